@@ -1,0 +1,37 @@
+/**
+ * What travels on the wire for every integration event. On AMQP: `id` is the `messageId`, `type` is
+ * the AMQP `type` and the routing key, the rest are headers, and the JSON body is `payload`.
+ */
+export interface EventEnvelope<P = unknown> {
+  /** UUID, unique forever: the inbox deduplicates on it. */
+  readonly id: string;
+  /** `<context>.<event>.v<version>`, e.g. `order.placed.v1`. */
+  readonly type: string;
+  /** ISO-8601 instant. */
+  readonly occurredAt: string;
+  /** The service that produced it (`order`, `coupon`, …). */
+  readonly source: string;
+  readonly aggregateId: string;
+  /** The id of the request that started the chain; follows it through every event it causes. */
+  readonly correlationId: string;
+  /** The id of the message (or request) that directly caused this one. */
+  readonly causationId: string | null;
+  readonly payload: P;
+}
+
+/** A versioned event type and its JSON Schema: the published language between contexts. */
+export interface EventContract<P = unknown> {
+  readonly type: string;
+  readonly schema: Record<string, unknown>;
+  /** Phantom field that carries the payload type; never set at run time. */
+  readonly __payload?: P;
+}
+
+export type PayloadOf<C> = C extends EventContract<infer P> ? P : never;
+
+export const defineEvent = <P>(type: string, schema: Record<string, unknown>): EventContract<P> => {
+  if (!/^[a-z][a-z0-9-]*\.[a-z][a-z0-9.-]*\.v[1-9][0-9]*$/.test(type)) {
+    throw new Error(`event type '${type}' must look like '<context>.<event>.v<version>'`);
+  }
+  return { type, schema };
+};

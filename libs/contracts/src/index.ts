@@ -1,0 +1,4 @@
+export * from './envelope.js';
+export * from './schema-registry.js';
+export * from './published-language.js';
+export * from './events/user.events.js';

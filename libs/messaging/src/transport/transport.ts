@@ -1,0 +1,91 @@
+import type { EventEnvelope } from '@shop/contracts';
+
+/** The exchange every service publishes to; routing key = event type (`order.placed.v1`). */
+export const EVENTS_EXCHANGE = 'shop.events';
+
+export const queueNameOf = (service: string): string => `${service}.events`;
+export const deadLetterQueueNameOf = (service: string): string => `${service}.events.dlq`;
+
+export type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly error: Error };
+
+/**
+ * One received message before it is trusted. `envelope` is whatever the wire carried, rebuilt into
+ * envelope shape; the consumer pipeline validates it against the schema registry.
+ */
+export interface Delivery {
+  readonly envelope: unknown;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+export interface RetryPolicy {
+  /** Delay before retry n (n = 1…): `delaysMs.length + 1` attempts in all, then the DLQ. */
+  readonly delaysMs: readonly number[];
+}
+
+export const defaultRetryPolicy: RetryPolicy = { delaysMs: [1_000, 5_000, 30_000] };
+
+/** A failure that retrying cannot fix (schema violation, unknown type): goes to the DLQ at once. */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
+export interface Subscription {
+  /** Owner of the queue `<service>.events` and of its DLQ. */
+  readonly service: string;
+  /** Routing keys bound to the queue. */
+  readonly eventTypes: readonly string[];
+  /** At most this many deliveries in flight (AMQP prefetch). */
+  readonly prefetch: number;
+  readonly retry: RetryPolicy;
+  /**
+   * Resolves once the effects (and the inbox row) are committed: only then is the message acked.
+   * Rejects: retried with backoff, or dead-lettered at once for a PermanentDeliveryError or when the
+   * attempts are used up.
+   */
+  handle(delivery: Delivery): Promise<void>;
+}
+
+export interface ConsumerHandle {
+  /** Stops taking new deliveries and waits for those in flight to settle. */
+  cancel(): Promise<void>;
+}
+
+export interface DeadLetter {
+  readonly service: string;
+  readonly messageId: string;
+  readonly type: string;
+  readonly envelope: unknown;
+  readonly error: string;
+  readonly attempts: number;
+  readonly failedAt: string;
+}
+
+/** Lists, inspects and replays a service's dead letters (the DLQ command drives this). */
+export interface DeadLetterAdmin {
+  list(service: string, limit?: number): Promise<DeadLetter[]>;
+  /** Sends the named dead letters (all when `messageIds` is omitted) back to the service's queue only. */
+  replay(service: string, messageIds?: readonly string[]): Promise<number>;
+  depth(service: string): Promise<number>;
+}
+
+/**
+ * How events leave a service and reach others. `amqp` in production, `memory` in the embedded
+ * mode; both give at-least-once delivery with retries and a DLQ.
+ */
+export interface Transport extends DeadLetterAdmin {
+  readonly kind: 'amqp' | 'memory';
+  /**
+   * Publishes a batch with many confirms in flight (never one round trip per message) and answers
+   * one outcome per envelope, in order. Never throws for a single failed message; a message whose
+   * confirm does not arrive within the confirm timeout is a failure.
+   */
+  publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]>;
+  consume(subscription: Subscription): Promise<ConsumerHandle>;
+  /** True while the transport can publish (the broker connection is up). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}

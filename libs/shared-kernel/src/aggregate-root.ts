@@ -1,0 +1,24 @@
+/** Something that happened inside one aggregate, in the language of its context. */
+export interface DomainEvent {
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly occurredAt: Date;
+}
+
+/**
+ * Aggregates change state only through guarded methods that `record` what happened; the use case
+ * pulls the events after saving and hands them to the outbox in the same transaction.
+ */
+export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
+  private pending: E[] = [];
+
+  protected record(event: E): void {
+    this.pending.push(event);
+  }
+
+  pullDomainEvents(): E[] {
+    const events = this.pending;
+    this.pending = [];
+    return events;
+  }
+}
