@@ -3,7 +3,7 @@ import type { ViteUserConfig } from 'vitest/config';
 
 // Nest's DI reads constructor types from decorator metadata, which esbuild does not emit; SWC does.
 // '@shop/source' makes workspace packages resolve to their TypeScript sources instead of dist/.
-const conditions = ['@shop/source', 'node', 'import', 'module', 'default'];
+const conditions = ['@shop/source', 'module', 'node', 'development|production'];
 
 export const sharedConfig: ViteUserConfig = {
   plugins: [
@@ -18,5 +18,5 @@ export const sharedConfig: ViteUserConfig = {
     }),
   ],
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['node'] } },
+  ssr: { resolve: { conditions } },
 };

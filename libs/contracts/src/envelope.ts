@@ -35,3 +35,10 @@ export const defineEvent = <P>(type: string, schema: Record<string, unknown>): E
   }
   return { type, schema };
 };
+
+/** Builds an outgoing event whose payload type is checked against its contract at compile time. */
+export const eventOf = <P>(contract: EventContract<P>, aggregateId: string, payload: P): { type: string; aggregateId: string; payload: P } => ({
+  type: contract.type,
+  aggregateId,
+  payload,
+});

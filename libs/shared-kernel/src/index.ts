@@ -4,3 +4,4 @@ export * from './money.js';
 export * from './ids.js';
 export * from './clock.js';
 export * from './aggregate-root.js';
+export * from './ports.js';

@@ -1,0 +1,152 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { EventSchemaRegistry, publishedLanguage, type EventContract } from '@shop/contracts';
+import { TransactionHost } from '@shop/persistence';
+import { EVENT_OUTBOX, UNIT_OF_WORK } from '@shop/shared-kernel';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { EventConsumer } from '../consumer/event-consumer.js';
+import { Inbox } from '../inbox/inbox.js';
+import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
+import { MemoryTransport } from '../memory/memory-transport.js';
+import { createLogger } from '../observability/logger.js';
+import { MessagingMetrics } from '../observability/messaging-metrics.js';
+import { OutboxRelay, defaultRelayOptions, type OutboxRelayOptions } from '../outbox/outbox-relay.js';
+import { OutboxSignal } from '../outbox/outbox-signal.js';
+import { OutboxWriter } from '../outbox/outbox-writer.js';
+import { defaultRetryPolicy, type RetryPolicy, type Transport } from '../transport/transport.js';
+import { ShopEventsServer } from './shop-events.server.js';
+import { DATA_SOURCE, LOGGER, MESSAGING_OPTIONS, TRANSPORT } from './messaging.tokens.js';
+
+export interface MessagingModuleOptions {
+  /** The owning service: envelope source, queue `<service>.events`. */
+  readonly service: string;
+  /** Opens the service's database (migrations included). Closed on shutdown. */
+  readonly dataSource: () => Promise<DataSource>;
+  readonly transport: () => Promise<Transport> | Transport;
+  /** Whether shutting this service down closes the transport (false for a transport shared in-process). */
+  readonly ownsTransport: boolean;
+  /** The contracts this service speaks; the whole published language by default. */
+  readonly contracts?: readonly EventContract[];
+  readonly relay?: Partial<OutboxRelayOptions>;
+  readonly prefetch?: number;
+  readonly retry?: RetryPolicy;
+  /** Inbox rows older than this are forgotten (default 30 days). */
+  readonly inboxRetentionMs?: number;
+  readonly logger?: Logger;
+}
+
+const DAY = 24 * 3600_000;
+
+/** Starts the relay once the app is up, drains it and closes connections on shutdown. */
+@Injectable()
+class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly consumer: EventConsumer,
+    private readonly inbox: Inbox,
+    private readonly transactions: TransactionHost,
+    @Inject(TRANSPORT) private readonly transport: Transport,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+    const retention = this.options.inboxRetentionMs ?? 30 * DAY;
+    this.pruneTimer = setInterval(() => {
+      this.inbox.prune(retention).catch((error: unknown) => this.logger.warn({ err: error }, 'inbox prune failed'));
+    }, 3600_000);
+    this.pruneTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.consumer.stop();
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.ownsTransport) await this.transport.close();
+    if (this.transactions.dataSource.isInitialized) await this.transactions.dataSource.destroy();
+  }
+}
+
+/**
+ * Everything a service needs to emit and receive integration events: its database and the one
+ * transaction helper (`UNIT_OF_WORK`), the outbox (`EVENT_OUTBOX`), the relay, the inbox-guarded
+ * consumer and its Nest transport strategy (`ShopEventsServer`, to pass to `connectMicroservice`),
+ * metrics and the logger. Every context imports it the same way.
+ */
+@Module({})
+export class MessagingModule {
+  static forService(options: MessagingModuleOptions): DynamicModule {
+    const relayOptions: OutboxRelayOptions = { ...defaultRelayOptions, ...options.relay };
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: LOGGER, useFactory: () => options.logger ?? createLogger(options.service) },
+        { provide: DATA_SOURCE, useFactory: () => options.dataSource() },
+        { provide: TRANSPORT, useFactory: () => options.transport() },
+        { provide: TransactionHost, useFactory: (dataSource: DataSource) => new TransactionHost(dataSource), inject: [DATA_SOURCE] },
+        { provide: UNIT_OF_WORK, useExisting: TransactionHost },
+        { provide: EventSchemaRegistry, useFactory: () => new EventSchemaRegistry(options.contracts ?? publishedLanguage) },
+        { provide: OutboxSignal, useValue: new OutboxSignal() },
+        { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
+        {
+          provide: OutboxWriter,
+          useFactory: (transactions: TransactionHost, registry: EventSchemaRegistry, signal: OutboxSignal) =>
+            new OutboxWriter(transactions, registry, signal, { source: options.service, partitions: relayOptions.partitions }),
+          inject: [TransactionHost, EventSchemaRegistry, OutboxSignal],
+        },
+        { provide: EVENT_OUTBOX, useExisting: OutboxWriter },
+        {
+          provide: OutboxRelay,
+          useFactory: (transactions: TransactionHost, transport: Transport, signal: OutboxSignal, metrics: MessagingMetrics, logger: Logger) =>
+            new OutboxRelay(transactions, transport, signal, metrics, logger, relayOptions),
+          inject: [TransactionHost, TRANSPORT, OutboxSignal, MessagingMetrics, LOGGER],
+        },
+        { provide: Inbox, useFactory: (transactions: TransactionHost) => new Inbox(transactions), inject: [TransactionHost] },
+        {
+          provide: EventConsumer,
+          useFactory: (transport: Transport, transactions: TransactionHost, inbox: Inbox, registry: EventSchemaRegistry, metrics: MessagingMetrics, logger: Logger) => {
+            if (transport instanceof MemoryTransport) transport.attachDeadLetterStore(options.service, new SqlDeadLetterStore(options.service, transactions));
+            return new EventConsumer(transport, transactions, inbox, registry, metrics, logger, {
+              service: options.service,
+              prefetch: options.prefetch ?? 32,
+              retry: options.retry ?? defaultRetryPolicy,
+            });
+          },
+          inject: [TRANSPORT, TransactionHost, Inbox, EventSchemaRegistry, MessagingMetrics, LOGGER],
+        },
+        { provide: ShopEventsServer, useFactory: (consumer: EventConsumer) => new ShopEventsServer(consumer), inject: [EventConsumer] },
+        MessagingLifecycle,
+      ],
+      exports: [
+        DATA_SOURCE,
+        TRANSPORT,
+        LOGGER,
+        TransactionHost,
+        UNIT_OF_WORK,
+        EventSchemaRegistry,
+        OutboxWriter,
+        EVENT_OUTBOX,
+        OutboxRelay,
+        MessagingMetrics,
+        EventConsumer,
+        ShopEventsServer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { MessageContext } from '../context/message-context.js';
+
+export type { Logger } from 'pino';
+
+/**
+ * Structured JSON logs. Every line written while a request or message is being handled carries its
+ * `correlationId` and `causationId`.
+ */
+export function createLogger(service: string, options: LoggerOptions = {}): Logger {
+  return pino({
+    level: process.env['LOG_LEVEL'] ?? 'info',
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => {
+      const context = MessageContext.current();
+      return context ? { correlationId: context.correlationId, causationId: context.causationId } : {};
+    },
+    ...options,
+  });
+}
+
+/** For tests and benchmarks that want no output. */
+export const silentLogger = (): Logger => pino({ level: 'silent' });

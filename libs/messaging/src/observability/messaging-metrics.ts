@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface OutboxBacklog {
+  readonly pending: number;
+  /** Seconds since the oldest pending row was written; 0 when none. */
+  readonly oldestAgeSeconds: number;
+}
+
+/**
+ * The messaging figures of one service in Prometheus text: outbox backlog and age, publishes,
+ * deliveries by outcome with durations, DLQ depth. Gauges that need a query are read at scrape time.
+ */
+export class MessagingMetrics {
+  readonly published: Counter<'type'>;
+  readonly publishFailures: Counter<'type'>;
+  readonly handled: Counter<'type' | 'handler'>;
+  readonly failed: Counter<'type' | 'handler'>;
+  readonly duplicates: Counter<'type' | 'handler'>;
+  readonly deadLettered: Counter<'type'>;
+  readonly handleDuration: Histogram<'type' | 'handler'>;
+  private backlogSource: (() => Promise<OutboxBacklog>) | undefined;
+  private deadLetterDepthSource: (() => Promise<number>) | undefined;
+
+  constructor(readonly registry: Registry = new Registry()) {
+    const registers = [registry];
+    this.published = new Counter({ name: 'shop_outbox_published_total', help: 'Outbox rows published and confirmed by the broker', labelNames: ['type'], registers });
+    this.publishFailures = new Counter({ name: 'shop_outbox_publish_failures_total', help: 'Outbox publishes that failed or were not confirmed in time', labelNames: ['type'], registers });
+    this.handled = new Counter({ name: 'shop_messages_handled_total', help: 'Deliveries handled and committed', labelNames: ['type', 'handler'], registers });
+    this.failed = new Counter({ name: 'shop_messages_failed_total', help: 'Deliveries whose handler failed (retried or dead-lettered)', labelNames: ['type', 'handler'], registers });
+    this.duplicates = new Counter({ name: 'shop_messages_duplicate_total', help: 'Deliveries skipped because the inbox had already recorded them', labelNames: ['type', 'handler'], registers });
+    this.deadLettered = new Counter({ name: 'shop_messages_invalid_total', help: 'Deliveries refused at once: not matching their contract', labelNames: ['type'], registers });
+    this.handleDuration = new Histogram({
+      name: 'shop_message_handle_duration_seconds',
+      help: 'Time to handle one delivery, inbox and commit included',
+      labelNames: ['type', 'handler'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'shop_outbox_pending',
+      help: 'Outbox rows not yet published',
+      registers,
+      async collect() {
+        if (metrics.backlogSource) this.set((await metrics.backlogSource()).pending);
+      },
+    });
+    new Gauge({
+      name: 'shop_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest outbox row not yet published',
+      registers,
+      async collect() {
+        if (metrics.backlogSource) this.set((await metrics.backlogSource()).oldestAgeSeconds);
+      },
+    });
+    new Gauge({
+      name: 'shop_dead_letter_queue_depth',
+      help: "Messages in this service's dead-letter queue",
+      registers,
+      async collect() {
+        if (metrics.deadLetterDepthSource) this.set(await metrics.deadLetterDepthSource());
+      },
+    });
+  }
+
+  observeBacklog(source: () => Promise<OutboxBacklog>): void {
+    this.backlogSource = source;
+  }
+
+  observeDeadLetterDepth(source: () => Promise<number>): void {
+    this.deadLetterDepthSource = source;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,302 @@
+import type { EventEnvelope } from '@shop/contracts';
+import type { TransactionHost } from '@shop/persistence';
+import { systemClock, type Clock } from '@shop/shared-kernel';
+import type { Logger } from 'pino';
+import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
+import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
+import type { PublishOutcome, Transport } from '../transport/transport.js';
+import type { OutboxSignal } from './outbox-signal.js';
+
+export interface OutboxRelayOptions {
+  /** Must match the writer's. */
+  readonly partitions: number;
+  /** Rows claimed and published (pipelined) per round trip. */
+  readonly batchSize: number;
+  /** Partitions published at once by this instance. */
+  readonly concurrency: number;
+  /** How often to look for rows committed by other instances when no in-process signal came. */
+  readonly pollIntervalMs: number;
+  /** A failed row waits retryBaseMs · 2^attempts, at most retryMaxMs, before the next try. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Sent rows are deleted after this long. */
+  readonly retentionMs: number;
+  readonly pruneIntervalMs: number;
+  /** First key of the PostgreSQL advisory locks that give a relay one partition at a time. */
+  readonly lockNamespace: number;
+}
+
+export const defaultRelayOptions: OutboxRelayOptions = {
+  partitions: 16,
+  batchSize: 500,
+  concurrency: 4,
+  pollIntervalMs: 250,
+  retryBaseMs: 500,
+  retryMaxMs: 60_000,
+  retentionMs: 7 * 24 * 3600_000,
+  pruneIntervalMs: 60_000,
+  lockNamespace: 0x5_0b0c,
+};
+
+interface OutboxRow {
+  seq: string | number;
+  message_id: string;
+  type: string;
+  aggregate_id: string;
+  source: string;
+  correlation_id: string;
+  causation_id: string | null;
+  occurred_at: string;
+  payload: string;
+}
+
+interface BatchResult {
+  readonly claimed: number;
+  readonly published: number;
+  readonly failed: number;
+}
+
+const NOTHING: BatchResult = { claimed: 0, published: 0, failed: 0 };
+const PRUNE_CHUNK = 10_000;
+
+/**
+ * Publishes committed outbox rows and marks them sent.
+ *
+ * - Rows are partitioned by a hash of their aggregate id. On PostgreSQL a relay owns a partition for
+ *   the length of one batch through a transaction-level advisory lock, claims its oldest pending rows
+ *   with FOR UPDATE SKIP LOCKED, publishes them with many confirms in flight, and marks them sent
+ *   in the same transaction. Several instances can run: each partition is published by one at a
+ *   time, so per-aggregate order holds.
+ * - A row that failed waits with exponential backoff, and holds back the later rows of its
+ *   aggregate until it is through.
+ * - A crash between the broker's confirm and the commit publishes the rows again; the consumers'
+ *   inboxes absorb the copies.
+ * - SQLite (embedded, one process) has no row locks and a single connection: the relay claims and
+ *   marks in two short transactions and publishes between them, so that in-process subscribers of
+ *   the same database can commit meanwhile.
+ */
+export class OutboxRelay {
+  private readonly dialect: SqlDialect;
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private nextPartition = 0;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly transport: Transport,
+    private readonly signal: OutboxSignal,
+    private readonly metrics: MessagingMetrics,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions = defaultRelayOptions,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.dialect = dialectOf(transactions.kind);
+    metrics.observeBacklog(() => this.backlog());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastPrune = this.clock.now().getTime();
+    this.loopDone = this.loop();
+  }
+
+  /** Finishes the batch in flight, publishes what is still pending if the transport is up, and stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.signal.notify();
+    await this.loopDone;
+    if (this.transport.isReady()) {
+      await this.publishPending().catch((error: unknown) => this.logger.warn({ err: error }, 'outbox: final publish on shutdown failed; rows stay pending'));
+    }
+  }
+
+  /** One pass over every partition, each drained in batches. Returns the rows published. */
+  async publishPending(): Promise<number> {
+    if (!this.transport.isReady()) return 0;
+    const { partitions, concurrency } = this.options;
+    const start = this.nextPartition++ % partitions;
+    const order = Array.from({ length: partitions }, (_, i) => (start + i) % partitions);
+    let next = 0;
+    let published = 0;
+    const worker = async () => {
+      while (next < order.length) published += await this.drainPartition(order[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, partitions) }, worker));
+    return published;
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = (await this.transactions.dataSource.query(
+      `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox WHERE sent_at IS NULL`,
+    )) as Array<{ pending: string | number; oldest: string | number | null }>;
+    const pending = Number(row?.pending ?? 0);
+    const oldest = row?.oldest == null ? null : Number(row.oldest);
+    return { pending, oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (this.clock.now().getTime() - oldest) / 1000) };
+  }
+
+  /** Deletes rows sent longer ago than the retention period. Returns how many. */
+  async prune(): Promise<number> {
+    const cutoff = this.clock.now().getTime() - this.options.retentionMs;
+    const p = this.dialect.param.bind(this.dialect);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.transactions.run(async () => {
+        const result: unknown = await this.transactions.manager.query(
+          `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ${p(1)} LIMIT ${PRUNE_CHUNK})`,
+          [cutoff],
+        );
+        return affectedRows(result);
+      });
+      total += deleted;
+      if (deleted < PRUNE_CHUNK) return total;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let consecutiveFailures = 0;
+    while (this.running) {
+      try {
+        const published = await this.publishPending();
+        consecutiveFailures = 0;
+        await this.pruneIfDue();
+        if (published === 0 && this.running) await this.signal.wait(this.options.pollIntervalMs);
+      } catch (error) {
+        consecutiveFailures++;
+        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(consecutiveFailures, 16));
+        this.logger.error({ err: error, retryInMs: delay }, 'outbox relay pass failed');
+        if (this.running) await this.signal.wait(delay);
+      }
+    }
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastPrune < this.options.pruneIntervalMs) return;
+    this.lastPrune = now;
+    const pruned = await this.prune();
+    if (pruned > 0) this.logger.debug({ pruned }, 'outbox: pruned sent rows');
+  }
+
+  private async drainPartition(partition: number): Promise<number> {
+    let published = 0;
+    for (;;) {
+      if (!this.transport.isReady()) return published;
+      const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
+      published += result.published;
+      if (result.claimed < this.options.batchSize || result.failed > 0) return published;
+    }
+  }
+
+  private async publishBatchLocked(partition: number): Promise<BatchResult> {
+    const runner = this.transactions.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [this.options.lockNamespace, partition])) as Array<{ locked: boolean }>;
+      if (!lock?.locked) {
+        await runner.rollbackTransaction();
+        return NOTHING;
+      }
+      const rows = (await runner.query(`${this.claimSql()} FOR UPDATE SKIP LOCKED`, [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return NOTHING;
+      }
+      const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
+      const result = await this.record(rows, outcomes, (sql, params) => runner.query(sql, params));
+      await runner.commitTransaction();
+      this.count(rows, outcomes);
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async publishBatchUnlocked(partition: number): Promise<BatchResult> {
+    const rows = (await this.transactions.run(() =>
+      this.transactions.manager.query(this.claimSql(), [partition, this.clock.now().getTime(), this.options.batchSize]),
+    )) as OutboxRow[];
+    if (rows.length === 0) return NOTHING;
+    const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
+    const result = await this.transactions.run(() => this.record(rows, outcomes, (sql, params) => this.transactions.manager.query(sql, params)));
+    this.count(rows, outcomes);
+    return result;
+  }
+
+  /** Oldest pending rows of a partition, leaving out every aggregate with a row still waiting to retry. */
+  private claimSql(): string {
+    const p = this.dialect.param.bind(this.dialect);
+    return `SELECT o.seq, o.message_id, o.type, o.aggregate_id, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
+      FROM outbox o
+      WHERE o.partition_no = ${p(1)} AND o.sent_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox b
+          WHERE b.aggregate_id = o.aggregate_id AND b.sent_at IS NULL AND b.attempts > 0
+            AND b.seq <= o.seq AND b.next_attempt_at > ${p(2)})
+      ORDER BY o.seq
+      LIMIT ${p(3)}`;
+  }
+
+  private async record(
+    rows: readonly OutboxRow[],
+    outcomes: readonly PublishOutcome[],
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+  ): Promise<BatchResult> {
+    const sent: Array<string | number> = [];
+    const failed: Array<string | number> = [];
+    let firstError: Error | undefined;
+    rows.forEach((row, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) sent.push(row.seq);
+      else {
+        failed.push(row.seq);
+        firstError ??= outcome && !outcome.ok ? outcome.error : new Error('no publish outcome');
+      }
+    });
+    const now = this.clock.now().getTime();
+    const p = this.dialect.param.bind(this.dialect);
+    if (sent.length > 0) {
+      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox SET sent_at = $1 WHERE seq = ANY($2::bigint[])`, [now, sent]);
+      else await query(`UPDATE outbox SET sent_at = ? WHERE seq IN ${inList(this.dialect, sent.length)}`, [now, ...sent]);
+    }
+    if (failed.length > 0) {
+      const least = this.dialect.kind === 'postgres' ? 'LEAST' : 'min';
+      const one = this.dialect.kind === 'postgres' ? '1::bigint' : '1';
+      const backoff = `${p(2)} + ${least}(${p(3)}, ${p(4)} * (${one} << ${least}(attempts, 20)))`;
+      const set = `attempts = attempts + 1, last_error = ${p(1)}, next_attempt_at = ${backoff}`;
+      const params = [String(firstError?.message ?? firstError).slice(0, 2000), now, this.options.retryMaxMs, this.options.retryBaseMs];
+      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox SET ${set} WHERE seq = ANY($5::bigint[])`, [...params, failed]);
+      else await query(`UPDATE outbox SET ${set} WHERE seq IN ${inList(this.dialect, failed.length, 5)}`, [...params, ...failed]);
+      this.logger.warn({ failed: failed.length, err: firstError }, 'outbox: publishes failed; rows stay pending and will be retried');
+    }
+    return { claimed: rows.length, published: sent.length, failed: failed.length };
+  }
+
+  private count(rows: readonly OutboxRow[], outcomes: readonly PublishOutcome[]): void {
+    rows.forEach((row, i) => (outcomes[i]?.ok ? this.metrics.published : this.metrics.publishFailures).inc({ type: row.type }));
+  }
+}
+
+const envelopeOf = (row: OutboxRow): EventEnvelope => ({
+  id: row.message_id,
+  type: row.type,
+  occurredAt: row.occurred_at,
+  source: row.source,
+  aggregateId: row.aggregate_id,
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  payload: JSON.parse(row.payload) as unknown,
+});
+
+/** TypeORM answers a DELETE with [rows, count] on PostgreSQL and a result object on SQLite. */
+function affectedRows(result: unknown): number {
+  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
+  const changes = (result as { changes?: number; affected?: number } | undefined)?.changes ?? (result as { affected?: number } | undefined)?.affected;
+  return typeof changes === 'number' ? changes : 0;
+}

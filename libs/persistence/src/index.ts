@@ -1,0 +1,5 @@
+export * from './database-options.js';
+export * from './data-source.factory.js';
+export * from './postgres-database.js';
+export * from './serial-queue.js';
+export * from './transaction-host.js';

@@ -1,0 +1,23 @@
+/**
+ * Ports every context's application layer uses; the adapters live in libs/persistence and
+ * libs/messaging. Plain interfaces so that use cases stay free of TypeORM and amqplib.
+ */
+
+/** Runs work in one database transaction; nested calls join the outer transaction. */
+export interface UnitOfWork {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+export const UNIT_OF_WORK = Symbol.for('shop.UnitOfWork');
+
+/** An integration event a use case wants published once its transaction commits. */
+export interface OutgoingEvent<P = unknown> {
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly payload: P;
+}
+
+/** Writes events into the outbox of the current transaction: they exist only if it commits. */
+export interface EventOutbox {
+  add(...events: OutgoingEvent[]): Promise<void>;
+}
+export const EVENT_OUTBOX = Symbol.for('shop.EventOutbox');
