@@ -122,7 +122,10 @@ export class OutboxRelay {
     let next = 0;
     let published = 0;
     const worker = async () => {
-      while (next < order.length) published += await this.drainPartition(order[next++]!);
+      while (next < order.length) {
+        const count = await this.drainPartition(order[next++]!);
+        published += count;
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, partitions) }, worker));
     return published;
@@ -144,11 +147,12 @@ export class OutboxRelay {
     let total = 0;
     for (;;) {
       const deleted = await this.transactions.run(async () => {
-        const result: unknown = await this.transactions.manager.query(
+        const result = await this.transactions.manager.queryRunner!.query(
           `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ${p(1)} LIMIT ${PRUNE_CHUNK})`,
           [cutoff],
+          true,
         );
-        return affectedRows(result);
+        return result.affected ?? 0;
       });
       total += deleted;
       if (deleted < PRUNE_CHUNK) return total;
@@ -293,10 +297,3 @@ const envelopeOf = (row: OutboxRow): EventEnvelope => ({
   causationId: row.causation_id,
   payload: JSON.parse(row.payload) as unknown,
 });
-
-/** TypeORM answers a DELETE with [rows, count] on PostgreSQL and a result object on SQLite. */
-function affectedRows(result: unknown): number {
-  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
-  const changes = (result as { changes?: number; affected?: number } | undefined)?.changes ?? (result as { affected?: number } | undefined)?.affected;
-  return typeof changes === 'number' ? changes : 0;
-}
