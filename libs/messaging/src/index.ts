@@ -17,3 +17,5 @@ export * from './nest/messaging.tokens.js';
 export * from './nest/messaging.module.js';
 export * from './sql-dialect.js';
 export * from './nest/connect-event-consumer.js';
+export * from './cli/dlq-command.js';
+export * from './amqp/index.js';
