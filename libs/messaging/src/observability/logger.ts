@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { MessageContext } from '../context/message-context.js';
 
 export type { Logger } from 'pino';
@@ -7,8 +7,8 @@ export type { Logger } from 'pino';
  * Structured JSON logs. Every line written while a request or message is being handled carries its
  * `correlationId` and `causationId`.
  */
-export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  return pino({
+export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     level: process.env['LOG_LEVEL'] ?? 'info',
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -17,7 +17,8 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       return context ? { correlationId: context.correlationId, causationId: context.causationId } : {};
     },
     ...options,
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** For tests and benchmarks that want no output. */
