@@ -36,6 +36,8 @@ export interface MessagingModuleOptions {
   /** The contracts this service speaks; the whole published language by default. */
   readonly contracts?: readonly EventContract[];
   readonly relay?: Partial<OutboxRelayOptions>;
+  /** Run the outbox relay in this process (default true); false for an instance that only serves requests. */
+  readonly runRelay?: boolean;
   readonly prefetch?: number;
   readonly retry?: RetryPolicy;
   /** Inbox rows older than this are forgotten (default 30 days). */
@@ -61,7 +63,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.relay.start();
+    if (this.options.runRelay !== false) this.relay.start();
     const retention = this.options.inboxRetentionMs ?? 30 * DAY;
     this.pruneTimer = setInterval(() => {
       this.inbox.prune(retention).catch((error: unknown) => this.logger.warn({ err: error }, 'inbox prune failed'));

@@ -150,6 +150,7 @@ export interface DepositServiceOptions {
   readonly relay?: Partial<OutboxRelayOptions>;
   /** Start the consumer (the Nest transport strategy). */
   readonly consume?: boolean;
+  readonly runRelay?: boolean;
 }
 
 export interface RunningDepositService {
@@ -175,6 +176,7 @@ export async function startDepositService(options: DepositServiceOptions): Promi
         contracts: [...publishedLanguage, DepositMadeV1],
         retry: options.retry ?? { delaysMs: [50, 100] },
         relay: { pollIntervalMs: 100, ...options.relay },
+        runRelay: options.runRelay,
         logger: silentLogger(),
       }),
     ],
