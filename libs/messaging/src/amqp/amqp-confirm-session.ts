@@ -1,0 +1,81 @@
+import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { Logger } from 'pino';
+
+/**
+ * A confirm channel with what publishing on it needs: whether it is still open, waiting for `drain`
+ * without leaking listeners, and telling a confirmed-but-unroutable `mandatory` message from a
+ * delivered one (the broker sends `basic.return` before the `basic.ack` of that message).
+ */
+export class ConfirmSession {
+  private isOpen = true;
+  private readonly drainWaiters = new Set<() => void>();
+  private readonly returnedMessageIds = new Set<string>();
+
+  constructor(
+    readonly channel: ConfirmChannel,
+    logger: Logger,
+  ) {
+    channel.on('error', (error: Error) => logger.warn({ err: error }, 'amqp channel error'));
+    channel.on('drain', () => this.wakeDrainWaiters());
+    channel.on('close', () => {
+      this.isOpen = false;
+      this.returnedMessageIds.clear();
+      this.wakeDrainWaiters();
+    });
+    channel.on('return', (message: Message) => {
+      const messageId: unknown = message.properties.messageId;
+      if (typeof messageId === 'string') this.returnedMessageIds.add(messageId);
+    });
+  }
+
+  get open(): boolean {
+    return this.isOpen;
+  }
+
+  /** Resolves on the channel's next `drain`, when it closes, or on `wakeDrainWaiters()`. */
+  waitForDrain(): Promise<void> {
+    if (!this.isOpen) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.add(resolve));
+  }
+
+  /** Spurious wake-ups are harmless: a waiter that is still blocked just waits again. */
+  wakeDrainWaiters(): void {
+    const waiters = [...this.drainWaiters];
+    this.drainWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Publishes one `mandatory` message and resolves once the broker has confirmed that it reached a
+   * queue. Rejects on a nack, when it was unroutable, when the channel closes first, or after
+   * `timeoutMs` without a confirm.
+   */
+  publishConfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const messageId = options.messageId;
+      const timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+      try {
+        this.channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, (error: unknown) => {
+          clearTimeout(timer);
+          if (error) reject(error instanceof Error ? error : new Error(String(error)));
+          else if (messageId !== undefined && this.returnedMessageIds.delete(messageId)) {
+            reject(new Error(`unroutable: no queue '${routingKey}' on exchange '${exchange || '(default)'}'`));
+          } else resolve();
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  /** Closes the channel; unacknowledged deliveries on it go back to their queues. */
+  async close(): Promise<void> {
+    if (!this.isOpen) return;
+    try {
+      await this.channel.close();
+    } catch {
+      // Already closing or the connection is gone: either way the channel is finished.
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import type { Message, MessagePropertyHeaders, Options } from 'amqplib';
+import type { EventEnvelope } from '@shop/contracts';
+
+/** Header names on the wire. Ours never start with `x-`, which belongs to the broker (`x-death`, …). */
+export const HEADER = {
+  source: 'source',
+  aggregateId: 'aggregateId',
+  correlationId: 'correlationId',
+  causationId: 'causationId',
+  occurredAt: 'occurredAt',
+  /** 1 on the first delivery; set on every copy sent to a retry queue. */
+  attempt: 'shop-attempt',
+  /** The routing key the event was first published with (retries travel under the queue's name). */
+  originalRoutingKey: 'shop-original-routing-key',
+  error: 'shop-error',
+  attempts: 'shop-attempts',
+  failedAt: 'shop-failed-at',
+  service: 'shop-service',
+  replayedAt: 'shop-replayed-at',
+} as const;
+
+const FAILURE_HEADERS: readonly string[] = [HEADER.error, HEADER.attempts, HEADER.failedAt, HEADER.service];
+
+export const JSON_CONTENT_TYPE = 'application/json';
+
+/** Headers are limited to 64 KiB in all; an error message (with a stack, say) must not overflow them. */
+const MAX_ERROR_LENGTH = 4_000;
+
+export const bodyOf = (envelope: EventEnvelope): Buffer => Buffer.from(JSON.stringify(envelope.payload ?? null));
+
+/** `timestampSeconds` is the AMQP `timestamp` (seconds since the epoch): when the message was sent. */
+export function publishOptionsOf(envelope: EventEnvelope, timestampSeconds: number): Options.Publish {
+  const headers: Record<string, string> = {
+    [HEADER.source]: envelope.source,
+    [HEADER.aggregateId]: envelope.aggregateId,
+    [HEADER.correlationId]: envelope.correlationId,
+    [HEADER.occurredAt]: envelope.occurredAt,
+  };
+  if (envelope.causationId !== null) headers[HEADER.causationId] = envelope.causationId;
+  return {
+    persistent: true,
+    contentType: JSON_CONTENT_TYPE,
+    messageId: envelope.id,
+    type: envelope.type,
+    correlationId: envelope.correlationId,
+    timestamp: timestampSeconds,
+    headers,
+  };
+}
+
+export class UnparseableBodyError extends Error {
+  constructor(cause: unknown) {
+    super(`unparseable body: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'UnparseableBodyError';
+  }
+}
+
+const headersOf = (message: Message): MessagePropertyHeaders => message.properties.headers ?? {};
+
+const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Rebuilds the candidate envelope from a delivery. Not validated here (the consumer pipeline checks it
+ * against the schema registry); only a body that is not JSON fails, with `UnparseableBodyError`.
+ */
+export function envelopeOf(message: Message): EventEnvelope {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(message.content.toString('utf8'));
+  } catch (error) {
+    throw new UnparseableBodyError(error);
+  }
+  return { ...envelopeHeadersOf(message), payload };
+}
+
+/** Everything but the payload; never throws. */
+export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payload'> {
+  const headers = headersOf(message);
+  const { properties } = message;
+  return {
+    id: properties.messageId,
+    type: properties.type,
+    occurredAt: headers[HEADER.occurredAt],
+    source: headers[HEADER.source],
+    aggregateId: headers[HEADER.aggregateId],
+    correlationId: properties.correlationId ?? headers[HEADER.correlationId],
+    causationId: headers[HEADER.causationId] ?? null,
+  };
+}
+
+export function attemptOf(message: Message): number {
+  const attempt = headersOf(message)[HEADER.attempt];
+  return typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
+}
+
+export const originalRoutingKeyOf = (message: Message): string =>
+  stringOrUndefined(headersOf(message)[HEADER.originalRoutingKey]) ?? message.fields.routingKey;
+
+/** The fields every log line about a message carries. */
+export function logFieldsOf(message: Message): Record<string, unknown> {
+  const headers = headersOf(message);
+  return {
+    messageId: message.properties.messageId,
+    type: message.properties.type,
+    correlationId: message.properties.correlationId ?? headers[HEADER.correlationId],
+    causationId: headers[HEADER.causationId] ?? null,
+  };
+}
+
+export const errorMessageOf = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
+};
+
+/**
+ * A copy of a received message for republishing: same id, type and properties, our headers only.
+ * The broker's own headers (`x-death`, `x-delivery-count`, …) are dropped: they describe the old
+ * copy, and the broker expects to own their types when it dead-letters the new one.
+ */
+export function copyOptionsOf(message: Message, headerChanges: Record<string, unknown>): Options.Publish {
+  const { properties } = message;
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headersOf(message))) {
+    if (!name.startsWith('x-')) headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(headerChanges)) {
+    if (value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
+  return {
+    persistent: true,
+    mandatory: true,
+    contentType: properties.contentType,
+    contentEncoding: properties.contentEncoding,
+    messageId: properties.messageId,
+    type: properties.type,
+    correlationId: properties.correlationId,
+    timestamp: properties.timestamp,
+    appId: properties.appId,
+    headers,
+  };
+}
+
+/** The headers that undo a dead-lettering: attempt back to 1, failure details removed. */
+export function replayHeaderChanges(replayedAt: string): Record<string, unknown> {
+  const changes: Record<string, unknown> = { [HEADER.attempt]: 1, [HEADER.replayedAt]: replayedAt };
+  for (const name of FAILURE_HEADERS) changes[name] = undefined;
+  return changes;
+}

@@ -1,0 +1,174 @@
+import { IllegalOperationError, type ChannelModel } from 'amqplib';
+import type { Logger } from 'pino';
+import type { EventEnvelope } from '@shop/contracts';
+import { EVENTS_EXCHANGE, type PublishOutcome } from '../transport/transport.js';
+import { ConfirmSession } from './amqp-confirm-session.js';
+import { bodyOf, publishOptionsOf } from './amqp-envelope.js';
+import { declareEventsExchange } from './amqp-topology.js';
+
+const OK: PublishOutcome = Object.freeze({ ok: true });
+const failure = (error: Error): PublishOutcome => ({ ok: false, error });
+
+/**
+ * Publishes event batches on one confirm channel. Nothing is buffered while the broker is away:
+ * without a channel every envelope fails at once, and the caller (the outbox relay) keeps its rows
+ * pending and tries again later.
+ */
+export class EventPublisher {
+  private session: ConfirmSession | null = null;
+  private reopening: Promise<ConfirmSession | null> | null = null;
+
+  constructor(
+    private readonly connectedModel: () => ChannelModel | null,
+    private readonly confirmTimeoutMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Part of the connection's setup: the channel exists before the connection counts as up. */
+  async attach(model: ChannelModel): Promise<void> {
+    this.session = await this.openSession(model);
+  }
+
+  async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
+    if (envelopes.length === 0) return [];
+    const session = this.session?.open ? this.session : await this.reopen();
+    if (!session) {
+      const error = new Error('not connected to the broker');
+      return envelopes.map(() => failure(error));
+    }
+    return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger).run();
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    await session?.close();
+  }
+
+  /** The channel can die alone (a channel-level error) while the connection stays up. */
+  private reopen(): Promise<ConfirmSession | null> {
+    const model = this.connectedModel();
+    if (!model) return Promise.resolve(null);
+    this.reopening ??= this.openSession(model)
+      .then(
+        (session) => (this.session = session),
+        (error: unknown) => {
+          this.logger.warn({ err: error }, 'amqp publisher channel could not be reopened');
+          return null;
+        },
+      )
+      .finally(() => (this.reopening = null));
+    return this.reopening;
+  }
+
+  private async openSession(model: ChannelModel): Promise<ConfirmSession> {
+    const channel = await model.createConfirmChannel();
+    const session = new ConfirmSession(channel, this.logger);
+    try {
+      await declareEventsExchange(channel);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+}
+
+/**
+ * One `publishBatch` call: every message is written at once (waiting only for `drain` when the
+ * channel's buffer is full), then the confirms are collected as they come. A single timer bounds the
+ * wait; it restarts whenever sending makes progress, so each message gets at least the full timeout
+ * after it was written, and a blocked broker cannot hold the batch longer than that.
+ */
+class BatchPublication {
+  private readonly outcomes: (PublishOutcome | undefined)[];
+  private unsettled: number;
+  private failed = 0;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+  private resolve: ((outcomes: PublishOutcome[]) => void) | undefined;
+
+  constructor(
+    private readonly session: ConfirmSession,
+    private readonly envelopes: readonly EventEnvelope[],
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.outcomes = new Array<PublishOutcome | undefined>(envelopes.length);
+    this.unsettled = envelopes.length;
+  }
+
+  run(): Promise<PublishOutcome[]> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.timer = setTimeout(() => this.expire(), this.timeoutMs);
+      void this.sendAll();
+    });
+  }
+
+  private async sendAll(): Promise<void> {
+    const { channel } = this.session;
+    const timestampSeconds = Math.floor(Date.now() / 1000);
+    for (let index = 0; index < this.envelopes.length && !this.finished; index++) {
+      const envelope = this.envelopes[index]!;
+      let writable: boolean;
+      try {
+        writable = channel.publish(EVENTS_EXCHANGE, envelope.type, bodyOf(envelope), publishOptionsOf(envelope, timestampSeconds), (error: unknown) =>
+          this.settle(index, error ? failure(asError(error, 'message nacked')) : OK),
+        );
+      } catch (error) {
+        if (error instanceof IllegalOperationError) {
+          // The channel has closed: amqplib has already failed the unconfirmed ones.
+          this.failFrom(index, new Error('channel closed before the message was sent', { cause: error }));
+          return;
+        }
+        this.settle(index, failure(asError(error, 'publish failed'))); // e.g. headers over 64 KiB
+        continue;
+      }
+      if (!writable) {
+        await this.session.waitForDrain();
+        this.timer?.refresh();
+      }
+    }
+    this.timer?.refresh();
+  }
+
+  private settle(index: number, outcome: PublishOutcome): void {
+    if (this.finished || this.outcomes[index] !== undefined) return;
+    this.outcomes[index] = outcome;
+    if (!outcome.ok) this.failed++;
+    if (--this.unsettled === 0) this.finish();
+  }
+
+  private failFrom(start: number, error: Error): void {
+    for (let index = start; index < this.envelopes.length; index++) this.settle(index, failure(error));
+  }
+
+  private expire(): void {
+    const error = new Error(`no publisher confirm within ${this.timeoutMs} ms`);
+    this.failFrom(0, error);
+    // A sender still waiting for 'drain' wakes up, sees the batch finished and stops.
+    this.session.wakeDrainWaiters();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+    const outcomes = this.outcomes as PublishOutcome[];
+    if (this.failed > 0) this.logFailures(outcomes);
+    this.resolve?.(outcomes);
+  }
+
+  private logFailures(outcomes: readonly PublishOutcome[]): void {
+    const firstFailure = outcomes.find((outcome) => !outcome.ok);
+    this.logger.warn({ failed: this.failed, total: outcomes.length, err: firstFailure?.ok === false ? firstFailure.error : undefined }, 'events not published');
+    if (!this.logger.isLevelEnabled('debug')) return;
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) return;
+      const { id, type, correlationId, causationId } = this.envelopes[index]!;
+      this.logger.debug({ err: outcome.error, messageId: id, type, correlationId, causationId }, 'event not published');
+    });
+  }
+}
+
+const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? String(error) : fallback));

@@ -1,0 +1,93 @@
+// npm run bench:relay — the outbox relay against raw amqplib publishing (DESIGN.md section 9).
+// Environment: BENCH_MESSAGES (20000), BENCH_ROUNDS (3), BENCH_RELAY_BATCH_SIZE and
+// BENCH_RELAY_CONCURRENCY (the relay's defaults), TEST_POSTGRES_URL, TEST_AMQP_URL.
+import { defaultRelayOptions } from '@shop/messaging';
+import { openBenchEnv, type BenchEnv } from './bench-env.js';
+import { orderPlaced } from './order-placed.js';
+import { drainOutbox, fillOutbox, measureLatency, outboxOf, type Outbox } from './outbox-runs.js';
+import { publishRaw } from './raw-baseline.js';
+
+const intFromEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+
+const MESSAGES = intFromEnv('BENCH_MESSAGES', 20_000);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 3);
+const WARM_UP = 2_000;
+const ROWS_PER_TRANSACTION = 500;
+const LATENCY_EVENTS = 200;
+const LATENCY_GAP_MS = [5, 10] as const;
+const relayOptions = {
+  ...defaultRelayOptions,
+  batchSize: intFromEnv('BENCH_RELAY_BATCH_SIZE', defaultRelayOptions.batchSize),
+  concurrency: intFromEnv('BENCH_RELAY_CONCURRENCY', defaultRelayOptions.concurrency),
+};
+
+const perSecond = (count: number, ms: number): number => Math.round((count * 1000) / ms);
+/** Nearest rank. */
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const ms = (value: number): string => value.toFixed(1);
+
+/** Checks that every message was routed to and kept by the queue, then empties it for the next run. */
+async function expectQueued(env: BenchEnv, count: number): Promise<void> {
+  const depth = await env.queueDepth();
+  if (depth !== count) throw new Error(`expected ${count} messages in the queue, found ${depth}`);
+  await env.purgeQueue();
+}
+
+async function rawRound(env: BenchEnv, count: number): Promise<number> {
+  const elapsed = await publishRaw(env, Array.from({ length: count }, orderPlaced));
+  await expectQueued(env, count);
+  return elapsed;
+}
+
+async function relayRound(env: BenchEnv, outbox: Outbox, count: number): Promise<{ insertMs: number; relayMs: number }> {
+  const insertMs = await fillOutbox(env, outbox, Array.from({ length: count }, orderPlaced), ROWS_PER_TRANSACTION);
+  const relayMs = await drainOutbox(outbox, count);
+  await expectQueued(env, count);
+  return { insertMs, relayMs };
+}
+
+async function main(): Promise<void> {
+  const env = await openBenchEnv();
+  try {
+    const outbox = outboxOf(env, relayOptions);
+    const size = Buffer.byteLength(JSON.stringify(orderPlaced()));
+    console.log(`relay bench: ${ROUNDS} rounds of ${MESSAGES} messages (${size} B JSON, persistent) to quorum queue ${env.service}.events`);
+    console.log(`relay options: batchSize=${relayOptions.batchSize} concurrency=${relayOptions.concurrency} partitions=${relayOptions.partitions}`);
+
+    // Not measured: connections, JIT, the broker's queue.
+    await rawRound(env, WARM_UP);
+    await relayRound(env, outbox, WARM_UP);
+
+    const raw: number[] = [];
+    const relay: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const rawMs = await rawRound(env, MESSAGES);
+      const { insertMs, relayMs } = await relayRound(env, outbox, MESSAGES);
+      raw.push(perSecond(MESSAGES, rawMs));
+      relay.push(perSecond(MESSAGES, relayMs));
+      console.log(
+        `round ${round}: raw amqplib ${raw.at(-1)} msgs/s (${ms(rawMs)} ms) | relay ${relay.at(-1)} rows/s (${ms(relayMs)} ms)` +
+          ` | outbox insert, not in the rate: ${perSecond(MESSAGES, insertMs)} rows/s (${ms(insertMs)} ms)`,
+      );
+    }
+
+    const latencies = (await measureLatency(env, outbox, LATENCY_EVENTS, LATENCY_GAP_MS)).sort((a, b) => a - b);
+    const [p50, p99, max] = [percentile(latencies, 50), percentile(latencies, 99), latencies.at(-1)!];
+    console.log(`commit-to-consume latency, ${LATENCY_EVENTS} events one per transaction: p50=${ms(p50)} p99=${ms(p99)} max=${ms(max)} ms`);
+
+    const [relayRate, rawRate] = [median(relay), median(raw)];
+    console.log(`relay: ratio=${(relayRate / rawRate).toFixed(2)} relay_msgs_per_s=${relayRate} raw_msgs_per_s=${rawRate} commit_to_consume_p50_ms=${ms(p50)} p99_ms=${ms(p99)}`);
+  } finally {
+    await env.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('bench:relay failed:', error);
+  process.exitCode = 1;
+});
