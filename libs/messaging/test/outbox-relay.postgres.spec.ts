@@ -110,7 +110,7 @@ describe('outbox relay and inbox on PostgreSQL', () => {
     );
     const total = aggregates.length * perAggregate;
     await waitFor(() => arrivals.length >= total, { what: `${total} events at the observer`, timeoutMs: 60_000 });
-    const [pending] = (await writerDb.dataSource.query(`SELECT COUNT(*)::int AS n FROM outbox WHERE sent_at IS NULL`)) as Array<{ n: number }>;
+    const [pending] = (await writerDb.dataSource.query(`SELECT COUNT(*)::int AS n FROM outbox_pending`)) as Array<{ n: number }>;
     expect(pending?.n).toBe(0);
     await sleep(300);
     expect(arrivals).toHaveLength(total); // nothing published twice

@@ -5,7 +5,7 @@ import { defaultRelayOptions } from '@shop/messaging';
 import { openBenchEnv, type BenchEnv } from './bench-env.js';
 import { orderPlaced } from './order-placed.js';
 import { drainOutbox, fillOutbox, measureLatency, outboxOf, type Outbox } from './outbox-runs.js';
-import { publishRaw } from './raw-baseline.js';
+import { measureRawLatency, publishRaw } from './raw-baseline.js';
 
 const intFromEnv = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -76,12 +76,15 @@ async function main(): Promise<void> {
       );
     }
 
+    const rawLatencies = (await measureRawLatency(env, Array.from({ length: LATENCY_EVENTS }, orderPlaced), LATENCY_GAP_MS)).sort((a, b) => a - b);
+    const [rawP50, rawP99] = [percentile(rawLatencies, 50), percentile(rawLatencies, 99)];
+    console.log(`baseline publish-to-consume latency, ${LATENCY_EVENTS} single raw publishes: p50=${ms(rawP50)} p99=${ms(rawP99)} max=${ms(rawLatencies.at(-1)!)} ms`);
     const latencies = (await measureLatency(env, outbox, LATENCY_EVENTS, LATENCY_GAP_MS)).sort((a, b) => a - b);
     const [p50, p99, max] = [percentile(latencies, 50), percentile(latencies, 99), latencies.at(-1)!];
     console.log(`commit-to-consume latency, ${LATENCY_EVENTS} events one per transaction: p50=${ms(p50)} p99=${ms(p99)} max=${ms(max)} ms`);
 
     const [relayRate, rawRate] = [median(relay), median(raw)];
-    console.log(`relay: ratio=${(relayRate / rawRate).toFixed(2)} relay_msgs_per_s=${relayRate} raw_msgs_per_s=${rawRate} commit_to_consume_p50_ms=${ms(p50)} p99_ms=${ms(p99)}`);
+    console.log(`relay: ratio=${(relayRate / rawRate).toFixed(2)} relay_msgs_per_s=${relayRate} raw_msgs_per_s=${rawRate} commit_to_consume_p50_ms=${ms(p50)} p99_ms=${ms(p99)} raw_publish_to_consume_p50_ms=${ms(rawP50)} raw_p99_ms=${ms(rawP99)}`);
   } finally {
     await env.close();
   }

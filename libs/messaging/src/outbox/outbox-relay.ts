@@ -60,20 +60,21 @@ const NOTHING: BatchResult = { claimed: 0, published: 0, failed: 0 };
 const PRUNE_CHUNK = 10_000;
 
 /**
- * Publishes committed outbox rows and marks them sent.
+ * Publishes committed outbox rows and takes them off the pending queue (`outbox_pending`).
  *
  * - Rows are partitioned by a hash of their aggregate id. On PostgreSQL a relay owns a partition for
  *   the length of one batch through a transaction-level advisory lock, claims its oldest pending rows
- *   with FOR UPDATE SKIP LOCKED, publishes them with many confirms in flight, and marks them sent
- *   in the same transaction. Several instances can run: each partition is published by one at a
- *   time, so per-aggregate order holds.
+ *   with FOR UPDATE SKIP LOCKED, publishes them with many confirms in flight, and dequeues them in
+ *   the same transaction. Several instances can run: each partition is published by one at a time,
+ *   so per-aggregate order holds.
  * - A row that failed waits with exponential backoff, and holds back the later rows of its
  *   aggregate until it is through.
  * - A crash between the broker's confirm and the commit publishes the rows again; the consumers'
  *   inboxes absorb the copies.
  * - SQLite (embedded, one process) has no row locks and a single connection: the relay claims and
- *   marks in two short transactions and publishes between them, so that in-process subscribers of
- *   the same database can commit meanwhile.
+ *   dequeues in two short transactions and publishes between them, so that in-process subscribers
+ *   of the same database can commit meanwhile.
+ * - Published rows stay in `outbox` for the retention period, then are pruned.
  */
 export class OutboxRelay {
   private readonly dialect: SqlDialect;
@@ -116,9 +117,14 @@ export class OutboxRelay {
   /** One pass over every partition, each drained in batches. Returns the rows published. */
   async publishPending(): Promise<number> {
     if (!this.transport.isReady()) return 0;
-    const { partitions, concurrency } = this.options;
-    const start = this.nextPartition++ % partitions;
-    const order = Array.from({ length: partitions }, (_, i) => (start + i) % partitions);
+    // Visiting only the partitions that have work keeps an idle pass to one query, so that a
+    // commit is published within a few milliseconds.
+    const busy = ((await this.transactions.dataSource.query(`SELECT DISTINCT partition_no FROM outbox_pending`)) as Array<{ partition_no: number }>)
+      .map((row) => Number(row.partition_no))
+      .sort((a, b) => a - b);
+    if (busy.length === 0) return 0;
+    const start = this.nextPartition++ % busy.length;
+    const order = busy.map((_, i) => busy[(start + i) % busy.length]!);
     let next = 0;
     let published = 0;
     const worker = async () => {
@@ -127,20 +133,20 @@ export class OutboxRelay {
         published += count;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, partitions) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, order.length) }, worker));
     return published;
   }
 
   async backlog(): Promise<OutboxBacklog> {
     const [row] = (await this.transactions.dataSource.query(
-      `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox WHERE sent_at IS NULL`,
+      `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox_pending`,
     )) as Array<{ pending: string | number; oldest: string | number | null }>;
     const pending = Number(row?.pending ?? 0);
     const oldest = row?.oldest == null ? null : Number(row.oldest);
     return { pending, oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (this.clock.now().getTime() - oldest) / 1000) };
   }
 
-  /** Deletes rows sent longer ago than the retention period. Returns how many. */
+  /** Deletes published rows written longer ago than the retention period. Returns how many. */
   async prune(): Promise<number> {
     const cutoff = this.clock.now().getTime() - this.options.retentionMs;
     const p = this.dialect.param.bind(this.dialect);
@@ -148,7 +154,10 @@ export class OutboxRelay {
     for (;;) {
       const deleted = await this.transactions.run(async () => {
         const result = await this.transactions.manager.queryRunner!.query(
-          `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ${p(1)} LIMIT ${PRUNE_CHUNK})`,
+          `DELETE FROM outbox WHERE seq IN (
+            SELECT o.seq FROM outbox o
+            WHERE o.created_at < ${p(1)} AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)
+            LIMIT ${PRUNE_CHUNK})`,
           [cutoff],
           true,
         );
@@ -204,7 +213,7 @@ export class OutboxRelay {
         await runner.rollbackTransaction();
         return NOTHING;
       }
-      const rows = (await runner.query(`${this.claimSql()} FOR UPDATE SKIP LOCKED`, [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
+      const rows = (await runner.query(`${this.claimSql()} FOR UPDATE OF p SKIP LOCKED`, [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
       if (rows.length === 0) {
         await runner.commitTransaction();
         return NOTHING;
@@ -236,14 +245,14 @@ export class OutboxRelay {
   /** Oldest pending rows of a partition, leaving out every aggregate with a row still waiting to retry. */
   private claimSql(): string {
     const p = this.dialect.param.bind(this.dialect);
-    return `SELECT o.seq, o.message_id, o.type, o.aggregate_id, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
-      FROM outbox o
-      WHERE o.partition_no = ${p(1)} AND o.sent_at IS NULL
+    return `SELECT p.seq, o.message_id, o.type, o.aggregate_id, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
+      FROM outbox_pending p JOIN outbox o ON o.seq = p.seq
+      WHERE p.partition_no = ${p(1)}
         AND NOT EXISTS (
-          SELECT 1 FROM outbox b
-          WHERE b.aggregate_id = o.aggregate_id AND b.sent_at IS NULL AND b.attempts > 0
-            AND b.seq <= o.seq AND b.next_attempt_at > ${p(2)})
-      ORDER BY o.seq
+          SELECT 1 FROM outbox_pending b
+          WHERE b.aggregate_id = p.aggregate_id AND b.attempts > 0
+            AND b.seq <= p.seq AND b.next_attempt_at > ${p(2)})
+      ORDER BY p.seq
       LIMIT ${p(3)}`;
   }
 
@@ -266,8 +275,8 @@ export class OutboxRelay {
     const now = this.clock.now().getTime();
     const p = this.dialect.param.bind(this.dialect);
     if (sent.length > 0) {
-      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox SET sent_at = $1 WHERE seq = ANY($2::bigint[])`, [now, sent]);
-      else await query(`UPDATE outbox SET sent_at = ? WHERE seq IN ${inList(this.dialect, sent.length)}`, [now, ...sent]);
+      if (this.dialect.kind === 'postgres') await query(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])`, [sent]);
+      else await query(`DELETE FROM outbox_pending WHERE seq IN ${inList(this.dialect, sent.length)}`, sent);
     }
     if (failed.length > 0) {
       const least = this.dialect.kind === 'postgres' ? 'LEAST' : 'min';
@@ -275,8 +284,8 @@ export class OutboxRelay {
       const backoff = `${p(2)} + ${least}(${p(3)}, ${p(4)} * (${one} << ${least}(attempts, 20)))`;
       const set = `attempts = attempts + 1, last_error = ${p(1)}, next_attempt_at = ${backoff}`;
       const params = [String(firstError?.message ?? firstError).slice(0, 2000), now, this.options.retryMaxMs, this.options.retryBaseMs];
-      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox SET ${set} WHERE seq = ANY($5::bigint[])`, [...params, failed]);
-      else await query(`UPDATE outbox SET ${set} WHERE seq IN ${inList(this.dialect, failed.length, 5)}`, [...params, ...failed]);
+      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox_pending SET ${set} WHERE seq = ANY($5::bigint[])`, [...params, failed]);
+      else await query(`UPDATE outbox_pending SET ${set} WHERE seq IN ${inList(this.dialect, failed.length, 5)}`, [...params, ...failed]);
       this.logger.warn({ failed: failed.length, err: firstError }, 'outbox: publishes failed; rows stay pending and will be retried');
     }
     return { claimed: rows.length, published: sent.length, failed: failed.length };

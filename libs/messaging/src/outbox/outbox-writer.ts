@@ -54,7 +54,20 @@ export class OutboxWriter implements EventOutbox {
       values.push(...row);
       return `(${placeholders.join(', ')})`;
     });
-    await this.transactions.manager.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
+    const insert = `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`;
+    if (dialect.kind === 'postgres') {
+      // One round trip: the rows and their queue entries.
+      await this.transactions.manager.query(
+        `WITH written AS (${insert}) INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) SELECT seq, partition_no, aggregate_id, created_at FROM written`,
+        values,
+      );
+    } else {
+      const written = (await this.transactions.manager.query(insert, values)) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
+      await this.transactions.manager.query(
+        `INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) VALUES ${written.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        written.flatMap((w) => [w.seq, w.partition_no, w.aggregate_id, w.created_at]),
+      );
+    }
     this.transactions.afterCommit(() => this.signal.notify());
   }
 

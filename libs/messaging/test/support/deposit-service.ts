@@ -105,7 +105,7 @@ export class DepositService {
   }
 
   async pendingOutboxRows(): Promise<number> {
-    const [row] = (await this.transactions.dataSource.query(`SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL`)) as Array<{ n: string | number }>;
+    const [row] = (await this.transactions.dataSource.query(`SELECT COUNT(*) AS n FROM outbox_pending`)) as Array<{ n: string | number }>;
     return Number(row?.n ?? 0);
   }
 
