@@ -227,6 +227,13 @@ export default {
       to: { path: `${ROOT}libs/`, pathNot: LIB('messaging|shared-kernel|contracts|persistence') },
     },
     {
+      name: 'http-allowed-libs',
+      comment: 'http (the HTTP edge every app shares) imports only shared-kernel, contracts and messaging among the workspace libs.',
+      severity: 'error',
+      from: { path: LIB('http'), pathNot: TEST_CODE },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|contracts|messaging') },
+    },
+    {
       name: 'no-circular-between-libs',
       comment: 'No dependency cycle that leaves a lib: the libs form a DAG.',
       severity: 'error',

@@ -199,7 +199,9 @@ export class OutboxRelay {
       if (!this.transport.isReady()) return published;
       const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
       published += result.published;
-      if (result.claimed < this.options.batchSize || result.failed > 0) return published;
+      // A batch that failed whole points at the broker: leave the partition for the next pass. After
+      // a partial failure the failed rows are in backoff and out of the claim, so go on.
+      if (result.claimed < this.options.batchSize || result.published === 0) return published;
     }
   }
 

@@ -1,0 +1,4 @@
+export interface LogInCommand {
+  readonly email: string;
+  readonly password: string;
+}

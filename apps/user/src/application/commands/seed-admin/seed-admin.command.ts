@@ -1,0 +1,11 @@
+/** The administrator account the service makes sure of at start (SHOP_ADMIN_EMAIL / SHOP_ADMIN_PASSWORD). */
+export interface SeedAdminCommand {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface SeededAdmin {
+  readonly userId: string;
+  /** `created`: a new account; `granted`: an existing account became admin; `unchanged`: it already was. */
+  readonly outcome: 'created' | 'granted' | 'unchanged';
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type Clock, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
+import { Email } from '../../../domain/email.js';
+import { PlainPassword } from '../../../domain/plain-password.js';
+import { User } from '../../../domain/user.js';
+import { EmailTakenError } from '../../../domain/user.errors.js';
+import type { PasswordHasher } from '../../ports/password-hasher.js';
+import type { UserRepository } from '../../ports/user.repository.js';
+import { PASSWORD_HASHER, USER_CLOCK, USER_REPOSITORY } from '../../user.di-tokens.js';
+import { integrationEventsOf } from '../../user.integration-events.js';
+import type { SeedAdminCommand, SeededAdmin } from './seed-admin.command.js';
+
+const ATTEMPTS = 3;
+
+/**
+ * Makes sure the configured administrator exists and is an admin. Runs at every start of every
+ * instance, so it is idempotent: an existing account keeps its password (the configuration only
+ * bootstraps it) and merely gains the role if it lacks it.
+ */
+@Injectable()
+export class SeedAdminHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
+    @Inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(USER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: SeedAdminCommand): Promise<SeededAdmin> {
+    const email = Email.of(command.email);
+    // Hashed up front, outside the transaction, even if the account exists: once per start is cheap.
+    const passwordHash = await this.hasher.hash(PlainPassword.of(command.password));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.unitOfWork.run(() => this.seedOnce(email, passwordHash));
+      } catch (error) {
+        // Another instance created the account between our look-up and our insert: look again.
+        if (!(error instanceof EmailTakenError) || attempt >= ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async seedOnce(email: Email, passwordHash: string): Promise<SeededAdmin> {
+    const existing = await this.users.findByEmail(email);
+    if (existing?.hasRole('admin')) return { userId: existing.id, outcome: 'unchanged' };
+
+    const now = this.clock.now();
+    const admin = existing ?? User.register({ id: newId(), email, nickname: null, passwordHash, registeredAt: now });
+    admin.grantRole('admin', now);
+    await this.users.save(admin);
+    await this.outbox.add(...integrationEventsOf(admin.pullDomainEvents()));
+    return { userId: admin.id, outcome: existing ? 'granted' : 'created' };
+  }
+}

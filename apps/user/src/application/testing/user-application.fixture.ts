@@ -1,0 +1,23 @@
+import { ManualClock } from '@shop/shared-kernel';
+import { FakeAccessTokenIssuer } from './fake-access-token-issuer.js';
+import { FakePasswordHasher } from './fake-password-hasher.js';
+import { InMemoryEventOutbox } from './in-memory-event-outbox.js';
+import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
+import { InMemoryUserRepository } from './in-memory-user.repository.js';
+
+/** Every port of the user context's use cases, in memory, wired to one unit of work. */
+export function userApplicationFixture() {
+  const users = new InMemoryUserRepository();
+  const outbox = new InMemoryEventOutbox((): boolean => unitOfWork.inTransaction);
+  const unitOfWork = new InMemoryUnitOfWork([users, outbox]);
+  return {
+    users,
+    outbox,
+    unitOfWork,
+    hasher: new FakePasswordHasher(),
+    tokens: new FakeAccessTokenIssuer(),
+    clock: new ManualClock(new Date('2026-02-01T08:00:00.000Z')),
+  };
+}
+
+export type UserApplicationFixture = ReturnType<typeof userApplicationFixture>;

@@ -1,0 +1,43 @@
+import { InvalidValueError } from '@shop/shared-kernel';
+
+export const PASSWORD_MIN_LENGTH = 8;
+// An upper bound keeps a hash request from becoming a way to burn CPU.
+export const PASSWORD_MAX_LENGTH = 128;
+
+/**
+ * A password the user chose, before hashing; exists only to be hashed. It never prints itself, so
+ * it cannot end up in a log line or an error by accident.
+ */
+export class PlainPassword {
+  readonly #value: string;
+
+  private constructor(value: string) {
+    this.#value = value;
+  }
+
+  /** Spaces count: a passphrase is a fine password, so nothing is trimmed. */
+  static of(raw: string): PlainPassword {
+    const length = [...raw].length;
+    if (length < PASSWORD_MIN_LENGTH) throw new InvalidValueError('password', `must be at least ${PASSWORD_MIN_LENGTH} characters`);
+    if (length > PASSWORD_MAX_LENGTH) throw new InvalidValueError('password', `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+    return new PlainPassword(raw);
+  }
+
+  /** Could this string have been accepted as a password at all? (A login with one that could not fails early.) */
+  static isPlausible(candidate: string): boolean {
+    const length = [...candidate].length;
+    return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return '[password]';
+  }
+
+  toJSON(): string {
+    return '[password]';
+  }
+}

@@ -1,0 +1,108 @@
+import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
+import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
+import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
+import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
+import { LogInHandler } from '../../src/application/commands/log-in/log-in.handler.js';
+import { RegisterUserHandler } from '../../src/application/commands/register-user/register-user.handler.js';
+import { SeedAdminHandler } from '../../src/application/commands/seed-admin/seed-admin.handler.js';
+import type { UserRepository } from '../../src/application/ports/user.repository.js';
+import { userMigrations } from '../../src/infrastructure/migrations/index.js';
+import { userEntities } from '../../src/infrastructure/persistence/user.entity-schema.js';
+import { TypeOrmUserRepository } from '../../src/infrastructure/persistence/typeorm-user.repository.js';
+import { Argon2PasswordHasher, TEST_ARGON2ID_COST } from '../../src/infrastructure/security/argon2-password.hasher.js';
+import { JoseAccessTokenIssuer } from '../../src/infrastructure/security/jose-access-token.issuer.js';
+
+export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
+export const TEST_JWT_SECRET = 'integration-test-secret-at-least-32-bytes';
+
+/** Closes what the tests opened, newest first. */
+export class Cleanups {
+  private readonly tasks: Array<() => Promise<unknown>> = [];
+  add(task: () => Promise<unknown>): void {
+    this.tasks.push(task);
+  }
+  async run(): Promise<void> {
+    for (const task of this.tasks.splice(0).reverse()) await task();
+  }
+}
+
+export interface UserDatabase {
+  readonly kind: DatabaseKind;
+  readonly service: string;
+  readonly transactions: TransactionHost;
+  /** Another instance of the service on the same database (PostgreSQL only: SQLite is one process's file). */
+  openAnotherInstance(): Promise<TransactionHost>;
+}
+
+/** A fresh database of the user service with the messaging and user migrations applied. */
+export async function openUserDatabase(kind: DatabaseKind, cleanups: Cleanups): Promise<UserDatabase> {
+  const service = uniqueServiceName('user');
+  const open = async () => {
+    const dataSource = await openDataSource({
+      service,
+      ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize: 6 } : { sqliteDir: ':memory:' }),
+      entities: userEntities,
+      migrations: [...messagingMigrations, ...userMigrations],
+    });
+    cleanups.add(() => dataSource.destroy());
+    return new TransactionHost(dataSource);
+  };
+  if (kind === 'postgres') cleanups.add(() => dropDatabase(databaseNameOf(service)));
+  const transactions = await open();
+  return {
+    kind,
+    service,
+    transactions,
+    openAnotherInstance: () => {
+      if (kind !== 'postgres') throw new Error('only PostgreSQL is shared between instances');
+      return open();
+    },
+  };
+}
+
+export interface UserServiceParts {
+  readonly users?: UserRepository;
+  readonly outbox?: EventOutbox;
+  readonly clock?: Clock;
+}
+
+/** The user context's use cases on the real adapters, as the composition root will wire them. */
+export function userService(transactions: TransactionHost, parts: UserServiceParts = {}) {
+  const outbox =
+    parts.outbox ??
+    new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
+      source: 'user',
+      partitions: defaultRelayOptions.partitions,
+    });
+  const users = parts.users ?? new TypeOrmUserRepository(transactions);
+  const hasher = new Argon2PasswordHasher(TEST_ARGON2ID_COST);
+  const clock = parts.clock ?? systemClock;
+  return {
+    users,
+    outbox,
+    register: new RegisterUserHandler(transactions, outbox, users, hasher, clock),
+    logIn: new LogInHandler(users, hasher, new JoseAccessTokenIssuer({ secret: TEST_JWT_SECRET, expiresInSeconds: 600 }, clock)),
+    seedAdmin: new SeedAdminHandler(transactions, outbox, users, hasher, clock),
+  };
+}
+
+export interface OutboxRow {
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export async function outboxRows(transactions: TransactionHost): Promise<OutboxRow[]> {
+  const rows = (await transactions.dataSource.query(`SELECT type, aggregate_id, payload FROM outbox ORDER BY seq`)) as Array<{
+    type: string;
+    aggregate_id: string;
+    payload: string;
+  }>;
+  return rows.map((row) => ({ type: row.type, aggregateId: row.aggregate_id, payload: JSON.parse(row.payload) as Record<string, unknown> }));
+}
+
+export async function countUsers(transactions: TransactionHost): Promise<number> {
+  const [row] = (await transactions.dataSource.query(`SELECT COUNT(*) AS n FROM users`)) as Array<{ n: string | number }>;
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE, accessTokenKey } from './access-token.claims.js';
+import { InvalidAccessTokenError, verifyAccessToken } from './access-token.verifier.js';
+
+const secret = 'a-test-secret-that-is-long-enough-0123456789';
+const userId = randomUUID();
+
+function token(overrides: { alg?: string; typ?: string; iss?: string; aud?: string; sub?: string; roles?: unknown; exp?: number; key?: string } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ roles: overrides.roles ?? ['customer'] })
+    .setProtectedHeader({ alg: overrides.alg ?? 'HS256', typ: overrides.typ ?? ACCESS_TOKEN_TYPE })
+    .setIssuer(overrides.iss ?? ACCESS_TOKEN_ISSUER)
+    .setAudience(overrides.aud ?? ACCESS_TOKEN_AUDIENCE)
+    .setSubject(overrides.sub ?? userId)
+    .setIssuedAt(now - 10)
+    .setExpirationTime(overrides.exp ?? now + 600)
+    .sign(accessTokenKey(overrides.key ?? secret));
+}
+
+const refused = (candidate: string | Promise<string>) =>
+  expect(Promise.resolve(candidate).then((t) => verifyAccessToken(t, secret))).rejects.toBeInstanceOf(InvalidAccessTokenError);
+
+describe('verifyAccessToken', () => {
+  it('accepts a current token of this shop and says whom it speaks for', async () => {
+    await expect(verifyAccessToken(await token({ roles: ['customer', 'admin'] }), secret)).resolves.toMatchObject({ userId, roles: ['customer', 'admin'] });
+  });
+
+  it('refuses alg none, another algorithm, a tampered payload and a foreign key', async () => {
+    const unsigned = new UnsecuredJWT({ roles: ['admin'] }).setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setSubject(userId).setIssuedAt().setExpirationTime('1h').encode();
+    await refused(unsigned);
+    await refused(token({ alg: 'HS512' }));
+    const [header, , signature] = (await token()).split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: userId, roles: ['admin'], iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, iat: 1, exp: 4102444800 })).toString('base64url');
+    await refused(`${header}.${forged}.${signature}`);
+    await refused(token({ key: 'another-secret-that-is-long-enough-9876543210' }));
+  });
+
+  it('refuses an expired token, a wrong issuer, audience or type, and claims that are not ours', async () => {
+    await refused(token({ exp: Math.floor(Date.now() / 1000) - 1 }));
+    await refused(token({ iss: 'someone-else' }));
+    await refused(token({ aud: 'another-api' }));
+    await refused(token({ typ: 'JWT' }));
+    await refused(token({ sub: 'not-a-uuid' }));
+    await refused(token({ roles: ['superuser'] }));
+    await refused('not.a.token');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './access-token.claims.js';
+export * from './access-token.verifier.js';

@@ -1,0 +1,57 @@
+import { EnvError, makeValidator, type BaseValidator, type Spec } from 'envalid';
+
+/** What a variable must hold, in words; read when it is missing or wrong. */
+export const EXPECTED = Symbol.for('shop.http.config.expected');
+
+/** A validator that says what it expects, so that a missing or bad variable is reported in words without echoing its value (it may be a secret). */
+function expecting<T>(expected: string, parse: (input: string) => T): BaseValidator<T> {
+  const validator = makeValidator<T>((input) => {
+    const value = parse(input);
+    if (value === undefined) throw new EnvError(`expected ${expected}`);
+    return value;
+  });
+  return ((spec?: Spec<T>) => Object.assign(validator(spec as never), { [EXPECTED]: expected })) as BaseValidator<T>;
+}
+
+const INTEGER = /^(?:0|[1-9]\d*)$/;
+
+/** A TCP port: an integer from 1 to 65535. */
+export const port = expecting('a TCP port (an integer from 1 to 65535)', (input) => {
+  const value = INTEGER.test(input) ? Number(input) : NaN;
+  return value >= 1 && value <= 65535 ? value : undefined;
+});
+
+/** A positive integer (1, 2, ...), written in plain decimal. */
+export const positiveInt = expecting('a positive integer', (input) => {
+  const value = INTEGER.test(input) ? Number(input) : NaN;
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+});
+
+/** A whole number ≥ 0 (`0` often turns a feature off, as `RATE_LIMIT_PER_MINUTE` does). */
+export const nonNegativeInt = expecting('an integer ≥ 0', (input) => {
+  const value = INTEGER.test(input) ? Number(input) : NaN;
+  return Number.isSafeInteger(value) ? value : undefined;
+});
+
+/** An absolute URL with a scheme and a host (`amqp://guest:guest@127.0.0.1:5672`, `postgres://postgres@127.0.0.1:5432`). */
+export const url = expecting('an absolute URL such as scheme://host:port', (input) => {
+  try {
+    const parsed = new URL(input);
+    return parsed.host === '' ? undefined : input;
+  } catch {
+    return undefined;
+  }
+});
+
+/** A shared secret of at least 32 bytes (an HS256 or HMAC-SHA256 key). */
+export const secret = expecting('a secret of at least 32 bytes', (input) => (Buffer.byteLength(input, 'utf8') >= 32 ? input : undefined));
+
+/** Any non-empty string. */
+export const nonEmptyString = expecting('a non-empty string', (input) => (input.trim() === '' ? undefined : input));
+
+/** `true` or `false` (also `1` / `0`). */
+export const bool = expecting('true or false', (input) => {
+  if (input === 'true' || input === '1') return true;
+  if (input === 'false' || input === '0') return false;
+  return undefined;
+});

@@ -1,0 +1,346 @@
+// A real Nest app on a real port, configured by configureHttpApp as every service is, asked over
+// fetch: problem+json for every failure, body limits, validation, correlation into controllers,
+// and the gateway-only guard with its decorators.
+import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MessageContext, createLogger } from '@shop/messaging';
+import { DomainError, InvalidValueError, ManualClock } from '@shop/shared-kernel';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureHttpApp } from './configure-http-app.js';
+import { CurrentIdentity, PublicEndpoint, RequiresRole, RequiresUser } from './identity/identity.decorators.js';
+import { INTERNAL_TOKEN_HEADER, type Identity } from './identity/internal-token.js';
+import { InternalTokenIssuer } from './identity/internal-token.issuer.js';
+import { InternalTokenVerifier } from './identity/internal-token.verifier.js';
+import { SchemaPipe } from './validation/schema.pipe.js';
+
+const SECRET = 'test-secret-of-at-least-thirty-two-bytes!';
+const logLines: Array<Record<string, unknown>> = [];
+const logger = createLogger('test', { level: 'debug' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+
+const RegisterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'password'],
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    password: { type: 'string', minLength: 8, maxLength: 200 },
+    nickname: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+const ListSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 100 } },
+} as const;
+
+const BlobSchema = { type: 'object', properties: { blob: { type: 'string' } } } as const;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@Controller()
+class ProbeController {
+  @Post('register')
+  async register(@Body(new SchemaPipe(RegisterSchema)) body: { email: string }) {
+    // Past an await, as a real use case would be when it writes its events.
+    await delay(5);
+    logger.info({ email: body.email }, 'registering');
+    return { email: body.email, context: MessageContext.current() ?? null };
+  }
+
+  @Get('orders')
+  list(@Query(new SchemaPipe(ListSchema)) query: { limit?: number }) {
+    return { limit: query.limit ?? null };
+  }
+
+  @Post('blob')
+  blob(@Body(new SchemaPipe(BlobSchema)) body: { blob?: string }) {
+    return { length: body.blob?.length ?? 0 };
+  }
+
+  @Post('sold-out')
+  soldOut() {
+    throw new DomainError('SOLD_OUT', 'No coupon left.');
+  }
+
+  @Post('unmapped')
+  unmapped() {
+    throw new DomainError('SOMETHING_ODD', 'A rule said no.');
+  }
+
+  @Post('invalid-value')
+  invalidValue() {
+    throw new InvalidValueError('price', 'must be positive');
+  }
+
+  @Get('crash')
+  crash() {
+    throw new Error('connection string postgres://admin:hunter2@db leaked');
+  }
+
+  @Get('me')
+  @RequiresUser()
+  me(@CurrentIdentity() identity: Identity | undefined) {
+    return identity;
+  }
+
+  @Get('whoami')
+  whoami(@CurrentIdentity() identity: Identity | undefined) {
+    return { identity: identity ?? null };
+  }
+
+  @Post('admin/products')
+  @RequiresRole('admin')
+  createProduct() {
+    return { created: true };
+  }
+
+  @Get('ping')
+  @PublicEndpoint()
+  ping(@CurrentIdentity() identity: Identity | undefined) {
+    return { pong: true, identity: identity ?? null };
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+
+async function start(gatewayOnly: boolean): Promise<{ app: NestExpressApplication; base: string }> {
+  const app = await NestFactory.create<NestExpressApplication>(ProbeModule, { bodyParser: false, logger: false });
+  configureHttpApp(app, {
+    service: 'test',
+    logger,
+    gatewayOnly: gatewayOnly ? new InternalTokenVerifier(SECRET) : false,
+    domainErrorStatus: { SOLD_OUT: 409 },
+  });
+  await app.listen(0, '127.0.0.1');
+  return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+async function problemOf(response: Response): Promise<Record<string, unknown>> {
+  expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe('an app configured by configureHttpApp', () => {
+  let app: NestExpressApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    ({ app, base } = await start(false));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  describe('answers every failure as problem+json', () => {
+    it('a domain error by the service map', async () => {
+      const response = await fetch(`${base}/sold-out`, json({}));
+      expect(response.status).toBe(409);
+      expect(await problemOf(response)).toEqual({
+        type: 'urn:shop:problem:SOLD_OUT',
+        title: 'Conflict',
+        status: 409,
+        detail: 'No coupon left.',
+        code: 'SOLD_OUT',
+        instance: '/sold-out',
+        correlationId: response.headers.get('x-correlation-id'),
+      });
+    });
+
+    it('an unmapped domain error as 422, INVALID_VALUE as 400 with its field', async () => {
+      const unmapped = await fetch(`${base}/unmapped`, json({}));
+      expect(unmapped.status).toBe(422);
+      expect(await problemOf(unmapped)).toMatchObject({ code: 'SOMETHING_ODD', detail: 'A rule said no.' });
+      const invalid = await fetch(`${base}/invalid-value`, json({}));
+      expect(invalid.status).toBe(400);
+      expect(await problemOf(invalid)).toMatchObject({ code: 'INVALID_VALUE', errors: [{ field: 'price', message: 'must be positive' }] });
+    });
+
+    it('an unknown route as 404 NOT_FOUND', async () => {
+      const response = await fetch(`${base}/nowhere?x=1`);
+      expect(response.status).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ status: 404, code: 'NOT_FOUND', title: 'Not Found', instance: '/nowhere' });
+    });
+
+    it('malformed JSON as 400 MALFORMED_JSON', async () => {
+      const response = await fetch(`${base}/register`, json('{"email": "a@b.c",'));
+      expect(response.status).toBe(400);
+      expect(await problemOf(response)).toMatchObject({ code: 'MALFORMED_JSON' });
+    });
+
+    it('a JSON scalar as the body as 400 MALFORMED_JSON (strict parser)', async () => {
+      const response = await fetch(`${base}/register`, json('"just a string"'));
+      expect(response.status).toBe(400);
+      expect(await problemOf(response)).toMatchObject({ code: 'MALFORMED_JSON' });
+    });
+
+    it('a body over 1 MiB as 413 PAYLOAD_TOO_LARGE, one under it passes', async () => {
+      const tooLarge = await fetch(`${base}/blob`, json({ blob: 'x'.repeat(1024 * 1024) }));
+      expect(tooLarge.status).toBe(413);
+      expect(await problemOf(tooLarge)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', detail: 'The request body exceeds the limit of 1048576 bytes.' });
+      expect(tooLarge.headers.get('x-correlation-id')).toBeTruthy();
+      const fits = await fetch(`${base}/blob`, json({ blob: 'x'.repeat(1024 * 1024 - 100) }));
+      expect(fits.status).toBe(201);
+    });
+
+    it('anything else as 500 INTERNAL without leaking it, logged with the real error', async () => {
+      const response = await fetch(`${base}/crash`, { headers: { 'x-correlation-id': 'crash-1' } });
+      expect(response.status).toBe(500);
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ code: 'INTERNAL', correlationId: 'crash-1' });
+      expect(JSON.stringify(problem)).not.toContain('hunter2');
+      const logged = logLines.find((line) => line['msg'] === 'request failed unexpectedly' && line['correlationId'] === 'crash-1');
+      expect(logged).toMatchObject({ level: 50, status: 500, path: '/crash', err: { message: expect.stringContaining('hunter2') } });
+    });
+  });
+
+  describe('validates bodies and queries by JSON Schema', () => {
+    it('passes a valid body through untouched', async () => {
+      const response = await fetch(`${base}/register`, json({ email: 'ann@example.com', password: 'long enough' }));
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ email: 'ann@example.com' });
+    });
+
+    it('refuses unknown fields, wrong types and missing fields with one error per field', async () => {
+      const response = await fetch(`${base}/register`, json({ email: 42, admin: true }));
+      expect(response.status).toBe(400);
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'The request body is invalid.' });
+      expect(problem['errors']).toEqual(
+        expect.arrayContaining([
+          { field: 'password', message: 'is required' },
+          { field: 'admin', message: 'is not allowed' },
+          { field: 'email', message: 'must be string' },
+        ]),
+      );
+    });
+
+    it('refuses a missing body as a whole', async () => {
+      const response = await fetch(`${base}/register`, { method: 'POST' });
+      expect(response.status).toBe(400);
+      expect((await problemOf(response))['errors']).toEqual([{ field: 'body', message: 'must be object' }]);
+    });
+
+    it('reads query integers from plain decimals only, within the schema bounds', async () => {
+      expect(await (await fetch(`${base}/orders?limit=20`)).json()).toEqual({ limit: 20 });
+      for (const bad of ['0', '101', '1e1', '0x10', '-1', 'ten', '2.5']) {
+        const response = await fetch(`${base}/orders?limit=${bad}`);
+        expect(response.status, bad).toBe(400);
+        expect((await problemOf(response))['errors'], bad).toEqual([expect.objectContaining({ field: 'limit' })]);
+      }
+      const unknown = await fetch(`${base}/orders?sort=desc`);
+      expect((await problemOf(unknown))['errors']).toEqual([{ field: 'sort', message: 'is not allowed' }]);
+    });
+  });
+
+  describe('carries the correlation id', () => {
+    it("keeps the caller's sane id and runs the controller inside it, past awaits", async () => {
+      const response = await fetch(`${base}/register`, json({ email: 'bo@example.com', password: 'long enough' }, { 'x-correlation-id': 'req-42' }));
+      expect(response.headers.get('x-correlation-id')).toBe('req-42');
+      expect(await response.json()).toMatchObject({ context: { correlationId: 'req-42', causationId: 'req-42' } });
+      expect(logLines.find((line) => line['msg'] === 'registering' && line['email'] === 'bo@example.com')).toMatchObject({
+        correlationId: 'req-42',
+        causationId: 'req-42',
+      });
+    });
+
+    it('takes x-request-id when there is no x-correlation-id', async () => {
+      const response = await fetch(`${base}/register`, json({ email: 'cy@example.com', password: 'long enough' }, { 'x-request-id': 'edge:7.a_b-c' }));
+      expect(response.headers.get('x-correlation-id')).toBe('edge:7.a_b-c');
+    });
+
+    it('replaces an unsafe id with a fresh UUID', async () => {
+      const response = await fetch(`${base}/register`, json({ email: 'di@example.com', password: 'long enough' }, { 'x-correlation-id': 'evil\tid {"x":1}' }));
+      const id = response.headers.get('x-correlation-id');
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(await response.json()).toMatchObject({ context: { correlationId: id } });
+    });
+
+    it('keeps concurrent requests apart', async () => {
+      const ids = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
+      const answers = await Promise.all(
+        ids.map(async (id) => (await fetch(`${base}/register`, json({ email: `${id}@example.com`, password: 'long enough' }, { 'x-correlation-id': id }))).json()),
+      );
+      expect(answers.map((answer) => (answer as { context: { correlationId: string } }).context.correlationId)).toEqual(ids);
+    });
+  });
+});
+
+describe('a service behind the gateway (gatewayOnly)', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  const issuer = new InternalTokenIssuer(SECRET);
+  const as = async (identity?: Identity): Promise<Record<string, string>> => ({ [INTERNAL_TOKEN_HEADER]: await issuer.issue(identity) });
+
+  beforeAll(async () => {
+    ({ app, base } = await start(true));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuses a call without the internal token with 401 NOT_FROM_GATEWAY', async () => {
+    const response = await fetch(`${base}/whoami`);
+    expect(response.status).toBe(401);
+    expect(await problemOf(response)).toMatchObject({ code: 'NOT_FROM_GATEWAY' });
+  });
+
+  it('refuses an expired token', async () => {
+    const twoMinutesAgo = new ManualClock(new Date(Date.now() - 120_000));
+    const expired = await new InternalTokenIssuer(SECRET, twoMinutesAgo).issue({ userId: 'u-1', roles: ['admin'] });
+    const response = await fetch(`${base}/whoami`, { headers: { [INTERNAL_TOKEN_HEADER]: expired } });
+    expect(response.status).toBe(401);
+    expect(await problemOf(response)).toMatchObject({ code: 'NOT_FROM_GATEWAY' });
+    expect(logLines.find((line) => line['msg'] === 'internal token refused')).toMatchObject({ level: 40, reason: expect.stringContaining('exp') });
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const forged = await new InternalTokenIssuer('another-secret-of-at-least-32-bytes!!').issue({ userId: 'u-1', roles: ['admin'] });
+    const response = await fetch(`${base}/whoami`, { headers: { [INTERNAL_TOKEN_HEADER]: forged } });
+    expect(response.status).toBe(401);
+    expect(await problemOf(response)).toMatchObject({ code: 'NOT_FROM_GATEWAY' });
+  });
+
+  it('serves an anonymous gateway call without an identity, and a signed-in one with it', async () => {
+    expect(await (await fetch(`${base}/whoami`, { headers: await as() })).json()).toEqual({ identity: null });
+    const response = await fetch(`${base}/me`, { headers: await as({ userId: 'u-1', roles: ['customer'] }) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ userId: 'u-1', roles: ['customer'] });
+  });
+
+  it('answers 401 UNAUTHENTICATED where a user is required and the call is anonymous', async () => {
+    const response = await fetch(`${base}/me`, { headers: await as() });
+    expect(response.status).toBe(401);
+    expect(await problemOf(response)).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('answers 403 FORBIDDEN without the role, and serves the admin', async () => {
+    const customer = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as({ userId: 'u-1', roles: ['customer'] }) });
+    expect(customer.status).toBe(403);
+    expect(await problemOf(customer)).toMatchObject({ code: 'FORBIDDEN' });
+    const anonymous = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as() });
+    expect(anonymous.status).toBe(401);
+    const admin = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as({ userId: 'u-9', roles: ['customer', 'admin'] }) });
+    expect(admin.status).toBe(201);
+  });
+
+  it('serves a public endpoint without a token, and reads one that comes along', async () => {
+    expect(await (await fetch(`${base}/ping`)).json()).toEqual({ pong: true, identity: null });
+    expect(await (await fetch(`${base}/ping`, { headers: { [INTERNAL_TOKEN_HEADER]: 'garbage' } })).json()).toEqual({ pong: true, identity: null });
+    const signedIn = await fetch(`${base}/ping`, { headers: await as({ userId: 'u-2', roles: [] }) });
+    expect(await signedIn.json()).toEqual({ pong: true, identity: { userId: 'u-2', roles: [] } });
+  });
+
+  it('still answers unknown routes 404 (no route, no guard)', async () => {
+    const response = await fetch(`${base}/nowhere`);
+    expect(response.status).toBe(404);
+  });
+});

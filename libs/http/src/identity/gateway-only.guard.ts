@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import type { Logger } from '@shop/messaging';
+import { ProblemException } from '../problem/problem.exception.js';
+import { PUBLIC_ENDPOINT, REQUEST_IDENTITY, REQUIRED_ROLES, REQUIRES_USER, type RequestWithIdentity } from './identity.decorators.js';
+import { INTERNAL_TOKEN_HEADER, type Identity } from './internal-token.js';
+import type { InternalTokenVerifier } from './internal-token.verifier.js';
+
+const notFromGateway = (): ProblemException =>
+  ProblemException.of(401, 'NOT_FROM_GATEWAY', 'This service answers only calls that come through the gateway.');
+
+/**
+ * A service's global guard: a request counts only with a valid internal token from the gateway,
+ * which also says who the user is. Routes marked `@PublicEndpoint()` go without one.
+ * `@RequiresUser()` and `@RequiresRole()` are checked here too, after the token.
+ */
+export class GatewayOnlyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: InternalTokenVerifier,
+    private readonly logger: Logger,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Event handlers are reached through the broker, never through HTTP.
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ENDPOINT, targets) === true;
+    const request = context.switchToHttp().getRequest<IncomingMessage & RequestWithIdentity>();
+
+    const identity = await this.identityOf(request, isPublic);
+    if (identity) request[REQUEST_IDENTITY] = identity;
+
+    const roles = this.reflector.getAllAndMerge<string[]>(REQUIRED_ROLES, targets);
+    const requiresUser = roles.length > 0 || this.reflector.getAllAndOverride<boolean | undefined>(REQUIRES_USER, targets) === true;
+    if (requiresUser && !identity) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Sign in to do this.');
+    const missing = roles.filter((role) => !identity?.roles.includes(role));
+    if (missing.length > 0) throw ProblemException.of(403, 'FORBIDDEN', `This needs the role ${missing.join(', ')}.`);
+    return true;
+  }
+
+  private async identityOf(request: IncomingMessage, isPublic: boolean): Promise<Identity | undefined> {
+    const token = request.headers[INTERNAL_TOKEN_HEADER];
+    if (typeof token !== 'string' || token === '') {
+      if (isPublic) return undefined;
+      throw notFromGateway();
+    }
+    try {
+      return (await this.verifier.verify(token)).identity;
+    } catch (error) {
+      this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'internal token refused');
+      if (isPublic) return undefined;
+      throw notFromGateway();
+    }
+  }
+}

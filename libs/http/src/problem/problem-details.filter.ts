@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { MessageContext, type Logger } from '@shop/messaging';
+import { CORRELATION_ID_HEADER } from '../correlation/correlation-id.js';
+import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details.js';
+import { ProblemMapper, type DomainErrorStatusMap } from './problem-mapper.js';
+
+export interface ProblemDetailsFilterOptions {
+  readonly logger: Logger;
+  /** The status of each domain error code this service raises; unmapped codes answer 422. */
+  readonly domainErrorStatus?: DomainErrorStatusMap;
+}
+
+type HttpRequest = IncomingMessage & { originalUrl?: string };
+
+/**
+ * Answers every failure of an HTTP request as `application/problem+json` with a stable `code`:
+ * domain errors by the service's map, refused bodies, validation failures, Nest's HTTP exceptions
+ * (unknown route included). Anything else is a 500 whose real cause goes to the log only.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly mapper: ProblemMapper;
+  private readonly logger: Logger;
+
+  constructor(options: ProblemDetailsFilterOptions) {
+    this.mapper = new ProblemMapper(options.domainErrorStatus);
+    this.logger = options.logger;
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    // Event handlers have their own error path (retry, dead letter): not ours to answer.
+    if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<HttpRequest>();
+    const response = host.switchToHttp().getResponse<ServerResponse>();
+    const { problem, unexpected } = this.mapper.map(exception);
+    const instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
+    const route = { method: request.method, path: instance, status: problem.status, code: problem.code };
+
+    if (unexpected) this.logger.error({ err: exception, ...route }, 'request failed unexpectedly');
+    else this.logger.debug(route, 'request refused');
+
+    if (response.headersSent) {
+      // Part of an answer is on the wire: cutting the connection is the only honest signal left.
+      response.destroy();
+      return;
+    }
+    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(response) }));
+    response.statusCode = problem.status;
+    response.setHeader('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+    response.setHeader('content-length', Buffer.byteLength(body));
+    response.end(body);
+  }
+}
+
+function correlationIdOf(response: ServerResponse): string | undefined {
+  const header = response.getHeader(CORRELATION_ID_HEADER);
+  return typeof header === 'string' ? header : MessageContext.current()?.correlationId;
+}
