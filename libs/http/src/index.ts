@@ -17,3 +17,4 @@ export * from './config/load-config.js';
 export * from './config/config-validators.js';
 export { str } from 'envalid';
 export * from './configure-http-app.js';
+export * from './runtime/service-runtime.js';
