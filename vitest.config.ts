@@ -7,7 +7,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       include: ['{apps,libs,tools}/*/src/**/*.spec.ts', 'tools/*/test/**/*.spec.ts'],
-      exclude: ['**/node_modules/**', '**/dist/**'],
+      exclude: ['**/node_modules/**', '**/dist/**', 'tools/e2e/**'],
       globals: false,
       testTimeout: 20_000,
     },

@@ -7,7 +7,7 @@ export default mergeConfig(
   sharedConfig,
   defineConfig({
     test: {
-      include: ['{apps,libs}/*/test/**/*.spec.ts'],
+      include: ['{apps,libs}/*/test/**/*.spec.ts', 'tools/e2e/test/**/*.spec.ts'],
       exclude: ['**/node_modules/**', '**/dist/**'],
       fileParallelism: false,
       testTimeout: 120_000,

@@ -18,3 +18,4 @@ export * from './config/config-validators.js';
 export { str } from 'envalid';
 export * from './configure-http-app.js';
 export * from './runtime/service-runtime.js';
+export * from './runtime/nest-runtime.js';

@@ -1,0 +1,13 @@
+import type { ServiceName } from '../service-name.js';
+
+export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circuit-open';
+export type CircuitState = 'closed' | 'open' | 'half-open';
+export type RefusalReason = 'unauthenticated' | 'rate-limited';
+
+/** What the gateway reports about its traffic (served as Prometheus text on `/metrics`). */
+export interface GatewayTelemetry {
+  requestServed(request: { readonly method: string; readonly route: string; readonly status: number }, seconds: number): void;
+  serviceCalled(service: ServiceName, outcome: ServiceCallOutcome, seconds: number): void;
+  circuitChanged(service: ServiceName, state: CircuitState): void;
+  requestRefused(reason: RefusalReason): void;
+}

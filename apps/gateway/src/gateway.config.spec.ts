@@ -1,0 +1,60 @@
+import { ConfigurationError } from '@shop/http';
+import { describe, expect, it } from 'vitest';
+import { gatewayConfigFromEnv } from './gateway.config.js';
+
+const SECRETS = { JWT_SECRET: 'j'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) };
+
+describe('gatewayConfigFromEnv', () => {
+  it('defaults everything but the secrets', () => {
+    expect(gatewayConfigFromEnv(SECRETS)).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      jwtSecret: SECRETS.JWT_SECRET,
+      internalAuthSecret: SECRETS.INTERNAL_AUTH_SECRET,
+      rateLimitPerMinute: 120,
+      serviceTimeoutMs: 5000,
+      circuitBreakerFailures: 5,
+      circuitBreakerResetMs: 10000,
+      trustedProxyHops: 0,
+      serviceUrls: { user: 'http://127.0.0.1:3001' },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = gatewayConfigFromEnv({
+      ...SECRETS,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: '0',
+      SERVICE_TIMEOUT_MS: '750',
+      CIRCUIT_BREAKER_FAILURES: '2',
+      CIRCUIT_BREAKER_RESET_MS: '3000',
+      TRUSTED_PROXY_HOPS: '1',
+      USER_SERVICE_URL: 'http://user:3001',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      rateLimitPerMinute: 0,
+      serviceTimeoutMs: 750,
+      circuitBreakerFailures: 2,
+      circuitBreakerResetMs: 3000,
+      trustedProxyHops: 1,
+      serviceUrls: { user: 'http://user:3001' },
+    });
+  });
+
+  it('names every missing or bad variable at once, without echoing values', () => {
+    let error: unknown;
+    try {
+      gatewayConfigFromEnv({ JWT_SECRET: 'too-short-secret', PORT: '70000', RATE_LIMIT_PER_MINUTE: '-1', USER_SERVICE_URL: 'user:3001', SERVICE_TIMEOUT_MS: '0' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const problems = (error as ConfigurationError).problems.map((problem) => problem.variable).sort();
+    expect(problems).toEqual(['INTERNAL_AUTH_SECRET', 'JWT_SECRET', 'PORT', 'RATE_LIMIT_PER_MINUTE', 'SERVICE_TIMEOUT_MS', 'USER_SERVICE_URL']);
+    expect((error as Error).message).not.toContain('too-short-secret');
+    expect((error as Error).message).toContain('PORT: invalid; expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
+  });
+});

@@ -1,0 +1,93 @@
+import { EnvError, makeValidator } from 'envalid';
+import { SERVICE_PORTS, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/http';
+import type { Logger } from '@shop/messaging';
+import { SERVICE_NAMES, type ServiceName } from './application/service-name.js';
+
+export interface GatewayConfig {
+  /** Interface to listen on. */
+  readonly host: string;
+  /** 0: any free port (tests). */
+  readonly port: number;
+  /** Verifies the access tokens the user service signs (HS256, ≥ 32 bytes). */
+  readonly jwtSecret: string;
+  /** Signs the identity the gateway passes to the services (≥ 32 bytes). */
+  readonly internalAuthSecret: string;
+  /** Requests per minute per signed-in user, or per client address otherwise; 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** Base URL of each service; the gateway calls `<url>/auth/register`, `<url>/health`, … */
+  readonly serviceUrls: Readonly<Record<ServiceName, string>>;
+  /** Longest wait for a service's answer (default 5000). */
+  readonly serviceTimeoutMs?: number;
+  /** Consecutive failures that open a service's circuit (default 5). */
+  readonly circuitBreakerFailures?: number;
+  /** How long an open circuit refuses calls before one probe call (default 10000). */
+  readonly circuitBreakerResetMs?: number;
+  /**
+   * Proxies in front of the gateway whose `X-Forwarded-For` is believed when telling client
+   * addresses apart for the rate limit (default 0: the connection's own address).
+   */
+  readonly trustedProxyHops?: number;
+  readonly logger?: Logger;
+}
+
+export const GATEWAY_DEFAULTS = {
+  port: 3000,
+  host: '0.0.0.0',
+  rateLimitPerMinute: 120,
+  serviceTimeoutMs: 5_000,
+  circuitBreakerFailures: 5,
+  circuitBreakerResetMs: 10_000,
+  trustedProxyHops: 0,
+} as const;
+
+/** `USER_SERVICE_URL`, `ORDER_SERVICE_URL`, … */
+export const serviceUrlVariable = (service: ServiceName): string => `${service.toUpperCase()}_SERVICE_URL`;
+
+// `port` of @shop/http refuses 0, which the embedded mode and tests use to take any free port.
+const listenPort = makeValidator<number>((input) => {
+  const value = /^(?:0|[1-9]\d*)$/.test(input) ? Number(input) : NaN;
+  if (value >= 0 && value <= 65535) return value;
+  throw new EnvError('expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
+});
+
+/**
+ * The gateway's configuration from the environment, checked at start: one `ConfigurationError`
+ * names every variable that is missing or wrong.
+ */
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const serviceSpec: ConfigSpec = Object.fromEntries(
+    SERVICE_NAMES.map((service) => [
+      serviceUrlVariable(service),
+      url({ default: `http://127.0.0.1:${SERVICE_PORTS[service]}`, desc: `base URL of the ${service} service` }),
+    ]),
+  );
+  const config = loadConfig(
+    {
+      PORT: listenPort({ default: GATEWAY_DEFAULTS.port, desc: 'port of the gateway' }),
+      HOST: str({ default: GATEWAY_DEFAULTS.host, desc: 'interface to listen on' }),
+      JWT_SECRET: secret({ desc: 'verifies the access tokens the user service signs' }),
+      INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services' }),
+      RATE_LIMIT_PER_MINUTE: nonNegativeInt({ default: GATEWAY_DEFAULTS.rateLimitPerMinute, desc: 'requests per minute per user or address; 0 turns it off' }),
+      SERVICE_TIMEOUT_MS: positiveInt({ default: GATEWAY_DEFAULTS.serviceTimeoutMs, desc: 'longest wait for a service, in ms' }),
+      CIRCUIT_BREAKER_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerFailures, desc: "consecutive failures that open a service's circuit" }),
+      CIRCUIT_BREAKER_RESET_MS: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerResetMs, desc: 'ms an open circuit waits before a probe call' }),
+      TRUSTED_PROXY_HOPS: nonNegativeInt({ default: GATEWAY_DEFAULTS.trustedProxyHops, desc: 'proxies in front of the gateway whose X-Forwarded-For is believed' }),
+      ...serviceSpec,
+    },
+    env,
+  );
+  // The validators above refuse what is missing or wrong; what they return is therefore there.
+  const read = config as unknown as Readonly<Record<string, unknown>>;
+  return {
+    host: read['HOST'] as string,
+    port: read['PORT'] as number,
+    jwtSecret: read['JWT_SECRET'] as string,
+    internalAuthSecret: read['INTERNAL_AUTH_SECRET'] as string,
+    rateLimitPerMinute: read['RATE_LIMIT_PER_MINUTE'] as number,
+    serviceTimeoutMs: read['SERVICE_TIMEOUT_MS'] as number,
+    circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,
+    circuitBreakerResetMs: read['CIRCUIT_BREAKER_RESET_MS'] as number,
+    trustedProxyHops: read['TRUSTED_PROXY_HOPS'] as number,
+    serviceUrls: Object.fromEntries(SERVICE_NAMES.map((service) => [service, read[serviceUrlVariable(service)] as string])) as Record<ServiceName, string>,
+  };
+}

@@ -1,0 +1,66 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
+import { LOGGER, type Logger } from '@shop/messaging';
+import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
+import { SERVICE_NAMES } from './application/service-name.js';
+import { FetchServiceClient } from './infrastructure/http/fetch-service.client.js';
+import { FetchServiceHealthProbe } from './infrastructure/http/fetch-service-health.probe.js';
+import { PrometheusGatewayTelemetry } from './infrastructure/metrics/prometheus-gateway.telemetry.js';
+import { MemoryRateLimiter, UnlimitedRateLimiter } from './infrastructure/rate-limit/memory-rate-limiter.js';
+import { CircuitBreakingServiceClient } from './infrastructure/resilience/circuit-breaking-service.client.js';
+import { JwtAccessTokenVerifier } from './infrastructure/security/jwt-access-token.verifier.js';
+import { GatewayAccessGuard } from './interface/http/gateway-access.guard.js';
+import { ServiceForwarder } from './interface/http/service-forwarder.js';
+import { UserRoutesController } from './interface/http/user-routes.controller.js';
+import { OpenApiController } from './interface/openapi/openapi.controller.js';
+import { GATEWAY_DEFAULTS, type GatewayConfig } from './gateway.config.js';
+
+/** The logger for every module of the app (OperationsModule finds it by the `LOGGER` token). */
+@Module({})
+class GatewayLoggerModule {}
+
+/**
+ * The gateway's composition root. Grouped by role: the HTTP controllers; the edge mechanics (access
+ * guard, forwarder); and the adapters of the ports — a fetch client behind a circuit breaker per
+ * service, the access token verifier, the rate limiter, the metrics.
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    const timeoutMs = config.serviceTimeoutMs ?? GATEWAY_DEFAULTS.serviceTimeoutMs;
+    const telemetry = new PrometheusGatewayTelemetry();
+    const serviceClient = new CircuitBreakingServiceClient(
+      new FetchServiceClient({ serviceUrls: config.serviceUrls, tokens: new InternalTokenIssuer(config.internalAuthSecret), timeoutMs }),
+      {
+        failureThreshold: config.circuitBreakerFailures ?? GATEWAY_DEFAULTS.circuitBreakerFailures,
+        halfOpenAfterMs: config.circuitBreakerResetMs ?? GATEWAY_DEFAULTS.circuitBreakerResetMs,
+      },
+      telemetry,
+      logger,
+    );
+    const rateLimiter = config.rateLimitPerMinute > 0 ? new MemoryRateLimiter(config.rateLimitPerMinute) : new UnlimitedRateLimiter();
+
+    const checkTimeoutMs = Math.min(timeoutMs, DEFAULT_CHECK_TIMEOUT_MS);
+    const probe = new FetchServiceHealthProbe(config.serviceUrls, checkTimeoutMs);
+    const healthChecks: Record<string, HealthCheck> = { gateway: () => true };
+    for (const service of SERVICE_NAMES) healthChecks[service] = () => probe.isUp(service);
+
+    const httpControllers = [UserRoutesController, OpenApiController];
+    const edge = [GatewayAccessGuard, ServiceForwarder];
+    const adapters = [
+      { provide: SERVICE_CLIENT, useValue: serviceClient },
+      { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret) },
+      { provide: RATE_LIMITER, useValue: rateLimiter },
+      { provide: GATEWAY_TELEMETRY, useValue: telemetry },
+    ];
+    return {
+      module: GatewayModule,
+      imports: [
+        { module: GatewayLoggerModule, global: true, providers: [{ provide: LOGGER, useValue: logger }], exports: [LOGGER] },
+        OperationsModule.forService({ service: 'gateway', checks: healthChecks, checkTimeoutMs, registries: [telemetry.registry] }),
+      ],
+      controllers: httpControllers,
+      providers: [...edge, ...adapters],
+    };
+  }
+}

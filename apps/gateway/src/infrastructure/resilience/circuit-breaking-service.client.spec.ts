@@ -1,0 +1,105 @@
+import { silentLogger } from '@shop/messaging';
+import { describe, expect, it } from 'vitest';
+import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
+import {
+  ServiceTimeoutError,
+  ServiceUnavailableError,
+  type ServiceClient,
+  type ServiceRequest,
+  type ServiceResponse,
+} from '../../application/ports/service-client.js';
+import { CircuitBreakingServiceClient } from './circuit-breaking-service.client.js';
+
+const REQUEST: ServiceRequest = { method: 'GET', path: '/me', headers: {}, correlationId: 'c-1' };
+const answer = (status: number): ServiceResponse => ({ status, headers: [], body: new Uint8Array() });
+
+/** A service whose next answers are scripted: a status, or an error to throw. */
+class ScriptedClient implements ServiceClient {
+  calls = 0;
+  next: () => ServiceResponse = () => answer(200);
+  async send(): Promise<ServiceResponse> {
+    this.calls += 1;
+    return this.next();
+  }
+}
+
+class RecordingTelemetry implements GatewayTelemetry {
+  readonly outcomes: ServiceCallOutcome[] = [];
+  readonly states: CircuitState[] = [];
+  requestServed(): void {}
+  requestRefused(): void {}
+  serviceCalled(_service: string, outcome: ServiceCallOutcome): void {
+    this.outcomes.push(outcome);
+  }
+  circuitChanged(_service: string, state: CircuitState): void {
+    this.states.push(state);
+  }
+}
+
+function breaker(failureThreshold: number, halfOpenAfterMs: number) {
+  const inner = new ScriptedClient();
+  const telemetry = new RecordingTelemetry();
+  const client = new CircuitBreakingServiceClient(inner, { failureThreshold, halfOpenAfterMs }, telemetry, silentLogger());
+  return { inner, telemetry, client };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('CircuitBreakingServiceClient', () => {
+  it('passes answers through, failures included, and opens after the threshold of consecutive failures', async () => {
+    const { inner, client, telemetry } = breaker(3, 60_000);
+    inner.next = () => answer(503);
+    for (let i = 0; i < 3; i += 1) expect((await client.send('user', REQUEST)).status).toBe(503);
+    expect(client.stateOf('user')).toBe('open');
+    const error = await client.send('user', REQUEST).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).reason).toBe('circuit-open');
+    expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(60);
+    expect(inner.calls).toBe(3);
+    expect(telemetry.outcomes).toEqual(['answered', 'answered', 'answered', 'circuit-open']);
+    expect(telemetry.states).toEqual(['closed', 'open']);
+  });
+
+  it('counts timeouts and refused connections, not 4xx or 500 answers', async () => {
+    const { inner, client } = breaker(2, 60_000);
+    inner.next = () => answer(500);
+    for (let i = 0; i < 3; i += 1) await client.send('user', REQUEST);
+    inner.next = () => answer(404);
+    for (let i = 0; i < 3; i += 1) await client.send('user', REQUEST);
+    expect(client.stateOf('user')).toBe('closed');
+    inner.next = () => {
+      throw new ServiceTimeoutError('user', 100);
+    };
+    await expect(client.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceTimeoutError);
+    inner.next = () => {
+      throw new ServiceUnavailableError('user', 'unreachable');
+    };
+    await expect(client.send('user', REQUEST)).rejects.toMatchObject({ reason: 'unreachable' });
+    expect(client.stateOf('user')).toBe('open');
+  });
+
+  it('a success in between resets the count', async () => {
+    const { inner, client } = breaker(2, 60_000);
+    for (const status of [503, 200, 503, 200, 503]) {
+      inner.next = () => answer(status);
+      await client.send('user', REQUEST);
+    }
+    expect(client.stateOf('user')).toBe('closed');
+  });
+
+  it('lets one probe through after halfOpenAfterMs: success closes, failure opens again', async () => {
+    const { inner, client, telemetry } = breaker(1, 50);
+    inner.next = () => answer(502);
+    await client.send('user', REQUEST);
+    expect(client.stateOf('user')).toBe('open');
+    await sleep(60);
+    await client.send('user', REQUEST); // the probe fails
+    expect(client.stateOf('user')).toBe('open');
+    await expect(client.send('user', REQUEST)).rejects.toMatchObject({ reason: 'circuit-open' });
+    await sleep(60);
+    inner.next = () => answer(200);
+    expect((await client.send('user', REQUEST)).status).toBe(200);
+    expect(client.stateOf('user')).toBe('closed');
+    expect(telemetry.states).toEqual(['closed', 'open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+});

@@ -1,0 +1,99 @@
+import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Logger } from '@shop/messaging';
+import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
+import {
+  ServiceTimeoutError,
+  ServiceUnavailableError,
+  type ServiceClient,
+  type ServiceRequest,
+  type ServiceResponse,
+} from '../../application/ports/service-client.js';
+import type { ServiceName } from '../../application/service-name.js';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures (no answer in time, no connection, 502/503/504) that open a service's circuit. */
+  readonly failureThreshold: number;
+  /** How long an open circuit refuses calls before one probe call may test the service again. */
+  readonly halfOpenAfterMs: number;
+}
+
+// The service says it cannot serve now. A 500 is a fault of one request, not of the service, and a
+// client able to provoke it must not be able to switch a service off for everybody.
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+
+const STATE_NAMES: Readonly<Record<CockatielState, CircuitState>> = {
+  [CockatielState.Closed]: 'closed',
+  [CockatielState.Open]: 'open',
+  [CockatielState.HalfOpen]: 'half-open',
+  [CockatielState.Isolated]: 'open',
+};
+
+interface ServiceCircuit {
+  readonly policy: CircuitBreakerPolicy;
+  openedAt: number;
+}
+
+/**
+ * A circuit breaker per service (cockatiel) around another client, so that a slow or dead service
+ * is answered for at once instead of tying up the gateway: after `failureThreshold` consecutive
+ * failures the circuit opens and calls fail fast with `ServiceUnavailableError` (with the seconds
+ * until the next try); then one call probes the service, and its success closes the circuit.
+ */
+export class CircuitBreakingServiceClient implements ServiceClient {
+  private readonly circuits = new Map<ServiceName, ServiceCircuit>();
+
+  constructor(
+    private readonly inner: ServiceClient,
+    private readonly options: CircuitBreakerOptions,
+    private readonly telemetry: GatewayTelemetry,
+    private readonly logger: Logger,
+  ) {}
+
+  async send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
+    const circuit = this.circuitOf(service);
+    const started = performance.now();
+    const done = (outcome: ServiceCallOutcome) => this.telemetry.serviceCalled(service, outcome, (performance.now() - started) / 1000);
+    try {
+      const response = await circuit.policy.execute(() => this.inner.send(service, request));
+      done('answered');
+      return response;
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        done('circuit-open');
+        throw new ServiceUnavailableError(service, 'circuit-open', this.secondsUntilProbe(circuit), { cause: error });
+      }
+      done(error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
+      throw error;
+    }
+  }
+
+  /** The state of a service's circuit (for tests and diagnostics). */
+  stateOf(service: ServiceName): CircuitState {
+    return STATE_NAMES[this.circuitOf(service).policy.state];
+  }
+
+  private secondsUntilProbe(circuit: ServiceCircuit): number {
+    return Math.max(1, Math.ceil((circuit.openedAt + this.options.halfOpenAfterMs - Date.now()) / 1000));
+  }
+
+  private circuitOf(service: ServiceName): ServiceCircuit {
+    const existing = this.circuits.get(service);
+    if (existing) return existing;
+    const policy = circuitBreaker(
+      handleAll.orWhenResult((response) => UNAVAILABLE_STATUSES.has((response as ServiceResponse).status)),
+      { halfOpenAfter: this.options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.options.failureThreshold) },
+    );
+    const circuit: ServiceCircuit = { policy, openedAt: 0 };
+    policy.onBreak((reason) => {
+      circuit.openedAt = Date.now();
+      const cause = 'error' in reason ? reason.error.message : 'value' in reason ? `status ${(reason.value as ServiceResponse).status}` : 'isolated';
+      this.logger.warn({ upstream: service, cause, retryInMs: this.options.halfOpenAfterMs }, 'circuit opened: calls to the service are held back');
+    });
+    policy.onHalfOpen(() => this.logger.info({ upstream: service }, 'circuit half-open: probing the service'));
+    policy.onReset(() => this.logger.info({ upstream: service }, 'circuit closed: the service answers again'));
+    policy.onStateChange((state) => this.telemetry.circuitChanged(service, STATE_NAMES[state]));
+    this.telemetry.circuitChanged(service, 'closed');
+    this.circuits.set(service, circuit);
+    return circuit;
+  }
+}

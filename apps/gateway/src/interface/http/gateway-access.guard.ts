@@ -1,0 +1,60 @@
+import type { ServerResponse } from 'node:http';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProblemException } from '@shop/http';
+import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER } from '../../application/gateway.di-tokens.js';
+import type { AccessTokenVerifier } from '../../application/ports/access-token-verifier.js';
+import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
+import type { RateLimiter } from '../../application/ports/rate-limiter.js';
+import type { Caller } from '../../application/ports/service-client.js';
+import { GATEWAY_ROUTE, type GatewayRoute } from './gateway-route.js';
+import { CALLER, type GatewayRequest } from './gateway-request.js';
+
+// RFC 6750 §2.1: `Bearer` and a b64token.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Who may call a forwarded route, and how often. In this order: the bearer token is verified
+ * (routes that need a user); the request is counted against the user, or against the client's
+ * address when nobody valid is signed in, and refused with 429 over the limit (so guessing tokens
+ * is rate limited too); a route that needs a user then answers 401 without one — one message
+ * whatever was wrong with the token.
+ */
+@Injectable()
+export class GatewayAccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ACCESS_TOKEN_VERIFIER) private readonly tokens: AccessTokenVerifier,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(GATEWAY_TELEMETRY) private readonly telemetry: GatewayTelemetry,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const route = this.reflector.get<GatewayRoute | undefined>(GATEWAY_ROUTE, context.getHandler());
+    if (!route) throw new Error(`${context.getClass().name}.${context.getHandler().name} is guarded but maps no gateway route`);
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const response = context.switchToHttp().getResponse<ServerResponse>();
+
+    const caller = route.access === 'user' ? await this.callerOf(request) : undefined;
+
+    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`);
+    if (!decision.allowed) {
+      this.telemetry.requestRefused('rate-limited');
+      response.setHeader('retry-after', String(decision.retryAfterSeconds));
+      throw ProblemException.of(429, 'RATE_LIMITED', `Too many requests; try again in ${decision.retryAfterSeconds} s.`);
+    }
+
+    if (route.access === 'user' && !caller) {
+      this.telemetry.requestRefused('unauthenticated');
+      response.setHeader('www-authenticate', 'Bearer');
+      throw ProblemException.of(401, 'UNAUTHENTICATED', 'Sign in: this needs a valid access token.');
+    }
+    if (caller) request[CALLER] = caller;
+    return true;
+  }
+
+  private async callerOf(request: GatewayRequest): Promise<Caller | undefined> {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    return match ? this.tokens.verify(match[1]!) : undefined;
+  }
+}

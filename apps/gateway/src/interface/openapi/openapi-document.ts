@@ -1,0 +1,134 @@
+import type { GatewayRoute, RouteResponse } from '../http/gateway-route.js';
+import { CONTRACT_SCHEMAS, HEALTH_REPORT_SCHEMA, PROBLEM_SCHEMA } from './api-schemas.js';
+
+export const API_BASE_PATH = '/api/v1';
+
+type Json = Record<string, unknown>;
+
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const ref = (kind: 'responses' | 'headers' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const CORRELATION_HEADERS = { 'x-correlation-id': ref('headers', 'CorrelationId') };
+
+const problemResponse = (description: string, headers: Json = {}): Json => ({
+  description,
+  headers: { ...CORRELATION_HEADERS, ...headers },
+  content: PROBLEM_CONTENT,
+});
+
+/** The answers every forwarded route may give, whatever the service. */
+const COMMON_RESPONSES = {
+  BadRequest: problemResponse('`MALFORMED_JSON` (not a JSON object or array) or `VALIDATION_FAILED` (with `errors`): nothing was changed'),
+  Unauthenticated: problemResponse('`UNAUTHENTICATED`: the bearer access token is missing, malformed, expired or not valid here', {
+    'www-authenticate': { schema: { type: 'string' } },
+  }),
+  PayloadTooLarge: problemResponse('`PAYLOAD_TOO_LARGE`: the body is over 1 MiB'),
+  RateLimited: problemResponse('`RATE_LIMITED`: too many requests from this user (or address, when signed out)', { 'retry-after': ref('headers', 'RetryAfter') }),
+  ServiceUnavailable: problemResponse('`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing', {
+    'retry-after': ref('headers', 'RetryAfter'),
+  }),
+  ServiceTimeout: problemResponse('`SERVICE_TIMEOUT`: the service behind the route did not answer in time (the request may or may not have taken effect)'),
+} as const;
+
+function routeResponse(response: RouteResponse): Json {
+  if (response.problem) return problemResponse(response.description);
+  return {
+    description: response.description,
+    headers: CORRELATION_HEADERS,
+    ...(response.schema ? { content: { 'application/json': { schema: ref('schemas', response.schema) } } } : {}),
+  };
+}
+
+function operationOf(route: GatewayRoute): Json {
+  const responses: Json = {};
+  for (const [status, response] of Object.entries(route.responses)) responses[status] = routeResponse(response);
+  if (route.requestBody) {
+    responses['400'] ??= ref('responses', 'BadRequest');
+    responses['413'] ??= ref('responses', 'PayloadTooLarge');
+  }
+  if (route.access === 'user') responses['401'] ??= ref('responses', 'Unauthenticated');
+  responses['429'] ??= ref('responses', 'RateLimited');
+  responses['503'] ??= ref('responses', 'ServiceUnavailable');
+  responses['504'] ??= ref('responses', 'ServiceTimeout');
+  const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    security: route.access === 'user' ? [{ bearerAuth: [] }] : [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.requestBody
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', route.requestBody) } } } }
+      : {}),
+    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
+  };
+}
+
+/** The gateway's own routes: not forwarded, not rate limited, no token. */
+const OPERATIONS_PATHS: Json = {
+  '/health': {
+    get: {
+      operationId: 'getHealth',
+      summary: 'Readiness of the gateway and of each service behind it',
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: { description: 'Every check is up', content: { 'application/json': { schema: ref('schemas', 'HealthReport') } } },
+        503: { description: 'A check is down (named in `checks`)', content: { 'application/json': { schema: ref('schemas', 'HealthReport') } } },
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'getMetrics',
+      summary: "The gateway's metrics as Prometheus text",
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/openapi.json': {
+    get: {
+      operationId: 'getOpenApi',
+      summary: 'This document',
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+};
+
+/** An OpenAPI 3.1 description of the gateway: every route, its schemas from the contract, and the problem+json shape. */
+export function openApiDocument(routes: readonly GatewayRoute[], version: string): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Shop platform API',
+      version,
+      description:
+        'The public API of the shop platform, served by its gateway. Errors are `application/problem+json` with a stable `code`. ' +
+        'Every answer carries `x-correlation-id` (yours when you send a sane one).',
+    },
+    servers: [{ url: API_BASE_PATH }],
+    tags: [
+      { name: 'auth', description: 'Accounts and sign-in' },
+      { name: 'users', description: 'The signed-in user' },
+      { name: 'operations', description: 'Health, metrics, this document' },
+    ],
+    paths: { ...paths, ...OPERATIONS_PATHS },
+    components: {
+      schemas: { ...CONTRACT_SCHEMAS, Problem: PROBLEM_SCHEMA, HealthReport: HEALTH_REPORT_SCHEMA },
+      responses: COMMON_RESPONSES,
+      headers: {
+        RetryAfter: { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+        CorrelationId: { description: 'The id of this request in the logs and events', schema: { type: 'string' } },
+      },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` of `POST /auth/login`' },
+      },
+    },
+  };
+}

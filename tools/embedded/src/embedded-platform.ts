@@ -1,0 +1,71 @@
+import { gatewayConfigFromEnv, startGateway } from '@shop/gateway';
+import type { RunningService, ServiceRuntime } from '@shop/http';
+import { MemoryTransport, createLogger, type Logger } from '@shop/messaging';
+import { loadUserConfig, startUserService } from '@shop/user';
+import { embeddedSecrets } from './embedded-secrets.js';
+
+export interface EmbeddedPlatformOptions {
+  /** SQLite files and the generated secrets live here (`SHOP_DATA_DIR`). */
+  readonly dataDir: string;
+  /** The gateway's port; 0 picks a free one. */
+  readonly port: number;
+  readonly host: string;
+  /** Variables the contexts read (admin account, token lifetime, rate limit, …). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+}
+
+export interface EmbeddedPlatform {
+  /** The API's base URL: `http://host:port/api/v1`. */
+  readonly apiUrl: string;
+  /** The in-process broker every context publishes to and consumes from. */
+  readonly transport: MemoryTransport;
+  readonly services: readonly RunningService[];
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded mode: the gateway and every context in one process, each on its own SQLite file
+ * under the data folder, all on one in-memory transport. The contexts listen on loopback ports of
+ * their own, as they would as separate processes, so that the gateway and the services run the same
+ * code in both modes.
+ */
+export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): Promise<EmbeddedPlatform> {
+  const logger = options.logger ?? createLogger('embedded');
+  const secrets = embeddedSecrets(options.dataDir, options.env);
+  const transport = new MemoryTransport(logger);
+  const started: RunningService[] = [];
+  const runtimeOf = (service: string): ServiceRuntime => ({
+    service,
+    host: '127.0.0.1',
+    port: 0,
+    database: { sqliteDir: options.dataDir },
+    transport: () => transport,
+    ownsTransport: false,
+    internalAuthSecret: secrets.internalAuthSecret,
+    logger: logger.child({ service }),
+  });
+  const close = async () => {
+    for (const service of started.splice(0).reverse()) await service.close();
+    await transport.close();
+  };
+  try {
+    const user = await startUserService(runtimeOf('user'), loadUserConfig({ ...options.env, JWT_SECRET: secrets.jwtSecret }));
+    started.push(user);
+    const gateway = await startGateway(
+      gatewayConfigFromEnv({
+        ...options.env,
+        PORT: String(options.port),
+        HOST: options.host,
+        JWT_SECRET: secrets.jwtSecret,
+        INTERNAL_AUTH_SECRET: secrets.internalAuthSecret,
+        USER_SERVICE_URL: user.url,
+      }),
+    );
+    started.push(gateway);
+    return { apiUrl: `${gateway.url}/api/v1`, transport, services: [...started], close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope, UserRegisteredV1 } from '@shop/contracts';
+import { silentLogger } from '@shop/messaging';
+import { sleep, waitFor } from '@shop/testing';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
+
+/** End to end on the embedded defaults: gateway and contexts in this process, SQLite, in-memory transport. */
+const dataDirs: string[] = [];
+const newDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-embedded-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const start = (dataDir: string, env: NodeJS.ProcessEnv = {}) =>
+  startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, logger: silentLogger() });
+
+function probe(platform: EmbeddedPlatform) {
+  const seen: EventEnvelope<UserRegisteredV1>[] = [];
+  const subscribed = platform.transport.consume({
+    service: 'e2e_probe',
+    eventTypes: ['user.registered.v1'],
+    prefetch: 10,
+    retry: { delaysMs: [] },
+    handle: async ({ envelope }) => void seen.push(envelope as EventEnvelope<UserRegisteredV1>),
+  });
+  return { seen, subscribed };
+}
+
+const call = (platform: EmbeddedPlatform, method: string, path: string, options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}) =>
+  fetch(`${platform.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+
+const countRows = (dataDir: string, sql: string): number => {
+  const db = new Database(join(dataDir, 'user.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return Number((db.prepare(sql).get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+};
+
+describe('the embedded platform', () => {
+  let platform: EmbeddedPlatform;
+  let dataDir: string;
+  let events: ReturnType<typeof probe>;
+
+  beforeAll(async () => {
+    dataDir = newDataDir();
+    platform = await start(dataDir);
+    events = probe(platform);
+    await events.subscribed;
+  });
+  afterAll(() => platform?.close());
+
+  it('registers, logs in and answers /me through the gateway; user.registered.v1 carries the request’s correlation id', async () => {
+    const registered = await call(platform, 'POST', '/auth/register', { body: { email: 'Ada@Example.com', password: 'correct horse', nickname: 'Ada' }, headers: { 'x-correlation-id': 'e2e-register-1' } });
+    expect(registered.status).toBe(201);
+    const user = (await registered.json()) as { userId: string; email: string; nickname: string };
+    expect(user).toMatchObject({ email: 'Ada@Example.com', nickname: 'Ada' });
+
+    const login = await call(platform, 'POST', '/auth/login', { body: { email: 'ada@example.com', password: 'correct horse' } });
+    expect(login.status).toBe(200);
+    const { accessToken, tokenType, expiresIn } = (await login.json()) as { accessToken: string; tokenType: string; expiresIn: number };
+    expect(tokenType).toBe('Bearer');
+    expect(expiresIn).toBeGreaterThan(0);
+
+    const me = await call(platform, 'GET', '/me', { token: accessToken });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ userId: user.userId, email: 'Ada@Example.com', nickname: 'Ada', roles: ['customer'] });
+
+    const event = await waitFor(() => events.seen.find((e) => e.aggregateId === user.userId), { what: 'user.registered.v1' });
+    expect(event).toMatchObject({ type: 'user.registered.v1', source: 'user', correlationId: 'e2e-register-1', payload: { userId: user.userId } });
+  });
+
+  it('refuses missing and bad tokens, and a direct call to a service that bypasses the gateway', async () => {
+    expect((await call(platform, 'GET', '/me')).status).toBe(401);
+    expect((await call(platform, 'GET', '/me', { token: 'not.a.jwt' })).status).toBe(401);
+    const direct = await fetch(`${platform.services.find((s) => s.service === 'user')!.url}/me`);
+    expect(direct.status).toBe(401);
+    expect(direct.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(((await direct.json()) as { code: string }).code).toBe('NOT_FROM_GATEWAY');
+  });
+
+  it('never lets one user read another’s profile', async () => {
+    const tokens: Record<string, string> = {};
+    for (const name of ['bea', 'cal']) {
+      await call(platform, 'POST', '/auth/register', { body: { email: `${name}@example.com`, password: 'long enough pw' } });
+      const login = await call(platform, 'POST', '/auth/login', { body: { email: `${name}@example.com`, password: 'long enough pw' } });
+      tokens[name] = ((await login.json()) as { accessToken: string }).accessToken;
+    }
+    for (const name of ['bea', 'cal']) {
+      const me = (await (await call(platform, 'GET', '/me', { token: tokens[name] })).json()) as { email: string };
+      expect(me.email).toBe(`${name}@example.com`);
+    }
+  });
+
+  it('answers bad input on every route with a 4xx problem+json and stores nothing', async () => {
+    const usersBefore = countRows(dataDir, 'SELECT COUNT(*) AS n FROM users');
+    const outboxBefore = countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox');
+    const cases: Array<[string, string, Parameters<typeof call>[3], number]> = [
+      ['POST', '/auth/register', { raw: '{"email": "x@example.com", ' }, 400],
+      ['POST', '/auth/register', { body: { email: 'd@example.com', password: 'long enough pw', admin: true } }, 400],
+      ['POST', '/auth/register', { body: { email: 42, password: 'long enough pw' } }, 400],
+      ['POST', '/auth/register', { body: { email: 'e@example.com', password: 'short' } }, 400],
+      ['POST', '/auth/register', { body: { email: 'not-an-email', password: 'long enough pw' } }, 400],
+      ['POST', '/auth/register', { body: { email: 'f@example.com', password: 'long enough pw', nickname: 'n'.repeat(65) } }, 400],
+      ['POST', '/auth/register', { body: [] }, 400],
+      ['POST', '/auth/register', { raw: JSON.stringify({ email: 'g@example.com', password: 'long enough pw', nickname: 'x'.repeat(1_100_000) }) }, 413],
+      ['POST', '/auth/register', { body: { email: 'ADA@example.com', password: 'long enough pw' } }, 409],
+      ['POST', '/auth/login', { raw: 'nope' }, 400],
+      ['POST', '/auth/login', { body: { email: 'ada@example.com' } }, 400],
+      ['POST', '/auth/login', { body: { email: 'ada@example.com', password: 'wrong password' } }, 401],
+      ['GET', '/me', { token: 'x' }, 401],
+    ];
+    for (const [method, path, options, status] of cases) {
+      const response = await call(platform, method, path, options);
+      expect(response.status, `${method} ${path} ${JSON.stringify(options).slice(0, 80)}`).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      const problem = (await response.json()) as { status: number; code: string; title: string };
+      expect(problem.status).toBe(status);
+      expect(problem.code).toMatch(/^[A-Z_]+$/);
+    }
+    expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM users')).toBe(usersBefore);
+    expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox')).toBe(outboxBefore);
+  });
+});
+
+describe('the embedded platform, restarted on the same data folder', () => {
+  it('keeps its users and tokens, and emits no event twice', async () => {
+    const dataDir = newDataDir();
+    const first = await start(dataDir);
+    const firstEvents = probe(first);
+    await firstEvents.subscribed;
+    await call(first, 'POST', '/auth/register', { body: { email: 'dora@example.com', password: 'long enough pw' } });
+    const token = ((await (await call(first, 'POST', '/auth/login', { body: { email: 'dora@example.com', password: 'long enough pw' } })).json()) as { accessToken: string }).accessToken;
+    await waitFor(() => firstEvents.seen.length === 1, { what: 'the registration event' });
+    await first.close();
+    expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox_pending')).toBe(0);
+
+    const second = await start(dataDir);
+    try {
+      const secondEvents = probe(second);
+      await secondEvents.subscribed;
+      const me = await call(second, 'GET', '/me', { token });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { email: string }).email).toBe('dora@example.com');
+      await sleep(500);
+      expect(secondEvents.seen).toHaveLength(0);
+      expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox')).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('the embedded platform’s rate limit', () => {
+  it('answers 429 with Retry-After once a client has used its requests for the minute', async () => {
+    const platform = await start(newDataDir(), { RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 4; i++) {
+        const response = await call(platform, 'POST', '/auth/login', { body: { email: 'nobody@example.com', password: 'whatever pw' } });
+        statuses.push(response.status);
+        if (response.status === 429) retryAfter = response.headers.get('retry-after');
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// `npm run start:services`: every app as its own process on PostgreSQL + RabbitMQ (the distributed
+// mode), with the local servers as defaults. Ctrl-C (or SIGTERM) stops them all cleanly.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Started in this order (the gateway last) and stopped in the reverse one. A new context is one line. */
+export const APPS = [
+  { name: 'user', port: 3001, urlVariable: 'USER_SERVICE_URL' },
+  { name: 'gateway', port: 3000 },
+];
+
+const env = {
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432',
+  ...process.env,
+};
+
+// Dev secrets shared by all processes, kept under the data folder; production sets its own.
+const dataDir = env.SHOP_DATA_DIR ?? './data';
+const secretsFile = join(dataDir, 'secrets.json');
+let secrets;
+try {
+  secrets = JSON.parse(readFileSync(secretsFile, 'utf8'));
+} catch {
+  mkdirSync(dataDir, { recursive: true });
+  secrets = { jwtSecret: randomBytes(48).toString('base64url'), internalAuthSecret: randomBytes(48).toString('base64url') };
+  writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+}
+env.JWT_SECRET ??= secrets.jwtSecret;
+env.INTERNAL_AUTH_SECRET ??= secrets.internalAuthSecret;
+for (const app of APPS) if (app.urlVariable) env[app.urlVariable] ??= `http://127.0.0.1:${app.port}`;
+
+const children = [];
+let stopping = false;
+
+function prefixLines(stream, name, out) {
+  let rest = '';
+  stream.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop();
+    for (const line of lines) out.write(`[${name}] ${line}\n`);
+  });
+}
+
+async function waitUntilHealthy(app, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  const path = app.name === 'gateway' ? '/api/v1/health' : '/health';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${app.name} did not become healthy within ${timeoutMs / 1000} s`);
+}
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of [...children].reverse()) {
+    if (child.exitCode !== null) continue;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+
+for (const app of APPS) {
+  const child = spawn(process.execPath, [`apps/${app.name}/dist/main.js`], { env: { ...env, PORT: String(app.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  prefixLines(child.stdout, app.name, process.stdout);
+  prefixLines(child.stderr, app.name, process.stderr);
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[services] ${app.name} exited (${signal ?? code}); stopping the others`);
+    void stopAll(1);
+  });
+  try {
+    await waitUntilHealthy(app);
+  } catch (error) {
+    console.error(`[services] ${error.message}`);
+    await stopAll(1);
+  }
+}
+console.log(`[services] all up: API at http://127.0.0.1:${APPS.at(-1).port}/api/v1 (AMQP ${env.AMQP_URL.replace(/\/\/[^@]*@/, '//')}, PostgreSQL ${env.POSTGRES_URL.replace(/\/\/[^@]*@/, '//')})`);
