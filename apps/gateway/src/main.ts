@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigurationError, closeOnSignals, configureHttpApp, isEntryPoint, listeningUrlOf, nestLoggerFor, type RunningService } from '@shop/http';
+import { configureHttpApp, isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, type RunningService } from '@shop/http';
 import { createLogger } from '@shop/messaging';
 import { GATEWAY_TELEMETRY } from './application/gateway.di-tokens.js';
 import type { GatewayTelemetry } from './application/ports/gateway-telemetry.js';
@@ -29,27 +29,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningServic
   app.setGlobalPrefix(API_BASE_PATH.slice(1));
   await app.listen(config.port, config.host);
   const url = listeningUrlOf(app);
-  logger.info({ url: `${url}${API_BASE_PATH}` }, 'gateway listening');
   return { service: 'gateway', url, close: () => app.close() };
 }
 
 /** `node apps/gateway/dist/main.js`: from the environment, until SIGINT / SIGTERM. */
-async function runFromEnvironment(): Promise<void> {
-  let config: GatewayConfig;
-  try {
-    config = gatewayConfigFromEnv(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`gateway: ${error.message}\n`);
-    process.exit(1);
-  }
-  const logger = createLogger('gateway');
-  try {
-    closeOnSignals(await startGateway({ ...config, logger }), logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'gateway failed to start');
-    process.exit(1);
-  }
+if (isEntryPoint(import.meta.url)) {
+  await runServiceProcess('gateway', { config: () => gatewayConfigFromEnv(process.env) }, ({ config }) => startGateway(config));
 }
-
-if (isEntryPoint(import.meta.url)) await runFromEnvironment();

@@ -2,11 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   InternalTokenVerifier,
-  closeOnSignals,
   configureHttpApp,
   isEntryPoint,
   listeningUrlOf,
   nestLoggerFor,
+  runServiceProcess,
   serviceRuntimeFromEnv,
   type RunningService,
   type ServiceRuntime,
@@ -53,31 +53,8 @@ export async function startUserService(runtime: ServiceRuntime, config: UserConf
 }
 
 /** `node apps/user/dist/main.js`: configuration from the environment, stopped by SIGINT / SIGTERM. */
-async function runAsProcess(): Promise<void> {
-  const problems: string[] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      return undefined;
-    }
-  };
-  const runtime = attempt(() => serviceRuntimeFromEnv('user'));
-  const config = attempt(() => loadUserConfig());
-  if (!runtime || !config) {
-    console.error(problems.join('\n'));
-    process.exitCode = 1;
-    return;
-  }
-  try {
-    const running = await startUserService(runtime, config);
-    closeOnSignals(running, runtime.logger);
-    runtime.logger.info({ url: running.url }, 'user service listening');
-  } catch (error) {
-    runtime.logger.fatal({ err: error }, 'user service failed to start');
-    process.exit(1);
-  }
+if (isEntryPoint(import.meta.url)) {
+  await runServiceProcess('user', { runtime: () => serviceRuntimeFromEnv('user'), config: () => loadUserConfig() }, ({ runtime, config }) =>
+    startUserService(runtime, config),
+  );
 }
-
-if (isEntryPoint(import.meta.url)) await runAsProcess();

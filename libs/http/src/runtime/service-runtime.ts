@@ -95,3 +95,41 @@ export function closeOnSignals(running: { close(): Promise<void> }, logger: Logg
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+type Loaded<L extends Record<string, () => unknown>> = { [K in keyof L]: ReturnType<L[K]> };
+
+/**
+ * Runs an app as its own process (`node apps/<app>/dist/main.js`): reads its configuration with
+ * every loader (the problems of all of them are printed together, then exit 1), starts it, and
+ * stops it cleanly on SIGINT / SIGTERM. A failed start is logged and exits 1.
+ */
+export async function runServiceProcess<L extends Record<string, () => unknown>>(
+  service: string,
+  loaders: L,
+  start: (loaded: Loaded<L>) => Promise<RunningService>,
+): Promise<void> {
+  const problems: string[] = [];
+  const loaded = Object.fromEntries(
+    Object.entries(loaders).map(([name, load]) => {
+      try {
+        return [name, load()];
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
+        return [name, undefined];
+      }
+    }),
+  ) as Loaded<L>;
+  if (problems.length > 0) {
+    process.stderr.write(`${service}: the configuration is invalid\n${problems.join('\n')}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(service);
+  try {
+    const running = await start(loaded);
+    closeOnSignals(running, logger);
+    logger.info({ url: running.url }, `${service} service listening`);
+  } catch (error) {
+    logger.fatal({ err: error }, `${service} failed to start`);
+    process.exit(1);
+  }
+}
