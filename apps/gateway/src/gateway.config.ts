@@ -1,5 +1,4 @@
-import { EnvError, makeValidator } from 'envalid';
-import { SERVICE_PORTS, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/http';
+import { SERVICE_PORTS, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/http';
 import type { Logger } from '@shop/messaging';
 import { SERVICE_NAMES, type ServiceName } from './application/service-name.js';
 
@@ -42,13 +41,6 @@ export const GATEWAY_DEFAULTS = {
 
 /** `USER_SERVICE_URL`, `ORDER_SERVICE_URL`, … */
 export const serviceUrlVariable = (service: ServiceName): string => `${service.toUpperCase()}_SERVICE_URL`;
-
-// `port` of @shop/http refuses 0, which the embedded mode and tests use to take any free port.
-const listenPort = makeValidator<number>((input) => {
-  const value = /^(?:0|[1-9]\d*)$/.test(input) ? Number(input) : NaN;
-  if (value >= 0 && value <= 65535) return value;
-  throw new EnvError('expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
-});
 
 /**
  * The gateway's configuration from the environment, checked at start: one `ConfigurationError`

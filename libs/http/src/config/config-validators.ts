@@ -21,6 +21,12 @@ export const port = expecting('a TCP port (an integer from 1 to 65535)', (input)
   return value >= 1 && value <= 65535 ? value : undefined;
 });
 
+/** A port to listen on: like `port`, and 0 too, which takes any free port (the embedded mode, tests). */
+export const listenPort = expecting('a TCP port (an integer from 0 to 65535; 0 takes any free one)', (input) => {
+  const value = INTEGER.test(input) ? Number(input) : NaN;
+  return value >= 0 && value <= 65535 ? value : undefined;
+});
+
 /** A positive integer (1, 2, ...), written in plain decimal. */
 export const positiveInt = expecting('a positive integer', (input) => {
   const value = INTEGER.test(input) ? Number(input) : NaN;
