@@ -2,9 +2,7 @@
 // `npm run start:services`: every app as its own process on PostgreSQL + RabbitMQ (the distributed
 // mode), with the local servers as defaults. Ctrl-C (or SIGTERM) stops them all cleanly.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { developmentSecrets } from '../embedded/dist/development-secrets.js';
 
 /** Started in this order (the gateway last) and stopped in the reverse one. A new context is one line. */
 export const APPS = [
@@ -18,19 +16,10 @@ const env = {
   ...process.env,
 };
 
-// Dev secrets shared by all processes, kept under the data folder; production sets its own.
-const dataDir = env.SHOP_DATA_DIR ?? './data';
-const secretsFile = join(dataDir, 'secrets.json');
-let secrets;
-try {
-  secrets = JSON.parse(readFileSync(secretsFile, 'utf8'));
-} catch {
-  mkdirSync(dataDir, { recursive: true });
-  secrets = { jwtSecret: randomBytes(48).toString('base64url'), internalAuthSecret: randomBytes(48).toString('base64url') };
-  writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-}
-env.JWT_SECRET ??= secrets.jwtSecret;
-env.INTERNAL_AUTH_SECRET ??= secrets.internalAuthSecret;
+// Built by `npm run build`, which this script's npm command runs first.
+const secrets = developmentSecrets(env.SHOP_DATA_DIR ?? './data', env);
+env.JWT_SECRET = secrets.jwtSecret;
+env.INTERNAL_AUTH_SECRET = secrets.internalAuthSecret;
 for (const app of APPS) if (app.urlVariable) env[app.urlVariable] ??= `http://127.0.0.1:${app.port}`;
 
 const children = [];

@@ -2,7 +2,7 @@ import { gatewayConfigFromEnv, startGateway } from '@shop/gateway';
 import type { RunningService, ServiceRuntime } from '@shop/http';
 import { MemoryTransport, createLogger, type Logger } from '@shop/messaging';
 import { loadUserConfig, startUserService } from '@shop/user';
-import { embeddedSecrets } from './embedded-secrets.js';
+import { developmentSecrets } from './development-secrets.js';
 
 export interface EmbeddedPlatformOptions {
   /** SQLite files and the generated secrets live here (`SHOP_DATA_DIR`). */
@@ -32,7 +32,7 @@ export interface EmbeddedPlatform {
  */
 export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): Promise<EmbeddedPlatform> {
   const logger = options.logger ?? createLogger('embedded');
-  const secrets = embeddedSecrets(options.dataDir, options.env);
+  const secrets = developmentSecrets(options.dataDir, options.env);
   const transport = new MemoryTransport(logger);
   const started: RunningService[] = [];
   const runtimeOf = (service: string): ServiceRuntime => ({

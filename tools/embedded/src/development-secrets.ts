@@ -2,21 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface EmbeddedSecrets {
+export interface DevelopmentSecrets {
   readonly jwtSecret: string;
   readonly internalAuthSecret: string;
 }
 
 /**
- * The embedded mode needs no setup, so it makes its own secrets on first start and keeps them in
- * the data folder: tokens issued before a restart stay valid after it. `JWT_SECRET` and
- * `INTERNAL_AUTH_SECRET` in the environment win.
+ * `npm start` and `npm run start:services` need no setup, so they make their own secrets on first
+ * start and keep them in the data folder: tokens issued before a restart stay valid after it, and
+ * every process of `start:services` shares them. `JWT_SECRET` and `INTERNAL_AUTH_SECRET` in the
+ * environment win; production sets its own.
  */
-export function embeddedSecrets(dataDir: string, env: NodeJS.ProcessEnv): EmbeddedSecrets {
+export function developmentSecrets(dataDir: string, env: NodeJS.ProcessEnv): DevelopmentSecrets {
   const file = join(dataDir, 'secrets.json');
-  let stored: Partial<EmbeddedSecrets> = {};
+  let stored: Partial<DevelopmentSecrets> = {};
   try {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<EmbeddedSecrets>;
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevelopmentSecrets>;
   } catch {
     mkdirSync(dataDir, { recursive: true });
     stored = { jwtSecret: randomBytes(48).toString('base64url'), internalAuthSecret: randomBytes(48).toString('base64url') };
