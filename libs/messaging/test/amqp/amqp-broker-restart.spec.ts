@@ -1,3 +1,4 @@
+import { deleteQueuesOf } from '@shop/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@shop/contracts';
 import { BrokerProbe, connectTransport, eventTypeOf, makeEnvelope, sleep, startBroker, stopBroker, uniqueService, waitFor } from './helpers.js';
@@ -18,7 +19,7 @@ describe('AmqpTransport: broker restart', () => {
   afterAll(async () => {
     await startBroker(); // whatever happened, leave the broker running for the other tests
     const probe = await BrokerProbe.open();
-    await probe.deleteServiceQueues(service, RETRY.delaysMs);
+    await deleteQueuesOf(service);
     await probe.close();
   });
 

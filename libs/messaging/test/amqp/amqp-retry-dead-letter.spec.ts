@@ -1,3 +1,4 @@
+import { deleteQueuesOf } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import type { EventEnvelope } from '@shop/contracts';
@@ -33,7 +34,7 @@ describe('AmqpTransport: retries and dead letters', () => {
 
   afterAll(async () => {
     await transport.close();
-    for (const service of services) await probe.deleteServiceQueues(service, DELAYS_MS);
+    for (const service of services) await deleteQueuesOf(service);
     await probe.close();
   });
 

@@ -1,3 +1,4 @@
+import { deleteQueuesOf } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import { EVENTS_EXCHANGE, queueNameOf, type Delivery } from '../../src/transport/transport.js';
@@ -31,7 +32,7 @@ describe('AmqpTransport: publish and consume', () => {
 
   afterAll(async () => {
     for (const service of services) {
-      await probe.deleteServiceQueues(service, RETRY.delaysMs);
+      await deleteQueuesOf(service);
       await (await probe.scratchChannel()).deleteQueue(`${service}.observer`).catch(() => {});
     }
     await probe.close();

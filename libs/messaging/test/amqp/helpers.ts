@@ -5,8 +5,6 @@ import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'a
 import { pino, type Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/amqp/index.js';
-import { retryQueueNameOf } from '../../src/amqp/amqp-topology.js';
-import { deadLetterQueueNameOf, queueNameOf } from '../../src/transport/transport.js';
 
 export const AMQP_URL = process.env['TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -119,15 +117,6 @@ export class BrokerProbe {
   async publishRaw(exchange: string, routingKey: string, body: Buffer, options: Parameters<ConfirmChannel['publish']>[3]): Promise<void> {
     this.channel.publish(exchange, routingKey, body, options);
     await this.channel.waitForConfirms();
-  }
-
-  async deleteServiceQueues(service: string, retryDelaysMs: readonly number[]): Promise<void> {
-    const queues = [queueNameOf(service), deadLetterQueueNameOf(service), ...retryDelaysMs.map((delay) => retryQueueNameOf(service, delay))];
-    for (const queue of queues) {
-      const channel = await this.scratchChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.close().catch(() => {});
-    }
   }
 
   async close(): Promise<void> {
