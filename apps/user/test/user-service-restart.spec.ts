@@ -2,9 +2,8 @@
 // seeded once, users stay, and no event is published twice.
 import { verifyAccessToken } from '@shop/auth';
 import { AmqpTransport, silentLogger } from '@shop/messaging';
-import { TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
+import { EventProbe, TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventProbe } from './support/event-probe.js';
 import { UserServiceHome, testUserConfig } from './support/user-service-harness.js';
 import { Cleanups, TEST_JWT_SECRET } from './support/user-test-database.js';
 

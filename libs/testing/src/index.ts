@@ -1,2 +1,3 @@
 export * from './wait-for.js';
 export * from './test-services.js';
+export * from './event-probe.js';

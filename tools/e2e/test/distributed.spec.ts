@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope, UserRegisteredV1 } from '@shop/contracts';
+import type { UserRegisteredV1 } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
-import { AmqpTransport, type ConsumerHandle } from '@shop/messaging';
-import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, waitFor } from '@shop/testing';
+import { AmqpTransport } from '@shop/messaging';
+import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, waitFor } from '@shop/testing';
 
 /**
  * End to end in the distributed mode: each app its own process (the built `main.js`, as
@@ -43,19 +43,12 @@ const healthy = (url: string) => waitFor(async () => (await fetch(url).catch(() 
 describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', () => {
   let api: string;
   let userUrl: string;
-  let probe: AmqpTransport;
-  let consumer: ConsumerHandle;
-  const seen: EventEnvelope<UserRegisteredV1>[] = [];
+  let transport: AmqpTransport;
+  let events: { probe: EventProbe<UserRegisteredV1>; stop: () => Promise<void> };
 
   beforeAll(async () => {
-    probe = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
-    consumer = await probe.consume({
-      service: probeService,
-      eventTypes: ['user.registered.v1'],
-      prefetch: 10,
-      retry: { delaysMs: [] },
-      handle: async ({ envelope }) => void seen.push(envelope as EventEnvelope<UserRegisteredV1>),
-    });
+    transport = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
+    events = await EventProbe.listen<UserRegisteredV1>(transport, probeService, ['user.registered.v1']);
     const [gatewayPort, userPort] = [await freePort(), await freePort()];
     const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
     userUrl = `http://127.0.0.1:${userPort}`;
@@ -79,8 +72,8 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    await consumer?.cancel();
-    await probe?.close();
+    await events?.stop();
+    await transport?.close();
     await deleteQueuesOf(probeService);
     await dropDatabase(userDatabase);
   }, 60_000);
@@ -102,7 +95,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     const me = await fetch(`${api}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toEqual({ userId, email, nickname: 'E2E', roles: ['customer'] });
 
-    const event = await waitFor(() => seen.find((e) => e.payload.userId === userId), { what: 'user.registered.v1 on RabbitMQ', timeoutMs: 20_000 });
+    const event = await waitFor(() => events.probe.seen.find((e) => e.payload.userId === userId), { what: 'user.registered.v1 on RabbitMQ', timeoutMs: 20_000 });
     expect(event).toMatchObject({ source: 'user', correlationId: `e2e-${run}`, payload: { email, nickname: 'E2E' } });
   });
 

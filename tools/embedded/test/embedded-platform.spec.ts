@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope, UserRegisteredV1 } from '@shop/contracts';
+import type { UserRegisteredV1 } from '@shop/contracts';
 import { silentLogger } from '@shop/messaging';
-import { sleep, waitFor } from '@shop/testing';
+import { EventProbe, sleep, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 
 /** End to end on the embedded defaults: gateway and contexts in this process, SQLite, in-memory transport. */
@@ -20,17 +20,7 @@ afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 const start = (dataDir: string, env: NodeJS.ProcessEnv = {}) =>
   startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, logger: silentLogger() });
 
-function probe(platform: EmbeddedPlatform) {
-  const seen: EventEnvelope<UserRegisteredV1>[] = [];
-  const subscribed = platform.transport.consume({
-    service: 'e2e_probe',
-    eventTypes: ['user.registered.v1'],
-    prefetch: 10,
-    retry: { delaysMs: [] },
-    handle: async ({ envelope }) => void seen.push(envelope as EventEnvelope<UserRegisteredV1>),
-  });
-  return { seen, subscribed };
-}
+const probe = (platform: EmbeddedPlatform) => EventProbe.listen<UserRegisteredV1>(platform.transport, 'e2e_probe', ['user.registered.v1']);
 
 const call = (platform: EmbeddedPlatform, method: string, path: string, options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}) =>
   fetch(`${platform.apiUrl}${path}`, {
@@ -55,13 +45,12 @@ const countRows = (dataDir: string, sql: string): number => {
 describe('the embedded platform', () => {
   let platform: EmbeddedPlatform;
   let dataDir: string;
-  let events: ReturnType<typeof probe>;
+  let events: EventProbe<UserRegisteredV1>;
 
   beforeAll(async () => {
     dataDir = newDataDir();
     platform = await start(dataDir);
-    events = probe(platform);
-    await events.subscribed;
+    events = (await probe(platform)).probe;
   });
   afterAll(() => platform?.close());
 
@@ -142,8 +131,7 @@ describe('the embedded platform, restarted on the same data folder', () => {
   it('keeps its users and tokens, and emits no event twice', async () => {
     const dataDir = newDataDir();
     const first = await start(dataDir);
-    const firstEvents = probe(first);
-    await firstEvents.subscribed;
+    const firstEvents = (await probe(first)).probe;
     await call(first, 'POST', '/auth/register', { body: { email: 'dora@example.com', password: 'long enough pw' } });
     const token = ((await (await call(first, 'POST', '/auth/login', { body: { email: 'dora@example.com', password: 'long enough pw' } })).json()) as { accessToken: string }).accessToken;
     await waitFor(() => firstEvents.seen.length === 1, { what: 'the registration event' });
@@ -152,8 +140,7 @@ describe('the embedded platform, restarted on the same data folder', () => {
 
     const second = await start(dataDir);
     try {
-      const secondEvents = probe(second);
-      await secondEvents.subscribed;
+      const secondEvents = (await probe(second)).probe;
       const me = await call(second, 'GET', '/me', { token });
       expect(me.status).toBe(200);
       expect(((await me.json()) as { email: string }).email).toBe('dora@example.com');
