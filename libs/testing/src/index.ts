@@ -1,3 +1,4 @@
 export * from './wait-for.js';
 export * from './test-services.js';
 export * from './event-probe.js';
+export * from './tcp-proxy.js';

@@ -68,6 +68,15 @@ export class AmqpConsumer implements ConsumerHandle {
     }
   }
 
+  // Placeholder until the pause/resume behaviour lands (issue 6, item 1).
+  pause(): Promise<void> {
+    return Promise.reject(new Error('pause: not implemented yet'));
+  }
+
+  resume(): Promise<void> {
+    return Promise.reject(new Error('resume: not implemented yet'));
+  }
+
   /** Stops taking deliveries, lets the in-flight ones finish (and ack if the channel lives), closes. */
   cancel(): Promise<void> {
     this.cancelling ??= this.stop();

@@ -57,6 +57,9 @@ export class MemoryTransport implements Transport {
     const active: ActiveSubscription = { subscription, limiter: new Semaphore(subscription.prefetch), inFlight: new Set(), cancelled: false };
     this.subscriptions.add(active);
     return {
+      // Placeholders until the pause/resume behaviour lands (issue 6, items 1 and 3).
+      pause: () => Promise.reject(new Error('pause: not implemented yet')),
+      resume: () => Promise.reject(new Error('resume: not implemented yet')),
       cancel: async () => {
         active.cancelled = true;
         this.subscriptions.delete(active);

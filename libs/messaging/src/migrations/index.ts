@@ -1,4 +1,5 @@
 import { CreateMessagingTables1732000000000 } from './1732000000000-create-messaging-tables.js';
+import { OutboxSequenceAndDeadRows1733000000000 } from './1733000000000-outbox-sequence-and-dead-rows.js';
 
 /** The messaging tables' migrations, to list first among a service's own. */
-export const messagingMigrations = [CreateMessagingTables1732000000000];
+export const messagingMigrations = [CreateMessagingTables1732000000000, OutboxSequenceAndDeadRows1733000000000];

@@ -18,6 +18,18 @@ export class MessagingMetrics {
   readonly duplicates: Counter<'type' | 'handler'>;
   readonly deadLettered: Counter<'type'>;
   readonly handleDuration: Histogram<'type' | 'handler'>;
+  /** `mandatory` publishes the broker returned: no queue bound for the type. */
+  readonly unroutable: Counter<'type'>;
+  /** Outbox rows moved to `outbox_dead` after `OUTBOX_MAX_ATTEMPTS` failed publishes. */
+  readonly outboxDeadLettered: Counter<'type'>;
+  /** Handler runs that failed on an unreachable database: not counted as attempts. */
+  readonly transientFailures: Counter<'type' | 'handler'>;
+  /** Handler runs that passed `HANDLER_TIMEOUT_MS`: failed into the retry path. */
+  readonly timedOut: Counter<'type' | 'handler'>;
+  /** Times the consumer paused because its database did not answer. */
+  readonly consumerPauses: Counter;
+  /** 1 while the consumer is paused (its database does not answer), else 0. */
+  readonly consumerPaused: Gauge;
   private backlogSource: (() => Promise<OutboxBacklog>) | undefined;
   private deadLetterDepthSource: (() => Promise<number>) | undefined;
 
@@ -36,6 +48,12 @@ export class MessagingMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.unroutable = new Counter({ name: 'shop_outbox_unroutable_total', help: 'Publishes returned by the broker as unroutable (no queue bound for the type); the rows stay pending', labelNames: ['type'], registers });
+    this.outboxDeadLettered = new Counter({ name: 'shop_outbox_dead_total', help: 'Outbox rows moved to outbox_dead after too many failed publishes', labelNames: ['type'], registers });
+    this.transientFailures = new Counter({ name: 'shop_messages_transient_failures_total', help: 'Deliveries given back uncounted because the database was unreachable', labelNames: ['type', 'handler'], registers });
+    this.timedOut = new Counter({ name: 'shop_messages_timed_out_total', help: 'Handler runs that passed HANDLER_TIMEOUT_MS and were failed into the retry path', labelNames: ['type', 'handler'], registers });
+    this.consumerPauses = new Counter({ name: 'shop_consumer_pauses_total', help: 'Times the consumer paused because its database did not answer', registers });
+    this.consumerPaused = new Gauge({ name: 'shop_consumer_paused', help: '1 while the consumer is paused because its database does not answer', registers });
     const metrics = this;
     new Gauge({
       name: 'shop_outbox_pending',

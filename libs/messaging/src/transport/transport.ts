@@ -33,6 +33,32 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+/**
+ * The delivery could not be handled because something it needs is unreachable (the service's
+ * database: connection refused or reset, pool timeout, SQLSTATE 08xxx / 57P01-57P03, SQLITE_BUSY).
+ * Not the message's fault: it never uses up an attempt. The transport gives the delivery back
+ * uncounted (AMQP: requeue; memory: the producer's row stays pending or the retry keeps its time).
+ */
+export class TransientDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientDeliveryError';
+  }
+}
+
+/** Matches by name too, in case two copies of the messaging module are loaded (dist and src). */
+export const isTransientDeliveryError = (error: unknown): boolean => error instanceof Error && error.name === 'TransientDeliveryError';
+
+/** A `mandatory` publish that the broker returned: no queue is bound for its routing key. */
+export class UnroutableError extends Error {
+  constructor(readonly eventType: string, message = `unroutable: no queue is bound for '${eventType}'`) {
+    super(message);
+    this.name = 'UnroutableError';
+  }
+}
+
+export const isUnroutableError = (error: unknown): error is UnroutableError => error instanceof Error && error.name === 'UnroutableError';
+
 export interface Subscription {
   /** Owner of the queue `<service>.events` and of its DLQ. */
   readonly service: string;
@@ -52,6 +78,12 @@ export interface Subscription {
 export interface ConsumerHandle {
   /** Stops taking new deliveries and waits for those in flight to settle. */
   cancel(): Promise<void>;
+  /**
+   * Stops taking deliveries for now (the database is unreachable); those in flight that fail
+   * transiently go back uncounted. `resume` takes deliveries again. Both idempotent.
+   */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export interface DeadLetter {
