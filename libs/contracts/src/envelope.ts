@@ -16,6 +16,12 @@ export interface EventEnvelope<P = unknown> {
   readonly correlationId: string;
   /** The id of the message (or request) that directly caused this one. */
   readonly causationId: string | null;
+  /**
+   * 1, 2, 3, … for the events of one aggregate, in the order its producer's outbox wrote them (gap-free
+   * unless a dead outbox row was discarded). Not a global order. Absent on messages written before it
+   * existed and on hand-built envelopes.
+   */
+  readonly sequence?: number;
   readonly payload: P;
 }
 

@@ -44,6 +44,14 @@ describe('EventSchemaRegistry', () => {
     expect(() => registry.validateEnvelope(withoutId)).toThrow(ContractViolationError);
   });
 
+  it('accepts an envelope with or without a per-aggregate sequence, which must be a whole number from 1', () => {
+    expect(() => registry.validateEnvelope({ ...envelope, sequence: 1 })).not.toThrow();
+    expect(() => registry.validateEnvelope({ ...envelope, sequence: 2 ** 40 })).not.toThrow();
+    for (const sequence of [0, -1, 1.5, '3', null]) {
+      expect(() => registry.validateEnvelope({ ...envelope, sequence }), String(sequence)).toThrow(ContractViolationError);
+    }
+  });
+
   it('refuses a type registered twice', () => {
     expect(() => new EventSchemaRegistry([UserRegisteredV1, UserRegisteredV1])).toThrow(/twice/);
   });

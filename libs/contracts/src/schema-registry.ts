@@ -37,6 +37,7 @@ const envelopeSchema = {
     aggregateId: { type: 'string', minLength: 1, maxLength: 200 },
     correlationId: { type: 'string', minLength: 1, maxLength: 200 },
     causationId: { type: ['string', 'null'], maxLength: 200 },
+    sequence: { type: 'integer', minimum: 1 },
     payload: {},
   },
 } as const;
