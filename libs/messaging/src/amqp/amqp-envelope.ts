@@ -8,6 +8,8 @@ export const HEADER = {
   correlationId: 'correlationId',
   causationId: 'causationId',
   occurredAt: 'occurredAt',
+  /** The envelope's per-aggregate `sequence`, a number; absent when the envelope has none. */
+  sequence: 'sequence',
   /** 1 on the first delivery; set on every copy sent to a retry queue. */
   attempt: 'shop-attempt',
   /** The routing key the event was first published with (retries travel under the queue's name). */
@@ -30,13 +32,14 @@ export const bodyOf = (envelope: EventEnvelope): Buffer => Buffer.from(JSON.stri
 
 /** `timestampSeconds` is the AMQP `timestamp` (seconds since the epoch): when the message was sent. */
 export function publishOptionsOf(envelope: EventEnvelope, timestampSeconds: number): Options.Publish {
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | number> = {
     [HEADER.source]: envelope.source,
     [HEADER.aggregateId]: envelope.aggregateId,
     [HEADER.correlationId]: envelope.correlationId,
     [HEADER.occurredAt]: envelope.occurredAt,
   };
   if (envelope.causationId !== null) headers[HEADER.causationId] = envelope.causationId;
+  if (envelope.sequence !== undefined) headers[HEADER.sequence] = envelope.sequence;
   return {
     persistent: true,
     contentType: JSON_CONTENT_TYPE,
@@ -77,6 +80,7 @@ export function envelopeOf(message: Message): EventEnvelope {
 export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payload'> {
   const headers = headersOf(message);
   const { properties } = message;
+  const sequence: unknown = headers[HEADER.sequence];
   return {
     id: properties.messageId,
     type: properties.type,
@@ -85,6 +89,8 @@ export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payloa
     aggregateId: headers[HEADER.aggregateId],
     correlationId: properties.correlationId ?? headers[HEADER.correlationId],
     causationId: headers[HEADER.causationId] ?? null,
+    // Whatever arrived is handed on (the schema check refuses a non-integer); a missing one stays missing.
+    ...(sequence === undefined ? {} : { sequence: sequence as number }),
   };
 }
 

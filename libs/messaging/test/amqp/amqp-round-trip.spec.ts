@@ -100,6 +100,33 @@ describe('AmqpTransport: publish and consume', () => {
     expect(transport.isReady()).toBe(false);
   });
 
+  it('carries the per-aggregate sequence as a numeric header, and leaves it out when the envelope has none', async () => {
+    const service = newService();
+    const type = eventTypeOf(service);
+    const observer = `${service}.observer`;
+    const transport = await connectTransport();
+    try {
+      const deliveries: Delivery[] = [];
+      await transport.consume({ service, eventTypes: [type], prefetch: 10, retry: RETRY, handle: async (delivery) => void deliveries.push(delivery) });
+      // After the consumer, which has declared the exchange.
+      await probe.channel.assertQueue(observer, { durable: false, autoDelete: false });
+      await probe.channel.bindQueue(observer, EVENTS_EXCHANGE, type);
+      const numbered = makeEnvelope(type, { sequence: 2 ** 33 + 7 });
+      const unnumbered = makeEnvelope(type);
+      expect(await transport.publishBatch([numbered, unnumbered])).toEqual([{ ok: true }, { ok: true }]);
+      await waitFor(() => deliveries.length === 2, 'both deliveries');
+      const byId = new Map(deliveries.map((delivery) => [(delivery.envelope as { id: string }).id, delivery.envelope]));
+      expect(byId.get(numbered.id)).toStrictEqual(numbered);
+      expect(byId.get(unnumbered.id)).toStrictEqual(unnumbered);
+      expect(byId.get(unnumbered.id)).not.toHaveProperty('sequence');
+
+      const wire = (await probe.channel.get(observer, { noAck: true })) as GetMessage;
+      expect(wire.properties.headers?.['sequence']).toBe(2 ** 33 + 7);
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('acks only once the handler has resolved', async () => {
     const service = newService();
     const type = eventTypeOf(service);
