@@ -1,7 +1,7 @@
 import { IllegalOperationError, type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import { EVENTS_EXCHANGE, type PublishOutcome } from '../transport/transport.js';
+import { EVENTS_EXCHANGE, TransportUnavailableError, type PublishOutcome } from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import { bodyOf, publishOptionsOf } from './amqp-envelope.js';
 import { declareEventsExchange } from './amqp-topology.js';
@@ -33,7 +33,7 @@ export class EventPublisher {
     if (envelopes.length === 0) return [];
     const session = this.session?.open ? this.session : await this.reopen();
     if (!session) {
-      const error = new Error('not connected to the broker');
+      const error = new TransportUnavailableError('not connected to the broker');
       return envelopes.map(() => failure(error));
     }
     return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger).run();
@@ -114,12 +114,12 @@ class BatchPublication {
       let writable: boolean;
       try {
         writable = channel.publish(EVENTS_EXCHANGE, envelope.type, bodyOf(envelope), publishOptionsOf(envelope, timestampSeconds), (error: unknown) =>
-          this.settle(index, error ? failure(asError(error, 'message nacked')) : OK),
+          this.settle(index, error ? failure(confirmErrorOf(error)) : OK),
         );
       } catch (error) {
         if (error instanceof IllegalOperationError) {
           // The channel has closed: amqplib has already failed the unconfirmed ones.
-          this.failFrom(index, new Error('channel closed before the message was sent', { cause: error }));
+          this.failFrom(index, new TransportUnavailableError('channel closed before the message was sent', { cause: error }));
           return;
         }
         this.settle(index, failure(asError(error, 'publish failed'))); // e.g. headers over 64 KiB
@@ -145,7 +145,7 @@ class BatchPublication {
   }
 
   private expire(): void {
-    const error = new Error(`no publisher confirm within ${this.timeoutMs} ms`);
+    const error = new TransportUnavailableError(`no publisher confirm within ${this.timeoutMs} ms`);
     this.failFrom(0, error);
     // A sender still waiting for 'drain' wakes up, sees the batch finished and stops.
     this.session.wakeDrainWaiters();
@@ -172,3 +172,7 @@ class BatchPublication {
 }
 
 const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? String(error) : fallback));
+
+/** amqplib fails every unconfirmed message with 'channel closed' when the channel goes: not the message's fault. */
+const confirmErrorOf = (error: unknown): Error =>
+  error instanceof Error && error.message === 'channel closed' ? new TransportUnavailableError('channel closed before the confirm', { cause: error }) : asError(error, 'message nacked');

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import type { ConsumerHandle, DeadLetter, PublishOutcome, Subscription, Transport } from '../transport/transport.js';
+import { TransportUnavailableError, type ConsumerHandle, type DeadLetter, type PublishOutcome, type Subscription, type Transport } from '../transport/transport.js';
 import { ReconnectingConnection, type ReconnectDelay, type ReconnectingConnectionOptions } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { AmqpDeadLetterAdmin } from './amqp-dead-letters.js';
@@ -73,7 +73,7 @@ export class AmqpTransport implements Transport {
 
   publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
     if (this.closing) {
-      const error = new Error('transport closed');
+      const error = new TransportUnavailableError('transport closed');
       return Promise.resolve(envelopes.map(() => ({ ok: false, error })));
     }
     return this.publisher.publishBatch(envelopes);

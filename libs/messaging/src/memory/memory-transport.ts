@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@shop/contracts';
 import type { Logger } from 'pino';
 import {
   PermanentDeliveryError,
+  TransportUnavailableError,
   type ConsumerHandle,
   type DeadLetter,
   type PublishOutcome,
@@ -49,7 +50,7 @@ export class MemoryTransport implements Transport {
   }
 
   async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
-    if (this.closed) return envelopes.map(() => ({ ok: false, error: new Error('memory transport is closed') }));
+    if (this.closed) return envelopes.map(() => ({ ok: false, error: new TransportUnavailableError('memory transport is closed') }));
     return Promise.all(envelopes.map((envelope) => this.publishOne(envelope)));
   }
 

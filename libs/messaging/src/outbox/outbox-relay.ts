@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
 import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
-import type { PublishOutcome, Transport } from '../transport/transport.js';
+import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
 import type { OutboxSignal } from './outbox-signal.js';
 
 export interface OutboxRelayOptions {
@@ -14,15 +14,27 @@ export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Partitions published at once by this instance. */
   readonly concurrency: number;
+  /**
+   * Batches a pass takes from one partition before it lists the busy partitions again, so that a
+   * quiet partition's event never waits for a hot partition to drain.
+   */
+  readonly batchesPerPartition: number;
   /** How often to look for rows committed by other instances when no in-process signal came. */
   readonly pollIntervalMs: number;
   /** A failed row waits retryBaseMs · 2^attempts, at most retryMaxMs, before the next try. */
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /**
+   * Message-level publish failures (nack, unroutable, a publish error of that message) after which a
+   * row moves to `outbox_dead`. Failures of the transport as a whole never count.
+   */
+  readonly maxAttempts: number;
   /** Sent rows are deleted after this long. */
   readonly retentionMs: number;
+  /** The first prune runs this long after start (often-restarted processes prune too), then every pruneIntervalMs. */
+  readonly firstPruneDelayMs: number;
   readonly pruneIntervalMs: number;
-  /** First key of the PostgreSQL advisory locks that give a relay one partition at a time. */
+  /** First key of the PostgreSQL advisory locks that give a relay one partition at a time (and the pruning to one instance). */
   readonly lockNamespace: number;
 }
 
@@ -30,19 +42,24 @@ export const defaultRelayOptions: OutboxRelayOptions = {
   partitions: 16,
   batchSize: 500,
   concurrency: 4,
+  batchesPerPartition: 4,
   pollIntervalMs: 250,
   retryBaseMs: 500,
   retryMaxMs: 60_000,
+  maxAttempts: 20,
   retentionMs: 7 * 24 * 3600_000,
+  firstPruneDelayMs: 5_000,
   pruneIntervalMs: 60_000,
   lockNamespace: 0x5_0b0c,
 };
 
 interface OutboxRow {
   seq: string | number;
+  attempts: string | number;
   message_id: string;
   type: string;
   aggregate_id: string;
+  aggregate_seq: string | number | null;
   source: string;
   correlation_id: string;
   causation_id: string | null;
@@ -53,11 +70,23 @@ interface OutboxRow {
 interface BatchResult {
   readonly claimed: number;
   readonly published: number;
-  readonly failed: number;
 }
 
-const NOTHING: BatchResult = { claimed: 0, published: 0, failed: 0 };
+type Query = (sql: string, params: unknown[]) => Promise<unknown>;
+
+interface Failure {
+  readonly row: OutboxRow;
+  readonly error: Error;
+  /** Message-level (nack, unroutable, a publish error of this message), not the transport as a whole. */
+  readonly countsAsAttempt: boolean;
+}
+
+const NOTHING: BatchResult = { claimed: 0, published: 0 };
 const PRUNE_CHUNK = 10_000;
+/** Second key of the session advisory lock that lets one instance prune at a time (partitions use 0…n-1). */
+const PRUNE_LOCK_KEY = -1;
+/** Both backlog gauges are read in one scrape: one query serves them. */
+const BACKLOG_CACHE_MS = 1_000;
 
 /**
  * Publishes committed outbox rows and takes them off the pending queue (`outbox_pending`).
@@ -67,8 +96,13 @@ const PRUNE_CHUNK = 10_000;
  *   with FOR UPDATE SKIP LOCKED, publishes them with many confirms in flight, and dequeues them in
  *   the same transaction. Several instances can run: each partition is published by one at a time,
  *   so per-aggregate order holds.
+ * - A pass lists the partitions with work, takes at most `batchesPerPartition` batches from each
+ *   (`concurrency` partitions at once), waits for every worker, and starts over.
  * - A row that failed waits with exponential backoff, and holds back the later rows of its
- *   aggregate until it is through.
+ *   aggregate until it is through. In a partly failed batch, the rows of an aggregate after its
+ *   failed row stay pending even when the broker confirmed them: they go out again after it.
+ * - A row that failed `maxAttempts` times for reasons of its own moves to `outbox_dead` and stops
+ *   holding its aggregate back. The broker being away never counts.
  * - A crash between the broker's confirm and the commit publishes the rows again; the consumers'
  *   inboxes absorb the copies.
  * - SQLite (embedded, one process) has no row locks and a single connection: the relay claims and
@@ -79,9 +113,13 @@ const PRUNE_CHUNK = 10_000;
 export class OutboxRelay {
   private readonly dialect: SqlDialect;
   private running = false;
+  /** Set by stop(): workers finish the batch in flight and take no other. */
+  private stopping = false;
   private loopDone: Promise<void> | undefined;
+  private pruneDone: Promise<void> | undefined;
+  private wakePruner: (() => void) | undefined;
   private nextPartition = 0;
-  private lastPrune = 0;
+  private scrapedBacklog: { readonly at: number; readonly value: Promise<OutboxBacklog> } | undefined;
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -93,78 +131,114 @@ export class OutboxRelay {
     private readonly clock: Clock = systemClock,
   ) {
     this.dialect = dialectOf(transactions.kind);
-    metrics.observeBacklog(() => this.backlog());
+    metrics.observeBacklog(() => this.backlogForScrape());
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.lastPrune = this.clock.now().getTime();
+    this.stopping = false;
     this.loopDone = this.loop();
+    this.pruneDone = this.pruneLoop();
   }
 
-  /** Finishes the batch in flight, publishes what is still pending if the transport is up, and stops. */
+  /**
+   * Finishes the batches in flight and stops. What is still pending stays pending for the next start
+   * (or another instance): draining a backlog here would hold shutdown for as long as it takes.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopping = true;
     this.signal.notify();
-    await this.loopDone;
-    if (this.transport.isReady()) {
-      await this.publishPending().catch((error: unknown) => this.logger.warn({ err: error }, 'outbox: final publish on shutdown failed; rows stay pending'));
-    }
+    this.wakePruner?.();
+    await Promise.all([this.loopDone, this.pruneDone]);
   }
 
-  /** One pass over every partition, each drained in batches. Returns the rows published. */
+  /**
+   * One pass: up to `batchesPerPartition` batches from every partition with work. Returns the rows
+   * published. Waits for every worker even when one fails, then throws.
+   */
   async publishPending(): Promise<number> {
     if (!this.transport.isReady()) return 0;
     // Visiting only the partitions that have work keeps an idle pass to one query, so that a
     // commit is published within a few milliseconds.
-    const busy = ((await this.transactions.dataSource.query(`SELECT DISTINCT partition_no FROM outbox_pending`)) as Array<{ partition_no: number }>)
-      .map((row) => Number(row.partition_no))
-      .sort((a, b) => a - b);
+    const busy = await this.busyPartitions();
     if (busy.length === 0) return 0;
     const start = this.nextPartition++ % busy.length;
     const order = busy.map((_, i) => busy[(start + i) % busy.length]!);
     let next = 0;
     let published = 0;
+    const failures: unknown[] = [];
     const worker = async () => {
-      while (next < order.length) {
-        const count = await this.drainPartition(order[next++]!);
-        published += count;
+      while (next < order.length && failures.length === 0 && !this.stopping) {
+        try {
+          // Not `published += await …`: that reads `published` before the await and loses the other workers' counts.
+          const count = await this.drainPartition(order[next++]!, () => failures.length === 0);
+          published += count;
+        } catch (error) {
+          failures.push(error);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, order.length) }, worker));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} outbox relay workers failed`);
     return published;
   }
 
+  /** Exact pending count and the age of the oldest pending row. */
   async backlog(): Promise<OutboxBacklog> {
+    // COUNT(*) on the narrow queue table (an index-only scan on PostgreSQL); the oldest row is the
+    // first in seq order, found through the primary key instead of a scan for MIN(created_at).
     const [row] = (await this.transactions.dataSource.query(
-      `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox_pending`,
+      `SELECT (SELECT COUNT(*) FROM outbox_pending) AS pending, (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`,
     )) as Array<{ pending: string | number; oldest: string | number | null }>;
     const pending = Number(row?.pending ?? 0);
     const oldest = row?.oldest == null ? null : Number(row.oldest);
     return { pending, oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (this.clock.now().getTime() - oldest) / 1000) };
   }
 
-  /** Deletes published rows written longer ago than the retention period. Returns how many. */
-  async prune(): Promise<number> {
+  /**
+   * Deletes published rows written longer ago than the retention period, in chunks, leaving rows
+   * still referenced from `outbox_dead`. On PostgreSQL one instance prunes at a time (a session
+   * advisory lock); another one that finds it held skips. Returns how many rows were deleted.
+   */
+  async prune(keepGoing: () => boolean = () => true): Promise<number> {
     const cutoff = this.clock.now().getTime() - this.options.retentionMs;
     const p = this.dialect.param.bind(this.dialect);
-    let total = 0;
-    for (;;) {
-      const deleted = await this.transactions.run(async () => {
-        const result = await this.transactions.manager.queryRunner!.query(
-          `DELETE FROM outbox WHERE seq IN (
-            SELECT o.seq FROM outbox o
-            WHERE o.created_at < ${p(1)} AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)
-            LIMIT ${PRUNE_CHUNK})`,
-          [cutoff],
-          true,
-        );
-        return result.affected ?? 0;
-      });
-      total += deleted;
-      if (deleted < PRUNE_CHUNK) return total;
+    const chunk = `DELETE FROM outbox WHERE seq IN (
+        SELECT o.seq FROM outbox o
+        WHERE o.created_at < ${p(1)}
+          AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)
+          AND NOT EXISTS (SELECT 1 FROM outbox_dead d WHERE d.seq = o.seq)
+        LIMIT ${PRUNE_CHUNK})`;
+    const deleteAll = async (deleteChunk: () => Promise<number>): Promise<number> => {
+      let total = 0;
+      for (;;) {
+        const deleted = await deleteChunk();
+        total += deleted;
+        if (deleted < PRUNE_CHUNK || !keepGoing()) return total;
+      }
+    };
+    if (this.transactions.kind !== 'postgres') {
+      return deleteAll(() =>
+        this.transactions.run(async () => ((await this.transactions.manager.queryRunner!.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0),
+      );
+    }
+    const runner = this.transactions.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [lock] = (await runner.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [this.options.lockNamespace, PRUNE_LOCK_KEY])) as Array<{ locked: boolean }>;
+      if (!lock?.locked) return 0;
+      try {
+        // Each chunk commits on its own: no long transaction, and a stop waits for one chunk at most.
+        return await deleteAll(async () => ((await runner.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0);
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock($1, $2)`, [this.options.lockNamespace, PRUNE_LOCK_KEY]).catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
     }
   }
 
@@ -174,7 +248,6 @@ export class OutboxRelay {
       try {
         const published = await this.publishPending();
         consecutiveFailures = 0;
-        await this.pruneIfDue();
         if (published === 0 && this.running) await this.signal.wait(this.options.pollIntervalMs);
       } catch (error) {
         consecutiveFailures++;
@@ -185,17 +258,63 @@ export class OutboxRelay {
     }
   }
 
-  private async pruneIfDue(): Promise<void> {
-    const now = this.clock.now().getTime();
-    if (now - this.lastPrune < this.options.pruneIntervalMs) return;
-    this.lastPrune = now;
-    const pruned = await this.prune();
-    if (pruned > 0) this.logger.debug({ pruned }, 'outbox: pruned sent rows');
+  /** Beside the publishing loop, so that pruning a large outbox never delays a publish. */
+  private async pruneLoop(): Promise<void> {
+    await this.pruneSleep(this.options.firstPruneDelayMs);
+    while (this.running) {
+      try {
+        const pruned = await this.prune(() => this.running);
+        if (pruned > 0) this.logger.debug({ pruned }, 'outbox: pruned sent rows');
+      } catch (error) {
+        this.logger.warn({ err: error }, 'outbox prune failed');
+      }
+      await this.pruneSleep(this.options.pruneIntervalMs);
+    }
   }
 
-  private async drainPartition(partition: number): Promise<number> {
+  private pruneSleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakePruner = undefined;
+        resolve();
+      }, ms);
+      this.wakePruner = () => {
+        clearTimeout(timer);
+        this.wakePruner = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private backlogForScrape(): Promise<OutboxBacklog> {
+    const now = performance.now();
+    if (!this.scrapedBacklog || now - this.scrapedBacklog.at > BACKLOG_CACHE_MS) {
+      const value = this.backlog();
+      value.catch(() => (this.scrapedBacklog = undefined)); // a failed read is not kept
+      this.scrapedBacklog = { at: now, value };
+    }
+    return this.scrapedBacklog.value;
+  }
+
+  /** One index probe per partition number instead of a scan of every pending row (`SELECT DISTINCT`). */
+  private async busyPartitions(): Promise<number[]> {
+    const sql =
+      this.dialect.kind === 'postgres'
+        ? `SELECT n AS partition_no FROM generate_series(0, $1::int - 1) AS n
+           WHERE EXISTS (SELECT 1 FROM outbox_pending p WHERE p.partition_no = n)`
+        : `WITH RECURSIVE numbers(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM numbers WHERE n + 1 < ?)
+           SELECT n AS partition_no FROM numbers
+           WHERE EXISTS (SELECT 1 FROM outbox_pending p WHERE p.partition_no = numbers.n)`;
+    const rows = (await this.transactions.dataSource.query(sql, [this.options.partitions])) as Array<{ partition_no: number | string }>;
+    return rows.map((row) => Number(row.partition_no)).sort((a, b) => a - b);
+  }
+
+  /** Up to `batchesPerPartition` batches; stops early when the partition runs dry, the broker fails the batch, or the relay stops. */
+  private async drainPartition(partition: number, othersHealthy: () => boolean): Promise<number> {
     let published = 0;
-    for (;;) {
+    for (let batch = 0; batch < this.options.batchesPerPartition; batch++) {
+      if (batch > 0 && (this.stopping || !othersHealthy())) return published;
       if (!this.transport.isReady()) return published;
       const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
       published += result.published;
@@ -203,6 +322,7 @@ export class OutboxRelay {
       // a partial failure the failed rows are in backoff and out of the claim, so go on.
       if (result.claimed < this.options.batchSize || result.published === 0) return published;
     }
+    return published;
   }
 
   private async publishBatchLocked(partition: number): Promise<BatchResult> {
@@ -215,7 +335,7 @@ export class OutboxRelay {
         await runner.rollbackTransaction();
         return NOTHING;
       }
-      const rows = (await runner.query(`${this.claimSql()} FOR UPDATE OF p SKIP LOCKED`, [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
+      const rows = (await runner.query(this.claimSql(), [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
       if (rows.length === 0) {
         await runner.commitTransaction();
         return NOTHING;
@@ -223,7 +343,6 @@ export class OutboxRelay {
       const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
       const result = await this.record(rows, outcomes, (sql, params) => runner.query(sql, params));
       await runner.commitTransaction();
-      this.count(rows, outcomes);
       return result;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -239,64 +358,135 @@ export class OutboxRelay {
     )) as OutboxRow[];
     if (rows.length === 0) return NOTHING;
     const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
-    const result = await this.transactions.run(() => this.record(rows, outcomes, (sql, params) => this.transactions.manager.query(sql, params)));
-    this.count(rows, outcomes);
-    return result;
+    return this.transactions.run(() => this.record(rows, outcomes, (sql, params) => this.transactions.manager.query(sql, params)));
   }
 
-  /** Oldest pending rows of a partition, leaving out every aggregate with a row still waiting to retry. */
+  /**
+   * Oldest pending rows of a partition, leaving out every aggregate with a row still backing off.
+   * The seqs are claimed on the narrow queue table through its (partition_no, seq) index first, and
+   * only those rows are joined to the wide outbox table: a join before the LIMIT lets the planner
+   * pick a sequential scan and hash join once the backlog is large.
+   */
   private claimSql(): string {
     const p = this.dialect.param.bind(this.dialect);
-    return `SELECT p.seq, o.message_id, o.type, o.aggregate_id, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
-      FROM outbox_pending p JOIN outbox o ON o.seq = p.seq
-      WHERE p.partition_no = ${p(1)}
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox_pending b
-          WHERE b.aggregate_id = p.aggregate_id AND b.attempts > 0
-            AND b.seq <= p.seq AND b.next_attempt_at > ${p(2)})
-      ORDER BY p.seq
-      LIMIT ${p(3)}`;
+    const lock = this.dialect.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    return `WITH claimed AS (
+        SELECT p.seq, p.attempts FROM outbox_pending p
+        WHERE p.partition_no = ${p(1)}
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox_pending b
+            WHERE b.aggregate_id = p.aggregate_id AND b.next_attempt_at > 0
+              AND b.seq <= p.seq AND b.next_attempt_at > ${p(2)})
+        ORDER BY p.seq
+        LIMIT ${p(3)}
+        ${lock})
+      SELECT c.seq, c.attempts, o.message_id, o.type, o.aggregate_id, o.aggregate_seq, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
+      FROM claimed c JOIN outbox o ON o.seq = c.seq
+      ORDER BY c.seq`;
   }
 
-  private async record(
-    rows: readonly OutboxRow[],
-    outcomes: readonly PublishOutcome[],
-    query: (sql: string, params: unknown[]) => Promise<unknown>,
-  ): Promise<BatchResult> {
-    const sent: Array<string | number> = [];
-    const failed: Array<string | number> = [];
-    let firstError: Error | undefined;
+  /**
+   * Takes the confirmed rows off the queue and backs the failed ones off, in the caller's transaction.
+   * - After a failed row, the later rows of its aggregate in this batch stay pending although the
+   *   broker confirmed them: marking them sent first would let them overtake it for good. They go
+   *   out again after it (the consumers' inboxes absorb the copies) and lose no attempt.
+   * - A message-level failure counts an attempt; the row moves to `outbox_dead` on the last one.
+   *   Failures of the transport as a whole back off without counting.
+   */
+  private async record(rows: readonly OutboxRow[], outcomes: readonly PublishOutcome[], query: Query): Promise<BatchResult> {
+    const sent: OutboxRow[] = [];
+    const heldBack: OutboxRow[] = [];
+    const failures: Failure[] = [];
+    const failedAggregates = new Set<string>();
+    const unroutable = new Map<string, number>();
+    // Belt and braces: a connection lost mid-batch can surface as per-message errors.
+    const transportUp = this.transport.isReady();
     rows.forEach((row, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) sent.push(row.seq);
-      else {
-        failed.push(row.seq);
-        firstError ??= outcome && !outcome.ok ? outcome.error : new Error('no publish outcome');
+      const outcome = outcomes[i] ?? { ok: false, error: new Error('no publish outcome') };
+      if (outcome.ok) {
+        (failedAggregates.has(row.aggregate_id) ? heldBack : sent).push(row);
+        return;
       }
+      failedAggregates.add(row.aggregate_id);
+      if (isUnroutableError(outcome.error)) unroutable.set(row.type, (unroutable.get(row.type) ?? 0) + 1);
+      const countsAsAttempt = transportUp && !isTransportUnavailableError(outcome.error) && !isTransientDeliveryError(outcome.error);
+      failures.push({ row, error: outcome.error, countsAsAttempt });
     });
+
     const now = this.clock.now().getTime();
-    const p = this.dialect.param.bind(this.dialect);
-    if (sent.length > 0) {
-      if (this.dialect.kind === 'postgres') await query(`DELETE FROM outbox_pending WHERE seq = ANY($1::bigint[])`, [sent]);
-      else await query(`DELETE FROM outbox_pending WHERE seq IN ${inList(this.dialect, sent.length)}`, sent);
+    if (sent.length > 0) await query(`DELETE FROM outbox_pending WHERE seq ${this.seqList(sent.length, 1)}`, sent.map((row) => row.seq));
+    // One UPDATE per distinct error and kind: usually one.
+    const groups = new Map<string, Failure[]>();
+    for (const failure of failures) {
+      const key = `${failure.countsAsAttempt ? 1 : 0}${messageOf(failure.error)}`;
+      groups.set(key, [...(groups.get(key) ?? []), failure]);
     }
-    if (failed.length > 0) {
-      const least = this.dialect.kind === 'postgres' ? 'LEAST' : 'min';
-      const one = this.dialect.kind === 'postgres' ? '1::bigint' : '1';
-      const backoff = `${p(2)} + ${least}(${p(3)}, ${p(4)} * (${one} << ${least}(attempts, 20)))`;
-      const set = `attempts = attempts + 1, last_error = ${p(1)}, next_attempt_at = ${backoff}`;
-      const params = [String(firstError?.message ?? firstError).slice(0, 2000), now, this.options.retryMaxMs, this.options.retryBaseMs];
-      if (this.dialect.kind === 'postgres') await query(`UPDATE outbox_pending SET ${set} WHERE seq = ANY($5::bigint[])`, [...params, failed]);
-      else await query(`UPDATE outbox_pending SET ${set} WHERE seq IN ${inList(this.dialect, failed.length, 5)}`, [...params, ...failed]);
-      this.logger.warn({ failed: failed.length, err: firstError }, 'outbox: publishes failed; rows stay pending and will be retried');
+    for (const group of groups.values()) await this.backOff(query, group, now);
+    const dead = failures.filter((failure) => failure.countsAsAttempt && Number(failure.row.attempts) + 1 >= this.options.maxAttempts);
+    if (dead.length > 0) await this.moveToDead(query, dead.map((failure) => failure.row), now);
+
+    for (const row of sent) this.metrics.published.inc({ type: row.type });
+    for (const { row } of failures) this.metrics.publishFailures.inc({ type: row.type });
+    for (const [type, count] of unroutable) {
+      this.metrics.unroutable.inc({ type }, count);
+      this.logger.warn({ type, count }, 'outbox: the broker returned publishes as unroutable (no queue bound for the type); rows stay pending and will be retried');
     }
-    return { claimed: rows.length, published: sent.length, failed: failed.length };
+    if (failures.length > 0) {
+      this.logger.warn(
+        { failed: failures.length, counted: failures.filter((failure) => failure.countsAsAttempt).length, heldBack: heldBack.length, err: failures[0]!.error },
+        'outbox: publishes failed; rows stay pending and will be retried',
+      );
+    }
+    for (const { row, error } of dead) {
+      this.metrics.outboxDeadLettered.inc({ type: row.type });
+      this.logger.error(
+        { messageId: row.message_id, type: row.type, aggregateId: row.aggregate_id, attempts: Number(row.attempts) + 1, err: error },
+        'outbox: row failed too many times; moved to outbox_dead, its aggregate flows again',
+      );
+    }
+    return { claimed: rows.length, published: sent.length };
   }
 
-  private count(rows: readonly OutboxRow[], outcomes: readonly PublishOutcome[]): void {
-    rows.forEach((row, i) => (outcomes[i]?.ok ? this.metrics.published : this.metrics.publishFailures).inc({ type: row.type }));
+  private async backOff(query: Query, failures: readonly Failure[], now: number): Promise<void> {
+    const p = this.dialect.param.bind(this.dialect);
+    const least = this.dialect.kind === 'postgres' ? 'LEAST' : 'min';
+    const one = this.dialect.kind === 'postgres' ? '1::bigint' : '1';
+    const backoff = `${p(2)} + ${least}(${p(3)}, ${p(4)} * (${one} << ${least}(attempts, 20)))`;
+    const attempts = failures[0]!.countsAsAttempt ? 'attempts = attempts + 1, ' : '';
+    await query(`UPDATE outbox_pending SET ${attempts}last_error = ${p(1)}, next_attempt_at = ${backoff} WHERE seq ${this.seqList(failures.length, 5)}`, [
+      messageOf(failures[0]!.error),
+      now,
+      this.options.retryMaxMs,
+      this.options.retryBaseMs,
+      ...this.seqParams(failures.map((failure) => failure.row)),
+    ]);
+  }
+  /** Same transaction as the failure record: the row leaves the queue and stops holding its aggregate back. */
+  private async moveToDead(query: Query, rows: readonly OutboxRow[], now: number): Promise<void> {
+    const p = this.dialect.param.bind(this.dialect);
+    // The guard on attempts repeats the decision in SQL; the upsert tolerates a row dead before (replayed, then failed again).
+    await query(
+      `INSERT INTO outbox_dead (seq, partition_no, aggregate_id, created_at, attempts, last_error, dead_at)
+       SELECT seq, partition_no, aggregate_id, created_at, attempts, last_error, ${p(1)} FROM outbox_pending
+       WHERE attempts >= ${p(2)} AND seq ${this.seqList(rows.length, 3)}
+       ON CONFLICT (seq) DO UPDATE SET attempts = excluded.attempts, last_error = excluded.last_error, dead_at = excluded.dead_at`,
+      [now, this.options.maxAttempts, ...this.seqParams(rows)],
+    );
+    await query(`DELETE FROM outbox_pending WHERE attempts >= ${p(1)} AND seq ${this.seqList(rows.length, 2)}`, [this.options.maxAttempts, ...this.seqParams(rows)]);
+  }
+
+  /** `= ANY($n)` with one array parameter on PostgreSQL, `IN (?, …)` on SQLite. */
+  private seqList(count: number, from: number): string {
+    return this.dialect.kind === 'postgres' ? `= ANY($${from}::bigint[])` : `IN ${inList(this.dialect, count, from)}`;
+  }
+
+  private seqParams(rows: readonly OutboxRow[]): unknown[] {
+    const seqs = rows.map((row) => row.seq);
+    return this.dialect.kind === 'postgres' ? [seqs] : seqs;
   }
 }
+
+const messageOf = (error: Error): string => String(error.message).slice(0, 2000);
 
 const envelopeOf = (row: OutboxRow): EventEnvelope => ({
   id: row.message_id,
@@ -307,4 +497,6 @@ const envelopeOf = (row: OutboxRow): EventEnvelope => ({
   correlationId: row.correlation_id,
   causationId: row.causation_id,
   payload: JSON.parse(row.payload) as unknown,
+  // The per-aggregate sequence number; rows written before it existed have none.
+  ...(row.aggregate_seq == null ? {} : { sequence: Number(row.aggregate_seq) }),
 });

@@ -59,6 +59,21 @@ export class UnroutableError extends Error {
 
 export const isUnroutableError = (error: unknown): error is UnroutableError => error instanceof Error && error.name === 'UnroutableError';
 
+/**
+ * A publish failed because the transport as a whole could not carry it (not connected, channel or
+ * transport closed, no confirm within the timeout). Not the message's fault: the outbox relay backs
+ * the row off but never counts it towards `maxAttempts` (nor a `TransientDeliveryError`); only
+ * message-level failures (nack, unroutable, a publish error of that message) do.
+ */
+export class TransportUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransportUnavailableError';
+  }
+}
+
+export const isTransportUnavailableError = (error: unknown): boolean => error instanceof Error && error.name === 'TransportUnavailableError';
+
 export interface Subscription {
   /** Owner of the queue `<service>.events` and of its DLQ. */
   readonly service: string;
