@@ -32,6 +32,14 @@ export class ConfirmSession {
     return this.isOpen;
   }
 
+  /**
+   * Whether the broker returned the `mandatory` message `messageId` (no queue took it), forgetting it.
+   * Asked in the message's confirm callback: the return always arrives before that confirm.
+   */
+  takeReturned(messageId: string): boolean {
+    return this.returnedMessageIds.size > 0 && this.returnedMessageIds.delete(messageId);
+  }
+
   /** Resolves on the channel's next `drain`, when it closes, or on `wakeDrainWaiters()`. */
   waitForDrain(): Promise<void> {
     if (!this.isOpen) return Promise.resolve();
@@ -58,7 +66,7 @@ export class ConfirmSession {
         this.channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, (error: unknown) => {
           clearTimeout(timer);
           if (error) reject(error instanceof Error ? error : new Error(String(error)));
-          else if (messageId !== undefined && this.returnedMessageIds.delete(messageId)) {
+          else if (messageId !== undefined && this.takeReturned(messageId)) {
             reject(new Error(`unroutable: no queue '${routingKey}' on exchange '${exchange || '(default)'}'`));
           } else resolve();
         });

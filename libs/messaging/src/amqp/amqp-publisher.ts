@@ -1,22 +1,40 @@
 import { IllegalOperationError, type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
-import type { EventEnvelope } from '@shop/contracts';
-import { EVENTS_EXCHANGE, TransportUnavailableError, type PublishOutcome } from '../transport/transport.js';
+import { consumersOf, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
+import { EVENTS_EXCHANGE, TransportUnavailableError, UnroutableError, type PublishOutcome } from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import { bodyOf, publishOptionsOf } from './amqp-envelope.js';
-import { declareEventsExchange } from './amqp-topology.js';
+import { declareEventsExchange, declareManifestTopology } from './amqp-topology.js';
 
 const OK: PublishOutcome = Object.freeze({ ok: true });
 const failure = (error: Error): PublishOutcome => ({ ok: false, error });
+
+/** A declaration that neither completes nor fails within this long counts as failed. */
+const DECLARE_TIMEOUT_MS = 15_000;
+
+/**
+ * What the publisher knows about the topology: with a manifest, a returned message of a type that
+ * nobody consumes is no loss (there is no queue to reach, and none is missing); without one, every
+ * returned message is a failure.
+ */
+interface KnownTopology {
+  readonly manifest: SubscriptionManifest;
+  readonly consumedTypes: ReadonlySet<string>;
+}
 
 /**
  * Publishes event batches on one confirm channel. Nothing is buffered while the broker is away:
  * without a channel every envelope fails at once, and the caller (the outbox relay) keeps its rows
  * pending and tries again later.
+ *
+ * Every event is published `mandatory`: one the broker returns (no queue bound to its type) is a
+ * failed outcome with `UnroutableError`, so the relay keeps its row and retries, unless the manifest
+ * says nobody consumes that type, in which case it counts as published (logged at debug).
  */
 export class EventPublisher {
   private session: ConfirmSession | null = null;
   private reopening: Promise<ConfirmSession | null> | null = null;
+  private topology: KnownTopology | null = null;
 
   constructor(
     private readonly connectedModel: () => ChannelModel | null,
@@ -36,7 +54,26 @@ export class EventPublisher {
       const error = new TransportUnavailableError('not connected to the broker');
       return envelopes.map(() => failure(error));
     }
-    return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger).run();
+    return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger, this.topology).run();
+  }
+
+  /**
+   * Declares the manifest's whole topology on a channel of its own (a refused declaration closes its
+   * channel; the publishing one stays up), then keeps the manifest: every new publishing channel
+   * (a reconnect, perhaps to a broker that lost its definitions) declares it again before use.
+   */
+  async declareTopology(manifest: SubscriptionManifest): Promise<void> {
+    const model = this.connectedModel();
+    if (!model) throw new Error('cannot declare the topology: not connected to the broker');
+    const channel = await model.createChannel();
+    channel.on('error', () => {}); // a refused declaration closes the channel; the failed call reports it
+    try {
+      await withDeadline(declareManifestTopology(channel, manifest), DECLARE_TIMEOUT_MS, 'declaring the topology');
+    } finally {
+      await channel.close().catch(() => {});
+    }
+    this.topology = { manifest, consumedTypes: new Set(manifest.flatMap((entry) => entry.eventTypes)) };
+    this.logger.info({ services: manifest.map((entry) => entry.service) }, 'amqp topology declared');
   }
 
   async close(): Promise<void> {
@@ -66,6 +103,7 @@ export class EventPublisher {
     const session = new ConfirmSession(channel, this.logger);
     try {
       await declareEventsExchange(channel);
+      if (this.topology) await declareManifestTopology(channel, this.topology.manifest);
     } catch (error) {
       await session.close();
       throw error;
@@ -93,6 +131,7 @@ class BatchPublication {
     private readonly envelopes: readonly EventEnvelope[],
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly topology: KnownTopology | null,
   ) {
     this.outcomes = new Array<PublishOutcome | undefined>(envelopes.length);
     this.unsettled = envelopes.length;
@@ -112,10 +151,13 @@ class BatchPublication {
     for (let index = 0; index < this.envelopes.length && !this.finished; index++) {
       const envelope = this.envelopes[index]!;
       let writable: boolean;
+      const options = publishOptionsOf(envelope, timestampSeconds);
+      options.mandatory = true;
       try {
-        writable = channel.publish(EVENTS_EXCHANGE, envelope.type, bodyOf(envelope), publishOptionsOf(envelope, timestampSeconds), (error: unknown) =>
-          this.settle(index, error ? failure(confirmErrorOf(error)) : OK),
-        );
+        writable = channel.publish(EVENTS_EXCHANGE, envelope.type, bodyOf(envelope), options, (error: unknown) => {
+          const returned = this.session.takeReturned(envelope.id);
+          this.settle(index, error ? failure(confirmErrorOf(error)) : returned ? this.outcomeOfReturned(envelope) : OK);
+        });
       } catch (error) {
         if (error instanceof IllegalOperationError) {
           // The channel has closed: amqplib has already failed the unconfirmed ones.
@@ -131,6 +173,17 @@ class BatchPublication {
       }
     }
     this.timer?.refresh();
+  }
+
+  /** Confirmed but returned: no queue is bound to its type. */
+  private outcomeOfReturned(envelope: EventEnvelope): PublishOutcome {
+    if (this.topology && !this.topology.consumedTypes.has(envelope.type)) {
+      this.logger.debug({ messageId: envelope.id, type: envelope.type }, 'event returned by the broker; no service consumes its type');
+      return OK;
+    }
+    const consumers = this.topology ? consumersOf(this.topology.manifest, envelope.type) : undefined;
+    this.logger.debug({ messageId: envelope.id, type: envelope.type, consumers }, 'event returned by the broker: no queue bound to its type');
+    return failure(new UnroutableError(envelope.type));
   }
 
   private settle(index: number, outcome: PublishOutcome): void {
@@ -161,7 +214,11 @@ class BatchPublication {
 
   private logFailures(outcomes: readonly PublishOutcome[]): void {
     const firstFailure = outcomes.find((outcome) => !outcome.ok);
-    this.logger.warn({ failed: this.failed, total: outcomes.length, err: firstFailure?.ok === false ? firstFailure.error : undefined }, 'events not published');
+    const unroutableTypes = [...new Set(outcomes.flatMap((outcome) => (!outcome.ok && outcome.error instanceof UnroutableError ? [outcome.error.eventType] : [])))];
+    this.logger.warn(
+      { failed: this.failed, total: outcomes.length, err: firstFailure?.ok === false ? firstFailure.error : undefined, ...(unroutableTypes.length > 0 ? { unroutableTypes } : {}) },
+      'events not published',
+    );
     if (!this.logger.isLevelEnabled('debug')) return;
     outcomes.forEach((outcome, index) => {
       if (outcome.ok) return;
@@ -169,6 +226,14 @@ class BatchPublication {
       this.logger.debug({ err: outcome.error, messageId: id, type, correlationId, causationId }, 'event not published');
     });
   }
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from the broker within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? String(error) : fallback));

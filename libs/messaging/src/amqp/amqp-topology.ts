@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import { retryDelaysOf, type SubscriptionManifest } from '@shop/contracts';
 import { EVENTS_EXCHANGE, deadLetterQueueNameOf, queueNameOf } from '../transport/transport.js';
 
 /** The default exchange: routes to the queue named by the routing key. */
@@ -69,5 +70,18 @@ export async function declareServiceTopology(channel: Channel, topology: Service
   }
   for (const eventType of new Set(topology.eventTypes)) {
     await channel.bindQueue(queueNameOf(service), EVENTS_EXCHANGE, eventType);
+  }
+}
+
+/**
+ * Declares the queues of every service in the manifest (each one's DLQ, main queue, retry queues and
+ * bindings), so that an event published before its consumer first runs waits in that consumer's
+ * queue. Every service runs it at start and on every publisher reconnect; the arguments are the
+ * ones the consumers declare, so the declarations never conflict.
+ */
+export async function declareManifestTopology(channel: Channel, manifest: SubscriptionManifest): Promise<void> {
+  await declareEventsExchange(channel);
+  for (const { service, eventTypes } of manifest) {
+    await declareServiceTopology(channel, { service, eventTypes, retryDelaysMs: retryDelaysOf(manifest, service) });
   }
 }

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { EventEnvelope } from '@shop/contracts';
+import type { EventEnvelope, SubscriptionManifest } from '@shop/contracts';
 import { TransportUnavailableError, type ConsumerHandle, type DeadLetter, type PublishOutcome, type Subscription, type Transport } from '../transport/transport.js';
 import { ReconnectingConnection, type ReconnectDelay, type ReconnectingConnectionOptions } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
@@ -77,6 +77,17 @@ export class AmqpTransport implements Transport {
       return Promise.resolve(envelopes.map(() => ({ ok: false, error })));
     }
     return this.publisher.publishBatch(envelopes);
+  }
+
+  /**
+   * Declares every queue of the manifest (see `declareManifestTopology`) and re-declares it on every
+   * publisher reconnect. Rejects if the broker refuses a declaration (a queue that exists with other
+   * arguments) or does not answer in time. Once declared, a returned event of a type the manifest
+   * gives no consumer counts as published; before, every returned event is a failure.
+   */
+  declareTopology(manifest: SubscriptionManifest): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('transport closed'));
+    return this.publisher.declareTopology(manifest);
   }
 
   async consume(subscription: Subscription): Promise<ConsumerHandle> {

@@ -4,6 +4,7 @@ export { HEADER as AMQP_HEADERS } from './amqp-envelope.js';
 export {
   DELIVERY_LIMIT,
   deadLetterQueueArguments,
+  declareManifestTopology,
   declareServiceTopology,
   mainQueueArguments,
   retryQueueArguments,

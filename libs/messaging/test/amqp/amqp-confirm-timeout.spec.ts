@@ -1,3 +1,4 @@
+import { defineSubscriptions } from '@shop/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport, makeEnvelope, rabbitmqctl, uniqueService, waitFor } from './helpers.js';
 
@@ -23,10 +24,12 @@ describe('AmqpTransport: confirm timeout', () => {
   });
 
   it('answers a failure for every message not confirmed within the timeout, and no later', async () => {
-    // Nothing is bound to this key: the messages are dropped once the broker reads them.
+    // Nothing is bound to this key, and the (empty) manifest says nobody consumes it: the broker
+    // returns the messages once it reads them, and that counts as published.
     const type = `${uniqueService()}.unrouted.v1`;
     const transport = await connectTransport({ confirmTimeoutMs: CONFIRM_TIMEOUT_MS });
     try {
+      await transport.declareTopology(defineSubscriptions([]));
       expect(await transport.publishBatch([makeEnvelope(type)])).toEqual([{ ok: true }]);
 
       // A memory alarm: the broker stops reading from publishing connections, so no confirm comes.
