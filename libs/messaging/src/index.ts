@@ -7,6 +7,7 @@ export * from './outbox/outbox-writer.js';
 export * from './outbox/outbox-relay.js';
 export * from './inbox/inbox.js';
 export * from './consumer/event-consumer.js';
+export * from './consumer/connection-errors.js';
 export * from './memory/memory-transport.js';
 export * from './memory/dead-letter-store.js';
 export * from './observability/logger.js';

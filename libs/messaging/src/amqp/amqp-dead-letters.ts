@@ -8,18 +8,31 @@ import { DEFAULT_EXCHANGE } from './amqp-topology.js';
 const NOT_FOUND = 404;
 const DEFAULT_LIST_LIMIT = 100;
 const GIVE_BACK_SETTLE_MS = 1_000;
+/** Copies awaiting their confirm at once while a DLQ is walked through. */
+const MOVES_IN_FLIGHT = 256;
 
 const isNotFound = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === NOT_FOUND;
 
+/** What becomes of one dead letter taken during a walk through the DLQ. */
+type Fate = 'keep' | 'replay';
+
 /**
- * Reads and replays `<service>.events.dlq`. Every operation works on a channel of its own: messages
- * are taken with `basic.get` and left unacknowledged, then the ones not replayed are given back
- * (nack with requeue). Observed ordering on RabbitMQ 3.10 quorum queues: messages given back go
- * ahead of those never taken, in the order they were taken, but behind any that earlier operations
- * gave back and that are still waiting. So a listing that covers the whole DLQ, or repeated listings
- * with the same limit, show the same messages in the same order (oldest first); a shorter listing
- * after a longer one moves what it looked at behind the rest. While an operation holds messages they
- * are not in the queue: a concurrent `depth` or `list` does not see them.
+ * Reads and replays `<service>.events.dlq` without ever counting a delivery. A quorum queue counts
+ * every message given back (nack with requeue) as a delivery (`x-delivery-count`), and RabbitMQ 4
+ * drops a quorum queue's messages past its delivery limit (20 by default). So an operation walks the
+ * whole DLQ once instead: each message is taken with `basic.get`, a copy (same id, properties and
+ * our headers) is published with confirm, to the DLQ's tail to keep it or to `<service>.events` to
+ * replay it, and the original is acked only once its copy is confirmed. The copy is a new message,
+ * so no delivery is ever counted, and since every message goes round once, in order, the DLQ keeps
+ * its order (oldest first) however often it is listed, and whatever the limit. The broker's own
+ * headers do not survive a copy; what a listing shows of them (a broker dead-lettering's reason and
+ * time, the delivery count, the routing key) is written into ours first when ours are absent.
+ *
+ * Costs: a listing publishes one copy per dead letter, whatever its limit. Safety: a message whose
+ * copy is not confirmed is given back (nack with requeue: that one's count rises, and it may move
+ * ahead of others); a lost channel between a confirmed copy and its ack leaves both in the DLQ (the
+ * inbox makes a replayed duplicate harmless). While an operation runs, the messages it holds are not
+ * in the queue (a concurrent `depth` does not see them); run one admin operation at a time.
  *
  * A DLQ that does not exist yet (the service never consumed) is empty.
  */
@@ -31,23 +44,12 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
   ) {}
 
   async list(service: string, limit = DEFAULT_LIST_LIMIT): Promise<DeadLetter[]> {
-    const queue = deadLetterQueueNameOf(service);
-    const channel = await this.connectedModel().createChannel();
-    channel.on('error', () => {}); // a missing queue closes the channel; the failed call reports it
-    const taken: GetMessage[] = [];
-    try {
-      while (taken.length < limit) {
-        const message = await channel.get(queue, { noAck: false });
-        if (message === false) break;
-        taken.push(message);
-      }
-      return taken.map((message) => deadLetterOf(service, message));
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    } finally {
-      await this.giveBack(channel, queue, depthWhenTaken(taken));
-    }
+    const shown: DeadLetter[] = [];
+    await this.walk(service, (message) => {
+      if (shown.length < limit) shown.push(deadLetterOf(service, message));
+      return 'keep';
+    });
+    return shown;
   }
 
   /**
@@ -58,54 +60,79 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
    */
   async replay(service: string, messageIds?: readonly string[]): Promise<number> {
     const model = this.connectedModel();
-    const queue = deadLetterQueueNameOf(service);
-    if (!(await this.messageCount(model, queue))) return 0;
+    if (!(await this.messageCount(model, deadLetterQueueNameOf(service)))) return 0;
     if ((await this.messageCount(model, queueNameOf(service))) === null) {
       throw new Error(`queue '${queueNameOf(service)}' does not exist: nowhere to replay to`);
     }
     const wanted = messageIds ? new Set(messageIds) : null;
-    const session = new ConfirmSession(await model.createConfirmChannel(), this.logger);
-    const taken: GetMessage[] = [];
-    let replayedCount = 0;
-    try {
-      const replays: Promise<boolean>[] = [];
-      const replayedAt = new Date().toISOString();
-      while (taken.length < depthWhenTaken(taken, Infinity)) {
-        const message = await session.channel.get(queue, { noAck: false });
-        if (message === false) break;
-        taken.push(message);
-        if (wanted && !wanted.has(message.properties.messageId)) continue; // given back below
-        replays.push(this.replayOne(session, service, message, replayedAt));
-      }
-      replayedCount = (await Promise.all(replays)).filter(Boolean).length;
-      return replayedCount;
-    } finally {
-      await this.giveBack(session.channel, queue, depthWhenTaken(taken) - replayedCount);
-    }
+    return this.walk(service, (message) => (!wanted || wanted.has(message.properties.messageId) ? 'replay' : 'keep'));
   }
 
   async depth(service: string): Promise<number> {
     return (await this.messageCount(this.connectedModel(), deadLetterQueueNameOf(service))) ?? 0;
   }
 
-  private async replayOne(session: ConfirmSession, service: string, message: GetMessage, replayedAt: string): Promise<boolean> {
-    const copy = copyOptionsOf(message, replayHeaderChanges(replayedAt));
+  /**
+   * Takes every message that is in the DLQ when it starts, once, in order, and moves each where
+   * `fateOf` says. Answers how many were replayed.
+   */
+  private async walk(service: string, fateOf: (message: GetMessage) => Fate): Promise<number> {
+    const queue = deadLetterQueueNameOf(service);
+    const session = new ConfirmSession(await this.connectedModel().createConfirmChannel(), this.logger);
+    const replayedAt = new Date().toISOString();
+    let total: number | null = null;
+    let taken = 0;
+    let replayed = 0;
+    let givenBack = 0;
+    const moves = new Set<Promise<void>>();
     try {
-      await session.publishConfirmed(DEFAULT_EXCHANGE, queueNameOf(service), message.content, copy, this.confirmTimeoutMs);
+      while (total === null || taken < total) {
+        const message = await session.channel.get(queue, { noAck: false });
+        if (message === false) break;
+        // `basic.get-ok` tells how many were left behind the first one: the copies go behind those.
+        total ??= message.fields.messageCount + 1;
+        taken++;
+        const fate = fateOf(message);
+        const move = this.move(session, service, message, fate, replayedAt).then((moved) => {
+          if (!moved) givenBack++;
+          else if (fate === 'replay') replayed++;
+        });
+        moves.add(move);
+        void move.finally(() => moves.delete(move));
+        if (moves.size >= MOVES_IN_FLIGHT) await Promise.race(moves);
+      }
+      await Promise.all(moves);
+      return replayed;
+    } catch (error) {
+      if (isNotFound(error)) return 0;
+      throw error;
+    } finally {
+      await Promise.allSettled(moves);
+      await this.giveBack(session.channel, queue, givenBack > 0 ? (total ?? 0) - replayed : 0);
+    }
+  }
+
+  /** Publishes the copy with confirm, then acks the original; false (original still held) if the copy failed. */
+  private async move(session: ConfirmSession, service: string, message: GetMessage, fate: Fate, replayedAt: string): Promise<boolean> {
+    const replay = fate === 'replay';
+    const target = replay ? queueNameOf(service) : deadLetterQueueNameOf(service);
+    const copy = copyOptionsOf(message, replay ? replayHeaderChanges(replayedAt) : brokerFactsAsHeaders(message));
+    try {
+      await session.publishConfirmed(DEFAULT_EXCHANGE, target, message.content, copy, this.confirmTimeoutMs);
       session.channel.ack(message);
     } catch (error) {
-      this.logger.error({ ...logFieldsOf(message), err: error, service }, 'dead letter not replayed; it stays in the DLQ');
+      const what = replay ? 'dead letter not replayed; it stays in the DLQ' : 'dead letter could not be copied; given back to the DLQ';
+      this.logger.error({ ...logFieldsOf(message), err: error, service }, what);
       return false;
     }
-    this.logger.info({ ...logFieldsOf(message), service }, 'dead letter replayed');
+    if (replay) this.logger.info({ ...logFieldsOf(message), service }, 'dead letter replayed');
     return true;
   }
 
   /**
-   * Requeues every message still held on `channel` and closes it. The broker applies the requeue
-   * asynchronously; waiting (briefly) until the queue is back to `expectedDepth` means a `depth` or
-   * `replay` right after this sees those messages. Consumers of the DLQ elsewhere can keep it lower,
-   * hence the bound on the wait.
+   * Requeues whatever is still held on `channel` (copies that failed) and closes it. The broker
+   * applies the requeue asynchronously; waiting (briefly) until the queue is back to `expectedDepth`
+   * means a `depth` or `replay` right after this sees those messages.
    */
   private async giveBack(channel: Channel, queue: string, expectedDepth: number): Promise<void> {
     try {
@@ -122,7 +149,7 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
     }
   }
 
-  /** Ready messages in `queue`, or null when it does not exist. */
+/** Ready messages in `queue`, or null when it does not exist. */
   private async messageCount(model: ChannelModel, queue: string): Promise<number | null> {
     // checkQueue on a missing queue closes the channel, hence one channel per check.
     const channel = await model.createChannel();
@@ -144,30 +171,61 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
   }
 }
 
-/** The DLQ's depth when the first of `taken` was taken (`basic.get-ok` tells what was left behind it). */
-const depthWhenTaken = (taken: readonly GetMessage[], unknown = 0): number => (taken[0] ? taken[0].fields.messageCount + 1 : unknown);
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function deadLetterOf(service: string, message: Message): DeadLetter {
-  const headers = message.properties.headers ?? {};
   let envelope: unknown;
   try {
     envelope = envelopeOf(message);
   } catch {
     envelope = { ...envelopeHeadersOf(message), payload: message.content.toString('utf8') };
   }
-  const brokerDeath = headers['x-death']?.[0];
+  const facts = failureFactsOf(message);
   return {
     service,
     messageId: String(message.properties.messageId ?? ''),
     type: String(message.properties.type ?? ''),
     envelope,
-    // Without our headers the broker dead-lettered it itself (delivery limit reached).
-    error: headers[HEADER.error] ?? (brokerDeath ? `dead-lettered by the broker: ${brokerDeath.reason}` : 'unknown'),
-    attempts: headers[HEADER.attempts] ?? headers['x-delivery-count'] ?? 0,
-    failedAt: headers[HEADER.failedAt] ?? (brokerDeath ? new Date(brokerDeath.time.value * 1000).toISOString() : ''),
+    error: facts.error,
+    attempts: facts.attempts,
+    failedAt: facts.failedAt,
   };
+}
+
+interface BrokerDeath {
+  readonly reason?: unknown;
+  readonly time?: { readonly value?: unknown };
+  readonly 'routing-keys'?: unknown;
+}
+
+/** Why and when it failed: our headers, or what the broker recorded when it dead-lettered it itself. */
+function failureFactsOf(message: Message): { error: string; attempts: number; failedAt: string; originalRoutingKey: string | undefined } {
+  const headers = message.properties.headers ?? {};
+  const brokerDeath = (headers['x-death'] as BrokerDeath[] | undefined)?.[0];
+  const deathTime = typeof brokerDeath?.time?.value === 'number' ? new Date(brokerDeath.time.value * 1000).toISOString() : undefined;
+  const routingKeys = brokerDeath?.['routing-keys'];
+  return {
+    // Without our headers the broker dead-lettered it itself (delivery limit reached).
+    error: headers[HEADER.error] ?? (brokerDeath ? `dead-lettered by the broker: ${String(brokerDeath.reason)}` : 'unknown'),
+    attempts: headers[HEADER.attempts] ?? headers['x-delivery-count'] ?? 0,
+    failedAt: headers[HEADER.failedAt] ?? deathTime ?? '',
+    originalRoutingKey: headers[HEADER.originalRoutingKey] ?? (Array.isArray(routingKeys) && typeof routingKeys[0] === 'string' ? routingKeys[0] : undefined),
+  };
+}
+
+/**
+ * The headers a kept copy gets so that it shows what its original showed: the broker's facts
+ * (`x-death`, `x-delivery-count`) do not survive a copy, so they move into ours where ours are absent.
+ */
+function brokerFactsAsHeaders(message: Message): Record<string, unknown> {
+  const headers = message.properties.headers ?? {};
+  const facts = failureFactsOf(message);
+  const changes: Record<string, unknown> = {};
+  if (headers[HEADER.error] === undefined) changes[HEADER.error] = facts.error;
+  if (headers[HEADER.attempts] === undefined) changes[HEADER.attempts] = facts.attempts;
+  if (headers[HEADER.failedAt] === undefined) changes[HEADER.failedAt] = facts.failedAt;
+  if (headers[HEADER.originalRoutingKey] === undefined && facts.originalRoutingKey !== undefined) changes[HEADER.originalRoutingKey] = facts.originalRoutingKey;
+  return changes;
 }
 
 async function closeQuietly(channel: Channel): Promise<void> {

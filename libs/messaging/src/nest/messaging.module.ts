@@ -24,6 +24,7 @@ import { OutboxWriter } from '../outbox/outbox-writer.js';
 import { defaultRetryPolicy, type RetryPolicy, type Transport } from '../transport/transport.js';
 import { ShopEventsServer } from './shop-events.server.js';
 import { DATA_SOURCE, LOGGER, MESSAGING_OPTIONS, TRANSPORT } from './messaging.tokens.js';
+import { ShutdownDeadline } from './shutdown-deadline.js';
 
 export interface MessagingModuleOptions {
   /** The owning service: envelope source, queue `<service>.events`. */
@@ -39,13 +40,24 @@ export interface MessagingModuleOptions {
   /** Run the outbox relay in this process (default true); false for an instance that only serves requests. */
   readonly runRelay?: boolean;
   readonly prefetch?: number;
+  /** A handler run past this is rolled back and retried (default 30 s; `HANDLER_TIMEOUT_MS`). */
+  readonly handlerTimeoutMs?: number;
+  /** At most this many handler transactions at once (default 8); prefetch stays the buffer. */
+  readonly handlerConcurrency?: number;
   readonly retry?: RetryPolicy;
   /** Inbox rows older than this are forgotten (default 30 days). */
   readonly inboxRetentionMs?: number;
+  /**
+   * How long shutting down may take (default 10 s; `SHUTDOWN_TIMEOUT_MS`): the consumer and the relay
+   * finish their work in flight within 80 % of it, closing the transport and the database gets the
+   * rest; whatever overruns is abandoned and logged (deliveries return to the queue, rows stay pending).
+   */
+  readonly shutdownTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
 const DAY = 24 * 3600_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** Starts the relay once the app is up, drains it and closes connections on shutdown. */
 @Injectable()
@@ -71,15 +83,25 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     this.pruneTimer.unref();
   }
 
+  /** Started by the first shutdown hook, shared by both: one deadline for the whole shutdown. */
+  private shutdown: ShutdownDeadline | undefined;
+
+  private shutdownDeadline(): ShutdownDeadline {
+    this.shutdown ??= new ShutdownDeadline(this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, this.logger);
+    return this.shutdown;
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.pruneTimer);
-    await this.consumer.stop();
-    await this.relay.stop();
+    const deadline = this.shutdownDeadline();
+    await deadline.finishWork('consumer stop', () => this.consumer.stop());
+    await deadline.finishWork('relay stop', () => this.relay.stop());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.options.ownsTransport) await this.transport.close();
-    if (this.transactions.dataSource.isInitialized) await this.transactions.dataSource.destroy();
+    const deadline = this.shutdownDeadline();
+    if (this.options.ownsTransport) await deadline.close('transport close', () => this.transport.close());
+    if (this.transactions.dataSource.isInitialized) await deadline.close('data source destroy', () => this.transactions.dataSource.destroy());
   }
 }
 
@@ -127,6 +149,8 @@ export class MessagingModule {
             return new EventConsumer(transport, transactions, inbox, registry, metrics, logger, {
               service: options.service,
               prefetch: options.prefetch ?? 32,
+              handlerTimeoutMs: options.handlerTimeoutMs,
+              handlerConcurrency: options.handlerConcurrency,
               retry: options.retry ?? defaultRetryPolicy,
             });
           },

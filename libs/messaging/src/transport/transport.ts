@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@shop/contracts';
+import { DEFAULT_RETRY_DELAYS_MS, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
 
 /** The exchange every service publishes to; routing key = event type (`order.placed.v1`). */
 export const EVENTS_EXCHANGE = 'shop.events';
@@ -23,7 +23,8 @@ export interface RetryPolicy {
   readonly delaysMs: readonly number[];
 }
 
-export const defaultRetryPolicy: RetryPolicy = { delaysMs: [1_000, 5_000, 30_000] };
+/** One source with the manifest's default: every service declares the others' retry queues from it. */
+export const defaultRetryPolicy: RetryPolicy = { delaysMs: DEFAULT_RETRY_DELAYS_MS };
 
 /** A failure that retrying cannot fix (schema violation, unknown type): goes to the DLQ at once. */
 export class PermanentDeliveryError extends Error {
@@ -132,6 +133,12 @@ export interface Transport extends DeadLetterAdmin {
    */
   publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]>;
   consume(subscription: Subscription): Promise<ConsumerHandle>;
+  /**
+   * Declares every queue the manifest names (idempotent) before anything is published, and keeps it
+   * for re-declaring after a reconnect and for telling a lost message from one nobody consumes.
+   * Optional on the interface; the AMQP and memory transports implement it.
+   */
+  declareTopology?(manifest: SubscriptionManifest): Promise<void>;
   /** True while the transport can publish (the broker connection is up). */
   isReady(): boolean;
   close(): Promise<void>;

@@ -109,11 +109,13 @@ describe('AmqpTransport: retries and dead letters', () => {
     expect(permanentLetter).toMatchObject({ service, type, envelope: permanent, error: 'schema violation: amount missing', attempts: 1 });
     expect(new Date(poisonLetter!.failedAt).toISOString()).toBe(poisonLetter!.failedAt);
 
-    // A shorter listing puts what it looked at back behind the rest (the quorum queue's return order).
+    // A shorter listing keeps the order too: every listing walks the whole DLQ once.
     expect((await transport.list(service, 1)).map((letter) => letter.messageId)).toEqual([permanent.id]);
-    expect((await transport.list(service)).map((letter) => letter.messageId)).toEqual([poison.id, permanent.id]);
+    expect((await transport.list(service)).map((letter) => letter.messageId)).toEqual([permanent.id, poison.id]);
 
     // On the wire: the original routing key and the failing service travel with the dead letter.
+    const ahead = (await probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
+    expect(ahead.properties.messageId).toBe(permanent.id);
     const raw = (await probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
     expect(raw.properties).toMatchObject({ messageId: poison.id, type, correlationId: poison.correlationId, deliveryMode: 2 });
     expect(raw.properties.headers).toMatchObject({
@@ -122,7 +124,7 @@ describe('AmqpTransport: retries and dead letters', () => {
       'shop-attempts': 3,
       'shop-error': 'poison: cannot handle this',
     });
-    probe.channel.nack(raw, false, true);
+    probe.channel.nackAll(true);
     await waitFor(async () => (await transport.depth(service)) === 2, 'the probed letter to be back');
 
     // Replaying one by id leaves the other where it is.

@@ -4,6 +4,7 @@ import { Payload } from '@nestjs/microservices';
 import { defineEvent, eventOf, publishedLanguage, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, openDataSource, type DatabaseOptions } from '@shop/persistence';
 import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
+import type { Logger } from 'pino';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
   HandlesEvent,
@@ -151,6 +152,9 @@ export interface DepositServiceOptions {
   /** Start the consumer (the Nest transport strategy). */
   readonly consume?: boolean;
   readonly runRelay?: boolean;
+  readonly shutdownTimeoutMs?: number;
+  /** Silent by default. */
+  readonly logger?: Logger;
 }
 
 export interface RunningDepositService {
@@ -177,7 +181,8 @@ export async function startDepositService(options: DepositServiceOptions): Promi
         retry: options.retry ?? { delaysMs: [50, 100] },
         relay: { pollIntervalMs: 100, ...options.relay },
         runRelay: options.runRelay,
-        logger: silentLogger(),
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+        logger: options.logger ?? silentLogger(),
       }),
     ],
     controllers: [CreditAccountOnDepositMade],
