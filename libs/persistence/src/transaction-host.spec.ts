@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { openDataSource } from './data-source.factory.js';
-import { TransactionHost } from './transaction-host.js';
+import { TransactionAbandonedError, TransactionHost } from './transaction-host.js';
 
 class CreateCounter1700000000000 implements MigrationInterface {
   name = 'CreateCounter1700000000000';
@@ -50,5 +50,49 @@ describe('TransactionHost on SQLite', () => {
     });
     expect(fired).toEqual(['committed']);
     expect(await value()).toBe(5);
+  });
+  it('abandons a transaction when its signal aborts: rejects at once, rolls back, refuses later queries, and the next one runs', async () => {
+    const deadline = new AbortController();
+    let resumeAbandoned!: () => void;
+    const abandonedWorkCanGoOn = new Promise<void>((resolve) => (resumeAbandoned = resolve));
+    let lateQuery: Promise<unknown> | undefined;
+    let lateJoin: Promise<unknown> | undefined;
+    const hung = host.run(async () => {
+      await host.manager.query(`UPDATE counter SET value = 41 WHERE id = 1`);
+      const captured = host.manager;
+      await abandonedWorkCanGoOn;
+      lateQuery = captured.query(`UPDATE counter SET value = 42 WHERE id = 1`).then(() => 'ran', (error: unknown) => error);
+      lateJoin = host.run(() => host.manager.query(`UPDATE counter SET value = 43 WHERE id = 1`)).then(() => 'ran', (error: unknown) => error);
+    }, { signal: deadline.signal });
+    const queuedBehind = host.run(() => host.manager.query(`UPDATE counter SET value = value + 1 WHERE id = 1`));
+
+    await new Promise((r) => setTimeout(r, 20));
+    deadline.abort(new Error('deadline passed'));
+    await expect(hung).rejects.toThrow('deadline passed');
+    await queuedBehind;
+    expect(await value()).toBe(1);
+
+    resumeAbandoned();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await lateQuery).toBeInstanceOf(TransactionAbandonedError);
+    expect(await lateJoin).toBeInstanceOf(TransactionAbandonedError);
+    expect(await value()).toBe(1);
+    await increment();
+    expect(await value()).toBe(2);
+  });
+
+  it('answers an already aborted signal without starting a transaction', async () => {
+    const aborted = AbortSignal.abort(new Error('too late'));
+    let ran = false;
+    await expect(host.run(async () => void (ran = true), { signal: aborted })).rejects.toThrow('too late');
+    expect(ran).toBe(false);
+  });
+
+  it('a transaction that ended leaves later work in its async context outside any transaction', async () => {
+    let later: Promise<unknown> | undefined;
+    await host.run(async () => {
+      later = new Promise((r) => setTimeout(r, 5)).then(() => ({ inTransaction: host.inTransaction }));
+    });
+    expect(await later).toEqual({ inTransaction: false });
   });
 });

@@ -1,16 +1,42 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { UnitOfWork } from '@shop/shared-kernel';
 import { databaseKindOf } from './data-source.factory.js';
 import { SerialQueue } from './serial-queue.js';
 
 interface TransactionScope {
-  readonly manager: EntityManager;
+  manager: EntityManager;
   readonly afterCommit: Array<() => void>;
+  /**
+   * `open` while the work runs; `ended` once it settled (code still running in its async context
+   * afterwards is outside any transaction, as before); `abandoned` when its deadline passed: the
+   * transaction is rolled back, and anything the abandoned work still tries fails.
+   */
+  state: 'open' | 'ended' | 'abandoned';
+}
+
+export interface TransactionRunOptions {
+  /**
+   * Abandons the transaction when aborted: `run` rejects with the signal's reason at once, the
+   * transaction is rolled back and its connection released (PostgreSQL: destroyed if a query of
+   * the abandoned work still holds it after a short grace), and every query the abandoned work
+   * issues afterwards through this host or its manager fails instead of running outside it.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Thrown at work that keeps using a transaction after its deadline abandoned it. */
+export class TransactionAbandonedError extends Error {
+  constructor() {
+    super('the transaction was abandoned (its deadline passed); it was rolled back and takes no more queries');
+    this.name = 'TransactionAbandonedError';
+  }
 }
 
 const RETRYABLE_POSTGRES_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock
 const MAX_ATTEMPTS = 3;
+/** How long an abandoned PostgreSQL transaction's ROLLBACK may wait behind a query still running on it. */
+const ABANDONED_ROLLBACK_GRACE_MS = 1_000;
 
 /**
  * The one transaction helper every context uses. `run` opens a transaction (or joins the one already
@@ -35,17 +61,24 @@ export class TransactionHost implements UnitOfWork {
 
   /** The current transaction's manager, or the data source's own outside a transaction. */
   get manager(): EntityManager {
-    return this.storage.getStore()?.manager ?? this.dataSource.manager;
+    const scope = this.currentScope();
+    return scope?.manager ?? this.dataSource.manager;
   }
 
   get inTransaction(): boolean {
-    return this.storage.getStore() !== undefined;
+    return this.currentScope() !== undefined;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.storage.getStore()) return work();
-    const start = () => this.runOnce(work);
-    return this.sqliteQueue ? this.sqliteQueue.run(start) : this.withRetries(start);
+  /**
+   * Runs `work` in a transaction (joining the one already open in this async context, whose
+   * deadline then applies). With `signal`, the transaction is abandoned when it aborts.
+   */
+  async run<T>(work: () => Promise<T>, options: TransactionRunOptions = {}): Promise<T> {
+    if (this.currentScope()) return work();
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const start = () => this.runOnce(work, signal);
+    return untilAborted(this.sqliteQueue ? this.sqliteQueue.run(start) : this.withRetries(start, signal), signal);
   }
 
   /**
@@ -53,27 +86,125 @@ export class TransactionHost implements UnitOfWork {
    * transaction, right away. For in-process signals such as waking the outbox relay.
    */
   afterCommit(callback: () => void): void {
-    const scope = this.storage.getStore();
+    const scope = this.currentScope();
     if (scope) scope.afterCommit.push(callback);
     else callback();
   }
 
-  private async runOnce<T>(work: () => Promise<T>): Promise<T> {
-    const afterCommit: Array<() => void> = [];
-    const result = await this.dataSource.transaction((manager) => this.storage.run({ manager, afterCommit }, work));
-    for (const callback of afterCommit) callback();
+  /** The open transaction of this async context; throws in work whose transaction was abandoned. */
+  private currentScope(): TransactionScope | undefined {
+    const scope = this.storage.getStore();
+    if (scope?.state === 'abandoned') throw new TransactionAbandonedError();
+    return scope?.state === 'open' ? scope : undefined;
+  }
+
+  /** A transaction on its own query runner; the scope's manager refuses queries once abandoned. */
+  private async runOnce<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    // Aborted while queued (SQLite) or between retries: the caller has its answer already.
+    signal?.throwIfAborted();
+    const runner = this.dataSource.createQueryRunner();
+    const scope: TransactionScope = { manager: runner.manager, afterCommit: [], state: 'open' };
+    scope.manager = this.dataSource.createEntityManager(guardedRunner(runner, scope));
+    let result: T;
+    try {
+      // Not raced: a runner left connecting would take a pool connection after its release.
+      await runner.startTransaction();
+      signal?.throwIfAborted();
+      result = await untilAborted(this.storage.run(scope, work), signal);
+      scope.state = 'ended';
+      await runner.commitTransaction();
+    } catch (error) {
+      scope.state = signal?.aborted ? 'abandoned' : 'ended';
+      await this.rollback(runner, scope.state === 'abandoned');
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    for (const callback of scope.afterCommit) callback();
     return result;
   }
 
-  private async withRetries<T>(start: () => Promise<T>): Promise<T> {
+  /**
+   * Rolls back, ignoring a failure (the connection may be gone). An abandoned PostgreSQL
+   * transaction may still have a query running on its connection, with the ROLLBACK queued behind
+   * it: past a short grace the connection is destroyed, which ends the transaction on the server.
+   */
+  private async rollback(runner: QueryRunner, abandoned: boolean): Promise<void> {
+    if (!runner.isTransactionActive) return;
+    const rolledBack = runner.rollbackTransaction().then(
+      () => true,
+      () => false,
+    );
+    if (!abandoned || this.sqliteQueue) {
+      await rolledBack;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ABANDONED_ROLLBACK_GRACE_MS)));
+    const settled = await Promise.race([rolledBack, graceOver]);
+    clearTimeout(timer);
+    if (settled) return;
+    const client = (runner as QueryRunner & { databaseConnection?: { end?: () => Promise<void> } }).databaseConnection;
+    // pg destroys the socket at once when a query is active; the pool then drops the client on release.
+    await client?.end?.().catch(() => undefined);
+    await rolledBack;
+  }
+
+  private async withRetries<T>(start: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await start();
       } catch (error) {
         const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_POSTGRES_CODES.has(code)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_POSTGRES_CODES.has(code) || signal?.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
       }
     }
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise's own outcome is then ignored). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The transaction's query runner as its work sees it: the same runner, except that its queries
+ * fail once the transaction was abandoned, so work past its deadline can never write outside the
+ * transaction (PostgreSQL: autocommit after the ROLLBACK) or inside someone else's (SQLite: the one
+ * shared connection). The host's own begin/commit/rollback go to the runner directly.
+ */
+function guardedRunner(runner: QueryRunner, scope: TransactionScope): QueryRunner {
+  return new Proxy(runner, {
+    get(target, property, receiver) {
+      if (property === 'manager') return scope.manager;
+      const value: unknown = Reflect.get(target, property, receiver);
+      if ((property === 'query' || property === 'stream') && typeof value === 'function') {
+        return (...args: unknown[]) => {
+          if (scope.state === 'abandoned') return Promise.reject(new TransactionAbandonedError());
+          return (value as (...a: unknown[]) => unknown).apply(receiver, args);
+        };
+      }
+      return value;
+    },
+  });
 }

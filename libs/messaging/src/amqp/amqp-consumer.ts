@@ -1,7 +1,7 @@
 import type { ChannelModel, ConsumeMessage, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import { deadLetterQueueNameOf, queueNameOf, type ConsumerHandle, type Subscription } from '../transport/transport.js';
+import { deadLetterQueueNameOf, isTransientDeliveryError, queueNameOf, type ConsumerHandle, type Subscription } from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import type { ReconnectDelay, ReconnectingConnection } from './amqp-connection.js';
 import { HEADER, attemptOf, copyOptionsOf, envelopeOf, errorMessageOf, logFieldsOf, originalRoutingKeyOf } from './amqp-envelope.js';
@@ -17,7 +17,8 @@ export interface AmqpConsumerOptions {
 interface ActiveConsumer {
   readonly model: ChannelModel;
   readonly session: ConfirmSession;
-  readonly consumerTag: string;
+  /** Null while paused: the channel stays open (in-flight deliveries settle on it), nothing consumes. */
+  consumerTag: string | null;
 }
 
 /** Matches by name too, in case two copies of the messaging module are loaded (dist and src). */
@@ -31,6 +32,9 @@ const isPermanent = (error: unknown): boolean => error instanceof Error && error
  *
  * On a lost connection the in-flight handlers run on, but their acks are dropped: the broker
  * redelivers those messages on the new channel (the inbox makes the second run a no-op).
+ *
+ * A delivery that fails transiently (its database unreachable) is nacked back to the queue with its
+ * attempt header unchanged; `pause` cancels the broker consumer (keeping the channel) until `resume`.
  */
 export class AmqpConsumer implements ConsumerHandle {
   private active: ActiveConsumer | null = null;
@@ -40,6 +44,8 @@ export class AmqpConsumer implements ConsumerHandle {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartAttempt = 0;
   private cancelling: Promise<void> | null = null;
+  /** Set by `pause`, cleared by `resume`; a channel opened (after a reconnect) meanwhile does not consume. */
+  private paused = false;
   private stopFollowingReconnects: () => void = () => {};
   private readonly logger: Logger;
 
@@ -68,13 +74,35 @@ export class AmqpConsumer implements ConsumerHandle {
     }
   }
 
-  // Placeholder until the pause/resume behaviour lands (issue 6, item 1).
+  /**
+   * Stops taking deliveries (basic.cancel; the channel stays, so the in-flight ones still ack or
+   * nack on it). Idempotent; serialised with starts, so a reconnect never consumes while paused.
+   */
   pause(): Promise<void> {
-    return Promise.reject(new Error('pause: not implemented yet'));
+    this.paused = true;
+    return this.serialised(async () => {
+      const active = this.active;
+      if (!this.paused || !active?.consumerTag || !active.session.open) return;
+      const tag = active.consumerTag;
+      active.consumerTag = null;
+      try {
+        await active.session.channel.cancel(tag);
+      } catch (error) {
+        this.logger.debug({ err: error }, 'amqp consumer pause: cancel failed; the channel is closing anyway');
+      }
+      this.logger.info({ queue: queueNameOf(this.subscription.service) }, 'amqp consumer paused');
+    });
   }
 
+  /** Takes deliveries again on the open channel (or at the next connect). Idempotent. */
   resume(): Promise<void> {
-    return Promise.reject(new Error('resume: not implemented yet'));
+    this.paused = false;
+    return this.serialised(async () => {
+      const active = this.active;
+      if (this.paused || this.cancelling || !active || active.consumerTag || !active.session.open) return;
+      active.consumerTag = await this.consumeOn(active.session);
+      this.logger.info({ queue: queueNameOf(this.subscription.service) }, 'amqp consumer resumed');
+    });
   }
 
   /** Stops taking deliveries, lets the in-flight ones finish (and ack if the channel lives), closes. */
@@ -88,7 +116,7 @@ export class AmqpConsumer implements ConsumerHandle {
     clearTimeout(this.restartTimer);
     await this.startQueue;
     const active = this.active;
-    if (active?.session.open) {
+    if (active?.session.open && active.consumerTag) {
       try {
         await active.session.channel.cancel(active.consumerTag);
       } catch (error) {
@@ -104,9 +132,21 @@ export class AmqpConsumer implements ConsumerHandle {
   }
 
   private startOn(model: ChannelModel): Promise<void> {
-    const started = this.startQueue.then(() => this.openSessionOn(model));
-    this.startQueue = started.catch(() => {});
-    return started;
+    return this.serialised(() => this.openSessionOn(model));
+  }
+
+  /** Starts, pauses and resumes run one after another, each seeing the state the previous left. */
+  private serialised(step: () => Promise<void>): Promise<void> {
+    const done = this.startQueue.then(step);
+    this.startQueue = done.catch(() => {});
+    return done;
+  }
+
+  private async consumeOn(session: ConfirmSession): Promise<string> {
+    const { consumerTag } = await session.channel.consume(queueNameOf(this.subscription.service), (message) => this.onDelivery(session, message), {
+      noAck: false,
+    });
+    return consumerTag;
   }
 
   private async openSessionOn(model: ChannelModel): Promise<void> {
@@ -118,9 +158,7 @@ export class AmqpConsumer implements ConsumerHandle {
     try {
       await declareServiceTopology(session.channel, { service, eventTypes, retryDelaysMs: retry.delaysMs });
       await session.channel.prefetch(prefetch);
-      const { consumerTag } = await session.channel.consume(queueNameOf(service), (message) => this.onDelivery(session, message), {
-        noAck: false,
-      });
+      const consumerTag = this.paused ? null : await this.consumeOn(session);
       // The close may have been read in the same socket chunk as consume-ok.
       if (!session.open) throw new Error('channel closed while the consumer was starting');
       this.active = { model, session, consumerTag };
@@ -129,7 +167,7 @@ export class AmqpConsumer implements ConsumerHandle {
       throw error;
     }
     this.restartAttempt = 0;
-    this.logger.info({ queue: queueNameOf(service), prefetch }, 'amqp consumer started');
+    this.logger.info({ queue: queueNameOf(service), prefetch, paused: this.paused }, 'amqp consumer started');
   }
 
   private restartOn(model: ChannelModel): void {
@@ -187,6 +225,12 @@ export class AmqpConsumer implements ConsumerHandle {
     try {
       await this.subscription.handle({ envelope, attempt });
     } catch (error) {
+      if (isTransientDeliveryError(error)) {
+        // Not the message's fault: back to the queue as it came, its attempt header unchanged.
+        this.logger.debug({ ...logFieldsOf(message), err: error, attempt }, 'delivery failed transiently; requeued uncounted');
+        this.requeue(session, message);
+        return;
+      }
       if (isPermanent(error) || attempt > this.subscription.retry.delaysMs.length) {
         await this.deadLetter(session, message, attempt, error);
       } else {

@@ -4,9 +4,13 @@ import type { Logger } from 'pino';
 import { MessageContext } from '../context/message-context.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
+import { Semaphore } from '../memory/semaphore.js';
+import { isConnectionError, isDatabaseBusy } from './connection-errors.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { OutagePause, defaultOutagePauseOptions, type OutagePauseOptions } from './outage-pause.js';
 import {
   PermanentDeliveryError,
+  TransientDeliveryError,
   type ConsumerHandle,
   type Delivery,
   type RetryPolicy,
@@ -24,6 +28,26 @@ export interface EventConsumerOptions {
   readonly service: string;
   readonly prefetch: number;
   readonly retry: RetryPolicy;
+  /** A handler run past this is abandoned (rolled back) and fails into the retry path. Default 30 s. */
+  readonly handlerTimeoutMs?: number;
+  /** At most this many handler transactions at once, so handlers never exhaust the pool. Default 8. */
+  readonly handlerConcurrency?: number;
+  /** Probing the database while paused for an outage. */
+  readonly outage?: Partial<OutagePauseOptions>;
+}
+
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+export const DEFAULT_HANDLER_CONCURRENCY = 8;
+
+/** A handler run that passed its deadline; its transaction was rolled back. Retried like any failure. */
+export class HandlerTimeoutError extends Error {
+  constructor(
+    readonly handler: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`handler '${handler}' did not finish within ${timeoutMs} ms; its transaction was rolled back`);
+    this.name = 'HandlerTimeoutError';
+  }
 }
 
 /**
@@ -35,7 +59,11 @@ export interface EventConsumerOptions {
 export class EventConsumer {
   private readonly handlers = new Map<string, EventHandlerRegistration[]>();
   private handle: ConsumerHandle | undefined;
+  private stopping = false;
   private readonly perAggregate = new KeyedSerialQueue();
+  private readonly handlerSlots: Semaphore;
+  private readonly handlerTimeoutMs: number;
+  private readonly outage: OutagePause;
 
   constructor(
     private readonly transport: Transport,
@@ -47,6 +75,14 @@ export class EventConsumer {
     private readonly options: EventConsumerOptions,
   ) {
     metrics.observeDeadLetterDepth(() => transport.depth(options.service));
+    this.handlerSlots = new Semaphore(options.handlerConcurrency ?? DEFAULT_HANDLER_CONCURRENCY);
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    this.outage = new OutagePause(() => transactions.dataSource.query('SELECT 1'), metrics, logger, { ...defaultOutagePauseOptions, ...options.outage });
+  }
+
+  /** True while deliveries are paused because the database does not answer. */
+  get paused(): boolean {
+    return this.outage.paused;
   }
 
   register(registration: EventHandlerRegistration): void {
@@ -63,6 +99,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     if (this.handle || this.handlers.size === 0) return;
+    this.stopping = false;
     this.handle = await this.transport.consume({
       service: this.options.service,
       eventTypes: this.eventTypes,
@@ -72,10 +109,15 @@ export class EventConsumer {
     });
   }
 
-  /** Stops taking deliveries; those in flight finish first. */
+  /**
+   * Stops taking deliveries. Handlers already running finish or reach their deadline; deliveries
+   * still waiting for their aggregate or a handler slot go back uncounted.
+   */
   async stop(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
+    this.stopping = true;
+    await this.outage.stop();
     await handle?.cancel();
   }
 
@@ -84,7 +126,7 @@ export class EventConsumer {
     const handlers = this.handlers.get(envelope.type) ?? [];
     await this.perAggregate.run(envelope.aggregateId, () =>
       MessageContext.run({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
-        for (const handler of handlers) await this.runHandler(handler, envelope, delivery.attempt);
+        for (const handler of handlers) await this.handlerSlots.use(() => this.runHandler(handler, envelope, delivery.attempt));
       }),
     );
   }
@@ -104,21 +146,56 @@ export class EventConsumer {
 
   private async runHandler(registration: EventHandlerRegistration, envelope: EventEnvelope, attempt: number): Promise<void> {
     const labels = { type: envelope.type, handler: registration.handler };
+    // Waited for its aggregate or a slot while the consumer stopped or paused: not worth a try.
+    if (this.stopping) throw new TransientDeliveryError('the consumer is stopping; delivery given back');
+    if (this.outage.paused) {
+      this.metrics.transientFailures.inc(labels);
+      throw new TransientDeliveryError('the consumer is paused: database unreachable; delivery given back');
+    }
     const stopTimer = this.metrics.handleDuration.startTimer(labels);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new HandlerTimeoutError(registration.handler, this.handlerTimeoutMs)), this.handlerTimeoutMs);
     try {
-      const applied = await this.transactions.run(async () => {
-        if (!(await this.inbox.record(envelope.id, registration.handler))) return false;
-        await registration.handle(envelope);
-        return true;
-      });
+      const applied = await this.transactions.run(
+        async () => {
+          if (!(await this.inbox.record(envelope.id, registration.handler))) return false;
+          await registration.handle(envelope);
+          return true;
+        },
+        { signal: deadline.signal },
+      );
       (applied ? this.metrics.handled : this.metrics.duplicates).inc(labels);
       if (!applied) this.logger.info({ messageId: envelope.id, ...labels }, 'duplicate delivery skipped');
     } catch (error) {
-      this.metrics.failed.inc(labels);
-      this.logger.warn({ err: error, messageId: envelope.id, attempt, ...labels }, 'handler failed');
-      throw error;
+      throw await this.failureOf(error, labels, envelope, attempt);
     } finally {
+      clearTimeout(timer);
       stopTimer();
     }
+  }
+
+  /**
+   * What a failed handler run means for its delivery. The database being unreachable is not the
+   * message's fault: the delivery goes back uncounted and the consumer pauses. A connection-class
+   * error (or a timeout) while the database does answer is the handler's own (it may have called
+   * another service), so it uses an attempt like any failure.
+   */
+  private async failureOf(error: unknown, labels: { type: string; handler: string }, envelope: EventEnvelope, attempt: number): Promise<unknown> {
+    const timedOut = error instanceof HandlerTimeoutError;
+    const suspectDatabase = isDatabaseBusy(error) || ((timedOut || isConnectionError(error)) && !(await this.outage.databaseAnswers()));
+    if (suspectDatabase) {
+      this.metrics.transientFailures.inc(labels);
+      this.logger.debug({ err: error, messageId: envelope.id, attempt, ...labels }, 'database unreachable; delivery given back uncounted');
+      if (this.handle) this.outage.begin(this.handle, error);
+      return new TransientDeliveryError(`database unreachable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    this.metrics.failed.inc(labels);
+    if (timedOut) {
+      this.metrics.timedOut.inc(labels);
+      this.logger.warn({ err: error, messageId: envelope.id, attempt, ...labels }, 'handler timed out');
+    } else {
+      this.logger.warn({ err: error, messageId: envelope.id, attempt, ...labels }, 'handler failed');
+    }
+    return error;
   }
 }
