@@ -54,6 +54,8 @@ export interface MessagingModuleOptions {
    */
   readonly shutdownTimeoutMs?: number;
   readonly logger?: Logger;
+  /** An event whose payload JSON is larger is refused by the outbox writer (default 512 KiB). */
+  readonly maxPayloadBytes?: number;
 }
 
 const DAY = 24 * 3600_000;
@@ -131,7 +133,7 @@ export class MessagingModule {
         {
           provide: OutboxWriter,
           useFactory: (transactions: TransactionHost, registry: EventSchemaRegistry, signal: OutboxSignal) =>
-            new OutboxWriter(transactions, registry, signal, { source: options.service, partitions: relayOptions.partitions }),
+            new OutboxWriter(transactions, registry, signal, { source: options.service, partitions: relayOptions.partitions, maxPayloadBytes: options.maxPayloadBytes }),
           inject: [TransactionHost, EventSchemaRegistry, OutboxSignal],
         },
         { provide: EVENT_OUTBOX, useExisting: OutboxWriter },

@@ -2,7 +2,6 @@ import type { EventEnvelope, EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import { newId, systemClock, type Clock, type EventOutbox, type OutgoingEvent } from '@shop/shared-kernel';
 import { MessageContext } from '../context/message-context.js';
-import { dialectOf } from '../sql-dialect.js';
 import type { OutboxSignal } from './outbox-signal.js';
 import { partitionOf } from './partition.js';
 
@@ -10,65 +9,165 @@ export interface OutboxWriterOptions {
   /** The producing service, carried as the envelope's `source`. */
   readonly source: string;
   readonly partitions: number;
+  /** A payload whose JSON is larger than this is refused (default 512 KiB). */
+  readonly maxPayloadBytes?: number;
 }
 
-const COLUMNS = ['message_id', 'type', 'aggregate_id', 'partition_no', 'source', 'correlation_id', 'causation_id', 'occurred_at', 'payload', 'created_at'];
+export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
+
+/**
+ * A payload too large to publish. Refused when written: one oversize message would otherwise fail
+ * every batch that shares its channel, and hold back its aggregate.
+ */
+export class OutboxPayloadTooLargeError extends Error {
+  constructor(
+    readonly eventType: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`'${eventType}' payload is ${sizeBytes} bytes of JSON, over the outbox limit of ${limitBytes} bytes`);
+    this.name = 'OutboxPayloadTooLargeError';
+  }
+}
+
+const COLUMNS = ['message_id', 'type', 'aggregate_id', 'partition_no', 'source', 'correlation_id', 'causation_id', 'occurred_at', 'payload', 'created_at', 'aggregate_seq'];
+
+interface PreparedRow {
+  readonly envelope: EventEnvelope;
+  readonly payloadJson: string;
+  /**
+   * This event's sequence number minus its aggregate's new last number (0 for the last event of the
+   * aggregate in this call, -1 for the one before, …).
+   */
+  readonly offsetFromLast: number;
+}
 
 /**
  * Writes events into the outbox table inside the caller's transaction, so that they exist exactly
- * when the state change that produced them does. Payloads are checked against their schema here: an
- * invalid event fails the use case instead of reaching other services.
+ * when the state change that produced them does. Payloads are checked against their schema and size
+ * here: an invalid event fails the use case instead of reaching other services.
+ *
+ * Each event gets its aggregate's next sequence number from `outbox_aggregate_sequence`, bumped in the
+ * same transaction: the counter row's lock makes a second writer of the same aggregate wait until the
+ * first commits or rolls back, so numbers are gap-free and follow commit order per aggregate.
  */
 export class OutboxWriter implements EventOutbox {
+  private readonly maxPayloadBytes: number;
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly registry: EventSchemaRegistry,
     private readonly signal: OutboxSignal,
     private readonly options: OutboxWriterOptions,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  }
 
   async add(...events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (!this.transactions.inTransaction) {
       throw new Error('events must be added to the outbox inside UnitOfWork.run, with the state change they describe');
     }
-    const envelopes = events.map((event) => this.envelopeOf(event));
-    const dialect = dialectOf(this.transactions.kind);
-    const now = this.clock.now().getTime();
-    const values: unknown[] = [];
-    const rows = envelopes.map((envelope) => {
-      const row = [
-        envelope.id,
-        envelope.type,
-        envelope.aggregateId,
-        partitionOf(envelope.aggregateId, this.options.partitions),
-        envelope.source,
-        envelope.correlationId,
-        envelope.causationId,
-        envelope.occurredAt,
-        JSON.stringify(envelope.payload),
-        now,
-      ];
-      const placeholders = row.map((_, i) => dialect.param(values.length + i + 1));
-      values.push(...row);
-      return `(${placeholders.join(', ')})`;
+    const countByAggregate = new Map<string, number>();
+    // Everything is checked before anything is written.
+    const checked = events.map((event) => {
+      const envelope = this.envelopeOf(event);
+      const payloadJson = JSON.stringify(envelope.payload);
+      const size = Buffer.byteLength(payloadJson, 'utf8');
+      if (size > this.maxPayloadBytes) throw new OutboxPayloadTooLargeError(envelope.type, size, this.maxPayloadBytes);
+      const indexInAggregate = (countByAggregate.get(envelope.aggregateId) ?? 0) + 1;
+      countByAggregate.set(envelope.aggregateId, indexInAggregate);
+      return { envelope, payloadJson, indexInAggregate };
     });
-    const insert = `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`;
-    if (dialect.kind === 'postgres') {
-      // One round trip: the rows and their queue entries.
-      await this.transactions.manager.query(
-        `WITH written AS (${insert}) INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) SELECT seq, partition_no, aggregate_id, created_at FROM written`,
-        values,
-      );
-    } else {
-      const written = (await this.transactions.manager.query(insert, values)) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
-      await this.transactions.manager.query(
-        `INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) VALUES ${written.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        written.flatMap((w) => [w.seq, w.partition_no, w.aggregate_id, w.created_at]),
-      );
-    }
+    const prepared: PreparedRow[] = checked.map(({ envelope, payloadJson, indexInAggregate }) => ({
+      envelope,
+      payloadJson,
+      offsetFromLast: indexInAggregate - countByAggregate.get(envelope.aggregateId)!,
+    }));
+    // Counter rows are locked in one order (by aggregate id) so two multi-aggregate writers cannot deadlock on them.
+    const counts = [...countByAggregate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (this.transactions.kind === 'postgres') await this.writePostgres(prepared, counts);
+    else await this.writeSqlite(prepared, counts);
     this.transactions.afterCommit(() => this.signal.notify());
+  }
+
+  /**
+   * One round trip: bump the counters, write the rows with their sequence numbers, enqueue them. The
+   * columns travel as one array parameter each (a statement with thousands of parameters spends longer
+   * being planned than run), and the rows are inserted in call order (`ORDER BY ord`), so that their
+   * `seq` follows the per-aggregate number.
+   */
+  private async writePostgres(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    const column = <T>(valueOf: (row: PreparedRow) => T): T[] => prepared.map(valueOf);
+    const sql = `
+      WITH events AS (
+        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::smallint[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::text[], $10::int[])
+          WITH ORDINALITY AS e (message_id, type, aggregate_id, partition_no, source, correlation_id, causation_id, occurred_at, payload, offset_from_last, ord)),
+      bumped AS (
+        INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq)
+        SELECT * FROM unnest($11::varchar[], $12::bigint[]) AS c (aggregate_id, n) ORDER BY aggregate_id
+        ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = outbox_aggregate_sequence.last_seq + EXCLUDED.last_seq
+        RETURNING aggregate_id, last_seq),
+      written AS (
+        INSERT INTO outbox (${COLUMNS.join(', ')})
+        SELECT e.message_id, e.type, e.aggregate_id, e.partition_no, e.source, e.correlation_id, e.causation_id, e.occurred_at, e.payload, $13::bigint,
+               b.last_seq + e.offset_from_last
+        FROM events e JOIN bumped b ON b.aggregate_id = e.aggregate_id
+        ORDER BY e.ord
+        RETURNING seq, partition_no, aggregate_id, created_at)
+      INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at)
+      SELECT seq, partition_no, aggregate_id, created_at FROM written`;
+    await this.transactions.manager.query(sql, [
+      column((r) => r.envelope.id),
+      column((r) => r.envelope.type),
+      column((r) => r.envelope.aggregateId),
+      column((r) => partitionOf(r.envelope.aggregateId, this.options.partitions)),
+      column((r) => r.envelope.source),
+      column((r) => r.envelope.correlationId),
+      column((r) => r.envelope.causationId),
+      column((r) => r.envelope.occurredAt),
+      column((r) => r.payloadJson),
+      column((r) => r.offsetFromLast),
+      counts.map(([aggregateId]) => aggregateId),
+      counts.map(([, n]) => n),
+      this.clock.now().getTime(),
+    ]);
+  }
+
+  /** SQLite (one writer at a time anyway): three statements in the caller's transaction. */
+  private async writeSqlite(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    const manager = this.transactions.manager;
+    const bumped = (await manager.query(
+      `INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq) VALUES ${counts.map(() => '(?, ?)').join(', ')}
+       ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = last_seq + excluded.last_seq
+       RETURNING aggregate_id, last_seq`,
+      counts.flatMap(([aggregateId, n]) => [aggregateId, n]),
+    )) as Array<{ aggregate_id: string; last_seq: number | string }>;
+    const lastSeq = new Map(bumped.map((row) => [row.aggregate_id, Number(row.last_seq)]));
+    const now = this.clock.now().getTime();
+    const values = prepared.flatMap(({ envelope, payloadJson, offsetFromLast }) => [
+      envelope.id,
+      envelope.type,
+      envelope.aggregateId,
+      partitionOf(envelope.aggregateId, this.options.partitions),
+      envelope.source,
+      envelope.correlationId,
+      envelope.causationId,
+      envelope.occurredAt,
+      payloadJson,
+      now,
+      lastSeq.get(envelope.aggregateId)! + offsetFromLast,
+    ]);
+    const placeholders = `(${COLUMNS.map(() => '?').join(', ')})`;
+    const written = (await manager.query(
+      `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${prepared.map(() => placeholders).join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`,
+      values,
+    )) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
+    await manager.query(
+      `INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) VALUES ${written.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      written.flatMap((w) => [w.seq, w.partition_no, w.aggregate_id, w.created_at]),
+    );
   }
 
   private envelopeOf(event: OutgoingEvent): EventEnvelope {
