@@ -5,6 +5,7 @@ export * from './outbox/partition.js';
 export * from './outbox/outbox-signal.js';
 export * from './outbox/outbox-writer.js';
 export * from './outbox/outbox-relay.js';
+export * from './outbox/dead-outbox-rows.js';
 export * from './inbox/inbox.js';
 export * from './consumer/event-consumer.js';
 export * from './consumer/connection-errors.js';

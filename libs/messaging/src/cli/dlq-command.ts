@@ -1,24 +1,44 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TransactionHost, openDataSource } from '@shop/persistence';
+import { TransactionHost, databaseNameOf, openDataSource, withDatabase } from '@shop/persistence';
+import { DataSource } from 'typeorm';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
 import { messagingMigrations } from '../migrations/index.js';
+import { DeadOutboxRows } from '../outbox/dead-outbox-rows.js';
 import type { DeadLetter, DeadLetterAdmin } from '../transport/transport.js';
 
 export const DLQ_USAGE = `Usage: npm run dlq -- <command> <service> [message-id …] [options]
 
-Commands:
+Dead letters (messages a service's handlers gave up on; RabbitMQ, or --sqlite-dir):
   list <service>                 one line per dead letter (oldest first)
   inspect <service> <id>         the dead letter in full: envelope, error, attempts
   replay <service> [<id> …]      sends the named dead letters (all if none named) back to the
                                  service's own queue, and removes them from the DLQ
   depth <service>                how many dead letters the service has
 
+Dead outbox rows (events the service could not publish OUTBOX_MAX_ATTEMPTS times; its database):
+  outbox-list <service>          one line per row (oldest first): seq, message id, type, aggregate
+                                 #sequence, attempts, dead at, last error
+  outbox-replay <service> [<id> …]
+                                 puts the named rows (all if none named) back on the pending queue
+                                 (attempts 0, due now); the relay publishes them on its next pass
+  outbox-discard <service> <id> … | --all
+                                 drops the named rows (or all) for good: never published; the
+                                 event stays in the outbox table until pruned
+
 Options:
-  --limit N          how many to list (default 50)
-  --amqp-url URL     RabbitMQ (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
-  --sqlite-dir DIR   embedded mode: read <DIR>/<service>.sqlite instead of RabbitMQ (list, inspect
-                     and depth; replay runs in the embedded process itself)
+  --limit N            how many to list (default 50)
+  --amqp-url URL       RabbitMQ (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
+  --postgres-url URL   outbox-*: the PostgreSQL server; the database is shop_<service> (default:
+                       $<SERVICE>_DATABASE_URL, a full URL, else $POSTGRES_URL)
+  --sqlite-dir DIR     embedded mode: use <DIR>/<service>.sqlite instead. list, inspect, depth and
+                       outbox-list any time; outbox-replay and outbox-discard while the embedded
+                       process is stopped (replay of dead letters runs inside that process)
+  --all                outbox-discard: every dead outbox row
 `;
+
+const OUTBOX_COMMANDS = ['outbox-list', 'outbox-replay', 'outbox-discard'];
 
 export interface DlqCommandDeps {
   /** Opens the AMQP dead-letter admin; injected so that tests and the CLI share the command. */
@@ -35,7 +55,14 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { limit: { type: 'string' }, 'amqp-url': { type: 'string' }, 'sqlite-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        limit: { type: 'string' },
+        'amqp-url': { type: 'string' },
+        'postgres-url': { type: 'string' },
+        'sqlite-dir': { type: 'string' },
+        all: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     deps.err(`${(error as Error).message}\n\n${DLQ_USAGE}`);
@@ -46,7 +73,7 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
     deps.out(DLQ_USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  if (!['list', 'inspect', 'replay', 'depth'].includes(command) || !service) {
+  if (![...OUTBOX_COMMANDS, 'list', 'inspect', 'replay', 'depth'].includes(command) || !service) {
     deps.err(`unknown command or missing service: '${[command, service].filter(Boolean).join(' ')}'\n\n${DLQ_USAGE}`);
     return 2;
   }
@@ -61,6 +88,13 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
   }
 
   const sqliteDir = parsed.values['sqlite-dir'];
+  if (OUTBOX_COMMANDS.includes(command)) {
+    if (command === 'outbox-discard' && ids.length === 0 && !parsed.values.all) {
+      deps.err('outbox-discard drops events for good: name their message ids, or say --all');
+      return 2;
+    }
+    return deadOutboxRows(command, service, ids, limit, { sqliteDir, postgresUrl: parsed.values['postgres-url'] }, deps);
+  }
   if (sqliteDir) {
     if (command === 'replay') {
       deps.err('replay in the embedded mode runs inside the embedded process; this command can only read its dead letters');
@@ -115,4 +149,75 @@ async function answer(command: string, service: string, ids: readonly string[], 
   }
   deps.out(`${letters.length} dead letter(s) listed`);
   return 0;
+}
+
+interface DatabaseChoice {
+  readonly sqliteDir: string | undefined;
+  readonly postgresUrl: string | undefined;
+}
+
+async function deadOutboxRows(command: string, service: string, ids: readonly string[], limit: number, choice: DatabaseChoice, deps: DlqCommandDeps): Promise<number> {
+  let dataSource: DataSource;
+  try {
+    const opened = await openServiceDatabase(service, choice, deps.env);
+    if (typeof opened === 'string') {
+      deps.err(opened);
+      return 2;
+    }
+    dataSource = opened;
+  } catch (error) {
+    deps.err(`cannot open the database of ${service}: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    const rows = new DeadOutboxRows(new TransactionHost(dataSource));
+    if (command === 'outbox-list') {
+      const listed = await rows.list(limit);
+      for (const row of listed) {
+        deps.out(
+          [
+            row.seq,
+            row.messageId ?? '(pruned)',
+            row.type ?? '(pruned)',
+            row.aggregateSeq === null ? row.aggregateId : `${row.aggregateId}#${row.aggregateSeq}`,
+            `attempts=${row.attempts}`,
+            new Date(row.deadAt).toISOString(),
+            (row.lastError ?? '').replace(/\s+/g, ' ').slice(0, 200),
+          ].join('\t'),
+        );
+      }
+      deps.out(`${listed.length} of ${await rows.count()} dead outbox row(s) listed`);
+      return 0;
+    }
+    const named = ids.length > 0 ? ids : undefined;
+    const done = command === 'outbox-replay' ? await rows.replay(named) : await rows.discard(named);
+    deps.out(`${command === 'outbox-replay' ? 'replayed' : 'discarded'} ${done.length} dead outbox row(s) of ${service}${command === 'outbox-replay' ? ' (pending again)' : ''}`);
+    const missing = ids.filter((id) => !done.includes(id));
+    if (missing.length > 0) deps.err(`no dead outbox row with message id ${missing.join(', ')}`);
+    return missing.length > 0 ? 1 : 0;
+  } catch (error) {
+    deps.err(`${command} failed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * The service's own database, as the service finds it; a message (string) when none is given. On
+ * PostgreSQL it is neither created nor migrated: a name typed wrong must fail, not make a database.
+ */
+async function openServiceDatabase(service: string, choice: DatabaseChoice, env: DlqCommandDeps['env']): Promise<DataSource | string> {
+  if (choice.sqliteDir) {
+    const file = join(choice.sqliteDir, `${service}.sqlite`);
+    if (!existsSync(file)) return `no database of ${service} at ${file}`;
+    return openDataSource({ service, sqliteDir: choice.sqliteDir, entities: [], migrations: messagingMigrations });
+  }
+  const serviceUrl = env[`${service.toUpperCase()}_DATABASE_URL`];
+  const serverUrl = choice.postgresUrl ?? (serviceUrl ? undefined : env['POSTGRES_URL']);
+  const url = serverUrl ? withDatabase(serverUrl, databaseNameOf(service)) : serviceUrl;
+  if (!url) return `outbox commands need the service's database: --postgres-url, $${service.toUpperCase()}_DATABASE_URL or $POSTGRES_URL, or --sqlite-dir`;
+  const dataSource = new DataSource({ type: 'postgres', url, applicationName: 'shop-dlq', extra: { max: 1, connectionTimeoutMillis: 10_000 } });
+  await dataSource.initialize();
+  return dataSource;
 }
