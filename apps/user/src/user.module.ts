@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type Provider, type Type } from '@nestjs/common';
-import { OperationsModule, messagingHealthChecks, type ServiceRuntime } from '@shop/http';
+import { OperationsModule, messagingHealthChecks, messagingOptionsOf, type ServiceRuntime } from '@shop/http';
 import { LOGGER, MessagingModule, messagingMigrations, type Logger } from '@shop/messaging';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 import { systemClock } from '@shop/shared-kernel';
@@ -58,6 +58,7 @@ export class UserModule {
       imports: [
         MessagingModule.forService({
           service: SERVICE,
+          // The database's pool size and deadlines come with `runtime.database`, the messaging settings with `messagingOptionsOf`.
           dataSource: () =>
             openDataSource({
               service: SERVICE,
@@ -68,6 +69,7 @@ export class UserModule {
           transport: runtime.transport,
           ownsTransport: runtime.ownsTransport,
           logger: runtime.logger,
+          ...messagingOptionsOf(runtime),
         }),
         OperationsModule.forService({ service: SERVICE, checks: messagingHealthChecks }),
       ],

@@ -1,7 +1,20 @@
-import { AmqpTransport, MemoryTransport, createLogger, type Logger, type Transport } from '@shop/messaging';
+import {
+  AmqpTransport,
+  DEFAULT_HANDLER_CONCURRENCY,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MemoryTransport,
+  createLogger,
+  defaultRelayOptions,
+  type Logger,
+  type MessagingModuleOptions,
+  type Transport,
+} from '@shop/messaging';
+import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
 import { str } from 'envalid';
-import { loadConfig } from '../config/load-config.js';
-import { port, secret, url } from '../config/config-validators.js';
+import { ConfigurationError, loadConfig, type ConfigProblem } from '../config/load-config.js';
+import { port, positiveInt, secret, url } from '../config/config-validators.js';
 
 /** The default ports of DESIGN.md section 7. */
 export const SERVICE_PORTS = { gateway: 3000, user: 3001, order: 3002, coupon: 3003, points: 3004, payment: 3005 } as const;
@@ -13,7 +26,32 @@ export interface ServiceDatabase {
   readonly databaseUrl?: string;
   /** The embedded mode's folder of SQLite files. */
   readonly sqliteDir?: string;
+  /** PostgreSQL pool size (`DB_POOL_SIZE`); `DEFAULT_POOL_SIZE` when absent. */
+  readonly poolSize?: number;
+  /** PostgreSQL deadlines (`DB_*_MS`); each one absent takes its default from `@shop/persistence`. */
+  readonly timeouts?: Partial<DatabaseTimeouts>;
 }
+
+/** How a service's messaging behaves; each setting absent takes the library's default. */
+export interface MessagingSettings {
+  /** `HANDLER_TIMEOUT_MS`: a handler running longer is rolled back and its delivery retried. */
+  readonly handlerTimeoutMs?: number;
+  /** `HANDLER_CONCURRENCY`: handler transactions at once. */
+  readonly handlerConcurrency?: number;
+  /** `OUTBOX_MAX_ATTEMPTS`: failed publishes of a row before it moves to `outbox_dead`. */
+  readonly outboxMaxAttempts?: number;
+  /** `OUTBOX_MAX_PAYLOAD_BYTES`: the outbox refuses a bigger event payload. */
+  readonly maxPayloadBytes?: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long stopping may take before the work in flight is abandoned. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/**
+ * Connections a service needs beside its relay workers and handlers: HTTP requests, the backlog
+ * gauge, pruning and the consumer's outage probe. `DEFAULT_POOL_SIZE` (16) is the relay's 4 workers,
+ * 8 handlers (`DEFAULT_HANDLER_CONCURRENCY`) and this reserve.
+ */
+export const POOL_RESERVE_FOR_REQUESTS = 4;
 
 /**
  * Everything a context needs from the process it runs in. The same app code runs distributed (its
@@ -26,6 +64,8 @@ export interface ServiceRuntime {
   /** 0: any free port (tests). */
   readonly port: number;
   readonly database: ServiceDatabase;
+  /** Absent: every messaging setting takes its default (the embedded mode, tests). */
+  readonly messaging?: MessagingSettings;
   readonly transport: () => Promise<Transport> | Transport;
   /** False when the transport is shared in-process and outlives this service. */
   readonly ownsTransport: boolean;
@@ -45,35 +85,123 @@ export interface RunningService {
 
 /**
  * The runtime of a service in its own process, from the environment: `AMQP_URL` and `POSTGRES_URL`
- * (or `<SERVICE>_DATABASE_URL`) select the distributed mode; without them the service runs on SQLite
- * under `SHOP_DATA_DIR` with an in-process transport. Throws one error naming every bad variable.
+ * (or `<SERVICE>_DATABASE_URL`) together select the distributed mode; without either the service
+ * runs on SQLite under `SHOP_DATA_DIR` with an in-process transport. One without the other is
+ * refused (each process would get its own in-process transport, or a database no other instance
+ * shares), and so is a pool too small for the relay, the handlers and requests together. Throws one
+ * error naming every bad variable.
  */
 export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: NodeJS.ProcessEnv = process.env): ServiceRuntime {
   const databaseUrlVariable = `${service.toUpperCase()}_DATABASE_URL`;
-  const config = loadConfig(
-    {
-      PORT: port({ default: SERVICE_PORTS[service], desc: `port of the ${service} service` }),
-      HOST: str({ default: '0.0.0.0', desc: 'interface to listen on' }),
-      AMQP_URL: url({ default: undefined, desc: 'RabbitMQ; selects the distributed mode' }),
-      POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server; selects the distributed mode' }),
-      [databaseUrlVariable]: url({ default: undefined, desc: `PostgreSQL database of the ${service} service` }),
-      SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the embedded SQLite files' }),
-      INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services (≥ 32 bytes)' }),
-    },
-    env,
-  );
+  const spec = {
+    PORT: port({ default: SERVICE_PORTS[service], desc: `port of the ${service} service` }),
+    HOST: str({ default: '0.0.0.0', desc: 'interface to listen on' }),
+    AMQP_URL: url({ default: undefined, desc: 'RabbitMQ; selects the distributed mode' }),
+    POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server; selects the distributed mode' }),
+    [databaseUrlVariable]: url({ default: undefined, desc: `PostgreSQL database of the ${service} service` }),
+    SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the embedded SQLite files' }),
+    INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services (≥ 32 bytes)' }),
+    HANDLER_TIMEOUT_MS: positiveInt({ default: DEFAULT_HANDLER_TIMEOUT_MS, desc: 'a handler running longer is rolled back and retried' }),
+    HANDLER_CONCURRENCY: positiveInt({ default: DEFAULT_HANDLER_CONCURRENCY, desc: 'handler transactions at once' }),
+    OUTBOX_MAX_ATTEMPTS: positiveInt({ default: defaultRelayOptions.maxAttempts, desc: 'failed publishes before an outbox row is dead' }),
+    OUTBOX_MAX_PAYLOAD_BYTES: positiveInt({ default: DEFAULT_MAX_PAYLOAD_BYTES, desc: 'largest event payload the outbox takes' }),
+    SHUTDOWN_TIMEOUT_MS: positiveInt({ default: DEFAULT_SHUTDOWN_TIMEOUT_MS, desc: 'how long stopping may take' }),
+    DB_POOL_SIZE: positiveInt({ default: DEFAULT_POOL_SIZE, desc: 'PostgreSQL connections of the service' }),
+    DB_CONNECT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.connectTimeoutMs, desc: 'PostgreSQL connect and pool wait deadline' }),
+    DB_STATEMENT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.statementTimeoutMs, desc: 'PostgreSQL statement_timeout' }),
+    DB_LOCK_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.lockTimeoutMs, desc: 'PostgreSQL lock_timeout' }),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt({
+      default: defaultDatabaseTimeouts.idleInTransactionTimeoutMs,
+      desc: 'PostgreSQL idle_in_transaction_session_timeout',
+    }),
+    DB_QUERY_TIMEOUT_MS: positiveInt({ default: undefined, desc: 'client-side query deadline; DB_STATEMENT_TIMEOUT_MS + 5000 by default' }),
+    DB_KEEPALIVE_DELAY_MS: positiveInt({ default: defaultDatabaseTimeouts.keepAliveInitialDelayMs, desc: 'idle time before TCP keepalive probes' }),
+    DB_MIGRATION_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.migrationTimeoutMs, desc: 'deadline of a migration statement and of the wait for another instance migrating' }),
+  };
+  const problems: ConfigProblem[] = [];
+  let config: ReturnType<typeof loadConfig<typeof spec>> | undefined;
+  try {
+    config = loadConfig(spec, env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
+  const mode = modeProblem(env, databaseUrlVariable);
+  if (mode) problems.push(mode);
+  const distributed = isSet(env, 'AMQP_URL');
+  if (config && distributed && !mode) {
+    const pool = poolSizeProblem(config.DB_POOL_SIZE as number, config.HANDLER_CONCURRENCY as number);
+    if (pool) problems.push(pool);
+  }
+  if (problems.length > 0 || !config) throw new ConfigurationError(problems);
+
   const logger = createLogger(service);
   const amqpUrl = config.AMQP_URL;
   const databaseUrl = config[databaseUrlVariable] as string | undefined;
+  const timeouts: Partial<DatabaseTimeouts> = {
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS as number,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS as number,
+    lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS as number,
+    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS as number,
+    keepAliveInitialDelayMs: config.DB_KEEPALIVE_DELAY_MS as number,
+    migrationTimeoutMs: config.DB_MIGRATION_TIMEOUT_MS as number,
+    ...(config.DB_QUERY_TIMEOUT_MS === undefined ? {} : { queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS as number }),
+  };
   return {
     service,
     host: config.HOST as string,
     port: config.PORT as number,
-    database: config.POSTGRES_URL || databaseUrl ? { postgresUrl: config.POSTGRES_URL, databaseUrl } : { sqliteDir: config.SHOP_DATA_DIR },
+    database:
+      config.POSTGRES_URL || databaseUrl
+        ? { postgresUrl: config.POSTGRES_URL, databaseUrl, poolSize: config.DB_POOL_SIZE as number, timeouts }
+        : { sqliteDir: config.SHOP_DATA_DIR },
+    messaging: {
+      handlerTimeoutMs: config.HANDLER_TIMEOUT_MS as number,
+      handlerConcurrency: config.HANDLER_CONCURRENCY as number,
+      outboxMaxAttempts: config.OUTBOX_MAX_ATTEMPTS as number,
+      maxPayloadBytes: config.OUTBOX_MAX_PAYLOAD_BYTES as number,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS as number,
+    },
     transport: amqpUrl ? () => AmqpTransport.connect({ url: amqpUrl, connectionName: service, logger }) : () => new MemoryTransport(logger),
     ownsTransport: true,
     internalAuthSecret: config.INTERNAL_AUTH_SECRET as string,
     logger,
+  };
+}
+
+const isSet = (env: NodeJS.ProcessEnv, variable: string): boolean => (env[variable] ?? '') !== '';
+
+/** The distributed mode needs both the broker and the database; half of it is a broken mix. */
+function modeProblem(env: NodeJS.ProcessEnv, databaseUrlVariable: string): ConfigProblem | undefined {
+  const database = ['POSTGRES_URL', databaseUrlVariable].filter((variable) => isSet(env, variable));
+  const both = `the distributed mode needs AMQP_URL and POSTGRES_URL (or ${databaseUrlVariable}) together: set both, or neither for the embedded mode`;
+  if (database.length > 0 && !isSet(env, 'AMQP_URL')) return { variable: 'AMQP_URL', problem: `missing; ${database.join(' and ')} ${database.length > 1 ? 'are' : 'is'} set, and ${both}` };
+  if (database.length === 0 && isSet(env, 'AMQP_URL')) return { variable: 'POSTGRES_URL', problem: `missing; AMQP_URL is set, and ${both}` };
+  return undefined;
+}
+
+/** Every relay worker and every handler holds a connection for its transaction; requests need some too. */
+function poolSizeProblem(poolSize: number, handlerConcurrency: number): ConfigProblem | undefined {
+  const relayWorkers = defaultRelayOptions.concurrency;
+  const needed = relayWorkers + handlerConcurrency + POOL_RESERVE_FOR_REQUESTS;
+  if (poolSize >= needed) return undefined;
+  return {
+    variable: 'DB_POOL_SIZE',
+    problem: `too small: ${poolSize} connections cannot serve ${relayWorkers} relay workers + ${handlerConcurrency} handlers (HANDLER_CONCURRENCY) + ${POOL_RESERVE_FOR_REQUESTS} for requests and housekeeping; set DB_POOL_SIZE to at least ${needed} or lower HANDLER_CONCURRENCY`,
+  };
+}
+
+/** The messaging module's options that come from the runtime (`...messagingOptionsOf(runtime)` in `forService`). */
+export function messagingOptionsOf(
+  runtime: ServiceRuntime,
+): Pick<MessagingModuleOptions, 'handlerTimeoutMs' | 'handlerConcurrency' | 'maxPayloadBytes' | 'shutdownTimeoutMs' | 'relay'> {
+  const settings = runtime.messaging ?? {};
+  return {
+    handlerTimeoutMs: settings.handlerTimeoutMs,
+    handlerConcurrency: settings.handlerConcurrency,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    shutdownTimeoutMs: settings.shutdownTimeoutMs,
+    relay: settings.outboxMaxAttempts === undefined ? undefined : { maxAttempts: settings.outboxMaxAttempts },
   };
 }
 

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../config/load-config.js';
+import { messagingOptionsOf, serviceRuntimeFromEnv } from './service-runtime.js';
+
+const SECRET = 's'.repeat(32);
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432';
+
+function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
+  try {
+    serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error('expected serviceRuntimeFromEnv to refuse the configuration');
+}
+
+describe('serviceRuntimeFromEnv', () => {
+  it('embedded without either URL; every messaging setting at its default', () => {
+    const runtime = serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, SHOP_DATA_DIR: '/tmp/shop' });
+    expect(runtime.database).toEqual({ sqliteDir: '/tmp/shop' });
+    expect(runtime.messaging).toEqual({ handlerTimeoutMs: 30_000, handlerConcurrency: 8, outboxMaxAttempts: 20, maxPayloadBytes: 512 * 1024, shutdownTimeoutMs: 10_000 });
+  });
+
+  it('distributed with both; the database gets the default pool and deadlines', () => {
+    const runtime = serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, AMQP_URL, POSTGRES_URL });
+    expect(runtime.database).toEqual({
+      postgresUrl: POSTGRES_URL,
+      databaseUrl: undefined,
+      poolSize: 16,
+      timeouts: {
+        connectTimeoutMs: 5_000,
+        statementTimeoutMs: 30_000,
+        lockTimeoutMs: 10_000,
+        idleInTransactionTimeoutMs: 60_000,
+        keepAliveInitialDelayMs: 10_000,
+        migrationTimeoutMs: 600_000,
+      },
+    });
+  });
+
+  it('reads every setting from its variable', () => {
+    const runtime = serviceRuntimeFromEnv('user', {
+      INTERNAL_AUTH_SECRET: SECRET,
+      AMQP_URL,
+      USER_DATABASE_URL: `${POSTGRES_URL}/shop_user`,
+      HANDLER_TIMEOUT_MS: '5000',
+      HANDLER_CONCURRENCY: '2',
+      OUTBOX_MAX_ATTEMPTS: '7',
+      OUTBOX_MAX_PAYLOAD_BYTES: '1024',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      DB_POOL_SIZE: '12',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      DB_LOCK_TIMEOUT_MS: '300',
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000',
+      DB_QUERY_TIMEOUT_MS: '2500',
+      DB_KEEPALIVE_DELAY_MS: '6000',
+      DB_MIGRATION_TIMEOUT_MS: '70000',
+    });
+    expect(runtime.database).toEqual({
+      postgresUrl: undefined,
+      databaseUrl: `${POSTGRES_URL}/shop_user`,
+      poolSize: 12,
+      timeouts: {
+        connectTimeoutMs: 1_000,
+        statementTimeoutMs: 2_000,
+        lockTimeoutMs: 300,
+        idleInTransactionTimeoutMs: 4_000,
+        queryTimeoutMs: 2_500,
+        keepAliveInitialDelayMs: 6_000,
+        migrationTimeoutMs: 70_000,
+      },
+    });
+    expect(messagingOptionsOf(runtime)).toEqual({ handlerTimeoutMs: 5_000, handlerConcurrency: 2, maxPayloadBytes: 1024, shutdownTimeoutMs: 2_500, relay: { maxAttempts: 7 } });
+  });
+
+  it('the messaging module options of a runtime without settings leave every default to the library', () => {
+    const runtime = serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET });
+    expect(messagingOptionsOf({ ...runtime, messaging: undefined })).toEqual({
+      handlerTimeoutMs: undefined,
+      handlerConcurrency: undefined,
+      maxPayloadBytes: undefined,
+      shutdownTimeoutMs: undefined,
+      relay: undefined,
+    });
+  });
+
+  it('refuses POSTGRES_URL without AMQP_URL, naming both', () => {
+    const error = problemsOf({ POSTGRES_URL });
+    expect(error.problems).toEqual([
+      {
+        variable: 'AMQP_URL',
+        problem:
+          'missing; POSTGRES_URL is set, and the distributed mode needs AMQP_URL and POSTGRES_URL (or USER_DATABASE_URL) together: set both, or neither for the embedded mode',
+      },
+    ]);
+    expect(error.message).toMatch(/^Invalid configuration \(1 variable\):\n {2}- AMQP_URL: missing; POSTGRES_URL is set/);
+  });
+
+  it('refuses <SERVICE>_DATABASE_URL without AMQP_URL', () => {
+    expect(problemsOf({ USER_DATABASE_URL: `${POSTGRES_URL}/shop_user` }).problems).toEqual([
+      { variable: 'AMQP_URL', problem: expect.stringMatching(/^missing; USER_DATABASE_URL is set, and the distributed mode needs AMQP_URL and POSTGRES_URL/) },
+    ]);
+  });
+
+  it('refuses AMQP_URL without a database, naming both', () => {
+    expect(problemsOf({ AMQP_URL }).problems).toEqual([
+      {
+        variable: 'POSTGRES_URL',
+        problem: 'missing; AMQP_URL is set, and the distributed mode needs AMQP_URL and POSTGRES_URL (or USER_DATABASE_URL) together: set both, or neither for the embedded mode',
+      },
+    ]);
+  });
+
+  it('refuses a pool too small for the relay, the handlers and requests together', () => {
+    expect(problemsOf({ AMQP_URL, POSTGRES_URL, DB_POOL_SIZE: '12' }).problems).toEqual([
+      {
+        variable: 'DB_POOL_SIZE',
+        problem:
+          'too small: 12 connections cannot serve 4 relay workers + 8 handlers (HANDLER_CONCURRENCY) + 4 for requests and housekeeping; set DB_POOL_SIZE to at least 16 or lower HANDLER_CONCURRENCY',
+      },
+    ]);
+    // Fewer handlers make room.
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, AMQP_URL, POSTGRES_URL, DB_POOL_SIZE: '12', HANDLER_CONCURRENCY: '4' }).database.poolSize).toBe(12);
+    // More handlers need more connections.
+    expect(problemsOf({ AMQP_URL, POSTGRES_URL, HANDLER_CONCURRENCY: '9' }).problems.map((p) => p.variable)).toEqual(['DB_POOL_SIZE']);
+  });
+
+  it('a pool size does not matter in the embedded mode (SQLite has no pool)', () => {
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, DB_POOL_SIZE: '1' }).database).toEqual({ sqliteDir: './data' });
+  });
+
+  it('lists a broken mix together with every other bad variable', () => {
+    const error = problemsOf({ INTERNAL_AUTH_SECRET: 'short', POSTGRES_URL, HANDLER_TIMEOUT_MS: '30s', DB_STATEMENT_TIMEOUT_MS: '0' });
+    expect(error.problems.map((p) => p.variable)).toEqual(['INTERNAL_AUTH_SECRET', 'HANDLER_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'AMQP_URL']);
+  });
+});
