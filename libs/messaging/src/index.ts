@@ -11,6 +11,7 @@ export * from './consumer/event-consumer.js';
 export * from './consumer/connection-errors.js';
 export * from './memory/memory-transport.js';
 export * from './memory/dead-letter-store.js';
+export * from './memory/delivery-retry-store.js';
 export * from './observability/logger.js';
 export * from './observability/messaging-metrics.js';
 export * from './nest/handles-event.decorator.js';

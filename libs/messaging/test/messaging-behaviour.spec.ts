@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ContractViolationError, type EventEnvelope } from '@shop/contracts';
 import { databaseNameOf } from '@shop/persistence';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, uniqueServiceName, waitFor } from '@shop/testing';
-import { MemoryTransport, MessageContext, type PublishOutcome, type Transport } from '../src/index.js';
+import { MemoryTransport, MessageContext, isTransientDeliveryError, type PublishOutcome, type Transport } from '../src/index.js';
 import { DepositMadeV1, startDepositService, type DepositServiceOptions, type RunningDepositService } from './support/deposit-service.js';
 
 /**
@@ -21,7 +21,8 @@ interface Environment {
 }
 
 const sqliteDir = mkdtempSync(join(tmpdir(), 'shop-messaging-'));
-const sharedMemory = new MemoryTransport();
+// One per test: a service a test declares is gone after it, and would keep later tests' rows pending.
+let sharedMemory = new MemoryTransport();
 
 const environments: Environment[] = [
   {
@@ -49,6 +50,10 @@ const environments: Environment[] = [
   },
 ];
 
+afterEach(async () => {
+  await sharedMemory.close();
+  sharedMemory = new MemoryTransport();
+});
 afterAll(async () => {
   await sharedMemory.close();
   rmSync(sqliteDir, { recursive: true, force: true });
@@ -82,6 +87,7 @@ class CrashAfterConfirm implements Transport {
     return outcomes;
   }
   consume: Transport['consume'] = (s) => this.inner.consume(s);
+  declareTopology: Transport['declareTopology'] = async (manifest) => this.inner.declareTopology?.(manifest);
   isReady = () => this.inner.isReady();
   close = () => this.inner.close();
   list: Transport['list'] = (s, l) => this.inner.list(s, l);
@@ -190,7 +196,10 @@ describe.each(environments)('messaging on $name', (env) => {
     await start({ service });
     const envelope = envelopeFor({ accountId: randomUUID(), amount: 21, sequence: 0 });
     const outcomes = await first.transport.publishBatch([envelope, envelope, envelope, envelope]);
-    expect(outcomes.every((o) => o.ok)).toBe(true);
+    // On SQLite the two instances' connections can find the file locked: such a copy comes back
+    // transient (not taken; its relay would publish it again), never as a failure of the message.
+    expect(outcomes.every((o) => o.ok || isTransientDeliveryError(o.error))).toBe(true);
+    expect(outcomes.some((o) => o.ok)).toBe(true);
     await waitFor(async () => (await first.deposits.effects()).length > 0, { what: 'the message to be handled' });
     await new Promise((r) => setTimeout(r, 500));
     expect(await first.deposits.effects()).toHaveLength(1);

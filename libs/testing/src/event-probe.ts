@@ -10,6 +10,8 @@ export class EventProbe<P = unknown> {
 
   static async listen<P = unknown>(transport: Transport, service: string, eventTypes: readonly string[]): Promise<{ probe: EventProbe<P>; stop: () => Promise<void> }> {
     const probe = new EventProbe<P>();
+    // The memory transport delivers only to declared subscribers; a probe is a subscriber of its own.
+    if (transport.kind === 'memory') await transport.declareTopology?.([{ service, eventTypes }]);
     const handle = await transport.consume({
       service,
       eventTypes,

@@ -33,7 +33,10 @@ export interface EmbeddedPlatform {
 export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): Promise<EmbeddedPlatform> {
   const logger = options.logger ?? createLogger('embedded');
   const secrets = developmentSecrets(options.dataDir, options.env);
-  const transport = new MemoryTransport(logger);
+  // Held until every context consumes (each declares the platform's subscription manifest as it
+  // starts): consumers start before any relay publishes, and on close publishing stops before any
+  // consumer does.
+  const transport = new MemoryTransport(logger, { held: true });
   const started: RunningService[] = [];
   const runtimeOf = (service: string): ServiceRuntime => ({
     service,
@@ -46,12 +49,15 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     logger: logger.child({ service }),
   });
   const close = async () => {
+    await transport.hold();
     for (const service of started.splice(0).reverse()) await service.close();
     await transport.close();
   };
   try {
     const user = await startUserService(runtimeOf('user'), loadUserConfig({ ...options.env, JWT_SECRET: secrets.jwtSecret }));
     started.push(user);
+    // Every context consumes now (new contexts start above this line): relays may publish.
+    transport.open();
     const gateway = await startGateway(
       gatewayConfigFromEnv({
         ...options.env,

@@ -153,6 +153,35 @@ describe('the embedded platform, restarted on the same data folder', () => {
   });
 });
 
+describe('the embedded platform’s delivery', () => {
+  it('keeps an event for a declared subscriber that is not consuming yet in the outbox, and delivers it when it starts', async () => {
+    const dataDir = newDataDir();
+    const platform = await start(dataDir);
+    try {
+      await platform.transport.declareTopology([{ service: 'e2e_late', eventTypes: ['user.registered.v1'] }]);
+      expect((await call(platform, 'POST', '/auth/register', { body: { email: 'late@example.com', password: 'long enough pw' } })).status).toBe(201);
+      await sleep(500);
+      expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox_pending')).toBe(1);
+
+      const late = (await EventProbe.listen<UserRegisteredV1>(platform.transport, 'e2e_late', ['user.registered.v1'])).probe;
+      await waitFor(() => late.seen.length === 1, { what: 'the late subscriber to get the registration' });
+      await waitFor(() => countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox_pending') === 0, { what: 'the row to be marked sent' });
+      expect(late.seen[0]).toMatchObject({ type: 'user.registered.v1', source: 'user' });
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('stops publishing before it stops any context', async () => {
+    const platform = await start(newDataDir());
+    expect(platform.transport.isReady()).toBe(true);
+    const closing = platform.close();
+    // Before the first context is asked to stop: relays find the transport closed to publishing.
+    expect(platform.transport.isReady()).toBe(false);
+    await closing;
+  });
+});
+
 describe('the embedded platform’s rate limit', () => {
   it('answers 429 with Retry-After once a client has used its requests for the minute', async () => {
     const platform = await start(newDataDir(), { RATE_LIMIT_PER_MINUTE: '3' });

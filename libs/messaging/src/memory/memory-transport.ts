@@ -1,8 +1,9 @@
-import type { EventEnvelope } from '@shop/contracts';
+import type { EventEnvelope, SubscriptionManifest } from '@shop/contracts';
 import type { Logger } from 'pino';
 import {
-  PermanentDeliveryError,
+  TransientDeliveryError,
   TransportUnavailableError,
+  isTransientDeliveryError,
   type ConsumerHandle,
   type DeadLetter,
   type PublishOutcome,
@@ -10,157 +11,376 @@ import {
   type Transport,
 } from '../transport/transport.js';
 import { InMemoryDeadLetterStore, type DeadLetterStore } from './dead-letter-store.js';
+import { InMemoryDeliveryRetryStore, type DeliveryRetryStore, type PendingRetry } from './delivery-retry-store.js';
 import { Semaphore } from './semaphore.js';
 
-interface ActiveSubscription {
+export interface MemoryTransportOptions {
+  /** Which service takes which events. More can be declared later with `declareTopology` (merged). */
+  readonly subscriptions?: SubscriptionManifest;
+  /**
+   * Publish nothing (`isReady()` false) until `open()`: the embedded platform opens it once every
+   * context consumes, and `hold()`s it again before stopping them. Default: open at once.
+   */
+  readonly held?: boolean;
+  /** Longest wait between two looks at a service's retry table (default 1 s). */
+  readonly retryPollMs?: number;
+  /** Wait before a retry that failed transiently (the subscriber's database was away) is tried again (default 1 s). */
+  readonly transientRetryDelayMs?: number;
+  /** Due retries taken per look (default 50). */
+  readonly retryBatchSize?: number;
+}
+
+interface LiveSubscription {
   readonly subscription: Subscription;
   readonly limiter: Semaphore;
-  readonly inFlight: Set<Promise<void>>;
+  readonly inFlight: Set<Promise<unknown>>;
   cancelled: boolean;
+  paused: boolean;
 }
 
-class SubscriptionCancelled extends Error {
-  constructor(service: string) {
-    super(`${service} stopped consuming before the message was settled`);
-  }
+/** A service's retry loop: one per service in this process, however many instances consume. */
+interface RetryLoop {
+  running: boolean;
+  wake: () => void;
+  done: Promise<void>;
 }
+
+/** Stops a hold() from waiting for ever on a publish that is stuck in a handler. */
+const HOLD_TIMEOUT_MS = 10_000;
 
 /**
- * The embedded mode's broker, inside one process. Publishing resolves only after every subscriber
- * has committed the message, or has stored it as a dead letter in its own database: the relay marks
- * the outbox row sent only then, so a crash at any point leaves the row pending and it is delivered
- * again (the inboxes absorb the copies). Retries use the subscription's backoff, as on AMQP.
+ * The embedded mode's broker, inside one process.
+ *
+ * Who gets an event is declared, not discovered: every service the subscription manifest lists for
+ * its type must take it. Publishing resolves once each of them has either committed it, or recorded
+ * it in its own database (a failed handler's retry row in `delivery_retry`, or a dead letter); only
+ * then does the relay mark the outbox row sent. A declared service that is not consuming (not
+ * started yet, stopped, paused) makes the publish fail transiently, so the row stays pending at the
+ * producer and goes out again later; services that took the first copy absorb the next in their
+ * inbox. A failed handler never holds the producer: the subscriber retries its rows itself, with its
+ * backoff, and dead-letters them after the last attempt. A crash at any point loses nothing.
  */
 export class MemoryTransport implements Transport {
   readonly kind = 'memory' as const;
-  private readonly subscriptions = new Set<ActiveSubscription>();
+  private readonly live = new Map<string, LiveSubscription[]>();
+  private readonly declared = new Map<string, Set<string>>();
   private readonly deadLetterStores = new Map<string, DeadLetterStore>();
+  private readonly retryStores = new Map<string, DeliveryRetryStore>();
+  private readonly retryLoops = new Map<string, RetryLoop>();
+  private readonly publishing = new Set<Promise<unknown>>();
+  private open_: boolean;
   private closed = false;
   private turn = 0;
+  private readonly retryPollMs: number;
+  private readonly transientRetryDelayMs: number;
+  private readonly retryBatchSize: number;
 
-  constructor(private readonly logger?: Logger) {}
+  constructor(
+    private readonly logger?: Logger,
+    options: MemoryTransportOptions = {},
+  ) {
+    this.open_ = !options.held;
+    this.retryPollMs = options.retryPollMs ?? 1_000;
+    this.transientRetryDelayMs = options.transientRetryDelayMs ?? 1_000;
+    this.retryBatchSize = options.retryBatchSize ?? 50;
+    if (options.subscriptions) this.declare(options.subscriptions);
+  }
 
   /** Where `service` keeps its dead letters (its own database, in the embedded mode). */
   attachDeadLetterStore(service: string, store: DeadLetterStore): void {
     this.deadLetterStores.set(service, store);
   }
 
+  /** Where `service` keeps its failed deliveries between attempts (its own database, in the embedded mode). */
+  attachRetryStore(service: string, store: DeliveryRetryStore): void {
+    this.retryStores.set(service, store);
+  }
+
+  /** Adds the manifest's subscriptions to those already declared (every service declares the whole manifest). */
+  async declareTopology(manifest: SubscriptionManifest): Promise<void> {
+    this.declare(manifest);
+  }
+
   isReady(): boolean {
-    return !this.closed;
+    return this.open_ && !this.closed;
+  }
+
+  /** Starts publishing: once every context consumes, so that the first events find their subscribers. */
+  open(): void {
+    if (!this.closed) this.open_ = true;
+  }
+
+  /**
+   * Stops publishing (relays see `isReady()` false and leave their rows pending) and waits, up to a
+   * deadline, for the publishes in flight, so that consumers can be stopped after the relays.
+   */
+  async hold(timeoutMs = HOLD_TIMEOUT_MS): Promise<void> {
+    this.open_ = false;
+    await settledWithin([...this.publishing], timeoutMs);
   }
 
   async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
-    if (this.closed) return envelopes.map(() => ({ ok: false, error: new TransportUnavailableError('memory transport is closed') }));
-    return Promise.all(envelopes.map((envelope) => this.publishOne(envelope)));
+    if (!this.isReady()) {
+      const error = new TransportUnavailableError(this.closed ? 'memory transport is closed' : 'memory transport is not open for publishing (held)');
+      return envelopes.map(() => ({ ok: false, error }));
+    }
+    const batch = Promise.all(envelopes.map((envelope) => this.publishOne(envelope)));
+    this.publishing.add(batch);
+    try {
+      return await batch;
+    } finally {
+      this.publishing.delete(batch);
+    }
   }
 
   async consume(subscription: Subscription): Promise<ConsumerHandle> {
-    const active: ActiveSubscription = { subscription, limiter: new Semaphore(subscription.prefetch), inFlight: new Set(), cancelled: false };
-    this.subscriptions.add(active);
+    const { service } = subscription;
+    if (this.closed) throw new Error(`memory transport is closed: ${service} cannot consume`);
+    const declaredTypes = this.declared.get(service);
+    const undeclared = subscription.eventTypes.filter((type) => !declaredTypes?.has(type));
+    if (undeclared.length > 0) {
+      // Delivering to whoever happens to be consuming would lose events while the subscriber is down.
+      throw new Error(
+        `${service} subscribes to ${undeclared.join(', ')}, which the subscription manifest does not declare for it. ` +
+          `The memory transport delivers only to declared subscribers (so that an event waits at its producer while its subscriber is down); ` +
+          `add { service: '${service}', eventTypes: [...] } to the manifest (subscriptions in @shop/contracts, the MessagingModule's subscriptions option, or declareTopology).`,
+      );
+    }
+    const active: LiveSubscription = { subscription, limiter: new Semaphore(subscription.prefetch), inFlight: new Set(), cancelled: false, paused: false };
+    this.live.set(service, [...(this.live.get(service) ?? []), active]);
+    this.startRetryLoop(service);
     return {
-      // Placeholders until the pause/resume behaviour lands (issue 6, items 1 and 3).
-      pause: () => Promise.reject(new Error('pause: not implemented yet')),
-      resume: () => Promise.reject(new Error('resume: not implemented yet')),
+      pause: async () => {
+        active.paused = true;
+      },
+      resume: async () => {
+        active.paused = false;
+        this.retryLoops.get(service)?.wake();
+      },
       cancel: async () => {
+        if (active.cancelled) return;
         active.cancelled = true;
-        this.subscriptions.delete(active);
+        const remaining = (this.live.get(service) ?? []).filter((s) => s !== active);
+        if (remaining.length > 0) this.live.set(service, remaining);
+        else {
+          this.live.delete(service);
+          await this.stopRetryLoop(service);
+        }
         await Promise.allSettled([...active.inFlight]);
       },
     };
   }
 
   async list(service: string, limit = 100): Promise<DeadLetter[]> {
-    return this.storeOf(service).list(limit);
+    return this.deadLettersOf(service).list(limit);
   }
 
   async depth(service: string): Promise<number> {
-    return this.storeOf(service).count();
+    return this.deadLettersOf(service).count();
   }
 
+  /** Delivers the dead letters again, each as a first attempt: a failure goes back to the retry path. */
   async replay(service: string, messageIds?: readonly string[]): Promise<number> {
-    const instances = [...this.subscriptions].filter((s) => s.subscription.service === service);
-    if (instances.length === 0) throw new Error(`${service} is not consuming: start it before replaying its dead letters`);
-    const store = this.storeOf(service);
+    if (!this.live.get(service)?.length) throw new Error(`${service} is not consuming: start it before replaying its dead letters`);
+    const store = this.deadLettersOf(service);
     let replayed = 0;
     for (const letter of await store.find(messageIds)) {
-      await this.deliver(instances[this.turn++ % instances.length]!, JSON.stringify(letter.envelope));
+      const failure = await this.offer(service, JSON.stringify(letter.envelope), letter.type);
+      if (failure) throw failure;
       await store.remove(letter.messageId);
       replayed++;
     }
     return replayed;
   }
 
+  /** The failed deliveries `service` still has to retry (what its `delivery_retry` table holds). */
+  async retryDepth(service: string): Promise<number> {
+    return this.retriesOf(service).count();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.subscriptions].flatMap((s) => [...s.inFlight]));
+    this.open_ = false;
+    await Promise.allSettled([...this.retryLoops.keys()].map((service) => this.stopRetryLoop(service)));
+    await Promise.allSettled([...this.live.values()].flatMap((instances) => instances.flatMap((s) => [...s.inFlight])));
+  }
+
+  private declare(manifest: SubscriptionManifest): void {
+    for (const { service, eventTypes } of manifest) {
+      const types = this.declared.get(service) ?? new Set<string>();
+      for (const type of eventTypes) types.add(type);
+      this.declared.set(service, types);
+    }
   }
 
   private async publishOne(envelope: EventEnvelope): Promise<PublishOutcome> {
     // What a broker would carry: subscribers never share the publisher's objects.
     const wire = JSON.stringify(envelope);
-    try {
-      const targets = this.targetsOf(envelope.type);
-      await Promise.all(targets.map((target) => this.deliver(target, wire)));
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
-    }
+    const services = [...this.declared].filter(([, types]) => types.has(envelope.type)).map(([service]) => service);
+    const failures = (await Promise.all(services.map((service) => this.offer(service, wire, envelope.type)))).filter((f): f is Error => f !== undefined);
+    if (failures.length === 0) return { ok: true };
+    // A fault of the message outranks a subscriber that is merely away: it is what the relay counts.
+    return { ok: false, error: failures.find((f) => !isTransientDeliveryError(f)) ?? failures[0]! };
   }
 
   /**
-   * One subscription per service gets each message: instances of one service compete for its queue,
-   * as they do on AMQP, while different services each get a copy.
+   * Hands one message to `service`: resolves to undefined once it is committed there or recorded
+   * there for a retry (or as a dead letter), to the error otherwise.
    */
-  private targetsOf(type: string): ActiveSubscription[] {
-    const byService = new Map<string, ActiveSubscription[]>();
-    for (const active of this.subscriptions) {
-      if (!active.subscription.eventTypes.includes(type)) continue;
-      byService.set(active.subscription.service, [...(byService.get(active.subscription.service) ?? []), active]);
+  private async offer(service: string, wire: string, type: string): Promise<Error | undefined> {
+    const target = this.instanceOf(service);
+    if (!target) {
+      const why = this.live.get(service)?.length ? 'is paused' : 'is not consuming (not started yet, or stopped)';
+      return new TransientDeliveryError(`${service} is declared to consume ${type} but ${why}: the event stays pending at its producer`);
     }
-    return [...byService.values()].map((instances) => instances[this.turn++ % instances.length]!);
+    try {
+      await this.attempt(target, wire, 1);
+      return undefined;
+    } catch (error) {
+      if (isTransientDeliveryError(error)) return asError(error);
+      try {
+        await this.recordFailure(target.subscription, wire, 1, error);
+        return undefined;
+      } catch (storeError) {
+        this.logger?.warn({ err: storeError, service, type }, 'could not record a failed delivery; it stays pending at its producer');
+        return asError(storeError);
+      }
+    }
   }
 
-  private deliver(target: ActiveSubscription, wire: string): Promise<void> {
-    const settled = this.deliverWithRetries(target, wire);
+  /** One instance of the service takes it (instances compete, as on one AMQP queue); a paused one never. */
+  private instanceOf(service: string): LiveSubscription | undefined {
+    const ready = (this.live.get(service) ?? []).filter((s) => !s.cancelled && !s.paused);
+    return ready.length ? ready[this.turn++ % ready.length] : undefined;
+  }
+
+  private attempt(target: LiveSubscription, wire: string, attempt: number): Promise<void> {
+    const { subscription } = target;
+    const settled = target.limiter.use(async () => {
+      // Checked once the slot is ours: the subscriber may have paused or stopped while this one waited.
+      if (target.cancelled || this.closed) throw new TransientDeliveryError(`${subscription.service} stopped consuming before the message was handled`);
+      if (target.paused) throw new TransientDeliveryError(`${subscription.service} is paused`);
+      await subscription.handle({ envelope: JSON.parse(wire) as unknown, attempt });
+    });
     target.inFlight.add(settled);
     void settled.finally(() => target.inFlight.delete(settled)).catch(() => undefined);
     return settled;
   }
 
-  private async deliverWithRetries(target: ActiveSubscription, wire: string): Promise<void> {
-    const { subscription } = target;
-    for (let attempt = 1; ; attempt++) {
-      if (target.cancelled || this.closed) throw new SubscriptionCancelled(subscription.service);
-      try {
-        await target.limiter.use(() => subscription.handle({ envelope: JSON.parse(wire) as unknown, attempt }));
-        return;
-      } catch (error) {
-        const delay = subscription.retry.delaysMs[attempt - 1];
-        if (error instanceof PermanentDeliveryError || delay === undefined) {
-          await this.deadLetter(subscription.service, wire, error, attempt);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+  /** After the `attempts`-th attempt failed: a retry row with its next time, or a dead letter. */
+  private async recordFailure(subscription: Subscription, wire: string, attempts: number, error: unknown): Promise<void> {
+    const { service } = subscription;
+    const delay = subscription.retry.delaysMs[attempts - 1];
+    if (isPermanent(error) || delay === undefined) {
+      await this.deadLettersOf(service).add(this.deadLetterOf(service, wire, error, attempts));
+      this.logDeadLetter(service, wire, error, attempts);
+      return;
     }
+    const { id, type } = JSON.parse(wire) as { id?: unknown; type?: unknown };
+    const nextAttemptAt = Date.now() + delay;
+    await this.retriesOf(service).schedule({ messageId: String(id ?? ''), type: String(type ?? ''), wire, attempts, nextAttemptAt, lastError: messageOf(error) });
+    this.logger?.warn({ messageId: id, type, service, attempts, retryInMs: delay, error: messageOf(error) }, 'delivery failed; the subscriber retries it from its own table');
+    this.retryLoops.get(service)?.wake();
   }
 
-  private async deadLetter(service: string, wire: string, error: unknown, attempts: number): Promise<void> {
+  private startRetryLoop(service: string): void {
+    if (this.retryLoops.has(service)) return;
+    // A wake-up that comes during a pass (a new retry row) cuts the next sleep short.
+    let woken = false;
+    let interrupt: (() => void) | undefined;
+    const loop: RetryLoop = {
+      running: true,
+      wake: () => (interrupt ? interrupt() : (woken = true)),
+      done: Promise.resolve(),
+    };
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (woken || ms <= 0) return resolve();
+        const timer = setTimeout(() => interrupt?.(), ms);
+        interrupt = () => {
+          clearTimeout(timer);
+          interrupt = undefined;
+          resolve();
+        };
+      });
+    loop.done = (async () => {
+      while (loop.running) {
+        woken = false;
+        const waitMs = await this.retryPass(service).catch((error: unknown) => {
+          this.logger?.warn({ err: error, service }, 'retry pass failed; trying again shortly');
+          return this.retryPollMs;
+        });
+        if (loop.running) await sleep(waitMs);
+      }
+    })();
+    this.retryLoops.set(service, loop);
+  }
+
+  private async stopRetryLoop(service: string): Promise<void> {
+    const loop = this.retryLoops.get(service);
+    if (!loop) return;
+    this.retryLoops.delete(service);
+    loop.running = false;
+    loop.wake();
+    await loop.done;
+  }
+
+  /** Retries the rows that are due; answers how long to sleep before the next look. */
+  private async retryPass(service: string): Promise<number> {
+    // Paused (its database is away) or stopping: the rows wait, their attempt numbers untouched.
+    if (!this.instanceOf(service) || this.closed) return this.retryPollMs;
+    const store = this.retriesOf(service);
+    const due = await store.due(Date.now(), this.retryBatchSize);
+    await Promise.all(due.map((row) => this.retryOne(service, store, row)));
+    if (due.length === this.retryBatchSize) return 0;
+    const next = await store.nextDueAt();
+    return next === undefined ? this.retryPollMs : Math.min(this.retryPollMs, Math.max(0, next - Date.now()));
+  }
+
+  private async retryOne(service: string, store: DeliveryRetryStore, row: PendingRetry): Promise<void> {
+    const target = this.instanceOf(service);
+    if (!target) return;
+    try {
+      await this.attempt(target, row.wire, row.attempts + 1);
+    } catch (error) {
+      if (isTransientDeliveryError(error)) {
+        await store.reschedule(row.messageId, row.attempts, Date.now() + this.transientRetryDelayMs, row.lastError);
+        return;
+      }
+      const attempts = row.attempts + 1;
+      const delay = target.subscription.retry.delaysMs[attempts - 1];
+      if (isPermanent(error) || delay === undefined) {
+        const letter = this.deadLetterOf(service, row.wire, error, attempts);
+        await store.removeWith(row.messageId, () => this.deadLettersOf(service).add(letter));
+        this.logDeadLetter(service, row.wire, error, attempts);
+        return;
+      }
+      await store.reschedule(row.messageId, attempts, Date.now() + delay, messageOf(error));
+      this.logger?.warn({ messageId: row.messageId, type: row.type, service, attempts, retryInMs: delay, error: messageOf(error) }, 'retried delivery failed again');
+      return;
+    }
+    await store.remove(row.messageId);
+  }
+
+  private deadLetterOf(service: string, wire: string, error: unknown, attempts: number): DeadLetter {
     const envelope = JSON.parse(wire) as { id?: string; type?: string };
-    const letter: DeadLetter = {
+    return {
       service,
       messageId: String(envelope.id ?? ''),
       type: String(envelope.type ?? ''),
       envelope,
-      error: error instanceof Error ? error.message : String(error),
+      error: messageOf(error),
       attempts,
       failedAt: new Date().toISOString(),
     };
-    await this.storeOf(service).add(letter);
-    this.logger?.error({ messageId: letter.messageId, type: letter.type, service, attempts, error: letter.error }, 'message dead-lettered');
   }
 
-  private storeOf(service: string): DeadLetterStore {
+  private logDeadLetter(service: string, wire: string, error: unknown, attempts: number): void {
+    const { id, type } = JSON.parse(wire) as { id?: unknown; type?: unknown };
+    this.logger?.error({ messageId: id, type, service, attempts, error: messageOf(error) }, 'message dead-lettered');
+  }
+
+  private deadLettersOf(service: string): DeadLetterStore {
     let store = this.deadLetterStores.get(service);
     if (!store) {
       store = new InMemoryDeadLetterStore();
@@ -168,4 +388,24 @@ export class MemoryTransport implements Transport {
     }
     return store;
   }
+
+  private retriesOf(service: string): DeliveryRetryStore {
+    let store = this.retryStores.get(service);
+    if (!store) {
+      store = new InMemoryDeliveryRetryStore();
+      this.retryStores.set(service, store);
+    }
+    return store;
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+/** By name too, in case two copies of the messaging module are loaded (dist and src). */
+const isPermanent = (error: unknown): boolean => error instanceof Error && error.name === 'PermanentDeliveryError';
+
+async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
