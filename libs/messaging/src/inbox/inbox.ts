@@ -29,11 +29,45 @@ export class Inbox {
     return inserted.length === 1;
   }
 
-  /** Forgets messages processed longer ago than `retentionMs`; a copy arriving later than that would run again. */
-  async prune(retentionMs: number): Promise<void> {
-    const p = this.dialect.param.bind(this.dialect);
-    await this.transactions.run(() =>
-      this.transactions.manager.query(`DELETE FROM inbox WHERE processed_at < ${p(1)}`, [this.clock.now().getTime() - retentionMs]),
-    );
+  /**
+   * Forgets messages processed longer ago than `retentionMs` (a copy arriving later than that would run
+   * again), at most `chunkSize` rows per statement and transaction, so that no delete holds its locks
+   * for long and the handlers' transactions get in between. On PostgreSQL one instance of the service
+   * prunes at a time: each chunk takes an advisory lock, and an instance that finds it taken leaves
+   * the rest to the one holding it. Answers the rows this instance deleted, or null if it left all of
+   * them to another.
+   */
+  async prune(retentionMs: number, chunkSize = PRUNE_CHUNK): Promise<number | null> {
+    const cutoff = this.clock.now().getTime() - retentionMs;
+    const postgres = this.dialect.kind === 'postgres';
+    const deleteChunk = postgres
+      ? `WITH gone AS (
+           DELETE FROM inbox WHERE (message_id, handler) IN (SELECT message_id, handler FROM inbox WHERE processed_at < $1 LIMIT $2)
+           RETURNING 1)
+         SELECT COUNT(*) AS deleted FROM gone`
+      : `DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox WHERE processed_at < ? LIMIT ?) RETURNING 1 AS gone`;
+    let total = 0;
+    for (;;) {
+      const deleted = await this.transactions.run(async () => {
+        if (postgres) {
+          // A transaction-level lock: released by the commit or rollback whatever happens, never left behind on a pooled connection.
+          const [lock] = (await this.transactions.manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('${INBOX_PRUNE_LOCK}')) AS locked`)) as Array<{ locked: boolean }>;
+          if (!lock?.locked) return null;
+        }
+        const rows = (await this.transactions.manager.query(deleteChunk, [cutoff, chunkSize])) as Array<{ deleted?: string }>;
+        return postgres ? Number(rows[0]?.deleted ?? 0) : rows.length;
+      });
+      if (deleted === null) return total > 0 ? total : null;
+      total += deleted;
+      if (deleted < chunkSize) return total;
+    }
   }
 }
+
+/** Rows per delete statement. */
+const PRUNE_CHUNK = 10_000;
+/**
+ * The advisory lock key (one 64-bit key, hashed from this name) that makes inbox pruning one instance
+ * at a time. The relay's partition locks use the two-key form, a separate key space.
+ */
+export const INBOX_PRUNE_LOCK = 'shop.inbox-prune';

@@ -79,10 +79,17 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     if (this.options.runRelay !== false) this.relay.start();
     const retention = this.options.inboxRetentionMs ?? 30 * DAY;
-    this.pruneTimer = setInterval(() => {
-      this.inbox.prune(retention).catch((error: unknown) => this.logger.warn({ err: error }, 'inbox prune failed'));
-    }, 3600_000);
-    this.pruneTimer.unref();
+    const prune = () => {
+      this.inbox
+        .prune(retention)
+        .then((deleted) => deleted && this.logger.info({ deleted }, 'inbox: pruned old rows'))
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'inbox prune failed'));
+    };
+    // Soon after start, not an hour later: a process restarted more often than hourly still prunes.
+    this.pruneTimer = setTimeout(() => {
+      prune();
+      this.pruneTimer = setInterval(prune, 3600_000).unref();
+    }, 15_000).unref();
   }
 
   /** Started by the first shutdown hook, shared by both: one deadline for the whole shutdown. */
