@@ -242,8 +242,9 @@ export class MemoryTransport implements Transport {
         await this.recordFailure(target.subscription, wire, 1, error);
         return undefined;
       } catch (storeError) {
+        // The subscriber's database, not the message: it must not count towards the producer's poison limit.
         this.logger?.warn({ err: storeError, service, type }, 'could not record a failed delivery; it stays pending at its producer');
-        return asError(storeError);
+        return new TransientDeliveryError(`${service} could not record a failed delivery for a retry: ${messageOf(storeError)}`, { cause: storeError });
       }
     }
   }
@@ -296,7 +297,8 @@ export class MemoryTransport implements Transport {
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
         if (woken || ms <= 0) return resolve();
-        const timer = setTimeout(() => interrupt?.(), ms);
+        // Unref'd: pending retries are rows in the subscriber's database, nothing to keep a process up for.
+        const timer = setTimeout(() => interrupt?.(), ms).unref();
         interrupt = () => {
           clearTimeout(timer);
           interrupt = undefined;
