@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, defineEvent } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource, withDatabase, type DatabaseOptions } from '@shop/persistence';
-import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import { AmqpTransport, OutboxSignal, OutboxWriter, messagingMigrations, runDlqCommand, type DlqCommandDeps } from '../src/index.js';
 

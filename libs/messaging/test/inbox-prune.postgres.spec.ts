@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { TransactionHost, databaseNameOf, openDataSource, withDatabase } from '@shop/persistence';
 import { ManualClock } from '@shop/shared-kernel';
+import type { DataSource } from 'typeorm';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import { INBOX_PRUNE_LOCK, Inbox, messagingMigrations } from '../src/index.js';
 
@@ -20,7 +21,7 @@ describe('inbox pruning on PostgreSQL', () => {
   async function twoInstances() {
     const service = uniqueServiceName();
     cleanups.push(() => dropDatabase(databaseNameOf(service)));
-    const instances = [];
+    const instances: Array<{ dataSource: DataSource; inbox: Inbox }> = [];
     for (let i = 0; i < 2; i++) {
       const dataSource = await openDataSource({ service, postgresUrl: TEST_POSTGRES_URL, entities: [], migrations: messagingMigrations, poolSize: 2 });
       cleanups.push(() => dataSource.destroy());
@@ -38,7 +39,7 @@ describe('inbox pruning on PostgreSQL', () => {
       )) as Array<{ old: string; recent: string }>;
       return { old: Number(row!.old), recent: Number(row!.recent) };
     };
-    return { service, instances: instances as [(typeof instances)[0], (typeof instances)[0]], left };
+    return { service, instances: instances as [(typeof instances)[number], (typeof instances)[number]], left };
   }
 
   it('two instances pruning at once: every old row deleted once, in chunks, neither waits for the other', async () => {
