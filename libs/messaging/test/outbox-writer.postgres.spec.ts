@@ -66,6 +66,17 @@ describe('outbox writer on PostgreSQL', () => {
     expect(Number(pending)).toBe(0);
   });
 
+  it('stores every column exactly, whatever characters the payload holds', async () => {
+    const { transactions, writer } = await open(2);
+    const note = 'quotes " and \\ backslashes, {braces,commas}, NULL, é ✓ 𝄞, a\nnew line';
+    await transactions.run(() => writer.add({ type: Noted.type, aggregateId: 'NULL', payload: { writer: 1, n: 1, note } }, { type: Noted.type, aggregateId: 'b"\\', payload: { writer: 1, n: 2 } }));
+    const rows = (await transactions.dataSource.query(`SELECT aggregate_id, causation_id, payload, aggregate_seq, source, type FROM outbox ORDER BY seq`)) as Array<Record<string, unknown>>;
+    expect(rows).toEqual([
+      { aggregate_id: 'NULL', causation_id: null, payload: JSON.stringify({ writer: 1, n: 1, note }), aggregate_seq: '1', source: 'spec', type: Noted.type },
+      { aggregate_id: 'b"\\', causation_id: null, payload: JSON.stringify({ writer: 1, n: 2 }), aggregate_seq: '1', source: 'spec', type: Noted.type },
+    ]);
+  });
+
   it('refuses an oversize payload and writes nothing', async () => {
     const { transactions, writer } = await open(2);
     const error = await transactions
