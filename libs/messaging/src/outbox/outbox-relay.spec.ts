@@ -290,6 +290,9 @@ describe('OutboxRelay (SQLite)', () => {
     expect(transport.inFlight).toBe(0);
     expect(transport.published).toHaveLength(1_000); // the two batches in flight
     expect((await relay.backlog()).pending).toBe(101_000 - 1_000);
+    // A stopped relay still runs whole passes when called by hand: 4 batches of the hot partition, the rest of the other.
+    transport.beforeAnswer = undefined;
+    expect(await relay.publishPending()).toBe(4 * 500 + 500);
   }, 30_000);
 
   it('ends a pass only once every worker has settled when one fails', async () => {

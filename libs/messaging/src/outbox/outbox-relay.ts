@@ -85,6 +85,8 @@ const NOTHING: BatchResult = { claimed: 0, published: 0 };
 const PRUNE_CHUNK = 10_000;
 /** Second key of the session advisory lock that lets one instance prune at a time (partitions use 0…n-1). */
 const PRUNE_LOCK_KEY = -1;
+/** Above this many pending rows the backlog gauge reports PostgreSQL's estimate instead of counting. */
+const EXACT_COUNT_LIMIT = 100_000;
 /** Both backlog gauges are read in one scrape: one query serves them. */
 const BACKLOG_CACHE_MS = 1_000;
 
@@ -137,7 +139,6 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = false;
     this.loopDone = this.loop();
     this.pruneDone = this.pruneLoop();
   }
@@ -152,7 +153,11 @@ export class OutboxRelay {
     this.stopping = true;
     this.signal.notify();
     this.wakePruner?.();
-    await Promise.all([this.loopDone, this.pruneDone]);
+    try {
+      await Promise.all([this.loopDone, this.pruneDone]);
+    } finally {
+      this.stopping = false; // publishPending() called by hand after a stop runs whole passes again
+    }
   }
 
   /**
@@ -187,14 +192,22 @@ export class OutboxRelay {
     return published;
   }
 
-  /** Exact pending count and the age of the oldest pending row. */
+  /**
+   * Pending rows and the age of the oldest. The count is exact up to 100,000; above that, on
+   * PostgreSQL, it is the statistics' live-row count (kept current by every insert and delete, no
+   * scan): an exact COUNT(*) of a million pending rows takes a few hundred milliseconds.
+   */
   async backlog(): Promise<OutboxBacklog> {
-    // COUNT(*) on the narrow queue table (an index-only scan on PostgreSQL); the oldest row is the
-    // first in seq order, found through the primary key instead of a scan for MIN(created_at).
-    const [row] = (await this.transactions.dataSource.query(
-      `SELECT (SELECT COUNT(*) FROM outbox_pending) AS pending, (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`,
-    )) as Array<{ pending: string | number; oldest: string | number | null }>;
-    const pending = Number(row?.pending ?? 0);
+    // The oldest row is the first in seq order, found through the primary key instead of a scan for MIN(created_at).
+    const sql =
+      this.dialect.kind === 'postgres'
+        ? `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM outbox_pending LIMIT ${EXACT_COUNT_LIMIT + 1}) AS capped) AS pending,
+                  (SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'outbox_pending'::regclass) AS estimate,
+                  (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`
+        : `SELECT (SELECT COUNT(*) FROM outbox_pending) AS pending, NULL AS estimate, (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`;
+    const [row] = (await this.transactions.dataSource.query(sql)) as Array<{ pending: string | number; estimate: string | number | null; oldest: string | number | null }>;
+    const counted = Number(row?.pending ?? 0);
+    const pending = counted > EXACT_COUNT_LIMIT ? Math.max(counted, Number(row?.estimate ?? 0)) : counted;
     const oldest = row?.oldest == null ? null : Number(row.oldest);
     return { pending, oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (this.clock.now().getTime() - oldest) / 1000) };
   }
@@ -414,7 +427,7 @@ export class OutboxRelay {
     });
 
     const now = this.clock.now().getTime();
-    if (sent.length > 0) await query(`DELETE FROM outbox_pending WHERE seq ${this.seqList(sent.length, 1)}`, sent.map((row) => row.seq));
+    if (sent.length > 0) await query(`DELETE FROM outbox_pending WHERE seq ${this.seqList(sent.length, 1)}`, this.seqParams(sent));
     // One UPDATE per distinct error and kind: usually one.
     const groups = new Map<string, Failure[]>();
     for (const failure of failures) {
