@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   InternalTokenVerifier,
+  closeAppWithin,
   configureHttpApp,
   isEntryPoint,
   listeningUrlOf,
@@ -11,7 +12,7 @@ import {
   type RunningService,
   type ServiceRuntime,
 } from '@shop/http';
-import { connectEventConsumer } from '@shop/messaging';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, connectEventConsumer } from '@shop/messaging';
 import { loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
 import { userErrorStatuses } from './interface/http/user.error-statuses.js';
 import { UserModule } from './user.module.js';
@@ -48,7 +49,7 @@ export async function startUserService(runtime: ServiceRuntime, config: UserConf
   return {
     service: 'user',
     url: listeningUrlOf(app),
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= closeAppWithin(app, runtime.messaging?.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
   };
 }
 

@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { Logger } from '@shop/messaging';
+import { WORK_SHARE_OF_SHUTDOWN, type Logger } from '@shop/messaging';
 
 /**
  * Nest's own lines into the service's log: its chatter (routes mapped, app started) at debug level,
@@ -39,4 +40,20 @@ export function isEntryPoint(moduleUrl: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Closes a Nest app within `shutdownTimeoutMs`. Nest closes the HTTP server after the messaging work
+ * in flight has stopped, and that close waits for every open request; a request stuck on an
+ * unreachable database would hold it past the deadline. So once the work share of the deadline is
+ * used, the server stops accepting and the connections still open are cut (their transactions roll
+ * back, their clients see the connection drop and may retry).
+ */
+export function closeAppWithin(app: INestApplication, shutdownTimeoutMs: number): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const cut = setTimeout(() => {
+    server.close();
+    server.closeAllConnections();
+  }, shutdownTimeoutMs * WORK_SHARE_OF_SHUTDOWN);
+  return app.close().finally(() => clearTimeout(cut));
 }
