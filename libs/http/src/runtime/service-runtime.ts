@@ -79,7 +79,10 @@ export interface RunningService {
   readonly service: string;
   /** Where it listens, e.g. `http://127.0.0.1:3001`. */
   readonly url: string;
-  /** Stops taking requests and messages, drains the relay, closes connections. */
+  /**
+   * Stops taking requests and messages, finishes the work in flight and closes connections, within the
+   * shutdown deadline (`SHUTDOWN_TIMEOUT_MS`); what overruns is abandoned (at-least-once makes that safe).
+   */
   close(): Promise<void>;
 }
 
