@@ -171,22 +171,30 @@ export class OutboxRelay {
     const busy = await this.busyPartitions();
     if (busy.length === 0) return 0;
     const start = this.nextPartition++ % busy.length;
-    const order = busy.map((_, i) => busy[(start + i) % busy.length]!);
-    let next = 0;
+    // Partitions take turns one batch at a time: a partition goes back to the end of the queue after
+    // each batch, until it runs dry or has had its batches. So the pass ends with at most one batch
+    // per worker still running, instead of one worker finishing a partition's batches alone.
+    const queue = busy.map((_, i) => busy[(start + i) % busy.length]!);
+    const batchesTaken = new Map<number, number>();
     let published = 0;
     const failures: unknown[] = [];
     const worker = async () => {
-      while (next < order.length && failures.length === 0 && !this.stopping) {
+      while (queue.length > 0 && failures.length === 0 && !this.stopping && this.transport.isReady()) {
+        const partition = queue.shift()!;
         try {
-          // Not `published += await …`: that reads `published` before the await and loses the other workers' counts.
-          const count = await this.drainPartition(order[next++]!, () => failures.length === 0);
-          published += count;
+          const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
+          published += result.published;
+          const taken = (batchesTaken.get(partition) ?? 0) + 1;
+          batchesTaken.set(partition, taken);
+          // A batch that failed whole points at the broker: leave the partition for the next pass. After
+          // a partial failure the failed rows are in backoff and out of the claim, so go on.
+          if (taken < this.options.batchesPerPartition && result.claimed === this.options.batchSize && result.published > 0) queue.push(partition);
         } catch (error) {
           failures.push(error);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, order.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, queue.length) }, worker));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} outbox relay workers failed`);
     return published;
@@ -321,21 +329,6 @@ export class OutboxRelay {
            WHERE EXISTS (SELECT 1 FROM outbox_pending p WHERE p.partition_no = numbers.n)`;
     const rows = (await this.transactions.dataSource.query(sql, [this.options.partitions])) as Array<{ partition_no: number | string }>;
     return rows.map((row) => Number(row.partition_no)).sort((a, b) => a - b);
-  }
-
-  /** Up to `batchesPerPartition` batches; stops early when the partition runs dry, the broker fails the batch, or the relay stops. */
-  private async drainPartition(partition: number, othersHealthy: () => boolean): Promise<number> {
-    let published = 0;
-    for (let batch = 0; batch < this.options.batchesPerPartition; batch++) {
-      if (batch > 0 && (this.stopping || !othersHealthy())) return published;
-      if (!this.transport.isReady()) return published;
-      const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
-      published += result.published;
-      // A batch that failed whole points at the broker: leave the partition for the next pass. After
-      // a partial failure the failed rows are in backoff and out of the claim, so go on.
-      if (result.claimed < this.options.batchSize || result.published === 0) return published;
-    }
-    return published;
   }
 
   private async publishBatchLocked(partition: number): Promise<BatchResult> {
