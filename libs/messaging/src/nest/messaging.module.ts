@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { EventSchemaRegistry, publishedLanguage, type EventContract } from '@shop/contracts';
+import { EventSchemaRegistry, publishedLanguage, subscriptions, type EventContract, type SubscriptionManifest } from '@shop/contracts';
 import { TransactionHost } from '@shop/persistence';
 import { EVENT_OUTBOX, UNIT_OF_WORK } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
@@ -15,14 +15,15 @@ import type { DataSource } from 'typeorm';
 import { EventConsumer } from '../consumer/event-consumer.js';
 import { Inbox } from '../inbox/inbox.js';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
+import { SqlDeliveryRetryStore } from '../memory/delivery-retry-store.js';
 import { MemoryTransport } from '../memory/memory-transport.js';
 import { createLogger } from '../observability/logger.js';
 import { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { OutboxRelay, defaultRelayOptions, type OutboxRelayOptions } from '../outbox/outbox-relay.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
 import { OutboxWriter } from '../outbox/outbox-writer.js';
-import { defaultRetryPolicy, type RetryPolicy, type Transport } from '../transport/transport.js';
-import { ShopEventsServer } from './shop-events.server.js';
+import type { RetryPolicy, Transport } from '../transport/transport.js';
+import { ShopEventsServer, consumerRetryPolicyOf } from './shop-events.server.js';
 import { DATA_SOURCE, LOGGER, MESSAGING_OPTIONS, TRANSPORT } from './messaging.tokens.js';
 import { ShutdownDeadline } from './shutdown-deadline.js';
 
@@ -44,9 +45,17 @@ export interface MessagingModuleOptions {
   readonly handlerTimeoutMs?: number;
   /** At most this many handler transactions at once (default 8); prefetch stays the buffer. */
   readonly handlerConcurrency?: number;
+  /** Must match this service's `retryDelaysMs` in the manifest (taken from there when omitted). */
   readonly retry?: RetryPolicy;
+  /**
+   * Which service consumes which event types; the platform's `subscriptions` from `@shop/contracts` by
+   * default. Declared whole at bootstrap, before the relay starts; this service's handlers must match its entry.
+   */
+  readonly subscriptions?: SubscriptionManifest;
   /** Inbox rows older than this are forgotten (default 30 days). */
   readonly inboxRetentionMs?: number;
+  /** An event whose payload JSON is larger is refused by the outbox writer (default 512 KiB). */
+  readonly maxPayloadBytes?: number;
   /**
    * How long shutting down may take (default 10 s; `SHUTDOWN_TIMEOUT_MS`): the consumer and the relay
    * finish their work in flight within 80 % of it, closing the transport and the database gets the
@@ -54,8 +63,6 @@ export interface MessagingModuleOptions {
    */
   readonly shutdownTimeoutMs?: number;
   readonly logger?: Logger;
-  /** An event whose payload JSON is larger is refused by the outbox writer (default 512 KiB). */
-  readonly maxPayloadBytes?: number;
 }
 
 const DAY = 24 * 3600_000;
@@ -76,7 +83,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.declareTopology();
     if (this.options.runRelay !== false) this.relay.start();
     const retention = this.options.inboxRetentionMs ?? 30 * DAY;
     const prune = () => {
@@ -90,6 +98,16 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       prune();
       this.pruneTimer = setInterval(prune, 3600_000).unref();
     }, 15_000).unref();
+  }
+
+  /** Before anything is published, so an event never reaches a broker that has no queue for it yet. */
+  private async declareTopology(): Promise<void> {
+    if (!this.transport.declareTopology) return;
+    try {
+      await this.transport.declareTopology(this.options.subscriptions ?? subscriptions);
+    } catch (error) {
+      throw new Error(`${this.options.service}: could not declare the messaging topology, not starting: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
   }
 
   /** Started by the first shutdown hook, shared by both: one deadline for the whole shutdown. */
@@ -124,6 +142,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 export class MessagingModule {
   static forService(options: MessagingModuleOptions): DynamicModule {
     const relayOptions: OutboxRelayOptions = { ...defaultRelayOptions, ...options.relay };
+    const manifest = options.subscriptions ?? subscriptions;
+    const retry = consumerRetryPolicyOf(options.service, manifest, options.retry);
     return {
       module: MessagingModule,
       global: true,
@@ -131,7 +151,15 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: () => options.logger ?? createLogger(options.service) },
         { provide: DATA_SOURCE, useFactory: () => options.dataSource() },
-        { provide: TRANSPORT, useFactory: () => options.transport() },
+        {
+          provide: TRANSPORT,
+          useFactory: async () => {
+            const transport = await options.transport();
+            // The memory transport checks each subscription against the manifest at consume, which comes before bootstrap.
+            if (transport.kind === 'memory') await transport.declareTopology?.(manifest);
+            return transport;
+          },
+        },
         { provide: TransactionHost, useFactory: (dataSource: DataSource) => new TransactionHost(dataSource), inject: [DATA_SOURCE] },
         { provide: UNIT_OF_WORK, useExisting: TransactionHost },
         { provide: EventSchemaRegistry, useFactory: () => new EventSchemaRegistry(options.contracts ?? publishedLanguage) },
@@ -154,18 +182,21 @@ export class MessagingModule {
         {
           provide: EventConsumer,
           useFactory: (transport: Transport, transactions: TransactionHost, inbox: Inbox, registry: EventSchemaRegistry, metrics: MessagingMetrics, logger: Logger) => {
-            if (transport instanceof MemoryTransport) transport.attachDeadLetterStore(options.service, new SqlDeadLetterStore(options.service, transactions));
+            if (transport instanceof MemoryTransport) {
+              transport.attachDeadLetterStore(options.service, new SqlDeadLetterStore(options.service, transactions));
+              transport.attachRetryStore(options.service, new SqlDeliveryRetryStore(transactions));
+            }
             return new EventConsumer(transport, transactions, inbox, registry, metrics, logger, {
               service: options.service,
               prefetch: options.prefetch ?? 32,
+              retry,
               handlerTimeoutMs: options.handlerTimeoutMs,
               handlerConcurrency: options.handlerConcurrency,
-              retry: options.retry ?? defaultRetryPolicy,
             });
           },
           inject: [TRANSPORT, TransactionHost, Inbox, EventSchemaRegistry, MessagingMetrics, LOGGER],
         },
-        { provide: ShopEventsServer, useFactory: (consumer: EventConsumer) => new ShopEventsServer(consumer), inject: [EventConsumer] },
+        { provide: ShopEventsServer, useFactory: (consumer: EventConsumer) => new ShopEventsServer(consumer, { service: options.service, manifest }), inject: [EventConsumer] },
         MessagingLifecycle,
       ],
       exports: [
