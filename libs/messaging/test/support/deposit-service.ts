@@ -1,7 +1,7 @@
 import { Controller, Inject, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
-import { defineEvent, eventOf, publishedLanguage, type EventEnvelope } from '@shop/contracts';
+import { defineEvent, defineSubscriptions, eventOf, publishedLanguage, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
 import { TransactionHost, openDataSource, type DatabaseOptions } from '@shop/persistence';
 import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
@@ -155,7 +155,16 @@ export interface DepositServiceOptions {
   readonly shutdownTimeoutMs?: number;
   /** Silent by default. */
   readonly logger?: Logger;
+  /** Default: this service consumes `DepositMadeV1` with the test's retry delays (`depositSubscriptions`). */
+  readonly subscriptions?: SubscriptionManifest;
 }
+
+/** A manifest in which each of `services` consumes `DepositMadeV1`. */
+export const depositSubscriptions = (services: readonly string[], retryDelaysMs: readonly number[] = [50, 100]): SubscriptionManifest =>
+  defineSubscriptions(
+    services.map((service) => ({ service, eventTypes: [DepositMadeV1.type], retryDelaysMs })),
+    [...publishedLanguage, DepositMadeV1],
+  );
 
 export interface RunningDepositService {
   readonly app: INestApplication;
@@ -169,6 +178,7 @@ export interface RunningDepositService {
 }
 
 export async function startDepositService(options: DepositServiceOptions): Promise<RunningDepositService> {
+  const retry = options.retry ?? { delaysMs: [50, 100] };
   @Module({
     imports: [
       MessagingModule.forService({
@@ -178,7 +188,8 @@ export async function startDepositService(options: DepositServiceOptions): Promi
         transport: options.transport,
         ownsTransport: options.ownsTransport,
         contracts: [...publishedLanguage, DepositMadeV1],
-        retry: options.retry ?? { delaysMs: [50, 100] },
+        retry,
+        subscriptions: options.subscriptions ?? depositSubscriptions([options.service], retry.delaysMs),
         relay: { pollIntervalMs: 100, ...options.relay },
         runRelay: options.runRelay,
         shutdownTimeoutMs: options.shutdownTimeoutMs,
@@ -191,10 +202,15 @@ export async function startDepositService(options: DepositServiceOptions): Promi
   class DepositTestModule {}
 
   const app = await NestFactory.create(DepositTestModule, { logger: false });
-  if (options.consume !== false) {
-    await connectEventConsumer(app);
+  try {
+    if (options.consume !== false) {
+      await connectEventConsumer(app);
+    }
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => {}); // a refused start leaves no database connection behind
+    throw error;
   }
-  await app.init();
   return {
     app,
     deposits: app.get(DepositService),
