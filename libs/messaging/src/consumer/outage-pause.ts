@@ -20,6 +20,7 @@ export const defaultOutagePauseOptions: OutagePauseOptions = { initialDelayMs: 2
  */
 export class OutagePause {
   private loop: Promise<void> | undefined;
+  private holding = false;
   private stopper: AbortController | undefined;
 
   constructor(
@@ -30,19 +31,21 @@ export class OutagePause {
     private readonly options: OutagePauseOptions = defaultOutagePauseOptions,
   ) {}
 
-  /** True from the first report of an outage until the consumer takes deliveries again. */
+  /** True from the first report of an outage until the database answers again. */
   get paused(): boolean {
-    return this.loop !== undefined;
+    return this.holding;
   }
 
   /** Pauses `handle` and starts probing, unless a pause is already under way. */
   begin(handle: ConsumerHandle, reason: unknown): void {
     if (this.loop) return;
+    this.holding = true;
     const stopper = new AbortController();
     this.stopper = stopper;
     this.loop = this.pauseUntilAnswered(handle, reason, stopper.signal).finally(() => {
       this.loop = undefined;
       this.stopper = undefined;
+      this.holding = false;
     });
   }
 
@@ -87,6 +90,8 @@ export class OutagePause {
         delayMs = Math.min(delayMs * 2, this.options.maxDelayMs);
       }
       if (stopped.aborted) return;
+      // Deliveries arriving from the resumed subscription must not be turned away as "paused".
+      this.holding = false;
       await handle.resume().catch((error: unknown) => {
         this.logger.error({ err: error }, 'consumer could not resume its subscription');
       });
