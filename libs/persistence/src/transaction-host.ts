@@ -112,6 +112,8 @@ export class TransactionHost implements UnitOfWork {
       signal?.throwIfAborted();
       result = await untilAborted(this.storage.run(scope, work), signal);
       scope.state = 'ended';
+      // Not raced either: a deadline passing during the commit may still see it land. The caller has
+      // its failure by then, so the work may run again; the inbox makes that rerun a duplicate.
       await runner.commitTransaction();
     } catch (error) {
       scope.state = signal?.aborted ? 'abandoned' : 'ended';
