@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, defineEvent, publishedLanguage, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
+import { ManualClock } from '@shop/shared-kernel';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import {
   Inbox,
+  MemoryTransport,
   MessagingMetrics,
   OutboxRelay,
   OutboxSignal,
@@ -272,5 +274,35 @@ describe('outbox relay and inbox on PostgreSQL', () => {
     }
     const [pending] = (await writerDb.dataSource.query(`SELECT COUNT(*)::int AS n FROM outbox_pending`)) as Array<{ n: number }>;
     expect(pending?.n).toBe(0);
+  });
+
+  it('prunes on one instance at a time (another holding the prune lock makes it skip) and keeps rows still in outbox_dead', async () => {
+    const service = uniqueServiceName();
+    cleanups.push(() => dropDatabase(databaseNameOf(service)));
+    const Ticked = tickedOfTest(service);
+    const transactions = new TransactionHost(await database(service));
+    const longAgo = new ManualClock(new Date('2020-01-01T00:00:00Z'));
+    const writer = new OutboxWriter(transactions, new EventSchemaRegistry([Ticked]), new OutboxSignal(), { source: service, partitions: 4 }, longAgo);
+    await transactions.run(() => writer.add(...[1, 2, 3].map((n) => ({ type: Ticked.type, aggregateId: randomUUID(), payload: { n } }))));
+    // Two rows sent long ago, one dead.
+    await transactions.dataSource.query(
+      `INSERT INTO outbox_dead (seq, partition_no, aggregate_id, created_at, attempts, last_error, dead_at)
+       SELECT seq, partition_no, aggregate_id, created_at, 20, 'refused', created_at FROM outbox_pending ORDER BY seq LIMIT 1`,
+    );
+    await transactions.dataSource.query(`DELETE FROM outbox_pending`);
+    const relay = new OutboxRelay(transactions, new MemoryTransport(), new OutboxSignal(), new MessagingMetrics(), silentLogger(), defaultRelayOptions);
+
+    const otherInstance = (await database(service)).createQueryRunner();
+    await otherInstance.connect();
+    cleanups.push(() => otherInstance.release());
+    await otherInstance.query(`SELECT pg_advisory_lock($1, -1)`, [defaultRelayOptions.lockNamespace]);
+    expect(await relay.prune()).toBe(0);
+    await otherInstance.query(`SELECT pg_advisory_unlock($1, -1)`, [defaultRelayOptions.lockNamespace]);
+
+    expect(await relay.prune()).toBe(2);
+    const left = (await transactions.dataSource.query(`SELECT o.seq FROM outbox o JOIN outbox_dead d ON d.seq = o.seq`)) as unknown[];
+    const [all] = (await transactions.dataSource.query(`SELECT COUNT(*)::int AS n FROM outbox`)) as Array<{ n: number }>;
+    expect(left).toHaveLength(1);
+    expect(all?.n).toBe(1);
   });
 });

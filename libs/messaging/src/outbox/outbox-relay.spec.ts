@@ -255,7 +255,7 @@ describe('OutboxRelay (SQLite)', () => {
     await add(a, 1, 2);
     await transactions.dataSource.query(`UPDATE outbox SET aggregate_seq = json_extract(payload, '$.n') + 40 WHERE aggregate_id = ?`, [a]);
     await relay.publishPending();
-    expect(transport.published.map((e) => (e as { sequence?: number }).sequence)).toEqual([41, 42]);
+    expect(transport.published.map((e) => e.sequence)).toEqual([41, 42]);
   });
 
   it('takes a bounded number of batches from a hot partition per pass, so a quiet partition waits one pass at most', async () => {
