@@ -105,6 +105,11 @@ export class TransactionHost implements UnitOfWork {
     const runner = this.dataSource.createQueryRunner();
     const scope: TransactionScope = { manager: runner.manager, afterCommit: [], state: 'open' };
     scope.manager = this.dataSource.createEntityManager(guardedRunner(runner, scope));
+    // At the abort itself, not a few microtasks later: the work must not slip a query in between.
+    const abandon = () => {
+      if (scope.state === 'open') scope.state = 'abandoned';
+    };
+    signal?.addEventListener('abort', abandon, { once: true });
     let result: T;
     try {
       // Not raced: a runner left connecting would take a pool connection after its release.
@@ -120,6 +125,7 @@ export class TransactionHost implements UnitOfWork {
       await this.rollback(runner, scope.state === 'abandoned');
       throw error;
     } finally {
+      signal?.removeEventListener('abort', abandon);
       await runner.release();
     }
     for (const callback of scope.afterCommit) callback();
