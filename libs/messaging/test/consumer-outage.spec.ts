@@ -13,10 +13,11 @@ import {
   MessagingMetrics,
   defaultRetryPolicy,
   messagingMigrations,
+  queueNameOf,
   type EventConsumerOptions,
   type RetryPolicy,
 } from '../src/index.js';
-import { connectTransport, uniqueService } from './amqp/helpers.js';
+import { BrokerProbe, connectTransport, uniqueService } from './amqp/helpers.js';
 
 /**
  * The consumer against a real PostgreSQL and RabbitMQ when its database goes away (through a proxy
@@ -238,6 +239,36 @@ describe('EventConsumer on PostgreSQL + RabbitMQ', () => {
       `SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
     )) as Array<{ n: number }>;
     expect(idleInTransaction).toBe(0);
+  });
+
+  it('stop() returns within the handler deadline while a handler hangs; deliveries waiting behind it go back uncounted', async () => {
+    let hungStarted = false;
+    const harness = await start({
+      retry: { delaysMs: [60_000] },
+      consumer: { handlerTimeoutMs: 800 },
+      handle: async (envelope) => {
+        if ((envelope.payload as Noted).n === 1) {
+          hungStarted = true;
+          await new Promise<never>(() => undefined);
+        }
+      },
+    });
+    const hung = envelopeOf(harness.type, 'stuck', 1);
+    const waiting = [envelopeOf(harness.type, 'stuck', 2), envelopeOf(harness.type, 'stuck', 3)];
+    await harness.publish(hung, ...waiting);
+    await waitFor(() => hungStarted, { what: 'the hung handler to start' });
+
+    const stopping = Date.now();
+    await harness.consumer.stop();
+    expect(Date.now() - stopping).toBeLessThan(2_500);
+    expect(await harness.noted()).toEqual([]);
+    // The hung one failed into its retry (attempt 2, a minute away); the ones behind it are back in the queue as attempt 1.
+    expect(await metricTotal(harness.metrics, 'shop_messages_timed_out_total')).toBe(1);
+    expect(await metricTotal(harness.metrics, 'shop_messages_failed_total')).toBe(1);
+    const broker = await BrokerProbe.open();
+    cleanups.push(() => broker.close());
+    await waitFor(async () => (await broker.readyCount(queueNameOf(harness.service))) === 2, { what: 'the waiting deliveries back in the queue' });
+    expect(harness.deliveries.filter((delivery) => delivery.id !== hung.id).every((delivery) => delivery.attempt === 1)).toBe(true);
   });
 
   it('runs at most handlerConcurrency handler transactions at once', async () => {
