@@ -237,6 +237,25 @@ describe('OutboxRelay (SQLite)', () => {
     expect(sequenceOf(a)).toEqual([1, 2]);
   });
 
+  it('ends the pass when a batch fails whole for the transport, instead of trying every other partition', async () => {
+    relay = relayWith({ concurrency: 1 });
+    for (const partition of [0, 1, 2, 3]) await add(aggregateIn(partition), partition);
+    transport.failAll = () => new TransportUnavailableError('no publisher confirm within 5000 ms');
+    await relay.publishPending();
+    expect(transport.batches).toBe(1);
+    transport.failAll = undefined;
+    clock.advance(1_000);
+    expect(await relay.publishPending()).toBe(4);
+  });
+
+  it('goes on with the other partitions when a batch fails whole transiently (one subscriber away, not the transport)', async () => {
+    relay = relayWith({ concurrency: 1 });
+    for (const partition of [0, 1, 2, 3]) await add(aggregateIn(partition), partition);
+    transport.failAll = () => new TransientDeliveryError('subscriber not consuming');
+    await relay.publishPending();
+    expect(transport.batches).toBe(4);
+  });
+
   it('counts an unroutable publish in its metric, keeps the row pending and retries it', async () => {
     const a = randomUUID();
     transport.unroutable.add(1);

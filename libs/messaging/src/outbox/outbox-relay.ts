@@ -70,6 +70,8 @@ interface OutboxRow {
 interface BatchResult {
   readonly claimed: number;
   readonly published: number;
+  /** Every row failed because the transport as a whole did: the broker is away or not confirming. */
+  readonly transportFailed: boolean;
 }
 
 type Query = (sql: string, params: unknown[]) => Promise<unknown>;
@@ -79,9 +81,11 @@ interface Failure {
   readonly error: Error;
   /** Message-level (nack, unroutable, a publish error of this message), not the transport as a whole. */
   readonly countsAsAttempt: boolean;
+  /** The transport as a whole is away (not one subscriber, as a TransientDeliveryError of the memory transport says). */
+  readonly transportDown: boolean;
 }
 
-const NOTHING: BatchResult = { claimed: 0, published: 0 };
+const NOTHING: BatchResult = { claimed: 0, published: 0, transportFailed: false };
 const PRUNE_CHUNK = 10_000;
 /** Second key of the session advisory lock that lets one instance prune at a time (partitions use 0…n-1). */
 const PRUNE_LOCK_KEY = -1;
@@ -178,12 +182,15 @@ export class OutboxRelay {
     const batchesTaken = new Map<number, number>();
     let published = 0;
     const failures: unknown[] = [];
+    let transportFailed = false;
     const worker = async () => {
-      while (queue.length > 0 && failures.length === 0 && !this.stopping && this.transport.isReady()) {
+      while (queue.length > 0 && failures.length === 0 && !transportFailed && !this.stopping && this.transport.isReady()) {
         const partition = queue.shift()!;
         try {
           const result = this.transactions.kind === 'postgres' ? await this.publishBatchLocked(partition) : await this.publishBatchUnlocked(partition);
           published += result.published;
+          // Every other partition's batch would fail the same way (each after a confirm timeout, perhaps): end the pass.
+          transportFailed ||= result.transportFailed;
           const taken = (batchesTaken.get(partition) ?? 0) + 1;
           batchesTaken.set(partition, taken);
           // A batch that failed whole points at the broker: leave the partition for the next pass. After
@@ -415,8 +422,9 @@ export class OutboxRelay {
       }
       failedAggregates.add(row.aggregate_id);
       if (isUnroutableError(outcome.error)) unroutable.set(row.type, (unroutable.get(row.type) ?? 0) + 1);
-      const countsAsAttempt = transportUp && !isTransportUnavailableError(outcome.error) && !isTransientDeliveryError(outcome.error);
-      failures.push({ row, error: outcome.error, countsAsAttempt });
+      const transportDown = !transportUp || isTransportUnavailableError(outcome.error);
+      const countsAsAttempt = !transportDown && !isTransientDeliveryError(outcome.error);
+      failures.push({ row, error: outcome.error, countsAsAttempt, transportDown });
     });
 
     const now = this.clock.now().getTime();
@@ -450,7 +458,7 @@ export class OutboxRelay {
         'outbox: row failed too many times; moved to outbox_dead, its aggregate flows again',
       );
     }
-    return { claimed: rows.length, published: sent.length };
+    return { claimed: rows.length, published: sent.length, transportFailed: failures.length === rows.length && failures.every((failure) => failure.transportDown) };
   }
 
   private async backOff(query: Query, failures: readonly Failure[], now: number): Promise<void> {
