@@ -202,6 +202,30 @@ describe('EventConsumer on PostgreSQL + RabbitMQ', () => {
     );
   }, 120_000);
 
+  it('a black-holed database: the handler deadline passes, the probe gets no answer, so the delivery goes back uncounted and the consumer pauses', async () => {
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(TEST_POSTGRES_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const harness = await start({ postgresUrl: proxy.url(TEST_POSTGRES_URL), retry: { delaysMs: [100] }, consumer: { handlerTimeoutMs: 1_000 }, handle: async () => undefined });
+    const before = envelopeOf(harness.type, 'a', 0);
+    await harness.publish(before);
+    await waitFor(async () => (await harness.noted()).length === 1, { what: 'the message before the outage handled' });
+
+    proxy.setMode('blackhole');
+    const during = [envelopeOf(harness.type, 'a', 1), envelopeOf(harness.type, 'b', 2)];
+    await harness.publish(...during);
+    await waitFor(() => harness.consumer.paused, { timeoutMs: 10_000, what: 'the consumer to pause' });
+    await sleep(3_000);
+    proxy.setMode('pass');
+
+    await waitFor(async () => (await harness.noted()).length === 3, { timeoutMs: 30_000, what: 'every message handled after the outage' });
+    await sleep(300);
+    expect((await harness.noted()).map((row) => row.message_id)).toEqual([before, ...during].map((envelope) => envelope.id));
+    expect(harness.deliveries.every((delivery) => delivery.attempt === 1)).toBe(true);
+    expect(await metricTotal(harness.metrics, 'shop_messages_failed_total')).toBe(0);
+    expect(await metricTotal(harness.metrics, 'shop_messages_transient_failures_total')).toBeGreaterThanOrEqual(1);
+    expect(await harness.transport.depth(harness.service)).toBe(0);
+  });
+
   it('a handler that never settles: rolled back at its deadline, retried, and other aggregates, and its own next message, keep flowing', async () => {
     let hungId = '';
     const harness = await start({
