@@ -475,6 +475,7 @@ export class OutboxRelay {
       ...this.seqParams(failures.map((failure) => failure.row)),
     ]);
   }
+
   /** Same transaction as the failure record: the row leaves the queue and stops holding its aggregate back. */
   private async moveToDead(query: Query, rows: readonly OutboxRow[], now: number): Promise<void> {
     const p = this.dialect.param.bind(this.dialect);
