@@ -115,6 +115,17 @@ describe('topology from the subscription manifest', () => {
     expect(await readyCount(queueNameOf(consumer))).toBe(1);
   });
 
+  it('does not start when the broker refuses the declaration, and says why', async () => {
+    const { producer, consumer } = names();
+    // A queue left behind with other arguments: a classic queue where the consumer's quorum queue belongs.
+    const connection = await connect(TEST_AMQP_URL);
+    await (await connection.createChannel()).assertQueue(queueNameOf(consumer), { durable: true });
+    await connection.close();
+    await expect(start(producer, consumer, { consume: false })).rejects.toThrow(
+      new RegExp(`^${producer}: could not declare the messaging topology, not starting: .*PRECONDITION_FAILED`),
+    );
+  });
+
   it('refuses to start a consumer whose handlers the manifest does not route to it', async () => {
     const { producer, consumer } = names();
     // The deposit handler runs in `producer`, but the manifest sends the deposits to `consumer` only.
