@@ -228,10 +228,11 @@ export default {
     },
     {
       name: 'http-allowed-libs',
-      comment: 'http (the HTTP edge every app shares) imports only shared-kernel, contracts and messaging among the workspace libs.',
+      comment:
+        'http (the HTTP edge every app shares, and for now the service runtime) imports only shared-kernel, contracts, persistence (database settings) and messaging among the workspace libs.',
       severity: 'error',
       from: { path: LIB('http'), pathNot: TEST_CODE },
-      to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|contracts|messaging') },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|contracts|persistence|messaging') },
     },
     {
       name: 'no-circular-between-libs',

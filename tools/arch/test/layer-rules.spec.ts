@@ -48,7 +48,7 @@ const CASES: ReadonlyArray<readonly [rule: string, file: string, specifier: stri
   ['contracts-npm-only-ajv', 'libs/contracts/src/imports-rxjs.ts', 'rxjs'],
   ['persistence-only-shared-kernel', 'libs/persistence/src/cycle-a.ts', '../../messaging/src/cycle-b.js'],
   ['messaging-allowed-libs', 'libs/messaging/src/imports-testing.ts', '../../testing/src/index.js'],
-  ['http-allowed-libs', 'libs/http/src/imports-persistence.ts', '../../persistence/src/index.js'],
+  ['http-allowed-libs', 'libs/http/src/imports-testing.ts', '../../testing/src/index.js'],
 ];
 
 // persistence/cycle-a.ts -> messaging/cycle-b.ts -> persistence/cycle-a.ts: a cycle between libs.
