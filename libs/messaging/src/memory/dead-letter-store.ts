@@ -8,7 +8,11 @@ export interface DeadLetterStore {
   list(limit: number): Promise<DeadLetter[]>;
   /** All letters, or those with the given message ids. */
   find(messageIds?: readonly string[]): Promise<DeadLetter[]>;
-  remove(messageId: string): Promise<void>;
+  /**
+   * Removes the oldest letter of this message, not every one: a replay that dead-letters the message
+   * anew appends a letter with the same id before it removes the one it replayed.
+   */
+  removeOldest(messageId: string): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -58,9 +62,10 @@ export class SqlDeadLetterStore implements DeadLetterStore {
     return rows.map((row) => this.toDeadLetter(row));
   }
 
-  async remove(messageId: string): Promise<void> {
+  async removeOldest(messageId: string): Promise<void> {
+    const p = this.dialect.param(1);
     await this.transactions.run(() =>
-      this.transactions.manager.query(`DELETE FROM dead_letter WHERE message_id = ${this.dialect.param(1)}`, [messageId]),
+      this.transactions.manager.query(`DELETE FROM dead_letter WHERE seq = (SELECT MIN(seq) FROM dead_letter WHERE message_id = ${p})`, [messageId]),
     );
   }
 
@@ -94,8 +99,9 @@ export class InMemoryDeadLetterStore implements DeadLetterStore {
   async find(messageIds?: readonly string[]) {
     return messageIds ? this.letters.filter((l) => messageIds.includes(l.messageId)) : [...this.letters];
   }
-  async remove(messageId: string) {
-    this.letters = this.letters.filter((l) => l.messageId !== messageId);
+  async removeOldest(messageId: string) {
+    const index = this.letters.findIndex((l) => l.messageId === messageId);
+    if (index >= 0) this.letters.splice(index, 1);
   }
   async count() {
     return this.letters.length;

@@ -130,6 +130,20 @@ describe('the memory transport between services on SQLite', () => {
     expect(await healthySubscriber.transport.depth(healthy)).toBe(0);
   });
 
+  it('keeps a replayed dead letter in dead_letter when its handler still fails', async () => {
+    const subscriberName = uniqueServiceName();
+    const { transport, start } = setup([subscriberName], []);
+    const producer = await start(uniqueServiceName(), 'producer');
+    const subscriber = await start(subscriberName, 'subscriber');
+    subscriber.behaviour.poisoned.add(9);
+    await producer.deposits.deposit(randomUUID(), 9);
+    await waitFor(async () => (await transport.depth(subscriberName)) === 1, { what: 'the dead letter' });
+
+    expect(await transport.replay(subscriberName)).toBe(1);
+    expect(await rowsOf(subscriber, 'SELECT message_id FROM dead_letter')).toHaveLength(1);
+    expect(await transport.depth(subscriberName)).toBe(1);
+  });
+
   it('keeps retrying after the subscriber restarts: the retry rows are in its database', async () => {
     const subscriberName = uniqueServiceName();
     const { transport, start } = setup([subscriberName], [600, 600]);
@@ -262,6 +276,27 @@ describe('the memory transport', () => {
     await waitFor(async () => (await transport.retryDepth('flaky')) === 0, { what: 'the retry row to be removed' });
     expect(attempts).toEqual([1, 1, 2, 2]);
     expect(await transport.depth('flaky')).toBe(0);
+  });
+
+  it('keeps a replayed dead letter whose handler fails for good again: one letter left, not none', async () => {
+    const transport = transportFor(depositSubscriptions(['doomed']));
+    const attempts: number[] = [];
+    await transport.consume(
+      subscription('doomed', async ({ attempt }) => {
+        attempts.push(attempt);
+        throw new Error('still broken');
+      }, []),
+    );
+    const message = envelope(type);
+    expect((await transport.publishBatch([message]))[0]).toEqual({ ok: true });
+    expect(await transport.depth('doomed')).toBe(1);
+
+    // The replay dead-letters it anew; removing the replayed letter must not take the new one with it.
+    expect(await transport.replay('doomed')).toBe(1);
+    expect(attempts).toEqual([1, 1]);
+    expect((await transport.list('doomed')).map((letter) => letter.messageId)).toEqual([message.id]);
+    expect(await transport.replay('doomed', [message.id])).toBe(1);
+    expect(await transport.depth('doomed')).toBe(1);
   });
 
   it('makes a publish fail while a declared subscriber is absent, and succeed with nobody declared', async () => {

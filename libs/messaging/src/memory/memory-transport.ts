@@ -187,7 +187,7 @@ export class MemoryTransport implements Transport {
     for (const letter of await store.find(messageIds)) {
       const failure = await this.offer(service, JSON.stringify(letter.envelope), letter.type);
       if (failure) throw failure;
-      await store.remove(letter.messageId);
+      await store.removeOldest(letter.messageId);
       replayed++;
     }
     return replayed;
