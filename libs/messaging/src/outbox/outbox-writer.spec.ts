@@ -71,6 +71,21 @@ describe('OutboxWriter (SQLite)', () => {
     ]);
   });
 
+  it('writes more events in one call than SQLite takes parameters in one statement (11 per event, 32,766 at most), numbered in call order', async () => {
+    // 4,000 aggregates and 12,000 events: every statement of the write would be over the limit unchunked.
+    const events = Array.from({ length: 12_000 }, (_, n) => event(`agg-${n % 4_000}`, n));
+    await add(...events);
+    expect(await pending()).toBe(12_000);
+    const rows = await written();
+    expect(rows).toHaveLength(12_000);
+    rows.forEach(([aggregateId, n, aggregateSeq], i) => {
+      expect([aggregateId, n]).toEqual([`agg-${i % 4_000}`, i]);
+      expect(aggregateSeq).toBe(Math.floor(i / 4_000) + 1);
+    });
+    await add(event('agg-7', 12_000));
+    expect((await written()).at(-1)).toEqual(['agg-7', 12_000, 4]);
+  });
+
   it('refuses a payload over the size limit with the type, size and limit, and writes nothing of the call or its transaction', async () => {
     await add(event('a', 1));
     const note = 'é'.repeat(500); // 1,000 bytes of UTF-8 in 500 characters

@@ -135,39 +135,48 @@ export class OutboxWriter implements EventOutbox {
     ]);
   }
 
-  /** SQLite (one writer at a time anyway): three statements in the caller's transaction. */
+  /**
+   * SQLite (one writer at a time anyway): three statements in the caller's transaction, each in
+   * chunks of rows, since SQLite takes at most 32,766 parameters per statement (11 per event).
+   */
   private async writeSqlite(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>): Promise<void> {
     const manager = this.transactions.manager;
-    const bumped = (await manager.query(
-      `INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq) VALUES ${counts.map(() => '(?, ?)').join(', ')}
-       ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = last_seq + excluded.last_seq
-       RETURNING aggregate_id, last_seq`,
-      counts.flatMap(([aggregateId, n]) => [aggregateId, n]),
-    )) as Array<{ aggregate_id: string; last_seq: number | string }>;
-    const lastSeq = new Map(bumped.map((row) => [row.aggregate_id, Number(row.last_seq)]));
+    const lastSeq = new Map<string, number>();
+    for (const chunk of chunksOf(counts)) {
+      const bumped = (await manager.query(
+        `INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq) VALUES ${chunk.map(() => '(?, ?)').join(', ')}
+         ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = last_seq + excluded.last_seq
+         RETURNING aggregate_id, last_seq`,
+        chunk.flatMap(([aggregateId, n]) => [aggregateId, n]),
+      )) as Array<{ aggregate_id: string; last_seq: number | string }>;
+      for (const row of bumped) lastSeq.set(row.aggregate_id, Number(row.last_seq));
+    }
     const now = this.clock.now().getTime();
-    const values = prepared.flatMap(({ envelope, payloadJson, offsetFromLast }) => [
-      envelope.id,
-      envelope.type,
-      envelope.aggregateId,
-      partitionOf(envelope.aggregateId, this.options.partitions),
-      envelope.source,
-      envelope.correlationId,
-      envelope.causationId,
-      envelope.occurredAt,
-      payloadJson,
-      now,
-      lastSeq.get(envelope.aggregateId)! + offsetFromLast,
-    ]);
     const placeholders = `(${COLUMNS.map(() => '?').join(', ')})`;
-    const written = (await manager.query(
-      `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${prepared.map(() => placeholders).join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`,
-      values,
-    )) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
-    await manager.query(
-      `INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) VALUES ${written.map(() => '(?, ?, ?, ?)').join(', ')}`,
-      written.flatMap((w) => [w.seq, w.partition_no, w.aggregate_id, w.created_at]),
-    );
+    // In call order, chunk after chunk: seq follows the per-aggregate number.
+    for (const chunk of chunksOf(prepared)) {
+      const values = chunk.flatMap(({ envelope, payloadJson, offsetFromLast }) => [
+        envelope.id,
+        envelope.type,
+        envelope.aggregateId,
+        partitionOf(envelope.aggregateId, this.options.partitions),
+        envelope.source,
+        envelope.correlationId,
+        envelope.causationId,
+        envelope.occurredAt,
+        payloadJson,
+        now,
+        lastSeq.get(envelope.aggregateId)! + offsetFromLast,
+      ]);
+      const written = (await manager.query(
+        `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => placeholders).join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`,
+        values,
+      )) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
+      await manager.query(
+        `INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at) VALUES ${written.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        written.flatMap((w) => [w.seq, w.partition_no, w.aggregate_id, w.created_at]),
+      );
+    }
   }
 
   private envelopeOf(event: OutgoingEvent): EventEnvelope {
@@ -186,4 +195,13 @@ export class OutboxWriter implements EventOutbox {
       payload: event.payload,
     };
   }
+}
+
+/** Rows per SQLite statement: 11 parameters each stays well under SQLite's 32,766. */
+const SQLITE_ROWS_PER_STATEMENT = 1_000;
+
+function chunksOf<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += SQLITE_ROWS_PER_STATEMENT) chunks.push(items.slice(i, i + SQLITE_ROWS_PER_STATEMENT));
+  return chunks;
 }
