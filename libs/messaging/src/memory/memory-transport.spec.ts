@@ -299,6 +299,33 @@ describe('the memory transport', () => {
     expect(await transport.depth('doomed')).toBe(1);
   });
 
+  it('never runs two retry loops for one service: consuming again while the last pass still runs a retry waits for it', async () => {
+    const transport = transportFor(depositSubscriptions(['restarting']));
+    const attempts: number[] = [];
+    let releaseHungRetry!: () => void;
+    const hungRetry = new Promise<void>((resolve) => (releaseHungRetry = resolve));
+    const handle = await transport.consume(
+      subscription('restarting', async ({ attempt }) => {
+        attempts.push(attempt);
+        if (attempt === 1) throw new Error('fails once');
+        if (attempts.length === 2) await hungRetry;
+      }, [20, 20]),
+    );
+    expect((await transport.publishBatch([envelope(type)]))[0]).toEqual({ ok: true });
+    await waitFor(() => attempts.length === 2, { what: 'the retry to start', timeoutMs: 2_000 });
+
+    // The service stops consuming and starts again while its retry loop's pass still runs that retry.
+    const cancelled = handle.cancel();
+    await transport.consume(subscription('restarting', async ({ attempt }) => void attempts.push(attempt), [20, 20]));
+    await sleep(300);
+    expect(attempts).toEqual([1, 2]);
+
+    releaseHungRetry();
+    await cancelled;
+    await waitFor(async () => (await transport.retryDepth('restarting')) === 0, { what: 'the retry row to be removed' });
+    expect(attempts).toEqual([1, 2]);
+  });
+
   it('makes a publish fail while a declared subscriber is absent, and succeed with nobody declared', async () => {
     const transport = transportFor(depositSubscriptions(['absent']));
     const [outcome] = await transport.publishBatch([envelope(type)]);

@@ -285,7 +285,16 @@ export class MemoryTransport implements Transport {
   }
 
   private startRetryLoop(service: string): void {
-    if (this.retryLoops.has(service)) return;
+    const current = this.retryLoops.get(service);
+    if (current?.running) return;
+    if (current) {
+      // Still finishing its last pass (the service stopped consuming a moment ago): a second loop now
+      // would retry the very rows that pass holds. Start once it is over, if the service still consumes.
+      void current.done.then(() => {
+        if (!this.closed && this.live.get(service)?.length) this.startRetryLoop(service);
+      });
+      return;
+    }
     // A wake-up that comes during a pass (a new retry row) cuts the next sleep short.
     let woken = false;
     let interrupt: (() => void) | undefined;
@@ -321,10 +330,11 @@ export class MemoryTransport implements Transport {
   private async stopRetryLoop(service: string): Promise<void> {
     const loop = this.retryLoops.get(service);
     if (!loop) return;
-    this.retryLoops.delete(service);
     loop.running = false;
     loop.wake();
+    // Kept in the map until its pass is over, so that a service consuming again waits for it.
     await loop.done;
+    if (this.retryLoops.get(service) === loop) this.retryLoops.delete(service);
   }
 
   /** Retries the rows that are due; answers how long to sleep before the next look. */
