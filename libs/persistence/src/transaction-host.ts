@@ -25,6 +25,18 @@ export interface TransactionRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Thrown by `run` when a statement failed inside the work and the work carried on (it caught the
+ * error): PostgreSQL has aborted the transaction and would answer COMMIT with a silent ROLLBACK.
+ * Nothing of the work was committed. (A failed statement inside a savepoint rolled back to is fine.)
+ */
+export class TransactionAbortedError extends Error {
+  constructor() {
+    super('a statement failed inside the transaction and the work went on; PostgreSQL aborted the transaction, so nothing was committed');
+    this.name = 'TransactionAbortedError';
+  }
+}
+
 /** Thrown at work that keeps using a transaction after its deadline abandoned it. */
 export class TransactionAbandonedError extends Error {
   constructor() {
@@ -117,6 +129,7 @@ export class TransactionHost implements UnitOfWork {
       signal?.throwIfAborted();
       result = await untilAborted(this.storage.run(scope, work), signal);
       scope.state = 'ended';
+      if (await transactionFailedOn(runner)) throw new TransactionAbortedError();
       // Not raced either: a deadline passing during the commit may still see it land. The caller has
       // its failure by then, so the work may run again; the inbox makes that rerun a duplicate.
       await runner.commitTransaction();
@@ -169,6 +182,25 @@ export class TransactionHost implements UnitOfWork {
       }
     }
   }
+}
+
+/**
+ * Whether PostgreSQL reports the runner's transaction as failed (ReadyForQuery status 'E'): its
+ * COMMIT would roll back without an error. SQLite rolls back only the failed statement. pg hands a
+ * failed statement its error before the ReadyForQuery that carries the new status; only then
+ * (`readyForQuery` false) is the status read after a cheap query has brought it up to date.
+ */
+async function transactionFailedOn(runner: QueryRunner): Promise<boolean> {
+  const client = (runner as QueryRunner & { databaseConnection?: PgTransactionStatus }).databaseConnection;
+  if (typeof client?.getTransactionStatus !== 'function') return false;
+  if (client.readyForQuery === false) await client.query('SELECT 1').catch(() => undefined);
+  return client.getTransactionStatus() === 'E';
+}
+
+interface PgTransactionStatus {
+  readonly readyForQuery?: boolean;
+  getTransactionStatus?(): string | null;
+  query(sql: string): Promise<unknown>;
 }
 
 /** `promise`, or the signal's reason as soon as it aborts (the promise's own outcome is then ignored). */
