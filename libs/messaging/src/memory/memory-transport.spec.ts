@@ -326,6 +326,24 @@ describe('the memory transport', () => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  it('dead-letters a message once however often its producer publishes it again while another subscriber is away', async () => {
+    const transport = transportFor(depositSubscriptions(['broken', 'away']));
+    await transport.consume(
+      subscription('broken', async () => {
+        throw new Error('broken handler');
+      }, []),
+    );
+    const message = envelope(type);
+    for (let i = 0; i < 3; i++) {
+      const [outcome] = await transport.publishBatch([message]);
+      expect(!outcome?.ok && isTransientDeliveryError(outcome.error)).toBe(true);
+    }
+    expect(await transport.depth('broken')).toBe(1);
+    // A replay still dead-letters it anew when it fails again.
+    expect(await transport.replay('broken')).toBe(1);
+    expect(await transport.depth('broken')).toBe(1);
+  });
+
   it('makes a publish fail while a declared subscriber is absent, and succeed with nobody declared', async () => {
     const transport = transportFor(depositSubscriptions(['absent']));
     const [outcome] = await transport.publishBatch([envelope(type)]);

@@ -185,7 +185,7 @@ export class MemoryTransport implements Transport {
     const store = this.deadLettersOf(service);
     let replayed = 0;
     for (const letter of await store.find(messageIds)) {
-      const failure = await this.offer(service, JSON.stringify(letter.envelope), letter.type);
+      const failure = await this.offer(service, JSON.stringify(letter.envelope), letter.type, { replay: true });
       if (failure) throw failure;
       await store.removeOldest(letter.messageId);
       replayed++;
@@ -227,7 +227,7 @@ export class MemoryTransport implements Transport {
    * Hands one message to `service`: resolves to undefined once it is committed there or recorded
    * there for a retry (or as a dead letter), to the error otherwise.
    */
-  private async offer(service: string, wire: string, type: string): Promise<Error | undefined> {
+  private async offer(service: string, wire: string, type: string, options: { replay?: boolean } = {}): Promise<Error | undefined> {
     const target = this.instanceOf(service);
     if (!target) {
       const why = this.live.get(service)?.length ? 'is paused' : 'is not consuming (not started yet, or stopped)';
@@ -239,7 +239,7 @@ export class MemoryTransport implements Transport {
     } catch (error) {
       if (isTransientDeliveryError(error)) return asError(error);
       try {
-        await this.recordFailure(target.subscription, wire, 1, error);
+        await this.recordFailure(target.subscription, wire, 1, error, options);
         return undefined;
       } catch (storeError) {
         // The subscriber's database, not the message: it must not count towards the producer's poison limit.
@@ -268,9 +268,17 @@ export class MemoryTransport implements Transport {
     return settled;
   }
 
-  /** After the `attempts`-th attempt failed: a retry row with its next time, or a dead letter. */
-  private async recordFailure(subscription: Subscription, wire: string, attempts: number, error: unknown): Promise<void> {
+  /**
+   * After the `attempts`-th attempt failed: a retry row with its next time, or a dead letter. A
+   * message the service has dead-lettered already is left at that (short of a replay): its producer
+   * publishes it again while another subscriber is away, and each copy would add a letter.
+   */
+  private async recordFailure(subscription: Subscription, wire: string, attempts: number, error: unknown, options: { replay?: boolean } = {}): Promise<void> {
     const { service } = subscription;
+    if (!options.replay) {
+      const { id } = JSON.parse(wire) as { id?: unknown };
+      if ((await this.deadLettersOf(service).find([String(id ?? '')])).length > 0) return;
+    }
     const delay = subscription.retry.delaysMs[attempts - 1];
     if (isPermanent(error) || delay === undefined) {
       await this.deadLettersOf(service).add(this.deadLetterOf(service, wire, error, attempts));
