@@ -79,6 +79,37 @@ describe('OutagePause', () => {
     expect(await gauge(metrics, 'shop_consumer_pauses_total')).toBe(2);
   });
 
+  it('an outage reported while the subscription is being resumed pauses it again once the resume is done', async () => {
+    const metrics = new MessagingMetrics();
+    let answers = true;
+    const pause = new OutagePause(
+      () => (answers ? Promise.resolve() : Promise.reject(new Error('down'))),
+      metrics,
+      pino({ level: 'silent' }),
+      { initialDelayMs: 5, maxDelayMs: 5, probeTimeoutMs: 50 },
+    );
+    let finishResume!: () => void;
+    const handle = new RecordingHandle();
+    handle.resume = async () => {
+      handle.calls.push('resume');
+      if (handle.calls.length === 2) await new Promise<void>((resolve) => (finishResume = resolve));
+    };
+    pause.begin(handle, new Error('down'));
+    await waitUntil(() => handle.calls.length === 2);
+    // The database went away again while the resume was in flight.
+    answers = false;
+    pause.begin(handle, new Error('down again'));
+    expect(pause.paused).toBe(true);
+    finishResume();
+    await waitUntil(() => handle.calls.length === 3);
+    expect(handle.calls).toEqual(['pause', 'resume', 'pause']);
+    expect(pause.paused).toBe(true);
+    answers = true;
+    await waitUntil(() => !pause.paused);
+    expect(handle.calls).toEqual(['pause', 'resume', 'pause', 'resume']);
+    expect(await gauge(metrics, 'shop_consumer_paused')).toBe(0);
+  });
+
   it('counts a probe that does not answer within its deadline as unanswered', async () => {
     const metrics = new MessagingMetrics();
     let probes = 0;

@@ -22,6 +22,8 @@ export class OutagePause {
   private loop: Promise<void> | undefined;
   private holding = false;
   private stopper: AbortController | undefined;
+  /** An outage reported while the loop was resuming the subscription: pause again once it is done. */
+  private reportedWhileResuming: { handle: ConsumerHandle; reason: unknown } | undefined;
 
   constructor(
     /** Resolves when the database answers (`SELECT 1`); rejects or hangs when it does not. */
@@ -38,7 +40,14 @@ export class OutagePause {
 
   /** Pauses `handle` and starts probing, unless a pause is already under way. */
   begin(handle: ConsumerHandle, reason: unknown): void {
-    if (this.loop) return;
+    if (this.loop) {
+      // The loop is past its last probe and resuming: without this the new outage would go unpaused.
+      if (!this.holding && !this.stopper?.signal.aborted) {
+        this.holding = true;
+        this.reportedWhileResuming = { handle, reason };
+      }
+      return;
+    }
     this.holding = true;
     const stopper = new AbortController();
     this.stopper = stopper;
@@ -46,6 +55,9 @@ export class OutagePause {
       this.loop = undefined;
       this.stopper = undefined;
       this.holding = false;
+      const again = this.reportedWhileResuming;
+      this.reportedWhileResuming = undefined;
+      if (again && !stopper.signal.aborted) this.begin(again.handle, again.reason);
     });
   }
 
