@@ -130,6 +130,7 @@ export class TransactionHost implements UnitOfWork {
       result = await untilAborted(this.storage.run(scope, work), signal);
       scope.state = 'ended';
       if (await transactionFailedOn(runner)) throw new TransactionAbortedError();
+      signal?.throwIfAborted(); // the check above may have waited for a round trip
       // Not raced either: a deadline passing during the commit may still see it land. The caller has
       // its failure by then, so the work may run again; the inbox makes that rerun a duplicate.
       await runner.commitTransaction();
