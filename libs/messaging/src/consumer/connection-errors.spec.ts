@@ -87,6 +87,13 @@ describe('isConnectionError', () => {
     expect(isConnectionError(new AggregateError([refused], 'all addresses failed'))).toBe(true);
   });
 
+  it('recognises a database host name that does not resolve (DNS down or the name gone during a failover)', async () => {
+    const unresolved = await errorOf(() => new pg.Client({ host: 'postgres.invalid', port: 5432, user: 'x', database: 'x', connectionTimeoutMillis: 5_000 }).connect());
+    expect(['ENOTFOUND', 'EAI_AGAIN']).toContain((unresolved as { code?: string }).code);
+    expect(isConnectionError(wrapped(unresolved))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('getaddrinfo EAI_AGAIN postgres'), { code: 'EAI_AGAIN' }))).toBe(true);
+  });
+
   it('recognises a connection dropped at start or mid-query, and the pool and connect timeouts', async () => {
     const slammed = await listen((socket) => socket.destroy());
     const terminated = await errorOf(() => client(slammed).connect());
@@ -123,7 +130,8 @@ describe('isConnectionError', () => {
   });
 
   it('does not take a failure of the work itself for a connection failure', async () => {
-    for (const sqlstate of ['23505', '42601', '40001', '22P02']) {
+    // 55P03 lock_not_available (lock_timeout) and 57014 query_canceled (statement_timeout) are the work's own.
+    for (const sqlstate of ['23505', '42601', '40001', '22P02', '55P03', '57014']) {
       const port = await fakePostgres((socket) => socket.write(Buffer.concat([errorResponse(sqlstate, 'no'), readyForQuery])));
       const error = await queried(port);
       expect((error as { code?: string }).code).toBe(sqlstate);

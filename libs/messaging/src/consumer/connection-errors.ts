@@ -1,5 +1,20 @@
-/** Socket-level failures: the database host refused, reset, timed out or cannot be reached. */
-const CONNECTION_ERRNO_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * Socket-level failures: the database host refused, reset, timed out or cannot be reached, or its
+ * name does not resolve (DNS down, or the name briefly gone while a managed database fails over).
+ */
+const CONNECTION_ERRNO_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** SQLSTATE 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up). */
 const SERVER_GOING_AWAY_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
