@@ -87,7 +87,7 @@ interface Failure {
 
 const NOTHING: BatchResult = { claimed: 0, published: 0, transportFailed: false };
 const PRUNE_CHUNK = 10_000;
-/** Second key of the session advisory lock that lets one instance prune at a time (partitions use 0…n-1). */
+/** Second key of the advisory lock that lets one instance prune at a time (partitions use 0…n-1). */
 const PRUNE_LOCK_KEY = -1;
 /** Above this many pending rows the backlog gauge reports PostgreSQL's estimate instead of counting. */
 const EXACT_COUNT_LIMIT = 100_000;
@@ -229,8 +229,8 @@ export class OutboxRelay {
 
   /**
    * Deletes published rows written longer ago than the retention period, in chunks, leaving rows
-   * still referenced from `outbox_dead`. On PostgreSQL one instance prunes at a time (a session
-   * advisory lock); another one that finds it held skips. Returns how many rows were deleted.
+   * still referenced from `outbox_dead`. On PostgreSQL one instance prunes at a time (a transaction
+   * advisory lock per chunk); another one that finds it held skips. Returns how many rows were deleted.
    */
   async prune(keepGoing: () => boolean = () => true): Promise<number> {
     const cutoff = this.clock.now().getTime() - this.options.retentionMs;
@@ -241,32 +241,28 @@ export class OutboxRelay {
           AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)
           AND NOT EXISTS (SELECT 1 FROM outbox_dead d WHERE d.seq = o.seq)
         LIMIT ${PRUNE_CHUNK})`;
-    const deleteAll = async (deleteChunk: () => Promise<number>): Promise<number> => {
-      let total = 0;
-      for (;;) {
-        const deleted = await deleteChunk();
-        total += deleted;
-        if (deleted < PRUNE_CHUNK || !keepGoing()) return total;
+    // On PostgreSQL a lock per chunk, inside the chunk's transaction: it ends with the transaction,
+    // and idle_in_transaction_session_timeout ends that transaction if its client vanishes. A session
+    // lock would stay with a pooled connection whose unlock failed and stop every instance's pruning.
+    const lockSql = this.transactions.kind === 'postgres' ? `SELECT pg_try_advisory_xact_lock(${p(1)}, ${p(2)}) AS locked` : null;
+    const deleteChunk = () =>
+      this.transactions.run(async () => {
+        const runner = this.transactions.manager.queryRunner!;
+        if (lockSql) {
+          const [lock] = (await runner.query(lockSql, [this.options.lockNamespace, PRUNE_LOCK_KEY])) as Array<{ locked: boolean }>;
+          if (!lock?.locked) return null;
+        }
+        return ((await runner.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0;
+      });
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteChunk();
+      if (deleted === null) {
+        this.logger.debug('outbox: another instance is pruning; skipped');
+        return total;
       }
-    };
-    if (this.transactions.kind !== 'postgres') {
-      return deleteAll(() =>
-        this.transactions.run(async () => ((await this.transactions.manager.queryRunner!.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0),
-      );
-    }
-    const runner = this.transactions.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [lock] = (await runner.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [this.options.lockNamespace, PRUNE_LOCK_KEY])) as Array<{ locked: boolean }>;
-      if (!lock?.locked) return 0;
-      try {
-        // Each chunk commits on its own: no long transaction, and a stop waits for one chunk at most.
-        return await deleteAll(async () => ((await runner.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0);
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock($1, $2)`, [this.options.lockNamespace, PRUNE_LOCK_KEY]).catch(() => undefined);
-      }
-    } finally {
-      await runner.release();
+      total += deleted;
+      if (deleted < PRUNE_CHUNK || !keepGoing()) return total;
     }
   }
 
