@@ -1,5 +1,5 @@
 import { gatewayConfigFromEnv, startGateway } from '@shop/gateway';
-import type { RunningService, ServiceRuntime } from '@shop/http';
+import { messagingSettingsFromEnv, type RunningService, type ServiceRuntime } from '@shop/http';
 import { MemoryTransport, createLogger, type Logger } from '@shop/messaging';
 import { loadUserConfig, startUserService } from '@shop/user';
 import { developmentSecrets } from './development-secrets.js';
@@ -33,6 +33,8 @@ export interface EmbeddedPlatform {
 export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): Promise<EmbeddedPlatform> {
   const logger = options.logger ?? createLogger('embedded');
   const secrets = developmentSecrets(options.dataDir, options.env);
+  // The same messaging variables as a service's own process (HANDLER_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, …), validated before anything starts.
+  const messaging = messagingSettingsFromEnv(options.env);
   // Held until every context consumes (each declares the platform's subscription manifest as it
   // starts): consumers start before any relay publishes, and on close publishing stops before any
   // consumer does.
@@ -43,6 +45,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     host: '127.0.0.1',
     port: 0,
     database: { sqliteDir: options.dataDir },
+    messaging,
     transport: () => transport,
     ownsTransport: false,
     internalAuthSecret: secrets.internalAuthSecret,

@@ -182,6 +182,12 @@ describe('the embedded platform’s delivery', () => {
   });
 });
 
+describe('the embedded platform’s messaging settings', () => {
+  it('validates the messaging variables like a service process does: a bad one stops the start, named', async () => {
+    await expect(start(newDataDir(), { HANDLER_TIMEOUT_MS: 'soon', SHUTDOWN_TIMEOUT_MS: '-1' })).rejects.toThrow(/HANDLER_TIMEOUT_MS[\s\S]*SHUTDOWN_TIMEOUT_MS/);
+  });
+});
+
 describe('the embedded platform’s rate limit', () => {
   it('answers 429 with Retry-After once a client has used its requests for the minute', async () => {
     const platform = await start(newDataDir(), { RATE_LIMIT_PER_MINUTE: '3' });

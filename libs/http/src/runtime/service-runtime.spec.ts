@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../config/load-config.js';
-import { messagingOptionsOf, serviceRuntimeFromEnv } from './service-runtime.js';
+import { messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
 
 const SECRET = 's'.repeat(32);
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -74,6 +74,15 @@ describe('serviceRuntimeFromEnv', () => {
       },
     });
     expect(messagingOptionsOf(runtime)).toEqual({ handlerTimeoutMs: 5_000, handlerConcurrency: 2, maxPayloadBytes: 1024, shutdownTimeoutMs: 2_500, relay: { maxAttempts: 7 } });
+  });
+
+  it('the embedded platform reads the same messaging variables alone, and refuses a bad one', () => {
+    expect(messagingSettingsFromEnv({ HANDLER_TIMEOUT_MS: '1500', SHUTDOWN_TIMEOUT_MS: '2500' })).toEqual({
+      ...serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET }).messaging,
+      handlerTimeoutMs: 1500,
+      shutdownTimeoutMs: 2500,
+    });
+    expect(() => messagingSettingsFromEnv({ OUTBOX_MAX_ATTEMPTS: 'many' })).toThrow(/OUTBOX_MAX_ATTEMPTS/);
   });
 
   it('the messaging module options of a runtime without settings leave every default to the library', () => {

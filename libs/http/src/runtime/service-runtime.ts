@@ -64,7 +64,7 @@ export interface ServiceRuntime {
   /** 0: any free port (tests). */
   readonly port: number;
   readonly database: ServiceDatabase;
-  /** Absent: every messaging setting takes its default (the embedded mode, tests). */
+  /** Absent: every messaging setting takes its default (tests); the embedded platform reads them with `messagingSettingsFromEnv`. */
   readonly messaging?: MessagingSettings;
   readonly transport: () => Promise<Transport> | Transport;
   /** False when the transport is shared in-process and outlives this service. */
@@ -104,11 +104,7 @@ export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: 
     [databaseUrlVariable]: url({ default: undefined, desc: `PostgreSQL database of the ${service} service` }),
     SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the embedded SQLite files' }),
     INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services (≥ 32 bytes)' }),
-    HANDLER_TIMEOUT_MS: positiveInt({ default: DEFAULT_HANDLER_TIMEOUT_MS, desc: 'a handler running longer is rolled back and retried' }),
-    HANDLER_CONCURRENCY: positiveInt({ default: DEFAULT_HANDLER_CONCURRENCY, desc: 'handler transactions at once' }),
-    OUTBOX_MAX_ATTEMPTS: positiveInt({ default: defaultRelayOptions.maxAttempts, desc: 'failed publishes before an outbox row is dead' }),
-    OUTBOX_MAX_PAYLOAD_BYTES: positiveInt({ default: DEFAULT_MAX_PAYLOAD_BYTES, desc: 'largest event payload the outbox takes' }),
-    SHUTDOWN_TIMEOUT_MS: positiveInt({ default: DEFAULT_SHUTDOWN_TIMEOUT_MS, desc: 'how long stopping may take' }),
+    ...messagingSpec(),
     DB_POOL_SIZE: positiveInt({ default: DEFAULT_POOL_SIZE, desc: 'PostgreSQL connections of the service' }),
     DB_CONNECT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.connectTimeoutMs, desc: 'PostgreSQL connect and pool wait deadline' }),
     DB_STATEMENT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.statementTimeoutMs, desc: 'PostgreSQL statement_timeout' }),
@@ -140,7 +136,8 @@ export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: 
 
   const logger = createLogger(service);
   const amqpUrl = config.AMQP_URL;
-  const databaseUrl = config[databaseUrlVariable] as string | undefined;
+  // Its name depends on the service, so the spread spec's type has no key for it.
+  const databaseUrl = (config as unknown as Record<string, unknown>)[databaseUrlVariable] as string | undefined;
   const timeouts: Partial<DatabaseTimeouts> = {
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS as number,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS as number,
@@ -158,18 +155,38 @@ export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: 
       config.POSTGRES_URL || databaseUrl
         ? { postgresUrl: config.POSTGRES_URL, databaseUrl, poolSize: config.DB_POOL_SIZE as number, timeouts }
         : { sqliteDir: config.SHOP_DATA_DIR },
-    messaging: {
-      handlerTimeoutMs: config.HANDLER_TIMEOUT_MS as number,
-      handlerConcurrency: config.HANDLER_CONCURRENCY as number,
-      outboxMaxAttempts: config.OUTBOX_MAX_ATTEMPTS as number,
-      maxPayloadBytes: config.OUTBOX_MAX_PAYLOAD_BYTES as number,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS as number,
-    },
+    messaging: messagingSettingsOf(config),
     transport: amqpUrl ? () => AmqpTransport.connect({ url: amqpUrl, connectionName: service, logger }) : () => new MemoryTransport(logger),
     ownsTransport: true,
     internalAuthSecret: config.INTERNAL_AUTH_SECRET as string,
     logger,
   };
+}
+
+/** The messaging variables, shared by a service's own process and the embedded platform. */
+const messagingSpec = () => ({
+  HANDLER_TIMEOUT_MS: positiveInt({ default: DEFAULT_HANDLER_TIMEOUT_MS, desc: 'a handler running longer is rolled back and retried' }),
+  HANDLER_CONCURRENCY: positiveInt({ default: DEFAULT_HANDLER_CONCURRENCY, desc: 'handler transactions at once' }),
+  OUTBOX_MAX_ATTEMPTS: positiveInt({ default: defaultRelayOptions.maxAttempts, desc: 'failed publishes before an outbox row is dead' }),
+  OUTBOX_MAX_PAYLOAD_BYTES: positiveInt({ default: DEFAULT_MAX_PAYLOAD_BYTES, desc: 'largest event payload the outbox takes' }),
+  SHUTDOWN_TIMEOUT_MS: positiveInt({ default: DEFAULT_SHUTDOWN_TIMEOUT_MS, desc: 'how long stopping may take' }),
+});
+
+const messagingSettingsOf = (config: Readonly<Record<keyof ReturnType<typeof messagingSpec>, unknown>>): MessagingSettings => ({
+  handlerTimeoutMs: config.HANDLER_TIMEOUT_MS as number,
+  handlerConcurrency: config.HANDLER_CONCURRENCY as number,
+  outboxMaxAttempts: config.OUTBOX_MAX_ATTEMPTS as number,
+  maxPayloadBytes: config.OUTBOX_MAX_PAYLOAD_BYTES as number,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS as number,
+});
+
+/**
+ * The messaging settings alone (`HANDLER_TIMEOUT_MS`, `HANDLER_CONCURRENCY`, `OUTBOX_MAX_ATTEMPTS`,
+ * `OUTBOX_MAX_PAYLOAD_BYTES`, `SHUTDOWN_TIMEOUT_MS`), validated: for the embedded platform, whose
+ * contexts take them from the one process's environment. Throws a `ConfigurationError`.
+ */
+export function messagingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MessagingSettings {
+  return messagingSettingsOf(loadConfig(messagingSpec(), env));
 }
 
 const isSet = (env: NodeJS.ProcessEnv, variable: string): boolean => (env[variable] ?? '') !== '';
