@@ -1,4 +1,4 @@
-import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 
 /**
@@ -80,10 +80,19 @@ export class ConfirmSession {
   /** Closes the channel; unacknowledged deliveries on it go back to their queues. */
   async close(): Promise<void> {
     if (!this.isOpen) return;
-    try {
-      await this.channel.close();
-    } catch {
-      // Already closing or the connection is gone: either way the channel is finished.
-    }
+    await closeChannel(this.channel);
   }
+}
+
+/**
+ * Closes `channel`, quietly (already closing or the connection gone: either way it is finished).
+ * amqplib leaves `close()` pending for ever when the connection drops before the close-ok arrives;
+ * the channel's 'close' event, which does come, ends the wait then.
+ */
+export async function closeChannel(channel: Channel): Promise<void> {
+  const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
+  const closing = Promise.resolve()
+    .then(() => channel.close())
+    .catch(() => undefined);
+  await Promise.race([closing, closed]);
 }

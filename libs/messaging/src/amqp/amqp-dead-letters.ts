@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, GetMessage, Message } from 'amqplib';
 import type { Logger } from 'pino';
 import { deadLetterQueueNameOf, queueNameOf, type DeadLetter, type DeadLetterAdmin } from '../transport/transport.js';
-import { ConfirmSession } from './amqp-confirm-session.js';
+import { ConfirmSession, closeChannel } from './amqp-confirm-session.js';
 import { HEADER, copyOptionsOf, envelopeHeadersOf, envelopeOf, logFieldsOf, replayHeaderChanges } from './amqp-envelope.js';
 import { DEFAULT_EXCHANGE } from './amqp-topology.js';
 
@@ -228,10 +228,5 @@ function brokerFactsAsHeaders(message: Message): Record<string, unknown> {
   return changes;
 }
 
-async function closeQuietly(channel: Channel): Promise<void> {
-  try {
-    await channel.close();
-  } catch {
-    // Already closed by the broker (a failed call) or with the connection.
-  }
-}
+/** Already closed by the broker (a failed call) or with the connection: either way it is finished. */
+const closeQuietly = (channel: Channel): Promise<void> => closeChannel(channel);

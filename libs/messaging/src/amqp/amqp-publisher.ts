@@ -65,13 +65,19 @@ export class EventPublisher {
   async declareTopology(manifest: SubscriptionManifest): Promise<void> {
     const model = this.connectedModel();
     if (!model) throw new Error('cannot declare the topology: not connected to the broker');
-    const channel = await model.createChannel();
-    channel.on('error', () => {}); // a refused declaration closes the channel; the failed call reports it
-    try {
-      await withDeadline(declareManifestTopology(channel, manifest), DECLARE_TIMEOUT_MS, 'declaring the topology');
-    } finally {
-      await channel.close().catch(() => {});
-    }
+    // Opening and closing the channel are inside the deadline too: a broker that stopped answering
+    // answers neither, and only a lost heartbeat (minutes, with a long one) would end the wait.
+    const declaring = (async () => {
+      const channel = await model.createChannel();
+      channel.on('error', () => {}); // a refused declaration closes the channel; the failed call reports it
+      try {
+        await declareManifestTopology(channel, manifest);
+      } finally {
+        await channel.close().catch(() => {});
+      }
+    })();
+    declaring.catch(() => {}); // past the deadline nobody awaits it any more
+    await withDeadline(declaring, DECLARE_TIMEOUT_MS, 'declaring the topology');
     this.topology = { manifest, consumedTypes: new Set(manifest.flatMap((entry) => entry.eventTypes)) };
     this.logger.info({ services: manifest.map((entry) => entry.service) }, 'amqp topology declared');
   }
