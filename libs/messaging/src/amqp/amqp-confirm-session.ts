@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 
@@ -60,13 +61,16 @@ export class ConfirmSession {
    */
   publishConfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const messageId = options.messageId;
+      // A return is matched to its message by id: one without (a malformed message being moved)
+      // gets one, or its return would go unnoticed and the move count as done.
+      const messageId = options.messageId ?? `unidentified-${randomUUID()}`;
       const timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
       try {
-        this.channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, (error: unknown) => {
+        this.channel.publish(exchange, routingKey, content, { ...options, messageId, mandatory: true }, (error: unknown) => {
           clearTimeout(timer);
+          const returned = this.takeReturned(messageId);
           if (error) reject(error instanceof Error ? error : new Error(String(error)));
-          else if (messageId !== undefined && this.takeReturned(messageId)) {
+          else if (returned) {
             reject(new Error(`unroutable: no queue '${routingKey}' on exchange '${exchange || '(default)'}'`));
           } else resolve();
         });
