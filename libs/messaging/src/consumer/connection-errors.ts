@@ -44,6 +44,17 @@ export function isConnectionError(error: unknown): boolean {
   return someInChain(error, looksLikeConnectionFailure, 0, new Set());
 }
 
+/**
+ * The part of `isConnectionError` that only a database driver produces (SQLSTATE class 08 and
+ * 57P01–57P03, node-postgres's own connection messages, `SQLITE_BUSY`): the database connection
+ * failed, whatever a probe says a moment later (a PostgreSQL restart kills the pool's connections
+ * and is back before the probe runs). Socket errno codes are not in it: a handler calling another
+ * service can see those too.
+ */
+export function isDatabaseConnectionError(error: unknown): boolean {
+  return someInChain(error, looksLikeDatabaseConnectionFailure, 0, new Set());
+}
+
 /** `SQLITE_BUSY` (and its extended codes): the embedded database is locked by another connection. */
 export function isDatabaseBusy(error: unknown): boolean {
   return someInChain(error, (candidate) => typeof candidate['code'] === 'string' && SQLITE_BUSY_CODES.has(candidate['code']), 0, new Set());
@@ -62,8 +73,13 @@ function someInChain(error: unknown, test: Test, depth: number, seen: Set<unknow
 
 function looksLikeConnectionFailure(error: Record<string, unknown>): boolean {
   const code = typeof error['code'] === 'string' ? error['code'] : undefined;
+  return (code !== undefined && CONNECTION_ERRNO_CODES.has(code)) || looksLikeDatabaseConnectionFailure(error);
+}
+
+function looksLikeDatabaseConnectionFailure(error: Record<string, unknown>): boolean {
+  const code = typeof error['code'] === 'string' ? error['code'] : undefined;
   if (code !== undefined) {
-    if (CONNECTION_ERRNO_CODES.has(code) || SQLITE_BUSY_CODES.has(code) || SERVER_GOING_AWAY_SQLSTATES.has(code)) return true;
+    if (SQLITE_BUSY_CODES.has(code) || SERVER_GOING_AWAY_SQLSTATES.has(code)) return true;
     // SQLSTATE class 08: connection exception (08000, 08003, 08006, 08001, 08004, …).
     if (/^08[0-9A-Z]{3}$/.test(code)) return true;
   }

@@ -133,6 +133,23 @@ describe('EventConsumer (SQLite)', () => {
     expect(await noted()).toEqual([]);
   });
 
+  it.each([
+    ['57P01 admin shutdown (a PostgreSQL restart)', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['08006 connection failure', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a lost pg connection', new Error('Connection terminated unexpectedly')],
+    ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
+  ])('never counts %s as an attempt, even when the database already answers again', async (_name, thrown) => {
+    behaviour = async () => {
+      throw thrown;
+    };
+    const error = await consumer.deliver({ envelope: envelopeOf('a', 1), attempt: 1 }).catch((e: unknown) => e);
+    expect(isTransientDeliveryError(error)).toBe(true);
+    expect(await count(metrics, 'shop_messages_failed_total')).toBe(0);
+    expect(await count(metrics, 'shop_messages_transient_failures_total')).toBe(1);
+    await waitFor(() => !consumer.paused, { what: 'the consumer to resume', timeoutMs: 2_000 });
+    expect(transport.calls).toEqual(['pause', 'resume']);
+  });
+
   it('counts a connection-class error as the handler’s own failure while the database answers', async () => {
     behaviour = async () => {
       throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:443'), { code: 'ECONNREFUSED' });

@@ -5,7 +5,7 @@ import { MessageContext } from '../context/message-context.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { Semaphore } from '../memory/semaphore.js';
-import { isConnectionError, isDatabaseBusy } from './connection-errors.js';
+import { isConnectionError, isDatabaseConnectionError } from './connection-errors.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { OutagePause, defaultOutagePauseOptions, type OutagePauseOptions } from './outage-pause.js';
 import {
@@ -176,13 +176,14 @@ export class EventConsumer {
 
   /**
    * What a failed handler run means for its delivery. The database being unreachable is not the
-   * message's fault: the delivery goes back uncounted and the consumer pauses. A connection-class
-   * error (or a timeout) while the database does answer is the handler's own (it may have called
-   * another service), so it uses an attempt like any failure.
+   * message's fault: the delivery goes back uncounted and the consumer pauses. An error only a
+   * database driver raises (SQLSTATE 08/57P0x, a lost pg connection, SQLITE_BUSY) is always that; a
+   * socket error or a timeout is only if the database does not answer a probe either (the handler
+   * may have called another service), and otherwise uses an attempt like any failure.
    */
   private async failureOf(error: unknown, labels: { type: string; handler: string }, envelope: EventEnvelope, attempt: number): Promise<unknown> {
     const timedOut = error instanceof HandlerTimeoutError;
-    const suspectDatabase = isDatabaseBusy(error) || ((timedOut || isConnectionError(error)) && !(await this.outage.databaseAnswers()));
+    const suspectDatabase = isDatabaseConnectionError(error) || ((timedOut || isConnectionError(error)) && !(await this.outage.databaseAnswers()));
     if (suspectDatabase) {
       this.metrics.transientFailures.inc(labels);
       this.logger.debug({ err: error, messageId: envelope.id, attempt, ...labels }, 'database unreachable; delivery given back uncounted');
