@@ -1,11 +1,10 @@
-import { deleteQueuesOf } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import type { EventEnvelope } from '@shop/contracts';
 import { retryQueueNameOf } from '../../src/amqp/index.js';
 import { PermanentDeliveryError, deadLetterQueueNameOf, type DeadLetter } from '../../src/transport/transport.js';
 import type { AmqpTransport } from '../../src/amqp/index.js';
-import { BrokerProbe, connectTransport, eventTypeOf, makeEnvelope, uniqueService, waitFor } from './helpers.js';
+import { connectTransport, eventTypeOf, makeEnvelope, useBroker, waitFor } from './helpers.js';
 
 const LISTINGS = 30;
 
@@ -13,24 +12,20 @@ const LISTINGS = 30;
 const shown = (letter: DeadLetter) => ({ messageId: letter.messageId, type: letter.type, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt, envelope: letter.envelope });
 
 describe('AmqpTransport: listing the DLQ', () => {
-  let probe: BrokerProbe;
+  const broker = useBroker();
   let transport: AmqpTransport;
-  const services: string[] = [];
 
   beforeAll(async () => {
-    probe = await BrokerProbe.open();
     transport = await connectTransport();
   });
 
   afterAll(async () => {
     await transport.close();
-    for (const service of services) await deleteQueuesOf(service);
-    await probe.close();
   });
 
   /** Every message in the DLQ as the broker hands it out, given back untouched afterwards. */
   async function rawDeadLetters(service: string): Promise<GetMessage[]> {
-    const channel = await probe.scratchChannel();
+    const channel = await broker.probe.scratchChannel();
     const messages: GetMessage[] = [];
     for (;;) {
       const message = await channel.get(deadLetterQueueNameOf(service), { noAck: false });
@@ -38,13 +33,12 @@ describe('AmqpTransport: listing the DLQ', () => {
       messages.push(message);
     }
     await channel.close(); // gives them back
-    await waitFor(async () => (await probe.readyCount(deadLetterQueueNameOf(service))) === messages.length, 'the probed letters to be back');
+    await waitFor(async () => (await broker.probe.readyCount(deadLetterQueueNameOf(service))) === messages.length, 'the probed letters to be back');
     return messages;
   }
 
   it(`never raises a delivery count: ${LISTINGS} listings later the letters, their order and their counts are unchanged, and replay works`, async () => {
-    const service = uniqueService();
-    services.push(service);
+    const service = broker.newService();
     const type = eventTypeOf(service);
     let broken = true;
     const handled: string[] = [];
@@ -66,7 +60,7 @@ describe('AmqpTransport: listing the DLQ', () => {
     await waitFor(async () => (await transport.depth(service)) === 5, 'five dead letters');
     // One dead-lettered by the broker itself: without its retry queue the failed message is requeued
     // until the main queue's delivery limit; it carries only the broker's x-death.
-    const scratch = await probe.scratchChannel();
+    const scratch = await broker.probe.scratchChannel();
     await scratch.deleteQueue(retryQueueNameOf(service, 100));
     await scratch.close();
     const doomed = makeEnvelope(type, { payload: { amount: 1 } });

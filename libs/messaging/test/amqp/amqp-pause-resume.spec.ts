@@ -1,28 +1,13 @@
-import { deleteQueuesOf } from '@shop/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransientDeliveryError, queueNameOf } from '../../src/transport/transport.js';
 import { retryQueueNameOf } from '../../src/amqp/amqp-topology.js';
-import { BrokerProbe, closeConnectionNamed, connectTransport, deferred, eventTypeOf, makeEnvelope, rabbitmqctl, sleep, uniqueService, waitFor } from './helpers.js';
+import { closeConnectionNamed, connectTransport, deferred, eventTypeOf, makeEnvelope, rabbitmqctl, sleep, useBroker, waitFor } from './helpers.js';
 
 const RETRY = { delaysMs: [100] };
 
 describe('AmqpTransport: pause, resume and transient failures', () => {
-  let probe: BrokerProbe;
-  const services: string[] = [];
-  const newService = (): string => {
-    const service = uniqueService();
-    services.push(service);
-    return service;
-  };
-
-  beforeAll(async () => {
-    probe = await BrokerProbe.open();
-  });
-
-  afterAll(async () => {
-    for (const service of services) await deleteQueuesOf(service);
-    await probe.close();
-  });
+  const broker = useBroker();
+  const { newService } = broker;
 
   it('gives a transiently failed delivery back to the queue with its attempt unchanged, never through a retry queue', async () => {
     const service = newService();
@@ -43,8 +28,8 @@ describe('AmqpTransport: pause, resume and transient failures', () => {
       expect(await transport.publishBatch([makeEnvelope(type)])).toEqual([{ ok: true }]);
       await waitFor(() => attempts.length === 4, 'the fourth delivery');
       expect(attempts).toEqual([1, 1, 1, 1]);
-      await waitFor(async () => (await probe.readyCount(queueNameOf(service))) === 0, 'an empty queue');
-      expect(await probe.readyCount(retryQueueNameOf(service, 100))).toBe(0);
+      await waitFor(async () => (await broker.probe.readyCount(queueNameOf(service))) === 0, 'an empty queue');
+      expect(await broker.probe.readyCount(retryQueueNameOf(service, 100))).toBe(0);
       expect(await transport.depth(service)).toBe(0);
       await handle.cancel();
     } finally {
@@ -83,7 +68,7 @@ describe('AmqpTransport: pause, resume and transient failures', () => {
       await waitFor(() => handled.length === 1, 'the in-flight delivery');
       await sleep(300);
       expect(handled).toEqual([first.id]);
-      expect(await probe.channel.checkQueue(queueNameOf(service))).toMatchObject({ messageCount: 2, consumerCount: 0 });
+      expect(await broker.probe.channel.checkQueue(queueNameOf(service))).toMatchObject({ messageCount: 2, consumerCount: 0 });
 
       await handle.resume();
       await handle.resume();
@@ -121,14 +106,14 @@ describe('AmqpTransport: pause, resume and transient failures', () => {
       );
       // Time for a consumer that would (wrongly) start on the new connection.
       await sleep(1_000);
-      expect((await probe.channel.checkQueue(queueNameOf(service))).consumerCount).toBe(0);
+      expect((await broker.probe.channel.checkQueue(queueNameOf(service))).consumerCount).toBe(0);
       expect(handled).toEqual([]);
-      expect(await probe.readyCount(queueNameOf(service))).toBe(1);
+      expect(await broker.probe.readyCount(queueNameOf(service))).toBe(1);
 
       await handle.resume();
       await waitFor(() => handled.length === 1, 'the held message after resume');
       expect(handled).toEqual([held.id]);
-      expect((await probe.channel.checkQueue(queueNameOf(service))).consumerCount).toBe(1);
+      expect((await broker.probe.channel.checkQueue(queueNameOf(service))).consumerCount).toBe(1);
       await handle.cancel();
     } finally {
       await transport.close();

@@ -1,4 +1,3 @@
-import { deleteQueuesOf } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import type { EventEnvelope } from '@shop/contracts';
@@ -10,7 +9,7 @@ import {
   type Delivery,
 } from '../../src/transport/transport.js';
 import type { AmqpTransport } from '../../src/amqp/index.js';
-import { BrokerProbe, connectTransport, eventTypeOf, makeEnvelope, uniqueService, waitFor } from './helpers.js';
+import { connectTransport, eventTypeOf, makeEnvelope, uniqueService, useBroker, waitFor } from './helpers.js';
 
 const DELAYS_MS = [100, 200];
 /** Timers and the broker's TTL expiry are not exact to the millisecond. */
@@ -23,25 +22,20 @@ interface Call {
 }
 
 describe('AmqpTransport: retries and dead letters', () => {
-  let probe: BrokerProbe;
+  const broker = useBroker();
   let transport: AmqpTransport;
-  const services: string[] = [];
 
   beforeAll(async () => {
-    probe = await BrokerProbe.open();
     transport = await connectTransport();
   });
 
   afterAll(async () => {
     await transport.close();
-    for (const service of services) await deleteQueuesOf(service);
-    await probe.close();
   });
 
   /** A consumer whose handler does whatever `behaviour` says for each message, recording every call. */
   async function consumeWith(behaviour: (envelope: EventEnvelope, delivery: Delivery) => void | Promise<void>) {
-    const service = uniqueService();
-    services.push(service);
+    const service = broker.newService();
     const type = eventTypeOf(service);
     const calls: Call[] = [];
     const consumer = await transport.consume({
@@ -97,7 +91,7 @@ describe('AmqpTransport: retries and dead letters', () => {
     expect(callsOf(healthy.id)[0]!.at).toBeLessThan(callsOf(poison.id)[1]!.at);
     // A PermanentDeliveryError is not retried.
     expect(callsOf(permanent.id).map((call) => call.attempt)).toEqual([1]);
-    expect(await probe.readyCount(queueNameOf(service))).toBe(0);
+    expect(await broker.probe.readyCount(queueNameOf(service))).toBe(0);
 
     // Listing does not consume: the same letters, oldest first, every time it covers the whole DLQ.
     const letters = await transport.list(service);
@@ -114,9 +108,9 @@ describe('AmqpTransport: retries and dead letters', () => {
     expect((await transport.list(service)).map((letter) => letter.messageId)).toEqual([permanent.id, poison.id]);
 
     // On the wire: the original routing key and the failing service travel with the dead letter.
-    const ahead = (await probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
+    const ahead = (await broker.probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
     expect(ahead.properties.messageId).toBe(permanent.id);
-    const raw = (await probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
+    const raw = (await broker.probe.channel.get(deadLetterQueueNameOf(service), { noAck: false })) as GetMessage;
     expect(raw.properties).toMatchObject({ messageId: poison.id, type, correlationId: poison.correlationId, deliveryMode: 2 });
     expect(raw.properties.headers).toMatchObject({
       'shop-service': service,
@@ -124,7 +118,7 @@ describe('AmqpTransport: retries and dead letters', () => {
       'shop-attempts': 3,
       'shop-error': 'poison: cannot handle this',
     });
-    probe.channel.nackAll(true);
+    broker.probe.channel.nackAll(true);
     await waitFor(async () => (await transport.depth(service)) === 2, 'the probed letter to be back');
 
     // Replaying one by id leaves the other where it is.
@@ -142,7 +136,7 @@ describe('AmqpTransport: retries and dead letters', () => {
     expect(callsOf(poison.id)[3]!.attempt).toBe(1);
     expect(await transport.depth(service)).toBe(0);
     expect(await transport.list(service)).toEqual([]);
-    await waitFor(async () => (await probe.readyCount(queueNameOf(service))) === 0, 'an empty service queue');
+    await waitFor(async () => (await broker.probe.readyCount(queueNameOf(service))) === 0, 'an empty service queue');
     // Only this service saw the replays: they went through the default exchange, not shop.events.
     expect(callsOf(healthy.id)).toHaveLength(1);
 
@@ -151,7 +145,7 @@ describe('AmqpTransport: retries and dead letters', () => {
 
   it('dead-letters a body that is not JSON without ever calling the handler', async () => {
     const { service, type, calls, callsOf, consumer } = await consumeWith(() => {});
-    await probe.publishRaw(EVENTS_EXCHANGE, type, Buffer.from('{"not json'), {
+    await broker.probe.publishRaw(EVENTS_EXCHANGE, type, Buffer.from('{"not json'), {
       persistent: true,
       messageId: 'raw-unparseable-1',
       type,
@@ -176,7 +170,7 @@ describe('AmqpTransport: retries and dead letters', () => {
       throw new Error('always failing');
     });
     // Without its retry queue the retry copy is unroutable, so the original must not be acked.
-    const scratch = await probe.scratchChannel();
+    const scratch = await broker.probe.scratchChannel();
     await scratch.deleteQueue(`${queueNameOf(service)}.retry.${DELAYS_MS[0]}`);
     await scratch.close();
 

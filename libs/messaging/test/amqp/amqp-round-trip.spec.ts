@@ -1,9 +1,7 @@
-import { deleteQueuesOf } from '@shop/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import { EVENTS_EXCHANGE, queueNameOf, type Delivery } from '../../src/transport/transport.js';
 import {
-  BrokerProbe,
   closeConnectionNamed,
   connectTransport,
   deferred,
@@ -11,40 +9,23 @@ import {
   makeEnvelope,
   queueCounts,
   sleep,
-  uniqueService,
+  useBroker,
   waitFor,
 } from './helpers.js';
 
 const RETRY = { delaysMs: [100] };
 
 describe('AmqpTransport: publish and consume', () => {
-  let probe: BrokerProbe;
-  const services: string[] = [];
-  const newService = (): string => {
-    const service = uniqueService();
-    services.push(service);
-    return service;
-  };
-
-  beforeAll(async () => {
-    probe = await BrokerProbe.open();
-  });
-
-  afterAll(async () => {
-    for (const service of services) {
-      await deleteQueuesOf(service);
-      await (await probe.scratchChannel()).deleteQueue(`${service}.observer`).catch(() => {});
-    }
-    await probe.close();
-  });
+  const broker = useBroker();
+  const { newService } = broker;
 
   it('carries every property and header of the envelope, and hands it over as attempt 1', async () => {
     const service = newService();
     const type = eventTypeOf(service);
     // A plain queue bound to the same key shows what actually travels on the wire.
     const observer = `${service}.observer`;
-    await probe.channel.assertQueue(observer, { durable: false, autoDelete: false });
-    await probe.channel.bindQueue(observer, EVENTS_EXCHANGE, type);
+    await broker.probe.channel.assertQueue(observer, { durable: false, autoDelete: false });
+    await broker.probe.channel.bindQueue(observer, EVENTS_EXCHANGE, type);
 
     const transport = await connectTransport();
     try {
@@ -71,7 +52,7 @@ describe('AmqpTransport: publish and consume', () => {
       expect(byId.get(caused.id)).toEqual({ envelope: caused, attempt: 1 });
       expect(byId.get(uncaused.id)).toEqual({ envelope: uncaused, attempt: 1 });
 
-      const wire = (await probe.channel.get(observer, { noAck: true })) as GetMessage;
+      const wire = (await broker.probe.channel.get(observer, { noAck: true })) as GetMessage;
       expect(wire).toBeTruthy();
       expect(wire.fields.exchange).toBe(EVENTS_EXCHANGE);
       expect(wire.fields.routingKey).toBe(type);
@@ -109,8 +90,8 @@ describe('AmqpTransport: publish and consume', () => {
       const deliveries: Delivery[] = [];
       await transport.consume({ service, eventTypes: [type], prefetch: 10, retry: RETRY, handle: async (delivery) => void deliveries.push(delivery) });
       // After the consumer, which has declared the exchange.
-      await probe.channel.assertQueue(observer, { durable: false, autoDelete: false });
-      await probe.channel.bindQueue(observer, EVENTS_EXCHANGE, type);
+      await broker.probe.channel.assertQueue(observer, { durable: false, autoDelete: false });
+      await broker.probe.channel.bindQueue(observer, EVENTS_EXCHANGE, type);
       const numbered = makeEnvelope(type, { sequence: 2 ** 33 + 7 });
       const unnumbered = makeEnvelope(type);
       expect(await transport.publishBatch([numbered, unnumbered])).toEqual([{ ok: true }, { ok: true }]);
@@ -120,7 +101,7 @@ describe('AmqpTransport: publish and consume', () => {
       expect(byId.get(unnumbered.id)).toStrictEqual(unnumbered);
       expect(byId.get(unnumbered.id)).not.toHaveProperty('sequence');
 
-      const wire = (await probe.channel.get(observer, { noAck: true })) as GetMessage;
+      const wire = (await broker.probe.channel.get(observer, { noAck: true })) as GetMessage;
       expect(wire.properties.headers?.['sequence']).toBe(2 ** 33 + 7);
     } finally {
       await transport.close();
@@ -248,7 +229,7 @@ describe('AmqpTransport: publish and consume', () => {
       await cancelled;
       // The three in flight finished and were acked; the rest stayed in the queue for the next consumer.
       expect(done).toBe(3);
-      await waitFor(async () => (await probe.readyCount(queueNameOf(service))) === 5, 'the other five to be back in the queue');
+      await waitFor(async () => (await broker.probe.readyCount(queueNameOf(service))) === 5, 'the other five to be back in the queue');
     } finally {
       release.resolve();
       await transport.close();

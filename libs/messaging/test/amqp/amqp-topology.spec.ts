@@ -1,9 +1,9 @@
 import { deleteQueuesOf } from '@shop/testing';
 import { defineSubscriptions, type SubscriptionManifest } from '@shop/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DELIVERY_LIMIT, deadLetterQueueArguments, mainQueueArguments, retryQueueArguments, retryQueueNameOf } from '../../src/amqp/index.js';
 import { UnroutableError, deadLetterQueueNameOf, isUnroutableError, queueNameOf, type PublishOutcome } from '../../src/transport/transport.js';
-import { BrokerProbe, closeConnectionNamed, connectTransport, deferred, eventTypeOf, makeEnvelope, uniqueService, waitFor } from './helpers.js';
+import { closeConnectionNamed, connectTransport, deferred, eventTypeOf, makeEnvelope, useBroker, waitFor } from './helpers.js';
 
 const manifestOf = (entries: ReadonlyArray<{ service: string; eventTypes: string[]; retryDelaysMs?: number[] }>): SubscriptionManifest =>
   defineSubscriptions(
@@ -15,17 +15,12 @@ const unroutable = (outcome: PublishOutcome | undefined): UnroutableError | unde
   outcome && !outcome.ok && isUnroutableError(outcome.error) ? outcome.error : undefined;
 
 describe('AmqpTransport: the topology declared from the subscription manifest', () => {
-  let probe: BrokerProbe;
-  const services: string[] = [];
-  const newService = (): string => {
-    const service = uniqueService();
-    services.push(service);
-    return service;
-  };
+  const broker = useBroker();
+  const { newService } = broker;
 
   /** Whether `queue` exists (checkQueue on a missing queue closes its channel, hence a scratch one). */
   const queueExists = async (queue: string): Promise<boolean> => {
-    const channel = await probe.scratchChannel();
+    const channel = await broker.probe.scratchChannel();
     try {
       await channel.checkQueue(queue);
       return true;
@@ -35,15 +30,6 @@ describe('AmqpTransport: the topology declared from the subscription manifest', 
       await channel.close().catch(() => {});
     }
   };
-
-  beforeAll(async () => {
-    probe = await BrokerProbe.open();
-  });
-
-  afterAll(async () => {
-    for (const service of services) await deleteQueuesOf(service);
-    await probe.close();
-  });
 
   it('declares every service queue of the manifest, so an event published before its consumer ever ran waits for it', async () => {
     const coupon = newService();
@@ -67,8 +53,8 @@ describe('AmqpTransport: the topology declared from the subscription manifest', 
       const first = makeEnvelope(registered);
       const second = makeEnvelope(placed);
       expect(await producer.publishBatch([first, second])).toEqual([{ ok: true }, { ok: true }]);
-      await waitFor(async () => (await probe.readyCount(queueNameOf(coupon))) === 2, 'both events in the coupon queue');
-      expect(await probe.readyCount(queueNameOf(points))).toBe(1);
+      await waitFor(async () => (await broker.probe.readyCount(queueNameOf(coupon))) === 2, 'both events in the coupon queue');
+      expect(await broker.probe.readyCount(queueNameOf(points))).toBe(1);
 
       // The consumer that starts later declares the same queues with the same arguments, and gets them.
       const consumer = await connectTransport();
@@ -98,7 +84,7 @@ describe('AmqpTransport: the topology declared from the subscription manifest', 
     try {
       await producer.declareTopology(manifestOf([{ service, eventTypes: [eventTypeOf(service)], retryDelaysMs: [100] }]));
       // A passive re-declaration with the consumer's arguments succeeds only if they are identical.
-      const channel = await probe.scratchChannel();
+      const channel = await broker.probe.scratchChannel();
       await channel.assertQueue(queueNameOf(service), { durable: true, arguments: mainQueueArguments(service) });
       await channel.assertQueue(deadLetterQueueNameOf(service), { durable: true, arguments: deadLetterQueueArguments() });
       await channel.assertQueue(retryQueueNameOf(service, 100), { durable: true, arguments: retryQueueArguments(service, 100) });
@@ -111,7 +97,7 @@ describe('AmqpTransport: the topology declared from the subscription manifest', 
 
   it('refuses a declaration the broker rejects, with the reason', async () => {
     const service = newService();
-    const channel = await probe.scratchChannel();
+    const channel = await broker.probe.scratchChannel();
     // A queue left behind with other arguments (a classic queue where a quorum queue belongs).
     await channel.assertQueue(queueNameOf(service), { durable: true });
     await channel.close();
@@ -151,7 +137,7 @@ describe('AmqpTransport: the topology declared from the subscription manifest', 
       // Once the queue is back, the same event goes out.
       await producer.declareTopology(manifestOf([{ service, eventTypes: [consumed] }]));
       expect(await producer.publishBatch([lost])).toEqual([{ ok: true }]);
-      await waitFor(async () => (await probe.readyCount(queueNameOf(service))) === 1, 'the event in its queue');
+      await waitFor(async () => (await broker.probe.readyCount(queueNameOf(service))) === 1, 'the event in its queue');
     } finally {
       await producer.close();
     }

@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { pino, type Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
+import { deleteQueuesOf } from '@shop/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/amqp/index.js';
 
 export const AMQP_URL = process.env['TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -130,4 +132,32 @@ export async function closeConnectionNamed(connectionName: string): Promise<void
   const line = out.split('\n').find((candidate) => candidate.includes(`{"connection_name","${connectionName}"}`));
   if (!line) throw new Error(`no connection named ${connectionName}`);
   await rabbitmqctl('close_connection', line.split('\t')[0]!.trim(), 'closed by a test');
+}
+
+/**
+ * What every AMQP spec sets up: one `BrokerProbe` for the file, and services named for the file whose
+ * queues (main, retry, DLQ, observers: every `<service>.*`) are deleted afterwards. Call it at the
+ * top of a `describe`; hooks registered after it run inside it (vitest runs `afterAll` as a stack).
+ */
+export function useBroker(): { readonly probe: BrokerProbe; newService(): string } {
+  let probe: BrokerProbe | undefined;
+  const services: string[] = [];
+  beforeAll(async () => {
+    probe = await BrokerProbe.open();
+  });
+  afterAll(async () => {
+    for (const service of services) await deleteQueuesOf(service);
+    await probe?.close();
+  });
+  return {
+    get probe(): BrokerProbe {
+      if (!probe) throw new Error('the broker probe opens in beforeAll');
+      return probe;
+    },
+    newService(): string {
+      const service = uniqueService();
+      services.push(service);
+      return service;
+    },
+  };
 }
