@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino, type Logger } from 'pino';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { EventSchemaRegistry, defineEvent, type EventContract, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
-import { TEST_POSTGRES_URL, TcpProxy, deleteQueuesOf, dropDatabase, sleep, waitFor } from '@shop/testing';
+import { anEnvelope, deleteQueuesOf, dropDatabase, sleep, TcpProxy, TEST_POSTGRES_URL, waitFor } from '@shop/testing';
 import { AmqpTransport } from '../src/amqp/index.js';
 import {
   EventConsumer,
@@ -41,16 +40,7 @@ interface Noted {
 const notedContractOf = (service: string): EventContract<Noted> =>
   defineEvent<Noted>(`${service}.noted.v1`, { type: 'object', additionalProperties: false, required: ['n'], properties: { n: { type: 'integer' } } });
 
-const envelopeOf = (type: string, aggregateId: string, n: number): EventEnvelope => ({
-  id: randomUUID(),
-  type,
-  occurredAt: new Date().toISOString(),
-  source: 'test',
-  aggregateId,
-  correlationId: randomUUID(),
-  causationId: null,
-  payload: { n },
-});
+const envelopeOf = (type: string, aggregateId: string, n: number): EventEnvelope => anEnvelope(type, { aggregateId, payload: { n } });
 
 function capturingLogger(): { logger: Logger; messages: string[] } {
   const messages: string[] = [];

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ContractViolationError, type EventEnvelope } from '@shop/contracts';
 import { databaseNameOf } from '@shop/persistence';
-import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, uniqueServiceName, waitFor } from '@shop/testing';
+import { anEnvelope, deleteQueuesOf, dropDatabase, TEST_AMQP_URL, TEST_POSTGRES_URL, uniqueServiceName, waitFor } from '@shop/testing';
 import { MemoryTransport, MessageContext, isTransientDeliveryError, type PublishOutcome, type Transport } from '../src/index.js';
 import { DepositMadeV1, startDepositService, type DepositServiceOptions, type RunningDepositService } from './support/deposit-service.js';
 
@@ -59,17 +59,7 @@ afterAll(async () => {
   rmSync(sqliteDir, { recursive: true, force: true });
 });
 
-const envelopeFor = (payload: unknown, overrides: Partial<EventEnvelope> = {}): EventEnvelope => ({
-  id: randomUUID(),
-  type: DepositMadeV1.type,
-  occurredAt: new Date().toISOString(),
-  source: 'test',
-  aggregateId: randomUUID(),
-  correlationId: `corr-${randomUUID()}`,
-  causationId: null,
-  payload,
-  ...overrides,
-});
+const envelopeFor = (payload: unknown, overrides: Partial<EventEnvelope> = {}): EventEnvelope => anEnvelope(DepositMadeV1.type, { payload, ...overrides });
 
 /** Wraps a transport so that the first batch is published and confirmed, then the "process" dies. */
 class CrashAfterConfirm implements Transport {

@@ -2,3 +2,4 @@ export * from './wait-for.js';
 export * from './test-services.js';
 export * from './event-probe.js';
 export * from './tcp-proxy.js';
+export * from './envelope.mother.js';

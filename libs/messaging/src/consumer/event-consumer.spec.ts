@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, defineEvent, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, openDataSource } from '@shop/persistence';
-import { waitFor } from '@shop/testing';
+import { anEnvelope, waitFor } from '@shop/testing';
 import { Inbox } from '../inbox/inbox.js';
 import { messagingMigrations } from '../migrations/index.js';
 import { silentLogger } from '../observability/logger.js';
@@ -17,16 +17,7 @@ const Noted = defineEvent<{ n: number }>('test.noted.v1', {
   properties: { n: { type: 'integer' } },
 });
 
-const envelopeOf = (aggregateId: string, n: number, id = randomUUID()): EventEnvelope => ({
-  id,
-  type: Noted.type,
-  occurredAt: new Date().toISOString(),
-  source: 'test',
-  aggregateId,
-  correlationId: randomUUID(),
-  causationId: null,
-  payload: { n },
-});
+const envelopeOf = (aggregateId: string, n: number, id = randomUUID()): EventEnvelope => anEnvelope(Noted.type, { id, aggregateId, payload: { n } });
 
 /** Hands the consumer a handle that records pause/resume; deliveries are driven by the test. */
 class RecordingTransport implements Partial<Transport> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope, SubscriptionManifest } from '@shop/contracts';
-import { sleep, uniqueServiceName, waitFor } from '@shop/testing';
+import { anEnvelope, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import { DepositMadeV1, depositSubscriptions, startDepositService, type RunningDepositService } from '../../test/support/deposit-service.js';
 import { TransientDeliveryError, isTransientDeliveryError, isTransportUnavailableError, type Delivery } from '../transport/transport.js';
 import { MemoryTransport } from './memory-transport.js';
@@ -17,16 +17,7 @@ import { MemoryTransport } from './memory-transport.js';
 const sqliteDir = mkdtempSync(join(tmpdir(), 'shop-memory-transport-'));
 afterAll(() => rmSync(sqliteDir, { recursive: true, force: true }));
 
-const envelope = (type: string, payload: unknown = {}): EventEnvelope => ({
-  id: randomUUID(),
-  type,
-  occurredAt: new Date().toISOString(),
-  source: 'test',
-  aggregateId: randomUUID(),
-  correlationId: `corr-${randomUUID()}`,
-  causationId: null,
-  payload,
-});
+const envelope = (type: string, payload: unknown = {}): EventEnvelope => anEnvelope(type, { payload });
 
 describe('the memory transport between services on SQLite', () => {
   const running: RunningDepositService[] = [];

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { pino, type Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import { deleteQueuesOf } from '@shop/testing';
+import { anEnvelope, deleteQueuesOf } from '@shop/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/amqp/index.js';
 
@@ -18,19 +18,13 @@ export const uniqueService = (): string => `t${Date.now().toString(36)}${randomB
 /** A routing key only this test's queue is bound to. */
 export const eventTypeOf = (service: string, name = 'happened'): string => `${service}.${name}.v1`;
 
+/** On the wire every field is a header: non-ASCII text and a causation id travel too. */
 export function makeEnvelope(type: string, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
-  const id = randomUUID();
-  return {
-    id,
-    type,
-    occurredAt: new Date().toISOString(),
-    source: 'test',
-    aggregateId: `agg-${id.slice(0, 8)}`,
-    correlationId: randomUUID(),
+  return anEnvelope(type, {
     causationId: randomUUID(),
     payload: { amount: 1250, currency: 'CNY', note: 'héllo ✓', items: [1, 2, 3] },
     ...overrides,
-  };
+  });
 }
 
 export const connectTransport = (overrides: Partial<AmqpTransportOptions> = {}): Promise<AmqpTransport> =>
