@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { DEFAULT_POOL_SIZE, databaseNameOf, resolveDatabaseTimeouts, type DatabaseKind, type DatabaseOptions, type DatabaseTimeouts } from './database-options.js';
 import { DeadlineClient, ensurePostgresDatabase, pgDeadlineSettings, withDatabase } from './postgres-database.js';
+import { withDeadline } from '@shop/shared-kernel';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 const MIGRATION_LOCK = `hashtext('shop.migrations')`;
@@ -117,18 +118,10 @@ async function takeMigrationLock(runner: QueryRunner, timeoutMs: number): Promis
 }
 
 /** True when `work` settled (either way) within `timeoutMs`. */
-async function settledWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
+function settledWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
   const settled = work.then(
     () => true,
     () => true,
   );
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(settled, timeoutMs, () => false);
 }

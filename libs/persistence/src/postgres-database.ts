@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { defaultDatabaseTimeouts, type DatabaseTimeouts } from './database-options.js';
+import { withDeadline } from '@shop/shared-kernel';
 
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505';
@@ -63,16 +64,11 @@ DeadlineClient.prototype.query = function query(this: DeadlineClient, ...args: u
 
 /** Ends a client politely, or drops its socket when the server does not answer the goodbye in time. */
 export async function endClientWithin(client: pg.Client, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   const ended = client.end().then(
     () => 'ended' as const,
     () => 'ended' as const,
   );
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
-  });
-  if ((await Promise.race([ended, late])) === 'late') client.connection.stream.destroy();
-  clearTimeout(timer);
+  if ((await withDeadline(ended, timeoutMs, () => 'late' as const)) === 'late') client.connection.stream.destroy();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { UnitOfWork } from '@shop/shared-kernel';
+import { withDeadline, type UnitOfWork } from '@shop/shared-kernel';
 import { databaseKindOf } from './data-source.factory.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -161,11 +161,7 @@ export class TransactionHost implements UnitOfWork {
       await rolledBack;
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ABANDONED_ROLLBACK_GRACE_MS)));
-    const settled = await Promise.race([rolledBack, graceOver]);
-    clearTimeout(timer);
-    if (settled) return;
+    if (await withDeadline(rolledBack, ABANDONED_ROLLBACK_GRACE_MS, () => false)) return;
     const client = (runner as QueryRunner & { databaseConnection?: { end?: () => Promise<void> } }).databaseConnection;
     // pg destroys the socket at once when a query is active; the pool then drops the client on release.
     await client?.end?.().catch(() => undefined);

@@ -5,3 +5,4 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './aggregate-root.js';
 export * from './ports.js';
+export * from './deadline.js';

@@ -1,4 +1,5 @@
 import type { Logger } from '@shop/messaging';
+import { withDeadline } from '@shop/shared-kernel';
 
 /** Fails by throwing, rejecting, resolving `false`, or not answering in time. */
 export type HealthCheck = () => unknown;
@@ -29,20 +30,16 @@ export class HealthChecks {
   }
 
   private async state(name: string, check: HealthCheck): Promise<CheckState> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      const result = await Promise.race([Promise.resolve().then(check), timeout]);
+      const result = await withDeadline(Promise.resolve().then(check), this.timeoutMs, () => {
+        throw new Error(`no answer within ${this.timeoutMs} ms`);
+      });
       if (result === false) throw new Error('reported not ready');
       return 'up';
     } catch (error) {
       // The reason stays in the log: /health is public.
       this.logger.warn({ check: name, err: error }, 'health check failed');
       return 'down';
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

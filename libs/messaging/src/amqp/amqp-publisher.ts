@@ -5,6 +5,7 @@ import { EVENTS_EXCHANGE, TransportUnavailableError, UnroutableError, type Publi
 import { ConfirmSession } from './amqp-confirm-session.js';
 import { bodyOf, publishOptionsOf } from './amqp-envelope.js';
 import { declareEventsExchange, declareManifestTopology } from './amqp-topology.js';
+import { withDeadline } from '@shop/shared-kernel';
 
 const OK: PublishOutcome = Object.freeze({ ok: true });
 const failure = (error: Error): PublishOutcome => ({ ok: false, error });
@@ -77,7 +78,9 @@ export class EventPublisher {
       }
     })();
     declaring.catch(() => {}); // past the deadline nobody awaits it any more
-    await withDeadline(declaring, DECLARE_TIMEOUT_MS, 'declaring the topology');
+    await withDeadline(declaring, DECLARE_TIMEOUT_MS, () => {
+      throw new Error(`declaring the topology: no answer from the broker within ${DECLARE_TIMEOUT_MS} ms`);
+    });
     this.topology = { manifest, consumedTypes: new Set(manifest.flatMap((entry) => entry.eventTypes)) };
     this.logger.info({ services: manifest.map((entry) => entry.service) }, 'amqp topology declared');
   }
@@ -232,14 +235,6 @@ class BatchPublication {
       this.logger.debug({ err: outcome.error, messageId: id, type, correlationId, causationId }, 'event not published');
     });
   }
-}
-
-function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from the broker within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? String(error) : fallback));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import type { ConsumerHandle } from '../transport/transport.js';
+import { withDeadline } from '@shop/shared-kernel';
 
 export interface OutagePauseOptions {
   /** First wait before probing the database; doubles after every unanswered probe… */
@@ -62,18 +63,12 @@ export class OutagePause {
   }
 
   /** Whether the database answers within the probe deadline. */
-  async databaseAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.options.probeTimeoutMs)));
+  databaseAnswers(): Promise<boolean> {
     const answered = this.probe().then(
       () => true,
       () => false,
     );
-    try {
-      return await Promise.race([answered, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(answered, this.options.probeTimeoutMs, () => false);
   }
 
   /** Ends the probe loop without resuming (the consumer is being stopped). */

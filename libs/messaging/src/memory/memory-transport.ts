@@ -13,6 +13,7 @@ import {
 import { InMemoryDeadLetterStore, type DeadLetterStore } from './dead-letter-store.js';
 import { InMemoryDeliveryRetryStore, type DeliveryRetryStore, type PendingRetry } from './delivery-retry-store.js';
 import { Semaphore } from './semaphore.js';
+import { withDeadline } from '@shop/shared-kernel';
 
 export interface MemoryTransportOptions {
   /** Which service takes which events. More can be declared later with `declareTopology` (merged). */
@@ -425,7 +426,5 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 const isPermanent = (error: unknown): boolean => error instanceof Error && error.name === 'PermanentDeliveryError';
 
 async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(timer);
+  await withDeadline(Promise.allSettled(promises), timeoutMs, () => undefined);
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withDeadline } from '@shop/shared-kernel';
 
 /** The share of the shutdown deadline the work in flight may use; closing connections gets the rest. */
 export const WORK_SHARE_OF_SHUTDOWN = 0.8;
@@ -34,7 +35,6 @@ export class ShutdownDeadline {
   }
 
   private async await(step: string, work: () => Promise<unknown>, endsAt: number): Promise<ShutdownOutcome> {
-    let timer: NodeJS.Timeout | undefined;
     const finished = (async () => work())().then(
       () => 'done' as const,
       (error: unknown) => {
@@ -42,11 +42,7 @@ export class ShutdownDeadline {
         return 'failed' as const;
       },
     );
-    const late = new Promise<'abandoned'>((resolve) => {
-      timer = setTimeout(() => resolve('abandoned'), Math.max(0, endsAt - this.now()));
-    });
-    const outcome = await Promise.race([finished, late]);
-    clearTimeout(timer);
+    const outcome = await withDeadline(finished, endsAt - this.now(), () => 'abandoned' as const);
     if (outcome === 'abandoned') {
       this.logger.warn(
         { step, shutdownTimeoutMs: this.timeoutMs, elapsedMs: this.now() - this.startedAt },
