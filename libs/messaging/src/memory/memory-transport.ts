@@ -14,6 +14,7 @@ import { InMemoryDeadLetterStore, type DeadLetterStore } from './dead-letter-sto
 import { InMemoryDeliveryRetryStore, type DeliveryRetryStore, type PendingRetry } from './delivery-retry-store.js';
 import { Semaphore } from './semaphore.js';
 import { withDeadline } from '@shop/shared-kernel';
+import { WakeSignal } from '../wake-signal.js';
 
 export interface MemoryTransportOptions {
   /** Which service takes which events. More can be declared later with `declareTopology` (merged). */
@@ -42,7 +43,8 @@ interface LiveSubscription {
 /** A service's retry loop: one per service in this process, however many instances consume. */
 interface RetryLoop {
   running: boolean;
-  wake: () => void;
+  /** A new retry row, or stop, cuts the sleep short; one that comes during a pass cuts the next one. */
+  readonly wake: WakeSignal;
   done: Promise<void>;
 }
 
@@ -156,7 +158,7 @@ export class MemoryTransport implements Transport {
       },
       resume: async () => {
         active.paused = false;
-        this.retryLoops.get(service)?.wake();
+        this.retryLoops.get(service)?.wake.notify();
       },
       cancel: async () => {
         if (active.cancelled) return;
@@ -290,7 +292,7 @@ export class MemoryTransport implements Transport {
     const nextAttemptAt = Date.now() + delay;
     await this.retriesOf(service).schedule({ messageId: String(id ?? ''), type: String(type ?? ''), wire, attempts, nextAttemptAt, lastError: messageOf(error) });
     this.logger?.warn({ messageId: id, type, service, attempts, retryInMs: delay, error: messageOf(error) }, 'delivery failed; the subscriber retries it from its own table');
-    this.retryLoops.get(service)?.wake();
+    this.retryLoops.get(service)?.wake.notify();
   }
 
   private startRetryLoop(service: string): void {
@@ -304,33 +306,15 @@ export class MemoryTransport implements Transport {
       });
       return;
     }
-    // A wake-up that comes during a pass (a new retry row) cuts the next sleep short.
-    let woken = false;
-    let interrupt: (() => void) | undefined;
-    const loop: RetryLoop = {
-      running: true,
-      wake: () => (interrupt ? interrupt() : (woken = true)),
-      done: Promise.resolve(),
-    };
-    const sleep = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (woken || ms <= 0) return resolve();
-        // Unref'd: pending retries are rows in the subscriber's database, nothing to keep a process up for.
-        const timer = setTimeout(() => interrupt?.(), ms).unref();
-        interrupt = () => {
-          clearTimeout(timer);
-          interrupt = undefined;
-          resolve();
-        };
-      });
+    // Pending retries are rows in the subscriber's database: nothing to keep a process up for.
+    const loop: RetryLoop = { running: true, wake: new WakeSignal({ keepsProcessAlive: false }), done: Promise.resolve() };
     loop.done = (async () => {
       while (loop.running) {
-        woken = false;
         const waitMs = await this.retryPass(service).catch((error: unknown) => {
           this.logger?.warn({ err: error, service }, 'retry pass failed; trying again shortly');
           return this.retryPollMs;
         });
-        if (loop.running) await sleep(waitMs);
+        if (loop.running) await loop.wake.wait(waitMs);
       }
     })();
     this.retryLoops.set(service, loop);
@@ -340,7 +324,7 @@ export class MemoryTransport implements Transport {
     const loop = this.retryLoops.get(service);
     if (!loop) return;
     loop.running = false;
-    loop.wake();
+    loop.wake.notify();
     // Kept in the map until its pass is over, so that a service consuming again waits for it.
     await loop.done;
     if (this.retryLoops.get(service) === loop) this.retryLoops.delete(service);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
 import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
 import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
+import { WakeSignal } from '../wake-signal.js';
 import type { OutboxSignal } from './outbox-signal.js';
 
 export interface OutboxRelayOptions {
@@ -123,7 +124,8 @@ export class OutboxRelay {
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private pruneDone: Promise<void> | undefined;
-  private wakePruner: (() => void) | undefined;
+  /** Cuts the pruner's sleep short on stop(); new at each start, so a stop's wake-up is not left over. */
+  private pruneWake = new WakeSignal();
   private nextPartition = 0;
   private scrapedBacklog: { readonly at: number; readonly value: Promise<OutboxBacklog> } | undefined;
 
@@ -143,6 +145,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.pruneWake = new WakeSignal();
     this.loopDone = this.loop();
     this.pruneDone = this.pruneLoop();
   }
@@ -156,7 +159,7 @@ export class OutboxRelay {
     this.running = false;
     this.stopping = true;
     this.signal.notify();
-    this.wakePruner?.();
+    this.pruneWake.notify();
     try {
       await Promise.all([this.loopDone, this.pruneDone]);
     } finally {
@@ -297,18 +300,7 @@ export class OutboxRelay {
   }
 
   private pruneSleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakePruner = undefined;
-        resolve();
-      }, ms);
-      this.wakePruner = () => {
-        clearTimeout(timer);
-        this.wakePruner = undefined;
-        resolve();
-      };
-    });
+    return this.running ? this.pruneWake.wait(ms) : Promise.resolve();
   }
 
   private backlogForScrape(): Promise<OutboxBacklog> {
