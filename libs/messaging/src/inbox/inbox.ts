@@ -1,5 +1,6 @@
 import type { TransactionHost } from '@shop/persistence';
 import { systemClock, type Clock } from '@shop/shared-kernel';
+import { pruneInChunks } from '../chunked-prune.js';
 import { dialectOf, type SqlDialect } from '../sql-dialect.js';
 
 /**
@@ -46,21 +47,14 @@ export class Inbox {
            RETURNING 1)
          SELECT COUNT(*) AS deleted FROM gone`
       : `DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox WHERE processed_at < ? LIMIT ?) RETURNING 1 AS gone`;
-    let total = 0;
-    for (;;) {
-      const deleted = await this.transactions.run(async () => {
-        if (postgres) {
-          // A transaction-level lock: released by the commit or rollback whatever happens, never left behind on a pooled connection.
-          const [lock] = (await this.transactions.manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('${INBOX_PRUNE_LOCK}')) AS locked`)) as Array<{ locked: boolean }>;
-          if (!lock?.locked) return null;
-        }
+    return pruneInChunks(this.transactions, {
+      lock: INBOX_PRUNE_LOCK,
+      chunkSize,
+      deleteChunk: async () => {
         const rows = (await this.transactions.manager.query(deleteChunk, [cutoff, chunkSize])) as Array<{ deleted?: string }>;
         return postgres ? Number(rows[0]?.deleted ?? 0) : rows.length;
-      });
-      if (deleted === null) return total > 0 ? total : null;
-      total += deleted;
-      if (deleted < chunkSize) return total;
-    }
+      },
+    });
   }
 }
 

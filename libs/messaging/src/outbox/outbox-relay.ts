@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
 import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
 import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
+import { pruneInChunks } from '../chunked-prune.js';
 import { WakeSignal } from '../wake-signal.js';
 import type { OutboxSignal } from './outbox-signal.js';
 
@@ -244,29 +245,14 @@ export class OutboxRelay {
           AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = o.seq)
           AND NOT EXISTS (SELECT 1 FROM outbox_dead d WHERE d.seq = o.seq)
         LIMIT ${PRUNE_CHUNK})`;
-    // On PostgreSQL a lock per chunk, inside the chunk's transaction: it ends with the transaction,
-    // and idle_in_transaction_session_timeout ends that transaction if its client vanishes. A session
-    // lock would stay with a pooled connection whose unlock failed and stop every instance's pruning.
-    const lockSql = this.transactions.kind === 'postgres' ? `SELECT pg_try_advisory_xact_lock(${p(1)}, ${p(2)}) AS locked` : null;
-    const deleteChunk = () =>
-      this.transactions.run(async () => {
-        const runner = this.transactions.manager.queryRunner!;
-        if (lockSql) {
-          const [lock] = (await runner.query(lockSql, [this.options.lockNamespace, PRUNE_LOCK_KEY])) as Array<{ locked: boolean }>;
-          if (!lock?.locked) return null;
-        }
-        return ((await runner.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0;
-      });
-    let total = 0;
-    for (;;) {
-      const deleted = await deleteChunk();
-      if (deleted === null) {
-        this.logger.debug('outbox: another instance is pruning; skipped');
-        return total;
-      }
-      total += deleted;
-      if (deleted < PRUNE_CHUNK || !keepGoing()) return total;
-    }
+    const deleted = await pruneInChunks(this.transactions, {
+      lock: [this.options.lockNamespace, PRUNE_LOCK_KEY],
+      chunkSize: PRUNE_CHUNK,
+      keepGoing,
+      deleteChunk: async () => ((await this.transactions.manager.queryRunner!.query(chunk, [cutoff], true)) as { affected?: number }).affected ?? 0,
+    });
+    if (deleted === null) this.logger.debug('outbox: another instance is pruning; skipped');
+    return deleted ?? 0;
   }
 
   private async loop(): Promise<void> {
