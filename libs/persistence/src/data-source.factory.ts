@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type QueryRunner } from 'typeorm';
-import { DEFAULT_POOL_SIZE, databaseNameOf, resolveDatabaseTimeouts, type DatabaseKind, type DatabaseOptions, type DatabaseTimeouts } from './database-options.js';
+import { DEFAULT_POOL_SIZE, databaseErrorCodeOf, databaseNameOf, resolveDatabaseTimeouts, type DatabaseKind, type DatabaseOptions, type DatabaseTimeouts } from './database-options.js';
 import { DeadlineClient, ensurePostgresDatabase, pgDeadlineSettings, withDatabase } from './postgres-database.js';
 import { withDeadline } from '@shop/shared-kernel';
 
@@ -111,7 +111,7 @@ async function takeMigrationLock(runner: QueryRunner, timeoutMs: number): Promis
   try {
     await runner.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
   } catch (error) {
-    const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+    const code = databaseErrorCodeOf(error);
     if (code !== LOCK_NOT_AVAILABLE && code !== QUERY_CANCELED) throw error;
     throw new Error(`gave up after ${timeoutMs} ms waiting for another instance's migrations (advisory lock 'shop.migrations')`, { cause: error });
   }

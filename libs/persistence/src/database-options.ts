@@ -79,3 +79,7 @@ export const databaseNameOf = (service: string): string => {
   if (!/^[a-z][a-z0-9_]*$/.test(service)) throw new Error(`service name '${service}' must be lower-case letters, digits and '_'`);
   return `shop_${service}`;
 };
+
+/** The SQLSTATE (or driver code) of a database error, also when TypeORM wraps it in a `QueryFailedError`. */
+export const databaseErrorCodeOf = (error: unknown): string | undefined =>
+  (error as { driverError?: { code?: string } } | null)?.driverError?.code ?? (error as { code?: string } | null)?.code;

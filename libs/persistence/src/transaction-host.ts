@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { withDeadline, type UnitOfWork } from '@shop/shared-kernel';
 import { databaseKindOf } from './data-source.factory.js';
+import { databaseErrorCodeOf } from './database-options.js';
 import { SerialQueue } from './serial-queue.js';
 
 interface TransactionScope {
@@ -173,7 +174,7 @@ export class TransactionHost implements UnitOfWork {
       try {
         return await start();
       } catch (error) {
-        const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+        const code = databaseErrorCodeOf(error);
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_POSTGRES_CODES.has(code) || signal?.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
       }
