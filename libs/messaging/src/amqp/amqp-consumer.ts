@@ -1,7 +1,7 @@
 import type { ChannelModel, ConsumeMessage, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import { deadLetterQueueNameOf, isTransientDeliveryError, queueNameOf, type ConsumerHandle, type Subscription } from '../transport/transport.js';
+import { deadLetterQueueNameOf, isPermanentDeliveryError, isTransientDeliveryError, queueNameOf, type ConsumerHandle, type Subscription } from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import type { ReconnectDelay, ReconnectingConnection } from './amqp-connection.js';
 import { HEADER, attemptOf, copyOptionsOf, envelopeOf, errorMessageOf, logFieldsOf, originalRoutingKeyOf } from './amqp-envelope.js';
@@ -20,9 +20,6 @@ interface ActiveConsumer {
   /** Null while paused: the channel stays open (in-flight deliveries settle on it), nothing consumes. */
   consumerTag: string | null;
 }
-
-/** Matches by name too, in case two copies of the messaging module are loaded (dist and src). */
-const isPermanent = (error: unknown): boolean => error instanceof Error && error.name === 'PermanentDeliveryError';
 
 /**
  * Consumes `<service>.events` on its own confirm channel. A failed message is moved (a copy published
@@ -231,7 +228,7 @@ export class AmqpConsumer implements ConsumerHandle {
         this.requeue(session, message);
         return;
       }
-      if (isPermanent(error) || attempt > this.subscription.retry.delaysMs.length) {
+      if (isPermanentDeliveryError(error) || attempt > this.subscription.retry.delaysMs.length) {
         await this.deadLetter(session, message, attempt, error);
       } else {
         await this.retryLater(session, message, attempt, error);

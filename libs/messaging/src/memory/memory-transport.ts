@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   TransientDeliveryError,
   TransportUnavailableError,
+  isPermanentDeliveryError,
   isTransientDeliveryError,
   type ConsumerHandle,
   type DeadLetter,
@@ -283,7 +284,7 @@ export class MemoryTransport implements Transport {
       if ((await this.deadLettersOf(service).find([String(id ?? '')])).length > 0) return;
     }
     const delay = subscription.retry.delaysMs[attempts - 1];
-    if (isPermanent(error) || delay === undefined) {
+    if (isPermanentDeliveryError(error) || delay === undefined) {
       await this.deadLettersOf(service).add(this.deadLetterOf(service, wire, error, attempts));
       this.logDeadLetter(service, wire, error, attempts);
       return;
@@ -354,7 +355,7 @@ export class MemoryTransport implements Transport {
       }
       const attempts = row.attempts + 1;
       const delay = target.subscription.retry.delaysMs[attempts - 1];
-      if (isPermanent(error) || delay === undefined) {
+      if (isPermanentDeliveryError(error) || delay === undefined) {
         const letter = this.deadLetterOf(service, row.wire, error, attempts);
         await store.removeWith(row.messageId, () => this.deadLettersOf(service).add(letter));
         this.logDeadLetter(service, row.wire, error, attempts);
@@ -406,8 +407,6 @@ export class MemoryTransport implements Transport {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-/** By name too, in case two copies of the messaging module are loaded (dist and src). */
-const isPermanent = (error: unknown): boolean => error instanceof Error && error.name === 'PermanentDeliveryError';
 
 async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
   await withDeadline(Promise.allSettled(promises), timeoutMs, () => undefined);

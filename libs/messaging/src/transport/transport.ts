@@ -34,6 +34,9 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+/** Matches by name too, in case two copies of the messaging module are loaded (dist and src). */
+export const isPermanentDeliveryError = (error: unknown): boolean => error instanceof Error && error.name === 'PermanentDeliveryError';
+
 /**
  * The delivery could not be handled because something it needs is unreachable (the service's
  * database: connection refused or reset, pool timeout, SQLSTATE 08xxx / 57P01-57P03, SQLITE_BUSY).
