@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TransactionHost, databaseNameOf, openDataSource, withDatabase } from '@shop/persistence';
+import { TransactionHost, openDataSource, postgresUrlOf } from '@shop/persistence';
 import { DataSource } from 'typeorm';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
 import { messagingMigrations } from '../migrations/index.js';
@@ -213,9 +213,14 @@ async function openServiceDatabase(service: string, choice: DatabaseChoice, env:
     if (!existsSync(file)) return `no database of ${service} at ${file}`;
     return openDataSource({ service, sqliteDir: choice.sqliteDir, entities: [], migrations: messagingMigrations });
   }
-  const serviceUrl = env[`${service.toUpperCase()}_DATABASE_URL`];
-  const serverUrl = choice.postgresUrl ?? (serviceUrl ? undefined : env['POSTGRES_URL']);
-  const url = serverUrl ? withDatabase(serverUrl, databaseNameOf(service)) : serviceUrl;
+  // --postgres-url wins over $<SERVICE>_DATABASE_URL, which wins over $POSTGRES_URL.
+  const url = postgresUrlOf({
+    service,
+    databaseUrl: choice.postgresUrl ? undefined : env[`${service.toUpperCase()}_DATABASE_URL`] || undefined,
+    postgresUrl: choice.postgresUrl ?? env['POSTGRES_URL'],
+    entities: [],
+    migrations: [],
+  });
   if (!url) return `outbox commands need the service's database: --postgres-url, $${service.toUpperCase()}_DATABASE_URL or $POSTGRES_URL, or --sqlite-dir`;
   const dataSource = new DataSource({ type: 'postgres', url, applicationName: 'shop-dlq', extra: { max: 1, connectionTimeoutMillis: 10_000 } });
   await dataSource.initialize();
