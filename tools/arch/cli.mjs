@@ -36,8 +36,7 @@ async function main() {
   const stats = `${totalCruised} modules, ${totalDependenciesCruised} dependencies in ${roots.join(' ')}; ${seconds} s`;
   if (failed) {
     console.error(
-      `\nlint:arch failed: ${violations.length} dependency violation(s), ${tagProblems.length} Nx tag problem(s) (${stats}).` +
-        '\nRules: tools/arch/README.md',
+      `\nlint:arch failed: ${violations.length} dependency violation(s), ${tagProblems.length} Nx tag problem(s) (${stats}).` + '\nRules: tools/arch/README.md',
     );
     process.exitCode = 1;
   } else {

@@ -38,8 +38,7 @@ export default {
     // ---------------------------------------------------------------- contexts and apps
     {
       name: 'no-cross-context-import',
-      comment:
-        'An app never imports another app (src or test). Cross-context knowledge travels only as @shop/contracts types and integration events.',
+      comment: 'An app never imports another app (src or test). Cross-context knowledge travels only as @shop/contracts types and integration events.',
       severity: 'error',
       from: { path: APP },
       to: { path: `${ROOT}apps/`, pathNot: `${ROOT}apps/$1/` },
@@ -60,8 +59,7 @@ export default {
     },
     {
       name: 'layer-no-composition-root',
-      comment:
-        'Layers never import the composition root (apps/<ctx>/src/*.ts: <ctx>.module.ts, main.ts); only the root wires layers together.',
+      comment: 'Layers never import the composition root (apps/<ctx>/src/*.ts: <ctx>.module.ts, main.ts); only the root wires layers together.',
       severity: 'error',
       from: { path: `${APP}src/(?:domain|application|infrastructure|interface)/` },
       to: { path: `${ROOT}apps/$1/src/[^/]+$` },
@@ -93,8 +91,7 @@ export default {
     // ---------------------------------------------------------------- domain
     {
       name: 'domain-no-npm-package',
-      comment:
-        'The domain is plain TypeScript: no npm package at all (no Nest, TypeORM, amqplib, pg, ...). Node builtins are fine.',
+      comment: 'The domain is plain TypeScript: no npm package at all (no Nest, TypeORM, amqplib, pg, ...). Node builtins are fine.',
       severity: 'error',
       from: { path: layer('domain'), pathNot: TEST_CODE },
       to: { path: NPM },
@@ -245,8 +242,7 @@ export default {
     // ---------------------------------------------------------------- hygiene
     {
       name: 'no-unresolvable-import',
-      comment:
-        'Every import must resolve (a typo, a missing package or a missing file would otherwise slip past every rule above).',
+      comment: 'Every import must resolve (a typo, a missing package or a missing file would otherwise slip past every rule above).',
       severity: 'error',
       from: { path: `${ROOT}(?:apps|libs|tools)/` },
       to: { couldNotResolve: true },

@@ -80,4 +80,6 @@ for (const app of APPS) {
     await stopAll(1);
   }
 }
-console.log(`[services] all up: API at http://127.0.0.1:${APPS.at(-1).port}/api/v1 (AMQP ${env.AMQP_URL.replace(/\/\/[^@]*@/, '//')}, PostgreSQL ${env.POSTGRES_URL.replace(/\/\/[^@]*@/, '//')})`);
+console.log(
+  `[services] all up: API at http://127.0.0.1:${APPS.at(-1).port}/api/v1 (AMQP ${env.AMQP_URL.replace(/\/\/[^@]*@/, '//')}, PostgreSQL ${env.POSTGRES_URL.replace(/\/\/[^@]*@/, '//')})`,
+);

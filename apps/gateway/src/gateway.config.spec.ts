@@ -47,7 +47,13 @@ describe('gatewayConfigFromEnv', () => {
   it('names every missing or bad variable at once, without echoing values', () => {
     let error: unknown;
     try {
-      gatewayConfigFromEnv({ JWT_SECRET: 'too-short-secret', PORT: '70000', RATE_LIMIT_PER_MINUTE: '-1', USER_SERVICE_URL: 'user:3001', SERVICE_TIMEOUT_MS: '0' });
+      gatewayConfigFromEnv({
+        JWT_SECRET: 'too-short-secret',
+        PORT: '70000',
+        RATE_LIMIT_PER_MINUTE: '-1',
+        USER_SERVICE_URL: 'user:3001',
+        SERVICE_TIMEOUT_MS: '0',
+      });
     } catch (caught) {
       error = caught;
     }

@@ -63,7 +63,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       SERVICE_TIMEOUT_MS: positiveInt({ default: GATEWAY_DEFAULTS.serviceTimeoutMs, desc: 'longest wait for a service, in ms' }),
       CIRCUIT_BREAKER_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerFailures, desc: "consecutive failures that open a service's circuit" }),
       CIRCUIT_BREAKER_RESET_MS: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerResetMs, desc: 'ms an open circuit waits before a probe call' }),
-      TRUSTED_PROXY_HOPS: nonNegativeInt({ default: GATEWAY_DEFAULTS.trustedProxyHops, desc: 'proxies in front of the gateway whose X-Forwarded-For is believed' }),
+      TRUSTED_PROXY_HOPS: nonNegativeInt({
+        default: GATEWAY_DEFAULTS.trustedProxyHops,
+        desc: 'proxies in front of the gateway whose X-Forwarded-For is believed',
+      }),
       ...serviceSpec,
     },
     env,

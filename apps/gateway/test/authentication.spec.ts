@@ -33,14 +33,20 @@ describe('authentication', () => {
     ['another scheme', async () => ({ authorization: `Basic ${Buffer.from('ada:secret').toString('base64')}` })],
     ['a malformed token', async () => ({ authorization: 'Bearer not.a.jwt' })],
     ['garbage after the token', async () => ({ authorization: `Bearer ${await accessToken()} extra` })],
-    ['an expired token', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { claims: { iat: nowSeconds() - 3600, exp: nowSeconds() - 60 } })}` })],
+    [
+      'an expired token',
+      async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { claims: { iat: nowSeconds() - 3600, exp: nowSeconds() - 60 } })}` }),
+    ],
     ['a tampered token (roles changed after signing)', async () => ({ authorization: `Bearer ${await tamperedAccessToken()}` })],
     ["an unsigned token (alg 'none')", async () => ({ authorization: `Bearer ${unsignedAccessToken()}` })],
     ['a token for another audience', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { claims: { aud: 'someone-else' } })}` })],
     ['a token from another issuer', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { claims: { iss: 'someone-else' } })}` })],
     ['a token of another type', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { header: { typ: 'JWT' } })}` })],
     ['a token signed with HS512', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { header: { alg: 'HS512' } })}` })],
-    ['a token signed with another secret', async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { secret: 'another-secret-of-at-least-32-bytes-long' })}` })],
+    [
+      'a token signed with another secret',
+      async () => ({ authorization: `Bearer ${await accessToken(randomUUID(), { secret: 'another-secret-of-at-least-32-bytes-long' })}` }),
+    ],
     ['a token whose subject is not a user id', async () => ({ authorization: `Bearer ${await accessToken('admin')}` })],
   ];
 

@@ -18,7 +18,10 @@ beforeEach(() => {
 });
 
 /** A raw request, for what fetch will not send (hop-by-hop headers, a body larger than it says). */
-function rawRequest(path: string, options: { method: string; headers: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; body: string }> {
+function rawRequest(
+  path: string,
+  options: { method: string; headers: Record<string, string>; body?: string | Buffer },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(`${t.api}${path}`, { method: options.method, headers: options.headers }, (response) => {
       const chunks: Buffer[] = [];

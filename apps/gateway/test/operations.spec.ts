@@ -72,7 +72,9 @@ describe('GET /openapi.json', () => {
     const document = (await response.json()) as Record<string, any>;
     expect(document['openapi']).toBe('3.1.0');
     expect(Object.keys(document['paths']).sort()).toEqual(['/auth/login', '/auth/register', '/health', '/me', '/metrics', '/openapi.json']);
-    expect(document['paths']['/auth/register']['post']['requestBody']['content']['application/json']['schema']).toEqual({ $ref: '#/components/schemas/RegisterRequest' });
+    expect(document['paths']['/auth/register']['post']['requestBody']['content']['application/json']['schema']).toEqual({
+      $ref: '#/components/schemas/RegisterRequest',
+    });
     expect(document['paths']['/me']['get']['security']).toEqual([{ bearerAuth: [] }]);
     const validation = await new Validator().validate(document);
     expect(validation.errors).toBeUndefined();

@@ -74,13 +74,7 @@ export class UserModule {
         OperationsModule.forService({ service: SERVICE, checks: messagingHealthChecks }),
       ],
       controllers: httpControllers,
-      providers: [
-        { provide: USER_CONFIG, useValue: config },
-        ...adapters(config),
-        ...commandHandlers,
-        ...queryHandlers,
-        ...lifecycle,
-      ],
+      providers: [{ provide: USER_CONFIG, useValue: config }, ...adapters(config), ...commandHandlers, ...queryHandlers, ...lifecycle],
     };
   }
 }

@@ -5,7 +5,11 @@ import { verifyAccessToken } from '@shop/auth';
 import { GatedUserRepository, RaceGate } from './support/race-gate.js';
 import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userService } from './support/user-test-database.js';
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: DomainError) => error.code ?? String(error));
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: DomainError) => error.code ?? String(error),
+  );
 const password = 'correct horse battery';
 
 describe.each(KINDS)('registering users on %s', (kind) => {

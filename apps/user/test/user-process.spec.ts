@@ -80,9 +80,16 @@ describe('the user service as its own process', () => {
     });
     children.push(started.child);
 
-    const listening = await waitFor(() => started.stdout.join('').split('\n').find((line) => line.includes('user service listening')), {
-      what: `the listening line (stderr: ${started.stderr.join('')})`,
-    });
+    const listening = await waitFor(
+      () =>
+        started.stdout
+          .join('')
+          .split('\n')
+          .find((line) => line.includes('user service listening')),
+      {
+        what: `the listening line (stderr: ${started.stderr.join('')})`,
+      },
+    );
     expect(JSON.parse(listening)).toMatchObject({ service: 'user', url: `http://127.0.0.1:${port}` });
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'up', broker: 'up' } });

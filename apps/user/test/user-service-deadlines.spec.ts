@@ -20,7 +20,11 @@ describe('the user service on PostgreSQL + RabbitMQ with its deadlines', () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(TEST_POSTGRES_URL).port || 5432) });
     cleanups.add(() => proxy.close());
     const running = await startUserService(
-      { ...home.runtime(), database: { databaseUrl: proxy.url(home.database.databaseUrl!), poolSize: 16 }, messaging: { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS } },
+      {
+        ...home.runtime(),
+        database: { databaseUrl: proxy.url(home.database.databaseUrl!), poolSize: 16 },
+        messaging: { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS },
+      },
       testUserConfig(),
     );
     let closed = false;

@@ -28,11 +28,19 @@ describe('verifyAccessToken', () => {
   });
 
   it('refuses alg none, another algorithm, a tampered payload and a foreign key', async () => {
-    const unsigned = new UnsecuredJWT({ roles: ['admin'] }).setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setSubject(userId).setIssuedAt().setExpirationTime('1h').encode();
+    const unsigned = new UnsecuredJWT({ roles: ['admin'] })
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setSubject(userId)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .encode();
     await refused(unsigned);
     await refused(token({ alg: 'HS512' }));
     const [header, , signature] = (await token()).split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: userId, roles: ['admin'], iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, iat: 1, exp: 4102444800 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: userId, roles: ['admin'], iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, iat: 1, exp: 4102444800 }),
+    ).toString('base64url');
     await refused(`${header}.${forged}.${signature}`);
     await refused(token({ key: 'another-secret-that-is-long-enough-9876543210' }));
   });

@@ -17,11 +17,10 @@ export class ContractViolationError extends DomainError {
     readonly eventType: string,
     readonly problems: readonly SchemaProblem[],
   ) {
-    super(
-      'CONTRACT_VIOLATION',
-      `'${eventType}' does not match its schema: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`,
-      { eventType, problems },
-    );
+    super('CONTRACT_VIOLATION', `'${eventType}' does not match its schema: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`, {
+      eventType,
+      problems,
+    });
   }
 }
 

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserRegisteredV1 } from './events/user.events.js';
 import { defineEvent } from './envelope.js';
-import {
-  DEFAULT_RETRY_DELAYS_MS,
-  consumersOf,
-  defineSubscriptions,
-  eventTypesOf,
-  retryDelaysOf,
-  subscriptionOf,
-  subscriptions,
-} from './subscriptions.js';
+import { DEFAULT_RETRY_DELAYS_MS, consumersOf, defineSubscriptions, eventTypesOf, retryDelaysOf, subscriptionOf, subscriptions } from './subscriptions.js';
 
 const OrderPlacedV1 = defineEvent<{ orderId: string }>('order.placed.v1', { type: 'object' });
 
@@ -83,7 +75,7 @@ describe('manifest queries', () => {
     expect(DEFAULT_RETRY_DELAYS_MS).toEqual([1_000, 5_000, 30_000]);
   });
 
-  it("is empty for the platform until a context consumes something", () => {
+  it('is empty for the platform until a context consumes something', () => {
     expect(subscriptions).toEqual([]);
   });
 });

@@ -267,7 +267,9 @@ describe('an app configured by configureHttpApp', () => {
     it('keeps concurrent requests apart', async () => {
       const ids = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
       const answers = await Promise.all(
-        ids.map(async (id) => (await fetch(`${base}/register`, json({ email: `${id}@example.com`, password: 'long enough' }, { 'x-correlation-id': id }))).json()),
+        ids.map(async (id) =>
+          (await fetch(`${base}/register`, json({ email: `${id}@example.com`, password: 'long enough' }, { 'x-correlation-id': id }))).json(),
+        ),
       );
       expect(answers.map((answer) => (answer as { context: { correlationId: string } }).context.correlationId)).toEqual(ids);
     });

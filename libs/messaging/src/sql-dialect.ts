@@ -7,8 +7,7 @@ export interface SqlDialect {
   param(n: number): string;
 }
 
-export const dialectOf = (kind: DatabaseKind): SqlDialect =>
-  kind === 'postgres' ? { kind, param: (n) => `$${n}` } : { kind, param: () => '?' };
+export const dialectOf = (kind: DatabaseKind): SqlDialect => (kind === 'postgres' ? { kind, param: (n) => `$${n}` } : { kind, param: () => '?' });
 
 /** `(p1, p2, …)` for an IN list starting at placeholder `from`. */
 export const inList = (dialect: SqlDialect, count: number, from = 1): string =>

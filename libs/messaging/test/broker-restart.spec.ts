@@ -20,7 +20,8 @@ describe('a service on PostgreSQL + RabbitMQ while the broker restarts', () => {
     svc = await startDepositService({
       service,
       database: { postgresUrl: TEST_POSTGRES_URL, poolSize: 5 },
-      transport: () => AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: service, confirmTimeoutMs: 2_000, reconnectDelayMs: { initial: 100, max: 1_000 } }),
+      transport: () =>
+        AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: service, confirmTimeoutMs: 2_000, reconnectDelayMs: { initial: 100, max: 1_000 } }),
       ownsTransport: true,
       relay: { retryBaseMs: 100, retryMaxMs: 1_000 },
     });
@@ -49,10 +50,13 @@ describe('a service on PostgreSQL + RabbitMQ while the broker restarts', () => {
     await writer;
 
     await waitFor(async () => (await running.deposits.pendingOutboxRows()) === 0, { what: 'the outbox to drain', timeoutMs: 60_000 });
-    const effects = await waitFor(async () => {
-      const rows = await running.deposits.effects();
-      return rows.length >= written && rows;
-    }, { what: `all ${written} deposits to be handled`, timeoutMs: 60_000 });
+    const effects = await waitFor(
+      async () => {
+        const rows = await running.deposits.effects();
+        return rows.length >= written && rows;
+      },
+      { what: `all ${written} deposits to be handled`, timeoutMs: 60_000 },
+    );
     await sleep(500);
     expect(new Set(effects.map((e) => e.message_id)).size).toBe(written);
     expect(await running.deposits.effects()).toHaveLength(written);

@@ -195,7 +195,12 @@ describe('EventConsumer on PostgreSQL + RabbitMQ', () => {
   it('a black-holed database: the handler deadline passes, the probe gets no answer, so the delivery goes back uncounted and the consumer pauses', async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(TEST_POSTGRES_URL).port || 5432) });
     cleanups.push(() => proxy.close());
-    const harness = await start({ postgresUrl: proxy.url(TEST_POSTGRES_URL), retry: { delaysMs: [100] }, consumer: { handlerTimeoutMs: 1_000 }, handle: async () => undefined });
+    const harness = await start({
+      postgresUrl: proxy.url(TEST_POSTGRES_URL),
+      retry: { delaysMs: [100] },
+      consumer: { handlerTimeoutMs: 1_000 },
+      handle: async () => undefined,
+    });
     const before = envelopeOf(harness.type, 'a', 0);
     await harness.publish(before);
     await waitFor(async () => (await harness.noted()).length === 1, { what: 'the message before the outage handled' });

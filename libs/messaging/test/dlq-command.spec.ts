@@ -35,7 +35,10 @@ describe('the DLQ command', () => {
 
   it('lists, inspects, counts and replays dead letters on RabbitMQ', async () => {
     const service = uniqueServiceName();
-    cleanups.push(() => dropDatabase(databaseNameOf(service)), () => deleteQueuesOf(service));
+    cleanups.push(
+      () => dropDatabase(databaseNameOf(service)),
+      () => deleteQueuesOf(service),
+    );
     const svc = await startDepositService({
       service,
       database: { postgresUrl: TEST_POSTGRES_URL, poolSize: 4 },
@@ -75,7 +78,10 @@ describe('the DLQ command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shop-dlq-'));
     const memory = new MemoryTransport();
     const service = uniqueServiceName();
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }), () => memory.close());
+    cleanups.push(
+      async () => rmSync(dir, { recursive: true, force: true }),
+      () => memory.close(),
+    );
     const svc = await startDepositService({ service, database: { sqliteDir: dir }, transport: () => memory, ownsTransport: false, retry: { delaysMs: [] } });
     cleanups.push(() => svc.close());
     await poisonOne(svc, service);

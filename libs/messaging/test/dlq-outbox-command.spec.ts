@@ -35,10 +35,20 @@ async function outboxWithDeadRows(options: DatabaseOptions): Promise<{ dataSourc
   const dataSource = await openDataSource(options);
   const transactions = new TransactionHost(dataSource);
   const writer = new OutboxWriter(transactions, new EventSchemaRegistry([Shipped]), new OutboxSignal(), { source: options.service, partitions: 4 });
-  await transactions.run(() => writer.add(...[1, 2, 3].map((n) => ({ type: Shipped.type, aggregateId: 'a', payload: { n } })), { type: Shipped.type, aggregateId: 'b', payload: { n: 1 } }));
-  const rows = ((await dataSource.query(`SELECT message_id, aggregate_id, seq FROM outbox ORDER BY seq`)) as Array<{ message_id: string; aggregate_id: string; seq: string }>).map(
-    (r) => ({ messageId: r.message_id, aggregateId: r.aggregate_id, seq: Number(r.seq) }),
+  await transactions.run(() =>
+    writer.add(...[1, 2, 3].map((n) => ({ type: Shipped.type, aggregateId: 'a', payload: { n } })), {
+      type: Shipped.type,
+      aggregateId: 'b',
+      payload: { n: 1 },
+    }),
   );
+  const rows = (
+    (await dataSource.query(`SELECT message_id, aggregate_id, seq FROM outbox ORDER BY seq`)) as Array<{
+      message_id: string;
+      aggregate_id: string;
+      seq: string;
+    }>
+  ).map((r) => ({ messageId: r.message_id, aggregateId: r.aggregate_id, seq: Number(r.seq) }));
   const buried = [rows[0]!.seq, rows[1]!.seq, rows[3]!.seq];
   await transactions.run(async () => {
     for (const seq of buried) {
@@ -65,7 +75,13 @@ describe('the DLQ command on dead outbox rows', () => {
   it('lists, replays and discards dead outbox rows on PostgreSQL', async () => {
     const service = uniqueServiceName();
     cleanups.push(() => dropDatabase(databaseNameOf(service)));
-    const { dataSource, rows } = await outboxWithDeadRows({ service, postgresUrl: TEST_POSTGRES_URL, entities: [], migrations: messagingMigrations, poolSize: 2 });
+    const { dataSource, rows } = await outboxWithDeadRows({
+      service,
+      postgresUrl: TEST_POSTGRES_URL,
+      entities: [],
+      migrations: messagingMigrations,
+      poolSize: 2,
+    });
     cleanups.push(() => dataSource.destroy());
     const [a1, a2, a3, b1] = rows as [Written, Written, Written, Written];
     const env = { POSTGRES_URL: TEST_POSTGRES_URL };

@@ -30,7 +30,9 @@ const environments: Environment[] = [
     instance: (service, transport) => ({
       service,
       database: { postgresUrl: TEST_POSTGRES_URL, poolSize: 5 },
-      transport: transport ?? (async () => (await import('../src/amqp/index.js')).AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: service, confirmTimeoutMs: 5_000 })),
+      transport:
+        transport ??
+        (async () => (await import('../src/amqp/index.js')).AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: service, confirmTimeoutMs: 5_000 })),
       ownsTransport: true,
     }),
     cleanup: async (service) => {
@@ -109,10 +111,13 @@ describe.each(environments)('messaging on $name', (env) => {
     expect(await svc.deposits.outboxRows()).toBe(0);
 
     await MessageContext.run({ correlationId: 'req-42', causationId: 'req-42' }, () => svc.deposits.deposit(accountId, 10, 1));
-    const effects = await waitFor(async () => {
-      const rows = await svc.deposits.effects();
-      return rows.length > 0 && rows;
-    }, { what: 'the deposit to be handled' });
+    const effects = await waitFor(
+      async () => {
+        const rows = await svc.deposits.effects();
+        return rows.length > 0 && rows;
+      },
+      { what: 'the deposit to be handled' },
+    );
     await waitFor(async () => (await svc.deposits.pendingOutboxRows()) === 0, { what: 'the row to be marked sent' });
     await new Promise((r) => setTimeout(r, 300));
     expect(await svc.deposits.effects()).toHaveLength(1);
@@ -147,10 +152,13 @@ describe.each(environments)('messaging on $name', (env) => {
     for (let i = 0; i < 5; i++) await svc.deposits.deposit(randomUUID(), 100 + i);
 
     await waitFor(async () => (await svc.transport.depth(service)) === 1, { what: 'the poisoned message in the DLQ', timeoutMs: 20_000 });
-    const effects = await waitFor(async () => {
-      const rows = await svc.deposits.effects();
-      return rows.length === 6 && rows;
-    }, { what: 'the other six deposits to be handled' });
+    const effects = await waitFor(
+      async () => {
+        const rows = await svc.deposits.effects();
+        return rows.length === 6 && rows;
+      },
+      { what: 'the other six deposits to be handled' },
+    );
     expect(effects.map((e) => e.amount).sort((a, b) => a - b)).toEqual([3, 100, 101, 102, 103, 104]);
     const [letter] = await svc.transport.list(service, 10);
     expect(letter).toMatchObject({ type: DepositMadeV1.type, attempts: 3 });

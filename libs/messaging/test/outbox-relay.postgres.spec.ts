@@ -146,7 +146,14 @@ describe('outbox relay and inbox on PostgreSQL', () => {
       ['a', 'b'].map(async (name) => {
         const transport = await connectAmqp(`${service}-relay-${name}`);
         cleanups.push(() => transport.close());
-        const relay = new OutboxRelay(new TransactionHost(await database(service)), transport, new OutboxSignal(), new MessagingMetrics(), silentLogger(), options);
+        const relay = new OutboxRelay(
+          new TransactionHost(await database(service)),
+          transport,
+          new OutboxSignal(),
+          new MessagingMetrics(),
+          silentLogger(),
+          options,
+        );
         relay.start();
         cleanups.push(() => relay.stop());
         return relay;
@@ -162,7 +169,9 @@ describe('outbox relay and inbox on PostgreSQL', () => {
       [0, 1, 2, 3].map(async (stream) => {
         for (let sequence = 0; sequence < perAggregate; sequence++) {
           const mine = aggregates.filter((_, i) => i % 4 === stream);
-          await writerDb.run(() => writer.add(...mine.map((accountId) => ({ type: DepositMadeV1.type, aggregateId: accountId, payload: { accountId, amount: 1, sequence } }))));
+          await writerDb.run(() =>
+            writer.add(...mine.map((accountId) => ({ type: DepositMadeV1.type, aggregateId: accountId, payload: { accountId, amount: 1, sequence } }))),
+          );
         }
       }),
     );
@@ -208,7 +217,9 @@ describe('outbox relay and inbox on PostgreSQL', () => {
     const options = { ...defaultRelayOptions, partitions: 4, maxAttempts: 3, retryBaseMs: 20, retryMaxMs: 100, pollIntervalMs: 20 };
     const writer = new OutboxWriter(transactions, new EventSchemaRegistry([Ticked]), new OutboxSignal(), { source: service, partitions: options.partitions });
     const [a, b] = [randomUUID(), randomUUID()];
-    await transactions.run(() => writer.add({ type: Ticked.type, aggregateId: a, payload: { n: 1 } }, { type: Ticked.type, aggregateId: a, payload: { n: 2 } }));
+    await transactions.run(() =>
+      writer.add({ type: Ticked.type, aggregateId: a, payload: { n: 1 } }, { type: Ticked.type, aggregateId: a, payload: { n: 2 } }),
+    );
     await transactions.run(() => writer.add({ type: Ticked.type, aggregateId: b, payload: { n: 10 } }));
     const [poison] = (await transactions.dataSource.query(`SELECT seq, message_id FROM outbox WHERE aggregate_id = $1 ORDER BY seq LIMIT 1`, [a])) as Array<{
       seq: string;
@@ -259,7 +270,14 @@ describe('outbox relay and inbox on PostgreSQL', () => {
       // A long confirm timeout: on this busy machine a timed-out batch would be published twice, which is legal but not what this test counts.
       const transport = await connectAmqp(`${service}-relay-${name}`, 30_000);
       cleanups.push(() => transport.close());
-      const relay = new OutboxRelay(new TransactionHost(await database(service)), transport, new OutboxSignal(), new MessagingMetrics(), silentLogger(), options);
+      const relay = new OutboxRelay(
+        new TransactionHost(await database(service)),
+        transport,
+        new OutboxSignal(),
+        new MessagingMetrics(),
+        silentLogger(),
+        options,
+      );
       relay.start();
       cleanups.push(() => relay.stop());
     }
@@ -270,7 +288,9 @@ describe('outbox relay and inbox on PostgreSQL', () => {
     expect(new Set(arrivals.map((arrival) => arrival.id)).size).toBe(total);
     expect(arrivals).toHaveLength(total);
     for (const aggregateId of aggregates) {
-      expect(arrivals.filter((arrival) => arrival.aggregateId === aggregateId).map((arrival) => arrival.n)).toEqual(Array.from({ length: perAggregate }, (_, i) => i));
+      expect(arrivals.filter((arrival) => arrival.aggregateId === aggregateId).map((arrival) => arrival.n)).toEqual(
+        Array.from({ length: perAggregate }, (_, i) => i),
+      );
     }
     const [pending] = (await writerDb.dataSource.query(`SELECT COUNT(*)::int AS n FROM outbox_pending`)) as Array<{ n: number }>;
     expect(pending?.n).toBe(0);

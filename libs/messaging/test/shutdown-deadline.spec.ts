@@ -67,7 +67,12 @@ describe('shutting down with a deadline (PostgreSQL + RabbitMQ)', () => {
 
     // The network comes back; another instance (straight to the server) handles the returned delivery once.
     proxy.setMode('pass');
-    const next = await startDepositService({ service, database: { postgresUrl: TEST_POSTGRES_URL, poolSize: 6 }, transport: connectAmqp(service), ownsTransport: true });
+    const next = await startDepositService({
+      service,
+      database: { postgresUrl: TEST_POSTGRES_URL, poolSize: 6 },
+      transport: connectAmqp(service),
+      ownsTransport: true,
+    });
     cleanups.push(() => next.close());
     await waitFor(async () => (await next.deposits.effects()).filter((effect) => effect.message_id === stranded.id).length === 1, {
       timeoutMs: 60_000,

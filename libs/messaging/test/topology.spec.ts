@@ -58,7 +58,11 @@ describe('topology from the subscription manifest', () => {
   function names(): { producer: string; consumer: string } {
     const producer = uniqueServiceName('producer');
     const consumer = uniqueServiceName('consumer');
-    for (const service of [producer, consumer]) cleanups.push(() => dropDatabase(databaseNameOf(service)), () => deleteQueuesOf(service));
+    for (const service of [producer, consumer])
+      cleanups.push(
+        () => dropDatabase(databaseNameOf(service)),
+        () => deleteQueuesOf(service),
+      );
     return { producer, consumer };
   }
 
@@ -81,7 +85,11 @@ describe('topology from the subscription manifest', () => {
   it('fails a publish whose consumer queue is gone with UnroutableError: the row stays pending and goes out once the queue is back', async () => {
     const { producer, consumer } = names();
     // A type only this test binds (the deposit type is bound by every deposit service on the broker).
-    const contract = defineEvent<{ n: number }>(`${consumer.replace(/_/g, '-')}.happened.v1`, { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } });
+    const contract = defineEvent<{ n: number }>(`${consumer.replace(/_/g, '-')}.happened.v1`, {
+      type: 'object',
+      required: ['n'],
+      properties: { n: { type: 'integer' } },
+    });
     const manifest = defineSubscriptions([{ service: consumer, eventTypes: [contract.type] }], [contract]);
     const dataSource = await openDataSource({ service: producer, postgresUrl: TEST_POSTGRES_URL, entities: [], migrations: messagingMigrations, poolSize: 4 });
     cleanups.push(() => dataSource.destroy());
@@ -92,13 +100,23 @@ describe('topology from the subscription manifest', () => {
     await deleteQueuesOf(consumer);
 
     const [outcome] = await transport.publishBatch([
-      { ...eventOf(contract, randomUUID(), { n: 0 }), id: randomUUID(), occurredAt: new Date().toISOString(), source: producer, correlationId: randomUUID(), causationId: null },
+      {
+        ...eventOf(contract, randomUUID(), { n: 0 }),
+        id: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        source: producer,
+        correlationId: randomUUID(),
+        causationId: null,
+      },
     ]);
     expect(outcome?.ok === false && isUnroutableError(outcome.error) && outcome.error.eventType).toBe(contract.type);
 
     const signal = new OutboxSignal();
     const metrics = new MessagingMetrics();
-    const writer = new OutboxWriter(transactions, new EventSchemaRegistry([contract]), signal, { source: producer, partitions: defaultRelayOptions.partitions });
+    const writer = new OutboxWriter(transactions, new EventSchemaRegistry([contract]), signal, {
+      source: producer,
+      partitions: defaultRelayOptions.partitions,
+    });
     const relay = new OutboxRelay(transactions, transport, signal, metrics, silentLogger(), { ...defaultRelayOptions, pollIntervalMs: 100 });
     await transactions.run(() => writer.add(eventOf(contract, randomUUID(), { n: 1 })));
     const pending = async () => Number(((await dataSource.query('SELECT COUNT(*) AS n FROM outbox_pending')) as Array<{ n: string }>)[0]!.n);

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type QueryRunner } from 'typeorm';
-import { DEFAULT_POOL_SIZE, databaseErrorCodeOf, databaseNameOf, resolveDatabaseTimeouts, type DatabaseKind, type DatabaseOptions, type DatabaseTimeouts } from './database-options.js';
+import {
+  DEFAULT_POOL_SIZE,
+  databaseErrorCodeOf,
+  databaseNameOf,
+  resolveDatabaseTimeouts,
+  type DatabaseKind,
+  type DatabaseOptions,
+  type DatabaseTimeouts,
+} from './database-options.js';
 import { DeadlineClient, ensurePostgresDatabase, pgDeadlineSettings, withDatabase } from './postgres-database.js';
 import { withDeadline } from '@shop/shared-kernel';
 
@@ -12,8 +20,7 @@ const QUERY_CANCELED = '57014';
 
 type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
-export const databaseKindOf = (dataSource: DataSource): DatabaseKind =>
-  dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+export const databaseKindOf = (dataSource: DataSource): DatabaseKind => (dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite');
 
 export const postgresUrlOf = (options: DatabaseOptions): string | undefined =>
   options.databaseUrl ?? (options.postgresUrl ? withDatabase(options.postgresUrl, databaseNameOf(options.service)) : undefined);

@@ -52,8 +52,7 @@ export function resolveDatabaseTimeouts(timeouts: Partial<DatabaseTimeouts> = {}
   };
 }
 
-const definedOnly = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface DatabaseOptions {
   /** The owning service: its PostgreSQL database is `shop_<service>`, its SQLite file `<service>.sqlite`. */

@@ -22,11 +22,12 @@ describe('TransactionHost on SQLite', () => {
   afterEach(() => host.dataSource.destroy());
 
   const value = async () => ((await host.dataSource.query(`SELECT value FROM counter WHERE id = 1`)) as Array<{ value: number }>)[0]!.value;
-  const increment = () => host.run(async () => {
-    const current = await value();
-    await new Promise((r) => setTimeout(r, 1));
-    await host.manager.query(`UPDATE counter SET value = ? WHERE id = 1`, [current + 1]);
-  });
+  const increment = () =>
+    host.run(async () => {
+      const current = await value();
+      await new Promise((r) => setTimeout(r, 1));
+      await host.manager.query(`UPDATE counter SET value = ? WHERE id = 1`, [current + 1]);
+    });
 
   it('serialises overlapping transactions on the one connection: 200 at once, no error, no lost update', async () => {
     const results = await Promise.allSettled(Array.from({ length: 200 }, increment));
@@ -36,11 +37,13 @@ describe('TransactionHost on SQLite', () => {
 
   it('rolls back on error, joins an outer transaction, and runs after-commit callbacks only on commit', async () => {
     const fired: string[] = [];
-    await expect(host.run(async () => {
-      await host.manager.query(`UPDATE counter SET value = 99 WHERE id = 1`);
-      host.afterCommit(() => fired.push('rolled-back'));
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      host.run(async () => {
+        await host.manager.query(`UPDATE counter SET value = 99 WHERE id = 1`);
+        host.afterCommit(() => fired.push('rolled-back'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await value()).toBe(0);
 
     await host.run(async () => {
@@ -57,13 +60,24 @@ describe('TransactionHost on SQLite', () => {
     const abandonedWorkCanGoOn = new Promise<void>((resolve) => (resumeAbandoned = resolve));
     let lateQuery: Promise<unknown> | undefined;
     let lateJoin: Promise<unknown> | undefined;
-    const hung = host.run(async () => {
-      await host.manager.query(`UPDATE counter SET value = 41 WHERE id = 1`);
-      const captured = host.manager;
-      await abandonedWorkCanGoOn;
-      lateQuery = captured.query(`UPDATE counter SET value = 42 WHERE id = 1`).then(() => 'ran', (error: unknown) => error);
-      lateJoin = host.run(() => host.manager.query(`UPDATE counter SET value = 43 WHERE id = 1`)).then(() => 'ran', (error: unknown) => error);
-    }, { signal: deadline.signal });
+    const hung = host.run(
+      async () => {
+        await host.manager.query(`UPDATE counter SET value = 41 WHERE id = 1`);
+        const captured = host.manager;
+        await abandonedWorkCanGoOn;
+        lateQuery = captured.query(`UPDATE counter SET value = 42 WHERE id = 1`).then(
+          () => 'ran',
+          (error: unknown) => error,
+        );
+        lateJoin = host
+          .run(() => host.manager.query(`UPDATE counter SET value = 43 WHERE id = 1`))
+          .then(
+            () => 'ran',
+            (error: unknown) => error,
+          );
+      },
+      { signal: deadline.signal },
+    );
     const queuedBehind = host.run(() => host.manager.query(`UPDATE counter SET value = value + 1 WHERE id = 1`));
 
     await new Promise((r) => setTimeout(r, 20));

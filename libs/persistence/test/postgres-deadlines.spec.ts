@@ -59,11 +59,19 @@ describe('PostgreSQL deadlines', () => {
     expect(await setting(dataSource, 'statement_timeout')).toBe('30s');
     expect(await setting(dataSource, 'lock_timeout')).toBe('10s');
     expect(await setting(dataSource, 'idle_in_transaction_session_timeout')).toBe('1min');
-    expect(pool(dataSource).options).toMatchObject({ connectionTimeoutMillis: 5_000, query_timeout: 35_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, max: 3 });
+    expect(pool(dataSource).options).toMatchObject({
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 35_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      max: 3,
+    });
   });
 
   it('configured deadlines hold for every connection of the pool, inside transactions too', async () => {
-    const dataSource = await open(newService(), { timeouts: { statementTimeoutMs: 1_234, lockTimeoutMs: 567, idleInTransactionTimeoutMs: 8_910, queryTimeoutMs: 4_321 } });
+    const dataSource = await open(newService(), {
+      timeouts: { statementTimeoutMs: 1_234, lockTimeoutMs: 567, idleInTransactionTimeoutMs: 8_910, queryTimeoutMs: 4_321 },
+    });
     const runners = [dataSource.createQueryRunner(), dataSource.createQueryRunner(), dataSource.createQueryRunner()];
     try {
       for (const runner of runners) {

@@ -54,7 +54,11 @@ describe('TransactionHost deadlines on PostgreSQL', () => {
 
     // Once the server has seen the connection gone, nothing of the abandoned transaction is left.
     const sleeping = async () =>
-      ((await host.dataSource.query(`SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%'`)) as Array<{ n: number }>)[0]!.n;
+      (
+        (await host.dataSource.query(
+          `SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%'`,
+        )) as Array<{ n: number }>
+      )[0]!.n;
     const until = Date.now() + 15_000;
     while ((await sleeping()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await sleeping()).toBe(0);
@@ -76,7 +80,10 @@ describe('TransactionHost deadlines on PostgreSQL', () => {
         updated();
         const manager = host.manager;
         await woken;
-        late = manager.query(`UPDATE counter SET value = 8 WHERE id = 1`).then(() => 'ran', (error: unknown) => error);
+        late = manager.query(`UPDATE counter SET value = 8 WHERE id = 1`).then(
+          () => 'ran',
+          (error: unknown) => error,
+        );
       },
       { signal: deadline.signal },
     );

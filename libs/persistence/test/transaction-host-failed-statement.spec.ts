@@ -31,7 +31,8 @@ describe('TransactionHost on PostgreSQL: a statement failed inside the work', ()
     dataSource = await openDataSource({ service, postgresUrl: TEST_POSTGRES_URL, poolSize: 2, entities: [], migrations: [CreateCounter1700000000000] });
     return new TransactionHost(dataSource);
   };
-  const valueOf = async (host: TransactionHost) => ((await host.dataSource.query(`SELECT value FROM counter WHERE id = 1`)) as Array<{ value: number }>)[0]!.value;
+  const valueOf = async (host: TransactionHost) =>
+    ((await host.dataSource.query(`SELECT value FROM counter WHERE id = 1`)) as Array<{ value: number }>)[0]!.value;
 
   it('rejects instead of reporting a commit that PostgreSQL turned into a rollback, and runs no after-commit callback', async () => {
     const host = await open();

@@ -6,13 +6,16 @@
 export function withDeadline<T, L>(work: Promise<T>, timeoutMs: number, onLate: () => L): Promise<T | L> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<L>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(onLate());
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }, Math.max(0, timeoutMs));
+    timer = setTimeout(
+      () => {
+        try {
+          resolve(onLate());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      Math.max(0, timeoutMs),
+    );
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

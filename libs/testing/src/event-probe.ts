@@ -8,7 +8,11 @@ import type { Transport } from '@shop/messaging';
 export class EventProbe<P = unknown> {
   readonly seen: EventEnvelope<P>[] = [];
 
-  static async listen<P = unknown>(transport: Transport, service: string, eventTypes: readonly string[]): Promise<{ probe: EventProbe<P>; stop: () => Promise<void> }> {
+  static async listen<P = unknown>(
+    transport: Transport,
+    service: string,
+    eventTypes: readonly string[],
+  ): Promise<{ probe: EventProbe<P>; stop: () => Promise<void> }> {
     const probe = new EventProbe<P>();
     // The memory transport delivers only to declared subscribers; a probe is a subscriber of its own.
     if (transport.kind === 'memory') await transport.declareTopology?.([{ service, eventTypes }]);

@@ -37,7 +37,10 @@ export async function startBroker(): Promise<void> {
 /** Deletes every queue whose name starts with `<service>.` (its queue, retry queues and DLQ). */
 export async function deleteQueuesOf(service: string, amqpUrl = TEST_AMQP_URL): Promise<void> {
   const { stdout } = await run('rabbitmqctl', ['list_queues', '--quiet', '--no-table-headers', 'name'], { timeout: 30_000 });
-  const names = stdout.split('\n').map((l) => l.trim()).filter((name) => name.startsWith(`${service}.`));
+  const names = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((name) => name.startsWith(`${service}.`));
   if (names.length === 0) return;
   const connection = await amqp.connect(amqpUrl);
   try {

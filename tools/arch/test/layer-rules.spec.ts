@@ -58,8 +58,7 @@ const CYCLE_FILES = [fx('libs/persistence/src/cycle-a.ts'), fx('libs/messaging/s
 describe('layer rules on the fixture tree', () => {
   let result: ICruiseResult;
   let violations: ArchViolation[];
-  const inFile = (file: string): ArchViolation[] =>
-    violations.filter((v) => v.from === fx(file) && v.rule !== 'no-circular-between-libs');
+  const inFile = (file: string): ArchViolation[] => violations.filter((v) => v.from === fx(file) && v.rule !== 'no-circular-between-libs');
 
   beforeAll(async () => {
     result = await cruiseResult([FIXTURES], true);

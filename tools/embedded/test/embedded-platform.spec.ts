@@ -22,7 +22,12 @@ const start = (dataDir: string, env: NodeJS.ProcessEnv = {}) =>
 
 const probe = (platform: EmbeddedPlatform) => EventProbe.listen<UserRegisteredV1>(platform.transport, 'e2e_probe', ['user.registered.v1']);
 
-const call = (platform: EmbeddedPlatform, method: string, path: string, options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}) =>
+const call = (
+  platform: EmbeddedPlatform,
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+) =>
   fetch(`${platform.apiUrl}${path}`, {
     method,
     headers: {
@@ -55,7 +60,10 @@ describe('the embedded platform', () => {
   afterAll(() => platform?.close());
 
   it('registers, logs in and answers /me through the gateway; user.registered.v1 carries the request’s correlation id', async () => {
-    const registered = await call(platform, 'POST', '/auth/register', { body: { email: 'Ada@Example.com', password: 'correct horse', nickname: 'Ada' }, headers: { 'x-correlation-id': 'e2e-register-1' } });
+    const registered = await call(platform, 'POST', '/auth/register', {
+      body: { email: 'Ada@Example.com', password: 'correct horse', nickname: 'Ada' },
+      headers: { 'x-correlation-id': 'e2e-register-1' },
+    });
     expect(registered.status).toBe(201);
     const user = (await registered.json()) as { userId: string; email: string; nickname: string };
     expect(user).toMatchObject({ email: 'Ada@Example.com', nickname: 'Ada' });
@@ -133,7 +141,9 @@ describe('the embedded platform, restarted on the same data folder', () => {
     const first = await start(dataDir);
     const firstEvents = (await probe(first)).probe;
     await call(first, 'POST', '/auth/register', { body: { email: 'dora@example.com', password: 'long enough pw' } });
-    const token = ((await (await call(first, 'POST', '/auth/login', { body: { email: 'dora@example.com', password: 'long enough pw' } })).json()) as { accessToken: string }).accessToken;
+    const token = (
+      (await (await call(first, 'POST', '/auth/login', { body: { email: 'dora@example.com', password: 'long enough pw' } })).json()) as { accessToken: string }
+    ).accessToken;
     await waitFor(() => firstEvents.seen.length === 1, { what: 'the registration event' });
     await first.close();
     expect(countRows(dataDir, 'SELECT COUNT(*) AS n FROM outbox_pending')).toBe(0);
@@ -184,7 +194,9 @@ describe('the embedded platform’s delivery', () => {
 
 describe('the embedded platform’s messaging settings', () => {
   it('validates the messaging variables like a service process does: a bad one stops the start, named', async () => {
-    await expect(start(newDataDir(), { HANDLER_TIMEOUT_MS: 'soon', SHUTDOWN_TIMEOUT_MS: '-1' })).rejects.toThrow(/HANDLER_TIMEOUT_MS[\s\S]*SHUTDOWN_TIMEOUT_MS/);
+    await expect(start(newDataDir(), { HANDLER_TIMEOUT_MS: 'soon', SHUTDOWN_TIMEOUT_MS: '-1' })).rejects.toThrow(
+      /HANDLER_TIMEOUT_MS[\s\S]*SHUTDOWN_TIMEOUT_MS/,
+    );
   });
 });
 

@@ -33,13 +33,27 @@ export function accessToken(userId: string = randomUUID(), change: TokenChange =
 /** The same claims, unsigned (`alg: none`). */
 export function unsignedAccessToken(userId: string = randomUUID()): string {
   const header = base64url({ alg: 'none', typ: ACCESS_TOKEN_TYPE });
-  const payload = base64url({ iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, sub: userId, roles: ['admin'], iat: nowSeconds(), exp: nowSeconds() + 900 });
+  const payload = base64url({
+    iss: ACCESS_TOKEN_ISSUER,
+    aud: ACCESS_TOKEN_AUDIENCE,
+    sub: userId,
+    roles: ['admin'],
+    iat: nowSeconds(),
+    exp: nowSeconds() + 900,
+  });
   return `${header}.${payload}.`;
 }
 
 /** A valid token whose payload was changed after signing (a customer made admin). */
 export async function tamperedAccessToken(userId: string = randomUUID()): Promise<string> {
   const [header, , signature] = (await accessToken(userId)).split('.');
-  const payload = base64url({ iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, sub: userId, roles: ['admin'], iat: nowSeconds(), exp: nowSeconds() + 900 });
+  const payload = base64url({
+    iss: ACCESS_TOKEN_ISSUER,
+    aud: ACCESS_TOKEN_AUDIENCE,
+    sub: userId,
+    roles: ['admin'],
+    iat: nowSeconds(),
+    exp: nowSeconds() + 900,
+  });
   return `${header}.${payload}.${signature}`;
 }

@@ -20,7 +20,8 @@ export class Email {
     if (value.length === 0) throw new InvalidValueError('email', 'must not be empty');
     if (value.length > MAX_LENGTH) throw new InvalidValueError('email', `must be at most ${MAX_LENGTH} characters`);
     if (!SHAPE.test(value)) throw new InvalidValueError('email', 'is not a valid e-mail address');
-    if (value.indexOf('@') > MAX_LOCAL_PART_LENGTH) throw new InvalidValueError('email', `the part before '@' must be at most ${MAX_LOCAL_PART_LENGTH} characters`);
+    if (value.indexOf('@') > MAX_LOCAL_PART_LENGTH)
+      throw new InvalidValueError('email', `the part before '@' must be at most ${MAX_LOCAL_PART_LENGTH} characters`);
     return new Email(value);
   }
 

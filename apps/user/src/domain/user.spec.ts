@@ -18,9 +18,7 @@ describe('User', () => {
     });
 
     expect(user.roles).toEqual(['customer']);
-    expect(user.pullDomainEvents()).toEqual([
-      { type: 'UserRegistered', aggregateId: user.id, occurredAt: at, email: 'Ada@Example.com', nickname: 'Ada' },
-    ]);
+    expect(user.pullDomainEvents()).toEqual([{ type: 'UserRegistered', aggregateId: user.id, occurredAt: at, email: 'Ada@Example.com', nickname: 'Ada' }]);
     expect(user.pullDomainEvents()).toEqual([]);
   });
 

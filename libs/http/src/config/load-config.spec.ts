@@ -42,7 +42,14 @@ describe('loadConfig', () => {
   });
 
   it('throws one error naming every bad or missing variable with what it expects', () => {
-    const error = errorOf({ PORT: '70000', AMQP_URL: 'localhost', ORDER_PAYMENT_TIMEOUT_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '-1', PAYMENT_SANDBOX: 'maybe', LOG_LEVEL: 'loud' });
+    const error = errorOf({
+      PORT: '70000',
+      AMQP_URL: 'localhost',
+      ORDER_PAYMENT_TIMEOUT_SECONDS: '0',
+      RATE_LIMIT_PER_MINUTE: '-1',
+      PAYMENT_SANDBOX: 'maybe',
+      LOG_LEVEL: 'loud',
+    });
     expect(error.problems).toEqual([
       { variable: 'PORT', problem: 'invalid; expected a TCP port (an integer from 1 to 65535)' },
       { variable: 'AMQP_URL', problem: 'invalid; expected an absolute URL such as scheme://host:port (RabbitMQ; embedded mode without it)' },
@@ -68,13 +75,18 @@ describe('loadConfig', () => {
 
   it('never echoes a value, which may be a secret', () => {
     const error = errorOf({ INTERNAL_AUTH_SECRET: 'hunter2-too-short' });
-    expect(error.problems).toEqual([{ variable: 'INTERNAL_AUTH_SECRET', problem: 'invalid; expected a secret of at least 32 bytes (shared by the gateway and the services)' }]);
+    expect(error.problems).toEqual([
+      { variable: 'INTERNAL_AUTH_SECRET', problem: 'invalid; expected a secret of at least 32 bytes (shared by the gateway and the services)' },
+    ]);
     expect(error.message).not.toContain('hunter2');
   });
 
   it('is strict about numbers: no units, signs, spaces or exponents', () => {
     for (const bad of ['3000ms', '+3000', ' 3000', '3e3', '3000.0', '0x10', '']) {
-      expect(errorOf({ INTERNAL_AUTH_SECRET: SECRET, PORT: bad }).problems.map((p) => p.variable), bad).toEqual(['PORT']);
+      expect(
+        errorOf({ INTERNAL_AUTH_SECRET: SECRET, PORT: bad }).problems.map((p) => p.variable),
+        bad,
+      ).toEqual(['PORT']);
     }
   });
 

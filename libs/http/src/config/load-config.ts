@@ -11,7 +11,9 @@ export interface ConfigProblem {
 /** Every bad or missing variable at once, by name, with what it should hold. */
 export class ConfigurationError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(`Invalid configuration (${problems.length} ${problems.length === 1 ? 'variable' : 'variables'}):\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} ${problems.length === 1 ? 'variable' : 'variables'}):\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`,
+    );
     this.name = 'ConfigurationError';
   }
 }

@@ -7,8 +7,7 @@ import { PUBLIC_ENDPOINT, REQUEST_IDENTITY, REQUIRED_ROLES, REQUIRES_USER, type 
 import { INTERNAL_TOKEN_HEADER, type Identity } from './internal-token.js';
 import type { InternalTokenVerifier } from './internal-token.verifier.js';
 
-const notFromGateway = (): ProblemException =>
-  ProblemException.of(401, 'NOT_FROM_GATEWAY', 'This service answers only calls that come through the gateway.');
+const notFromGateway = (): ProblemException => ProblemException.of(401, 'NOT_FROM_GATEWAY', 'This service answers only calls that come through the gateway.');
 
 /**
  * A service's global guard: a request counts only with a valid internal token from the gateway,

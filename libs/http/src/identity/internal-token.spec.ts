@@ -15,7 +15,15 @@ const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString
 
 /** A token like the gateway's with one thing changed. */
 function craft(change: { header?: Record<string, unknown>; claims?: JWTPayload; omit?: string[] } = {}): Promise<string> {
-  const claims: JWTPayload = { iss: 'shop-gateway', aud: 'shop-services', sub: 'u-1', roles: ['customer'], iat: nowSeconds(), exp: nowSeconds() + 60, ...change.claims };
+  const claims: JWTPayload = {
+    iss: 'shop-gateway',
+    aud: 'shop-services',
+    sub: 'u-1',
+    roles: ['customer'],
+    iat: nowSeconds(),
+    exp: nowSeconds() + 60,
+    ...change.claims,
+  };
   for (const name of change.omit ?? []) delete claims[name];
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'shop-internal+jwt', ...change.header } as { alg: string }).sign(key);
 }

@@ -22,9 +22,7 @@ export class HealthChecks {
   ) {}
 
   async run(): Promise<HealthReport> {
-    const states = await Promise.all(
-      Object.entries(this.checks).map(async ([name, check]) => [name, await this.state(name, check)] as const),
-    );
+    const states = await Promise.all(Object.entries(this.checks).map(async ([name, check]) => [name, await this.state(name, check)] as const));
     const checks = Object.fromEntries(states);
     return { status: states.every(([, state]) => state === 'up') ? 'ok' : 'unavailable', checks };
   }

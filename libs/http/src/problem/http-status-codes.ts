@@ -21,5 +21,10 @@ export function codeForStatus(status: number): string {
   const named = NAMED[status];
   if (named) return named;
   const phrase = STATUS_CODES[status];
-  return phrase ? phrase.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') : `HTTP_${status}`;
+  return phrase
+    ? phrase
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .replace(/^_|_$/g, '')
+    : `HTTP_${status}`;
 }

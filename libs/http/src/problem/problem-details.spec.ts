@@ -11,7 +11,10 @@ describe('problemDetails', () => {
       code: 'SOLD_OUT',
     });
     expect(
-      problemDetails({ status: 400, code: 'VALIDATION_FAILED', detail: 'x', errors: [{ field: 'a', message: 'is required' }] }, { instance: '/orders', correlationId: 'c-1' }),
+      problemDetails(
+        { status: 400, code: 'VALIDATION_FAILED', detail: 'x', errors: [{ field: 'a', message: 'is required' }] },
+        { instance: '/orders', correlationId: 'c-1' },
+      ),
     ).toMatchObject({ title: 'Bad Request', errors: [{ field: 'a', message: 'is required' }], instance: '/orders', correlationId: 'c-1' });
   });
 });

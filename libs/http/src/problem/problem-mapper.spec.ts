@@ -7,11 +7,15 @@ import { ProblemException } from './problem.exception.js';
 const mapper = new ProblemMapper({ SOLD_OUT: 409, EMAIL_TAKEN: 409 });
 
 /** What body-parser raises (an http-errors instance), as Express hands it on. */
-const bodyParserError = (status: number, type: string, extra: object = {}) => Object.assign(new Error('raw parser message'), { status, statusCode: status, expose: true, type, ...extra });
+const bodyParserError = (status: number, type: string, extra: object = {}) =>
+  Object.assign(new Error('raw parser message'), { status, statusCode: status, expose: true, type, ...extra });
 
 describe('ProblemMapper', () => {
   it('maps domain errors by the service map, 422 when unmapped', () => {
-    expect(mapper.map(new DomainError('SOLD_OUT', 'No coupon left.'))).toEqual({ problem: { status: 409, code: 'SOLD_OUT', detail: 'No coupon left.' }, unexpected: false });
+    expect(mapper.map(new DomainError('SOLD_OUT', 'No coupon left.'))).toEqual({
+      problem: { status: 409, code: 'SOLD_OUT', detail: 'No coupon left.' },
+      unexpected: false,
+    });
     expect(mapper.map(new DomainError('NOT_CLAIMABLE', 'Not now.')).problem).toMatchObject({ status: 422, code: 'NOT_CLAIMABLE' });
   });
 

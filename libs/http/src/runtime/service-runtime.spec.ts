@@ -20,7 +20,13 @@ describe('serviceRuntimeFromEnv', () => {
   it('embedded without either URL; every messaging setting at its default', () => {
     const runtime = serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, SHOP_DATA_DIR: '/tmp/shop' });
     expect(runtime.database).toEqual({ sqliteDir: '/tmp/shop' });
-    expect(runtime.messaging).toEqual({ handlerTimeoutMs: 30_000, handlerConcurrency: 8, outboxMaxAttempts: 20, maxPayloadBytes: 512 * 1024, shutdownTimeoutMs: 10_000 });
+    expect(runtime.messaging).toEqual({
+      handlerTimeoutMs: 30_000,
+      handlerConcurrency: 8,
+      outboxMaxAttempts: 20,
+      maxPayloadBytes: 512 * 1024,
+      shutdownTimeoutMs: 10_000,
+    });
   });
 
   it('distributed with both; the database gets the default pool and deadlines', () => {
@@ -73,7 +79,13 @@ describe('serviceRuntimeFromEnv', () => {
         migrationTimeoutMs: 70_000,
       },
     });
-    expect(messagingOptionsOf(runtime)).toEqual({ handlerTimeoutMs: 5_000, handlerConcurrency: 2, maxPayloadBytes: 1024, shutdownTimeoutMs: 2_500, relay: { maxAttempts: 7 } });
+    expect(messagingOptionsOf(runtime)).toEqual({
+      handlerTimeoutMs: 5_000,
+      handlerConcurrency: 2,
+      maxPayloadBytes: 1024,
+      shutdownTimeoutMs: 2_500,
+      relay: { maxAttempts: 7 },
+    });
   });
 
   it('the embedded platform reads the same messaging variables alone, and refuses a bad one', () => {
@@ -118,7 +130,8 @@ describe('serviceRuntimeFromEnv', () => {
     expect(problemsOf({ AMQP_URL }).problems).toEqual([
       {
         variable: 'POSTGRES_URL',
-        problem: 'missing; AMQP_URL is set, and the distributed mode needs AMQP_URL and POSTGRES_URL (or USER_DATABASE_URL) together: set both, or neither for the embedded mode',
+        problem:
+          'missing; AMQP_URL is set, and the distributed mode needs AMQP_URL and POSTGRES_URL (or USER_DATABASE_URL) together: set both, or neither for the embedded mode',
       },
     ]);
   });
@@ -132,7 +145,9 @@ describe('serviceRuntimeFromEnv', () => {
       },
     ]);
     // Fewer handlers make room.
-    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, AMQP_URL, POSTGRES_URL, DB_POOL_SIZE: '12', HANDLER_CONCURRENCY: '4' }).database.poolSize).toBe(12);
+    expect(
+      serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, AMQP_URL, POSTGRES_URL, DB_POOL_SIZE: '12', HANDLER_CONCURRENCY: '4' }).database.poolSize,
+    ).toBe(12);
     // More handlers need more connections.
     expect(problemsOf({ AMQP_URL, POSTGRES_URL, HANDLER_CONCURRENCY: '9' }).problems.map((p) => p.variable)).toEqual(['DB_POOL_SIZE']);
   });

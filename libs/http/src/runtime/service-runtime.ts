@@ -115,7 +115,10 @@ export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: 
     }),
     DB_QUERY_TIMEOUT_MS: positiveInt({ default: undefined, desc: 'client-side query deadline; DB_STATEMENT_TIMEOUT_MS + 5000 by default' }),
     DB_KEEPALIVE_DELAY_MS: positiveInt({ default: defaultDatabaseTimeouts.keepAliveInitialDelayMs, desc: 'idle time before TCP keepalive probes' }),
-    DB_MIGRATION_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.migrationTimeoutMs, desc: 'deadline of a migration statement and of the wait for another instance migrating' }),
+    DB_MIGRATION_TIMEOUT_MS: positiveInt({
+      default: defaultDatabaseTimeouts.migrationTimeoutMs,
+      desc: 'deadline of a migration statement and of the wait for another instance migrating',
+    }),
   };
   const problems: ConfigProblem[] = [];
   let config: ReturnType<typeof loadConfig<typeof spec>> | undefined;
@@ -195,7 +198,8 @@ const isSet = (env: NodeJS.ProcessEnv, variable: string): boolean => (env[variab
 function modeProblem(env: NodeJS.ProcessEnv, databaseUrlVariable: string): ConfigProblem | undefined {
   const database = ['POSTGRES_URL', databaseUrlVariable].filter((variable) => isSet(env, variable));
   const both = `the distributed mode needs AMQP_URL and POSTGRES_URL (or ${databaseUrlVariable}) together: set both, or neither for the embedded mode`;
-  if (database.length > 0 && !isSet(env, 'AMQP_URL')) return { variable: 'AMQP_URL', problem: `missing; ${database.join(' and ')} ${database.length > 1 ? 'are' : 'is'} set, and ${both}` };
+  if (database.length > 0 && !isSet(env, 'AMQP_URL'))
+    return { variable: 'AMQP_URL', problem: `missing; ${database.join(' and ')} ${database.length > 1 ? 'are' : 'is'} set, and ${both}` };
   if (database.length === 0 && isSet(env, 'AMQP_URL')) return { variable: 'POSTGRES_URL', problem: `missing; AMQP_URL is set, and ${both}` };
   return undefined;
 }

@@ -52,7 +52,9 @@ describe('SchemaPipe', () => {
       detail: 'The request body is invalid.',
       errors: [{ field: 'items.0.quantity', message: 'must be integer' }],
     });
-    expect(problemOf(() => pipe.transform({ items: [{ sku: 'tea', quantity: true }] }, body)).errors).toEqual([{ field: 'items.0.quantity', message: 'must be integer' }]);
+    expect(problemOf(() => pipe.transform({ items: [{ sku: 'tea', quantity: true }] }, body)).errors).toEqual([
+      { field: 'items.0.quantity', message: 'must be integer' },
+    ]);
   });
 
   it('refuses negative, fractional, huge and non-finite numbers as the schema bounds them', () => {

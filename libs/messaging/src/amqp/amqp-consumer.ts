@@ -1,7 +1,14 @@
 import type { ChannelModel, ConsumeMessage, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@shop/contracts';
-import { deadLetterQueueNameOf, isPermanentDeliveryError, isTransientDeliveryError, queueNameOf, type ConsumerHandle, type Subscription } from '../transport/transport.js';
+import {
+  deadLetterQueueNameOf,
+  isPermanentDeliveryError,
+  isTransientDeliveryError,
+  queueNameOf,
+  type ConsumerHandle,
+  type Subscription,
+} from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import type { ReconnectDelay, ReconnectingConnection } from './amqp-connection.js';
 import { HEADER, attemptOf, copyOptionsOf, envelopeOf, errorMessageOf, logFieldsOf, originalRoutingKeyOf } from './amqp-envelope.js';

@@ -149,7 +149,7 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
     }
   }
 
-/** Ready messages in `queue`, or null when it does not exist. */
+  /** Ready messages in `queue`, or null when it does not exist. */
   private async messageCount(model: ChannelModel, queue: string): Promise<number | null> {
     // checkQueue on a missing queue closes the channel, hence one channel per check.
     const channel = await model.createChannel();

@@ -99,8 +99,7 @@ export function attemptOf(message: Message): number {
   return typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
-export const originalRoutingKeyOf = (message: Message): string =>
-  stringOrUndefined(headersOf(message)[HEADER.originalRoutingKey]) ?? message.fields.routingKey;
+export const originalRoutingKeyOf = (message: Message): string => stringOrUndefined(headersOf(message)[HEADER.originalRoutingKey]) ?? message.fields.routingKey;
 
 /** The fields every log line about a message carries. */
 export function logFieldsOf(message: Message): Record<string, unknown> {

@@ -223,9 +223,16 @@ class BatchPublication {
 
   private logFailures(outcomes: readonly PublishOutcome[]): void {
     const firstFailure = outcomes.find((outcome) => !outcome.ok);
-    const unroutableTypes = [...new Set(outcomes.flatMap((outcome) => (!outcome.ok && outcome.error instanceof UnroutableError ? [outcome.error.eventType] : [])))];
+    const unroutableTypes = [
+      ...new Set(outcomes.flatMap((outcome) => (!outcome.ok && outcome.error instanceof UnroutableError ? [outcome.error.eventType] : []))),
+    ];
     this.logger.warn(
-      { failed: this.failed, total: outcomes.length, err: firstFailure?.ok === false ? firstFailure.error : undefined, ...(unroutableTypes.length > 0 ? { unroutableTypes } : {}) },
+      {
+        failed: this.failed,
+        total: outcomes.length,
+        err: firstFailure?.ok === false ? firstFailure.error : undefined,
+        ...(unroutableTypes.length > 0 ? { unroutableTypes } : {}),
+      },
       'events not published',
     );
     if (!this.logger.isLevelEnabled('debug')) return;
@@ -241,4 +248,6 @@ const asError = (error: unknown, fallback: string): Error => (error instanceof E
 
 /** amqplib fails every unconfirmed message with 'channel closed' when the channel goes: not the message's fault. */
 const confirmErrorOf = (error: unknown): Error =>
-  error instanceof Error && error.message === 'channel closed' ? new TransportUnavailableError('channel closed before the confirm', { cause: error }) : asError(error, 'message nacked');
+  error instanceof Error && error.message === 'channel closed'
+    ? new TransportUnavailableError('channel closed before the confirm', { cause: error })
+    : asError(error, 'message nacked');

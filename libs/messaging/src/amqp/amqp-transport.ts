@@ -1,6 +1,13 @@
 import { pino, type Logger } from 'pino';
 import type { EventEnvelope, SubscriptionManifest } from '@shop/contracts';
-import { TransportUnavailableError, type ConsumerHandle, type DeadLetter, type PublishOutcome, type Subscription, type Transport } from '../transport/transport.js';
+import {
+  TransportUnavailableError,
+  type ConsumerHandle,
+  type DeadLetter,
+  type PublishOutcome,
+  type Subscription,
+  type Transport,
+} from '../transport/transport.js';
 import { ReconnectingConnection, type ReconnectDelay, type ReconnectingConnectionOptions } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { AmqpDeadLetterAdmin } from './amqp-dead-letters.js';

@@ -103,7 +103,14 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
     const dataSource = await openDataSource({ service, sqliteDir, entities: [], migrations: messagingMigrations });
     try {
       const store = new SqlDeadLetterStore(service, new TransactionHost(dataSource));
-      return await answer(command, service, ids, limit, { list: (_service, l) => store.list(l ?? limit), depth: () => store.count(), find: (wanted) => store.find(wanted) }, deps);
+      return await answer(
+        command,
+        service,
+        ids,
+        limit,
+        { list: (_service, l) => store.list(l ?? limit), depth: () => store.count(), find: (wanted) => store.find(wanted) },
+        deps,
+      );
     } finally {
       await dataSource.destroy();
     }
@@ -117,7 +124,18 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
       deps.out(`replayed ${replayed} dead letter(s) to ${service}.events`);
       return ids.length > 0 && replayed < ids.length ? 1 : 0;
     }
-    return await answer(command, service, ids, limit, { list: (s, l) => admin.list(s, l), depth: (s) => admin.depth(s), find: async (wanted) => (await admin.list(service, 10_000)).filter((d) => wanted.includes(d.messageId)) }, deps);
+    return await answer(
+      command,
+      service,
+      ids,
+      limit,
+      {
+        list: (s, l) => admin.list(s, l),
+        depth: (s) => admin.depth(s),
+        find: async (wanted) => (await admin.list(service, 10_000)).filter((d) => wanted.includes(d.messageId)),
+      },
+      deps,
+    );
   } finally {
     await admin.close();
   }
@@ -156,7 +174,14 @@ interface DatabaseChoice {
   readonly postgresUrl: string | undefined;
 }
 
-async function deadOutboxRows(command: string, service: string, ids: readonly string[], limit: number, choice: DatabaseChoice, deps: DlqCommandDeps): Promise<number> {
+async function deadOutboxRows(
+  command: string,
+  service: string,
+  ids: readonly string[],
+  limit: number,
+  choice: DatabaseChoice,
+  deps: DlqCommandDeps,
+): Promise<number> {
   let dataSource: DataSource;
   try {
     const opened = await openServiceDatabase(service, choice, deps.env);
@@ -191,7 +216,9 @@ async function deadOutboxRows(command: string, service: string, ids: readonly st
     }
     const named = ids.length > 0 ? ids : undefined;
     const done = command === 'outbox-replay' ? await rows.replay(named) : await rows.discard(named);
-    deps.out(`${command === 'outbox-replay' ? 'replayed' : 'discarded'} ${done.length} dead outbox row(s) of ${service}${command === 'outbox-replay' ? ' (pending again)' : ''}`);
+    deps.out(
+      `${command === 'outbox-replay' ? 'replayed' : 'discarded'} ${done.length} dead outbox row(s) of ${service}${command === 'outbox-replay' ? ' (pending again)' : ''}`,
+    );
     const missing = ids.filter((id) => !done.includes(id));
     if (missing.length > 0) deps.err(`no dead outbox row with message id ${missing.join(', ')}`);
     return missing.length > 0 ? 1 : 0;

@@ -37,8 +37,7 @@ const message = (type: string, body: Buffer): Buffer => {
 };
 const authenticationOk = message('R', Buffer.from([0, 0, 0, 0]));
 const readyForQuery = message('Z', Buffer.from('I'));
-const errorResponse = (sqlstate: string, text: string) =>
-  message('E', Buffer.from(`SFATAL\0VFATAL\0C${sqlstate}\0M${text}\0\0`));
+const errorResponse = (sqlstate: string, text: string) => message('E', Buffer.from(`SFATAL\0VFATAL\0C${sqlstate}\0M${text}\0\0`));
 
 /** Completes the startup, then answers the first query with `onQuery` (or never). */
 const fakePostgres = (onQuery?: (socket: Socket) => void) =>
@@ -88,7 +87,9 @@ describe('isConnectionError', () => {
   });
 
   it('recognises a database host name that does not resolve (DNS down or the name gone during a failover)', async () => {
-    const unresolved = await errorOf(() => new pg.Client({ host: 'postgres.invalid', port: 5432, user: 'x', database: 'x', connectionTimeoutMillis: 5_000 }).connect());
+    const unresolved = await errorOf(() =>
+      new pg.Client({ host: 'postgres.invalid', port: 5432, user: 'x', database: 'x', connectionTimeoutMillis: 5_000 }).connect(),
+    );
     expect(['ENOTFOUND', 'EAI_AGAIN']).toContain((unresolved as { code?: string }).code);
     expect(isConnectionError(wrapped(unresolved))).toBe(true);
     expect(isConnectionError(Object.assign(new Error('getaddrinfo EAI_AGAIN postgres'), { code: 'EAI_AGAIN' }))).toBe(true);

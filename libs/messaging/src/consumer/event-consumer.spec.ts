@@ -52,13 +52,21 @@ describe('EventConsumer (SQLite)', () => {
     metrics = new MessagingMetrics();
     transport = new RecordingTransport();
     behaviour = async () => undefined;
-    consumer = new EventConsumer(transport as unknown as Transport, transactions, new Inbox(transactions), new EventSchemaRegistry([Noted]), metrics, silentLogger(), {
-      service: 'consumer_spec',
-      prefetch: 8,
-      retry: { delaysMs: [10] },
-      handlerTimeoutMs: 150,
-      outage: { initialDelayMs: 10, maxDelayMs: 20, probeTimeoutMs: 200 },
-    });
+    consumer = new EventConsumer(
+      transport as unknown as Transport,
+      transactions,
+      new Inbox(transactions),
+      new EventSchemaRegistry([Noted]),
+      metrics,
+      silentLogger(),
+      {
+        service: 'consumer_spec',
+        prefetch: 8,
+        retry: { delaysMs: [10] },
+        handlerTimeoutMs: 150,
+        outage: { initialDelayMs: 10, maxDelayMs: 20, probeTimeoutMs: 200 },
+      },
+    );
     consumer.register({
       type: Noted.type,
       handler: 'note',
@@ -74,7 +82,8 @@ describe('EventConsumer (SQLite)', () => {
     await transactions.dataSource.destroy();
   });
 
-  const noted = async () => (await transactions.dataSource.query(`SELECT aggregate_id, n FROM noted ORDER BY rowid`)) as Array<{ aggregate_id: string; n: number }>;
+  const noted = async () =>
+    (await transactions.dataSource.query(`SELECT aggregate_id, n FROM noted ORDER BY rowid`)) as Array<{ aggregate_id: string; n: number }>;
 
   it('fails a handler past its deadline into the retry path, rolls it back, and moves on to the next message of its aggregate', async () => {
     const hung = envelopeOf('a', 1);
@@ -83,10 +92,16 @@ describe('EventConsumer (SQLite)', () => {
       if (envelope.id !== hung.id) return;
       const manager = transactions.manager;
       await new Promise((resolve) => setTimeout(resolve, 400));
-      abandonedWrite = manager.query(`INSERT INTO noted (aggregate_id, n) VALUES ('a', 99)`).then(() => 'ran', (error: unknown) => error);
+      abandonedWrite = manager.query(`INSERT INTO noted (aggregate_id, n) VALUES ('a', 99)`).then(
+        () => 'ran',
+        (error: unknown) => error,
+      );
     };
     const started = Date.now();
-    const first = consumer.deliver({ envelope: hung, attempt: 1 }).then(() => 'handled', (error: unknown) => error);
+    const first = consumer.deliver({ envelope: hung, attempt: 1 }).then(
+      () => 'handled',
+      (error: unknown) => error,
+    );
     const nextOfSameAggregate = consumer.deliver({ envelope: envelopeOf('a', 2), attempt: 1 });
     const otherAggregate = consumer.deliver({ envelope: envelopeOf('b', 3), attempt: 1 });
 
@@ -94,7 +109,10 @@ describe('EventConsumer (SQLite)', () => {
     expect(Date.now() - started).toBeLessThan(400);
     await nextOfSameAggregate;
     await otherAggregate;
-    expect((await noted()).sort((x, y) => x.n - y.n)).toEqual([{ aggregate_id: 'a', n: 2 }, { aggregate_id: 'b', n: 3 }]);
+    expect((await noted()).sort((x, y) => x.n - y.n)).toEqual([
+      { aggregate_id: 'a', n: 2 },
+      { aggregate_id: 'b', n: 3 },
+    ]);
     expect(await count(metrics, 'shop_messages_timed_out_total')).toBe(1);
     expect(await count(metrics, 'shop_messages_failed_total')).toBe(1);
 

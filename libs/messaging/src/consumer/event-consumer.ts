@@ -88,7 +88,8 @@ export class EventConsumer {
   register(registration: EventHandlerRegistration): void {
     if (!this.registry.has(registration.type)) throw new Error(`handler '${registration.handler}' listens to '${registration.type}', which has no contract`);
     const list = this.handlers.get(registration.type) ?? [];
-    if (list.some((h) => h.handler === registration.handler)) throw new Error(`handler name '${registration.handler}' is used twice for '${registration.type}'`);
+    if (list.some((h) => h.handler === registration.handler))
+      throw new Error(`handler name '${registration.handler}' is used twice for '${registration.type}'`);
     list.push(registration);
     this.handlers.set(registration.type, list);
   }

@@ -82,12 +82,11 @@ describe('OutagePause', () => {
   it('an outage reported while the subscription is being resumed pauses it again once the resume is done', async () => {
     const metrics = new MessagingMetrics();
     let answers = true;
-    const pause = new OutagePause(
-      () => (answers ? Promise.resolve() : Promise.reject(new Error('down'))),
-      metrics,
-      pino({ level: 'silent' }),
-      { initialDelayMs: 5, maxDelayMs: 5, probeTimeoutMs: 50 },
-    );
+    const pause = new OutagePause(() => (answers ? Promise.resolve() : Promise.reject(new Error('down'))), metrics, pino({ level: 'silent' }), {
+      initialDelayMs: 5,
+      maxDelayMs: 5,
+      probeTimeoutMs: 50,
+    });
     let finishResume!: () => void;
     const handle = new RecordingHandle();
     handle.resume = async () => {
@@ -126,7 +125,11 @@ describe('OutagePause', () => {
 
   it('stop ends the probe loop without resuming, and a handle that cannot pause still gets resumed', async () => {
     const metrics = new MessagingMetrics();
-    const pause = new OutagePause(() => Promise.reject(new Error('down')), metrics, pino({ level: 'silent' }), { initialDelayMs: 10_000, maxDelayMs: 10_000, probeTimeoutMs: 50 });
+    const pause = new OutagePause(() => Promise.reject(new Error('down')), metrics, pino({ level: 'silent' }), {
+      initialDelayMs: 10_000,
+      maxDelayMs: 10_000,
+      probeTimeoutMs: 50,
+    });
     const handle = new RecordingHandle();
     pause.begin(handle, new Error('down'));
     const stopping = Date.now();

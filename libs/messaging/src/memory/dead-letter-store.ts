@@ -56,7 +56,9 @@ export class SqlDeadLetterStore implements DeadLetterStore {
   async find(messageIds?: readonly string[]): Promise<DeadLetter[]> {
     const rows = (await this.transactions.run(() =>
       messageIds
-        ? this.transactions.manager.query(`SELECT * FROM dead_letter WHERE message_id IN ${inList(this.dialect, messageIds.length)} ORDER BY seq`, [...messageIds])
+        ? this.transactions.manager.query(`SELECT * FROM dead_letter WHERE message_id IN ${inList(this.dialect, messageIds.length)} ORDER BY seq`, [
+            ...messageIds,
+          ])
         : this.transactions.manager.query(`SELECT * FROM dead_letter ORDER BY seq`),
     )) as DeadLetterRow[];
     return rows.map((row) => this.toDeadLetter(row));
@@ -70,7 +72,9 @@ export class SqlDeadLetterStore implements DeadLetterStore {
   }
 
   async count(): Promise<number> {
-    const [row] = (await this.transactions.run(() => this.transactions.manager.query(`SELECT COUNT(*) AS n FROM dead_letter`))) as Array<{ n: number | string }>;
+    const [row] = (await this.transactions.run(() => this.transactions.manager.query(`SELECT COUNT(*) AS n FROM dead_letter`))) as Array<{
+      n: number | string;
+    }>;
     return Number(row?.n ?? 0);
   }
 

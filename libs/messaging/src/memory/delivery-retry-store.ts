@@ -65,7 +65,10 @@ export class SqlDeliveryRetryStore implements DeliveryRetryStore {
 
   async due(now: number, limit: number): Promise<PendingRetry[]> {
     const p = this.p;
-    const rows = (await this.query(`SELECT * FROM delivery_retry WHERE next_attempt_at <= ${p(1)} ORDER BY next_attempt_at LIMIT ${p(2)}`, [now, limit])) as RetryRow[];
+    const rows = (await this.query(`SELECT * FROM delivery_retry WHERE next_attempt_at <= ${p(1)} ORDER BY next_attempt_at LIMIT ${p(2)}`, [
+      now,
+      limit,
+    ])) as RetryRow[];
     return rows.map((row) => ({
       messageId: row.message_id,
       type: row.type,

@@ -111,7 +111,10 @@ describe('the memory transport between services on SQLite', () => {
     expect((await failingSubscriber.deposits.effects()).map((e) => e.amount).sort((a, b) => a - b)).toEqual([100, 101, 102, 103, 104]);
 
     // 3 fails once and then succeeds on its retry; 13 uses up its three attempts and is dead-lettered.
-    await waitFor(async () => (await failingSubscriber.deposits.effects()).some((e) => e.amount === 3), { what: 'the retried event to succeed', timeoutMs: 5_000 });
+    await waitFor(async () => (await failingSubscriber.deposits.effects()).some((e) => e.amount === 3), {
+      what: 'the retried event to succeed',
+      timeoutMs: 5_000,
+    });
     await waitFor(async () => (await transport.depth(failing)) === 1, { what: 'the poisoned event in the dead letters', timeoutMs: 8_000 });
     const [letter] = await transport.list(failing);
     expect(letter).toMatchObject({ type: DepositMadeV1.type, attempts: 3 });
@@ -209,13 +212,17 @@ describe('the memory transport', () => {
     const attempts: number[] = [];
     let failNext = false;
     const handle = await transport.consume(
-      subscription('pausable', async ({ attempt }) => {
-        attempts.push(attempt);
-        if (failNext) {
-          failNext = false;
-          throw new Error('fails once');
-        }
-      }, [100]),
+      subscription(
+        'pausable',
+        async ({ attempt }) => {
+          attempts.push(attempt);
+          if (failNext) {
+            failNext = false;
+            throw new Error('fails once');
+          }
+        },
+        [100],
+      ),
     );
 
     await handle.pause();
@@ -247,12 +254,16 @@ describe('the memory transport', () => {
     const attempts: number[] = [];
     const script: Array<'ok' | 'fail' | 'transient'> = ['transient', 'fail', 'transient', 'ok'];
     await transport.consume(
-      subscription('flaky', async ({ attempt }) => {
-        attempts.push(attempt);
-        const step = script.shift();
-        if (step === 'transient') throw new TransientDeliveryError('SQLITE_BUSY: database is locked');
-        if (step === 'fail') throw new Error('handler bug');
-      }, [50, 50]),
+      subscription(
+        'flaky',
+        async ({ attempt }) => {
+          attempts.push(attempt);
+          const step = script.shift();
+          if (step === 'transient') throw new TransientDeliveryError('SQLITE_BUSY: database is locked');
+          if (step === 'fail') throw new Error('handler bug');
+        },
+        [50, 50],
+      ),
     );
     const message = envelope(type);
     const [first] = await transport.publishBatch([message]);
@@ -273,10 +284,14 @@ describe('the memory transport', () => {
     const transport = transportFor(depositSubscriptions(['doomed']));
     const attempts: number[] = [];
     await transport.consume(
-      subscription('doomed', async ({ attempt }) => {
-        attempts.push(attempt);
-        throw new Error('still broken');
-      }, []),
+      subscription(
+        'doomed',
+        async ({ attempt }) => {
+          attempts.push(attempt);
+          throw new Error('still broken');
+        },
+        [],
+      ),
     );
     const message = envelope(type);
     expect((await transport.publishBatch([message]))[0]).toEqual({ ok: true });
@@ -296,11 +311,15 @@ describe('the memory transport', () => {
     let releaseHungRetry!: () => void;
     const hungRetry = new Promise<void>((resolve) => (releaseHungRetry = resolve));
     const handle = await transport.consume(
-      subscription('restarting', async ({ attempt }) => {
-        attempts.push(attempt);
-        if (attempt === 1) throw new Error('fails once');
-        if (attempts.length === 2) await hungRetry;
-      }, [20, 20]),
+      subscription(
+        'restarting',
+        async ({ attempt }) => {
+          attempts.push(attempt);
+          if (attempt === 1) throw new Error('fails once');
+          if (attempts.length === 2) await hungRetry;
+        },
+        [20, 20],
+      ),
     );
     expect((await transport.publishBatch([envelope(type)]))[0]).toEqual({ ok: true });
     await waitFor(() => attempts.length === 2, { what: 'the retry to start', timeoutMs: 2_000 });
@@ -320,9 +339,13 @@ describe('the memory transport', () => {
   it('dead-letters a message once however often its producer publishes it again while another subscriber is away', async () => {
     const transport = transportFor(depositSubscriptions(['broken', 'away']));
     await transport.consume(
-      subscription('broken', async () => {
-        throw new Error('broken handler');
-      }, []),
+      subscription(
+        'broken',
+        async () => {
+          throw new Error('broken handler');
+        },
+        [],
+      ),
     );
     const message = envelope(type);
     for (let i = 0; i < 3; i++) {

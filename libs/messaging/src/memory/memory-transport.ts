@@ -291,8 +291,18 @@ export class MemoryTransport implements Transport {
     }
     const { id, type } = JSON.parse(wire) as { id?: unknown; type?: unknown };
     const nextAttemptAt = Date.now() + delay;
-    await this.retriesOf(service).schedule({ messageId: String(id ?? ''), type: String(type ?? ''), wire, attempts, nextAttemptAt, lastError: messageOf(error) });
-    this.logger?.warn({ messageId: id, type, service, attempts, retryInMs: delay, error: messageOf(error) }, 'delivery failed; the subscriber retries it from its own table');
+    await this.retriesOf(service).schedule({
+      messageId: String(id ?? ''),
+      type: String(type ?? ''),
+      wire,
+      attempts,
+      nextAttemptAt,
+      lastError: messageOf(error),
+    });
+    this.logger?.warn(
+      { messageId: id, type, service, attempts, retryInMs: delay, error: messageOf(error) },
+      'delivery failed; the subscriber retries it from its own table',
+    );
     this.retryLoops.get(service)?.wake.notify();
   }
 
@@ -362,7 +372,10 @@ export class MemoryTransport implements Transport {
         return;
       }
       await store.reschedule(row.messageId, attempts, Date.now() + delay, messageOf(error));
-      this.logger?.warn({ messageId: row.messageId, type: row.type, service, attempts, retryInMs: delay, error: messageOf(error) }, 'retried delivery failed again');
+      this.logger?.warn(
+        { messageId: row.messageId, type: row.type, service, attempts, retryInMs: delay, error: messageOf(error) },
+        'retried delivery failed again',
+      );
       return;
     }
     await store.remove(row.messageId);

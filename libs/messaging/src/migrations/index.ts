@@ -4,4 +4,9 @@ import { OutboxPendingBackoffIndex1733000000100 } from './1733000000100-outbox-p
 import { DeliveryRetries1733000000500 } from './1733000000500-delivery-retries.js';
 
 /** The messaging tables' migrations, to list first among a service's own. */
-export const messagingMigrations = [CreateMessagingTables1732000000000, OutboxSequenceAndDeadRows1733000000000, OutboxPendingBackoffIndex1733000000100, DeliveryRetries1733000000500];
+export const messagingMigrations = [
+  CreateMessagingTables1732000000000,
+  OutboxSequenceAndDeadRows1733000000000,
+  OutboxPendingBackoffIndex1733000000100,
+  DeliveryRetries1733000000500,
+];

@@ -106,7 +106,9 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await this.transport.declareTopology(this.options.subscriptions ?? subscriptions);
     } catch (error) {
-      throw new Error(`${this.options.service}: could not declare the messaging topology, not starting: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new Error(`${this.options.service}: could not declare the messaging topology, not starting: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -168,7 +170,11 @@ export class MessagingModule {
         {
           provide: OutboxWriter,
           useFactory: (transactions: TransactionHost, registry: EventSchemaRegistry, signal: OutboxSignal) =>
-            new OutboxWriter(transactions, registry, signal, { source: options.service, partitions: relayOptions.partitions, maxPayloadBytes: options.maxPayloadBytes }),
+            new OutboxWriter(transactions, registry, signal, {
+              source: options.service,
+              partitions: relayOptions.partitions,
+              maxPayloadBytes: options.maxPayloadBytes,
+            }),
           inject: [TransactionHost, EventSchemaRegistry, OutboxSignal],
         },
         { provide: EVENT_OUTBOX, useExisting: OutboxWriter },
@@ -181,7 +187,14 @@ export class MessagingModule {
         { provide: Inbox, useFactory: (transactions: TransactionHost) => new Inbox(transactions), inject: [TransactionHost] },
         {
           provide: EventConsumer,
-          useFactory: (transport: Transport, transactions: TransactionHost, inbox: Inbox, registry: EventSchemaRegistry, metrics: MessagingMetrics, logger: Logger) => {
+          useFactory: (
+            transport: Transport,
+            transactions: TransactionHost,
+            inbox: Inbox,
+            registry: EventSchemaRegistry,
+            metrics: MessagingMetrics,
+            logger: Logger,
+          ) => {
             if (transport instanceof MemoryTransport) {
               transport.attachDeadLetterStore(options.service, new SqlDeadLetterStore(options.service, transactions));
               transport.attachRetryStore(options.service, new SqlDeliveryRetryStore(transactions));
@@ -196,7 +209,11 @@ export class MessagingModule {
           },
           inject: [TRANSPORT, TransactionHost, Inbox, EventSchemaRegistry, MessagingMetrics, LOGGER],
         },
-        { provide: ShopEventsServer, useFactory: (consumer: EventConsumer) => new ShopEventsServer(consumer, { service: options.service, manifest }), inject: [EventConsumer] },
+        {
+          provide: ShopEventsServer,
+          useFactory: (consumer: EventConsumer) => new ShopEventsServer(consumer, { service: options.service, manifest }),
+          inject: [EventConsumer],
+        },
         MessagingLifecycle,
       ],
       exports: [

@@ -58,7 +58,9 @@ describe('ShopEventsServer and the subscription manifest', () => {
 
   it('refuses a routed type that no handler listens to: its events would be taken off the queue and dropped', async () => {
     const { error, consumer } = await listen('coupon', [PLACED]);
-    expect((error as Error).message).toMatch(/^coupon refuses to start: the subscription manifest routes 'order.paid.v1' to 'coupon', but no handler listens to it/);
+    expect((error as Error).message).toMatch(
+      /^coupon refuses to start: the subscription manifest routes 'order.paid.v1' to 'coupon', but no handler listens to it/,
+    );
     expect(consumer.started).toBe(false);
   });
 });

@@ -94,7 +94,9 @@ export class ShopEventsServer extends Server implements CustomTransportStrategy 
     }
     if (unhandled.length > 0) problems.push(`the subscription manifest routes ${quoted(unhandled)} to '${service}', but no handler listens to it`);
     if (problems.length > 0) {
-      throw new Error(`${service} refuses to start: ${problems.join('; ')}. Make the service's entry in the manifest (@shop/contracts subscriptions) match its handlers.`);
+      throw new Error(
+        `${service} refuses to start: ${problems.join('; ')}. Make the service's entry in the manifest (@shop/contracts subscriptions) match its handlers.`,
+      );
     }
   }
 

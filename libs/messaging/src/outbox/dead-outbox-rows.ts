@@ -125,10 +125,9 @@ export class DeadOutboxRows {
     // Bounded lists: SQLite takes at most 32,766 parameters per statement.
     for (let i = 0; i < seqs.length; i += 10_000) {
       const chunk = seqs.slice(i, i + 10_000);
-      const rows = (await this.transactions.manager.query(
-        `SELECT message_id FROM outbox WHERE seq IN ${inList(this.dialect, chunk.length)} ORDER BY seq`,
-        [...chunk],
-      )) as Array<{ message_id: string }>;
+      const rows = (await this.transactions.manager.query(`SELECT message_id FROM outbox WHERE seq IN ${inList(this.dialect, chunk.length)} ORDER BY seq`, [
+        ...chunk,
+      ])) as Array<{ message_id: string }>;
       found.push(...rows.map((r) => r.message_id));
     }
     return found;

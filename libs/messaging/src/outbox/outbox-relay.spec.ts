@@ -82,14 +82,21 @@ describe('OutboxRelay (SQLite)', () => {
     await transactions.dataSource.destroy();
   });
 
-  const add = (aggregateId: string, ...ns: number[]) => transactions.run(() => writer.add(...ns.map((n) => ({ type: Ticked.type, aggregateId, payload: { n } }))));
+  const add = (aggregateId: string, ...ns: number[]) =>
+    transactions.run(() => writer.add(...ns.map((n) => ({ type: Ticked.type, aggregateId, payload: { n } }))));
   const sequenceOf = (aggregateId: string) => transport.published.filter((e) => e.aggregateId === aggregateId).map(numberOf);
   const pendingOf = async (aggregateId: string) =>
     (await transactions.dataSource.query(
       `SELECT json_extract(o.payload, '$.n') AS n, p.attempts FROM outbox_pending p JOIN outbox o ON o.seq = p.seq WHERE p.aggregate_id = ? ORDER BY p.seq`,
       [aggregateId],
     )) as Array<{ n: number; attempts: number }>;
-  const deadRows = async () => (await transactions.dataSource.query(`SELECT * FROM outbox_dead ORDER BY seq`)) as Array<{ seq: number; aggregate_id: string; attempts: number; last_error: string }>;
+  const deadRows = async () =>
+    (await transactions.dataSource.query(`SELECT * FROM outbox_dead ORDER BY seq`)) as Array<{
+      seq: number;
+      aggregate_id: string;
+      attempts: number;
+      last_error: string;
+    }>;
   const aggregateIn = (partition: number): string => {
     for (;;) {
       const id = randomUUID();

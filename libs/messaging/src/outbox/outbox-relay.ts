@@ -224,7 +224,11 @@ export class OutboxRelay {
                   (SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'outbox_pending'::regclass) AS estimate,
                   (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`
         : `SELECT (SELECT COUNT(*) FROM outbox_pending) AS pending, NULL AS estimate, (SELECT created_at FROM outbox_pending ORDER BY seq LIMIT 1) AS oldest`;
-    const [row] = (await this.transactions.dataSource.query(sql)) as Array<{ pending: string | number; estimate: string | number | null; oldest: string | number | null }>;
+    const [row] = (await this.transactions.dataSource.query(sql)) as Array<{
+      pending: string | number;
+      estimate: string | number | null;
+      oldest: string | number | null;
+    }>;
     const counted = Number(row?.pending ?? 0);
     const pending = counted > EXACT_COUNT_LIMIT ? Math.max(counted, Number(row?.estimate ?? 0)) : counted;
     const oldest = row?.oldest == null ? null : Number(row.oldest);
@@ -317,7 +321,9 @@ export class OutboxRelay {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [this.options.lockNamespace, partition])) as Array<{ locked: boolean }>;
+      const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [this.options.lockNamespace, partition])) as Array<{
+        locked: boolean;
+      }>;
       if (!lock?.locked) {
         await runner.rollbackTransaction();
         return NOTHING;
@@ -411,13 +417,21 @@ export class OutboxRelay {
     }
     for (const group of groups.values()) await this.backOff(query, group, now);
     const dead = failures.filter((failure) => failure.countsAsAttempt && Number(failure.row.attempts) + 1 >= this.options.maxAttempts);
-    if (dead.length > 0) await this.moveToDead(query, dead.map((failure) => failure.row), now);
+    if (dead.length > 0)
+      await this.moveToDead(
+        query,
+        dead.map((failure) => failure.row),
+        now,
+      );
 
     for (const row of sent) this.metrics.published.inc({ type: row.type });
     for (const { row } of failures) this.metrics.publishFailures.inc({ type: row.type });
     for (const [type, count] of unroutable) {
       this.metrics.unroutable.inc({ type }, count);
-      this.logger.warn({ type, count }, 'outbox: the broker returned publishes as unroutable (no queue bound for the type); rows stay pending and will be retried');
+      this.logger.warn(
+        { type, count },
+        'outbox: the broker returned publishes as unroutable (no queue bound for the type); rows stay pending and will be retried',
+      );
     }
     if (failures.length > 0) {
       this.logger.warn(
@@ -432,7 +446,11 @@ export class OutboxRelay {
         'outbox: row failed too many times; moved to outbox_dead, its aggregate flows again',
       );
     }
-    return { claimed: rows.length, published: sent.length, transportFailed: failures.length === rows.length && failures.every((failure) => failure.transportDown) };
+    return {
+      claimed: rows.length,
+      published: sent.length,
+      transportFailed: failures.length === rows.length && failures.every((failure) => failure.transportDown),
+    };
   }
 
   private async backOff(query: Query, failures: readonly Failure[], now: number): Promise<void> {
@@ -461,7 +479,10 @@ export class OutboxRelay {
        ON CONFLICT (seq) DO UPDATE SET attempts = excluded.attempts, last_error = excluded.last_error, dead_at = excluded.dead_at`,
       [now, this.options.maxAttempts, ...this.seqParams(rows)],
     );
-    await query(`DELETE FROM outbox_pending WHERE attempts >= ${p(1)} AND seq ${this.seqList(rows.length, 2)}`, [this.options.maxAttempts, ...this.seqParams(rows)]);
+    await query(`DELETE FROM outbox_pending WHERE attempts >= ${p(1)} AND seq ${this.seqList(rows.length, 2)}`, [
+      this.options.maxAttempts,
+      ...this.seqParams(rows),
+    ]);
   }
 
   /** `= ANY($n)` with one array parameter on PostgreSQL, `IN (?, …)` on SQLite. */

@@ -30,7 +30,11 @@ describe('OutboxWriter (SQLite)', () => {
   const add = (...events: Array<ReturnType<typeof event>>) => transactions.run(() => writer.add(...events));
   /** [aggregate, n, aggregate_seq] in outbox order, and how many are pending. */
   const written = async () => {
-    const rows = (await transactions.dataSource.query(`SELECT aggregate_id, payload, aggregate_seq FROM outbox ORDER BY seq`)) as Array<{ aggregate_id: string; payload: string; aggregate_seq: number }>;
+    const rows = (await transactions.dataSource.query(`SELECT aggregate_id, payload, aggregate_seq FROM outbox ORDER BY seq`)) as Array<{
+      aggregate_id: string;
+      payload: string;
+      aggregate_seq: number;
+    }>;
     return rows.map((r) => [r.aggregate_id, (JSON.parse(r.payload) as { n: number }).n, Number(r.aggregate_seq)]);
   };
   const pending = async () => Number(((await transactions.dataSource.query(`SELECT COUNT(*) AS c FROM outbox_pending`)) as Array<{ c: number }>)[0]!.c);

@@ -30,7 +30,19 @@ export class OutboxPayloadTooLargeError extends Error {
   }
 }
 
-const COLUMNS = ['message_id', 'type', 'aggregate_id', 'partition_no', 'source', 'correlation_id', 'causation_id', 'occurred_at', 'payload', 'created_at', 'aggregate_seq'];
+const COLUMNS = [
+  'message_id',
+  'type',
+  'aggregate_id',
+  'partition_no',
+  'source',
+  'correlation_id',
+  'causation_id',
+  'occurred_at',
+  'payload',
+  'created_at',
+  'aggregate_seq',
+];
 
 interface PreparedRow {
   readonly envelope: EventEnvelope;

@@ -55,7 +55,10 @@ export const isTransientDeliveryError = (error: unknown): boolean => error insta
 
 /** A `mandatory` publish that the broker returned: no queue is bound for its routing key. */
 export class UnroutableError extends Error {
-  constructor(readonly eventType: string, message = `unroutable: no queue is bound for '${eventType}'`) {
+  constructor(
+    readonly eventType: string,
+    message = `unroutable: no queue is bound for '${eventType}'`,
+  ) {
     super(message);
     this.name = 'UnroutableError';
   }

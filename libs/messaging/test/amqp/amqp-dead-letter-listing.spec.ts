@@ -9,7 +9,14 @@ import { connectTransport, eventTypeOf, makeEnvelope, useBroker, waitFor } from 
 const LISTINGS = 30;
 
 /** What a listing shows of a letter; must not change however often it is listed. */
-const shown = (letter: DeadLetter) => ({ messageId: letter.messageId, type: letter.type, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt, envelope: letter.envelope });
+const shown = (letter: DeadLetter) => ({
+  messageId: letter.messageId,
+  type: letter.type,
+  error: letter.error,
+  attempts: letter.attempts,
+  failedAt: letter.failedAt,
+  envelope: letter.envelope,
+});
 
 describe('AmqpTransport: listing the DLQ', () => {
   const broker = useBroker();
@@ -94,7 +101,13 @@ describe('AmqpTransport: listing the DLQ', () => {
 
     // Nothing lost: all six replay and are handled once the handler is fixed.
     broken = false;
-    const healed = await transport.consume({ service, eventTypes: [type], prefetch: 10, retry: { delaysMs: [100] }, handle: async (delivery) => void handled.push((delivery.envelope as EventEnvelope).id) });
+    const healed = await transport.consume({
+      service,
+      eventTypes: [type],
+      prefetch: 10,
+      retry: { delaysMs: [100] },
+      handle: async (delivery) => void handled.push((delivery.envelope as EventEnvelope).id),
+    });
     expect(await transport.replay(service)).toBe(6);
     await waitFor(() => handled.length === 6, 'the six replayed letters to be handled');
     expect(new Set(handled)).toEqual(new Set(first.map((letter) => letter.messageId)));

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import type { EventEnvelope } from '@shop/contracts';
-import {
-  EVENTS_EXCHANGE,
-  PermanentDeliveryError,
-  deadLetterQueueNameOf,
-  queueNameOf,
-  type Delivery,
-} from '../../src/transport/transport.js';
+import { EVENTS_EXCHANGE, PermanentDeliveryError, deadLetterQueueNameOf, queueNameOf, type Delivery } from '../../src/transport/transport.js';
 import type { AmqpTransport } from '../../src/amqp/index.js';
 import { connectTransport, eventTypeOf, makeEnvelope, uniqueService, useBroker, waitFor } from './helpers.js';
 

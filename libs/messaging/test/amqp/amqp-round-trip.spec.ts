@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import { EVENTS_EXCHANGE, queueNameOf, type Delivery } from '../../src/transport/transport.js';
-import {
-  closeConnectionNamed,
-  connectTransport,
-  deferred,
-  eventTypeOf,
-  makeEnvelope,
-  queueCounts,
-  sleep,
-  useBroker,
-  waitFor,
-} from './helpers.js';
+import { closeConnectionNamed, connectTransport, deferred, eventTypeOf, makeEnvelope, queueCounts, sleep, useBroker, waitFor } from './helpers.js';
 
 const RETRY = { delaysMs: [100] };
 

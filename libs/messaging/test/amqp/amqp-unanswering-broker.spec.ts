@@ -47,7 +47,12 @@ describe('AmqpTransport: a broker that stops answering or drops the connection',
     const { proxy, transport } = await connectThroughProxy();
     proxy.setMode('refuse');
     const started = Date.now();
-    expect(await within(transport.close().then(() => 'closed'), 5_000)).toBe('closed');
+    expect(
+      await within(
+        transport.close().then(() => 'closed'),
+        5_000,
+      ),
+    ).toBe('closed');
     expect(Date.now() - started).toBeLessThan(2_000);
   }, 20_000);
 });

@@ -42,9 +42,13 @@ export const DepositMadeV1 = defineEvent<DepositMade>('test.deposit-made.v1', {
 class CreateDepositTables1732000000100 implements MigrationInterface {
   name = 'CreateDepositTables1732000000100';
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE TABLE deposit (id VARCHAR(36) PRIMARY KEY, account_id VARCHAR(36) NOT NULL, amount INTEGER NOT NULL, sequence INTEGER NOT NULL)`);
+    await runner.query(
+      `CREATE TABLE deposit (id VARCHAR(36) PRIMARY KEY, account_id VARCHAR(36) NOT NULL, amount INTEGER NOT NULL, sequence INTEGER NOT NULL)`,
+    );
     // One row per applied effect, deliberately without a unique key: a double effect would show.
-    await runner.query(`CREATE TABLE effect (message_id VARCHAR(64) NOT NULL, account_id VARCHAR(36) NOT NULL, amount INTEGER NOT NULL, sequence INTEGER NOT NULL, correlation_id VARCHAR(200) NOT NULL)`);
+    await runner.query(
+      `CREATE TABLE effect (message_id VARCHAR(64) NOT NULL, account_id VARCHAR(36) NOT NULL, amount INTEGER NOT NULL, sequence INTEGER NOT NULL, correlation_id VARCHAR(200) NOT NULL)`,
+    );
   }
   async down(runner: QueryRunner): Promise<void> {
     await runner.query(`DROP TABLE effect`);
@@ -75,7 +79,12 @@ export class DepositService {
     return this.unitOfWork.run(async () => {
       const id = newId();
       const p = dialectOf(this.transactions.kind).param;
-      await this.transactions.manager.query(`INSERT INTO deposit (id, account_id, amount, sequence) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [id, accountId, amount, sequence]);
+      await this.transactions.manager.query(`INSERT INTO deposit (id, account_id, amount, sequence) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [
+        id,
+        accountId,
+        amount,
+        sequence,
+      ]);
       await this.outbox.add(eventOf(DepositMadeV1, accountId, { accountId, amount, sequence }));
       if (options.failAfterWrite) throw new Error('use case failed after writing');
       return id;
@@ -86,7 +95,12 @@ export class DepositService {
   async depositWithPayload(payload: Record<string, unknown>): Promise<void> {
     await this.unitOfWork.run(async () => {
       const p = dialectOf(this.transactions.kind).param;
-      await this.transactions.manager.query(`INSERT INTO deposit (id, account_id, amount, sequence) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [newId(), newId(), 1, 0]);
+      await this.transactions.manager.query(`INSERT INTO deposit (id, account_id, amount, sequence) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [
+        newId(),
+        newId(),
+        1,
+        0,
+      ]);
       await this.outbox.add({ type: DepositMadeV1.type, aggregateId: newId(), payload });
     });
   }
@@ -184,7 +198,12 @@ export async function startDepositService(options: DepositServiceOptions): Promi
       MessagingModule.forService({
         service: options.service,
         dataSource: () =>
-          openDataSource({ ...options.database, service: options.service, entities: [], migrations: [...messagingMigrations, CreateDepositTables1732000000100] }),
+          openDataSource({
+            ...options.database,
+            service: options.service,
+            entities: [],
+            migrations: [...messagingMigrations, CreateDepositTables1732000000100],
+          }),
         transport: options.transport,
         ownsTransport: options.ownsTransport,
         contracts: [...publishedLanguage, DepositMadeV1],

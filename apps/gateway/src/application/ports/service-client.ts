@@ -54,7 +54,10 @@ export class ServiceUnavailableError extends Error {
     readonly retryAfterSeconds?: number,
     options?: { cause?: unknown },
   ) {
-    super(reason === 'circuit-open' ? `the ${service} service is failing; calls are held back for now` : `the ${service} service could not be reached`, options);
+    super(
+      reason === 'circuit-open' ? `the ${service} service is failing; calls are held back for now` : `the ${service} service could not be reached`,
+      options,
+    );
     this.name = 'ServiceUnavailableError';
   }
 }

@@ -2,7 +2,17 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER } from '@shop/http';
 
 // Connection-level headers (RFC 9110 §7.6.1): they describe the client's hop, not the message.
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 
 const NEVER_FORWARDED = new Set([
   ...HOP_BY_HOP,

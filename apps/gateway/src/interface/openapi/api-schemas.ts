@@ -1,10 +1,4 @@
-import {
-  LoginRequestSchema,
-  LoginResponseSchema,
-  MeResponseSchema,
-  RegisterRequestSchema,
-  RegisterResponseSchema,
-} from '@shop/contracts';
+import { LoginRequestSchema, LoginResponseSchema, MeResponseSchema, RegisterRequestSchema, RegisterResponseSchema } from '@shop/contracts';
 
 /** The request and answer schemas of the contract (`@shop/contracts`), by the name the document gives them. */
 export const CONTRACT_SCHEMAS = {

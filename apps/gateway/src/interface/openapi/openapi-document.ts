@@ -22,7 +22,9 @@ const COMMON_RESPONSES = {
     'www-authenticate': { schema: { type: 'string' } },
   }),
   PayloadTooLarge: problemResponse('`PAYLOAD_TOO_LARGE`: the body is over 1 MiB'),
-  RateLimited: problemResponse('`RATE_LIMITED`: too many requests from this user (or address, when signed out)', { 'retry-after': ref('headers', 'RetryAfter') }),
+  RateLimited: problemResponse('`RATE_LIMITED`: too many requests from this user (or address, when signed out)', {
+    'retry-after': ref('headers', 'RetryAfter'),
+  }),
   ServiceUnavailable: problemResponse('`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing', {
     'retry-after': ref('headers', 'RetryAfter'),
   }),
@@ -56,9 +58,7 @@ function operationOf(route: GatewayRoute): Json {
     tags: [route.tag],
     security: route.access === 'user' ? [{ bearerAuth: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.requestBody
-      ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', route.requestBody) } } } }
-      : {}),
+    ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', route.requestBody) } } } } : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   };
 }

@@ -4,7 +4,12 @@ import { UserMapper } from './user.mapper.js';
 
 describe('UserMapper', () => {
   it('turns a user into a row and back without losing anything', () => {
-    const user = UserMother.stored({ email: 'Ada@Example.com', nickname: 'Ada', roles: ['admin', 'customer'], registeredAt: new Date('2026-01-02T03:04:05.678Z') });
+    const user = UserMother.stored({
+      email: 'Ada@Example.com',
+      nickname: 'Ada',
+      roles: ['admin', 'customer'],
+      registeredAt: new Date('2026-01-02T03:04:05.678Z'),
+    });
     const record = UserMapper.toRecord(user);
 
     expect(record).toEqual({

@@ -23,7 +23,10 @@ export const UserMapper = {
       email: Email.of(record.email),
       nickname: record.nickname === null ? null : Nickname.of(record.nickname),
       passwordHash: record.passwordHash,
-      roles: record.roles.split(',').filter((role) => role !== '').map(parseRole),
+      roles: record.roles
+        .split(',')
+        .filter((role) => role !== '')
+        .map(parseRole),
       registeredAt: new Date(record.registeredAt),
     });
   },

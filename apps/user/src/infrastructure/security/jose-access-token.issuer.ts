@@ -2,13 +2,7 @@ import { SignJWT } from 'jose';
 import { newId, systemClock, type Clock } from '@shop/shared-kernel';
 import type { AccessToken, AccessTokenIssuer } from '../../application/ports/access-token-issuer.js';
 import type { Role } from '../../domain/role.js';
-import {
-  ACCESS_TOKEN_ALGORITHM,
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  ACCESS_TOKEN_TYPE,
-  accessTokenKey,
-} from '@shop/auth';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE, accessTokenKey } from '@shop/auth';
 
 export interface AccessTokenSettings {
   /** `JWT_SECRET`: at least 32 bytes. */
@@ -24,7 +18,10 @@ export class JoseAccessTokenIssuer implements AccessTokenIssuer {
   private readonly key: Uint8Array;
   private readonly expiresInSeconds: number;
 
-  constructor(settings: AccessTokenSettings, private readonly clock: Clock = systemClock) {
+  constructor(
+    settings: AccessTokenSettings,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.key = accessTokenKey(settings.secret);
     if (!Number.isSafeInteger(settings.expiresInSeconds) || settings.expiresInSeconds <= 0) {
       throw new Error(`JWT_EXPIRES_IN_SECONDS must be a whole number of seconds above 0, got ${settings.expiresInSeconds}`);

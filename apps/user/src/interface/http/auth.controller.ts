@@ -1,12 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import {
-  LoginRequestSchema,
-  RegisterRequestSchema,
-  type LoginRequest,
-  type LoginResponse,
-  type RegisterRequest,
-  type RegisterResponse,
-} from '@shop/contracts';
+import { LoginRequestSchema, RegisterRequestSchema, type LoginRequest, type LoginResponse, type RegisterRequest, type RegisterResponse } from '@shop/contracts';
 import { SchemaPipe } from '@shop/http';
 import { LogInHandler } from '../../application/commands/log-in/log-in.handler.js';
 import { RegisterUserHandler } from '../../application/commands/register-user/register-user.handler.js';

@@ -4,7 +4,11 @@ import { UserMother } from '../../../domain/testing/user.mother.js';
 import { userApplicationFixture, type UserApplicationFixture } from '../../testing/user-application.fixture.js';
 import { LogInHandler } from './log-in.handler.js';
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (error: DomainError) => error.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: DomainError) => error.code,
+  );
 
 describe('LogInHandler', () => {
   let f: UserApplicationFixture;

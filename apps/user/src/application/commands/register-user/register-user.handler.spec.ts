@@ -5,7 +5,11 @@ import { UserMother } from '../../../domain/testing/user.mother.js';
 import { userApplicationFixture, type UserApplicationFixture } from '../../testing/user-application.fixture.js';
 import { RegisterUserHandler } from './register-user.handler.js';
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (error: DomainError) => error.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: DomainError) => error.code,
+  );
 
 describe('RegisterUserHandler', () => {
   let f: UserApplicationFixture;
