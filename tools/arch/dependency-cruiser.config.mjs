@@ -204,10 +204,10 @@ export default {
     },
     {
       name: 'contracts-npm-only-ajv',
-      comment: 'contracts may use only ajv and ajv-formats among npm packages.',
+      comment: 'contracts may use only typebox (the schema builder), ajv and ajv-formats among npm packages.',
       severity: 'error',
       from: { path: LIB('contracts'), pathNot: TEST_CODE },
-      to: { path: NPM, pathNot: npm('ajv|ajv-formats') },
+      to: { path: NPM, pathNot: npm('typebox|ajv|ajv-formats') },
     },
     {
       name: 'persistence-only-shared-kernel',
@@ -218,18 +218,39 @@ export default {
     },
     {
       name: 'messaging-allowed-libs',
-      comment: 'messaging imports only shared-kernel, contracts and persistence among the workspace libs.',
+      comment: 'messaging imports only shared-kernel, observability, contracts and persistence among the workspace libs.',
       severity: 'error',
       from: { path: LIB('messaging'), pathNot: TEST_CODE },
-      to: { path: `${ROOT}libs/`, pathNot: LIB('messaging|shared-kernel|contracts|persistence') },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('messaging|shared-kernel|observability|contracts|persistence') },
+    },
+    {
+      name: 'observability-only-shared-kernel',
+      comment: 'observability (logger, message context) imports only shared-kernel among the workspace libs: every other lib may log.',
+      severity: 'error',
+      from: { path: LIB('observability'), pathNot: TEST_CODE },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('observability|shared-kernel') },
+    },
+    {
+      name: 'scheduler-allowed-libs',
+      comment: 'scheduler imports only shared-kernel, observability and persistence among the workspace libs.',
+      severity: 'error',
+      from: { path: LIB('scheduler'), pathNot: TEST_CODE },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('scheduler|shared-kernel|observability|persistence') },
+    },
+    {
+      name: 'runtime-allowed-libs',
+      comment: 'runtime (environment, database and transport selection, process lifecycle) sits above the platform libs and below the apps.',
+      severity: 'error',
+      from: { path: LIB('runtime'), pathNot: TEST_CODE },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('runtime|shared-kernel|observability|contracts|persistence|messaging|http|scheduler') },
     },
     {
       name: 'http-allowed-libs',
       comment:
-        'http (the HTTP edge every app shares, and for now the service runtime) imports only shared-kernel, contracts, persistence (database settings) and messaging among the workspace libs.',
+        'http (the HTTP edge every app shares) imports only shared-kernel, observability, contracts, persistence and messaging among the workspace libs.',
       severity: 'error',
       from: { path: LIB('http'), pathNot: TEST_CODE },
-      to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|contracts|persistence|messaging') },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|observability|contracts|persistence|messaging') },
     },
     {
       name: 'no-circular-between-libs',
