@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@shop/http';
+import { ConfigurationError } from '@shop/runtime';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfigFromEnv } from './gateway.config.js';
 

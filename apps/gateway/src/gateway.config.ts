@@ -1,5 +1,5 @@
-import { SERVICE_PORTS, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/http';
-import type { Logger } from '@shop/messaging';
+import { SERVICE_PORTS, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import type { Logger } from '@shop/observability';
 import { SERVICE_NAMES, type ServiceName } from './application/service-name.js';
 
 export interface GatewayConfig {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
-import { LOGGER, type Logger } from '@shop/messaging';
+import { LOGGER, type Logger } from '@shop/observability';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
 import { SERVICE_NAMES } from './application/service-name.js';
 import { FetchServiceClient } from './infrastructure/http/fetch-service.client.js';

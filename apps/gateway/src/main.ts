@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttpApp, isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, type RunningService } from '@shop/http';
-import { createLogger } from '@shop/messaging';
+import { configureHttpApp } from '@shop/http';
+import { isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, type RunningService } from '@shop/runtime';
+import { createLogger } from '@shop/observability';
 import { GATEWAY_TELEMETRY } from './application/gateway.di-tokens.js';
 import type { GatewayTelemetry } from './application/ports/gateway-telemetry.js';
 import { requestMetricsMiddleware } from './interface/http/request-metrics.middleware.js';

@@ -1,23 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import {
-  InternalTokenVerifier,
-  closeAppWithin,
-  configureHttpApp,
-  isEntryPoint,
-  listeningUrlOf,
-  nestLoggerFor,
-  runServiceProcess,
-  serviceRuntimeFromEnv,
-  type RunningService,
-  type ServiceRuntime,
-} from '@shop/http';
+import { InternalTokenVerifier, configureHttpApp } from '@shop/http';
+import { closeAppWithin, isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, serviceRuntimeFromEnv, type RunningService, type ServiceRuntime } from '@shop/runtime';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, connectEventConsumer } from '@shop/messaging';
 import { loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
 import { userErrorStatuses } from './interface/http/user.error-statuses.js';
 import { UserModule } from './user.module.js';
 
-export type { RunningService, ServiceRuntime } from '@shop/http';
+export type { RunningService, ServiceRuntime } from '@shop/runtime';
 export { UserConfigError, loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
 export { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokenSettings } from './infrastructure/security/jose-access-token.issuer.js';
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type Provider, type Type } from '@nestjs/common';
-import { OperationsModule, messagingHealthChecks, messagingOptionsOf, type ServiceRuntime } from '@shop/http';
-import { LOGGER, MessagingModule, messagingMigrations, type Logger } from '@shop/messaging';
+import { OperationsModule, messagingHealthChecks } from '@shop/http';
+import { messagingOptionsOf, type ServiceRuntime } from '@shop/runtime';
+import { MessagingModule, messagingMigrations } from '@shop/messaging';
+import { LOGGER, type Logger } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 import { systemClock } from '@shop/shared-kernel';
 import { LogInHandler } from './application/commands/log-in/log-in.handler.js';

@@ -1,7 +1,8 @@
 // Restarts of the user service on the same database: the administrator from the configuration is
 // seeded once, users stay, and no event is published twice.
 import { verifyAccessToken } from '@shop/auth';
-import { AmqpTransport, silentLogger } from '@shop/messaging';
+import { AmqpTransport } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
 import { EventProbe, TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserServiceHome, testUserConfig } from './support/user-service-harness.js';

@@ -4,7 +4,7 @@
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { MessageContext, createLogger } from '@shop/messaging';
+import { MessageContext, createLogger } from '@shop/observability';
 import { DomainError, InvalidValueError, ManualClock } from '@shop/shared-kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureHttpApp } from './configure-http-app.js';

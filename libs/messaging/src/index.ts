@@ -1,5 +1,4 @@
 export * from './transport/transport.js';
-export * from './context/message-context.js';
 export * from './migrations/index.js';
 export * from './outbox/partition.js';
 export * from './outbox/outbox-signal.js';
@@ -12,7 +11,6 @@ export * from './consumer/connection-errors.js';
 export * from './memory/memory-transport.js';
 export * from './memory/dead-letter-store.js';
 export * from './memory/delivery-retry-store.js';
-export * from './observability/logger.js';
 export * from './observability/messaging-metrics.js';
 export * from './nest/handles-event.decorator.js';
 export * from './nest/shop-events.server.js';

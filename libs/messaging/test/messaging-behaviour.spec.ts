@@ -6,7 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ContractViolationError, type EventEnvelope } from '@shop/contracts';
 import { databaseNameOf } from '@shop/persistence';
 import { anEnvelope, deleteQueuesOf, dropDatabase, TEST_AMQP_URL, TEST_POSTGRES_URL, uniqueServiceName, waitFor } from '@shop/testing';
-import { MemoryTransport, MessageContext, isTransientDeliveryError, type PublishOutcome, type Transport } from '../src/index.js';
+import { MemoryTransport, isTransientDeliveryError, type PublishOutcome, type Transport } from '../src/index.js';
+import { MessageContext } from '@shop/observability';
 import { DepositMadeV1, startDepositService, type DepositServiceOptions, type RunningDepositService } from './support/deposit-service.js';
 
 /**

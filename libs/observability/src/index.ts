@@ -1,1 +1,2 @@
-export {};
+export * from './message-context.js';
+export * from './logger.js';

@@ -1,5 +1,6 @@
 import { eventOf, type EventEnvelope } from '@shop/contracts';
-import { MessagingMetrics, OutboxRelay, OutboxSignal, OutboxWriter, silentLogger, type OutboxRelayOptions } from '@shop/messaging';
+import { MessagingMetrics, OutboxRelay, OutboxSignal, OutboxWriter, type OutboxRelayOptions } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
 import { sleep, waitFor } from '@shop/testing';
 import type { BenchEnv } from './bench-env.js';
 import { orderPlaced, type BenchOrderPlaced } from './order-placed.js';

@@ -1,6 +1,7 @@
 import { gatewayConfigFromEnv, startGateway } from '@shop/gateway';
-import { messagingSettingsFromEnv, type RunningService, type ServiceRuntime } from '@shop/http';
-import { MemoryTransport, createLogger, type Logger } from '@shop/messaging';
+import { messagingSettingsFromEnv, type RunningService, type ServiceRuntime } from '@shop/runtime';
+import { MemoryTransport } from '@shop/messaging';
+import { createLogger, type Logger } from '@shop/observability';
 import { loadUserConfig, startUserService } from '@shop/user';
 import { developmentSecrets } from './development-secrets.js';
 

@@ -1,5 +1,5 @@
-import { closeOnSignals } from '@shop/http';
-import { createLogger } from '@shop/messaging';
+import { closeOnSignals } from '@shop/runtime';
+import { createLogger } from '@shop/observability';
 import { startEmbeddedPlatform } from './embedded-platform.js';
 
 // `npm start`: the whole platform in one process on the embedded defaults.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRegisteredV1 } from '@shop/contracts';
-import { silentLogger } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
 import { EventProbe, sleep, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 

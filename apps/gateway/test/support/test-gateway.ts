@@ -1,5 +1,5 @@
-import type { RunningService } from '@shop/http';
-import { silentLogger } from '@shop/messaging';
+import type { RunningService } from '@shop/runtime';
+import { silentLogger } from '@shop/observability';
 import { startGateway, type GatewayConfig } from '../../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET } from './access-tokens.js';
 import { FakeUserService } from './fake-user-service.js';

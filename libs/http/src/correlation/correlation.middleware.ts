@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MessageContext } from '@shop/messaging';
+import { MessageContext } from '@shop/observability';
 import { CORRELATION_ID_HEADER, correlationIdFor } from './correlation-id.js';
 
 export type NextFunction = (error?: unknown) => void;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import type { Logger } from '@shop/messaging';
+import type { Logger } from '@shop/observability';
 import { ProblemException } from '../problem/problem.exception.js';
 import { PUBLIC_ENDPOINT, REQUEST_IDENTITY, REQUIRED_ROLES, REQUIRES_USER, type RequestWithIdentity } from './identity.decorators.js';
 import { INTERNAL_TOKEN_HEADER, type Identity } from './internal-token.js';

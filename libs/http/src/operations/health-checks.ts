@@ -1,4 +1,4 @@
-import type { Logger } from '@shop/messaging';
+import type { Logger } from '@shop/observability';
 import { withDeadline } from '@shop/shared-kernel';
 
 /** Fails by throwing, rejecting, resolving `false`, or not answering in time. */

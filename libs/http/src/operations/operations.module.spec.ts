@@ -3,7 +3,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DATA_SOURCE, LOGGER, MessagingMetrics, TRANSPORT, silentLogger } from '@shop/messaging';
+import { DATA_SOURCE, MessagingMetrics, TRANSPORT } from '@shop/messaging';
+import { LOGGER, silentLogger } from '@shop/observability';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureHttpApp } from '../configure-http-app.js';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
-import { LOGGER, MessagingMetrics, createLogger, type Logger } from '@shop/messaging';
+import { MessagingMetrics } from '@shop/messaging';
+import { LOGGER, createLogger, type Logger } from '@shop/observability';
 import type { Registry } from 'prom-client';
 import { DEFAULT_CHECK_TIMEOUT_MS, HealthChecks, type HealthCheck } from './health-checks.js';
 import { HEALTH_CHECKS, HealthController, METRICS_REGISTRY, MetricsController } from './operations.controllers.js';

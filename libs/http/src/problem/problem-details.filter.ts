@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { MessageContext, type Logger } from '@shop/messaging';
+import { MessageContext, type Logger } from '@shop/observability';
 import { CORRELATION_ID_HEADER } from '../correlation/correlation-id.js';
 import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details.js';
 import { ProblemMapper, type DomainErrorStatusMap } from './problem-mapper.js';

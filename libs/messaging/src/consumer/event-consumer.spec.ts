@@ -5,7 +5,7 @@ import { TransactionHost, openDataSource } from '@shop/persistence';
 import { anEnvelope, waitFor } from '@shop/testing';
 import { Inbox } from '../inbox/inbox.js';
 import { messagingMigrations } from '../migrations/index.js';
-import { silentLogger } from '../observability/logger.js';
+import { silentLogger } from '@shop/observability';
 import { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { isTransientDeliveryError, type ConsumerHandle, type Subscription, type Transport } from '../transport/transport.js';
 import { EventConsumer, HandlerTimeoutError } from './event-consumer.js';

@@ -1,7 +1,7 @@
 import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import type { Logger } from 'pino';
-import { MessageContext } from '../context/message-context.js';
+import { MessageContext } from '@shop/observability';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { Semaphore } from '../memory/semaphore.js';

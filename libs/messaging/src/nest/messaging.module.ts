@@ -17,14 +17,14 @@ import { Inbox } from '../inbox/inbox.js';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
 import { SqlDeliveryRetryStore } from '../memory/delivery-retry-store.js';
 import { MemoryTransport } from '../memory/memory-transport.js';
-import { createLogger } from '../observability/logger.js';
+import { LOGGER, createLogger } from '@shop/observability';
 import { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { OutboxRelay, defaultRelayOptions, type OutboxRelayOptions } from '../outbox/outbox-relay.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
 import { OutboxWriter } from '../outbox/outbox-writer.js';
 import type { RetryPolicy, Transport } from '../transport/transport.js';
 import { ShopEventsServer, consumerRetryPolicyOf } from './shop-events.server.js';
-import { DATA_SOURCE, LOGGER, MESSAGING_OPTIONS, TRANSPORT } from './messaging.tokens.js';
+import { DATA_SOURCE, MESSAGING_OPTIONS, TRANSPORT } from './messaging.tokens.js';
 import { ShutdownDeadline } from './shutdown-deadline.js';
 
 export interface MessagingModuleOptions {

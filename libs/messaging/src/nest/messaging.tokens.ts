@@ -1,5 +1,4 @@
 /** DI tokens of the messaging module (symbols, so that they cannot collide). */
 export const DATA_SOURCE = Symbol.for('shop.DataSource');
 export const TRANSPORT = Symbol.for('shop.Transport');
-export const LOGGER = Symbol.for('shop.Logger');
 export const MESSAGING_OPTIONS = Symbol.for('shop.MessagingOptions');

@@ -6,7 +6,7 @@ import { ManualClock } from '@shop/shared-kernel';
 import { sleep, waitFor } from '@shop/testing';
 import { messagingMigrations } from '../migrations/index.js';
 import { MessagingMetrics } from '../observability/messaging-metrics.js';
-import { silentLogger } from '../observability/logger.js';
+import { silentLogger } from '@shop/observability';
 import { TransientDeliveryError, TransportUnavailableError, UnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
 import { OutboxRelay, defaultRelayOptions, type OutboxRelayOptions } from './outbox-relay.js';
 import { OutboxSignal } from './outbox-signal.js';

@@ -1,7 +1,7 @@
 import type { EventEnvelope, EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import { newId, systemClock, type Clock, type EventOutbox, type OutgoingEvent } from '@shop/shared-kernel';
-import { MessageContext } from '../context/message-context.js';
+import { MessageContext } from '@shop/observability';
 import type { OutboxSignal } from './outbox-signal.js';
 import { partitionOf } from './partition.js';
 

@@ -1,7 +1,8 @@
 // A relay in its own process that announces each confirmed batch and then hangs, so that the test
 // can kill it (SIGKILL) between the broker's confirm and the commit that marks the rows sent.
 // Runs on the built libraries: `npm run test:integration` builds first.
-import { AmqpTransport, MessagingMetrics, OutboxRelay, OutboxSignal, defaultRelayOptions, messagingMigrations, silentLogger } from '@shop/messaging';
+import { AmqpTransport, MessagingMetrics, OutboxRelay, OutboxSignal, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 
 const [service, postgresUrl, amqpUrl] = process.argv.slice(2);

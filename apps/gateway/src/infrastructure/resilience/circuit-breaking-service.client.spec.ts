@@ -1,4 +1,4 @@
-import { silentLogger } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
 import { describe, expect, it } from 'vitest';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {

@@ -1,5 +1,5 @@
 import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
-import type { Logger } from '@shop/messaging';
+import type { Logger } from '@shop/observability';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
   ServiceTimeoutError,

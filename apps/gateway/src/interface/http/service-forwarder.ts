@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
-import { LOGGER, type Logger } from '@shop/messaging';
+import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
 import { ServiceTimeoutError, ServiceUnavailableError, type ServiceClient, type ServiceResponse } from '../../application/ports/service-client.js';
 import { forwardedRequestHeaders } from './forwarded-headers.js';

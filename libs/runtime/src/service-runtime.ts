@@ -1,20 +1,9 @@
-import {
-  AmqpTransport,
-  DEFAULT_HANDLER_CONCURRENCY,
-  DEFAULT_HANDLER_TIMEOUT_MS,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  MemoryTransport,
-  createLogger,
-  defaultRelayOptions,
-  type Logger,
-  type MessagingModuleOptions,
-  type Transport,
-} from '@shop/messaging';
+import { AmqpTransport, DEFAULT_HANDLER_CONCURRENCY, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SHUTDOWN_TIMEOUT_MS, MemoryTransport, defaultRelayOptions, type MessagingModuleOptions, type Transport } from '@shop/messaging';
+import { createLogger, type Logger } from '@shop/observability';
 import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
 import { str } from 'envalid';
-import { ConfigurationError, loadConfig, type ConfigProblem } from '../config/load-config.js';
-import { port, positiveInt, secret, url } from '../config/config-validators.js';
+import { ConfigurationError, loadConfig, type ConfigProblem } from './config/load-config.js';
+import { port, positiveInt, secret, url } from './config/config-validators.js';
 
 /** The default ports of DESIGN.md section 7. */
 export const SERVICE_PORTS = { gateway: 3000, user: 3001, order: 3002, coupon: 3003, points: 3004, payment: 3005 } as const;

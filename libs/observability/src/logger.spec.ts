@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageContext } from '../context/message-context.js';
+import { MessageContext } from './message-context.js';
 import { createLogger } from './logger.js';
 
 describe('createLogger', () => {

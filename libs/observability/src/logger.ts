@@ -1,7 +1,10 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { MessageContext } from '../context/message-context.js';
+import { MessageContext } from './message-context.js';
 
 export type { Logger } from 'pino';
+
+/** The DI token of the service's logger (a symbol, so that it cannot collide). */
+export const LOGGER = Symbol.for('shop.Logger');
 
 /**
  * Structured JSON logs. Every line written while a request or message is being handled carries its

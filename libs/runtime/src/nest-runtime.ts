@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { WORK_SHARE_OF_SHUTDOWN, type Logger } from '@shop/messaging';
+import { WORK_SHARE_OF_SHUTDOWN } from '@shop/messaging';
+import { type Logger } from '@shop/observability';
 
 /**
  * Nest's own lines into the service's log: its chatter (routes mapped, app started) at debug level,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../config/load-config.js';
+import { ConfigurationError } from './config/load-config.js';
 import { messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
 
 const SECRET = 's'.repeat(32);
