@@ -1,7 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InternalTokenVerifier, configureHttpApp } from '@shop/http';
-import { closeAppWithin, isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, serviceRuntimeFromEnv, type RunningService, type ServiceRuntime } from '@shop/runtime';
+import {
+  closeAppWithin,
+  isEntryPoint,
+  listeningUrlOf,
+  nestLoggerFor,
+  runServiceProcess,
+  serviceRuntimeFromEnv,
+  type RunningService,
+  type ServiceRuntime,
+} from '@shop/runtime';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, connectEventConsumer } from '@shop/messaging';
 import { loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
 import { userErrorStatuses } from './interface/http/user.error-statuses.js';

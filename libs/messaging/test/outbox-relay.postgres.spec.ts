@@ -5,7 +5,21 @@ import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persisten
 import { ManualClock } from '@shop/shared-kernel';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import type { DataSource } from 'typeorm';
-import { Inbox, MemoryTransport, MessagingMetrics, OutboxRelay, OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations, type ConsumerHandle, type DeadLetter, type PublishOutcome, type Subscription, type Transport } from '../src/index.js';
+import {
+  Inbox,
+  MemoryTransport,
+  MessagingMetrics,
+  OutboxRelay,
+  OutboxSignal,
+  OutboxWriter,
+  defaultRelayOptions,
+  messagingMigrations,
+  type ConsumerHandle,
+  type DeadLetter,
+  type PublishOutcome,
+  type Subscription,
+  type Transport,
+} from '../src/index.js';
 import { silentLogger } from '@shop/observability';
 import { DepositMadeV1 } from './support/deposit-service.js';
 

@@ -4,7 +4,17 @@ import { connect } from 'amqplib';
 import { EventSchemaRegistry, defineEvent, defineSubscriptions, eventOf } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
-import { AmqpTransport, MessagingMetrics, OutboxRelay, OutboxSignal, OutboxWriter, defaultRelayOptions, isUnroutableError, messagingMigrations, queueNameOf } from '../src/index.js';
+import {
+  AmqpTransport,
+  MessagingMetrics,
+  OutboxRelay,
+  OutboxSignal,
+  OutboxWriter,
+  defaultRelayOptions,
+  isUnroutableError,
+  messagingMigrations,
+  queueNameOf,
+} from '../src/index.js';
 import { silentLogger } from '@shop/observability';
 import { DepositMadeV1, depositSubscriptions, startDepositService, type RunningDepositService } from './support/deposit-service.js';
 

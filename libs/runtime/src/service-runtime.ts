@@ -1,4 +1,14 @@
-import { AmqpTransport, DEFAULT_HANDLER_CONCURRENCY, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SHUTDOWN_TIMEOUT_MS, MemoryTransport, defaultRelayOptions, type MessagingModuleOptions, type Transport } from '@shop/messaging';
+import {
+  AmqpTransport,
+  DEFAULT_HANDLER_CONCURRENCY,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MemoryTransport,
+  defaultRelayOptions,
+  type MessagingModuleOptions,
+  type Transport,
+} from '@shop/messaging';
 import { createLogger, type Logger } from '@shop/observability';
 import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
 import { str } from 'envalid';

@@ -6,7 +6,19 @@ import { TransactionHost, openDataSource, type DatabaseOptions } from '@shop/per
 import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { HandlesEvent, MessagingMetrics, MessagingModule, OutboxRelay, connectEventConsumer, TRANSPORT, dialectOf, messagingMigrations, type OutboxRelayOptions, type RetryPolicy, type Transport } from '../../src/index.js';
+import {
+  HandlesEvent,
+  MessagingMetrics,
+  MessagingModule,
+  OutboxRelay,
+  connectEventConsumer,
+  TRANSPORT,
+  dialectOf,
+  messagingMigrations,
+  type OutboxRelayOptions,
+  type RetryPolicy,
+  type Transport,
+} from '../../src/index.js';
 import { silentLogger } from '@shop/observability';
 
 /** A small service that drives the messaging library as a real context would. */
