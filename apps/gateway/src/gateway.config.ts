@@ -1,6 +1,7 @@
-import { SERVICE_PORTS, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { CONTEXTS, type ContextDefinition } from '@shop/contracts';
+import { listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
 import type { Logger } from '@shop/observability';
-import { SERVICE_NAMES, type ServiceName } from './application/service-name.js';
+import type { ServiceName } from './application/service-name.js';
 
 export interface GatewayConfig {
   /** Interface to listen on. */
@@ -13,8 +14,10 @@ export interface GatewayConfig {
   readonly internalAuthSecret: string;
   /** Requests per minute per signed-in user, or per client address otherwise; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
-  /** Base URL of each service; the gateway calls `<url>/auth/register`, `<url>/health`, … */
+  /** Base URL of each context's service, by its name; the gateway calls `<url>/auth/register`, `<url>/health`, … */
   readonly serviceUrls: Readonly<Record<ServiceName, string>>;
+  /** The contexts whose routes the gateway mounts, forwards and documents: `CONTEXTS` unless a test passes its own. */
+  readonly contexts?: readonly ContextDefinition[];
   /** Longest wait for a service's answer (default 5000). */
   readonly serviceTimeoutMs?: number;
   /** Consecutive failures that open a service's circuit (default 5). */
@@ -28,6 +31,9 @@ export interface GatewayConfig {
   readonly trustedProxyHops?: number;
   readonly logger?: Logger;
 }
+
+/** The version of the API the OpenAPI document describes. */
+export const API_VERSION = '1.0.0';
 
 export const GATEWAY_DEFAULTS = {
   port: 3000,
@@ -44,14 +50,12 @@ export const serviceUrlVariable = (service: ServiceName): string => `${service.t
 
 /**
  * The gateway's configuration from the environment, checked at start: one `ConfigurationError`
- * names every variable that is missing or wrong.
+ * names every variable that is missing or wrong. Each context of `contexts` has its
+ * `<NAME>_SERVICE_URL`, by default on its own port of this host.
  */
-export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, contexts: readonly ContextDefinition[] = CONTEXTS): GatewayConfig {
   const serviceSpec: ConfigSpec = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [
-      serviceUrlVariable(service),
-      url({ default: `http://127.0.0.1:${SERVICE_PORTS[service]}`, desc: `base URL of the ${service} service` }),
-    ]),
+    contexts.map(({ name, port }) => [serviceUrlVariable(name), url({ default: `http://127.0.0.1:${port}`, desc: `base URL of the ${name} service` })]),
   );
   const config = loadConfig(
     {
@@ -83,6 +87,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,
     circuitBreakerResetMs: read['CIRCUIT_BREAKER_RESET_MS'] as number,
     trustedProxyHops: read['TRUSTED_PROXY_HOPS'] as number,
-    serviceUrls: Object.fromEntries(SERVICE_NAMES.map((service) => [service, read[serviceUrlVariable(service)] as string])) as Record<ServiceName, string>,
+    serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
+    ...(contexts === CONTEXTS ? {} : { contexts }),
   };
 }

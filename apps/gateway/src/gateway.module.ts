@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CONTEXTS, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
-import { SERVICE_NAMES } from './application/service-name.js';
 import { FetchServiceClient } from './infrastructure/http/fetch-service.client.js';
 import { FetchServiceHealthProbe } from './infrastructure/http/fetch-service-health.probe.js';
 import { PrometheusGatewayTelemetry } from './infrastructure/metrics/prometheus-gateway.telemetry.js';
@@ -11,9 +11,10 @@ import { CircuitBreakingServiceClient } from './infrastructure/resilience/circui
 import { JwtAccessTokenVerifier } from './infrastructure/security/jwt-access-token.verifier.js';
 import { GatewayAccessGuard } from './interface/http/gateway-access.guard.js';
 import { ServiceForwarder } from './interface/http/service-forwarder.js';
-import { UserRoutesController } from './interface/http/user-routes.controller.js';
-import { OpenApiController } from './interface/openapi/openapi.controller.js';
-import { GATEWAY_DEFAULTS, type GatewayConfig } from './gateway.config.js';
+import { forwardingControllerFor } from './interface/http/forwarding.controller.js';
+import { openApiDocument } from './interface/openapi/openapi-document.js';
+import { OPENAPI_JSON, OpenApiController } from './interface/openapi/openapi.controller.js';
+import { API_VERSION, GATEWAY_DEFAULTS, type GatewayConfig } from './gateway.config.js';
 
 /** The logger for every module of the app (OperationsModule finds it by the `LOGGER` token). */
 @Module({})
@@ -27,6 +28,10 @@ class GatewayLoggerModule {}
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    // Every route of every context is mounted, forwarded and documented from the list; nothing here names one.
+    const contexts = defineContexts(config.contexts ?? CONTEXTS);
+    const unlocated = contexts.filter((context) => !config.serviceUrls[context.name]).map((context) => context.name);
+    if (unlocated.length > 0) throw new Error(`the gateway has no service URL for: ${unlocated.join(', ')}`);
     const timeoutMs = config.serviceTimeoutMs ?? GATEWAY_DEFAULTS.serviceTimeoutMs;
     const telemetry = new PrometheusGatewayTelemetry();
     const serviceClient = new CircuitBreakingServiceClient(
@@ -43,15 +48,16 @@ export class GatewayModule {
     const checkTimeoutMs = Math.min(timeoutMs, DEFAULT_CHECK_TIMEOUT_MS);
     const probe = new FetchServiceHealthProbe(config.serviceUrls, checkTimeoutMs);
     const healthChecks: Record<string, HealthCheck> = { gateway: () => true };
-    for (const service of SERVICE_NAMES) healthChecks[service] = () => probe.isUp(service);
+    for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
 
-    const httpControllers = [UserRoutesController, OpenApiController];
+    const httpControllers = [forwardingControllerFor(contexts.flatMap((context) => context.routes)), OpenApiController];
     const edge = [GatewayAccessGuard, ServiceForwarder];
     const adapters = [
       { provide: SERVICE_CLIENT, useValue: serviceClient },
       { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret) },
       { provide: RATE_LIMITER, useValue: rateLimiter },
       { provide: GATEWAY_TELEMETRY, useValue: telemetry },
+      { provide: OPENAPI_JSON, useValue: JSON.stringify(openApiDocument(contexts, API_VERSION)) },
     ];
     return {
       module: GatewayModule,

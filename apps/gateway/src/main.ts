@@ -11,7 +11,7 @@ import { GATEWAY_DEFAULTS, gatewayConfigFromEnv, type GatewayConfig } from './ga
 import { GatewayModule } from './gateway.module.js';
 
 export { GATEWAY_DEFAULTS, gatewayConfigFromEnv, serviceUrlVariable, type GatewayConfig } from './gateway.config.js';
-export { SERVICE_NAMES, type ServiceName } from './application/service-name.js';
+export type { ServiceName } from './application/service-name.js';
 
 /**
  * Starts the gateway: `/api/v1` authenticated, rate limited and forwarded to the services, with

@@ -1,3 +1,5 @@
+import type { Static, TSchema } from 'typebox';
+
 /**
  * What travels on the wire for every integration event. On AMQP: `id` is the `messageId`, `type` is
  * the AMQP `type` and the routing key, the rest are headers, and the JSON body is `payload`.
@@ -25,17 +27,28 @@ export interface EventEnvelope<P = unknown> {
   readonly payload: P;
 }
 
+/**
+ * A schema built with TypeBox (`Type.Object(...)`): plain JSON Schema at run time (ajv compiles it),
+ * with its TypeScript type derived by `Static`. The `~kind` brand (non-enumerable, so ajv never sees
+ * it) keeps hand-written JSON Schema literals out, where the type would have to be kept in step by hand.
+ */
+export type ContractSchema = TSchema & { readonly '~kind': string };
+
 /** A versioned event type and its JSON Schema: the published language between contexts. */
 export interface EventContract<P = unknown> {
   readonly type: string;
-  readonly schema: Record<string, unknown>;
+  readonly schema: TSchema;
   /** Phantom field that carries the payload type; never set at run time. */
   readonly __payload?: P;
 }
 
 export type PayloadOf<C> = C extends EventContract<infer P> ? P : never;
 
-export const defineEvent = <P>(type: string, schema: Record<string, unknown>): EventContract<P> => {
+/**
+ * `defineEvent('order.placed.v1', Type.Object({ orderId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }))`:
+ * the payload's type is the schema's static type, so the schema is written once.
+ */
+export const defineEvent = <const S extends ContractSchema>(type: string, schema: S): EventContract<Static<S>> => {
   if (!/^[a-z][a-z0-9-]*\.[a-z][a-z0-9.-]*\.v[1-9][0-9]*$/.test(type)) {
     throw new Error(`event type '${type}' must look like '<context>.<event>.v<version>'`);
   }
@@ -43,7 +56,7 @@ export const defineEvent = <P>(type: string, schema: Record<string, unknown>): E
 };
 
 /** Builds an outgoing event whose payload type is checked against its contract at compile time. */
-export const eventOf = <P>(contract: EventContract<P>, aggregateId: string, payload: P): { type: string; aggregateId: string; payload: P } => ({
+export const eventOf = <P>(contract: EventContract<P>, aggregateId: string, payload: NoInfer<P>): { type: string; aggregateId: string; payload: P } => ({
   type: contract.type,
   aggregateId,
   payload,

@@ -1,6 +1,10 @@
+// The schema builder contracts are written with, for code that defines a contract of its own (tests, benchmarks).
+export { Type, type Static, type TSchema } from 'typebox';
 export * from './envelope.js';
 export * from './schema-registry.js';
+export * from './http-route.js';
+export * from './context.js';
+export * from './contexts.js';
 export * from './published-language.js';
-export * from './events/user.events.js';
-export * from './http/user.http.js';
 export * from './subscriptions.js';
+export * from './user/index.js';

@@ -1,5 +1,5 @@
+import { CONTEXTS } from './contexts.js';
 import type { EventContract } from './envelope.js';
-import { UserRegisteredV1 } from './events/user.events.js';
 
-/** Every integration event the platform publishes. A new event is added here and nowhere else. */
-export const publishedLanguage: readonly EventContract[] = [UserRegisteredV1];
+/** Every integration event the platform publishes: each context's `events` (`CONTEXTS`). */
+export const publishedLanguage: readonly EventContract[] = CONTEXTS.flatMap((context) => context.events);

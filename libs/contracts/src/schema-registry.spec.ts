@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ContractViolationError, EventSchemaRegistry } from './schema-registry.js';
 import { publishedLanguage } from './published-language.js';
-import { UserRegisteredV1 } from './events/user.events.js';
+import { UserRegisteredV1 } from './user/user.events.js';
 
 const registry = new EventSchemaRegistry(publishedLanguage);
 const payload: UserRegisteredV1 = { userId: randomUUID(), email: 'a@example.com', nickname: null, registeredAt: new Date().toISOString() };

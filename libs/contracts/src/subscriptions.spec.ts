@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { UserRegisteredV1 } from './events/user.events.js';
+import Type from 'typebox';
+import { UserRegisteredV1 } from './user/user.events.js';
+import { defineContext } from './context.js';
 import { defineEvent } from './envelope.js';
-import { DEFAULT_RETRY_DELAYS_MS, consumersOf, defineSubscriptions, eventTypesOf, retryDelaysOf, subscriptionOf, subscriptions } from './subscriptions.js';
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  consumersOf,
+  defineSubscriptions,
+  eventTypesOf,
+  retryDelaysOf,
+  subscriptionOf,
+  subscriptions,
+  subscriptionsOf,
+} from './subscriptions.js';
 
-const OrderPlacedV1 = defineEvent<{ orderId: string }>('order.placed.v1', { type: 'object' });
+const OrderPlacedV1 = defineEvent('order.placed.v1', Type.Object({ orderId: Type.String() }));
 
 describe('defineSubscriptions', () => {
   it('accepts types of the published language by default, or of the contracts it is given', () => {
@@ -77,5 +88,24 @@ describe('manifest queries', () => {
 
   it('is empty for the platform until a context consumes something', () => {
     expect(subscriptions).toEqual([]);
+  });
+});
+
+describe('subscriptionsOf', () => {
+  const order = defineContext({ name: 'order', port: 3002, events: [OrderPlacedV1] });
+  const user = defineContext({ name: 'user', port: 3001, events: [UserRegisteredV1] });
+
+  it("is the manifest of the contexts' subscriptions", () => {
+    const coupon = defineContext({ name: 'coupon', port: 3003, subscribes: { events: [UserRegisteredV1, OrderPlacedV1], retryDelaysMs: [10] } });
+    const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
+    expect(subscriptionsOf([user, order, coupon, points])).toEqual([
+      { service: 'coupon', eventTypes: ['user.registered.v1', 'order.placed.v1'], retryDelaysMs: [10] },
+      { service: 'points', eventTypes: ['order.placed.v1'] },
+    ]);
+  });
+
+  it('refuses a subscription to an event no context of the list publishes', () => {
+    const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
+    expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
   });
 });

@@ -1,4 +1,6 @@
 import type { EventContract } from './envelope.js';
+import type { ContextDefinition } from './context.js';
+import { CONTEXTS } from './contexts.js';
 import { publishedLanguage } from './published-language.js';
 
 /**
@@ -77,10 +79,29 @@ export const retryDelaysOf = (manifest: SubscriptionManifest, service: string): 
   subscriptionOf(manifest, service)?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
 
 /**
- * The platform's subscriptions. Empty for now: no context consumes anything yet. Each context issue
- * that adds a consumer adds its line here (e.g. `{ service: 'coupon', eventTypes: [UserRegisteredV1.type] }`),
- * and every service then declares that queue at start, so events published before the consumer
- * first runs wait in its queue. A line for a service that is not deployed keeps events pending in
- * the embedded mode and piling up in its queue on RabbitMQ: add it with the consumer, not before.
+ * The platform's subscriptions, read from each context's `subscribes` (`CONTEXTS`). Empty for now: no
+ * context consumes anything yet. A context that adds a consumer lists the events in its definition
+ * (e.g. `subscribes: { events: [UserRegisteredV1] }`), and every service then declares that queue at
+ * start, so events published before the consumer first runs wait in its queue. A subscription of a
+ * service that is not deployed keeps events pending in the embedded mode and piling up in its queue
+ * on RabbitMQ: add it with the consumer, not before.
  */
-export const subscriptions: SubscriptionManifest = defineSubscriptions([]);
+export const subscriptions: SubscriptionManifest = subscriptionsOf(CONTEXTS);
+
+/** The manifest a list of contexts declares (checked by `defineSubscriptions` against their events). */
+export function subscriptionsOf(contexts: readonly ContextDefinition[]): SubscriptionManifest {
+  return defineSubscriptions(
+    contexts.flatMap(({ name, subscribes }) =>
+      subscribes
+        ? [
+            {
+              service: name,
+              eventTypes: subscribes.events.map((event) => event.type),
+              ...(subscribes.retryDelaysMs ? { retryDelaysMs: subscribes.retryDelaysMs } : {}),
+            },
+          ]
+        : [],
+    ),
+    contexts.flatMap((context) => context.events),
+  );
+}

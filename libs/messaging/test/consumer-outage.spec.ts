@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino, type Logger } from 'pino';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { EventSchemaRegistry, defineEvent, type EventContract, type EventEnvelope } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent, type EventContract, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { anEnvelope, deleteQueuesOf, dropDatabase, sleep, TcpProxy, TEST_POSTGRES_URL, waitFor } from '@shop/testing';
 import { AmqpTransport } from '../src/amqp/index.js';
@@ -38,7 +38,7 @@ interface Noted {
 }
 
 const notedContractOf = (service: string): EventContract<Noted> =>
-  defineEvent<Noted>(`${service}.noted.v1`, { type: 'object', additionalProperties: false, required: ['n'], properties: { n: { type: 'integer' } } });
+  defineEvent(`${service}.noted.v1`, Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
 const envelopeOf = (type: string, aggregateId: string, n: number): EventEnvelope => anEnvelope(type, { aggregateId, payload: { n } });
 

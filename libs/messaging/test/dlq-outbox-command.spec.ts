@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, defineEvent } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource, withDatabase, type DatabaseOptions } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import { AmqpTransport, OutboxSignal, OutboxWriter, messagingMigrations, runDlqCommand, type DlqCommandDeps } from '../src/index.js';
 
-const Shipped = defineEvent<{ n: number }>('test.shipped.v1', { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } });
+const Shipped = defineEvent('test.shipped.v1', Type.Object({ n: Type.Integer() }));
 const DEAD_AT = Date.parse('2026-11-30T12:00:00.000Z');
 
 function cli(env: Record<string, string | undefined> = {}): DlqCommandDeps & { lines: string[]; errors: string[] } {

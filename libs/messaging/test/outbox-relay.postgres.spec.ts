@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, defineEvent, publishedLanguage, type EventEnvelope } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent, publishedLanguage, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { ManualClock } from '@shop/shared-kernel';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
@@ -28,12 +28,7 @@ const connectAmqp = async (name: string, confirmTimeoutMs = 5_000): Promise<Tran
 
 /** An event type of one test only, so that no other test's queue receives its events or its queue theirs. */
 const tickedOfTest = (service: string) =>
-  defineEvent<{ n: number }>(`test.relay-${service.replace(/[^a-z0-9]/g, '')}.v1`, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['n'],
-    properties: { n: { type: 'integer' } },
-  });
+  defineEvent(`test.relay-${service.replace(/[^a-z0-9]/g, '')}.v1`, Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
 /**
  * The real AMQP transport, except that the broker "nacks" one chosen message every time (what a

@@ -1,15 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, defineEvent } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase, sleep, uniqueServiceName } from '@shop/testing';
 import { OutboxPayloadTooLargeError, OutboxSignal, OutboxWriter, messagingMigrations } from '../src/index.js';
 
-const Noted = defineEvent<{ writer: number; n: number; note?: string }>('test.noted.v1', {
-  type: 'object',
-  additionalProperties: false,
-  required: ['writer', 'n'],
-  properties: { writer: { type: 'integer' }, n: { type: 'integer' }, note: { type: 'string' } },
-});
+const Noted = defineEvent(
+  'test.noted.v1',
+  Type.Object({ writer: Type.Integer(), n: Type.Integer(), note: Type.Optional(Type.String()) }, { additionalProperties: false }),
+);
 
 describe('outbox writer on PostgreSQL', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

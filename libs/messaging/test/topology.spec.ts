@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'amqplib';
-import { EventSchemaRegistry, defineEvent, defineSubscriptions, eventOf } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent, defineSubscriptions, eventOf } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import {
@@ -85,11 +85,7 @@ describe('topology from the subscription manifest', () => {
   it('fails a publish whose consumer queue is gone with UnroutableError: the row stays pending and goes out once the queue is back', async () => {
     const { producer, consumer } = names();
     // A type only this test binds (the deposit type is bound by every deposit service on the broker).
-    const contract = defineEvent<{ n: number }>(`${consumer.replace(/_/g, '-')}.happened.v1`, {
-      type: 'object',
-      required: ['n'],
-      properties: { n: { type: 'integer' } },
-    });
+    const contract = defineEvent(`${consumer.replace(/_/g, '-')}.happened.v1`, Type.Object({ n: Type.Integer() }));
     const manifest = defineSubscriptions([{ service: consumer, eventTypes: [contract.type] }], [contract]);
     const dataSource = await openDataSource({ service: producer, postgresUrl: TEST_POSTGRES_URL, entities: [], migrations: messagingMigrations, poolSize: 4 });
     cleanups.push(() => dataSource.destroy());

@@ -6,3 +6,4 @@ export * from './clock.js';
 export * from './aggregate-root.js';
 export * from './ports.js';
 export * from './deadline.js';
+export * from './password-policy.js';

@@ -1,41 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { defineEvent, type EventContract } from '@shop/contracts';
+import { Type, defineEvent, type Static } from '@shop/contracts';
 
-export interface BenchOrderPlaced {
-  orderId: string;
-  userId: string;
-  items: Array<{ sku: string; quantity: number; unitPriceCents: number }>;
-  amountCents: number;
-  currency: string;
-}
+const BenchOrderPlaced = Type.Object(
+  {
+    orderId: Type.String({ format: 'uuid' }),
+    userId: Type.String({ format: 'uuid' }),
+    items: Type.Array(
+      Type.Object(
+        { sku: Type.String({ maxLength: 32 }), quantity: Type.Integer({ minimum: 1 }), unitPriceCents: Type.Integer({ minimum: 0 }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    amountCents: Type.Integer({ minimum: 0 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  },
+  { additionalProperties: false },
+);
+export type BenchOrderPlaced = Static<typeof BenchOrderPlaced>;
 
 /** A type of its own per run (`bench.order-placed-<run>.v1`): only this run's queue is bound to it. */
-export const orderPlacedContract = (run: string): EventContract<BenchOrderPlaced> =>
-  defineEvent<BenchOrderPlaced>(`bench.order-placed-${run}.v1`, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['orderId', 'userId', 'items', 'amountCents', 'currency'],
-    properties: {
-      orderId: { type: 'string', format: 'uuid' },
-      userId: { type: 'string', format: 'uuid' },
-      items: {
-        type: 'array',
-        minItems: 1,
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['sku', 'quantity', 'unitPriceCents'],
-          properties: {
-            sku: { type: 'string', maxLength: 32 },
-            quantity: { type: 'integer', minimum: 1 },
-            unitPriceCents: { type: 'integer', minimum: 0 },
-          },
-        },
-      },
-      amountCents: { type: 'integer', minimum: 0 },
-      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-    },
-  });
+export const orderPlacedContract = (run: string) => defineEvent(`bench.order-placed-${run}.v1`, BenchOrderPlaced);
 
 const sku = (): string => `SKU-${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`;
 

@@ -1,7 +1,8 @@
-/**
- * The contexts behind the gateway. A new one is one more name here: its URL variable
- * (`<NAME>_SERVICE_URL`), its default port, its health check and its circuit breaker follow.
- */
-export const SERVICE_NAMES = ['user'] as const;
+import type { ContextDefinition } from '@shop/contracts';
 
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/**
+ * A context behind the gateway, by its name in the list of contexts (`CONTEXTS` in `@shop/contracts`):
+ * `user`, … Its `<NAME>_SERVICE_URL`, its circuit breaker, its health check and the `upstream` label
+ * of its metrics follow from the list; nothing in the gateway names a context.
+ */
+export type ServiceName = ContextDefinition['name'];

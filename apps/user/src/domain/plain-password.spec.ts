@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValueError } from '@shop/shared-kernel';
+import { InvalidValueError, PASSWORD_POLICY } from '@shop/shared-kernel';
 import { PlainPassword } from './plain-password.js';
 
 describe('PlainPassword', () => {
-  it('needs 8 to 128 characters, spaces included and never trimmed', () => {
+  it('needs 8 to 128 characters (the bounds the HTTP contract publishes), spaces included and never trimmed', () => {
+    expect(PASSWORD_POLICY).toEqual({ minLength: 8, maxLength: 128 });
+    expect(() => PlainPassword.of('🔑'.repeat(PASSWORD_POLICY.maxLength))).not.toThrow();
     expect(PlainPassword.of('12345678').reveal()).toBe('12345678');
     expect(PlainPassword.of('  spaced  ').reveal()).toBe('  spaced  ');
     expect(PlainPassword.of('p'.repeat(128)).reveal()).toHaveLength(128);

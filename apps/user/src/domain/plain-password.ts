@@ -1,8 +1,7 @@
-import { InvalidValueError } from '@shop/shared-kernel';
+import { InvalidValueError, PASSWORD_POLICY } from '@shop/shared-kernel';
 
-export const PASSWORD_MIN_LENGTH = 8;
-// An upper bound keeps a hash request from becoming a way to burn CPU.
-export const PASSWORD_MAX_LENGTH = 128;
+// The same bounds the HTTP contract publishes; the domain still refuses anything else itself.
+const { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH } = PASSWORD_POLICY;
 
 /**
  * A password the user chose, before hashing; exists only to be hashed. It never prints itself, so

@@ -1,33 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import Type, { type Static } from 'typebox';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { ProblemException } from '../problem/problem.exception.js';
 import { MAX_FIELD_ERRORS, dottedPath } from './field-errors.js';
 import { SchemaPipe } from './schema.pipe.js';
 
-const PlaceOrderSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 50,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['sku', 'quantity'],
-        properties: { sku: { type: 'string', minLength: 1, maxLength: 64 }, quantity: { type: 'integer', minimum: 1, maximum: 999 } },
-      },
-    },
-    couponId: { type: 'string', format: 'uuid' },
-    pointsToUse: { type: 'integer', minimum: 0, maximum: 100_000_000 },
-    channel: { enum: ['web', 'app'] },
+const PlaceOrderSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({ sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 999 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+    couponId: Type.Optional(Type.String({ format: 'uuid' })),
+    pointsToUse: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    channel: Type.Optional(Type.Enum(['web', 'app'])),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 const body: ArgumentMetadata = { type: 'body' };
-const pipe = new SchemaPipe<{ items: Array<{ sku: string; quantity: number }> }>(PlaceOrderSchema);
+const pipe = new SchemaPipe(PlaceOrderSchema);
 
 function problemOf(run: () => unknown) {
   try {
@@ -40,9 +32,12 @@ function problemOf(run: () => unknown) {
 }
 
 describe('SchemaPipe', () => {
-  it('returns a valid value as it came', () => {
+  it('returns a valid value as it came, typed by the schema', () => {
     const order = { items: [{ sku: 'tea', quantity: 2 }], pointsToUse: 0 };
-    expect(pipe.transform(order, body)).toBe(order);
+    const valid = pipe.transform(order, body);
+    expect(valid).toBe(order);
+    expectTypeOf(valid).toEqualTypeOf<Static<typeof PlaceOrderSchema>>();
+    expectTypeOf(valid.items[0]!.quantity).toEqualTypeOf<number>();
   });
 
   it('never coerces: a number written as a string is a wrong type', () => {
@@ -96,11 +91,12 @@ describe('SchemaPipe', () => {
   });
 
   it('reads declared scalars of a query from their plain spelling only', () => {
-    const query = new SchemaPipe({
-      type: 'object',
-      additionalProperties: false,
-      properties: { page: { type: 'integer', minimum: 1 }, mine: { type: 'boolean' }, status: { type: 'string' } },
-    });
+    const query = new SchemaPipe(
+      Type.Object(
+        { page: Type.Optional(Type.Integer({ minimum: 1 })), mine: Type.Optional(Type.Boolean()), status: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    );
     const meta: ArgumentMetadata = { type: 'query' };
     expect(query.transform({ page: '3', mine: 'true', status: '7' }, meta)).toEqual({ page: 3, mine: true, status: '7' });
     expect(problemOf(() => query.transform({ page: ' 3', mine: 'yes' }, meta)).errors).toEqual([

@@ -1,6 +1,7 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
-import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
+import { Ajv, type AnySchema, type SchemaObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { Static, TSchema } from 'typebox';
 import { ProblemException } from '../problem/problem.exception.js';
 import { toFieldErrors } from './field-errors.js';
 import { parseQueryValues } from './query-values.js';
@@ -14,20 +15,21 @@ const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefa
 addFormats(ajv);
 
 /**
- * Validates a request body (or query, or route params) against a JSON Schema: `@Body(new SchemaPipe(RegisterSchema))`.
- * The schema is compiled once, when the pipe is made (at class definition, for a decorator), so a
- * broken schema fails at start. A mismatch answers 400 `VALIDATION_FAILED` with one entry per field.
- * Schemas say `additionalProperties: false` to refuse unknown fields, and bound their numbers.
+ * Validates a request body (or query, or route params) against a contract's TypeBox schema, and types
+ * the value by it: `@Body(new SchemaPipe(RegisterRequest)) body: RegisterRequest`. The schema is
+ * compiled once, when the pipe is made (at class definition, for a decorator), so a broken schema
+ * fails at start. A mismatch answers 400 `VALIDATION_FAILED` with one entry per field. Schemas say
+ * `additionalProperties: false` to refuse unknown fields, and bound their numbers.
  */
-export class SchemaPipe<T = unknown> implements PipeTransform<unknown, T> {
-  private readonly validate: ValidateFunction<T>;
+export class SchemaPipe<S extends TSchema> implements PipeTransform<unknown, Static<S>> {
+  private readonly validate: ValidateFunction<Static<S>>;
 
-  constructor(private readonly schema: SchemaObject) {
-    this.validate = ajv.compile<T>(schema);
+  constructor(private readonly schema: S) {
+    this.validate = ajv.compile<Static<S>>(schema as AnySchema);
   }
 
-  transform(value: unknown, metadata: ArgumentMetadata): T {
-    const candidate = metadata.type === 'query' || metadata.type === 'param' ? parseQueryValues(value, this.schema) : value;
+  transform(value: unknown, metadata: ArgumentMetadata): Static<S> {
+    const candidate = metadata.type === 'query' || metadata.type === 'param' ? parseQueryValues(value, this.schema as SchemaObject) : value;
     if (this.validate(candidate)) return candidate;
     const part = metadata.type === 'custom' ? 'input' : metadata.type;
     throw ProblemException.of(400, 'VALIDATION_FAILED', `The request ${part} is invalid.`, toFieldErrors(this.validate.errors ?? [], part));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, defineEvent, type EventEnvelope } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 import { anEnvelope, waitFor } from '@shop/testing';
 import { Inbox } from '../inbox/inbox.js';
@@ -10,12 +10,7 @@ import { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { isTransientDeliveryError, type ConsumerHandle, type Subscription, type Transport } from '../transport/transport.js';
 import { EventConsumer, HandlerTimeoutError } from './event-consumer.js';
 
-const Noted = defineEvent<{ n: number }>('test.noted.v1', {
-  type: 'object',
-  additionalProperties: false,
-  required: ['n'],
-  properties: { n: { type: 'integer' } },
-});
+const Noted = defineEvent('test.noted.v1', Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
 const envelopeOf = (aggregateId: string, n: number, id = randomUUID()): EventEnvelope => anEnvelope(Noted.type, { id, aggregateId, payload: { n } });
 

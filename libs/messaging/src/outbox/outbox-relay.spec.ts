@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventSchemaRegistry, defineEvent, type EventEnvelope } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent, type EventEnvelope } from '@shop/contracts';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 import { ManualClock } from '@shop/shared-kernel';
 import { sleep, waitFor } from '@shop/testing';
@@ -13,12 +13,7 @@ import { OutboxSignal } from './outbox-signal.js';
 import { OutboxWriter } from './outbox-writer.js';
 import { partitionOf } from './partition.js';
 
-const Ticked = defineEvent<{ n: number }>('test.ticked.v1', {
-  type: 'object',
-  additionalProperties: false,
-  required: ['n'],
-  properties: { n: { type: 'integer' } },
-});
+const Ticked = defineEvent('test.ticked.v1', Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
 const numberOf = (envelope: EventEnvelope): number => (envelope.payload as { n: number }).n;
 

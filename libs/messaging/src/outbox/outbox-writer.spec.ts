@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, defineEvent } from '@shop/contracts';
+import { EventSchemaRegistry, Type, defineEvent } from '@shop/contracts';
 import { TransactionHost, openDataSource } from '@shop/persistence';
 import { messagingMigrations } from '../migrations/index.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { OutboxPayloadTooLargeError, OutboxWriter } from './outbox-writer.js';
 
-const Noted = defineEvent<{ n: number; note?: string }>('test.noted.v1', {
-  type: 'object',
-  additionalProperties: false,
-  required: ['n'],
-  properties: { n: { type: 'integer' }, note: { type: 'string' } },
-});
+const Noted = defineEvent('test.noted.v1', Type.Object({ n: Type.Integer(), note: Type.Optional(Type.String()) }, { additionalProperties: false }));
 
 describe('OutboxWriter (SQLite)', () => {
   let transactions: TransactionHost;

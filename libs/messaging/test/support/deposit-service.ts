@@ -1,7 +1,16 @@
 import { Controller, Inject, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
-import { defineEvent, defineSubscriptions, eventOf, publishedLanguage, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
+import {
+  Type,
+  defineEvent,
+  defineSubscriptions,
+  eventOf,
+  publishedLanguage,
+  type EventEnvelope,
+  type PayloadOf,
+  type SubscriptionManifest,
+} from '@shop/contracts';
 import { TransactionHost, openDataSource, type DatabaseOptions } from '@shop/persistence';
 import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
@@ -22,22 +31,14 @@ import {
 import { silentLogger } from '@shop/observability';
 
 /** A small service that drives the messaging library as a real context would. */
-export interface DepositMade {
-  accountId: string;
-  amount: number;
-  sequence: number;
-}
-
-export const DepositMadeV1 = defineEvent<DepositMade>('test.deposit-made.v1', {
-  type: 'object',
-  additionalProperties: false,
-  required: ['accountId', 'amount', 'sequence'],
-  properties: {
-    accountId: { type: 'string', format: 'uuid' },
-    amount: { type: 'integer', minimum: 1 },
-    sequence: { type: 'integer', minimum: 0 },
-  },
-});
+export const DepositMadeV1 = defineEvent(
+  'test.deposit-made.v1',
+  Type.Object(
+    { accountId: Type.String({ format: 'uuid' }), amount: Type.Integer({ minimum: 1 }), sequence: Type.Integer({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
+);
+export type DepositMade = PayloadOf<typeof DepositMadeV1>;
 
 class CreateDepositTables1732000000100 implements MigrationInterface {
   name = 'CreateDepositTables1732000000100';

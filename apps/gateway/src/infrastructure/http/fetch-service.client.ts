@@ -7,7 +7,7 @@ import {
   type ServiceResponse,
 } from '../../application/ports/service-client.js';
 import type { ServiceName } from '../../application/service-name.js';
-import { hopByHopNames } from './hop-by-hop-headers.js';
+import { hopByHopNames } from '../../application/hop-by-hop-headers.js';
 
 export interface FetchServiceClientOptions {
   /** Base URL of each service (`http://127.0.0.1:3001`); the request path is appended to it. */

@@ -1,21 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER } from '@shop/http';
-
-// Connection-level headers (RFC 9110 §7.6.1): they describe the client's hop, not the message.
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
+import { hopByHopNames } from '../../application/hop-by-hop-headers.js';
 
 const NEVER_FORWARDED = new Set([
-  ...HOP_BY_HOP,
   // Identity reaches a service only as the gateway's own signed token, never from the client.
   INTERNAL_TOKEN_HEADER,
   'authorization',
@@ -41,15 +28,11 @@ const NEVER_FORWARDED = new Set([
  * encoding of the body stays at the edge, as do headers the client's `Connection` names.
  */
 export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined): Record<string, string> {
-  const connectionNamed = new Set(
-    String(headers['connection'] ?? '')
-      .split(',')
-      .map((name) => name.trim().toLowerCase()),
-  );
+  const hopByHop = hopByHopNames(headers['connection']);
   const forwarded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || NEVER_FORWARDED.has(lower) || connectionNamed.has(lower)) continue;
+    if (value === undefined || NEVER_FORWARDED.has(lower) || hopByHop.has(lower)) continue;
     forwarded[lower] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (clientAddress) forwarded['x-forwarded-for'] = clientAddress;

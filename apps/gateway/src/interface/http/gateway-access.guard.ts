@@ -1,14 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { HttpRoute } from '@shop/contracts';
 import { ProblemException } from '@shop/http';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER } from '../../application/gateway.di-tokens.js';
 import type { AccessTokenVerifier } from '../../application/ports/access-token-verifier.js';
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.js';
 import type { Caller } from '../../application/ports/service-client.js';
-import { GATEWAY_ROUTE, type GatewayRoute } from './gateway-route.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
+
+/** Where a forwarding handler keeps its route (`forwardingControllerFor`), for this guard. */
+export const FORWARDED_ROUTE = Symbol('gateway.forwardedRoute');
 
 // RFC 6750 §2.1: `Bearer` and a b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -30,7 +33,7 @@ export class GatewayAccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const route = this.reflector.get<GatewayRoute | undefined>(GATEWAY_ROUTE, context.getHandler());
+    const route = this.reflector.get<HttpRoute | undefined>(FORWARDED_ROUTE, context.getHandler());
     if (!route) throw new Error(`${context.getClass().name}.${context.getHandler().name} is guarded but maps no gateway route`);
     const request = context.switchToHttp().getRequest<GatewayRequest>();
     const response = context.switchToHttp().getResponse<ServerResponse>();

@@ -1,9 +1,9 @@
 import { ProblemException } from '@shop/http';
 import { describe, expect, it } from 'vitest';
-import type { GatewayRoute } from './gateway-route.js';
+import type { HttpRoute } from '@shop/contracts';
 import { upstreamPathOf } from './service-forwarder.js';
 
-const route = (path: string): GatewayRoute => ({
+const route = (path: string): HttpRoute => ({
   operationId: 'op',
   method: 'GET',
   path,

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
+import type { HttpRoute } from '@shop/contracts';
 import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
 import { ServiceTimeoutError, ServiceUnavailableError, type ServiceClient, type ServiceResponse } from '../../application/ports/service-client.js';
 import { forwardedRequestHeaders } from './forwarded-headers.js';
-import type { GatewayRoute } from './gateway-route.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -23,7 +23,7 @@ export class ServiceForwarder {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async forward(route: GatewayRoute, request: GatewayRequest, response: ServerResponse): Promise<void> {
+  async forward(route: HttpRoute, request: GatewayRequest, response: ServerResponse): Promise<void> {
     let answer: ServiceResponse;
     try {
       answer = await this.client.send(route.service, {
@@ -44,7 +44,7 @@ export class ServiceForwarder {
     response.end(answer.body);
   }
 
-  private problemFor(route: GatewayRoute, error: unknown, response: ServerResponse): unknown {
+  private problemFor(route: HttpRoute, error: unknown, response: ServerResponse): unknown {
     const service = route.service;
     if (error instanceof ServiceTimeoutError) {
       this.logger.warn({ upstream: service, route: route.operationId, timeoutMs: error.timeoutMs }, 'service did not answer in time');
@@ -64,7 +64,7 @@ export class ServiceForwarder {
  * so that a parameter can never climb out of it (`..`) once the URL is normalised; the query
  * string is passed on as sent.
  */
-export function upstreamPathOf(route: GatewayRoute, request: Pick<GatewayRequest, 'params' | 'originalUrl'>): string {
+export function upstreamPathOf(route: HttpRoute, request: Pick<GatewayRequest, 'params' | 'originalUrl'>): string {
   const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     const value = request.params[name] ?? '';
     if (value === '' || value === '.' || value === '..') throw ProblemException.of(404, 'NOT_FOUND', 'No such resource.');

@@ -1,15 +1,4 @@
-import { LoginRequestSchema, LoginResponseSchema, MeResponseSchema, RegisterRequestSchema, RegisterResponseSchema } from '@shop/contracts';
-
-/** The request and answer schemas of the contract (`@shop/contracts`), by the name the document gives them. */
-export const CONTRACT_SCHEMAS = {
-  RegisterRequest: RegisterRequestSchema,
-  RegisterResponse: RegisterResponseSchema,
-  LoginRequest: LoginRequestSchema,
-  LoginResponse: LoginResponseSchema,
-  MeResponse: MeResponseSchema,
-} as const;
-
-export type ContractSchemaName = keyof typeof CONTRACT_SCHEMAS;
+// The gateway's own answers; the routes' bodies come from the contexts' contracts (`@shop/contracts`).
 
 /** Every error answer: RFC 9457 problem details plus the stable `code` (`@shop/http` `ProblemDetails`). */
 export const PROBLEM_SCHEMA = {

@@ -1,11 +1,11 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { CONTEXTS, HTTP_ROUTES, Type, bodySchemasOf, defineContext, schemaNameOf, userContext } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_ROUTES } from '../http/gateway.routes.js';
 import { openApiDocument } from './openapi-document.js';
 
-const document = openApiDocument(GATEWAY_ROUTES, '1.0.0') as Record<string, any>;
+const document = openApiDocument(CONTEXTS, '1.0.0') as Record<string, any>;
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
@@ -14,8 +14,11 @@ describe('the OpenAPI document', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('describes every forwarded route with its security and its answers', () => {
-    for (const route of GATEWAY_ROUTES) {
+  it('describes every route of CONTEXTS with its security and its answers', () => {
+    expect(HTTP_ROUTES.length).toBeGreaterThan(0);
+    const operations = Object.values(document['paths']).flatMap((path) => Object.values(path as object)) as { operationId: string }[];
+    expect(operations.map((operation) => operation.operationId)).toEqual(expect.arrayContaining(HTTP_ROUTES.map((route) => route.operationId)));
+    for (const route of HTTP_ROUTES) {
       const operation = document['paths'][route.path][route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
       expect(operation.operationId).toBe(route.operationId);
@@ -45,5 +48,72 @@ describe('the OpenAPI document', () => {
     const problem = ajv.compile(document['components']['schemas']['Problem']);
     expect(problem({ type: 'urn:shop:problem:RATE_LIMITED', title: 'Too Many Requests', status: 429, detail: 'slow down', code: 'RATE_LIMITED' })).toBe(true);
     expect(problem({ status: 429 })).toBe(false);
+  });
+
+  it("carries each body schema of the contracts as the component its title names, and each context's tags", () => {
+    for (const schema of HTTP_ROUTES.flatMap(bodySchemasOf)) expect(document['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
+    expect(Object.keys(document['components']['schemas'])).toEqual(
+      expect.arrayContaining(['RegisterRequest', 'RegisterResponse', 'LoginRequest', 'LoginResponse', 'MeResponse']),
+    );
+    expect(JSON.parse(JSON.stringify(document['components']['schemas']['RegisterRequest']))).toEqual({
+      title: 'RegisterRequest',
+      type: 'object',
+      additionalProperties: false,
+      required: ['email', 'password'],
+      properties: {
+        email: { type: 'string', minLength: 3, maxLength: 254 },
+        password: { type: 'string', minLength: 8, maxLength: 128 },
+        nickname: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    });
+    expect(document['tags'].map((tag: { name: string }) => tag.name)).toEqual(['auth', 'users', 'operations']);
+  });
+
+  it("documents a new context's routes, schemas and tags from its definition alone", async () => {
+    const Item = Type.Object({ itemId: Type.String() }, { title: 'CatalogItem' });
+    const catalog = defineContext({
+      name: 'catalog',
+      port: 3099,
+      tags: { catalog: 'The catalog' },
+      routes: {
+        item: {
+          operationId: 'getItem',
+          method: 'GET',
+          path: '/items/{itemId}',
+          access: 'user',
+          tag: 'catalog',
+          summary: 'One item',
+          responses: { 200: { description: 'The item', schema: Item } },
+        },
+      },
+    });
+    const withCatalog = openApiDocument([userContext, catalog], '1.0.0') as Record<string, any>;
+    const operation = withCatalog['paths']['/items/{itemId}']['get'];
+    expect(operation).toMatchObject({ operationId: 'getItem', tags: ['catalog'], security: [{ bearerAuth: [] }] });
+    expect(operation.parameters).toEqual([{ name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CatalogItem' });
+    expect(withCatalog['components']['schemas']['CatalogItem']).toBe(Item);
+    expect(withCatalog['tags']).toContainEqual({ name: 'catalog', description: 'The catalog' });
+    expect((await new Validator().validate(withCatalog)).valid).toBe(true);
+  });
+
+  it("refuses a context's schema titled like one of the gateway's own", () => {
+    const clash = defineContext({
+      name: 'clash',
+      port: 3099,
+      tags: { t: 'T' },
+      routes: {
+        x: {
+          operationId: 'x',
+          method: 'GET',
+          path: '/x',
+          access: 'user',
+          tag: 't',
+          summary: 's',
+          responses: { 200: { description: 'd', schema: Type.Object({}, { title: 'Problem' }) } },
+        },
+      },
+    });
+    expect(() => openApiDocument([clash], '1.0.0')).toThrow("titled 'Problem'");
   });
 });

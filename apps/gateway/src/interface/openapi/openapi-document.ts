@@ -1,5 +1,5 @@
-import type { GatewayRoute, RouteResponse } from '../http/gateway-route.js';
-import { CONTRACT_SCHEMAS, HEALTH_REPORT_SCHEMA, PROBLEM_SCHEMA } from './api-schemas.js';
+import { bodySchemasOf, schemaNameOf, type ContextDefinition, type HttpRoute, type RouteResponse } from '@shop/contracts';
+import { HEALTH_REPORT_SCHEMA, PROBLEM_SCHEMA } from './api-schemas.js';
 
 export const API_BASE_PATH = '/api/v1';
 
@@ -36,11 +36,11 @@ function routeResponse(response: RouteResponse): Json {
   return {
     description: response.description,
     headers: CORRELATION_HEADERS,
-    ...(response.schema ? { content: { 'application/json': { schema: ref('schemas', response.schema) } } } : {}),
+    ...(response.schema ? { content: { 'application/json': { schema: ref('schemas', schemaNameOf(response.schema)) } } } : {}),
   };
 }
 
-function operationOf(route: GatewayRoute): Json {
+function operationOf(route: HttpRoute): Json {
   const responses: Json = {};
   for (const [status, response] of Object.entries(route.responses)) responses[status] = routeResponse(response);
   if (route.requestBody) {
@@ -58,7 +58,9 @@ function operationOf(route: GatewayRoute): Json {
     tags: [route.tag],
     security: route.access === 'user' ? [{ bearerAuth: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', route.requestBody) } } } } : {}),
+    ...(route.requestBody
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', schemaNameOf(route.requestBody)) } } } }
+      : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   };
 }
@@ -97,12 +99,21 @@ const OPERATIONS_PATHS: Json = {
   },
 };
 
-/** An OpenAPI 3.1 description of the gateway: every route, its schemas from the contract, and the problem+json shape. */
-export function openApiDocument(routes: readonly GatewayRoute[], version: string): Json {
+/**
+ * An OpenAPI 3.1 description of the gateway: every route of every context, the bodies' schemas from
+ * the contracts (each a component named by its `title`), and the problem+json shape.
+ */
+export function openApiDocument(contexts: readonly ContextDefinition[], version: string): Json {
   const paths: Record<string, Json> = {};
-  for (const route of routes) {
+  const bodySchemas: Record<string, unknown> = {};
+  for (const route of contexts.flatMap((context) => context.routes)) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
+    for (const schema of bodySchemasOf(route)) bodySchemas[schemaNameOf(schema)] = schema;
   }
+  for (const reserved of ['Problem', 'HealthReport']) {
+    if (reserved in bodySchemas) throw new Error(`a context's body schema is titled '${reserved}', the name of one of the gateway's own`);
+  }
+  const tags = contexts.flatMap((context) => Object.entries(context.tags).map(([name, description]) => ({ name, description })));
   return {
     openapi: '3.1.0',
     info: {
@@ -113,14 +124,10 @@ export function openApiDocument(routes: readonly GatewayRoute[], version: string
         'Every answer carries `x-correlation-id` (yours when you send a sane one).',
     },
     servers: [{ url: API_BASE_PATH }],
-    tags: [
-      { name: 'auth', description: 'Accounts and sign-in' },
-      { name: 'users', description: 'The signed-in user' },
-      { name: 'operations', description: 'Health, metrics, this document' },
-    ],
+    tags: [...tags, { name: 'operations', description: 'Health, metrics, this document' }],
     paths: { ...paths, ...OPERATIONS_PATHS },
     components: {
-      schemas: { ...CONTRACT_SCHEMAS, Problem: PROBLEM_SCHEMA, HealthReport: HEALTH_REPORT_SCHEMA },
+      schemas: { ...bodySchemas, Problem: PROBLEM_SCHEMA, HealthReport: HEALTH_REPORT_SCHEMA },
       responses: COMMON_RESPONSES,
       headers: {
         RetryAfter: { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },

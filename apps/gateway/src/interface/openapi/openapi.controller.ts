@@ -1,14 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Res } from '@nestjs/common';
-import { GATEWAY_ROUTES } from '../http/gateway.routes.js';
-import { openApiDocument } from './openapi-document.js';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 
-const API_VERSION = '1.0.0';
+/** The document served, as JSON text (built once, when the module is made). */
+export const OPENAPI_JSON = Symbol('gateway.openApiJson');
 
-/** `GET /openapi.json`: the API description, built once. Not rate limited, no token. */
+/** `GET /openapi.json`: the API description. Not rate limited, no token. */
 @Controller()
 export class OpenApiController {
-  private readonly body = JSON.stringify(openApiDocument(GATEWAY_ROUTES, API_VERSION));
+  constructor(@Inject(OPENAPI_JSON) private readonly body: string) {}
 
   @Get('openapi.json')
   document(@Res() response: ServerResponse): void {

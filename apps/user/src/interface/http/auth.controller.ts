@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { LoginRequestSchema, RegisterRequestSchema, type LoginRequest, type LoginResponse, type RegisterRequest, type RegisterResponse } from '@shop/contracts';
+import { LoginRequest, RegisterRequest, type LoginResponse, type RegisterResponse } from '@shop/contracts';
 import { SchemaPipe } from '@shop/http';
 import { LogInHandler } from '../../application/commands/log-in/log-in.handler.js';
 import { RegisterUserHandler } from '../../application/commands/register-user/register-user.handler.js';
@@ -14,13 +14,13 @@ export class AuthController {
 
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
-  register(@Body(new SchemaPipe<RegisterRequest>(RegisterRequestSchema)) body: RegisterRequest): Promise<RegisterResponse> {
+  register(@Body(new SchemaPipe(RegisterRequest)) body: RegisterRequest): Promise<RegisterResponse> {
     return this.registerUser.execute({ email: body.email, password: body.password, nickname: body.nickname ?? null });
   }
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  async login(@Body(new SchemaPipe<LoginRequest>(LoginRequestSchema)) body: LoginRequest): Promise<LoginResponse> {
+  async login(@Body(new SchemaPipe(LoginRequest)) body: LoginRequest): Promise<LoginResponse> {
     const { accessToken, expiresIn } = await this.logIn.execute({ email: body.email, password: body.password });
     return { accessToken, tokenType: 'Bearer', expiresIn };
   }

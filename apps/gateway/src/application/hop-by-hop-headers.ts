@@ -1,6 +1,7 @@
 /**
- * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones a proxy
- * must recompute because it re-encodes the message. Never passed from one side to the other.
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1). Never passed from one
+ * side to the other: not from the client to a service (interface), nor from a service's answer back
+ * (infrastructure). The one list of them in the gateway.
  */
 const HOP_BY_HOP = new Set([
   'connection',

@@ -1,0 +1,122 @@
+import type { EventContract } from './envelope.js';
+import { HTTP_METHODS, bodySchemasOf, schemaNameOf, type HttpRoute, type HttpRouteDefinition } from './http-route.js';
+
+/** The gateway's own port: no context may take it. */
+export const GATEWAY_PORT = 3000;
+
+/** What a context consumes: the event types routed to its queue `<name>.events`. */
+export interface ContextSubscription {
+  readonly events: readonly EventContract[];
+  /** Its retry queues' delays; `DEFAULT_RETRY_DELAYS_MS` when omitted. */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+export interface ContextSpec<Name extends string> {
+  /** Lower-case letters and digits: the service name, its queue `<name>.events`, `<NAME>_SERVICE_URL`, `shop_<name>`. */
+  readonly name: Name;
+  /** Its default port (`PORT` overrides it). */
+  readonly port: number;
+  /** The events it publishes: each type starts with `<name>.`. */
+  readonly events?: readonly EventContract[];
+  /** Its public HTTP routes, by a name for its own code; the gateway mounts every one. */
+  readonly routes?: Readonly<Record<string, HttpRouteDefinition>>;
+  /** The OpenAPI tags its routes use, with their descriptions. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** The events it consumes, from any context (its own included). */
+  readonly subscribes?: ContextSubscription;
+}
+
+/** One bounded context as the rest of the platform knows it: the one place a context registers. */
+export interface ContextDefinition<Name extends string = string> {
+  readonly name: Name;
+  readonly port: number;
+  readonly events: readonly EventContract[];
+  readonly routes: readonly HttpRoute[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly subscribes?: ContextSubscription;
+}
+
+const CONTEXT_NAME = /^[a-z][a-z0-9]*$/;
+// Path segments are literal or a whole `{param}`; nothing that a router would read as a pattern.
+const ROUTE_PATH = /^(?:\/(?:[a-z0-9][a-z0-9._-]*|\{[A-Za-z][A-Za-z0-9]*\}))+$/;
+
+/**
+ * Checks one context's definition and freezes it; a problem is thrown at once (at import, so at
+ * start and in every test), naming each mistake.
+ */
+export function defineContext<const Name extends string>(spec: ContextSpec<Name>): ContextDefinition<Name> {
+  const { name, port } = spec;
+  const problems: string[] = [];
+  if (!CONTEXT_NAME.test(name) || name === 'gateway') problems.push(`invalid name '${name}' (lower-case letters and digits, not 'gateway')`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535 || port === GATEWAY_PORT)
+    problems.push(`invalid port ${port} (1-65535, not the gateway's ${GATEWAY_PORT})`);
+  for (const event of spec.events ?? []) {
+    if (!event.type.startsWith(`${name}.`)) problems.push(`publishes '${event.type}', which is not named '${name}.<event>.v<n>'`);
+  }
+  const tags = spec.tags ?? {};
+  const operationIds = new Set<string>();
+  for (const [key, route] of Object.entries(spec.routes ?? {})) {
+    const where = `route '${key}'`;
+    if (!HTTP_METHODS.includes(route.method)) problems.push(`${where}: unknown method '${String(route.method)}'`);
+    if (!ROUTE_PATH.test(route.path)) problems.push(`${where}: path '${route.path}' must be '/segment/{param}/…' (lower-case segments)`);
+    if (operationIds.has(route.operationId)) problems.push(`${where}: operationId '${route.operationId}' is used twice`);
+    operationIds.add(route.operationId);
+    if (!(route.tag in tags)) problems.push(`${where}: tag '${route.tag}' is not in the context's tags`);
+    for (const schema of bodySchemasOf(route)) {
+      try {
+        schemaNameOf(schema);
+      } catch (error) {
+        problems.push(`${where}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid context '${name}': ${problems.join('; ')}`);
+  const routes = Object.values(spec.routes ?? {}).map((route): HttpRoute => Object.freeze({ ...route, service: name }));
+  return Object.freeze({
+    name,
+    port,
+    events: Object.freeze([...(spec.events ?? [])]),
+    routes: Object.freeze(routes),
+    tags: Object.freeze({ ...tags }),
+    ...(spec.subscribes ? { subscribes: spec.subscribes } : {}),
+  });
+}
+
+/**
+ * Checks what must hold across contexts and returns the list as given: names, ports, event types,
+ * operationIds and method + path each taken once, and one schema per OpenAPI component name.
+ */
+export function defineContexts<const T extends readonly ContextDefinition[]>(contexts: T): T {
+  const problems: string[] = [];
+  const taken = (kind: string) => {
+    const seen = new Map<string | number, string>();
+    return (value: string | number, owner: string) => {
+      const first = seen.get(value);
+      if (first !== undefined) problems.push(`${kind} ${JSON.stringify(value)} is taken by '${first}' and '${owner}'`);
+      else seen.set(value, owner);
+    };
+  };
+  const name = taken('name');
+  const port = taken('port');
+  const eventType = taken('event type');
+  const operationId = taken('operationId');
+  const endpoint = taken('route');
+  const schemas = new Map<string, unknown>();
+  for (const context of contexts) {
+    name(context.name, context.name);
+    port(context.port, context.name);
+    for (const event of context.events) eventType(event.type, context.name);
+    for (const route of context.routes) {
+      operationId(route.operationId, context.name);
+      // `{orderId}` and `{id}` in the same place are one route to a router.
+      endpoint(`${route.method} ${route.path.replace(/\{\w+\}/g, '{}')}`, context.name);
+      for (const schema of bodySchemasOf(route)) {
+        const title = schemaNameOf(schema);
+        if (schemas.has(title) && schemas.get(title) !== schema) problems.push(`two different body schemas are titled '${title}'`);
+        schemas.set(title, schema);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid list of contexts: ${problems.join('; ')}`);
+  return Object.freeze([...contexts]) as unknown as T;
+}

@@ -1,0 +1,149 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { PASSWORD_POLICY } from '@shop/shared-kernel';
+import Type from 'typebox';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { GATEWAY_PORT, defineContext, defineContexts } from './context.js';
+import { CONTEXTS, CONTEXT_NAMES, HTTP_ROUTES } from './contexts.js';
+import { defineEvent, eventOf, type PayloadOf } from './envelope.js';
+import { bodySchemasOf, schemaNameOf } from './http-route.js';
+import { publishedLanguage } from './published-language.js';
+import { LoginRequest, MeResponse, RegisterRequest, USER_ROUTES } from './user/user.http.js';
+import { UserRegisteredV1 } from './user/user.events.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const strictAjv = () => {
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats(ajv);
+  return ajv;
+};
+
+const route = { operationId: 'listThings', method: 'GET', path: '/things', access: 'user', tag: 'things', summary: 'Things', responses: {} } as const;
+
+describe('the contexts', () => {
+  it('are the user context for now: its name, default port, events and routes', () => {
+    expect(CONTEXT_NAMES).toEqual(['user']);
+    expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([['user', 3001]]);
+    expect(publishedLanguage).toEqual([UserRegisteredV1]);
+    expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual(['user POST /auth/register', 'user POST /auth/login', 'user GET /me']);
+  });
+
+  it('carry schemas that ajv compiles in strict mode, formats included', () => {
+    const ajv = strictAjv();
+    const schemas = [...publishedLanguage.map((event) => event.schema), ...HTTP_ROUTES.flatMap(bodySchemasOf)];
+    expect(schemas.length).toBeGreaterThanOrEqual(6);
+    for (const schema of new Set(schemas)) expect(() => ajv.compile(schema), JSON.stringify(schema)).not.toThrow();
+    const registered = ajv.compile(UserRegisteredV1.schema);
+    const payload: UserRegisteredV1 = { userId: crypto.randomUUID(), email: 'a@example.com', nickname: null, registeredAt: new Date().toISOString() };
+    expect(registered(payload)).toBe(true);
+    expect(registered({ ...payload, email: 'not an email' })).toBe(false);
+    expect(registered({ ...payload, registeredAt: 'yesterday' })).toBe(false);
+    expect(registered({ ...payload, userId: 'u-1' })).toBe(false);
+  });
+
+  it('publish the password bounds of the domain (PASSWORD_POLICY) in the register request', () => {
+    const register = strictAjv().compile(RegisterRequest);
+    const withPassword = (length: number) => ({ email: 'a@example.com', password: 'p'.repeat(length) });
+    expect(register(withPassword(PASSWORD_POLICY.minLength))).toBe(true);
+    expect(register(withPassword(PASSWORD_POLICY.maxLength))).toBe(true);
+    expect(register(withPassword(PASSWORD_POLICY.minLength - 1))).toBe(false);
+    expect(register(withPassword(PASSWORD_POLICY.maxLength + 1))).toBe(false);
+    // Counted in characters, as the domain counts them: 128 emoji are 256 UTF-16 units.
+    expect(register({ email: 'a@example.com', password: '🔑'.repeat(PASSWORD_POLICY.maxLength) })).toBe(true);
+    const login = strictAjv().compile(LoginRequest);
+    expect(login({ email: 'a@example.com', password: 'p'.repeat(PASSWORD_POLICY.maxLength + 1) })).toBe(false);
+  });
+
+  it('derive the static types from the schemas', () => {
+    expectTypeOf<RegisterRequest>().toEqualTypeOf<{ email: string; password: string; nickname?: string }>();
+    expectTypeOf<MeResponse>().toEqualTypeOf<{ userId: string; email: string; nickname: string | null; roles: ('customer' | 'admin')[] }>();
+    expectTypeOf<UserRegisteredV1>().toEqualTypeOf<{ userId: string; email: string; nickname: string | null; registeredAt: string }>();
+    expectTypeOf<PayloadOf<typeof UserRegisteredV1>>().toEqualTypeOf<UserRegisteredV1>();
+  });
+
+  it('check an outgoing payload against its contract at compile time', () => {
+    const payload = { userId: 'u', email: 'e', nickname: null, registeredAt: 'now' };
+    expect(eventOf(UserRegisteredV1, 'u', payload).type).toBe('user.registered.v1');
+    // @ts-expect-error a missing field is a compile error
+    eventOf(UserRegisteredV1, 'u', { userId: 'u', email: 'e', nickname: null });
+    // @ts-expect-error so is a wrong type
+    eventOf(UserRegisteredV1, 'u', { ...payload, nickname: 42 });
+    // @ts-expect-error a hand-written JSON Schema is not a contract schema: its type would be kept by hand
+    defineEvent('user.noted.v1', { type: 'object' });
+  });
+});
+
+describe('defineContext', () => {
+  it('gives each route its service and freezes the definition', () => {
+    const things = defineContext({ name: 'things', port: 3009, routes: { list: route }, tags: { things: 'Things' } });
+    expect(things.routes).toEqual([{ ...route, service: 'things' }]);
+    expect(Object.isFrozen(things) && Object.isFrozen(things.routes) && Object.isFrozen(things.routes[0])).toBe(true);
+    expect(defineContext({ name: 'bare', port: 3010 })).toEqual({ name: 'bare', port: 3010, events: [], routes: [], tags: {} });
+  });
+
+  it.each([
+    [{ name: 'Things', port: 3009 }, "invalid name 'Things'"],
+    [{ name: 'my-things', port: 3009 }, "invalid name 'my-things'"],
+    [{ name: 'gateway', port: 3009 }, "invalid name 'gateway'"],
+    [{ name: 'things', port: GATEWAY_PORT }, 'invalid port 3000'],
+    [{ name: 'things', port: 70_000 }, 'invalid port 70000'],
+    [{ name: 'things', port: 3009, events: [UserRegisteredV1] }, "publishes 'user.registered.v1', which is not named 'things.<event>.v<n>'"],
+    [{ name: 'things', port: 3009, routes: { list: route } }, "route 'list': tag 'things' is not in the context's tags"],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/things/:id' } } }, "path '/things/:id' must be"],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/things/../x' } } }, "path '/things/../x' must be"],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, method: 'TRACE' } } }, "unknown method 'TRACE'"],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { a: route, b: route } }, "operationId 'listThings' is used twice"],
+    [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { add: { ...route, method: 'POST', requestBody: Type.Object({ name: Type.String() }) } } },
+      'a body schema needs a title',
+    ],
+  ])('refuses %j', (spec, problem) => {
+    expect(() => defineContext(spec as Parameters<typeof defineContext>[0])).toThrow(problem);
+  });
+});
+
+describe('defineContexts', () => {
+  const things = defineContext({ name: 'things', port: 3009, routes: { list: route }, tags: { things: 'Things' } });
+  const user = CONTEXTS[0];
+
+  it('keeps a valid list as it is', () => {
+    expect(defineContexts([user, things])).toEqual([user, things]);
+  });
+
+  it.each([
+    ['a name twice', [things, defineContext({ name: 'things', port: 3010 })], 'name "things" is taken'],
+    ['a port twice', [user, defineContext({ name: 'stuff', port: 3001 })], "port 3001 is taken by 'user' and 'stuff'"],
+    [
+      'an operationId twice',
+      [things, defineContext({ name: 'stuff', port: 3010, routes: { list: { ...route, path: '/stuff' } }, tags: { things: 'T' } })],
+      'operationId "listThings"',
+    ],
+    [
+      'a method and path twice',
+      [
+        defineContext({ name: 'a', port: 3010, routes: { get: { ...route, path: '/x/{id}' } }, tags: { things: 'T' } }),
+        defineContext({ name: 'b', port: 3011, routes: { get: { ...route, operationId: 'other', path: '/x/{xId}' } }, tags: { things: 'T' } }),
+      ],
+      'route "GET /x/{}" is taken',
+    ],
+    [
+      'two schemas with one title',
+      [
+        user,
+        defineContext({
+          name: 'stuff',
+          port: 3010,
+          routes: { add: { ...route, operationId: 'add', method: 'POST', path: '/stuff', requestBody: Type.Object({}, { title: 'RegisterRequest' }) } },
+          tags: { things: 'T' },
+        }),
+      ],
+      "two different body schemas are titled 'RegisterRequest'",
+    ],
+  ])('refuses %s', (_case, contexts, problem) => {
+    expect(() => defineContexts(contexts)).toThrow(problem);
+  });
+
+  it('names every schema of the table after its title', () => {
+    expect(bodySchemasOf(USER_ROUTES.register).map(schemaNameOf)).toEqual(['RegisterRequest', 'RegisterResponse']);
+  });
+});

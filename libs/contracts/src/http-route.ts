@@ -1,0 +1,59 @@
+import type { ContractSchema } from './envelope.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * A request or answer body of the HTTP contract: a TypeBox schema with a `title`, which names it
+ * among the OpenAPI document's components (`#/components/schemas/<title>`).
+ */
+export type BodySchema = ContractSchema;
+
+export interface RouteResponse {
+  readonly description: string;
+  /** The body's schema (JSON); none for an answer without a body. */
+  readonly schema?: BodySchema;
+  /** An `application/problem+json` answer. */
+  readonly problem?: true;
+}
+
+/**
+ * One public route of the API, as its context declares it (DESIGN.md section 7): what the gateway
+ * mounts and forwards, what its access guard checks, what the OpenAPI document says. Statuses every
+ * route shares (400, 401, 413, 429, 503, 504) are added by the document; list here what is the
+ * route's own.
+ */
+export interface HttpRouteDefinition {
+  /** Unique across the platform: names the operation in the OpenAPI document. */
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** Below `/api/v1`, OpenAPI style: `/orders/{orderId}`. The service serves the same path. */
+  readonly path: string;
+  /** `user`: a valid bearer access token is required. */
+  readonly access: 'anonymous' | 'user';
+  /** One of its context's `tags`. */
+  readonly tag: string;
+  readonly summary: string;
+  readonly requestBody?: BodySchema;
+  readonly responses: Readonly<Record<number, RouteResponse>>;
+}
+
+/** A route of the platform's table: its definition and the context (service) that serves it. */
+export interface HttpRoute extends HttpRouteDefinition {
+  readonly service: string;
+}
+
+/** The titled schemas a route speaks (request body, then answers). */
+export const bodySchemasOf = (route: HttpRouteDefinition): BodySchema[] => [
+  ...(route.requestBody ? [route.requestBody] : []),
+  ...Object.values(route.responses).flatMap((response) => (response.schema ? [response.schema] : [])),
+];
+
+/** The OpenAPI component name of a body schema: its `title`. */
+export const schemaNameOf = (schema: BodySchema): string => {
+  const title = (schema as { readonly title?: unknown }).title;
+  if (typeof title !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(title))
+    throw new Error(`a body schema needs a title naming it (PascalCase), got ${JSON.stringify(title)}`);
+  return title;
+};
