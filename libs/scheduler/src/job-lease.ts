@@ -1,0 +1,84 @@
+import type { TransactionHost } from '@shop/persistence';
+
+/** Whether the lease was taken, and if not, how long until it may be. */
+export type LeaseAttempt =
+  { readonly taken: true } | { readonly taken: false; /** Until the job is due or its lease ends, whichever is later. */ readonly waitMs: number };
+
+export interface RunOutcome {
+  /** Items handled, or the error the run failed with. */
+  readonly handled?: number;
+  readonly error?: string;
+  /** When the job is due next, counted from the release: 0 to run again at once (a full batch). */
+  readonly nextRunInMs: number;
+}
+
+/**
+ * The `scheduled_job` row of each job, one per job name in the service's database: who holds its lease
+ * and until when, when it is due next, and what its last run did (for operators: `SELECT * FROM
+ * scheduled_job`). Times are epoch milliseconds of the database's clock on PostgreSQL (instances'
+ * clocks may disagree; the database is the one they share) and of the process's on SQLite (one process).
+ *
+ * A row rather than an advisory lock: the lease needs no connection pinned from the pool for as long
+ * as it is held, is lost on its own when a holder vanishes (its `locked_until` passes), keeps the
+ * schedule shared (`next_run_at`: a job runs once per interval across all instances, not once per
+ * instance), and records the last success and failure where operators can read them.
+ */
+export class JobLeases {
+  constructor(
+    private readonly transactions: TransactionHost,
+    /** This process: the lease's `owner`, so that only the holder can release it. */
+    private readonly owner: string,
+  ) {}
+
+  /** Takes the job's lease for `leaseMs` when it is due and no one holds it (creating its row the first time). */
+  async take(job: string, leaseMs: number): Promise<LeaseAttempt> {
+    const { now, param } = this.sql();
+    const taken = await this.query(
+      `INSERT INTO scheduled_job (name, owner, locked_until, next_run_at, last_started_at)
+       VALUES (${param(1)}, ${param(2)}, ${now} + ${param(3)}, 0, ${now})
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, locked_until = excluded.locked_until, last_started_at = excluded.last_started_at
+       WHERE scheduled_job.locked_until <= ${now} AND scheduled_job.next_run_at <= ${now}
+       RETURNING name`,
+      [job, this.owner, leaseMs],
+    );
+    if (taken.length > 0) return { taken: true };
+    const [row] = await this.query(`SELECT locked_until, next_run_at, ${now} AS now FROM scheduled_job WHERE name = ${param(1)}`, [job]);
+    // The row cannot vanish in between unless an operator deleted it: then it is due at once.
+    const waitMs = row ? Math.max(Number(row['locked_until']), Number(row['next_run_at'])) - Number(row['now']) : 0;
+    return { taken: false, waitMs: Math.max(0, waitMs) };
+  }
+
+  /**
+   * Ends this owner's lease and records the run. False when the lease was no longer ours (it ran out
+   * and another instance took it): the run overran its deadline and its margin.
+   */
+  async release(job: string, outcome: RunOutcome): Promise<boolean> {
+    const { now, param } = this.sql();
+    const succeeded = outcome.error === undefined;
+    const released = await this.query(
+      `UPDATE scheduled_job SET owner = NULL, locked_until = 0, next_run_at = ${now} + ${param(1)},
+         ${succeeded ? `last_success_at = ${now}, last_handled = ${param(2)}` : `last_failure_at = ${now}, last_error = ${param(2)}`}
+       WHERE name = ${param(3)} AND owner = ${param(4)}
+       RETURNING name`,
+      [outcome.nextRunInMs, succeeded ? (outcome.handled ?? 0) : (outcome.error ?? '').slice(0, 2000), job, this.owner],
+    );
+    return released.length > 0;
+  }
+
+  private sql() {
+    return this.transactions.kind === 'postgres'
+      ? { now: `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`, param: (n: number) => `$${n}` }
+      : { now: String(Date.now()), param: () => '?' }; // every placeholder in the order of its value
+  }
+
+  /**
+   * In a transaction of its own: on SQLite that queues it behind the one connection's open transaction
+   * instead of slipping into it (and rolling back with it).
+   */
+  private async query(sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
+    const result: unknown = await this.transactions.run(() => this.transactions.manager.query(sql, parameters));
+    // PostgreSQL answers an UPDATE with [rows, count]; an INSERT or SELECT, and SQLite always, with the rows.
+    const rows = Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+    return rows as Array<Record<string, unknown>>;
+  }
+}
