@@ -20,11 +20,13 @@ const LIB = (names) => `${ROOT}libs/(?:${names})/`;
 // also match every fixture path (tools/arch/fixtures/...) with an empty prefix.
 const TOOLS = `${ROOT}tools/(?!arch/fixtures/)`;
 
-// Test code: unit specs next to the code (`*.spec.ts`, `*.test.ts`) and a project's test/ folder.
+// Test code: unit specs next to the code (`*.spec.ts`, `*.test.ts`), a project's test/ folder and
+// the `testing/` folders of an app's layers (mothers, fakes, fixtures the specs share).
 // It may use vitest, @shop/testing, builders and fakes, so it is exempt from the purity and
 // allowed-libs rules; never from the context boundaries (no app imports another app, libs never
 // import apps or tools). tsconfig.lib.json files leave test code out of every build.
-const TEST_CODE = `\\.(?:spec|test)\\.[cm]?[jt]sx?$|${ROOT}(?:apps|libs|tools)/[^/]+/test/`;
+const TESTING_FOLDER = `${ROOT}apps/[^/]+/src/[a-z/-]*/testing/`;
+const TEST_CODE = `\\.(?:spec|test)\\.[cm]?[jt]sx?$|${ROOT}(?:apps|libs|tools)/[^/]+/test/|${TESTING_FOLDER}`;
 
 // Anything resolved into node_modules is an npm package (including @types/*).
 const NPM = '(?:^|/)node_modules/';
@@ -63,6 +65,13 @@ export default {
       severity: 'error',
       from: { path: `${APP}src/(?:domain|application|infrastructure|interface)/` },
       to: { path: `${ROOT}apps/$1/src/[^/]+$` },
+    },
+    {
+      name: 'src-no-testing-folder',
+      comment: 'Production code of an app never imports its testing/ folders (mothers, fakes): tsconfig.lib.json leaves them out of the build.',
+      severity: 'error',
+      from: { path: `${APP}src/`, pathNot: TEST_CODE },
+      to: { path: `${ROOT}apps/$1/src/[a-z/-]*/testing/` },
     },
     {
       name: 'src-no-app-test',

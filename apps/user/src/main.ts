@@ -17,7 +17,7 @@ import { userErrorStatuses } from './interface/http/user.error-statuses.js';
 import { UserModule } from './user.module.js';
 
 export type { RunningService, ServiceRuntime } from '@shop/runtime';
-export { UserConfigError, loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
+export { loadUserConfig, type UserConfig } from './infrastructure/user.config.js';
 export { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokenSettings } from './infrastructure/security/jose-access-token.issuer.js';
 
 /**

@@ -39,6 +39,7 @@ const CASES: ReadonlyArray<readonly [rule: string, file: string, specifier: stri
   ['app-src-no-testing-lib', 'apps/shop/src/infrastructure/imports-testing-lib.ts', '../../../../libs/testing/src/index.js'],
   ['interface-no-persistence-or-broker', 'apps/shop/src/interface/imports-amqplib.ts', 'amqplib'],
   ['src-no-app-test', 'apps/shop/src/interface/imports-app-test.ts', '../../test/helpers.js'],
+  ['src-no-testing-folder', 'apps/shop/src/application/imports-testing-folder.ts', './testing/fake-cart-view.js'],
   ['app-no-tools', 'apps/shop/src/wires-tool.ts', '../../../tools/bench/src/bench.js'],
   ['no-code-outside-layers', 'apps/shop/src/common/unlayered.ts', '../domain/cart.js'],
   ['no-import-of-unlayered-code', 'apps/shop/src/domain/imports-unlayered.ts', '../common/unlayered-leaf.js'],
@@ -121,6 +122,7 @@ describe('a clean context', () => {
     for (const file of [
       'src/domain/order.ts',
       'src/domain/order.spec.ts',
+      'src/application/testing/in-memory-order.repository.ts',
       'src/application/place-order.use-case.ts',
       'src/infrastructure/typeorm-order.repository.ts',
       'src/interface/orders.controller.ts',

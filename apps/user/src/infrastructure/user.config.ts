@@ -1,5 +1,5 @@
 import type { SeedAdminCommand } from '../application/commands/seed-admin/seed-admin.command.js';
-import { ACCESS_TOKEN_SECRET_MIN_BYTES } from '@shop/auth';
+import { ConfigurationError, loadConfig, positiveInt, secret, str, type ConfigProblem } from '@shop/runtime';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type AccessTokenSettings } from './security/jose-access-token.issuer.js';
 
 export interface UserConfig {
@@ -8,42 +8,44 @@ export interface UserConfig {
   readonly admin: SeedAdminCommand | null;
 }
 
-/** Thrown at start with every problem of the configuration at once. */
-export class UserConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`the user service's configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'UserConfigError';
-  }
-}
+const userSpec = () => ({
+  // `secret` asks for 32 bytes, ACCESS_TOKEN_SECRET_MIN_BYTES of @shop/auth.
+  JWT_SECRET: secret({ desc: 'signs the access tokens; e.g. `openssl rand -base64 48`' }),
+  JWT_EXPIRES_IN_SECONDS: positiveInt({ default: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, desc: 'access token lifetime in seconds' }),
+  // Empty counts as unset: docker-compose passes `${SHOP_ADMIN_EMAIL:-}`.
+  SHOP_ADMIN_EMAIL: str({ default: '', desc: 'the administrator to make sure of at start, with SHOP_ADMIN_PASSWORD' }),
+  SHOP_ADMIN_PASSWORD: str({ default: '', desc: 'the administrator password, with SHOP_ADMIN_EMAIL' }),
+});
 
 /**
- * Reads the user context's variables:
+ * Reads the user context's variables with the platform's config loader, as the gateway does:
  * `JWT_SECRET` (required, ≥ 32 bytes), `JWT_EXPIRES_IN_SECONDS` (default 3600),
- * `SHOP_ADMIN_EMAIL` + `SHOP_ADMIN_PASSWORD` (both or neither).
+ * `SHOP_ADMIN_EMAIL` + `SHOP_ADMIN_PASSWORD` (both or neither). Throws one `ConfigurationError`
+ * naming every bad variable.
  */
-export function loadUserConfig(env: Readonly<Record<string, string | undefined>> = process.env): UserConfig {
-  const problems: string[] = [];
-
-  const secret = env['JWT_SECRET'] ?? '';
-  if (new TextEncoder().encode(secret).byteLength < ACCESS_TOKEN_SECRET_MIN_BYTES) {
-    problems.push(`JWT_SECRET must be set to at least ${ACCESS_TOKEN_SECRET_MIN_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`);
-  }
-
-  const rawLifetime = env['JWT_EXPIRES_IN_SECONDS']?.trim();
-  const expiresInSeconds = rawLifetime ? Number(rawLifetime) : DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
-  if (!/^[1-9][0-9]*$/.test(rawLifetime ?? '1') || !Number.isSafeInteger(expiresInSeconds)) {
-    problems.push(`JWT_EXPIRES_IN_SECONDS must be a whole number of seconds above 0, got '${rawLifetime}'`);
+export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
+  const problems: ConfigProblem[] = [];
+  let config: ReturnType<typeof loadConfig<ReturnType<typeof userSpec>>> | undefined;
+  try {
+    config = loadConfig(userSpec(), env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
   }
 
   const adminEmail = env['SHOP_ADMIN_EMAIL']?.trim() || undefined;
   const adminPassword = env['SHOP_ADMIN_PASSWORD'] || undefined;
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
-    problems.push('SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together (or neither)');
+    problems.push({
+      variable: adminEmail === undefined ? 'SHOP_ADMIN_EMAIL' : 'SHOP_ADMIN_PASSWORD',
+      problem: 'missing; SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD must be set together (or neither)',
+    });
   }
 
-  if (problems.length > 0) throw new UserConfigError(problems);
+  if (problems.length > 0 || !config) throw new ConfigurationError(problems);
   return {
-    accessTokens: { secret, expiresInSeconds },
+    // Both are validated and required or defaulted; the validators' types do not say so.
+    accessTokens: { secret: config.JWT_SECRET as string, expiresInSeconds: config.JWT_EXPIRES_IN_SECONDS as number },
     admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : null,
   };
 }

@@ -2,7 +2,7 @@ import type { Email } from '../../domain/email.js';
 import { User, type UserSnapshot } from '../../domain/user.js';
 import { EmailTakenError } from '../../domain/user.errors.js';
 import type { UserRepository } from '../ports/user.repository.js';
-import type { Transactional } from './in-memory-unit-of-work.js';
+import type { Transactional } from '@shop/testing';
 
 /** Stores snapshots, so a test can never share an aggregate instance with the "database". */
 export class InMemoryUserRepository implements UserRepository, Transactional {

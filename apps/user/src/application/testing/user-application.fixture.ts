@@ -1,8 +1,7 @@
 import { ManualClock } from '@shop/shared-kernel';
+import { InMemoryEventOutbox, InMemoryUnitOfWork } from '@shop/testing';
 import { FakeAccessTokenIssuer } from './fake-access-token-issuer.js';
 import { FakePasswordHasher } from './fake-password-hasher.js';
-import { InMemoryEventOutbox } from './in-memory-event-outbox.js';
-import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 
 /** Every port of the user context's use cases, in memory, wired to one unit of work. */
