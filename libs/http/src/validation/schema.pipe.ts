@@ -1,5 +1,5 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
-import { Ajv, type AnySchema, type SchemaObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Static, TSchema } from 'typebox';
 import { ProblemException } from '../problem/problem.exception.js';
@@ -25,11 +25,11 @@ export class SchemaPipe<S extends TSchema> implements PipeTransform<unknown, Sta
   private readonly validate: ValidateFunction<Static<S>>;
 
   constructor(private readonly schema: S) {
-    this.validate = ajv.compile<Static<S>>(schema as AnySchema);
+    this.validate = ajv.compile<Static<S>>(schema);
   }
 
   transform(value: unknown, metadata: ArgumentMetadata): Static<S> {
-    const candidate = metadata.type === 'query' || metadata.type === 'param' ? parseQueryValues(value, this.schema as SchemaObject) : value;
+    const candidate = metadata.type === 'query' || metadata.type === 'param' ? parseQueryValues(value, this.schema) : value;
     if (this.validate(candidate)) return candidate;
     const part = metadata.type === 'custom' ? 'input' : metadata.type;
     throw ProblemException.of(400, 'VALIDATION_FAILED', `The request ${part} is invalid.`, toFieldErrors(this.validate.errors ?? [], part));

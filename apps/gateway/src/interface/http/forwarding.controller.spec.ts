@@ -1,0 +1,40 @@
+import { RequestMethod } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
+import { describe, expect, it } from 'vitest';
+import { FORWARDED_ROUTE, GatewayAccessGuard } from './gateway-access.guard.js';
+import { forwardingControllerFor, nestPathOf } from './forwarding.controller.js';
+
+const route = (operationId: string, path = '/orders/{orderId}'): HttpRoute => ({
+  operationId,
+  method: 'POST',
+  path,
+  service: 'order',
+  access: 'user',
+  tag: 'orders',
+  summary: 's',
+  responses: {},
+});
+
+describe('forwardingControllerFor', () => {
+  it('maps one guarded handler per route, carrying its route for the guard', () => {
+    const controller = forwardingControllerFor([...HTTP_ROUTES, route('cancelOrder', '/orders/{orderId}/cancel')]);
+    expect(Reflect.getMetadata(GUARDS_METADATA, controller)).toEqual([GatewayAccessGuard]);
+    const prototype = controller.prototype as Record<string, unknown>;
+    for (const expected of [...HTTP_ROUTES, route('cancelOrder', '/orders/{orderId}/cancel')]) {
+      const handler = prototype[expected.operationId] as object;
+      expect(Reflect.getMetadata(PATH_METADATA, handler)).toBe(nestPathOf(expected.path));
+      expect(Reflect.getMetadata(METHOD_METADATA, handler)).toBe(RequestMethod[expected.method]);
+      expect(Reflect.getMetadata(FORWARDED_ROUTE, handler)).toEqual(expected);
+    }
+    expect(Reflect.getMetadata(PATH_METADATA, prototype['cancelOrder'] as object)).toBe('/orders/:orderId/cancel');
+  });
+
+  it('makes a new class each time, so that two gateways in one process keep their own tables', () => {
+    expect(forwardingControllerFor([route('a')])).not.toBe(forwardingControllerFor([route('a')]));
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses the operationId %j, which would not name a handler of its own', (name) => {
+    expect(() => forwardingControllerFor([route(name)])).toThrow(`operationId '${name}' cannot name a handler`);
+  });
+});
