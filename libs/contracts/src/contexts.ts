@@ -2,9 +2,12 @@ import { defineContexts } from './context.js';
 import type { HttpRoute } from './http-route.js';
 import { userContext } from './user/user.context.js';
 
+// Each context's contracts (events, HTTP bodies, routes), for the code that speaks them.
+export * from './user/index.js';
+
 /**
  * Every bounded context of the platform, in start order. A new context is one `defineContext` in
- * `libs/contracts/src/<ctx>/` and one entry here: its published events, its subscriptions (the
+ * `libs/contracts/src/<ctx>/`, exported above and listed here: its published events, its subscriptions (the
  * manifest), its name and default port (the run modes, the gateway's `<NAME>_SERVICE_URL`) and its
  * HTTP routes (the gateway mounts and documents them) are all read from this list.
  */

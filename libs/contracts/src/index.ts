@@ -7,4 +7,3 @@ export * from './context.js';
 export * from './contexts.js';
 export * from './published-language.js';
 export * from './subscriptions.js';
-export * from './user/index.js';
