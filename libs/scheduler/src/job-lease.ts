@@ -65,6 +65,15 @@ export class JobLeases {
     return released.length > 0;
   }
 
+  /** Ends this owner's lease without a run (taken as the scheduler was stopping): the schedule is left as it was. */
+  async giveBack(job: string): Promise<void> {
+    const { param } = this.sql();
+    await this.query(`UPDATE scheduled_job SET owner = NULL, locked_until = 0 WHERE name = ${param(1)} AND owner = ${param(2)} RETURNING name`, [
+      job,
+      this.owner,
+    ]);
+  }
+
   private sql() {
     return this.transactions.kind === 'postgres'
       ? { now: `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`, param: (n: number) => `$${n}` }

@@ -141,6 +141,17 @@ describe('JobScheduler on SQLite', () => {
     expect(spans).toHaveLength(1);
   });
 
+  it('a lease taken as the scheduler stops is given back without a run', async () => {
+    const { job, spans } = recordingJob({ intervalMs: 60_000 });
+    const blocker = transactions.run(() => sleep(200)); // holds SQLite's one connection: the lease query waits behind it
+    const scheduler = schedule([job]);
+    await sleep(50);
+    await scheduler.stop(2_000);
+    await blocker;
+    expect(spans).toHaveLength(0);
+    expect(await row()).toMatchObject({ owner: null, locked_until: 0, next_run_at: 0, last_success_at: null, last_failure_at: null });
+  });
+
   it('stop aborts a run that outlasts its timeout, and the run records the failure', async () => {
     let reason: unknown;
     const { job, spans } = recordingJob({
@@ -228,6 +239,7 @@ describe('JobScheduler on SQLite', () => {
     expect(() => new JobScheduler(transactions, [job, job], silentLogger())).toThrow(/declared twice/);
     expect(() => new JobScheduler(transactions, [{ ...job, intervalMs: 0 }], silentLogger())).toThrow(/intervalMs/);
     expect(() => new JobScheduler(transactions, [{ ...job, batchSize: 1.5 }], silentLogger())).toThrow(/batchSize/);
+    expect(() => new JobScheduler(transactions, [{ ...job, intervalMs: 30 * 24 * 3600_000 }], silentLogger())).toThrow(/intervalMs/);
     expect(() => new JobScheduler(transactions, [{ ...job, name: "x'; DROP TABLE y" }], silentLogger())).toThrow(/name/);
   });
 });

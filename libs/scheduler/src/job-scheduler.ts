@@ -123,7 +123,7 @@ class JobLoop {
       () => false,
     );
     if (settled) return;
-    this.settings.logger.warn({ job: this.job.name, timeoutMs }, 'scheduler: a run outlasted the stop timeout; aborting it');
+    this.settings.logger.warn({ job: this.job.name, timeoutMs }, 'scheduler: the job outlasted the stop timeout (a run, or its lease query); aborting the run');
     this.running?.abort(new SchedulerStoppedError());
     const ended = await withDeadline(
       this.done.then(() => true),
@@ -162,6 +162,13 @@ class JobLoop {
       return intervalMs;
     }
     if (!attempt.taken) return Math.max(MIN_WAIT_MS, Math.min(attempt.waitMs, intervalMs));
+    if (this.stopping) {
+      // Stopped while the lease was being taken: no run starts, and the lease goes back at once.
+      await leases
+        .giveBack(name)
+        .catch((error: unknown) => logger.warn({ err: error, job: name }, 'scheduler: could not give the job lease back; it runs out on its own'));
+      return 0;
+    }
     // The lease's clock started on the database somewhere within the round trip: the deadline counts
     // from before it, so that the run is aborted at least the margin before the lease runs out.
     const deadlineMs = timeoutMs - (performance.now() - asked);

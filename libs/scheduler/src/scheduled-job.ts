@@ -28,6 +28,7 @@ export interface ScheduledJob {
 
 export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_JOB_TIMEOUT_MS = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ResolvedJob {
   readonly job: ScheduledJob;
@@ -43,8 +44,11 @@ export function resolveJob(job: ScheduledJob): ResolvedJob {
   const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
   const timeoutMs = job.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
   if (!/^[a-z0-9][a-z0-9._-]{0,199}$/i.test(name)) throw new Error(`scheduled job name ${JSON.stringify(name)}: letters, digits, '.', '_' or '-', at most 200`);
-  if (!Number.isInteger(intervalMs) || intervalMs < 1) throw new Error(`scheduled job ${name}: intervalMs must be a positive integer, not ${intervalMs}`);
+  // Node fires a timer longer than 2^31 - 1 ms at once: such an interval would spin instead of waiting.
+  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_TIMER_MS)
+    throw new Error(`scheduled job ${name}: intervalMs must be an integer from 1 to ${MAX_TIMER_MS}, not ${intervalMs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`scheduled job ${name}: batchSize must be a positive integer, not ${batchSize}`);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`scheduled job ${name}: timeoutMs must be a positive integer, not ${timeoutMs}`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS)
+    throw new Error(`scheduled job ${name}: timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, not ${timeoutMs}`);
   return { job, name, intervalMs, batchSize, timeoutMs };
 }
