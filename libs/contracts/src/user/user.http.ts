@@ -51,7 +51,7 @@ export const MeResponse = Type.Object(
     userId: Type.String({ format: 'uuid' }),
     email: Type.String(),
     nickname: Type.Union([Type.String(), Type.Null()]),
-    roles: Type.Array(Type.Union([Type.Literal('customer'), Type.Literal('admin')])),
+    roles: Type.Array(Type.Enum(['customer', 'admin'])),
   },
   { title: 'MeResponse' },
 );
