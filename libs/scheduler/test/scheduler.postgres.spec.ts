@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@shop/observability';
-import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
+import { TransactionHost, databaseNameOf, openDataSource, type DatabaseTimeouts } from '@shop/persistence';
 import { TEST_POSTGRES_URL, TcpProxy, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { JobScheduler, SchedulerMetrics, schedulerMigrations, type ScheduledJob } from '../src/index.js';
@@ -67,8 +67,18 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
      * An instance as a process would have it: its own pool. Its job picks due items with no row locking
      * at all (a plain SELECT, then an UPDATE after a pause), so only the scheduler keeps two runs apart.
      */
-    async function instance(label: string, settings: { url?: string; workMs: number; batchSize: number; intervalMs: number; timeoutMs?: number }) {
-      const dataSource = await openDataSource({ service, postgresUrl: settings.url ?? TEST_POSTGRES_URL, entities: [], migrations, poolSize: 3 });
+    async function instance(
+      label: string,
+      settings: { url?: string; workMs: number; batchSize: number; intervalMs: number; timeoutMs?: number; timeouts?: Partial<DatabaseTimeouts> },
+    ) {
+      const dataSource = await openDataSource({
+        service,
+        postgresUrl: settings.url ?? TEST_POSTGRES_URL,
+        entities: [],
+        migrations,
+        poolSize: 3,
+        timeouts: settings.timeouts,
+      });
       cleanups.push(() => (dataSource.isInitialized ? dataSource.destroy() : Promise.resolve()));
       const transactions = new TransactionHost(dataSource);
       const metrics = new SchedulerMetrics();
@@ -191,6 +201,42 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
     await waitFor(async () => (await a.figure('shop_scheduled_job_runs_total')) > aRuns, { timeoutMs: 15_000 });
     await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
 
+    expect(await db.counts()).toMatchObject({ pending: 0, once: 600, more: 0 });
+    expectNoOverlap();
+  });
+
+  it("when the holder's network swallows its traffic mid-run, its run is abandoned at the deadline and the other takes over once the lease runs out", async () => {
+    const db = await database();
+    await db.addItems(600);
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: pgPort });
+    cleanups.push(() => proxy.close());
+    const a = await db.instance('a', {
+      url: proxy.url(TEST_POSTGRES_URL),
+      workMs: 300,
+      batchSize: 20,
+      intervalMs: 100,
+      timeoutMs: 1_000,
+      timeouts: { statementTimeoutMs: 1_500, queryTimeoutMs: 2_000, connectTimeoutMs: 1_000 },
+    });
+    a.scheduler.start();
+    await waitFor(() => spans.length > 0);
+    const b = await db.instance('b', { workMs: 20, batchSize: 20, intervalMs: 100, timeoutMs: 1_000 });
+    b.scheduler.start();
+
+    await waitFor(() => spans.at(-1)!.instance === 'a' && spans.at(-1)!.end === undefined);
+    const cutAt = performance.now();
+    proxy.setMode('blackhole'); // no error, no answer: only a's deadline ends its run
+    await waitFor(() => spans.some((span) => span.instance === 'b'), { timeoutMs: 10_000 });
+    const takeover = spans.find((span) => span.instance === 'b')!.start - cutAt;
+    expect(takeover).toBeGreaterThan(500);
+    expect(takeover).toBeLessThan(4_000);
+    const cutRun = spans.filter((span) => span.instance === 'a').at(-1)!;
+    expect(cutRun.end! - cutRun.start).toBeLessThan(1_300); // abandoned at its 1 s deadline, not at the 2 s query timeout
+
+    await waitFor(async () => (await db.counts()).pending === 0, { timeoutMs: 30_000 });
+    proxy.setMode('pass');
+    await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
+    expect(await a.figure('shop_scheduled_job_failures_total')).toBeGreaterThanOrEqual(1);
     expect(await db.counts()).toMatchObject({ pending: 0, once: 600, more: 0 });
     expectNoOverlap();
   });
