@@ -183,6 +183,30 @@ describe('JobScheduler on SQLite', () => {
     expect((await row())!['last_error']).toMatch(/JobDeadlineError: .*deadline of 80 ms/);
   });
 
+  it("work run in the service's transaction under the job's signal is rolled back at the deadline", async () => {
+    await transactions.dataSource.query(`CREATE TABLE expired (id INTEGER PRIMARY KEY)`);
+    const { job } = recordingJob({
+      intervalMs: 60_000,
+      timeoutMs: 80,
+      // As a context's job wraps its use case: the use case's own unitOfWork.run would join this transaction.
+      body: ({ signal }) =>
+        transactions.run(
+          async () => {
+            await transactions.manager.query(`INSERT INTO expired (id) VALUES (1)`);
+            await sleep(300); // a slow batch that ignores the signal itself
+            await transactions.manager.query(`INSERT INTO expired (id) VALUES (2)`);
+            return 2;
+          },
+          { signal },
+        ),
+    });
+    schedule([job]);
+    await until(async () => (await metric('shop_scheduled_job_failures_total')) === 1);
+    await sleep(400);
+    expect(await transactions.dataSource.query(`SELECT id FROM expired`)).toEqual([]);
+    expect(await metric('shop_scheduled_job_items_total')).toBe(0);
+  });
+
   it('counts a failed run, logs it and runs again after the interval; the next success is recorded', async () => {
     const { job, spans } = recordingJob({
       intervalMs: 60,
