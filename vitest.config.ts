@@ -1,13 +1,15 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import { sharedConfig } from './vitest.shared.js';
+import { unitTests } from './tools/nx/test-files.mjs';
 
-// Unit tests: no database server, no broker. Run by `npm test`.
+// Unit tests: no database server, no broker. Each project's `test` target runs this config on its
+// own folder (tools/nx/shop-targets.mjs); `npm test` runs them all through Nx.
 export default mergeConfig(
   sharedConfig,
   defineConfig({
     test: {
-      include: ['{apps,libs,tools}/*/src/**/*.spec.ts', 'tools/*/test/**/*.spec.ts'],
-      exclude: ['**/node_modules/**', '**/dist/**', 'tools/e2e/**'],
+      include: unitTests.include,
+      exclude: unitTests.exclude,
       globals: false,
       testTimeout: 20_000,
     },
