@@ -3,3 +3,4 @@ export * from './config/config-validators.js';
 export { str } from 'envalid';
 export * from './service-runtime.js';
 export * from './nest-runtime.js';
+export * from './context-service.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './config/load-config.js';
+import { CONTEXTS } from '@shop/contracts';
 import { messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
 
 const SECRET = 's'.repeat(32);
@@ -17,6 +18,11 @@ function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
 }
 
 describe('serviceRuntimeFromEnv', () => {
+  it("takes each context's default port from CONTEXTS and refuses a name that is not a context", () => {
+    for (const context of CONTEXTS) expect(serviceRuntimeFromEnv(context.name, { INTERNAL_AUTH_SECRET: SECRET }).port).toBe(context.port);
+    expect(() => serviceRuntimeFromEnv('catalogue', { INTERNAL_AUTH_SECRET: SECRET })).toThrow(/'catalogue' is not a context of CONTEXTS/);
+  });
+
   it('embedded without either URL; every messaging setting at its default', () => {
     const runtime = serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, SHOP_DATA_DIR: '/tmp/shop' });
     expect(runtime.database).toEqual({ sqliteDir: '/tmp/shop' });

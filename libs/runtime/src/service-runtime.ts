@@ -9,14 +9,19 @@ import {
   type MessagingModuleOptions,
   type Transport,
 } from '@shop/messaging';
+import { CONTEXTS, CONTEXT_NAMES } from '@shop/contracts';
 import { createLogger, type Logger } from '@shop/observability';
 import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
 import { str } from 'envalid';
 import { ConfigurationError, loadConfig, type ConfigProblem } from './config/load-config.js';
 import { port, positiveInt, secret, url } from './config/config-validators.js';
 
-/** The default ports of DESIGN.md section 7. */
-export const SERVICE_PORTS = { gateway: 3000, user: 3001, order: 3002, coupon: 3003, points: 3004, payment: 3005 } as const;
+/** A context's default port, from its entry in `CONTEXTS` (the one list of contexts). */
+export function defaultPortOf(service: string): number {
+  const context = CONTEXTS.find((candidate) => candidate.name === service);
+  if (!context) throw new Error(`'${service}' is not a context of CONTEXTS (@shop/contracts): ${CONTEXT_NAMES.join(', ')}`);
+  return context.port;
+}
 
 export interface ServiceDatabase {
   /** A PostgreSQL server; the service uses its own database `shop_<service>` on it. */
@@ -93,10 +98,10 @@ export interface RunningService {
  * shares), and so is a pool too small for the relay, the handlers and requests together. Throws one
  * error naming every bad variable.
  */
-export function serviceRuntimeFromEnv(service: keyof typeof SERVICE_PORTS, env: NodeJS.ProcessEnv = process.env): ServiceRuntime {
+export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceRuntime {
   const databaseUrlVariable = `${service.toUpperCase()}_DATABASE_URL`;
   const spec = {
-    PORT: port({ default: SERVICE_PORTS[service], desc: `port of the ${service} service` }),
+    PORT: port({ default: defaultPortOf(service), desc: `port of the ${service} service` }),
     HOST: str({ default: '0.0.0.0', desc: 'interface to listen on' }),
     AMQP_URL: url({ default: undefined, desc: 'RabbitMQ; selects the distributed mode' }),
     POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server; selects the distributed mode' }),

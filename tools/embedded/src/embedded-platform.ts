@@ -1,8 +1,8 @@
-import { gatewayConfigFromEnv, startGateway } from '@shop/gateway';
-import { messagingSettingsFromEnv, type RunningService, type ServiceRuntime } from '@shop/runtime';
+import { CONTEXTS } from '@shop/contracts';
+import { gatewayConfigFromEnv, serviceUrlVariable, startGateway } from '@shop/gateway';
+import { messagingSettingsFromEnv, startContextService, type ContextService, type RunningService, type ServiceRuntime } from '@shop/runtime';
 import { MemoryTransport } from '@shop/messaging';
 import { createLogger, type Logger } from '@shop/observability';
-import { loadUserConfig, startUserService } from '@shop/user';
 import { developmentSecrets } from './development-secrets.js';
 
 export interface EmbeddedPlatformOptions {
@@ -58,9 +58,16 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     await transport.close();
   };
   try {
-    const user = await startUserService(runtimeOf('user'), loadUserConfig({ ...options.env, JWT_SECRET: secrets.jwtSecret }));
-    started.push(user);
-    // Every context consumes now (new contexts start above this line): relays may publish.
+    // Every context of CONTEXTS, in its order, each from the `contextService` its app exports.
+    const contextEnv = { ...options.env, JWT_SECRET: secrets.jwtSecret };
+    const serviceUrls: Record<string, string> = {};
+    for (const { name } of CONTEXTS) {
+      const service = await contextServiceOf(name);
+      const running = await startContextService(service, runtimeOf(name), service.config(contextEnv));
+      started.push(running);
+      serviceUrls[serviceUrlVariable(name)] = running.url;
+    }
+    // Every context consumes now: relays may publish.
     transport.open();
     const gateway = await startGateway(
       gatewayConfigFromEnv({
@@ -69,7 +76,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
         HOST: options.host,
         JWT_SECRET: secrets.jwtSecret,
         INTERNAL_AUTH_SECRET: secrets.internalAuthSecret,
-        USER_SERVICE_URL: user.url,
+        ...serviceUrls,
       }),
     );
     started.push(gateway);
@@ -78,4 +85,11 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     await close();
     throw error;
   }
+}
+
+/** The app of a context is the workspace package `@shop/<name>`; its `main.ts` exports how it runs as `contextService`. */
+async function contextServiceOf(name: string): Promise<ContextService> {
+  const app = (await import(`@shop/${name}`)) as { contextService?: ContextService };
+  if (app.contextService?.name !== name) throw new Error(`@shop/${name} does not export the contextService of '${name}' from its main.ts`);
+  return app.contextService;
 }
