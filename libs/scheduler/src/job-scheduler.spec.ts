@@ -77,7 +77,7 @@ describe('JobScheduler on SQLite', () => {
     return scheduler;
   };
   const row = async (name = 'test.job') =>
-    ((await transactions.dataSource.query(`SELECT * FROM scheduled_job WHERE name = ?`, [name])) as Array<Record<string, number | string | null>>)[0];
+    (await transactions.dataSource.query<Array<Record<string, number | string | null>>>(`SELECT * FROM scheduled_job WHERE name = ?`, [name]))[0];
   const metric = async (name: string, job = 'test.job') => {
     // Counters and gauges: one value per label set (the histogram is read from the text in the metrics test).
     const found = (await metrics.registry.getSingleMetric(name)?.get())?.values.find((value) => value.labels['job'] === job);
@@ -90,11 +90,11 @@ describe('JobScheduler on SQLite', () => {
     await sleep(560);
     expect(spans.length).toBeGreaterThanOrEqual(4);
     expect(spans.length).toBeLessThanOrEqual(7);
-    const gaps = spans.slice(1).map((span, i) => span.start - spans[i]!.start);
+    const gaps = spans.slice(1).map((span, i) => span.start - spans[i].start);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
     const lease = await row();
     expect(lease).toMatchObject({ last_handled: 0, last_failure_at: null });
-    expect(Number(lease!['last_success_at'])).toBeGreaterThan(0);
+    expect(Number(lease['last_success_at'])).toBeGreaterThan(0);
   });
 
   it('never starts a run while one is in flight, in this scheduler or another on the same database', async () => {
@@ -105,7 +105,7 @@ describe('JobScheduler on SQLite', () => {
     expect(spans.length).toBeGreaterThanOrEqual(3);
     expect(maxRunning()).toBe(1);
     const ended = spans.filter((span) => span.end !== undefined).sort((a, b) => a.start - b.start);
-    for (let i = 1; i < ended.length; i++) expect(ended[i]!.start).toBeGreaterThanOrEqual(ended[i - 1]!.end!);
+    for (let i = 1; i < ended.length; i++) expect(ended[i].start).toBeGreaterThanOrEqual(ended[i - 1].end!);
   });
 
   it('after a full batch runs again at once instead of waiting for the interval, then waits', async () => {
@@ -130,11 +130,11 @@ describe('JobScheduler on SQLite', () => {
     const { job, spans } = recordingJob({ intervalMs: 5, body: ({ signal }) => work(300, signal).then(() => 1) });
     const scheduler = schedule([job]);
     await until(() => spans.length === 1);
-    expect((await row())!['owner']).not.toBeNull();
+    expect((await row())['owner']).not.toBeNull();
     const stopping = performance.now();
     await scheduler.stop(2_000);
-    expect(spans[0]!.end).toBeDefined();
-    expect(spans[0]!.end!).toBeLessThanOrEqual(performance.now());
+    expect(spans[0].end).toBeDefined();
+    expect(spans[0].end!).toBeLessThanOrEqual(performance.now());
     expect(performance.now() - stopping).toBeGreaterThanOrEqual(200);
     expect(await row()).toMatchObject({ owner: null, locked_until: 0, last_handled: 1 });
     await sleep(100);
@@ -178,9 +178,9 @@ describe('JobScheduler on SQLite', () => {
     const { job, spans } = recordingJob({ intervalMs: 60_000, timeoutMs: 80, body: ({ signal }) => work(60_000, signal).then(() => 0) });
     schedule([job]);
     await until(async () => (await metric('shop_scheduled_job_failures_total')) === 1);
-    expect(spans[0]!.end! - spans[0]!.start).toBeLessThan(200);
+    expect(spans[0].end! - spans[0].start).toBeLessThan(200);
     await until(async () => (await row())?.['owner'] === null);
-    expect((await row())!['last_error']).toMatch(/JobDeadlineError: .*deadline of 80 ms/);
+    expect((await row())['last_error']).toMatch(/JobDeadlineError: .*deadline of 80 ms/);
   });
 
   it("work run in the service's transaction under the job's signal is rolled back at the deadline", async () => {
@@ -214,11 +214,11 @@ describe('JobScheduler on SQLite', () => {
     });
     schedule([job]);
     await until(() => spans.length >= 2);
-    expect(spans[1]!.start - spans[0]!.start).toBeGreaterThanOrEqual(55);
+    expect(spans[1].start - spans[0].start).toBeGreaterThanOrEqual(55);
     await until(async () => Number((await row())?.['last_success_at'] ?? 0) > 0);
     const lease = await row();
-    expect(lease!['last_error']).toBe('Error: boom');
-    expect(Number(lease!['last_failure_at'])).toBeGreaterThan(0);
+    expect(lease['last_error']).toBe('Error: boom');
+    expect(Number(lease['last_failure_at'])).toBeGreaterThan(0);
     expect(await metric('shop_scheduled_job_failures_total')).toBe(1);
     expect(await metric('shop_scheduled_job_runs_total')).toBeGreaterThanOrEqual(2);
   });

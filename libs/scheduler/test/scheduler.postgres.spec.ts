@@ -56,11 +56,11 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
         dueOverMs,
       ]);
     const counts = async () => {
-      const [row] = (await admin.query(
+      const [row] = await admin.query<Array<Record<string, string>>>(
         `SELECT COUNT(*) FILTER (WHERE handled_count = 0) AS pending, COUNT(*) FILTER (WHERE handled_count = 1) AS once,
                 COUNT(*) FILTER (WHERE handled_count > 1) AS more, COUNT(DISTINCT handled_by) AS instances FROM due_item`,
-      )) as Array<Record<string, string>>;
-      return { pending: Number(row!['pending']), once: Number(row!['once']), more: Number(row!['more']), instances: Number(row!['instances']) };
+      );
+      return { pending: Number(row['pending']), once: Number(row['once']), more: Number(row['more']), instances: Number(row['instances']) };
     };
 
     /**
@@ -93,10 +93,10 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
           try {
             return await transactions.run(
               async () => {
-                const due = (await transactions.manager.query(`SELECT id FROM due_item WHERE handled_count = 0 AND due_at <= $1 ORDER BY id LIMIT $2`, [
-                  Date.now(),
-                  batchSize,
-                ])) as Array<{ id: number }>;
+                const due = await transactions.manager.query<Array<{ id: number }>>(
+                  `SELECT id FROM due_item WHERE handled_count = 0 AND due_at <= $1 ORDER BY id LIMIT $2`,
+                  [Date.now(), batchSize],
+                );
                 await abortable(settings.workMs, signal);
                 const ids = due.map((item) => item.id);
                 await transactions.manager.query(`UPDATE due_item SET handled_count = handled_count + 1, handled_by = $2 WHERE id = ANY($1)`, [ids, label]);
@@ -122,8 +122,8 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
     const sorted = [...spans].sort((a, b) => a.start - b.start);
     for (const span of sorted) expect(span.end, `a run of ${span.instance} never ended`).toBeDefined();
     for (let i = 1; i < sorted.length; i++) {
-      expect(sorted[i]!.start, `run ${i} (${sorted[i]!.instance}) began before run ${i - 1} (${sorted[i - 1]!.instance}) ended`).toBeGreaterThanOrEqual(
-        sorted[i - 1]!.end!,
+      expect(sorted[i].start, `run ${i} (${sorted[i].instance}) began before run ${i - 1} (${sorted[i - 1].instance}) ended`).toBeGreaterThanOrEqual(
+        sorted[i - 1].end!,
       );
     }
   };
@@ -143,7 +143,7 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
     expect((await a.figure('shop_scheduled_job_items_total')) + (await b.figure('shop_scheduled_job_items_total'))).toBe(ITEMS);
     expect(spans.length).toBeGreaterThanOrEqual(10);
     expectNoOverlap();
-    const [lease] = (await db.admin.query(`SELECT owner, locked_until FROM scheduled_job WHERE name = 'items.handle'`)) as Array<Record<string, unknown>>;
+    const [lease] = await db.admin.query<Array<Record<string, unknown>>>(`SELECT owner, locked_until FROM scheduled_job WHERE name = 'items.handle'`);
     expect(lease).toEqual({ owner: null, locked_until: '0' });
   });
 
