@@ -2,12 +2,13 @@
 // `npm run start:services`: every app as its own process on PostgreSQL + RabbitMQ (the distributed
 // mode), with the local servers as defaults. Ctrl-C (or SIGTERM) stops them all cleanly.
 import { spawn } from 'node:child_process';
+import { CONTEXTS, GATEWAY_PORT } from '../../libs/contracts/dist/index.js';
 import { developmentSecrets } from '../embedded/dist/development-secrets.js';
 
-/** Started in this order (the gateway last) and stopped in the reverse one. A new context is one line. */
+/** Every context of CONTEXTS in its order, then the gateway; stopped in the reverse order. */
 export const APPS = [
-  { name: 'user', port: 3001, urlVariable: 'USER_SERVICE_URL' },
-  { name: 'gateway', port: 3000 },
+  ...CONTEXTS.map(({ name, port }) => ({ name, port, urlVariable: `${name.toUpperCase()}_SERVICE_URL` })),
+  { name: 'gateway', port: GATEWAY_PORT },
 ];
 
 const env = {
