@@ -4,7 +4,7 @@ import { messagingOptionsOf, type ServiceRuntime } from '@shop/runtime';
 import { MessagingModule, messagingMigrations } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
-import { systemClock } from '@shop/shared-kernel';
+import { EVENT_OUTBOX, systemClock, type EventOutbox } from '@shop/shared-kernel';
 import { LogInHandler } from './application/commands/log-in/log-in.handler.js';
 import { RegisterUserHandler } from './application/commands/register-user/register-user.handler.js';
 import { SeedAdminHandler } from './application/commands/seed-admin/seed-admin.handler.js';
@@ -43,7 +43,11 @@ const commandHandlers: Provider[] = [RegisterUserHandler, LogInHandler, SeedAdmi
 const queryHandlers: Provider[] = [GetProfileHandler];
 
 const adapters = (config: UserConfig): Provider[] => [
-  { provide: USER_REPOSITORY, useFactory: (transactions: TransactionHost) => new TypeOrmUserRepository(transactions), inject: [TransactionHost] },
+  {
+    provide: USER_REPOSITORY,
+    useFactory: (transactions: TransactionHost, outbox: EventOutbox) => new TypeOrmUserRepository(transactions, outbox),
+    inject: [TransactionHost, EVENT_OUTBOX],
+  },
   { provide: PASSWORD_HASHER, useValue: new Argon2PasswordHasher() },
   { provide: ACCESS_TOKEN_ISSUER, useValue: new JoseAccessTokenIssuer(config.accessTokens, systemClock) },
   { provide: USER_CLOCK, useValue: systemClock },

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainError, EventOutbox } from '@shop/shared-kernel';
-import { TypeOrmUserRepository } from '../src/infrastructure/persistence/typeorm-user.repository.js';
 import { verifyAccessToken } from '@shop/auth';
 import { GatedUserRepository, RaceGate } from './support/race-gate.js';
-import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userService } from './support/user-test-database.js';
+import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userRepository, userService } from './support/user-test-database.js';
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -86,8 +85,8 @@ describe('registering users on postgres, two instances racing past the look-up',
     const other = await database.openAnotherInstance();
     // Both look the address up, see nobody, and only then both insert.
     const gate = new RaceGate(2);
-    const first = userService(database.transactions, { users: new GatedUserRepository(new TypeOrmUserRepository(database.transactions), gate) });
-    const second = userService(other, { users: new GatedUserRepository(new TypeOrmUserRepository(other), gate) });
+    const first = userService(database.transactions, { users: new GatedUserRepository(userRepository(database.transactions), gate) });
+    const second = userService(other, { users: new GatedUserRepository(userRepository(other), gate) });
 
     const outcomes = await Promise.all([
       codeOf(first.register.execute({ email: 'ada@example.com', password })),

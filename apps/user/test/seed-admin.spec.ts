@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TypeOrmUserRepository } from '../src/infrastructure/persistence/typeorm-user.repository.js';
 import { verifyAccessToken } from '@shop/auth';
 import { GatedUserRepository, RaceGate } from './support/race-gate.js';
-import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userService } from './support/user-test-database.js';
+import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userRepository, userService } from './support/user-test-database.js';
 
 const admin = { email: 'root@shop.example', password: 'an admin passphrase' };
 
@@ -45,8 +44,8 @@ describe('seeding the admin from two instances starting together on postgres', (
     const database = await openUserDatabase('postgres', cleanups);
     const other = await database.openAnotherInstance();
     const gate = new RaceGate(2);
-    const first = userService(database.transactions, { users: new GatedUserRepository(new TypeOrmUserRepository(database.transactions), gate) });
-    const second = userService(other, { users: new GatedUserRepository(new TypeOrmUserRepository(other), gate) });
+    const first = userService(database.transactions, { users: new GatedUserRepository(userRepository(database.transactions), gate) });
+    const second = userService(other, { users: new GatedUserRepository(userRepository(other), gate) });
 
     const results = await Promise.all([first.seedAdmin.execute(admin), second.seedAdmin.execute(admin)]);
 

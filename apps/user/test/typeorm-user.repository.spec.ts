@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newId } from '@shop/shared-kernel';
+import { UnsavedDomainEventsError, newId, type EventOutbox } from '@shop/shared-kernel';
 import { Email } from '../src/domain/email.js';
 import { UserMother } from '../src/domain/testing/user.mother.js';
 import { EmailTakenError } from '../src/domain/user.errors.js';
-import { TypeOrmUserRepository } from '../src/infrastructure/persistence/typeorm-user.repository.js';
-import { Cleanups, KINDS, countUsers, openUserDatabase } from './support/user-test-database.js';
+import { Cleanups, KINDS, countUsers, openUserDatabase, outboxRows, userOutbox, userRepository } from './support/user-test-database.js';
 
 describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
   const cleanups = new Cleanups();
@@ -12,7 +11,7 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
 
   async function repository() {
     const { transactions } = await openUserDatabase(kind, cleanups);
-    return { transactions, users: new TypeOrmUserRepository(transactions) };
+    return { transactions, users: userRepository(transactions) };
   }
 
   it('stores a user and gives it back by id and by e-mail in any letter case', async () => {
@@ -75,5 +74,82 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
       }),
     ).rejects.toThrow('the use case failed later');
     expect(await users.findById(ada.id)).toBeNull();
+  });
+
+  describe('saving emits the events the user recorded', () => {
+    it('writes them to the outbox with the user, in the same transaction', async () => {
+      const { transactions, users } = await repository();
+      const ada = UserMother.registered();
+      await transactions.run(() => users.save(ada));
+
+      expect((await outboxRows(transactions)).map((row) => [row.type, row.aggregateId])).toEqual([['user.registered.v1', ada.id]]);
+      expect(ada.peekDomainEvents()).toEqual([]);
+    });
+
+    it('writes a domain event that maps to no integration event (RoleGranted) as nothing, and still saves the change', async () => {
+      const { transactions, users } = await repository();
+      const stored = UserMother.stored();
+      await transactions.run(() => users.save(stored));
+      stored.grantRole('admin', new Date());
+      await transactions.run(() => users.save(stored));
+
+      expect((await users.findById(stored.id))?.roles).toEqual(['customer', 'admin']);
+      expect(await outboxRows(transactions)).toEqual([]);
+    });
+
+    it('opens a transaction of its own when called outside one: the user and its event commit together', async () => {
+      const { transactions, users } = await repository();
+      const ada = UserMother.registered();
+      await users.save(ada);
+
+      expect(await countUsers(transactions)).toBe(1);
+      expect((await outboxRows(transactions)).map((row) => row.type)).toEqual(['user.registered.v1']);
+    });
+
+    it('leaves no user behind when its event cannot be written, even outside a unit of work', async () => {
+      const { transactions } = await repository();
+      const real = userOutbox(transactions);
+      const failing: EventOutbox = {
+        add: async (...events) => {
+          await real.add(...events);
+          throw new Error('outbox failed after writing');
+        },
+      };
+      const users = userRepository(transactions, failing);
+
+      await expect(users.save(UserMother.registered())).rejects.toThrow('outbox failed after writing');
+      expect(await countUsers(transactions)).toBe(0);
+      expect(await outboxRows(transactions)).toEqual([]);
+    });
+
+    it('refuses to commit while a saved user holds events recorded after its save: nothing is stored', async () => {
+      const { transactions, users } = await repository();
+      const ada = UserMother.registered();
+
+      const error = await transactions
+        .run(async () => {
+          await users.save(ada);
+          ada.grantRole('admin', new Date()); // changed after the save and never saved again
+        })
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(UnsavedDomainEventsError);
+      expect(error).toMatchObject({ aggregate: 'User', aggregateId: ada.id, eventTypes: ['RoleGranted'] });
+      expect(await countUsers(transactions)).toBe(0);
+      expect(await outboxRows(transactions)).toEqual([]);
+    });
+
+    it('commits once the user is saved again after the later change', async () => {
+      const { transactions, users } = await repository();
+      const ada = UserMother.registered();
+      await transactions.run(async () => {
+        await users.save(ada);
+        ada.grantRole('admin', new Date());
+        await users.save(ada);
+      });
+
+      expect((await users.findById(ada.id))?.roles).toEqual(['customer', 'admin']);
+      expect((await outboxRows(transactions)).map((row) => row.type)).toEqual(['user.registered.v1']);
+    });
   });
 });

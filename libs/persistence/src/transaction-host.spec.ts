@@ -54,6 +54,33 @@ describe('TransactionHost on SQLite', () => {
     expect(fired).toEqual(['committed']);
     expect(await value()).toBe(5);
   });
+  it('runs before-commit checks inside the transaction once the work is done; a failing check rolls it back', async () => {
+    const seen: string[] = [];
+    await host.run(async () => {
+      await host.manager.query(`UPDATE counter SET value = 1 WHERE id = 1`);
+      host.beforeCommit(async () => {
+        seen.push(`check sees ${((await host.manager.query(`SELECT value FROM counter WHERE id = 1`)) as Array<{ value: number }>)[0]!.value}`);
+        host.beforeCommit(() => void seen.push('added by a check'));
+      });
+      await host.run(async () => host.beforeCommit(() => void seen.push('joined work')));
+      await host.manager.query(`UPDATE counter SET value = 2 WHERE id = 1`);
+      seen.push('work done');
+    });
+    expect(seen).toEqual(['work done', 'check sees 2', 'joined work', 'added by a check']);
+    expect(await value()).toBe(2);
+
+    await expect(
+      host.run(async () => {
+        await host.manager.query(`UPDATE counter SET value = 99 WHERE id = 1`);
+        host.beforeCommit(() => {
+          throw new Error('refused');
+        });
+      }),
+    ).rejects.toThrow('refused');
+    expect(await value()).toBe(2);
+    expect(() => host.beforeCommit(() => undefined)).toThrow(/inside UnitOfWork.run/);
+  });
+
   it('abandons a transaction when its signal aborts: rejects at once, rolls back, refuses later queries, and the next one runs', async () => {
     const deadline = new AbortController();
     let resumeAbandoned!: () => void;

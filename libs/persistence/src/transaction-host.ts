@@ -7,6 +7,7 @@ import { SerialQueue } from './serial-queue.js';
 
 interface TransactionScope {
   manager: EntityManager;
+  readonly beforeCommit: Array<() => void | Promise<void>>;
   readonly afterCommit: Array<() => void>;
   /**
    * `open` while the work runs; `ended` once it settled (code still running in its async context
@@ -95,6 +96,17 @@ export class TransactionHost implements UnitOfWork {
   }
 
   /**
+   * Runs `check` in the current transaction once its work has finished, just before COMMIT (in the
+   * order they were added; a check may add more); a throw rolls the transaction back and `run` fails
+   * with it. Repositories use it to refuse a commit that would lose an aggregate's events.
+   */
+  beforeCommit(check: () => void | Promise<void>): void {
+    const scope = this.currentScope();
+    if (!scope) throw new Error('beforeCommit needs a transaction: call it inside UnitOfWork.run');
+    scope.beforeCommit.push(check);
+  }
+
+  /**
    * Runs `callback` once the current transaction commits (never if it rolls back); outside a
    * transaction, right away. For in-process signals such as waking the outbox relay.
    */
@@ -116,7 +128,7 @@ export class TransactionHost implements UnitOfWork {
     // Aborted while queued (SQLite) or between retries: the caller has its answer already.
     signal?.throwIfAborted();
     const runner = this.dataSource.createQueryRunner();
-    const scope: TransactionScope = { manager: runner.manager, afterCommit: [], state: 'open' };
+    const scope: TransactionScope = { manager: runner.manager, beforeCommit: [], afterCommit: [], state: 'open' };
     scope.manager = this.dataSource.createEntityManager(guardedRunner(runner, scope));
     // At the abort itself, not a few microtasks later: the work must not slip a query in between.
     const abandon = () => {
@@ -128,7 +140,10 @@ export class TransactionHost implements UnitOfWork {
       // Not raced: a runner left connecting would take a pool connection after its release.
       await runner.startTransaction();
       signal?.throwIfAborted();
-      result = await untilAborted(this.storage.run(scope, work), signal);
+      result = await untilAborted(
+        this.storage.run(scope, () => workThenChecks(work, scope)),
+        signal,
+      );
       scope.state = 'ended';
       if (await transactionFailedOn(runner)) throw new TransactionAbortedError();
       signal?.throwIfAborted(); // the check above may have waited for a round trip
@@ -180,6 +195,13 @@ export class TransactionHost implements UnitOfWork {
       }
     }
   }
+}
+
+/** The work, then the checks it left for just before COMMIT, still inside its transaction. */
+async function workThenChecks<T>(work: () => Promise<T>, scope: TransactionScope): Promise<T> {
+  const result = await work();
+  for (let i = 0; i < scope.beforeCommit.length; i++) await scope.beforeCommit[i]!();
+  return result;
 }
 
 /**

@@ -6,8 +6,9 @@ export interface DomainEvent {
 }
 
 /**
- * Aggregates change state only through guarded methods that `record` what happened; the use case
- * pulls the events after saving and hands them to the outbox in the same transaction.
+ * Aggregates change state only through guarded methods that `record` what happened; saving the
+ * aggregate (`AggregateRepository.save`) pulls the events and writes them to the outbox in the same
+ * transaction.
  */
 export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
   private pending: E[] = [];
@@ -20,5 +21,10 @@ export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
     const events = this.pending;
     this.pending = [];
     return events;
+  }
+
+  /** The events recorded and not pulled yet, left in place. */
+  peekDomainEvents(): readonly E[] {
+    return [...this.pending];
   }
 }

@@ -7,3 +7,4 @@ export * from './aggregate-root.js';
 export * from './ports.js';
 export * from './deadline.js';
 export * from './password-policy.js';
+export * from './aggregate-repository.js';

@@ -6,6 +6,12 @@
 /** Runs work in one database transaction; nested calls join the outer transaction. */
 export interface UnitOfWork {
   run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `check` inside the current transaction once its work has finished, just before it commits;
+   * a throw rolls the transaction back and fails `run`. Throws outside a transaction. Repositories
+   * use it to refuse a commit that would lose an aggregate's events (`AggregateRepository`).
+   */
+  beforeCommit(check: () => void | Promise<void>): void;
 }
 export const UNIT_OF_WORK = Symbol.for('shop.UnitOfWork');
 

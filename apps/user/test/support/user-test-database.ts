@@ -67,23 +67,31 @@ export interface UserServiceParts {
   readonly clock?: Clock;
 }
 
+/** The user service's outbox on this database, as MessagingModule wires it. */
+export function userOutbox(transactions: TransactionHost): OutboxWriter {
+  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
+    source: 'user',
+    partitions: defaultRelayOptions.partitions,
+  });
+}
+
+/** The real repository, saving through the given outbox (the real one by default). */
+export function userRepository(transactions: TransactionHost, outbox: EventOutbox = userOutbox(transactions)): TypeOrmUserRepository {
+  return new TypeOrmUserRepository(transactions, outbox);
+}
+
 /** The user context's use cases on the real adapters, as the composition root will wire them. */
 export function userService(transactions: TransactionHost, parts: UserServiceParts = {}) {
-  const outbox =
-    parts.outbox ??
-    new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-      source: 'user',
-      partitions: defaultRelayOptions.partitions,
-    });
-  const users = parts.users ?? new TypeOrmUserRepository(transactions);
+  const outbox = parts.outbox ?? userOutbox(transactions);
+  const users = parts.users ?? userRepository(transactions, outbox);
   const hasher = new Argon2PasswordHasher(TEST_ARGON2ID_COST);
   const clock = parts.clock ?? systemClock;
   return {
     users,
     outbox,
-    register: new RegisterUserHandler(transactions, outbox, users, hasher, clock),
+    register: new RegisterUserHandler(transactions, users, hasher, clock),
     logIn: new LogInHandler(users, hasher, new JoseAccessTokenIssuer({ secret: TEST_JWT_SECRET, expiresInSeconds: 600 }, clock)),
-    seedAdmin: new SeedAdminHandler(transactions, outbox, users, hasher, clock),
+    seedAdmin: new SeedAdminHandler(transactions, users, hasher, clock),
   };
 }
 

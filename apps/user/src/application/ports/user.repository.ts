@@ -11,6 +11,9 @@ import type { User } from '../../domain/user.js';
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
   findByEmail(email: Email): Promise<User | null>;
-  /** Adds a new user or updates a known one. */
+  /**
+   * Adds a new user or updates a known one, and writes the events it recorded to the outbox, in the
+   * same transaction (`AggregateRepository`).
+   */
   save(user: User): Promise<void>;
 }

@@ -6,9 +6,9 @@ import { InMemoryUserRepository } from './in-memory-user.repository.js';
 
 /** Every port of the user context's use cases, in memory, wired to one unit of work. */
 export function userApplicationFixture() {
-  const users = new InMemoryUserRepository();
-  const outbox = new InMemoryEventOutbox((): boolean => unitOfWork.inTransaction);
-  const unitOfWork = new InMemoryUnitOfWork([users, outbox]);
+  const unitOfWork = new InMemoryUnitOfWork();
+  const outbox = new InMemoryEventOutbox(unitOfWork);
+  const users = new InMemoryUserRepository(unitOfWork, outbox);
   return {
     users,
     outbox,

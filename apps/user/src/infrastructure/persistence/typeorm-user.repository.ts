@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@shop/persistence';
-import { isUuid } from '@shop/shared-kernel';
+import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import type { Repository } from 'typeorm';
 import type { UserRepository } from '../../application/ports/user.repository.js';
+import { userIntegrationEvents } from '../../application/user.integration-events.js';
 import type { Email } from '../../domain/email.js';
 import type { User } from '../../domain/user.js';
 import { EmailTakenError } from '../../domain/user.errors.js';
@@ -14,11 +14,16 @@ const MUTABLE_COLUMNS = ['email', 'nickname', 'password_hash', 'roles'];
 
 /**
  * Users in the service's own database, through the current transaction's EntityManager, so every
- * call joins the unit of work of the use case that makes it.
+ * call joins the unit of work of the use case that makes it. Saving a user writes its events to the
+ * outbox in the same transaction (`AggregateRepository`).
  */
-@Injectable()
-export class TypeOrmUserRepository implements UserRepository {
-  constructor(private readonly transactions: TransactionHost) {}
+export class TypeOrmUserRepository extends AggregateRepository<User> implements UserRepository {
+  constructor(
+    private readonly transactions: TransactionHost,
+    outbox: EventOutbox,
+  ) {
+    super(transactions, outbox, userIntegrationEvents);
+  }
 
   async findById(id: string): Promise<User | null> {
     // PostgreSQL refuses to compare a UUID column with anything else; such an id exists nowhere.
@@ -32,7 +37,7 @@ export class TypeOrmUserRepository implements UserRepository {
     return record ? UserMapper.toDomain(record) : null;
   }
 
-  async save(user: User): Promise<void> {
+  protected async persist(user: User): Promise<void> {
     try {
       await this.rows().createQueryBuilder().insert().values(UserMapper.toRecord(user)).orUpdate(MUTABLE_COLUMNS, ['id']).execute();
     } catch (error) {

@@ -16,7 +16,7 @@ describe('RegisterUserHandler', () => {
   let register: RegisterUserHandler;
   beforeEach(() => {
     f = userApplicationFixture();
-    register = new RegisterUserHandler(f.unitOfWork, f.outbox, f.users, f.hasher, f.clock);
+    register = new RegisterUserHandler(f.unitOfWork, f.users, f.hasher, f.clock);
   });
 
   it('opens a customer account with a hashed password and answers with its id, e-mail and nickname', async () => {
@@ -65,6 +65,13 @@ describe('RegisterUserHandler', () => {
 
     await expect(register.execute({ email: 'ada@example.com', password: 'correct horse battery' })).rejects.toThrow('outbox unavailable');
     expect(f.users.all()).toEqual([]);
+  });
+
+  it('needs no outbox of its own: the repository writes the event as it saves the user', async () => {
+    expect(RegisterUserHandler.length).toBe(4); // unit of work, users, hasher, clock
+    await register.execute({ email: 'ada@example.com', password: 'correct horse battery' });
+    expect(f.users.saves).toBe(1);
+    expect(f.outbox.ofType('user.registered.v1')).toHaveLength(1);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type Clock, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
+import { UNIT_OF_WORK, newId, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { Email } from '../../../domain/email.js';
 import { Nickname } from '../../../domain/nickname.js';
 import { PlainPassword } from '../../../domain/plain-password.js';
@@ -8,15 +8,13 @@ import { EmailTakenError } from '../../../domain/user.errors.js';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 import type { UserRepository } from '../../ports/user.repository.js';
 import { PASSWORD_HASHER, USER_CLOCK, USER_REPOSITORY } from '../../user.di-tokens.js';
-import { integrationEventsOf } from '../../user.integration-events.js';
 import type { RegisterUserCommand, RegisteredUser } from './register-user.command.js';
 
-/** Opens an account and announces it (`user.registered.v1`) in the same transaction. */
+/** Opens an account; saving it announces it (`user.registered.v1`) in the same transaction. */
 @Injectable()
 export class RegisterUserHandler {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
-    @Inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(USER_CLOCK) private readonly clock: Clock,
@@ -34,7 +32,6 @@ export class RegisterUserHandler {
       if (await this.users.findByEmail(email)) throw new EmailTakenError(email.value);
       const user = User.register({ id: newId(), email, nickname, passwordHash, registeredAt: this.clock.now() });
       await this.users.save(user);
-      await this.outbox.add(...integrationEventsOf(user.pullDomainEvents()));
       return { userId: user.id, email: user.email.value, nickname: user.nickname?.value ?? null };
     });
   }

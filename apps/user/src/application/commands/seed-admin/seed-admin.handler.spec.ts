@@ -9,7 +9,7 @@ describe('SeedAdminHandler', () => {
   const command = { email: 'root@shop.example', password: 'an admin passphrase' };
   beforeEach(() => {
     f = userApplicationFixture();
-    seedAdmin = new SeedAdminHandler(f.unitOfWork, f.outbox, f.users, f.hasher, f.clock);
+    seedAdmin = new SeedAdminHandler(f.unitOfWork, f.users, f.hasher, f.clock);
   });
 
   it('creates the admin account when it is missing and announces it like any registration', async () => {

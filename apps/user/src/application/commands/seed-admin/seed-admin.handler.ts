@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type Clock, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
+import { UNIT_OF_WORK, newId, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { Email } from '../../../domain/email.js';
 import { PlainPassword } from '../../../domain/plain-password.js';
 import { User } from '../../../domain/user.js';
@@ -7,7 +7,6 @@ import { EmailTakenError } from '../../../domain/user.errors.js';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 import type { UserRepository } from '../../ports/user.repository.js';
 import { PASSWORD_HASHER, USER_CLOCK, USER_REPOSITORY } from '../../user.di-tokens.js';
-import { integrationEventsOf } from '../../user.integration-events.js';
 import type { SeedAdminCommand, SeededAdmin } from './seed-admin.command.js';
 
 const ATTEMPTS = 3;
@@ -21,7 +20,6 @@ const ATTEMPTS = 3;
 export class SeedAdminHandler {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
-    @Inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(USER_CLOCK) private readonly clock: Clock,
@@ -49,7 +47,6 @@ export class SeedAdminHandler {
     const admin = existing ?? User.register({ id: newId(), email, nickname: null, passwordHash, registeredAt: now });
     admin.grantRole('admin', now);
     await this.users.save(admin);
-    await this.outbox.add(...integrationEventsOf(admin.pullDomainEvents()));
     return { userId: admin.id, outcome: existing ? 'granted' : 'created' };
   }
 }

@@ -1,0 +1,185 @@
+// AggregateRepository (@shop/shared-kernel) on the in-memory fakes every context's unit tests use.
+// The same behaviour on SQLite and PostgreSQL: apps/user/test/typeorm-user.repository.spec.ts.
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  AggregateRoot,
+  UnmappedDomainEventError,
+  UnsavedDomainEventsError,
+  unmappedDomainEvent,
+  type DomainEvent,
+  type IntegrationEventMapping,
+  type OutgoingEvent,
+} from '@shop/shared-kernel';
+import { InMemoryAggregateRepository } from './in-memory-aggregate-repository.js';
+import { InMemoryEventOutbox } from './in-memory-event-outbox.js';
+import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
+
+// A context with two aggregate types and one mapping covering both.
+interface CartOpened extends DomainEvent {
+  readonly type: 'CartOpened';
+}
+interface ItemAdded extends DomainEvent {
+  readonly type: 'ItemAdded';
+  readonly sku: string;
+}
+interface PriceChanged extends DomainEvent {
+  readonly type: 'PriceChanged';
+  readonly price: number;
+}
+type CartEvent = CartOpened | ItemAdded;
+type ShopEvent = CartEvent | PriceChanged;
+
+class Cart extends AggregateRoot<CartEvent> {
+  private constructor(
+    readonly id: string,
+    readonly items: string[],
+  ) {
+    super();
+  }
+  static open(id: string): Cart {
+    const cart = new Cart(id, []);
+    cart.record({ type: 'CartOpened', aggregateId: id, occurredAt: new Date(0) });
+    return cart;
+  }
+  static restore(row: { id: string; items: string[] }): Cart {
+    return new Cart(row.id, [...row.items]);
+  }
+  add(sku: string): void {
+    this.items.push(sku);
+    this.record({ type: 'ItemAdded', aggregateId: this.id, occurredAt: new Date(0), sku });
+  }
+}
+
+class Product extends AggregateRoot<PriceChanged> {
+  constructor(
+    readonly id: string,
+    public price: number,
+  ) {
+    super();
+  }
+  reprice(price: number): void {
+    this.price = price;
+    this.record({ type: 'PriceChanged', aggregateId: this.id, occurredAt: new Date(0), price });
+  }
+}
+
+const shopIntegrationEvents: IntegrationEventMapping<ShopEvent> = (event) => {
+  switch (event.type) {
+    case 'CartOpened':
+      return [{ type: 'cart.opened.v1', aggregateId: event.aggregateId, payload: {} }];
+    case 'ItemAdded':
+      return []; // stays inside the context
+    case 'PriceChanged':
+      return [{ type: 'product.repriced.v1', aggregateId: event.aggregateId, payload: { price: event.price } }];
+    default:
+      return unmappedDomainEvent(event);
+  }
+};
+
+// A new domain event type without its case does not compile: `event` is not `never` in the default.
+const incomplete: IntegrationEventMapping<ShopEvent> = (event) => {
+  switch (event.type) {
+    case 'CartOpened':
+    case 'ItemAdded':
+      return [];
+    default:
+      // @ts-expect-error PriceChanged has no case
+      return unmappedDomainEvent(event);
+  }
+};
+
+class InMemoryCartRepository extends InMemoryAggregateRepository<Cart, { id: string; items: string[] }> {
+  constructor(unitOfWork: InMemoryUnitOfWork, outbox: InMemoryEventOutbox) {
+    super(unitOfWork, outbox, shopIntegrationEvents, { toRow: (cart) => ({ id: cart.id, items: [...cart.items] }), fromRow: (row) => Cart.restore(row) });
+  }
+}
+
+class InMemoryProductRepository extends InMemoryAggregateRepository<Product, { id: string; price: number }> {
+  constructor(unitOfWork: InMemoryUnitOfWork, outbox: InMemoryEventOutbox) {
+    super(unitOfWork, outbox, shopIntegrationEvents, { toRow: (p) => ({ id: p.id, price: p.price }), fromRow: (row) => new Product(row.id, row.price) });
+  }
+}
+
+describe('AggregateRepository on the in-memory unit of work and outbox', () => {
+  let unitOfWork: InMemoryUnitOfWork;
+  let outbox: InMemoryEventOutbox;
+  let carts: InMemoryCartRepository;
+  let products: InMemoryProductRepository;
+  beforeEach(() => {
+    unitOfWork = new InMemoryUnitOfWork();
+    outbox = new InMemoryEventOutbox(unitOfWork);
+    carts = new InMemoryCartRepository(unitOfWork, outbox);
+    products = new InMemoryProductRepository(unitOfWork, outbox);
+  });
+  const types = (events: readonly OutgoingEvent[]) => events.map((event) => `${event.type} ${event.aggregateId}`);
+
+  it("saving writes the aggregate's events through the context's one mapping, for every aggregate type, in the use case's unit of work", async () => {
+    const cart = Cart.open('c-1');
+    cart.add('sku-1');
+    const product = new Product('p-1', 100);
+    product.reprice(90);
+    await unitOfWork.run(async () => {
+      await carts.save(cart);
+      await products.save(product);
+    });
+
+    expect(unitOfWork.runs).toBe(1);
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-1', 'product.repriced.v1 p-1']);
+    expect(cart.peekDomainEvents()).toEqual([]);
+    expect((await carts.findById('c-1'))?.items).toEqual(['sku-1']);
+  });
+
+  it('writes nothing for an event that maps to no integration event, and still saves the change', async () => {
+    carts.insert(Cart.restore({ id: 'c-1', items: [] }));
+    const cart = (await carts.findById('c-1'))!;
+    cart.add('sku-1');
+    await unitOfWork.run(() => carts.save(cart));
+
+    expect(outbox.events).toEqual([]);
+    expect((await carts.findById('c-1'))?.items).toEqual(['sku-1']);
+  });
+
+  it('opens a unit of work of its own when saved outside one', async () => {
+    await carts.save(Cart.open('c-1'));
+    expect(unitOfWork.commits).toBe(1);
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-1']);
+  });
+
+  it('refuses to commit while a saved aggregate holds events recorded after its save, and rolls everything back', async () => {
+    const cart = Cart.open('c-1');
+    const error = await unitOfWork
+      .run(async () => {
+        await carts.save(cart);
+        cart.add('sku-1'); // never saved again
+      })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnsavedDomainEventsError);
+    expect(error).toMatchObject({ aggregate: 'Cart', aggregateId: 'c-1', eventTypes: ['ItemAdded'] });
+    expect(carts.all()).toEqual([]);
+    expect(outbox.events).toEqual([]);
+    expect(unitOfWork.commits).toBe(0);
+  });
+
+  it('commits when the aggregate is saved again after the later change', async () => {
+    const cart = Cart.open('c-1');
+    await unitOfWork.run(async () => {
+      await carts.save(cart);
+      cart.add('sku-1');
+      await carts.save(cart);
+    });
+    expect((await carts.findById('c-1'))?.items).toEqual(['sku-1']);
+  });
+
+  it('rolls the aggregate back when its events cannot be written', async () => {
+    outbox.failNext = new Error('outbox unavailable');
+    await expect(carts.save(Cart.open('c-1'))).rejects.toThrow('outbox unavailable');
+    expect(carts.all()).toEqual([]);
+  });
+
+  it('fails loudly when an event no case covers reaches a mapping (possible only past the type checker)', async () => {
+    const stray = { type: 'CartAbandoned', aggregateId: 'c-1', occurredAt: new Date(0) } as unknown as ShopEvent;
+    expect(() => shopIntegrationEvents(stray)).toThrow(UnmappedDomainEventError);
+    expect(() => incomplete({ type: 'PriceChanged', aggregateId: 'p-1', occurredAt: new Date(0), price: 1 })).toThrow(/PriceChanged/);
+  });
+});
