@@ -6,6 +6,7 @@ import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { idempotencyOptionsFromEnv, type IdempotencyOptions, type ResolvedIdempotencyOptions } from './idempotency.options.js';
 import { IdempotencyStore } from './idempotency.store.js';
 import { IDEMPOTENCY_CLOCK, IDEMPOTENCY_OPTIONS } from './idempotency.tokens.js';
+import { PruningHandOff, pruneExpiredIdempotencyKeys } from './prune-idempotency-keys.job.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
 export interface IdempotencyModuleOptions extends IdempotencyOptions {
@@ -14,43 +15,8 @@ export interface IdempotencyModuleOptions extends IdempotencyOptions {
   readonly clock?: Clock;
 }
 
-/** Pruning passes stop after this many batches and go on at the next interval, so that one pass never runs for long. */
-const MAX_BATCHES_PER_PASS = 100;
 /** The first pass soon after start, not an interval later: a process restarted more often than that still prunes. */
 const FIRST_PRUNE_DELAY_MS = 15_000;
-
-/**
- * Deletes expired keys in bounded batches, one batch per short transaction: after start, then every
- * interval. Several instances may prune at once (each skips the rows another is deleting).
- */
-export async function pruneExpiredIdempotencyKeys(
-  store: IdempotencyStore,
-  batchSize: number,
-  keepGoing: () => boolean = () => true,
-  maxBatches = MAX_BATCHES_PER_PASS,
-): Promise<number> {
-  let total = 0;
-  for (let batch = 0; batch < maxBatches && keepGoing(); batch++) {
-    const deleted = await store.pruneExpired(batchSize);
-    total += deleted;
-    if (deleted < batchSize) break;
-  }
-  return total;
-}
-
-/**
- * The pruning as a job for `@shop/scheduler` (shaped like its `ScheduledJob`: one batch per run, run
- * again at once while batches come back full), for a service that prunes there: pass
- * `pruning: false` to `IdempotencyModule.forService` then.
- */
-export function idempotencyPruneJob(store: IdempotencyStore, settings: { intervalMs?: number; batchSize?: number } = {}) {
-  return {
-    name: 'idempotency.prune',
-    intervalMs: settings.intervalMs ?? 3600_000,
-    batchSize: settings.batchSize ?? 1_000,
-    run: ({ batchSize }: { readonly batchSize: number; readonly signal: AbortSignal }): Promise<number> => store.pruneExpired(batchSize),
-  };
-}
 
 @Injectable()
 class IdempotencyLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -61,6 +27,7 @@ class IdempotencyLifecycle implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly store: IdempotencyStore,
     private readonly transactions: TransactionHost,
+    private readonly pruningHandOff: PruningHandOff,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: ResolvedIdempotencyOptions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -73,7 +40,8 @@ class IdempotencyLifecycle implements OnApplicationBootstrap, BeforeApplicationS
       throw new Error('IdempotencyModule: the idempotency_key table is missing; list idempotencyMigrations among the service’s migrations', { cause: error });
     }
     const pruning = this.options.pruning;
-    if (!pruning) return;
+    // The context's scheduler runs PruneIdempotencyKeysJob (it was instantiated): nothing to do here.
+    if (!pruning || this.pruningHandOff.toScheduler) return;
     const prune = () => {
       if (this.pass || this.stopping) return;
       this.pass = pruneExpiredIdempotencyKeys(this.store, pruning.batchSize, () => !this.stopping)
@@ -106,7 +74,8 @@ class IdempotencyLifecycle implements OnApplicationBootstrap, BeforeApplicationS
  * beside `MessagingModule` (whose `TransactionHost` and logger it uses), and add
  * `idempotencyMigrations` to its migrations. Settings: the options, else `IDEMPOTENCY_KEY_TTL_MS`,
  * `IDEMPOTENCY_EXECUTION_TIMEOUT_MS`, `IDEMPOTENCY_WAIT_MS`, else the defaults; checked here, so a
- * bad value fails the start.
+ * bad value fails the start. Expired keys are pruned by the context's scheduler when it lists
+ * `PruneIdempotencyKeysJob` among its `scheduledJobs`, else by this module on a timer.
  */
 @Module({})
 export class IdempotencyModule {
@@ -125,10 +94,11 @@ export class IdempotencyModule {
           inject: [TransactionHost, IDEMPOTENCY_CLOCK],
         },
         { provide: InFlightRequests, useValue: new InFlightRequests() },
+        { provide: PruningHandOff, useValue: new PruningHandOff() },
         IdempotencyInterceptor,
         IdempotencyLifecycle,
       ],
-      exports: [IDEMPOTENCY_OPTIONS, IDEMPOTENCY_CLOCK, IdempotencyStore, InFlightRequests, IdempotencyInterceptor],
+      exports: [IDEMPOTENCY_OPTIONS, IDEMPOTENCY_CLOCK, IdempotencyStore, InFlightRequests, PruningHandOff, IdempotencyInterceptor],
     };
   }
 }

@@ -20,8 +20,8 @@ export interface IdempotencyOptions {
   readonly waitMs?: number;
   /**
    * Expired keys are deleted every `intervalMs` (default 1 h), `batchSize` rows per statement (default
-   * 1,000), until a batch comes back short. `false`: this module does not prune, because the service
-   * runs `idempotencyPruneJob` on its scheduler.
+   * 1,000): by the context's scheduler when it lists `PruneIdempotencyKeysJob`, else by the module's
+   * own timer (until a batch comes back short). `false`: not at all (tests).
    */
   readonly pruning?: { readonly intervalMs?: number; readonly batchSize?: number } | false;
 }

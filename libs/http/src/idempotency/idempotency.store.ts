@@ -121,23 +121,26 @@ export class IdempotencyStore {
   }
 
   /**
-   * Deletes at most `limit` expired keys in one short transaction and answers how many. Several
-   * instances may prune at once: on PostgreSQL each skips the rows another is deleting.
+   * Deletes at most `limit` expired keys in one short transaction (abandoned when `signal` aborts)
+   * and answers how many. Several instances may prune at once: on PostgreSQL each skips the rows
+   * another is deleting.
    */
-  async pruneExpired(limit: number): Promise<number> {
+  async pruneExpired(limit: number, signal?: AbortSignal): Promise<number> {
     const now = this.clock.now().getTime();
     const expired = `expires_at <= $1 AND (response_status IS NOT NULL OR locked_until <= $1)`;
-    return this.transactions.run(() =>
-      this.postgres
-        ? this.changing(
-            `DELETE FROM idempotency_key WHERE (scope, request_key) IN (
+    return this.transactions.run(
+      () =>
+        this.postgres
+          ? this.changing(
+              `DELETE FROM idempotency_key WHERE (scope, request_key) IN (
                SELECT scope, request_key FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-            [now, limit],
-          )
-        : this.changing(`DELETE FROM idempotency_key WHERE rowid IN (SELECT rowid FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $2)`, [
-            now,
-            limit,
-          ]),
+              [now, limit],
+            )
+          : this.changing(`DELETE FROM idempotency_key WHERE rowid IN (SELECT rowid FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $2)`, [
+              now,
+              limit,
+            ]),
+      { signal },
     );
   }
 

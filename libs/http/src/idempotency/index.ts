@@ -5,5 +5,6 @@ export * from './idempotency.store.js';
 export * from './idempotency.interceptor.js';
 export * from './idempotent.decorator.js';
 export * from './idempotency.module.js';
+export * from './prune-idempotency-keys.job.js';
 export * from './migrations/index.js';
 export { IDEMPOTENT_ROUTE } from './idempotency.tokens.js';

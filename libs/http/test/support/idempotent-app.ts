@@ -1,7 +1,7 @@
 // A small service with @Idempotent() routes whose effect inserts a row, for the unit specs (SQLite)
 // and the PostgreSQL tests: the real configureHttpApp, guard, filter, module and migration.
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Global, HttpCode, Inject, Module, Param, Post, type DynamicModule } from '@nestjs/common';
+import { Body, Controller, Global, HttpCode, Inject, Module, Param, Post, type DynamicModule, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LOGGER, silentLogger } from '@shop/observability';
@@ -43,6 +43,10 @@ export class ProbeControls {
   runs = 0;
   /** Awaited by every run before its effect. */
   hold: Promise<void> | undefined;
+  /** Awaited by every run after its effect, inside its transaction, before the answer is stored. */
+  holdAfterEffect: Promise<void> | undefined;
+  /** Called by a run once its effect is written (not yet committed). */
+  effected: (() => void) | undefined;
   /** The next this many runs throw an unexpected error after their effect (a 500). */
   failures = 0;
   /** Called by a run once it reached `hold`. */
@@ -87,6 +91,8 @@ class ProbeController {
           : `INSERT INTO probe_order (order_id, user_id, item, quantity) VALUES (?, ?, ?, ?)`,
         [id, user.userId, body.item, body.quantity],
       );
+      this.probe.effected?.();
+      await this.probe.holdAfterEffect;
       return id;
     });
     if (this.probe.failures > 0) {
@@ -132,11 +138,12 @@ class ProbeInfrastructure {
 
 @Module({})
 class ProbeAppModule {
-  static with(transactions: TransactionHost, probe: ProbeControls, idempotency: IdempotencyModuleOptions): DynamicModule {
+  static with(transactions: TransactionHost, probe: ProbeControls, idempotency: IdempotencyModuleOptions, providers: Provider[]): DynamicModule {
     return {
       module: ProbeAppModule,
       imports: [ProbeInfrastructure.with(transactions, probe), IdempotencyModule.forService({ env: {}, ...idempotency })],
       controllers: [ProbeController],
+      providers,
     };
   }
 }
@@ -144,6 +151,7 @@ class ProbeAppModule {
 export const probeMigrations = [CreateProbeOrders1734500000001];
 
 export interface ProbeApp {
+  readonly app: NestExpressApplication;
   readonly url: string;
   readonly probe: ProbeControls;
   readonly transactions: TransactionHost;
@@ -164,22 +172,29 @@ export interface Answer {
   json(): Record<string, unknown>;
 }
 
-/** Starts the probe service on `dataSource` (migrated with `idempotencyMigrations` and `probeMigrations`). */
-export async function startProbeApp(dataSource: DataSource, idempotency: IdempotencyModuleOptions & { clock?: Clock } = {}): Promise<ProbeApp> {
+/**
+ * Starts the probe service on `dataSource` (migrated with `idempotencyMigrations` and
+ * `probeMigrations`); `providers` go into its module (e.g. `scheduledJobs(...)`).
+ */
+export async function startProbeApp(
+  dataSource: DataSource,
+  idempotency: IdempotencyModuleOptions & { clock?: Clock } = {},
+  providers: Provider[] = [],
+): Promise<ProbeApp> {
   const transactions = new TransactionHost(dataSource);
   const probe = new ProbeControls();
-  const app = await NestFactory.create<NestExpressApplication>(
-    ProbeAppModule.with(transactions, probe, { clock: new ManualClock(new Date()), ...idempotency }),
-    {
-      bodyParser: false,
-      logger: false,
-      abortOnError: false,
-    },
-  );
+  const module = ProbeAppModule.with(transactions, probe, { clock: new ManualClock(new Date()), ...idempotency }, providers);
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: false, abortOnError: false });
   configureHttpApp(app, { service: 'probe', logger: silentLogger(), gatewayOnly: new InternalTokenVerifier(SECRET), domainErrorStatus: { SOLD_OUT: 409 } });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
+    app,
     url,
     probe,
     transactions,
