@@ -39,6 +39,8 @@ export function pgDeadlineSettings(timeouts: DatabaseTimeouts) {
  */
 export class DeadlineClient extends pg.Client {}
 
+// Called below with the client as `this` (baseQuery.apply(this, …)).
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const baseQuery = pg.Client.prototype.query;
 DeadlineClient.prototype.query = function query(this: DeadlineClient, ...args: unknown[]): unknown {
   const dropIfTimedOut = (error: unknown) => {

@@ -32,8 +32,8 @@ function startApp(app: string, env: Record<string, string>): ChildProcess {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk}`));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk}`));
+  child.stdout?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk.toString()}`));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk.toString()}`));
   processes.push(child);
   return child;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
@@ -69,7 +70,7 @@ export class ConfirmSession {
         this.channel.publish(exchange, routingKey, content, { ...options, messageId, mandatory: true }, (error: unknown) => {
           clearTimeout(timer);
           const returned = this.takeReturned(messageId);
-          if (error) reject(error instanceof Error ? error : new Error(String(error)));
+          if (error) reject(error instanceof Error ? error : new Error(inspect(error)));
           else if (returned) {
             reject(new Error(`unroutable: no queue '${routingKey}' on exchange '${exchange || '(default)'}'`));
           } else resolve();

@@ -65,7 +65,10 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
       throw new Error(`queue '${queueNameOf(service)}' does not exist: nowhere to replay to`);
     }
     const wanted = messageIds ? new Set(messageIds) : null;
-    return this.walk(service, (message) => (!wanted || wanted.has(message.properties.messageId) ? 'replay' : 'keep'));
+    return this.walk(service, (message) => {
+      const id: unknown = message.properties.messageId;
+      return !wanted || (typeof id === 'string' && wanted.has(id)) ? 'replay' : 'keep';
+    });
   }
 
   async depth(service: string): Promise<number> {
@@ -198,18 +201,23 @@ interface BrokerDeath {
   readonly 'routing-keys'?: unknown;
 }
 
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
 /** Why and when it failed: our headers, or what the broker recorded when it dead-lettered it itself. */
 function failureFactsOf(message: Message): { error: string; attempts: number; failedAt: string; originalRoutingKey: string | undefined } {
-  const headers = message.properties.headers ?? {};
+  // amqplib types header values `any`: read each as what it should be, or not at all.
+  const headers: Readonly<Record<string, unknown>> = message.properties.headers ?? {};
   const brokerDeath = (headers['x-death'] as BrokerDeath[] | undefined)?.[0];
   const deathTime = typeof brokerDeath?.time?.value === 'number' ? new Date(brokerDeath.time.value * 1000).toISOString() : undefined;
   const routingKeys = brokerDeath?.['routing-keys'];
   return {
     // Without our headers the broker dead-lettered it itself (delivery limit reached).
-    error: headers[HEADER.error] ?? (brokerDeath ? `dead-lettered by the broker: ${String(brokerDeath.reason)}` : 'unknown'),
-    attempts: headers[HEADER.attempts] ?? headers['x-delivery-count'] ?? 0,
-    failedAt: headers[HEADER.failedAt] ?? deathTime ?? '',
-    originalRoutingKey: headers[HEADER.originalRoutingKey] ?? (Array.isArray(routingKeys) && typeof routingKeys[0] === 'string' ? routingKeys[0] : undefined),
+    error: textOf(headers[HEADER.error]) ?? (brokerDeath ? `dead-lettered by the broker: ${String(brokerDeath.reason)}` : 'unknown'),
+    attempts: numberOf(headers[HEADER.attempts]) ?? numberOf(headers['x-delivery-count']) ?? 0,
+    failedAt: textOf(headers[HEADER.failedAt]) ?? deathTime ?? '',
+    originalRoutingKey:
+      textOf(headers[HEADER.originalRoutingKey]) ?? (Array.isArray(routingKeys) && typeof routingKeys[0] === 'string' ? routingKeys[0] : undefined),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Message, MessagePropertyHeaders, Options } from 'amqplib';
+import type { Message, Options } from 'amqplib';
 import type { EventEnvelope } from '@shop/contracts';
 
 /** Header names on the wire. Ours never start with `x-`, which belongs to the broker (`x-death`, …). */
@@ -58,7 +58,8 @@ export class UnparseableBodyError extends Error {
   }
 }
 
-const headersOf = (message: Message): MessagePropertyHeaders => message.properties.headers ?? {};
+// amqplib types header values `any`; what arrived is unknown until checked.
+const headersOf = (message: Message): Readonly<Record<string, unknown>> => message.properties.headers ?? {};
 
 const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -81,7 +82,9 @@ export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payloa
   const headers = headersOf(message);
   const { properties } = message;
   const sequence: unknown = headers[HEADER.sequence];
-  return {
+  // amqplib types every property and header `any`: these are the values as they arrived, unchecked
+  // here; the contract's schema check refuses a missing or mistyped one.
+  const arrived: { [K in keyof Omit<EventEnvelope, 'payload'>]?: unknown } = {
     id: properties.messageId,
     type: properties.type,
     occurredAt: headers[HEADER.occurredAt],
@@ -90,8 +93,9 @@ export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payloa
     correlationId: properties.correlationId ?? headers[HEADER.correlationId],
     causationId: headers[HEADER.causationId] ?? null,
     // Whatever arrived is handed on (the schema check refuses a non-integer); a missing one stays missing.
-    ...(sequence === undefined ? {} : { sequence: sequence as number }),
+    ...(sequence === undefined ? {} : { sequence }),
   };
+  return arrived as Omit<EventEnvelope, 'payload'>;
 }
 
 export function attemptOf(message: Message): number {
@@ -132,7 +136,8 @@ export function copyOptionsOf(message: Message, headerChanges: Record<string, un
     if (value === undefined) delete headers[name];
     else headers[name] = value;
   }
-  return {
+  // The received properties go back out as they came (amqplib types them `any`).
+  const copy: { [K in keyof Options.Publish]?: unknown } = {
     persistent: true,
     mandatory: true,
     contentType: properties.contentType,
@@ -144,6 +149,7 @@ export function copyOptionsOf(message: Message, headerChanges: Record<string, un
     appId: properties.appId,
     headers,
   };
+  return copy as Options.Publish;
 }
 
 /** The headers that undo a dead-lettering: attempt back to 1, failure details removed. */

@@ -1,4 +1,5 @@
 import { IllegalOperationError, type ChannelModel } from 'amqplib';
+import { inspect } from 'node:util';
 import type { Logger } from 'pino';
 import { consumersOf, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
 import { EVENTS_EXCHANGE, TransportUnavailableError, UnroutableError, type PublishOutcome } from '../transport/transport.js';
@@ -244,7 +245,7 @@ class BatchPublication {
   }
 }
 
-const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? String(error) : fallback));
+const asError = (error: unknown, fallback: string): Error => (error instanceof Error ? error : new Error(error ? inspect(error) : fallback));
 
 /** amqplib fails every unconfirmed message with 'channel closed' when the channel goes: not the message's fault. */
 const confirmErrorOf = (error: unknown): Error =>

@@ -281,7 +281,7 @@ export class MemoryTransport implements Transport {
     const { service } = subscription;
     if (!options.replay) {
       const { id } = JSON.parse(wire) as { id?: unknown };
-      if ((await this.deadLettersOf(service).find([String(id ?? '')])).length > 0) return;
+      if ((await this.deadLettersOf(service).find([typeof id === 'string' ? id : ''])).length > 0) return;
     }
     const delay = subscription.retry.delaysMs[attempts - 1];
     if (isPermanentDeliveryError(error) || delay === undefined) {
@@ -292,8 +292,8 @@ export class MemoryTransport implements Transport {
     const { id, type } = JSON.parse(wire) as { id?: unknown; type?: unknown };
     const nextAttemptAt = Date.now() + delay;
     await this.retriesOf(service).schedule({
-      messageId: String(id ?? ''),
-      type: String(type ?? ''),
+      messageId: typeof id === 'string' ? id : '',
+      type: typeof type === 'string' ? type : '',
       wire,
       attempts,
       nextAttemptAt,

@@ -102,7 +102,7 @@ export class ShopEventsServer extends Server implements CustomTransportStrategy 
 
   private registrationOf(pattern: string, handler: MessageHandler) {
     if (!handler.isEventHandler) throw new Error(`'${pattern}': only event handlers are supported; use @HandlesEvent`);
-    const name = handler.extras?.['handler'];
+    const name: unknown = handler.extras?.['handler'];
     if (typeof name !== 'string' || name.length === 0) {
       throw new Error(`the handler of '${pattern}' has no name: declare it with @HandlesEvent(type, 'reaction-name')`);
     }
