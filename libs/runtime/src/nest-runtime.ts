@@ -27,7 +27,7 @@ export function nestLoggerFor(logger: Logger): LoggerService {
 
 /** Where a listening app can be reached: `http://127.0.0.1:<port>` for a wildcard address. */
 export function listeningUrlOf(app: INestApplication): string {
-  const address = app.getHttpServer().address() as AddressInfo;
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const wildcard = address.address === '0.0.0.0' || address.address === '::';
   const host = wildcard ? '127.0.0.1' : address.address;
   return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

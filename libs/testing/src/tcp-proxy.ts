@@ -28,15 +28,15 @@ export class TcpProxy {
   ) {}
 
   static async start(target: { host: string; port: number }, listenPort = 0): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy!.accept(client, target));
+    // Connections arrive only after the listen below, once `proxy` exists.
+    const server = createServer((client) => proxy.accept(client, target));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(listenPort, '127.0.0.1', () => resolve());
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
-    proxy = new TcpProxy(server, address.port);
+    const proxy = new TcpProxy(server, address.port);
     return proxy;
   }
 
