@@ -1,9 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type Provider, type Type } from '@nestjs/common';
-import { OperationsModule, messagingHealthChecks } from '@shop/http';
-import { messagingOptionsOf, type ServiceRuntime } from '@shop/runtime';
-import { MessagingModule, messagingMigrations } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
-import { TransactionHost, openDataSource } from '@shop/persistence';
+import { TransactionHost } from '@shop/persistence';
+import { contextModule, type ServiceRuntime } from '@shop/runtime';
 import { EVENT_OUTBOX, systemClock, type EventOutbox } from '@shop/shared-kernel';
 import { LogInHandler } from './application/commands/log-in/log-in.handler.js';
 import { RegisterUserHandler } from './application/commands/register-user/register-user.handler.js';
@@ -19,7 +17,6 @@ import type { UserConfig } from './infrastructure/user.config.js';
 import { AuthController } from './interface/http/auth.controller.js';
 import { MeController } from './interface/http/me.controller.js';
 
-const SERVICE = 'user';
 const USER_CONFIG = Symbol.for('shop.user.Config');
 
 /** Makes sure of the configured administrator before the service takes requests. */
@@ -59,28 +56,11 @@ const lifecycle: Provider[] = [SeedAdminOnBootstrap];
 @Module({})
 export class UserModule {
   static forRoot(runtime: ServiceRuntime, config: UserConfig): DynamicModule {
-    return {
-      module: UserModule,
-      imports: [
-        MessagingModule.forService({
-          service: SERVICE,
-          // The database's pool size and deadlines come with `runtime.database`, the messaging settings with `messagingOptionsOf`.
-          dataSource: () =>
-            openDataSource({
-              service: SERVICE,
-              ...runtime.database,
-              entities: userEntities,
-              migrations: [...messagingMigrations, ...userMigrations],
-            }),
-          transport: runtime.transport,
-          ownsTransport: runtime.ownsTransport,
-          logger: runtime.logger,
-          ...messagingOptionsOf(runtime),
-        }),
-        OperationsModule.forService({ service: SERVICE, checks: messagingHealthChecks }),
-      ],
+    return contextModule(UserModule, runtime, {
+      entities: userEntities,
+      migrations: userMigrations,
       controllers: httpControllers,
       providers: [{ provide: USER_CONFIG, useValue: config }, ...adapters(config), ...commandHandlers, ...queryHandlers, ...lifecycle],
-    };
+    });
   }
 }

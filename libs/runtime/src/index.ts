@@ -4,3 +4,4 @@ export { str } from 'envalid';
 export * from './service-runtime.js';
 export * from './nest-runtime.js';
 export * from './context-service.js';
+export * from './context-module.js';

@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, Get, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { MemoryTransport } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
+import { waitFor } from '@shop/testing';
+import type { JobRun, ScheduledJob } from '@shop/scheduler';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contextModule } from './context-module.js';
+import { defineContextService, startContextService } from './context-service.js';
+import type { RunningService, ServiceRuntime } from './service-runtime.js';
+
+let runs = 0;
+
+@Injectable()
+class CountingJob implements ScheduledJob {
+  readonly name = 'probe.count';
+  readonly intervalMs = 50;
+  run(_run: JobRun): Promise<number> {
+    runs += 1;
+    return Promise.resolve(0);
+  }
+}
+
+@Controller('probe')
+class ProbeController {
+  @Get()
+  answer(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Module({})
+class ProbeModule {
+  static forRoot(runtime: ServiceRuntime): DynamicModule {
+    return contextModule(ProbeModule, runtime, {
+      entities: [],
+      migrations: [],
+      controllers: [ProbeController],
+      jobs: [CountingJob],
+      idempotency: { pruning: { intervalMs: 1_000 } },
+    });
+  }
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('contextModule', () => {
+  it("adds the platform's part around a context: database with every migration it needs, health, metrics, its jobs and the idempotency keys' pruning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shop-context-module-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const transport = new MemoryTransport(silentLogger());
+    const runtime: ServiceRuntime = {
+      service: 'probe',
+      host: '127.0.0.1',
+      port: 0,
+      database: { sqliteDir: dir },
+      transport: () => transport,
+      ownsTransport: true,
+      internalAuthSecret: 's'.repeat(32),
+      logger: silentLogger(),
+    };
+    const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
+    const running: RunningService = await startContextService(service, runtime, {});
+    cleanups.push(() => running.close());
+
+    await waitFor(() => runs >= 2, { what: 'the context job running on its interval' });
+    const health = await fetch(`${running.url}/health`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/shop_scheduled_job_runs_total\{job="probe\.count"[^}]*\} [1-9]/);
+
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dir, 'probe.sqlite'), { readonly: true });
+    try {
+      const jobNames = () => (db.prepare('SELECT name FROM scheduled_job ORDER BY name').all() as { name: string }[]).map((job) => job.name);
+      await waitFor(() => jobNames().includes('idempotency.prune'), { what: 'the idempotency keys pruned by the scheduler' });
+      expect(jobNames()).toEqual(['idempotency.prune', 'probe.count']);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM idempotency_key').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+});
