@@ -53,22 +53,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const response = context.switchToHttp().getResponse<ServerResponse>();
     const key = idempotencyKeyOf(request.headers[IDEMPOTENCY_KEY_HEADER]);
     if (key === undefined) {
-      if (route.required)
-        throw ProblemException.of(
-          400,
-          'IDEMPOTENCY_KEY_MISSING',
-          'This request needs an Idempotency-Key header: a new UUID per operation, sent again with each retry of it.',
-        );
+      if (route.required) throw keyMissing();
       return next.handle();
     }
     const identity = request[REQUEST_IDENTITY];
     // Scoped by key alone, one anonymous caller could replay (read) another's answer, or block its key, with a guessed or leaked key.
-    if (!identity)
-      throw ProblemException.of(
-        400,
-        'IDEMPOTENCY_KEY_NEEDS_USER',
-        'An Idempotency-Key is honoured only for a signed-in user; sign in or leave the header out.',
-      );
+    if (!identity) throw needsUser();
     const method = (request.method ?? 'POST').toUpperCase();
     const path = request.originalUrl ?? request.url ?? '';
     const idempotent: IdempotentRequest = {
@@ -102,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         const record = outcome.record;
         const decision = this.decide(request, record);
-        if (decision === 'replay') return responseOf(record!.answer!, true);
+        if (decision === 'replay' && record?.answer) return responseOf(record.answer, true);
         if (decision === 'wait') {
           // Held by a request on another instance (or one that died): poll until it answers or its lease ends.
           const left = waitUntil - performance.now();
@@ -204,6 +194,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 }
+
+const keyMissing = () =>
+  ProblemException.of(
+    400,
+    'IDEMPOTENCY_KEY_MISSING',
+    'This request needs an Idempotency-Key header: a new UUID per operation, sent again with each retry of it.',
+  );
+
+const needsUser = () =>
+  ProblemException.of(400, 'IDEMPOTENCY_KEY_NEEDS_USER', 'An Idempotency-Key is honoured only for a signed-in user; sign in or leave the header out.');
 
 function inProgress(response: ServerResponse): ProblemException {
   response.setHeader('retry-after', '1');
