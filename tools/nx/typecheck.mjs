@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `node tools/nx/typecheck.mjs <projectRoot>`: the Nx `typecheck` target of every project.
+// `node tools/nx/typecheck.mjs <projectRoot>... [--root-files]`: the Nx `typecheck` target of every project.
+// --root-files adds the workspace's own TypeScript files (vitest.config.ts, …): tools/nx checks them.
 // Type-checks the project's files (sources, specs, test helpers) under the root tsconfig.spec.json,
 // the same options and file set `tsc -p tsconfig.spec.json` checks for the whole tree, and reports
 // only this project's errors: a dependency's own errors are its own typecheck's (workspace packages
 // resolve to their TypeScript sources through the '@shop/source' condition, so no build is needed).
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -15,8 +16,11 @@ function fail(message) {
   process.exit(2);
 }
 
-const [projectRoot, ...extra] = process.argv.slice(2);
-if (!projectRoot || extra.length > 0) fail('usage: node tools/nx/typecheck.mjs <projectRoot>');
+const args = process.argv.slice(2);
+const withRootFiles = args.includes('--root-files');
+const projectRoots = args.filter((a) => a !== '--root-files');
+if (projectRoots.length === 0) fail('usage: node tools/nx/typecheck.mjs <projectRoot>... [--root-files]');
+const projectRoot = projectRoots.join(' ');
 
 const host = {
   ...ts.sys,
@@ -25,8 +29,10 @@ const host = {
 const config = ts.getParsedCommandLineOfConfigFile(resolve(REPO_ROOT, 'tsconfig.spec.json'), {}, host);
 if (!config) fail('cannot read tsconfig.spec.json');
 
-const prefix = resolve(REPO_ROOT, projectRoot) + sep;
-const own = config.fileNames.filter((file) => resolve(file).startsWith(prefix));
+const prefixes = projectRoots.map((root) => resolve(REPO_ROOT, root) + sep);
+const own = config.fileNames.filter(
+  (file) => prefixes.some((prefix) => resolve(file).startsWith(prefix)) || (withRootFiles && dirname(resolve(file)) === resolve(REPO_ROOT)),
+);
 if (own.length === 0) {
   console.log(`typecheck: ${projectRoot} has no TypeScript files under tsconfig.spec.json`);
   process.exit(0);
