@@ -139,6 +139,26 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
       expect(await outboxRows(transactions)).toEqual([]);
     });
 
+    it('refuses to commit when a user loaded in the transaction was changed and never saved', async () => {
+      const { transactions, users } = await repository();
+      const stored = UserMother.stored({ email: 'ada@example.com' });
+      await transactions.run(() => users.save(stored));
+
+      const error = await transactions
+        .run(async () => {
+          const loaded = (await users.findByEmail(Email.of('ada@example.com')))!;
+          loaded.grantRole('admin', new Date()); // the save is forgotten
+          await users.save(UserMother.registered()); // other work of the same transaction
+        })
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(UnsavedDomainEventsError);
+      expect(error).toMatchObject({ aggregateId: stored.id, eventTypes: ['RoleGranted'] });
+      expect((await users.findById(stored.id))?.roles).toEqual(['customer']);
+      expect(await countUsers(transactions)).toBe(1);
+      expect(await outboxRows(transactions)).toEqual([]);
+    });
+
     it('commits once the user is saved again after the later change', async () => {
       const { transactions, users } = await repository();
       const ada = UserMother.registered();

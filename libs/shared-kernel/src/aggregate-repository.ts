@@ -25,7 +25,7 @@ export function unmappedDomainEvent(event: never): never {
   throw new UnmappedDomainEventError(String((event as { type?: unknown } | undefined)?.type));
 }
 
-/** An aggregate recorded events after its save and was not saved again; the transaction is rolled back. */
+/** A transaction was about to commit while an aggregate it saved or loaded held events never saved; it is rolled back. */
 export class UnsavedDomainEventsError extends Error {
   constructor(
     readonly aggregate: string,
@@ -33,7 +33,7 @@ export class UnsavedDomainEventsError extends Error {
     readonly eventTypes: readonly string[],
   ) {
     super(
-      `${aggregate} ${aggregateId} recorded ${eventTypes.join(', ')} after it was saved and was not saved again; ` +
+      `${aggregate} ${aggregateId} recorded ${eventTypes.join(', ')} and was not saved afterwards; ` +
         'the transaction is rolled back rather than commit without that change and its events: save the aggregate after changing it',
     );
     this.name = 'UnsavedDomainEventsError';
@@ -46,8 +46,10 @@ export class UnsavedDomainEventsError extends Error {
  * (the use case's, or one of its own when called outside any). No use case writes the outbox by hand,
  * so none can forget to.
  *
- * An aggregate that records more events after its save and is not saved again would lose its change
- * and their events without a word; instead the transaction refuses to commit (`UnsavedDomainEventsError`).
+ * An aggregate changed (events recorded) and then not saved would lose its change and its events
+ * without a word; instead the transaction refuses to commit (`UnsavedDomainEventsError`). That holds
+ * for every aggregate saved in the transaction, and for every one a look-up handed out in it when the
+ * repository passes what it loads through `tracked`.
  */
 export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> {
   protected constructor(
@@ -62,16 +64,28 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
       const events = aggregate.pullDomainEvents() as Array<DomainEventOf<A>>;
       const outgoing = events.flatMap((event) => this.integrationEventsOf(event));
       if (outgoing.length > 0) await this.outbox.add(...outgoing);
-      this.unitOfWork.beforeCommit(() => {
-        const unsaved = aggregate.peekDomainEvents();
-        if (unsaved.length > 0) {
-          throw new UnsavedDomainEventsError(
-            aggregate.constructor.name,
-            unsaved[0]!.aggregateId,
-            unsaved.map((event) => event.type),
-          );
-        }
-      });
+      this.refuseCommitWhileUnsaved(aggregate);
+    });
+  }
+
+  /**
+   * What a look-up hands out goes through here: inside a transaction, its commit then fails if the
+   * aggregate records events and is not saved. (Outside one nothing can be saved by mistake.)
+   */
+  protected tracked(aggregate: A): A {
+    if (this.unitOfWork.inTransaction) this.refuseCommitWhileUnsaved(aggregate);
+    return aggregate;
+  }
+
+  private refuseCommitWhileUnsaved(aggregate: A): void {
+    this.unitOfWork.beforeCommit(() => {
+      const unsaved = aggregate.peekDomainEvents();
+      if (unsaved.length === 0) return;
+      throw new UnsavedDomainEventsError(
+        aggregate.constructor.name,
+        unsaved[0]!.aggregateId,
+        unsaved.map((event) => event.type),
+      );
     });
   }
 

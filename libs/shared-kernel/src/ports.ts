@@ -6,6 +6,8 @@
 /** Runs work in one database transaction; nested calls join the outer transaction. */
 export interface UnitOfWork {
   run<T>(work: () => Promise<T>): Promise<T>;
+  /** True inside `run` (in the async context of its work). */
+  readonly inTransaction: boolean;
   /**
    * Runs `check` inside the current transaction once its work has finished, just before it commits;
    * a throw rolls the transaction back and fails `run`. Throws outside a transaction. Repositories

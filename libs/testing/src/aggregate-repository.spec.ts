@@ -161,6 +161,30 @@ describe('AggregateRepository on the in-memory unit of work and outbox', () => {
     expect(unitOfWork.commits).toBe(0);
   });
 
+  it('refuses to commit when an aggregate a look-up handed out in the transaction was changed and never saved', async () => {
+    carts.insert(Cart.restore({ id: 'c-1', items: [] }));
+    products.insert(new Product('p-1', 100));
+    const error = await unitOfWork
+      .run(async () => {
+        (await carts.findById('c-1'))!.add('sku-1'); // the save is forgotten
+        const product = (await products.findById('p-1'))!;
+        product.reprice(90);
+        await products.save(product);
+      })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'UnsavedDomainEventsError', aggregate: 'Cart', eventTypes: ['ItemAdded'] });
+    expect((await products.findById('p-1'))?.price).toBe(100);
+    expect(outbox.events).toEqual([]);
+  });
+
+  it('lets a look-up outside any unit of work go untracked (nothing can be committed by mistake there)', async () => {
+    carts.insert(Cart.restore({ id: 'c-1', items: [] }));
+    (await carts.findById('c-1'))!.add('sku-1');
+    await unitOfWork.run(async () => undefined);
+    expect(unitOfWork.commits).toBe(1);
+  });
+
   it('commits when the aggregate is saved again after the later change', async () => {
     const cart = Cart.open('c-1');
     await unitOfWork.run(async () => {

@@ -39,7 +39,7 @@ export abstract class InMemoryAggregateRepository<A extends AggregateRoot<Domain
 
   async findById(id: string): Promise<A | null> {
     const row = this.rows.get(id);
-    return row === undefined ? null : this.mapping.fromRow(row);
+    return row === undefined ? null : this.tracked(this.mapping.fromRow(row));
   }
 
   /** Puts an aggregate straight into the store, as if committed earlier or by another instance. */
@@ -47,6 +47,7 @@ export abstract class InMemoryAggregateRepository<A extends AggregateRoot<Domain
     this.rows.set(aggregate.id, this.mapping.toRow(aggregate));
   }
 
+  /** Every stored aggregate, for assertions (not tracked: not a look-up of a use case). */
   all(): A[] {
     return [...this.rows.values()].map((row) => this.mapping.fromRow(row));
   }

@@ -21,7 +21,7 @@ export class InMemoryUserRepository extends InMemoryAggregateRepository<User, Us
 
   async findByEmail(email: Email): Promise<User | null> {
     const row = [...this.rows.values()].find((candidate) => candidate.email.equals(email));
-    return row ? User.restore(row) : null;
+    return row ? this.tracked(User.restore(row)) : null;
   }
 
   /** The store's unique index on the e-mail address, as the real one enforces it. */

@@ -29,12 +29,12 @@ export class TypeOrmUserRepository extends AggregateRepository<User> implements 
     // PostgreSQL refuses to compare a UUID column with anything else; such an id exists nowhere.
     if (!isUuid(id)) return null;
     const record = await this.rows().findOneBy({ id: id.toLowerCase() });
-    return record ? UserMapper.toDomain(record) : null;
+    return record ? this.tracked(UserMapper.toDomain(record)) : null;
   }
 
   async findByEmail(email: Email): Promise<User | null> {
     const record = await this.rows().createQueryBuilder('u').where('lower(u.email) = :email', { email: email.normalized }).getOne();
-    return record ? UserMapper.toDomain(record) : null;
+    return record ? this.tracked(UserMapper.toDomain(record)) : null;
   }
 
   protected async persist(user: User): Promise<void> {
