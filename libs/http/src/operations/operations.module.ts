@@ -1,8 +1,8 @@
-import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type InjectionToken, type OnModuleDestroy } from '@nestjs/common';
 import { MessagingMetrics } from '@shop/messaging';
 import { LOGGER, createLogger, type Logger } from '@shop/observability';
 import type { Registry } from 'prom-client';
-import { DEFAULT_CHECK_TIMEOUT_MS, HealthChecks, type HealthCheck } from './health-checks.js';
+import { HealthChecks, type HealthCheck, type TimedHealthCheck } from './health-checks.js';
 import { HEALTH_CHECKS, HealthController, METRICS_REGISTRY, MetricsController } from './operations.controllers.js';
 import { serviceMetricsRegistry } from './service-metrics.js';
 
@@ -10,21 +10,38 @@ import { serviceMetricsRegistry } from './service-metrics.js';
 export interface InjectedHealthCheck {
   readonly inject: readonly InjectionToken[];
   readonly check: (...dependencies: never[]) => unknown;
+  /** Its own deadline, instead of `checkTimeoutMs`. */
+  readonly timeoutMs?: number;
 }
 
 export interface OperationsOptions {
   readonly service: string;
   /** By name, as reported: `{ database: ..., broker: ... }` (see `messagingHealthChecks`). */
-  readonly checks: Readonly<Record<string, HealthCheck | InjectedHealthCheck>>;
+  readonly checks: Readonly<Record<string, HealthCheck | TimedHealthCheck | InjectedHealthCheck>>;
+  /** Deadline of each check without its own (default `DEFAULT_CHECK_TIMEOUT_MS`, 2 s). */
   readonly checkTimeoutMs?: number;
+  /** How long a readiness answer is reused (default 0: concurrent requests share one run, later ones run the checks again). */
+  readonly readinessCacheMs?: number;
   /** Registries to serve besides the process metrics and, when `MessagingModule` is loaded, its metrics. */
   readonly registries?: readonly Registry[];
 }
 
-const isInjected = (check: HealthCheck | InjectedHealthCheck): check is InjectedHealthCheck => typeof check !== 'function';
+type AnyCheck = HealthCheck | TimedHealthCheck | InjectedHealthCheck;
+const isInjected = (check: AnyCheck): check is InjectedHealthCheck => typeof check !== 'function' && 'inject' in check;
+
+/** Readiness turns to not ready as soon as the app begins to close: before its consumers and relay stop, before its HTTP server closes. */
+@Injectable()
+class DrainOnShutdown implements OnModuleDestroy {
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthChecks) {}
+
+  // Nest calls every onModuleDestroy before any beforeApplicationShutdown (where messaging stops its work) and before the server closes.
+  onModuleDestroy(): void {
+    this.checks.startDraining();
+  }
+}
 
 /**
- * `GET /health` and `GET /metrics`, both `@PublicEndpoint()`, the same in every service.
+ * `GET /health/live`, `GET /health/ready`, `GET /health` and `GET /metrics`, all `@PublicEndpoint()`, the same in every service.
  * Metrics are the process's default metrics merged with the service's `MessagingMetrics` registry
  * (found by injection when `MessagingModule` is loaded) and any `registries` given.
  */
@@ -46,15 +63,19 @@ export class OperationsModule {
           useFactory: (logger: Logger | undefined, ...dependencies: unknown[]) => {
             let next = 0;
             const checks = Object.fromEntries(
-              entries.map(([name, check]): [string, HealthCheck] => {
+              entries.map(([name, check]): [string, HealthCheck | TimedHealthCheck] => {
                 if (!isInjected(check)) return [name, check];
                 const own = dependencies.slice(next, (next += check.inject.length));
-                return [name, () => (check.check as (...deps: unknown[]) => unknown)(...own)];
+                return [name, { check: () => (check.check as (...deps: unknown[]) => unknown)(...own), timeoutMs: check.timeoutMs }];
               }),
             );
-            return new HealthChecks(checks, logger ?? createLogger(options.service), options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS);
+            return new HealthChecks(checks, logger ?? createLogger(options.service), {
+              timeoutMs: options.checkTimeoutMs,
+              cacheMs: options.readinessCacheMs,
+            });
           },
         },
+        DrainOnShutdown,
         {
           provide: METRICS_REGISTRY,
           inject: [{ token: MessagingMetrics, optional: true }],
