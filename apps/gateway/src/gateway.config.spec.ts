@@ -16,6 +16,7 @@ describe('gatewayConfigFromEnv', () => {
       circuitBreakerFailures: 5,
       circuitBreakerResetMs: 10000,
       trustedProxyHops: 0,
+      readinessCacheMs: 1000,
       serviceUrls: { user: 'http://127.0.0.1:3001' },
     });
   });
@@ -30,6 +31,7 @@ describe('gatewayConfigFromEnv', () => {
       CIRCUIT_BREAKER_FAILURES: '2',
       CIRCUIT_BREAKER_RESET_MS: '3000',
       TRUSTED_PROXY_HOPS: '1',
+      READINESS_CACHE_MS: '0',
       USER_SERVICE_URL: 'http://user:3001',
     });
     expect(config).toMatchObject({
@@ -40,6 +42,7 @@ describe('gatewayConfigFromEnv', () => {
       circuitBreakerFailures: 2,
       circuitBreakerResetMs: 3000,
       trustedProxyHops: 1,
+      readinessCacheMs: 0,
       serviceUrls: { user: 'http://user:3001' },
     });
   });
@@ -53,13 +56,22 @@ describe('gatewayConfigFromEnv', () => {
         RATE_LIMIT_PER_MINUTE: '-1',
         USER_SERVICE_URL: 'user:3001',
         SERVICE_TIMEOUT_MS: '0',
+        READINESS_CACHE_MS: '1.5',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     const problems = (error as ConfigurationError).problems.map((problem) => problem.variable).sort();
-    expect(problems).toEqual(['INTERNAL_AUTH_SECRET', 'JWT_SECRET', 'PORT', 'RATE_LIMIT_PER_MINUTE', 'SERVICE_TIMEOUT_MS', 'USER_SERVICE_URL']);
+    expect(problems).toEqual([
+      'INTERNAL_AUTH_SECRET',
+      'JWT_SECRET',
+      'PORT',
+      'RATE_LIMIT_PER_MINUTE',
+      'READINESS_CACHE_MS',
+      'SERVICE_TIMEOUT_MS',
+      'USER_SERVICE_URL',
+    ]);
     expect((error as Error).message).not.toContain('too-short-secret');
     expect((error as Error).message).toContain('PORT: invalid; expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
   });

@@ -29,6 +29,8 @@ export interface GatewayConfig {
    * addresses apart for the rate limit (default 0: the connection's own address).
    */
   readonly trustedProxyHops?: number;
+  /** How long a readiness answer (the services' `/health/ready` included) is reused, in ms (default 1000; 0: every request asks again). */
+  readonly readinessCacheMs?: number;
   readonly logger?: Logger;
 }
 
@@ -43,6 +45,7 @@ export const GATEWAY_DEFAULTS = {
   circuitBreakerFailures: 5,
   circuitBreakerResetMs: 10_000,
   trustedProxyHops: 0,
+  readinessCacheMs: 1_000,
 } as const;
 
 /** `USER_SERVICE_URL`, `ORDER_SERVICE_URL`, … */
@@ -71,6 +74,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
         default: GATEWAY_DEFAULTS.trustedProxyHops,
         desc: 'proxies in front of the gateway whose X-Forwarded-For is believed',
       }),
+      READINESS_CACHE_MS: nonNegativeInt({
+        default: GATEWAY_DEFAULTS.readinessCacheMs,
+        desc: "ms a readiness answer (the services' included) is reused; 0 asks on every request",
+      }),
       ...serviceSpec,
     },
     env,
@@ -87,6 +94,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,
     circuitBreakerResetMs: read['CIRCUIT_BREAKER_RESET_MS'] as number,
     trustedProxyHops: read['TRUSTED_PROXY_HOPS'] as number,
+    readinessCacheMs: read['READINESS_CACHE_MS'] as number,
     serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
     ...(contexts === CONTEXTS ? {} : { contexts }),
   };

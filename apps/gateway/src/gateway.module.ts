@@ -45,7 +45,11 @@ export class GatewayModule {
     );
     const rateLimiter = config.rateLimitPerMinute > 0 ? new MemoryRateLimiter(config.rateLimitPerMinute) : new UnlimitedRateLimiter();
 
+    // Readiness (`/api/v1/health/ready`, and `/api/v1/health`) asks each service's `/health/ready`, each
+    // call bounded; the answer is reused for READINESS_CACHE_MS, so probes of the gateway, however many,
+    // ask each service at most once per period.
     const checkTimeoutMs = Math.min(timeoutMs, DEFAULT_CHECK_TIMEOUT_MS);
+    const readinessCacheMs = config.readinessCacheMs ?? GATEWAY_DEFAULTS.readinessCacheMs;
     const probe = new FetchServiceHealthProbe(config.serviceUrls, checkTimeoutMs);
     const healthChecks: Record<string, HealthCheck> = { gateway: () => true };
     for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
@@ -63,7 +67,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         { module: GatewayLoggerModule, global: true, providers: [{ provide: LOGGER, useValue: logger }], exports: [LOGGER] },
-        OperationsModule.forService({ service: 'gateway', checks: healthChecks, checkTimeoutMs, registries: [telemetry.registry] }),
+        OperationsModule.forService({ service: 'gateway', checks: healthChecks, checkTimeoutMs, readinessCacheMs, registries: [telemetry.registry] }),
       ],
       controllers: httpControllers,
       providers: [...edge, ...adapters],

@@ -1,4 +1,4 @@
-// The gateway's own routes: health (its own and each service's), metrics, the OpenAPI document.
+// The gateway's own routes: health (liveness; readiness, its own and each service's, cached), metrics, the OpenAPI document.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -45,6 +45,80 @@ describe('GET /health', () => {
   });
 });
 
+describe('GET /health/live', () => {
+  it('answers 200 without asking any service, even when they are all down', async () => {
+    t = await startTestGateway();
+    await t.user.stop();
+    const response = await fetch(`${t.api}/health/live`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ live: true, draining: false });
+    expect(t.user.healthChecks).toBe(0);
+  });
+});
+
+describe('GET /health/ready', () => {
+  it("answers 200 with each check in detail, having asked each service's /health/ready", async () => {
+    t = await startTestGateway();
+    const response = await fetch(`${t.api}/health/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ready: true, draining: false, checks: { gateway: { status: 'up' }, user: { status: 'up' } } });
+    expect(t.user.healthPaths).toEqual(['/health/ready']);
+  });
+
+  it('answers 503 problem+json naming the service that is not ready, and the one that is not running', async () => {
+    t = await startTestGateway({ readinessCacheMs: 0 });
+    t.user.healthy = false;
+    const response = await fetch(`${t.api}/health/ready`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await response.json()).toMatchObject({
+      status: 503,
+      code: 'NOT_READY',
+      instance: '/api/v1/health/ready',
+      down: ['user'],
+      checks: { gateway: { status: 'up' }, user: { status: 'down', reason: 'reported-down' } },
+    });
+    await t.user.stop();
+    expect(await (await fetch(`${t.api}/health/ready`)).json()).toMatchObject({ down: ['user'], checks: { user: { status: 'down', reason: 'error' } } });
+  });
+
+  it('asks each service at most once per READINESS_CACHE_MS, however many readiness requests come at once', async () => {
+    t = await startTestGateway({ readinessCacheMs: 400 });
+    t.user.healthDelayMs = 50;
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(`${t!.api}/${i % 3 === 0 ? 'health' : 'health/ready'}`)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 30 }, () => 200));
+    expect(t.user.healthChecks).toBe(1);
+    // Within the period the answer is the cached one, even though the service has gone down meanwhile…
+    t.user.healthy = false;
+    expect((await fetch(`${t.api}/health/ready`)).status).toBe(200);
+    expect(t.user.healthChecks).toBe(1);
+    // …and after it the service is asked again, once.
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const after = await Promise.all(Array.from({ length: 10 }, () => fetch(`${t!.api}/health/ready`)));
+    expect(after.map((answer) => answer.status)).toEqual(Array.from({ length: 10 }, () => 503));
+    expect(t.user.healthChecks).toBe(2);
+  });
+
+  it('asks on every request when READINESS_CACHE_MS is 0', async () => {
+    t = await startTestGateway({ readinessCacheMs: 0 });
+    for (let i = 0; i < 3; i++) expect((await fetch(`${t.api}/health/ready`)).status).toBe(200);
+    expect(t.user.healthChecks).toBe(3);
+  });
+
+  it('answers 503 in bounded time when a service hangs, with one probe for all the requests waiting on it', async () => {
+    t = await startTestGateway({ serviceTimeoutMs: 300, readinessCacheMs: 0 });
+    t.user.healthDelayMs = 5_000;
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${t!.api}/health/ready`)));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toMatchObject({ down: ['user'], checks: { user: { status: 'down', reason: 'timeout' } } });
+    }
+    expect(t.user.healthChecks).toBe(1);
+  });
+});
+
 describe('GET /metrics', () => {
   it("serves the gateway's Prometheus text: requests by route and status, service calls, circuits, the process", async () => {
     t = await startTestGateway();
@@ -71,7 +145,16 @@ describe('GET /openapi.json', () => {
     expect(response.headers.get('content-type')).toContain('application/json');
     const document = (await response.json()) as Record<string, any>;
     expect(document['openapi']).toBe('3.1.0');
-    expect(Object.keys(document['paths']).sort()).toEqual(['/auth/login', '/auth/register', '/health', '/me', '/metrics', '/openapi.json']);
+    expect(Object.keys(document['paths']).sort()).toEqual([
+      '/auth/login',
+      '/auth/register',
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/me',
+      '/metrics',
+      '/openapi.json',
+    ]);
     expect(document['paths']['/auth/register']['post']['requestBody']['content']['application/json']['schema']).toEqual({
       $ref: '#/components/schemas/RegisterRequest',
     });

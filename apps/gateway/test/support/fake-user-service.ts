@@ -16,9 +16,9 @@ export interface ReceivedCall {
 export type FakeMode =
   /** Answers like the contract. */
   | 'normal'
-  /** Takes `delayMs` before answering anything but /health. */
+  /** Takes `delayMs` before answering anything but /health*. */
   | 'slow'
-  /** Answers 503 to anything but /health. */
+  /** Answers 503 to anything but /health*. */
   | 'failing';
 
 export const TAKEN_EMAIL = 'taken@example.com';
@@ -36,15 +36,17 @@ export const EMAIL_TAKEN_PROBLEM = JSON.stringify({
 /**
  * A stand-in for the user service: a plain node:http server that accepts only calls bearing a
  * valid internal token of the gateway (as every real service does) and answers like the contract.
- * It records every call, except `/health`, which is counted apart.
+ * It records every call, except `/health*`: readiness asks (`/health`, `/health/ready`) are counted apart.
  */
 export class FakeUserService {
   readonly calls: ReceivedCall[] = [];
   healthChecks = 0;
+  /** The path of each readiness ask, in order. */
+  readonly healthPaths: string[] = [];
   mode: FakeMode = 'normal';
   delayMs = 0;
   healthy = true;
-  /** How long `/health` takes to answer. */
+  /** How long `/health` and `/health/ready` take to answer. */
   healthDelayMs = 0;
   private server: Server | undefined;
   private port = 0;
@@ -91,10 +93,16 @@ export class FakeUserService {
     const correlationId = request.headers['x-correlation-id'];
     if (typeof correlationId === 'string') response.setHeader('x-correlation-id', correlationId);
 
-    if (request.method === 'GET' && path === '/health') {
+    if (request.method === 'GET' && path === '/health/live') return send(response, 200, { live: true, draining: false });
+    if (request.method === 'GET' && (path === '/health' || path === '/health/ready')) {
       this.healthChecks += 1;
+      this.healthPaths.push(path);
       if (this.healthDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.healthDelayMs));
       if (response.destroyed) return;
+      if (path === '/health/ready') {
+        const database = { status: this.healthy ? 'up' : 'down', durationMs: 1 };
+        return send(response, this.healthy ? 200 : 503, { ready: this.healthy, draining: false, checkedAt: new Date().toISOString(), checks: { database } });
+      }
       return send(response, this.healthy ? 200 : 503, { status: this.healthy ? 'ok' : 'unavailable', checks: { database: this.healthy ? 'up' : 'down' } });
     }
 

@@ -1,8 +1,10 @@
 import type { ServiceName } from '../../application/service-name.js';
 
 /**
- * Asks a service's own `GET /health` whether it is ready, straight past its circuit breaker: the
- * gateway's health reports what the services say now, and a probe never opens or closes a circuit.
+ * Asks a service's own `GET /health/ready` whether it is ready, straight past its circuit breaker:
+ * the gateway's readiness reports what the services say, and a probe never opens or closes a
+ * circuit. Each call is bounded by `timeoutMs` (the request is aborted, so a hung service holds no
+ * socket past it); how often the services are asked is the gateway's readiness cache's business.
  */
 export class FetchServiceHealthProbe {
   constructor(
@@ -12,7 +14,7 @@ export class FetchServiceHealthProbe {
   ) {}
 
   async isUp(service: ServiceName): Promise<boolean> {
-    const response = await this.fetchImpl(`${this.serviceUrls[service].replace(/\/+$/, '')}/health`, {
+    const response = await this.fetchImpl(`${this.serviceUrls[service].replace(/\/+$/, '')}/health/ready`, {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.timeoutMs),
     });

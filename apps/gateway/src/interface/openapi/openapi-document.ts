@@ -1,5 +1,5 @@
 import { bodySchemasOf, schemaNameOf, type ContextDefinition, type HttpRoute, type RouteResponse } from '@shop/contracts';
-import { HEALTH_REPORT_SCHEMA, PROBLEM_SCHEMA } from './api-schemas.js';
+import { HEALTH_REPORT_SCHEMA, LIVENESS_SCHEMA, NOT_READY_SCHEMA, PROBLEM_SCHEMA, READINESS_SCHEMA } from './api-schemas.js';
 
 export const API_BASE_PATH = '/api/v1';
 
@@ -67,10 +67,34 @@ function operationOf(route: HttpRoute): Json {
 
 /** The gateway's own routes: not forwarded, not rate limited, no token. */
 const OPERATIONS_PATHS: Json = {
+  '/health/live': {
+    get: {
+      operationId: 'getLiveness',
+      summary: 'The gateway process answers (nothing behind it is asked)',
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description: 'Live', content: { 'application/json': { schema: ref('schemas', 'Liveness') } } } },
+    },
+  },
+  '/health/ready': {
+    get: {
+      operationId: 'getReadiness',
+      summary: "Readiness of the gateway and of each service behind it (each service's `/health/ready`), reused for `READINESS_CACHE_MS`",
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: { description: 'Every check is up', content: { 'application/json': { schema: ref('schemas', 'Readiness') } } },
+        503: {
+          description: '`NOT_READY` (what is down in `down`) or `SHUTTING_DOWN`',
+          content: { 'application/problem+json': { schema: ref('schemas', 'NotReady') } },
+        },
+      },
+    },
+  },
   '/health': {
     get: {
       operationId: 'getHealth',
-      summary: 'Readiness of the gateway and of each service behind it',
+      summary: 'Readiness of the gateway and of each service behind it, in its first shape (kept for existing probes; prefer `/health/ready`)',
       tags: ['operations'],
       security: [],
       responses: {
@@ -110,7 +134,7 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
     for (const schema of bodySchemasOf(route)) bodySchemas[schemaNameOf(schema)] = schema;
   }
-  for (const reserved of ['Problem', 'HealthReport']) {
+  for (const reserved of ['Problem', 'HealthReport', 'Liveness', 'Readiness', 'NotReady']) {
     if (reserved in bodySchemas) throw new Error(`a context's body schema is titled '${reserved}', the name of one of the gateway's own`);
   }
   const tags = contexts.flatMap((context) => Object.entries(context.tags).map(([name, description]) => ({ name, description })));
@@ -127,7 +151,14 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
     tags: [...tags, { name: 'operations', description: 'Health, metrics, this document' }],
     paths: { ...paths, ...OPERATIONS_PATHS },
     components: {
-      schemas: { ...bodySchemas, Problem: PROBLEM_SCHEMA, HealthReport: HEALTH_REPORT_SCHEMA },
+      schemas: {
+        ...bodySchemas,
+        Problem: PROBLEM_SCHEMA,
+        HealthReport: HEALTH_REPORT_SCHEMA,
+        Liveness: LIVENESS_SCHEMA,
+        Readiness: READINESS_SCHEMA,
+        NotReady: NOT_READY_SCHEMA,
+      },
       responses: COMMON_RESPONSES,
       headers: {
         RetryAfter: { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
