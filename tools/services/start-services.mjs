@@ -35,19 +35,24 @@ function prefixLines(stream, name, out) {
   });
 }
 
-async function waitUntilHealthy(app, timeoutMs = 60_000) {
+/** Until the app's readiness answers 200 (its database and broker up; the gateway's: every service ready). */
+async function waitUntilReady(app, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
-  const path = app.name === 'gateway' ? '/api/v1/health' : '/health';
+  const path = app.name === 'gateway' ? '/api/v1/health/ready' : '/health/ready';
+  let last = 'not listening';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      const response = await fetch(`http://127.0.0.1:${app.port}${path}`, { signal: AbortSignal.timeout(5_000) });
       if (response.ok) return;
-    } catch {
-      // not listening yet
+      // A 503 names what is down: said if the wait runs out.
+      const body = await response.json().catch(() => ({}));
+      last = `${response.status}${Array.isArray(body.down) && body.down.length > 0 ? ` (down: ${body.down.join(', ')})` : ''}`;
+    } catch (error) {
+      last = error.name === 'TimeoutError' ? 'no answer' : 'not listening';
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${app.name} did not become healthy within ${timeoutMs / 1000} s`);
+  throw new Error(`${app.name} did not become ready within ${timeoutMs / 1000} s (${path}: ${last})`);
 }
 
 async function stopAll(code) {
@@ -75,7 +80,7 @@ for (const app of APPS) {
     void stopAll(1);
   });
   try {
-    await waitUntilHealthy(app);
+    await waitUntilReady(app);
   } catch (error) {
     console.error(`[services] ${error.message}`);
     await stopAll(1);

@@ -18,7 +18,7 @@ const compose = parse(composeText, { merge: true }) as {
     string,
     {
       build?: { args?: Record<string, string> };
-      healthcheck?: { test?: string[] };
+      healthcheck?: { test?: string[]; timeout?: string };
       restart?: string;
       environment?: Record<string, string>;
       depends_on?: Record<string, { condition: string }>;
@@ -59,7 +59,6 @@ describe('docker/docker-compose.yml', () => {
       const service = compose.services[app];
       expect(service, `a compose service for apps/${app}`).toBeDefined();
       expect(service!.build?.args?.['APP']).toBe(app);
-      expect(service!.healthcheck?.test?.join(' ')).toMatch(/health/);
       expect(service!.restart).toBe('unless-stopped');
       expect(service!.depends_on?.['postgres']?.condition ?? compose.services['user']?.depends_on?.['postgres']?.condition).toBe('service_healthy');
       expect(service!.environment?.['AMQP_URL']).toMatch(/^amqp:\/\/.*@rabbitmq:5672$/);
@@ -67,6 +66,25 @@ describe('docker/docker-compose.yml', () => {
     }
     expect(compose.services['rabbitmq']?.healthcheck).toBeDefined();
     expect(compose.services['postgres']?.healthcheck).toBeDefined();
+  });
+
+  it("gates start order on readiness: every app's health check asks /health/ready (the gateway's under /api/v1), and dependants wait for service_healthy", () => {
+    const seconds = (duration: string | undefined) => Number(/^(\d+)s$/.exec(duration ?? '')?.[1] ?? NaN);
+    for (const app of apps) {
+      const healthcheck = compose.services[app]!.healthcheck;
+      const probe = healthcheck?.test?.join(' ') ?? '';
+      const path = app === 'gateway' ? '/api/v1/health/ready' : '/health/ready';
+      expect(probe, `apps/${app}'s compose health check`).toContain(`'${path}'`);
+      expect(probe).toContain('process.env.PORT');
+      // Its checks have 2 s deadlines each: the probe must wait longer than that for the answer.
+      expect(seconds(healthcheck?.timeout)).toBeGreaterThan(2);
+    }
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(condition, `${name} waits for ${dependency}`).toBe('service_healthy');
+        expect(compose.services[dependency]?.healthcheck, `${dependency} has a health check for ${name} to wait on`).toBeDefined();
+      }
+    }
   });
 
   it('points the gateway at every service it routes to', () => {
@@ -80,11 +98,16 @@ describe('docker/docker-compose.yml', () => {
 describe('docker/Dockerfile', () => {
   const dockerfile = readFileSync(new URL('docker/Dockerfile', root), 'utf8');
 
-  it('builds one image for every app, chosen by APP, running the app as PID 1 with a health check', () => {
+  it('builds one image for every app, chosen by APP, running the app as PID 1 with a liveness health check', () => {
     expect(dockerfile).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS build$/m);
     expect(dockerfile).toMatch(/^ARG APP=/m);
     expect(dockerfile).toMatch(/npm ci/);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    // Liveness: an orchestrator replacing unhealthy containers must not restart them all when the database blinks.
+    const healthcheck = /^HEALTHCHECK [\s\S]*?CMD (.*)$/m.exec(dockerfile)?.[1] ?? '';
+    expect(healthcheck).toContain("'/api/v1/health/live'");
+    expect(healthcheck).toContain("'/health/live'");
+    expect(healthcheck).not.toMatch(/health\/ready|health'/);
     expect(dockerfile).toMatch(/exec node apps\/\$APP\/dist\/main\.js/);
     expect(dockerfile).toMatch(/^USER node$/m);
   });
