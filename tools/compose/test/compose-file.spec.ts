@@ -1,6 +1,7 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { CONTEXTS } from '@shop/contracts';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 
@@ -92,6 +93,14 @@ describe('docker/docker-compose.yml', () => {
     for (const app of apps.filter((name) => name !== 'gateway')) {
       expect(gateway[`${app.toUpperCase()}_SERVICE_URL`]).toBe(`http://${app}:${compose.services[app]!.environment!['PORT']}`);
     }
+  });
+
+  it('runs every context of CONTEXTS (the one list of contexts) from its app, on its port, and runs no other', () => {
+    for (const { name, port } of CONTEXTS) {
+      expect(apps, `apps/${name} for the context '${name}'`).toContain(name);
+      expect(compose.services[name]?.environment?.['PORT'], `the compose service '${name}' on its port`).toBe(String(port));
+    }
+    expect(apps.filter((name) => name !== 'gateway').sort()).toEqual(CONTEXTS.map(({ name }) => name).sort());
   });
 });
 
