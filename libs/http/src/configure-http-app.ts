@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Reflector } from '@nestjs/core';
-import { createLogger, type Logger } from '@shop/messaging';
+import { createLogger, type Logger } from '@shop/observability';
 import { correlationMiddleware } from './correlation/correlation.middleware.js';
 import { GatewayOnlyGuard } from './identity/gateway-only.guard.js';
 import type { InternalTokenVerifier } from './identity/internal-token.verifier.js';
