@@ -99,13 +99,16 @@ export class MessagingMetrics {
     });
     this.consumerPauses = new Counter({ name: 'shop_consumer_pauses_total', help: 'Times the consumer paused because its database did not answer', registers });
     this.consumerPaused = new Gauge({ name: 'shop_consumer_paused', help: '1 while the consumer is paused because its database does not answer', registers });
-    const metrics = this;
+    // prom-client calls `collect` with the gauge as `this`; the sources are read through these.
+    const backlog = () => this.backlogSource?.();
+    const deadLetterDepth = () => this.deadLetterDepthSource?.();
     new Gauge({
       name: 'shop_outbox_pending',
       help: 'Outbox rows not yet published',
       registers,
       async collect() {
-        if (metrics.backlogSource) this.set((await metrics.backlogSource()).pending);
+        const figures = await backlog();
+        if (figures) this.set(figures.pending);
       },
     });
     new Gauge({
@@ -113,7 +116,8 @@ export class MessagingMetrics {
       help: 'Age of the oldest outbox row not yet published',
       registers,
       async collect() {
-        if (metrics.backlogSource) this.set((await metrics.backlogSource()).oldestAgeSeconds);
+        const figures = await backlog();
+        if (figures) this.set(figures.oldestAgeSeconds);
       },
     });
     new Gauge({
@@ -121,7 +125,8 @@ export class MessagingMetrics {
       help: "Messages in this service's dead-letter queue",
       registers,
       async collect() {
-        if (metrics.deadLetterDepthSource) this.set(await metrics.deadLetterDepthSource());
+        const depth = await deadLetterDepth();
+        if (depth !== undefined) this.set(depth);
       },
     });
   }
