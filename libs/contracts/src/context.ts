@@ -1,5 +1,5 @@
 import type { EventContract } from './envelope.js';
-import { HTTP_METHODS, bodySchemasOf, schemaNameOf, type HttpRoute, type HttpRouteDefinition } from './http-route.js';
+import { GATEWAY_OWN_SEGMENTS, HTTP_METHODS, ROUTE_ACCESS, bodySchemasOf, schemaNameOf, type HttpRoute, type HttpRouteDefinition } from './http-route.js';
 
 /** The gateway's own port: no context may take it. */
 export const GATEWAY_PORT = 3000;
@@ -59,6 +59,11 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
     const where = `route '${key}'`;
     if (!HTTP_METHODS.includes(route.method)) problems.push(`${where}: unknown method '${String(route.method)}'`);
     if (!ROUTE_PATH.test(route.path)) problems.push(`${where}: path '${route.path}' must be '/segment/{param}/…' (lower-case segments)`);
+    const first = route.path.split('/')[1] ?? '';
+    if ((GATEWAY_OWN_SEGMENTS as readonly string[]).includes(first))
+      problems.push(`${where}: path '${route.path}' would take over the gateway's own '/${first}'`);
+    if (!(ROUTE_ACCESS as readonly string[]).includes(route.access))
+      problems.push(`${where}: unknown access '${String(route.access)}' (${ROUTE_ACCESS.join(' or ')})`);
     if (operationIds.has(route.operationId)) problems.push(`${where}: operationId '${route.operationId}' is used twice`);
     operationIds.add(route.operationId);
     if (!(route.tag in tags)) problems.push(`${where}: tag '${route.tag}' is not in the context's tags`);
@@ -101,6 +106,7 @@ export function defineContexts<const T extends readonly ContextDefinition[]>(con
   const eventType = taken('event type');
   const operationId = taken('operationId');
   const endpoint = taken('route');
+  const routes: { route: HttpRoute; owner: string }[] = [];
   const schemas = new Map<string, unknown>();
   for (const context of contexts) {
     name(context.name, context.name);
@@ -110,6 +116,13 @@ export function defineContexts<const T extends readonly ContextDefinition[]>(con
       operationId(route.operationId, context.name);
       // `{orderId}` and `{id}` in the same place are one route to a router.
       endpoint(`${route.method} ${route.path.replace(/\{\w+\}/g, '{}')}`, context.name);
+      // A router tries routes in order: `/things/{id}` before `/things/mine` would take its requests (and its access rule).
+      for (const other of routes) {
+        if (other.route.method === route.method && other.route.path !== route.path && pathsOverlap(other.route.path, route.path)) {
+          problems.push(`routes ${route.method} ${other.route.path} ('${other.owner}') and ${route.path} ('${context.name}') match the same requests`);
+        }
+      }
+      routes.push({ route, owner: context.name });
       for (const schema of bodySchemasOf(route)) {
         const title = schemaNameOf(schema);
         if (schemas.has(title) && schemas.get(title) !== schema) problems.push(`two different body schemas are titled '${title}'`);
@@ -119,4 +132,12 @@ export function defineContexts<const T extends readonly ContextDefinition[]>(con
   }
   if (problems.length > 0) throw new Error(`invalid list of contexts: ${problems.join('; ')}`);
   return Object.freeze([...contexts]) as unknown as T;
+}
+
+/** Whether one request path could match both: the same number of segments, each pair equal or one of them a `{param}`. */
+function pathsOverlap(a: string, b: string): boolean {
+  const left = a.split('/');
+  const right = b.split('/');
+  const isParam = (segment: string) => segment.startsWith('{');
+  return left.length === right.length && left.every((segment, i) => segment === right[i] || isParam(segment) || isParam(right[i]!));
 }

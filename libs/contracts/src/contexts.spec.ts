@@ -97,6 +97,16 @@ describe('defineContext', () => {
       { name: 'things', port: 3009, tags: { things: 'T' }, routes: { add: { ...route, method: 'POST', requestBody: Type.Object({ name: Type.String() }) } } },
       'a body schema needs a title',
     ],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'admin' } } }, "unknown access 'admin'"],
+    [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/health/{check}' } } },
+      "would take over the gateway's own '/health'",
+    ],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/metrics' } } }, "would take over the gateway's own '/metrics'"],
+    [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/openapi.json' } } },
+      "would take over the gateway's own '/openapi.json'",
+    ],
   ])('refuses %j', (spec, problem) => {
     expect(() => defineContext(spec as Parameters<typeof defineContext>[0])).toThrow(problem);
   });
@@ -108,6 +118,18 @@ describe('defineContexts', () => {
 
   it('keeps a valid list as it is', () => {
     expect(defineContexts([user, things])).toEqual([user, things]);
+    // Different methods, or different lengths, never match the same request.
+    const distinct = defineContext({
+      name: 'distinct',
+      port: 3012,
+      routes: {
+        get: { ...route, operationId: 'getOne', path: '/things/{id}' },
+        put: { ...route, operationId: 'putOne', method: 'PUT', path: '/things/mine' },
+        sub: { ...route, operationId: 'getSub', path: '/things/{id}/parts' },
+      },
+      tags: { things: 'T' },
+    });
+    expect(defineContexts([distinct])).toEqual([distinct]);
   });
 
   it.each([
@@ -125,6 +147,21 @@ describe('defineContexts', () => {
         defineContext({ name: 'b', port: 3011, routes: { get: { ...route, operationId: 'other', path: '/x/{xId}' } }, tags: { things: 'T' } }),
       ],
       'route "GET /x/{}" is taken',
+    ],
+    [
+      'a parameter route that would take a literal one’s requests (and its access rule)',
+      [
+        defineContext({
+          name: 'a',
+          port: 3010,
+          routes: {
+            one: { ...route, operationId: 'one', path: '/things/{id}' },
+            mine: { ...route, operationId: 'mine', path: '/things/mine', access: 'user' },
+          },
+          tags: { things: 'T' },
+        }),
+      ],
+      "routes GET /things/{id} ('a') and /things/mine ('a') match the same requests",
     ],
     [
       'two schemas with one title',

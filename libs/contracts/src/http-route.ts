@@ -1,5 +1,15 @@
 import type { ContractSchema } from './envelope.js';
 
+/** Who may call a route: anyone, or a caller with a valid bearer access token. Anything else is refused by `defineContext`. */
+export const ROUTE_ACCESS = ['anonymous', 'user'] as const;
+export type RouteAccess = (typeof ROUTE_ACCESS)[number];
+
+/**
+ * First path segments the gateway serves itself (`/api/v1/health…`, `/metrics`, the API documents):
+ * a context's route may not start with one, or it would take the gateway's own endpoint over.
+ */
+export const GATEWAY_OWN_SEGMENTS = ['health', 'metrics', 'openapi.json', 'asyncapi.json', 'docs'] as const;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -31,7 +41,7 @@ export interface HttpRouteDefinition {
   /** Below `/api/v1`, OpenAPI style: `/orders/{orderId}`. The service serves the same path. */
   readonly path: string;
   /** `user`: a valid bearer access token is required. */
-  readonly access: 'anonymous' | 'user';
+  readonly access: RouteAccess;
   /** One of its context's `tags`. */
   readonly tag: string;
   readonly summary: string;

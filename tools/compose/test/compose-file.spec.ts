@@ -61,7 +61,8 @@ describe('docker/docker-compose.yml', () => {
       expect(service, `a compose service for apps/${app}`).toBeDefined();
       expect(service!.build?.args?.['APP']).toBe(app);
       expect(service!.restart).toBe('unless-stopped');
-      expect(service!.depends_on?.['postgres']?.condition ?? compose.services['user']?.depends_on?.['postgres']?.condition).toBe('service_healthy');
+      // The gateway keeps no database; every context needs its PostgreSQL.
+      if (app !== 'gateway') expect(service!.depends_on?.['postgres']?.condition, `${app} waits for PostgreSQL`).toBe('service_healthy');
       expect(service!.environment?.['AMQP_URL']).toMatch(/^amqp:\/\/.*@rabbitmq:5672$/);
       expect(service!.environment?.['INTERNAL_AUTH_SECRET']).toMatch(/\$\{INTERNAL_AUTH_SECRET:\?/);
     }
@@ -101,6 +102,10 @@ describe('docker/docker-compose.yml', () => {
       expect(compose.services[name]?.environment?.['PORT'], `the compose service '${name}' on its port`).toBe(String(port));
     }
     expect(apps.filter((name) => name !== 'gateway').sort()).toEqual(CONTEXTS.map(({ name }) => name).sort());
+  });
+
+  it('starts the gateway once every context is ready', () => {
+    for (const { name } of CONTEXTS) expect(compose.services['gateway']!.depends_on?.[name]?.condition, `gateway waits for ${name}`).toBe('service_healthy');
   });
 });
 

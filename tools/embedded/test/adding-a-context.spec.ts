@@ -17,8 +17,17 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const NAME = 'catalog';
 const PORT = 3099;
 
-/** Everything a newcomer writes outside apps/<ctx>: the context's contracts and three registrations. */
-const OUTSIDE_THE_APP = ['libs/contracts/src/catalog/catalog.context.ts', 'libs/contracts/src/contexts.ts', 'docker/docker-compose.yml', '.github/CODEOWNERS'];
+/**
+ * Everything that changes outside apps/<ctx>: the context's contracts, three registrations, and the lock
+ * file, which `npm install` updates with the new workspace package (npm ci refuses a lock file without it).
+ */
+const OUTSIDE_THE_APP = [
+  'libs/contracts/src/catalog/catalog.context.ts',
+  'libs/contracts/src/contexts.ts',
+  'docker/docker-compose.yml',
+  '.github/CODEOWNERS',
+  'package-lock.json',
+];
 
 const appFiles: Record<string, string> = {
   'package.json': JSON.stringify(
@@ -183,7 +192,9 @@ function addContext(): void {
       .replace(/PORT: '3001'/, `PORT: '${PORT}'`)
       .replace(/ {6}(?:JWT_SECRET|SHOP_ADMIN_\w+):.*\n/g, '');
     const withService = text.replace(user, `${user}${catalog}`);
-    return withService.replace(/( {6}USER_SERVICE_URL: .*\n)/, `$1      ${NAME.toUpperCase()}_SERVICE_URL: http://${NAME}:${PORT}\n`);
+    return withService
+      .replace(/( {6}USER_SERVICE_URL: .*\n)/, `$1      ${NAME.toUpperCase()}_SERVICE_URL: http://${NAME}:${PORT}\n`)
+      .replace(/( {6}user:\n {8}condition: service_healthy\n)/, `$1      ${NAME}:\n        condition: service_healthy\n`);
   });
   edit('.github/CODEOWNERS', (text) => `${text}/apps/${NAME}/    @shop/${NAME}-team\n`);
 }
@@ -193,6 +204,8 @@ describe('adding a context', () => {
     scratch = scratchCopy();
     before = new Map(filesOf(scratch).map((path) => [path, digestOf(join(scratch, path))]));
     addContext();
+    // What `npm install` does for a new workspace package: the lock file records it, node_modules links it.
+    await run('npm', ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: scratch });
     linkWorkspacePackages(scratch);
   }, 120_000);
 
@@ -201,10 +214,23 @@ describe('adding a context', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('touches nothing outside apps/<ctx> but its contracts and three registrations', () => {
+  it('touches nothing outside apps/<ctx> but its contracts, three registrations and the lock file', async () => {
     const changed = filesOf(scratch).filter((path) => !path.startsWith(`apps/${NAME}/`) && before.get(path) !== digestOf(join(scratch, path)));
     expect(changed.sort()).toEqual([...OUTSIDE_THE_APP].sort());
+    // The lock file is complete for `npm ci` on a clean clone.
+    await run(process.execPath, ['tools/lockfile/complete-optional-deps.mjs', '--check'], { cwd: scratch });
+    expect(readFileSync(join(scratch, 'package-lock.json'), 'utf8')).toContain(`"apps/${NAME}"`);
   });
+
+  it('passes the compose check and the CODEOWNERS check, which read the list of contexts', async () => {
+    await run(
+      process.execPath,
+      [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.config.ts', 'tools/compose', 'tools/nx/test/codeowners.spec.ts'],
+      {
+        cwd: scratch,
+      },
+    );
+  }, 120_000);
 
   it('type-checks and builds', async () => {
     await run(
@@ -255,7 +281,9 @@ describe('adding a context', () => {
     expect(await status.json()).toEqual({ status: 'open' });
     const openApi = (await (await fetch(`${apiUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openApi.paths)).toContain('/catalog/status');
-    const health = (await (await fetch(`${apiUrl}/health`)).json()) as { checks: Record<string, string> };
-    expect(health.checks).toMatchObject({ user: 'up', [NAME]: 'up' });
+    const ready = await fetch(`${apiUrl}/health/ready`);
+    const readiness = (await ready.json()) as { checks: Record<string, unknown> };
+    expect(ready.status).toBe(200);
+    expect(Object.keys(readiness.checks)).toEqual(expect.arrayContaining(['user', NAME]));
   }, 120_000);
 });

@@ -37,4 +37,17 @@ describe('forwardingControllerFor', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses the operationId %j, which would not name a handler of its own', (name) => {
     expect(() => forwardingControllerFor([route(name)])).toThrow(`operationId '${name}' cannot name a handler`);
   });
+
+  it('calls the forwarder from a handler whatever its operationId, even one that names a field of a plain class', async () => {
+    const controller = forwardingControllerFor([route('forwarder')]);
+    const calls: HttpRoute[] = [];
+    const instance = new (controller as new (forwarder: unknown) => Record<string, (request: unknown, response: unknown) => Promise<void>>)({
+      forward: (forwarded: HttpRoute) => {
+        calls.push(forwarded);
+        return Promise.resolve();
+      },
+    });
+    await instance['forwarder']!({}, {});
+    expect(calls).toEqual([route('forwarder')]);
+  });
 });

@@ -5,6 +5,8 @@ import { FORWARDED_ROUTE, GatewayAccessGuard } from './gateway-access.guard.js';
 import type { GatewayRequest } from './gateway-request.js';
 import { ServiceForwarder } from './service-forwarder.js';
 
+const FORWARDER = Symbol('forwarder');
+
 /** `/orders/{orderId}` → `/orders/:orderId` */
 export const nestPathOf = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
@@ -16,7 +18,11 @@ export const nestPathOf = (path: string): string => path.replace(/\{(\w+)\}/g, '
  */
 export function forwardingControllerFor(routes: readonly HttpRoute[]): Type<unknown> {
   class ForwardingController {
-    constructor(readonly forwarder: ServiceForwarder) {}
+    // Under a symbol: a handler is named after any operationId, and a plain field would hide it.
+    readonly [FORWARDER]: ServiceForwarder;
+    constructor(forwarder: ServiceForwarder) {
+      this[FORWARDER] = forwarder;
+    }
   }
   Inject(ServiceForwarder)(ForwardingController, undefined, 0);
   const prototype = ForwardingController.prototype as unknown as Record<string, unknown>;
@@ -25,7 +31,7 @@ export function forwardingControllerFor(routes: readonly HttpRoute[]): Type<unkn
     if (name in prototype) throw new Error(`route ${route.method} ${route.path}: operationId '${name}' cannot name a handler (taken)`);
     const handler = {
       [name](this: ForwardingController, request: GatewayRequest, response: ServerResponse): Promise<void> {
-        return this.forwarder.forward(route, request, response);
+        return this[FORWARDER].forward(route, request, response);
       },
     }[name]!;
     const descriptor: PropertyDescriptor = { value: handler, writable: true, configurable: true, enumerable: false };

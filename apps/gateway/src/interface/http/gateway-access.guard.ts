@@ -38,7 +38,9 @@ export class GatewayAccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<GatewayRequest>();
     const response = context.switchToHttp().getResponse<ServerResponse>();
 
-    const caller = route.access === 'user' ? await this.callerOf(request) : undefined;
+    // Fail closed: every access but 'anonymous' needs a caller.
+    const needsCaller = route.access !== 'anonymous';
+    const caller = needsCaller ? await this.callerOf(request) : undefined;
 
     const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`);
     if (!decision.allowed) {
@@ -47,7 +49,7 @@ export class GatewayAccessGuard implements CanActivate {
       throw ProblemException.of(429, 'RATE_LIMITED', `Too many requests; try again in ${decision.retryAfterSeconds} s.`);
     }
 
-    if (route.access === 'user' && !caller) {
+    if (needsCaller && !caller) {
       this.telemetry.requestRefused('unauthenticated');
       response.setHeader('www-authenticate', 'Bearer');
       throw ProblemException.of(401, 'UNAUTHENTICATED', 'Sign in: this needs a valid access token.');

@@ -134,6 +134,9 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
     for (const schema of bodySchemasOf(route)) bodySchemas[schemaNameOf(schema)] = schema;
   }
+  for (const path of Object.keys(paths)) {
+    if (path in OPERATIONS_PATHS) throw new Error(`a context's route ${path} is one of the gateway's own paths`);
+  }
   for (const reserved of ['Problem', 'HealthReport', 'Liveness', 'Readiness', 'NotReady']) {
     if (reserved in bodySchemas) throw new Error(`a context's body schema is titled '${reserved}', the name of one of the gateway's own`);
   }
