@@ -37,6 +37,27 @@ export interface ContextDefinition<Name extends string = string> {
 }
 
 const CONTEXT_NAME = /^[a-z][a-z0-9]*$/;
+// A context's app is the workspace package `@shop/<name>`: these names are the gateway's and the platform's own packages.
+const RESERVED_NAMES = [
+  'gateway',
+  'auth',
+  'contracts',
+  'http',
+  'messaging',
+  'observability',
+  'persistence',
+  'runtime',
+  'scheduler',
+  'testing',
+  'embedded',
+  'bench',
+  'e2e',
+  'compose',
+  'services',
+  'arch',
+  'nx',
+  'lockfile',
+];
 // Path segments are literal or a whole `{param}`; nothing that a router would read as a pattern.
 const ROUTE_PATH = /^(?:\/(?:[a-z0-9][a-z0-9._-]*|\{[A-Za-z][A-Za-z0-9]*\}))+$/;
 
@@ -47,7 +68,8 @@ const ROUTE_PATH = /^(?:\/(?:[a-z0-9][a-z0-9._-]*|\{[A-Za-z][A-Za-z0-9]*\}))+$/;
 export function defineContext<const Name extends string>(spec: ContextSpec<Name>): ContextDefinition<Name> {
   const { name, port } = spec;
   const problems: string[] = [];
-  if (!CONTEXT_NAME.test(name) || name === 'gateway') problems.push(`invalid name '${name}' (lower-case letters and digits, not 'gateway')`);
+  if (!CONTEXT_NAME.test(name) || RESERVED_NAMES.includes(name))
+    problems.push(`invalid name '${name}' (lower-case letters and digits, not the gateway's or a platform package's: ${RESERVED_NAMES.join(', ')})`);
   if (!Number.isInteger(port) || port < 1 || port > 65_535 || port === GATEWAY_PORT)
     problems.push(`invalid port ${port} (1-65535, not the gateway's ${GATEWAY_PORT})`);
   for (const event of spec.events ?? []) {

@@ -85,6 +85,7 @@ describe('defineContext', () => {
     [{ name: 'Things', port: 3009 }, "invalid name 'Things'"],
     [{ name: 'my-things', port: 3009 }, "invalid name 'my-things'"],
     [{ name: 'gateway', port: 3009 }, "invalid name 'gateway'"],
+    [{ name: 'runtime', port: 3009 }, "invalid name 'runtime'"],
     [{ name: 'things', port: GATEWAY_PORT }, 'invalid port 3000'],
     [{ name: 'things', port: 70_000 }, 'invalid port 70000'],
     [{ name: 'things', port: 3009, events: [UserRegisteredV1] }, "publishes 'user.registered.v1', which is not named 'things.<event>.v<n>'"],
