@@ -80,6 +80,26 @@ export default defineConfig(
     },
   },
   {
+    // Use cases save aggregates; the repository (an AggregateRepository) writes their events to the outbox.
+    // A use case writing outbox rows by hand could save an aggregate and forget them.
+    files: ['apps/*/src/application/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@shop/shared-kernel',
+              importNames: ['EVENT_OUTBOX', 'EventOutbox'],
+              message: 'Use cases save aggregates through their repository (an AggregateRepository), which writes the events to the outbox.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: TEST_FILES,
     rules: {
       '@nx/enforce-module-boundaries': boundaries(true),

@@ -61,3 +61,27 @@ describe('project boundaries (Nx tags)', { timeout: 60_000 }, () => {
     expect(results.length).toBeGreaterThan(100);
   });
 });
+
+describe('use cases and the outbox', { timeout: 60_000 }, () => {
+  const restricted = new ESLint({
+    cwd: root,
+    overrideConfigFile: 'eslint.config.mjs',
+    overrideConfig: { files: ['**/*.ts'], languageOptions: { parserOptions: { projectService: false, project: null } } },
+    ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
+  });
+  const errorsOf = async (filePath: string) => {
+    const [result] = await restricted.lintText(`import { EVENT_OUTBOX } from '@shop/shared-kernel';\nexport const token = EVENT_OUTBOX;\n`, { filePath });
+    return (result?.messages ?? []).map((m) => m.message);
+  };
+
+  it('refuses a use case that would write outbox rows itself (the repository writes its aggregate’s events)', async () => {
+    expect(await errorsOf('apps/user/src/application/commands/planted/planted.handler.ts')).toEqual([
+      expect.stringMatching(/'EVENT_OUTBOX' import .* is restricted/),
+    ]);
+  });
+
+  it('lets the composition root and the infrastructure wire the outbox', async () => {
+    expect(await errorsOf('apps/user/src/user.module.ts')).toEqual([]);
+    expect(await errorsOf('apps/user/src/infrastructure/persistence/planted.repository.ts')).toEqual([]);
+  });
+});
