@@ -1,5 +1,13 @@
 import type { TransactionHost } from '@shop/persistence';
 
+/** Thrown before COMMIT by a job's transaction (`JobRun.transaction`) when this instance no longer holds the job's lease. */
+export class JobLeaseLostError extends Error {
+  constructor(job: string) {
+    super(`scheduled job ${job}: the lease ran out or was taken by another instance before the run committed; its transaction is rolled back`);
+    this.name = 'JobLeaseLostError';
+  }
+}
+
 /** Whether the lease was taken, and if not, how long until it may be. */
 export type LeaseAttempt =
   { readonly taken: true } | { readonly taken: false; /** Until the job is due or its lease ends, whichever is later. */ readonly waitMs: number };
@@ -63,6 +71,23 @@ export class JobLeases {
       [outcome.nextRunInMs, succeeded ? (outcome.handled ?? 0) : (outcome.error ?? '').slice(0, 2000), job, this.owner],
     );
     return released.length > 0;
+  }
+
+  /**
+   * The fence of a run's transaction, called just before its COMMIT (inside it): throws
+   * `JobLeaseLostError` unless this owner's lease is still running on the database's clock. On
+   * PostgreSQL the row is read `FOR SHARE`, so that a competing take (an UPDATE of the row) waits
+   * until this transaction has committed or rolled back: the run's writes land while the lease is
+   * ours, however late the COMMIT. SQLite has one process and one connection: no lock needed.
+   */
+  async assertHeld(job: string): Promise<void> {
+    const { now, param } = this.sql();
+    const lock = this.transactions.kind === 'postgres' ? ' FOR SHARE' : '';
+    const held: unknown = await this.transactions.manager.query(
+      `SELECT 1 AS held FROM scheduled_job WHERE name = ${param(1)} AND owner = ${param(2)} AND locked_until > ${now}${lock}`,
+      [job, this.owner],
+    );
+    if (!Array.isArray(held) || held.length === 0) throw new JobLeaseLostError(job);
   }
 
   /** Ends this owner's lease without a run (taken as the scheduler was stopping): the schedule is left as it was. */

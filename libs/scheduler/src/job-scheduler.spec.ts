@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
-import { JobScheduler, SchedulerStoppedError, type JobSchedulerOptions } from './job-scheduler.js';
+import { JobScheduler, MAX_OWNER_LENGTH, SchedulerStoppedError, defaultJobOwner, type JobSchedulerOptions } from './job-scheduler.js';
 import { schedulerMigrations } from './migrations/index.js';
 import type { JobRun, ScheduledJob } from './scheduled-job.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
@@ -263,5 +263,43 @@ describe('JobScheduler on SQLite', () => {
     expect(() => new JobScheduler(transactions, [{ ...job, batchSize: 1.5 }], silentLogger())).toThrow(/batchSize/);
     expect(() => new JobScheduler(transactions, [{ ...job, intervalMs: 30 * 24 * 3600_000 }], silentLogger())).toThrow(/intervalMs/);
     expect(() => new JobScheduler(transactions, [{ ...job, name: "x'; DROP TABLE y" }], silentLogger())).toThrow(/name/);
+  });
+  it('JobRun.transaction commits the work while the lease is held', async () => {
+    await transactions.dataSource.query(`CREATE TABLE expired (id INTEGER PRIMARY KEY)`);
+    const { job } = recordingJob({
+      intervalMs: 60_000,
+      body: (run) => run.transaction(async () => (await transactions.manager.query(`INSERT INTO expired (id) VALUES (1), (2)`), 2)),
+    });
+    schedule([job]);
+    await until(async () => Number((await row())?.['last_handled'] ?? 0) === 2);
+    expect(await transactions.dataSource.query(`SELECT id FROM expired ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('JobRun.transaction refuses to commit once another instance holds the lease (the run ignored its signal or overran)', async () => {
+    await transactions.dataSource.query(`CREATE TABLE expired (id INTEGER PRIMARY KEY)`);
+    const { job } = recordingJob({
+      intervalMs: 60_000,
+      body: async (run) => {
+        // As if the lease had run out during a pause of this process and another instance had taken it.
+        await transactions.dataSource.query(`UPDATE scheduled_job SET owner = 'other', locked_until = ? WHERE name = 'test.job'`, [Date.now() + 60_000]);
+        return run.transaction(async () => (await transactions.manager.query(`INSERT INTO expired (id) VALUES (1)`), 1));
+      },
+    });
+    schedule([job]);
+    await until(async () => (await metric('shop_scheduled_job_failures_total')) === 1);
+    expect(await transactions.dataSource.query(`SELECT id FROM expired`)).toEqual([]);
+    // The lease stays the other instance's: this one's release finds it gone and records nothing over it.
+    expect(await row()).toMatchObject({ owner: 'other', last_error: null });
+  });
+
+  it('bounds the lease owner to the column: a long host name is cut, a long or empty owner option refused', () => {
+    const owner = defaultJobOwner('h'.repeat(500));
+    expect(owner.length).toBeLessThanOrEqual(MAX_OWNER_LENGTH);
+    expect(owner).toMatch(/^h+\/\d+\/[0-9a-f]{8}$/);
+    expect(defaultJobOwner('web-1')).toMatch(/^web-1\/\d+\/[0-9a-f]{8}$/);
+    const job = recordingJob({}).job;
+    expect(() => new JobScheduler(transactions, [job], silentLogger(), { owner: 'x'.repeat(MAX_OWNER_LENGTH + 1) })).toThrow(/owner/);
+    expect(() => new JobScheduler(transactions, [job], silentLogger(), { owner: '' })).toThrow(/owner/);
+    expect(() => new JobScheduler(transactions, [job], silentLogger(), { owner: 'x'.repeat(MAX_OWNER_LENGTH) })).not.toThrow();
   });
 });

@@ -17,8 +17,23 @@ export interface JobSchedulerOptions {
   readonly leaseMarginMs?: number;
   /** Every wait is stretched by up to this fraction at random (default 0.1), so that instances do not wake in lockstep. */
   readonly jitter?: number;
-  /** This instance in the lease rows (default host/pid/random). */
+  /** This instance in the lease rows (default host/pid/random); 1 to 200 characters (the column's size). */
   readonly owner?: string;
+}
+
+/** `scheduled_job.owner` is VARCHAR(200). */
+export const MAX_OWNER_LENGTH = 200;
+
+/** host/pid/random, the host name cut so that the whole fits the column whatever the machine is called. */
+export function defaultJobOwner(host: string = hostname()): string {
+  const rest = `/${process.pid}/${randomUUID().slice(0, 8)}`;
+  return `${host.slice(0, MAX_OWNER_LENGTH - rest.length)}${rest}`;
+}
+
+function checkedOwner(owner: string): string {
+  if (owner.length < 1 || owner.length > MAX_OWNER_LENGTH)
+    throw new Error(`scheduler owner must be 1 to ${MAX_OWNER_LENGTH} characters (scheduled_job.owner), not ${owner.length}`);
+  return owner;
 }
 
 export const DEFAULT_LEASE_MARGIN_MS = 5_000;
@@ -59,8 +74,9 @@ export class JobScheduler {
     const resolved = jobs.map(resolveJob);
     const duplicate = resolved.find((job, index) => resolved.findIndex((other) => other.name === job.name) !== index);
     if (duplicate) throw new Error(`scheduled job ${duplicate.name} is declared twice`);
-    const leases = new JobLeases(transactions, options.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`);
+    const leases = new JobLeases(transactions, options.owner === undefined ? defaultJobOwner() : checkedOwner(options.owner));
     const settings: LoopSettings = {
+      transactions,
       leases,
       logger,
       metrics: options.metrics ?? new SchedulerMetrics(),
@@ -91,6 +107,7 @@ export class JobScheduler {
 }
 
 interface LoopSettings {
+  readonly transactions: TransactionHost;
   readonly leases: JobLeases;
   readonly logger: Logger;
   readonly metrics: SchedulerMetrics;
@@ -183,7 +200,7 @@ class JobLoop {
   }
 
   private async runLeased(deadlineMs: number): Promise<RunOutcome> {
-    const { logger, metrics } = this.settings;
+    const { logger, metrics, transactions, leases } = this.settings;
     const { job, name, intervalMs, batchSize, timeoutMs } = this.job;
     const controller = new AbortController();
     this.running = controller;
@@ -191,7 +208,17 @@ class JobLoop {
     metrics.runs.inc({ job: name });
     const timing = metrics.duration.startTimer({ job: name });
     try {
-      const handled = await job.run({ batchSize, signal: controller.signal });
+      const signal = controller.signal;
+      const transaction = <T>(work: () => Promise<T>): Promise<T> =>
+        transactions.run(
+          () => {
+            // Fenced: the commit happens only while the lease is ours (see JobLeases.assertHeld).
+            transactions.beforeCommit(() => leases.assertHeld(name));
+            return work();
+          },
+          { signal },
+        );
+      const handled = await job.run({ batchSize, signal, transaction });
       if (!Number.isInteger(handled) || handled < 0) throw new Error(`scheduled job ${name} returned ${String(handled)}, not a count of items handled`);
       metrics.itemsHandled.inc({ job: name }, handled);
       metrics.lastSuccess.setToCurrentTime({ job: name });

@@ -2,12 +2,19 @@
 export interface JobRun {
   readonly batchSize: number;
   /**
-   * Aborts at the run's deadline or when the scheduler stops for good. Pass it to
-   * `TransactionHost.run(work, { signal })` (and to any outgoing call): the lease that keeps other
-   * instances out lasts only a little longer than the deadline, so work that ignores it may overlap
-   * with the next holder's run.
+   * Aborts at the run's deadline or when the scheduler stops for good. Pass it to any outgoing call;
+   * `transaction` passes it to its transaction.
    */
   readonly signal: AbortSignal;
+  /**
+   * Runs `work` in a transaction of the service's database (`TransactionHost.run(work, { signal })`)
+   * that commits only while this instance still holds the job's lease: just before COMMIT the lease
+   * is checked (on PostgreSQL its row is read `FOR SHARE`, which holds a competing take until the
+   * COMMIT ends); lost, the transaction rolls back and this rejects with `JobLeaseLostError`. So a run
+   * that ignores its signal, or whose COMMIT lands late, never writes beside the next holder's run.
+   * Use it for the run's writes; the use case's own `unitOfWork.run` joins it.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**

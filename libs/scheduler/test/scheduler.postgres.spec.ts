@@ -3,7 +3,7 @@ import { silentLogger } from '@shop/observability';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseTimeouts } from '@shop/persistence';
 import { TEST_POSTGRES_URL, TcpProxy, dropDatabase, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { JobScheduler, SchedulerMetrics, schedulerMigrations, type ScheduledJob } from '../src/index.js';
+import { JobScheduler, JobLeases, SchedulerMetrics, schedulerMigrations, type JobRun, type ScheduledJob } from '../src/index.js';
 
 /** Items to handle, each counting how often it was handled and by which instance. */
 class CreateDueItems1734299999999 implements MigrationInterface {
@@ -115,7 +115,7 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
         (await metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels['job'] === job.name)?.value ?? 0;
       return { scheduler, figure, label };
     }
-    return { addItems, counts, instance, admin };
+    return { addItems, counts, instance, admin, service, migrations };
   }
 
   const expectNoOverlap = () => {
@@ -239,5 +239,73 @@ describe('scheduled jobs on PostgreSQL, two instances of one service', () => {
     expect(await a.figure('shop_scheduled_job_failures_total')).toBeGreaterThanOrEqual(1);
     expect(await db.counts()).toMatchObject({ pending: 0, once: 600, more: 0 });
     expectNoOverlap();
+  });
+  /** One instance whose job is `body`, on its own pool; `owner` is its lease owner. */
+  async function fencedInstance(
+    db: Awaited<ReturnType<typeof database>>,
+    owner: string,
+    body: (run: JobRun, transactions: TransactionHost) => Promise<number>,
+  ) {
+    const dataSource = await openDataSource({ service: db.service, postgresUrl: TEST_POSTGRES_URL, entities: [], migrations: db.migrations, poolSize: 3 });
+    cleanups.push(() => (dataSource.isInitialized ? dataSource.destroy() : Promise.resolve()));
+    const transactions = new TransactionHost(dataSource);
+    const metrics = new SchedulerMetrics();
+    const job: ScheduledJob = { name: 'items.handle', intervalMs: 60_000, timeoutMs: 5_000, run: (run) => body(run, transactions) };
+    const scheduler = new JobScheduler(transactions, [job], silentLogger(), { metrics, jitter: 0, leaseMarginMs: 200, owner });
+    cleanups.push(() => scheduler.stop(2_000));
+    const failures = async () => (await metrics.registry.getSingleMetric('shop_scheduled_job_failures_total')?.get())?.values[0]?.value ?? 0;
+    return { scheduler, transactions, failures };
+  }
+
+  it('a job ignoring its signal commits nothing once its lease has run out and another instance holds it', async () => {
+    const db = await database();
+    let reached: () => void;
+    const stolen = new Promise<void>((resolve) => (reached = resolve));
+    let lastFor: () => void;
+    const last = new Promise<void>((resolve) => (lastFor = resolve));
+    const a = await fencedInstance(db, 'a', (run, transactions) =>
+      run.transaction(async () => {
+        await transactions.manager.query(`INSERT INTO due_item (id, due_at) VALUES (1, 0)`);
+        reached();
+        // Ignores the signal: a pause of the process (GC, a frozen VM) past the lease, then the rest of the batch.
+        await last;
+        return 1;
+      }),
+    );
+    a.scheduler.start();
+    await stolen;
+    // The lease ran out and instance b took it, as the scheduler would.
+    await db.admin.query(`UPDATE scheduled_job SET locked_until = 0 WHERE name = 'items.handle'`);
+    const b = new JobLeases(new TransactionHost(db.admin), 'b');
+    expect(await b.take('items.handle', 60_000)).toEqual({ taken: true });
+    lastFor!();
+    await waitFor(async () => (await a.failures()) === 1, { timeoutMs: 5_000 });
+    expect(await db.admin.query(`SELECT id FROM due_item`)).toEqual([]);
+    expect((await db.admin.query<Array<{ owner: string }>>(`SELECT owner FROM scheduled_job`))[0]?.owner).toBe('b');
+  });
+
+  it('a run past the fence holds a competing take until its COMMIT ends, so a late COMMIT still lands inside the lease', async () => {
+    const db = await database();
+    let competing: Promise<unknown> | undefined;
+    let settledEarly = false;
+    const a = await fencedInstance(db, 'x'.repeat(200) /* the longest owner the column takes */, (run, transactions) =>
+      run.transaction(async () => {
+        await transactions.manager.query(`INSERT INTO due_item (id, due_at) VALUES (1, 0)`);
+        // Runs after the fence (checks run in the order they were added): a slow COMMIT.
+        transactions.beforeCommit(async () => {
+          competing = db.admin.query(`UPDATE scheduled_job SET owner = 'b' WHERE name = 'items.handle'`);
+          void competing.then(() => (settledEarly = true));
+          await sleep(300);
+        });
+        return 1;
+      }),
+    );
+    a.scheduler.start();
+    await waitFor(() => competing !== undefined, { timeoutMs: 5_000 });
+    await sleep(150);
+    expect(settledEarly).toBe(false); // blocked by the fence's FOR SHARE
+    await competing;
+    expect(await db.admin.query(`SELECT id FROM due_item`)).toEqual([{ id: 1 }]);
+    expect(await a.failures()).toBe(0);
   });
 });
