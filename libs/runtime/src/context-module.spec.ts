@@ -86,4 +86,42 @@ describe('contextModule', () => {
       db.close();
     }
   });
+  it('with SCHEDULER_ENABLED=false the context runs no jobs, and IdempotencyModule prunes expired keys on its own timer', async () => {
+    const before = process.env['SCHEDULER_ENABLED'];
+    process.env['SCHEDULER_ENABLED'] = 'false';
+    cleanups.push(() => Promise.resolve(before === undefined ? delete process.env['SCHEDULER_ENABLED'] : (process.env['SCHEDULER_ENABLED'] = before)));
+    const dir = await mkdtemp(join(tmpdir(), 'shop-context-module-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const transport = new MemoryTransport(silentLogger());
+    const runtime: ServiceRuntime = {
+      service: 'probe',
+      host: '127.0.0.1',
+      port: 0,
+      database: { sqliteDir: dir },
+      transport: () => transport,
+      ownsTransport: true,
+      internalAuthSecret: 's'.repeat(32),
+      logger: silentLogger(),
+    };
+    const runsBefore = runs;
+    const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
+    const running: RunningService = await startContextService(service, runtime, {});
+    cleanups.push(() => running.close());
+
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dir, 'probe.sqlite'));
+    db.pragma('busy_timeout = 2000');
+    try {
+      db.prepare(
+        `INSERT INTO idempotency_key (scope, request_key, method, path, fingerprint, owner, locked_until, response_status, response_content_type, response_body, created_at, expires_at)
+         VALUES ('user:u1', 'k1', 'POST', '/x', ?, NULL, 1, 201, NULL, '', 1, 1)`,
+      ).run('f'.repeat(64));
+      const keys = () => (db.prepare('SELECT COUNT(*) AS n FROM idempotency_key').get() as { n: number }).n;
+      await waitFor(() => keys() === 0, { what: 'the expired key pruned by the module timer', timeoutMs: 5_000 });
+      expect(db.prepare('SELECT name FROM scheduled_job').all()).toEqual([]);
+      expect(runs).toBe(runsBefore);
+    } finally {
+      db.close();
+    }
+  });
 });

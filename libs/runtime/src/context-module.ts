@@ -9,7 +9,7 @@ import {
 } from '@shop/http';
 import { MessagingModule, messagingMigrations } from '@shop/messaging';
 import { openDataSource, type DatabaseOptions } from '@shop/persistence';
-import { SchedulerMetrics, scheduledJobs, schedulerMigrations, type ScheduledJob } from '@shop/scheduler';
+import { SchedulerMetrics, scheduledJobs, schedulerEnabledFromEnv, schedulerMigrations, type ScheduledJob } from '@shop/scheduler';
 import { messagingOptionsOf, type ServiceRuntime } from './service-runtime.js';
 
 /** What a context brings of its own; the platform's part (database, messaging, health, metrics, jobs, idempotency) is added around it. */
@@ -38,8 +38,12 @@ export interface ContextModuleParts {
 export function contextModule(module: Type, runtime: ServiceRuntime, parts: ContextModuleParts): DynamicModule {
   const service = runtime.service;
   const idempotency = parts.idempotency === true ? {} : parts.idempotency || undefined;
-  // Expired idempotency keys are pruned by the scheduler: one instance at a time, with its metrics.
-  const jobs = [...(parts.jobs ?? []), ...(idempotency && idempotency.pruning !== false ? [PruneIdempotencyKeysJob] : [])];
+  // Expired idempotency keys are pruned by the scheduler (one instance at a time, with its metrics) when
+  // it runs on this instance; with SCHEDULER_ENABLED=false, by IdempotencyModule's own timer, so that
+  // keys are still pruned when every instance has the scheduler off.
+  const schedulerEnabled = schedulerEnabledFromEnv();
+  const pruneByScheduler = schedulerEnabled && idempotency !== undefined && idempotency.pruning !== false;
+  const jobs = [...(parts.jobs ?? []), ...(pruneByScheduler ? [PruneIdempotencyKeysJob] : [])];
   const schedulerMetrics = jobs.length > 0 ? new SchedulerMetrics() : undefined;
   const migrations = [
     ...messagingMigrations,
@@ -63,6 +67,6 @@ export function contextModule(module: Type, runtime: ServiceRuntime, parts: Cont
       ...(idempotency ? [IdempotencyModule.forService(idempotency)] : []),
     ],
     controllers: [...(parts.controllers ?? [])],
-    providers: [...(parts.providers ?? []), ...(jobs.length > 0 ? scheduledJobs({ jobs, metrics: schedulerMetrics }) : [])],
+    providers: [...(parts.providers ?? []), ...(jobs.length > 0 ? scheduledJobs({ jobs, metrics: schedulerMetrics, enabled: schedulerEnabled }) : [])],
   };
 }
