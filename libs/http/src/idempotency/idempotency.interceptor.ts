@@ -166,7 +166,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw ProblemException.of(
           503,
           'REQUEST_TIMED_OUT',
-          `The request took longer than ${this.options.executionTimeoutMs} ms and was rolled back; retry it with the same key.`,
+          `The request took longer than ${this.options.executionTimeoutMs} ms; it may still have completed. Retry it with the same key: a completed request answers as it did, one that did not runs again.`,
         );
       }
       throw error;
@@ -177,7 +177,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async keepSentAnswer(response: ServerResponse, request: IdempotentRequest, owner: string): Promise<void> {
     try {
-      const sent = await captureSentAnswer(response);
+      // Bounded by the key's lease: a response that never finishes nor closes would otherwise keep the
+      // key in flight in this process (409 to every retry) until a restart. Unknown, the key is freed.
+      const sent = await captureSentAnswer(response, this.options.leaseMs);
       if (sent && sent.status >= 400 && sent.status < 500) await this.store.complete(request, owner, sent);
       else await this.release(request, owner);
     } catch (error) {

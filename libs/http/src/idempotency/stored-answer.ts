@@ -44,10 +44,11 @@ export function responseOf(answer: StoredAnswer, replayed: boolean): Response {
 
 /**
  * What an exception filter sends on `response` from now on: its status, content type and body,
- * once the response has finished; `undefined` if the connection closed before that. Used for the
+ * once the response has finished; `undefined` if the connection closed before that, or if neither
+ * happened within `withinMs` (a response left hanging must not hold its key for ever). Used for the
  * answers a filter writes (a domain error's problem+json), which the interceptor never sees.
  */
-export function captureSentAnswer(response: ServerResponse): Promise<StoredAnswer | undefined> {
+export function captureSentAnswer(response: ServerResponse, withinMs: number): Promise<StoredAnswer | undefined> {
   const chunks: Buffer[] = [];
   const keep = (chunk: unknown, encoding: unknown) => {
     if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
@@ -66,11 +67,17 @@ export function captureSentAnswer(response: ServerResponse): Promise<StoredAnswe
     return end(chunk, ...rest);
   }) as ServerResponse['end'];
   return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), withinMs);
+    timer.unref();
     response.once('finish', () => {
+      clearTimeout(timer);
       const contentType = response.getHeader('content-type');
       resolve({ status: response.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body: Buffer.concat(chunks).toString('utf8') });
     });
     // After 'finish' this changes nothing (a promise settles once); before it, nothing was sent whole.
-    response.once('close', () => resolve(undefined));
+    response.once('close', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
 }
