@@ -5,14 +5,14 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { LOGGER, type Logger } from '@shop/observability';
 import { TransactionHost } from '@shop/persistence';
-import { DomainError, type Clock } from '@shop/shared-kernel';
+import { DomainError } from '@shop/shared-kernel';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from '../identity/identity.decorators.js';
 import { ProblemException } from '../problem/problem.exception.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
 import type { ResolvedIdempotencyOptions } from './idempotency.options.js';
 import { IdempotencyStore, type IdempotencyRecord, type IdempotentRequest, type StoredAnswer } from './idempotency.store.js';
-import { IDEMPOTENCY_CLOCK, IDEMPOTENCY_OPTIONS, IDEMPOTENT_ROUTE } from './idempotency.tokens.js';
+import { IDEMPOTENCY_OPTIONS, IDEMPOTENT_ROUTE } from './idempotency.tokens.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { InFlightRequests, settlesWithin } from './in-flight-requests.js';
 import { answerOf, captureSentAnswer, responseOf } from './stored-answer.js';
@@ -42,7 +42,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly inFlight: InFlightRequests,
     private readonly transactions: TransactionHost,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: ResolvedIdempotencyOptions,
-    @Inject(IDEMPOTENCY_CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -118,7 +117,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** What a request does with the key's row as it stands. Throws 422 for a reused key. */
   private decide(request: IdempotentRequest, record: IdempotencyRecord | undefined): 'replay' | 'wait' | 'claim' {
     if (!record) return 'claim';
-    const now = this.clock.now().getTime();
+    const now = record.now; // the store's clock: the database's on PostgreSQL
     // Expired, or claimed by a request that never answered (its instance died): the key is free again.
     if (record.answer ? record.expiresAt <= now : record.lockedUntil <= now) return 'claim';
     if (record.fingerprint !== request.fingerprint) throw reused(request, record);

@@ -12,6 +12,7 @@ import { InFlightRequests } from './in-flight-requests.js';
 export interface IdempotencyModuleOptions extends IdempotencyOptions {
   /** Where the `IDEMPOTENCY_*` variables are read (default `process.env`); the options above win over them. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Leases' and expiry's clock on SQLite; PostgreSQL uses the database's (instances' clocks may disagree). */
   readonly clock?: Clock;
 }
 

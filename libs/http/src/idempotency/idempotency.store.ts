@@ -29,6 +29,8 @@ export interface IdempotencyRecord {
   readonly lockedUntil: number;
   readonly expiresAt: number;
   readonly answer: StoredAnswer | undefined;
+  /** The store's now when the row was read, to compare `lockedUntil` and `expiresAt` with (the database's clock on PostgreSQL). */
+  readonly now: number;
 }
 
 export type ClaimOutcome =
@@ -46,12 +48,17 @@ interface RecordRow {
   response_status: number | null;
   response_content_type: string | null;
   response_body: string | null;
+  now: string | number;
 }
 
 /**
  * The `idempotency_key` table of one service (`idempotencyMigrations`). A request first claims its
  * key in a short transaction of its own, so that a duplicate sees the claim without holding a
  * connection; its answer is then written by `complete` inside the transaction of its effect.
+ *
+ * Leases and expiry are epoch milliseconds of the database's clock on PostgreSQL (instances' clocks
+ * may disagree; the database is the one they share, as for the scheduler's leases) and of `clock` on
+ * SQLite (one process).
  */
 export class IdempotencyStore {
   private readonly postgres: boolean;
@@ -69,19 +76,29 @@ export class IdempotencyStore {
    * whose lease has run out (its instance died); otherwise answers what is stored.
    */
   claim(request: IdempotentRequest, owner: string): Promise<ClaimOutcome> {
-    const now = this.clock.now().getTime();
+    const params: unknown[] = [
+      request.scope,
+      request.key,
+      request.method,
+      request.path,
+      request.fingerprint,
+      owner,
+      this.settings.leaseMs,
+      this.settings.ttlMs,
+    ];
+    const now = this.nowSql(params);
     return this.transactions.run(async () => {
       const inserted = await this.query(
         `INSERT INTO idempotency_key (scope, request_key, method, path, fingerprint, owner, locked_until, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, ${now} + $7, ${now}, ${now} + $8)
          ON CONFLICT (scope, request_key) DO UPDATE SET
            method = excluded.method, path = excluded.path, fingerprint = excluded.fingerprint, owner = excluded.owner,
            locked_until = excluded.locked_until, created_at = excluded.created_at, expires_at = excluded.expires_at,
            response_status = NULL, response_content_type = NULL, response_body = NULL
-         WHERE (idempotency_key.response_status IS NULL AND idempotency_key.locked_until <= $8)
-            OR (idempotency_key.response_status IS NOT NULL AND idempotency_key.expires_at <= $8)
+         WHERE (idempotency_key.response_status IS NULL AND idempotency_key.locked_until <= ${now})
+            OR (idempotency_key.response_status IS NOT NULL AND idempotency_key.expires_at <= ${now})
          RETURNING owner`,
-        [request.scope, request.key, request.method, request.path, request.fingerprint, owner, now + this.settings.leaseMs, now, now + this.settings.ttlMs],
+        params,
       );
       if (inserted.length === 1) return { claimed: true } as const;
       return { claimed: false, record: await this.select(request) } as const;
@@ -126,29 +143,32 @@ export class IdempotencyStore {
    * another is deleting.
    */
   async pruneExpired(limit: number, signal?: AbortSignal): Promise<number> {
-    const now = this.clock.now().getTime();
-    const expired = `expires_at <= $1 AND (response_status IS NOT NULL OR locked_until <= $1)`;
+    const params: unknown[] = [limit];
+    const now = this.nowSql(params);
+    const expired = `expires_at <= ${now} AND (response_status IS NOT NULL OR locked_until <= ${now})`;
     return this.transactions.run(
       () =>
         this.postgres
           ? this.changing(
               `DELETE FROM idempotency_key WHERE (scope, request_key) IN (
-               SELECT scope, request_key FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-              [now, limit],
+               SELECT scope, request_key FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+              params,
             )
-          : this.changing(`DELETE FROM idempotency_key WHERE rowid IN (SELECT rowid FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $2)`, [
-              now,
-              limit,
-            ]),
+          : this.changing(
+              `DELETE FROM idempotency_key WHERE rowid IN (SELECT rowid FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $1)`,
+              params,
+            ),
       { signal },
     );
   }
 
   private async select(ref: IdempotencyKeyRef): Promise<IdempotencyRecord | undefined> {
+    const params: unknown[] = [ref.scope, ref.key];
+    const now = this.nowSql(params);
     const [row] = (await this.query(
-      `SELECT method, path, fingerprint, owner, locked_until, expires_at, response_status, response_content_type, response_body
+      `SELECT method, path, fingerprint, owner, locked_until, expires_at, response_status, response_content_type, response_body, ${now} AS now
        FROM idempotency_key WHERE scope = $1 AND request_key = $2`,
-      [ref.scope, ref.key],
+      params,
     )) as RecordRow[];
     if (!row) return undefined;
     return {
@@ -158,11 +178,22 @@ export class IdempotencyStore {
       owner: row.owner,
       lockedUntil: Number(row.locked_until),
       expiresAt: Number(row.expires_at),
+      now: Number(row.now),
       answer:
         row.response_status === null
           ? undefined
           : { status: Number(row.response_status), contentType: row.response_content_type, body: row.response_body ?? '' },
     };
+  }
+
+  /**
+   * Now, in SQL: the database's clock on PostgreSQL; on SQLite the clock's time, added to `params`
+   * (referenced as often as needed).
+   */
+  private nowSql(params: unknown[]): string {
+    if (this.postgres) return `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`;
+    params.push(this.clock.now().getTime());
+    return `$${params.length}`;
   }
 
   /** An UPDATE or DELETE; answers the rows it changed (counted the same way on both databases). */
