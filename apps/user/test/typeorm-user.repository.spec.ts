@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
+import { OutboxPayloadTooLargeError, OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import { UnsavedDomainEventsError, newId, type EventOutbox } from '@shop/shared-kernel';
 import { Email } from '../src/domain/email.js';
 import { UserMother } from '../src/domain/testing/user.mother.js';
@@ -157,6 +159,86 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
       expect((await users.findById(stored.id))?.roles).toEqual(['customer']);
       expect(await countUsers(transactions)).toBe(1);
       expect(await outboxRows(transactions)).toEqual([]);
+    });
+
+    it('keeps the events on the user when its save fails, and writes them once when it is saved again', async () => {
+      const { transactions } = await repository();
+      const real = userOutbox(transactions);
+      let failures = 1;
+      const failingOnce: EventOutbox = {
+        add: async (...events) => {
+          await real.add(...events);
+          if (failures-- > 0) throw new Error('outbox failed after writing');
+        },
+      };
+      const users = userRepository(transactions, failingOnce);
+      const ada = UserMother.registered();
+
+      await expect(users.save(ada)).rejects.toThrow('outbox failed after writing');
+      expect(ada.peekDomainEvents().map((event) => event.type)).toEqual(['UserRegistered']);
+      await users.save(ada);
+
+      expect(await countUsers(transactions)).toBe(1);
+      expect((await outboxRows(transactions)).map((row) => [row.type, row.aggregateId])).toEqual([['user.registered.v1', ada.id]]);
+      expect(ada.peekDomainEvents()).toEqual([]);
+    });
+
+    it('writes the events exactly once when the work of a rolled-back transaction runs again', async () => {
+      const { transactions, users } = await repository();
+      const ada = UserMother.registered(); // created outside the work, as a rerun sees it
+      let attempt = 0;
+      const work = async () => {
+        await users.save(ada);
+        if (++attempt === 1) throw new Error('the first attempt failed after the save');
+      };
+      await expect(transactions.run(work)).rejects.toThrow('the first attempt failed');
+      await transactions.run(work);
+
+      expect(await countUsers(transactions)).toBe(1);
+      expect((await outboxRows(transactions)).map((row) => row.type)).toEqual(['user.registered.v1']);
+      expect(ada.peekDomainEvents()).toEqual([]);
+    });
+
+    if (kind === 'postgres') {
+      it('writes the events exactly once when TransactionHost retries the work after a serialization failure', async () => {
+        const { transactions, users } = await repository();
+        const ada = UserMother.registered();
+        let attempts = 0;
+        await transactions.run(async () => {
+          await users.save(ada);
+          if (++attempts === 1) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+        });
+
+        expect(attempts).toBe(2);
+        expect(await countUsers(transactions)).toBe(1);
+        expect((await outboxRows(transactions)).map((row) => row.type)).toEqual(['user.registered.v1']);
+        expect(ada.peekDomainEvents()).toEqual([]);
+      });
+    }
+
+    it('fails the commit loudly when the use case catches the outbox refusing the events: nothing is stored', async () => {
+      const { transactions } = await repository();
+      const tiny = new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
+        source: 'user',
+        partitions: defaultRelayOptions.partitions,
+        maxPayloadBytes: 1,
+      });
+      const users = userRepository(transactions, tiny);
+      const ada = UserMother.registered();
+      let caught: unknown;
+
+      const error = await transactions
+        .run(async () => {
+          await users.save(ada).catch((e: unknown) => (caught = e)); // handled, and the use case carries on
+        })
+        .catch((e: unknown) => e);
+
+      expect(caught).toBeInstanceOf(OutboxPayloadTooLargeError);
+      expect(error).toBeInstanceOf(UnsavedDomainEventsError);
+      expect(error).toMatchObject({ aggregateId: ada.id, eventTypes: ['UserRegistered'] });
+      expect(await countUsers(transactions)).toBe(0);
+      expect(await outboxRows(transactions)).toEqual([]);
+      expect(ada.peekDomainEvents().map((event) => event.type)).toEqual(['UserRegistered']);
     });
 
     it('commits once the user is saved again after the later change', async () => {

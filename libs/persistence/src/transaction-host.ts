@@ -83,6 +83,11 @@ export class TransactionHost implements UnitOfWork {
     return this.currentScope() !== undefined;
   }
 
+  /** The open transaction of this async context as a key (each attempt of a retried one is a new key). */
+  get currentTransaction(): object | undefined {
+    return this.currentScope();
+  }
+
   /**
    * Runs `work` in a transaction (joining the one already open in this async context, whose
    * deadline then applies). With `signal`, the transaction is abandoned when it aborts.

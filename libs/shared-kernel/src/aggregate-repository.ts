@@ -25,7 +25,7 @@ export function unmappedDomainEvent(event: never): never {
   throw new UnmappedDomainEventError(String((event as { type?: unknown } | undefined)?.type));
 }
 
-/** A transaction was about to commit while an aggregate it saved or loaded held events never saved; it is rolled back. */
+/** A transaction was about to commit while an aggregate it saved or loaded held events not written in it; it is rolled back. */
 export class UnsavedDomainEventsError extends Error {
   constructor(
     readonly aggregate: string,
@@ -33,8 +33,8 @@ export class UnsavedDomainEventsError extends Error {
     readonly eventTypes: readonly string[],
   ) {
     super(
-      `${aggregate} ${aggregateId} recorded ${eventTypes.join(', ')} and was not saved afterwards; ` +
-        'the transaction is rolled back rather than commit without that change and its events: save the aggregate after changing it',
+      `${aggregate} ${aggregateId} recorded ${eventTypes.join(', ')} and they were not written in this transaction ` +
+        '(it was changed after its save, never saved, or its save failed); the transaction is rolled back rather than commit without them',
     );
     this.name = 'UnsavedDomainEventsError';
   }
@@ -46,12 +46,16 @@ export class UnsavedDomainEventsError extends Error {
  * (the use case's, or one of its own when called outside any). No use case writes the outbox by hand,
  * so none can forget to.
  *
- * An aggregate changed (events recorded) and then not saved would lose its change and its events
- * without a word; instead the transaction refuses to commit (`UnsavedDomainEventsError`). That holds
- * for every aggregate saved in the transaction, and for every one a look-up handed out in it when the
- * repository passes what it loads through `tracked`.
+ * The events stay on the aggregate until that transaction commits: after a rollback (a failed save,
+ * a deadlock retry running the work again) the next save writes them again, exactly once per commit.
+ * A transaction refuses to commit (`UnsavedDomainEventsError`) while an aggregate saved in it, or
+ * handed out in it by a look-up that goes through `tracked`, holds events not written in it: changed
+ * after its save, never saved, or its save failed and the failure was caught.
  */
 export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> {
+  /** Per transaction: how many of each watched aggregate's pending events are written in it. */
+  private readonly writtenPerTransaction = new WeakMap<object, Map<A, number>>();
+
   protected constructor(
     protected readonly unitOfWork: UnitOfWork,
     private readonly outbox: EventOutbox,
@@ -60,11 +64,13 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
 
   async save(aggregate: A): Promise<void> {
     await this.unitOfWork.run(async () => {
+      // Watched before anything is written: a failure below that the caller catches still fails the commit.
+      const written = this.watch(aggregate);
       await this.persist(aggregate);
-      const events = aggregate.pullDomainEvents() as Array<DomainEventOf<A>>;
-      const outgoing = events.flatMap((event) => this.integrationEventsOf(event));
+      const pending = aggregate.peekDomainEvents() as ReadonlyArray<DomainEventOf<A>>;
+      const outgoing = pending.slice(written.get(aggregate)).flatMap((event) => this.integrationEventsOf(event));
       if (outgoing.length > 0) await this.outbox.add(...outgoing);
-      this.refuseCommitWhileUnsaved(aggregate);
+      written.set(aggregate, pending.length);
     });
   }
 
@@ -73,20 +79,33 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
    * aggregate records events and is not saved. (Outside one nothing can be saved by mistake.)
    */
   protected tracked(aggregate: A): A {
-    if (this.unitOfWork.inTransaction) this.refuseCommitWhileUnsaved(aggregate);
+    if (this.unitOfWork.inTransaction) this.watch(aggregate);
     return aggregate;
   }
 
-  private refuseCommitWhileUnsaved(aggregate: A): void {
+  /**
+   * The current transaction's written counts, with `aggregate` among them. Watching it the first time
+   * adds the commit check (every pending event written) and, once committed, removes the written events.
+   */
+  private watch(aggregate: A): Map<A, number> {
+    const transaction = this.unitOfWork.currentTransaction;
+    if (!transaction) throw new Error('an aggregate is watched only inside UnitOfWork.run');
+    let written = this.writtenPerTransaction.get(transaction);
+    if (!written) this.writtenPerTransaction.set(transaction, (written = new Map<A, number>()));
+    if (written.has(aggregate)) return written;
+    written.set(aggregate, 0);
+    const counts = written;
     this.unitOfWork.beforeCommit(() => {
-      const unsaved = aggregate.peekDomainEvents();
-      if (unsaved.length === 0) return;
+      const unwritten = aggregate.peekDomainEvents().slice(counts.get(aggregate));
+      if (unwritten.length === 0) return;
       throw new UnsavedDomainEventsError(
         aggregate.constructor.name,
-        unsaved[0]!.aggregateId,
-        unsaved.map((event) => event.type),
+        unwritten[0]!.aggregateId,
+        unwritten.map((event) => event.type),
       );
     });
+    this.unitOfWork.afterCommit(() => aggregate.removeDomainEvents(counts.get(aggregate) ?? 0));
+    return written;
   }
 
   /** Writes the aggregate's state (insert or update) in the current transaction. */

@@ -7,8 +7,8 @@ export interface DomainEvent {
 
 /**
  * Aggregates change state only through guarded methods that `record` what happened; saving the
- * aggregate (`AggregateRepository.save`) pulls the events and writes them to the outbox in the same
- * transaction.
+ * aggregate (`AggregateRepository.save`) writes the events to the outbox in the same transaction and
+ * removes them from the aggregate only once that transaction has committed.
  */
 export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
   private pending: E[] = [];
@@ -26,5 +26,10 @@ export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
   /** The events recorded and not pulled yet, left in place. */
   peekDomainEvents(): readonly E[] {
     return [...this.pending];
+  }
+
+  /** Removes the `count` oldest pending events: they are stored (their transaction committed). */
+  removeDomainEvents(count: number): void {
+    this.pending = this.pending.slice(count);
   }
 }

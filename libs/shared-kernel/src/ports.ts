@@ -14,6 +14,13 @@ export interface UnitOfWork {
    * use it to refuse a commit that would lose an aggregate's events (`AggregateRepository`).
    */
   beforeCommit(check: () => void | Promise<void>): void;
+  /** Runs `callback` once the current transaction has committed (never if it rolls back); outside one, right away. */
+  afterCommit(callback: () => void): void;
+  /**
+   * The current transaction as a key (undefined outside one), for bookkeeping that must not outlive
+   * it: a rolled-back transaction's key is never current again, so a rerun starts afresh.
+   */
+  readonly currentTransaction: object | undefined;
 }
 export const UNIT_OF_WORK = Symbol.for('shop.UnitOfWork');
 

@@ -195,10 +195,97 @@ describe('AggregateRepository on the in-memory unit of work and outbox', () => {
     expect((await carts.findById('c-1'))?.items).toEqual(['sku-1']);
   });
 
-  it('rolls the aggregate back when its events cannot be written', async () => {
+  it('rolls the aggregate back when its events cannot be written, and leaves them pending on it', async () => {
+    const cart = Cart.open('c-1');
     outbox.failNext = new Error('outbox unavailable');
-    await expect(carts.save(Cart.open('c-1'))).rejects.toThrow('outbox unavailable');
+    await expect(carts.save(cart)).rejects.toThrow('outbox unavailable');
     expect(carts.all()).toEqual([]);
+    expect(cart.peekDomainEvents().map((event) => event.type)).toEqual(['CartOpened']);
+
+    await carts.save(cart); // saving again after the failure writes them, once
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-1']);
+    expect(cart.peekDomainEvents()).toEqual([]);
+  });
+
+  it('writes the events exactly once when the unit of work runs its work again after a rollback (a deadlock retry)', async () => {
+    const cart = Cart.open('c-1'); // created outside the work, as a retried transaction sees it
+    let attempt = 0;
+    const work = async () => {
+      await carts.save(cart);
+      if (++attempt === 1) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+    };
+    await expect(unitOfWork.run(work)).rejects.toThrow('could not serialize');
+    expect(cart.peekDomainEvents().map((event) => event.type)).toEqual(['CartOpened']);
+    await unitOfWork.run(work);
+
+    expect(carts.all().map((stored) => stored.id)).toEqual(['c-1']);
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-1']);
+    expect(cart.peekDomainEvents()).toEqual([]);
+  });
+
+  it('fails the commit loudly when the use case catches the error of a save whose events could not be written', async () => {
+    const cart = Cart.open('c-1');
+    outbox.failNext = new Error('payload too large');
+    const error = await unitOfWork
+      .run(async () => {
+        await carts.save(cart).catch(() => undefined); // the use case "handles" it and carries on
+      })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'UnsavedDomainEventsError', aggregate: 'Cart', aggregateId: 'c-1', eventTypes: ['CartOpened'] });
+    expect(unitOfWork.commits).toBe(0);
+    expect(carts.all()).toEqual([]);
+    expect(cart.peekDomainEvents().map((event) => event.type)).toEqual(['CartOpened']);
+  });
+
+  it('writes only the events recorded since the last save when saved twice in one transaction', async () => {
+    const cart = Cart.open('c-1');
+    const product = new Product('p-1', 100);
+    await unitOfWork.run(async () => {
+      await carts.save(cart);
+      product.reprice(90);
+      await products.save(product);
+      product.reprice(80);
+      await products.save(product);
+    });
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-1', 'product.repriced.v1 p-1', 'product.repriced.v1 p-1']);
+    expect(outbox.events.map((event) => event.payload)).toEqual([{}, { price: 90 }, { price: 80 }]);
+    expect(product.peekDomainEvents()).toEqual([]);
+  });
+
+  it('gives concurrent runs a transaction each: one failing rolls back only its own saves', async () => {
+    let releaseSlow!: () => void;
+    const slowMayFail = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const slow = unitOfWork.run(async () => {
+      await carts.save(Cart.open('c-slow'));
+      await slowMayFail;
+      throw new Error('the slow use case failed');
+    });
+    const fast = unitOfWork.run(async () => {
+      expect(carts.all()).toEqual([]); // never sees the other run's uncommitted save
+      await carts.save(Cart.open('c-fast'));
+    });
+    releaseSlow();
+
+    await expect(slow).rejects.toThrow('the slow use case failed');
+    await fast;
+    expect(unitOfWork.runs).toBe(2);
+    expect(unitOfWork.commits).toBe(1);
+    expect(carts.all().map((stored) => stored.id)).toEqual(['c-fast']);
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-fast']);
+  });
+
+  it('keeps the events of an aggregate pending when another concurrent run fails', async () => {
+    const kept = Cart.open('c-kept');
+    const failing = unitOfWork.run(async () => {
+      await carts.save(Cart.open('c-lost'));
+      throw new Error('failed');
+    });
+    const saving = carts.save(kept);
+    await expect(failing).rejects.toThrow('failed');
+    await saving;
+    expect(types(outbox.events)).toEqual(['cart.opened.v1 c-kept']);
+    expect(kept.peekDomainEvents()).toEqual([]);
   });
 
   it('fails loudly when an event no case covers reaches a mapping (possible only past the type checker)', async () => {

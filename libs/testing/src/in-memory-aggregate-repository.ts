@@ -52,7 +52,10 @@ export abstract class InMemoryAggregateRepository<A extends AggregateRoot<Domain
     return [...this.rows.values()].map((row) => this.mapping.fromRow(row));
   }
 
-  /** Rolling back undoes this transaction's saves only, never what `insert` put in meanwhile. */
+  /**
+   * Rolling back undoes this transaction's saves only, never what `insert` put in meanwhile. Each
+   * transaction has its own journal; the unit of work runs one transaction at a time.
+   */
   begin(): () => void {
     const journal: Array<() => void> = [];
     this.journal = journal;

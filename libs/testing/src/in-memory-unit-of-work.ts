@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { UnitOfWork } from '@shop/shared-kernel';
 
 /** Something that can go back to how it was when a transaction began. */
@@ -6,13 +7,24 @@ export interface Transactional {
   begin(): () => void;
 }
 
+interface InMemoryTransaction {
+  readonly beforeCommit: Array<() => void | Promise<void>>;
+  readonly afterCommit: Array<() => void>;
+  /** False once the work and checks settled: code still running in their async context is outside it. */
+  open: boolean;
+}
+
 /**
- * A unit of work for unit tests that behaves like `TransactionHost`: nested calls join the outer
- * one, the checks added with `beforeCommit` run once the work is done, and a failure of either rolls
- * every participant back, as a database transaction would.
+ * A unit of work for unit tests that behaves like `TransactionHost` on SQLite: nested calls (in the
+ * async context of a run's work) join it; concurrent runs are queued one after another, each its own
+ * transaction. Queued rather than interleaved so that the fakes' snapshots stay exact and no run sees
+ * another's uncommitted writes, as on the embedded database. The checks added with `beforeCommit` run
+ * once the work is done; a failure of either rolls every participant back, as a database would, and
+ * `afterCommit` callbacks run only after a commit.
  */
 export class InMemoryUnitOfWork implements UnitOfWork {
-  private checks: Array<() => void | Promise<void>> | undefined;
+  private readonly storage = new AsyncLocalStorage<InMemoryTransaction>();
+  private queue: Promise<unknown> = Promise.resolve();
   runs = 0;
   commits = 0;
 
@@ -28,30 +40,56 @@ export class InMemoryUnitOfWork implements UnitOfWork {
   }
 
   get inTransaction(): boolean {
-    return this.checks !== undefined;
+    return this.current() !== undefined;
+  }
+
+  get currentTransaction(): object | undefined {
+    return this.current();
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.checks) return work();
-    this.runs += 1;
-    const rollbacks = this.participants.map((participant) => participant.begin());
-    const checks: Array<() => void | Promise<void>> = [];
-    this.checks = checks;
-    try {
-      const result = await work();
-      for (let i = 0; i < checks.length; i++) await checks[i]!();
-      this.commits += 1;
-      return result;
-    } catch (error) {
-      for (const rollback of rollbacks) rollback();
-      throw error;
-    } finally {
-      this.checks = undefined;
-    }
+    if (this.current()) return work();
+    const turn = this.queue.then(() => this.runOnce(work));
+    this.queue = turn.catch(() => undefined);
+    return turn;
   }
 
   beforeCommit(check: () => void | Promise<void>): void {
-    if (!this.checks) throw new Error('beforeCommit needs a transaction: call it inside UnitOfWork.run');
-    this.checks.push(check);
+    const transaction = this.current();
+    if (!transaction) throw new Error('beforeCommit needs a transaction: call it inside UnitOfWork.run');
+    transaction.beforeCommit.push(check);
+  }
+
+  afterCommit(callback: () => void): void {
+    const transaction = this.current();
+    if (transaction) transaction.afterCommit.push(callback);
+    else callback();
+  }
+
+  private current(): InMemoryTransaction | undefined {
+    const transaction = this.storage.getStore();
+    return transaction?.open ? transaction : undefined;
+  }
+
+  private async runOnce<T>(work: () => Promise<T>): Promise<T> {
+    this.runs += 1;
+    const rollbacks = this.participants.map((participant) => participant.begin());
+    const transaction: InMemoryTransaction = { beforeCommit: [], afterCommit: [], open: true };
+    let result: T;
+    try {
+      result = await this.storage.run(transaction, async () => {
+        const value = await work();
+        for (let i = 0; i < transaction.beforeCommit.length; i++) await transaction.beforeCommit[i]!();
+        return value;
+      });
+    } catch (error) {
+      transaction.open = false;
+      for (const rollback of rollbacks.reverse()) rollback();
+      throw error;
+    }
+    transaction.open = false;
+    this.commits += 1;
+    for (const callback of transaction.afterCommit) callback();
+    return result;
   }
 }

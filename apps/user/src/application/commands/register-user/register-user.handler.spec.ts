@@ -67,10 +67,14 @@ describe('RegisterUserHandler', () => {
     expect(f.users.all()).toEqual([]);
   });
 
-  it('needs no outbox of its own: the repository writes the event as it saves the user', async () => {
-    expect(RegisterUserHandler.length).toBe(4); // unit of work, users, hasher, clock
-    await register.execute({ email: 'ada@example.com', password: 'correct horse battery' });
-    expect(f.users.saves).toBe(1);
+  it('opens one account and writes one event when the same address registers twice at once; the other gets EMAIL_TAKEN', async () => {
+    const outcomes = await Promise.all([
+      codeOf(register.execute({ email: 'ada@example.com', password: 'correct horse battery' })),
+      codeOf(register.execute({ email: 'ADA@example.com', password: 'correct horse battery' })),
+    ]);
+
+    expect(outcomes.sort()).toEqual(['EMAIL_TAKEN', 'no error']);
+    expect(f.users.all()).toHaveLength(1);
     expect(f.outbox.ofType('user.registered.v1')).toHaveLength(1);
   });
 
