@@ -53,8 +53,8 @@ export class UnsavedDomainEventsError extends Error {
  * after its save, never saved, or its save failed and the failure was caught.
  */
 export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> {
-  /** Per transaction: how many of each watched aggregate's pending events are written in it. */
-  private readonly writtenPerTransaction = new WeakMap<object, Map<A, number>>();
+  /** Per transaction: the events of each watched aggregate written in it. */
+  private readonly writtenPerTransaction = new WeakMap<object, Map<A, Set<DomainEvent>>>();
 
   protected constructor(
     protected readonly unitOfWork: UnitOfWork,
@@ -67,10 +67,10 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
       // Watched before anything is written: a failure below that the caller catches still fails the commit.
       const written = this.watch(aggregate);
       await this.persist(aggregate);
-      const pending = aggregate.peekDomainEvents() as ReadonlyArray<DomainEventOf<A>>;
-      const outgoing = pending.slice(written.get(aggregate)).flatMap((event) => this.integrationEventsOf(event));
+      const unwritten = aggregate.peekDomainEvents().filter((event) => !written.has(event)) as Array<DomainEventOf<A>>;
+      const outgoing = unwritten.flatMap((event) => this.integrationEventsOf(event));
       if (outgoing.length > 0) await this.outbox.add(...outgoing);
-      written.set(aggregate, pending.length);
+      for (const event of unwritten) written.add(event);
     });
   }
 
@@ -84,19 +84,20 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
   }
 
   /**
-   * The current transaction's written counts, with `aggregate` among them. Watching it the first time
-   * adds the commit check (every pending event written) and, once committed, removes the written events.
+   * The events of `aggregate` written in the current transaction. Watching it the first time adds the
+   * commit check (every pending event written) and, once committed, removes the written events from it.
    */
-  private watch(aggregate: A): Map<A, number> {
+  private watch(aggregate: A): Set<DomainEvent> {
     const transaction = this.unitOfWork.currentTransaction;
     if (!transaction) throw new Error('an aggregate is watched only inside UnitOfWork.run');
-    let written = this.writtenPerTransaction.get(transaction);
-    if (!written) this.writtenPerTransaction.set(transaction, (written = new Map<A, number>()));
-    if (written.has(aggregate)) return written;
-    written.set(aggregate, 0);
-    const counts = written;
+    let watched = this.writtenPerTransaction.get(transaction);
+    if (!watched) this.writtenPerTransaction.set(transaction, (watched = new Map<A, Set<DomainEvent>>()));
+    const known = watched.get(aggregate);
+    if (known) return known;
+    const written = new Set<DomainEvent>();
+    watched.set(aggregate, written);
     this.unitOfWork.beforeCommit(() => {
-      const unwritten = aggregate.peekDomainEvents().slice(counts.get(aggregate));
+      const unwritten = aggregate.peekDomainEvents().filter((event) => !written.has(event));
       if (unwritten.length === 0) return;
       throw new UnsavedDomainEventsError(
         aggregate.constructor.name,
@@ -104,7 +105,7 @@ export abstract class AggregateRepository<A extends AggregateRoot<DomainEvent>> 
         unwritten.map((event) => event.type),
       );
     });
-    this.unitOfWork.afterCommit(() => aggregate.removeDomainEvents(counts.get(aggregate) ?? 0));
+    this.unitOfWork.afterCommit(() => aggregate.removeDomainEvents(written));
     return written;
   }
 

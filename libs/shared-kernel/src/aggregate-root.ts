@@ -28,8 +28,8 @@ export abstract class AggregateRoot<E extends DomainEvent = DomainEvent> {
     return [...this.pending];
   }
 
-  /** Removes the `count` oldest pending events: they are stored (their transaction committed). */
-  removeDomainEvents(count: number): void {
-    this.pending = this.pending.slice(count);
+  /** Removes these pending events (by identity): they are stored, their transaction committed. */
+  removeDomainEvents(stored: ReadonlySet<DomainEvent>): void {
+    this.pending = this.pending.filter((event) => !stored.has(event));
   }
 }
