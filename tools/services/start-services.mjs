@@ -2,8 +2,8 @@
 // `npm run start:services`: every app as its own process on PostgreSQL + RabbitMQ (the distributed
 // mode), with the local servers as defaults. Ctrl-C (or SIGTERM) stops them all cleanly.
 import { spawn } from 'node:child_process';
-import { CONTEXTS, GATEWAY_PORT } from '../../libs/contracts/dist/index.js';
-import { developmentSecrets } from '../embedded/dist/development-secrets.js';
+import { CONTEXTS, GATEWAY_PORT } from '@shop/contracts';
+import { developmentSecrets } from '@shop/embedded/development-secrets';
 
 /** Every context of CONTEXTS in its order, then the gateway; stopped in the reverse order. */
 export const APPS = [...CONTEXTS.map(({ name, port }) => ({ name, port })), { name: 'gateway', port: GATEWAY_PORT }];
