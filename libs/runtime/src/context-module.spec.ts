@@ -49,24 +49,29 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** The probe context on its own SQLite folder and in-memory transport, stopped after the test. */
+async function startProbe(): Promise<{ dir: string; running: RunningService }> {
+  const dir = await mkdtemp(join(tmpdir(), 'shop-context-module-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const runtime: ServiceRuntime = {
+    service: 'probe',
+    host: '127.0.0.1',
+    port: 0,
+    database: { sqliteDir: dir },
+    transport: () => new MemoryTransport(silentLogger()),
+    ownsTransport: true,
+    internalAuthSecret: 's'.repeat(32),
+    logger: silentLogger(),
+  };
+  const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
+  const running = await startContextService(service, runtime, {});
+  cleanups.push(() => running.close());
+  return { dir, running };
+}
+
 describe('contextModule', () => {
   it("adds the platform's part around a context: database with every migration it needs, health, metrics, its jobs and the idempotency keys' pruning", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'shop-context-module-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const transport = new MemoryTransport(silentLogger());
-    const runtime: ServiceRuntime = {
-      service: 'probe',
-      host: '127.0.0.1',
-      port: 0,
-      database: { sqliteDir: dir },
-      transport: () => transport,
-      ownsTransport: true,
-      internalAuthSecret: 's'.repeat(32),
-      logger: silentLogger(),
-    };
-    const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
-    const running: RunningService = await startContextService(service, runtime, {});
-    cleanups.push(() => running.close());
+    const { dir, running } = await startProbe();
 
     await waitFor(() => runs >= 2, { what: 'the context job running on its interval' });
     const health = await fetch(`${running.url}/health`);
@@ -86,27 +91,13 @@ describe('contextModule', () => {
       db.close();
     }
   });
+
   it('with SCHEDULER_ENABLED=false the context runs no jobs, and IdempotencyModule prunes expired keys on its own timer', async () => {
     const before = process.env['SCHEDULER_ENABLED'];
     process.env['SCHEDULER_ENABLED'] = 'false';
     cleanups.push(() => Promise.resolve(before === undefined ? delete process.env['SCHEDULER_ENABLED'] : (process.env['SCHEDULER_ENABLED'] = before)));
-    const dir = await mkdtemp(join(tmpdir(), 'shop-context-module-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const transport = new MemoryTransport(silentLogger());
-    const runtime: ServiceRuntime = {
-      service: 'probe',
-      host: '127.0.0.1',
-      port: 0,
-      database: { sqliteDir: dir },
-      transport: () => transport,
-      ownsTransport: true,
-      internalAuthSecret: 's'.repeat(32),
-      logger: silentLogger(),
-    };
     const runsBefore = runs;
-    const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
-    const running: RunningService = await startContextService(service, runtime, {});
-    cleanups.push(() => running.close());
+    const { dir } = await startProbe();
 
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dir, 'probe.sqlite'));
