@@ -17,7 +17,6 @@ export * from './nest/shop-events.server.js';
 export * from './nest/messaging.tokens.js';
 export * from './nest/messaging.module.js';
 export * from './nest/shutdown-deadline.js';
-export * from './sql-dialect.js';
 export * from './nest/connect-event-consumer.js';
 export * from './cli/dlq-command.js';
 export * from './amqp/index.js';

@@ -3,3 +3,4 @@ export * from './data-source.factory.js';
 export * from './postgres-database.js';
 export * from './serial-queue.js';
 export * from './transaction-host.js';
+export * from './sql-dialect.js';

@@ -1,4 +1,4 @@
-import type { TransactionHost } from '@shop/persistence';
+import { POSTGRES_NOW_MS, dialectOf, type TransactionHost } from '@shop/persistence';
 
 /** Thrown before COMMIT by a job's transaction (`JobRun.transaction`) when this instance no longer holds the job's lease. */
 export class JobLeaseLostError extends Error {
@@ -99,10 +99,10 @@ export class JobLeases {
     ]);
   }
 
+  // On SQLite every placeholder is `?`: the values go in the order the placeholders appear.
   private sql() {
-    return this.transactions.kind === 'postgres'
-      ? { now: `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`, param: (n: number) => `$${n}` }
-      : { now: String(Date.now()), param: () => '?' }; // every placeholder in the order of its value
+    const { param } = dialectOf(this.transactions.kind);
+    return { now: this.transactions.kind === 'postgres' ? POSTGRES_NOW_MS : String(Date.now()), param };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { TransactionHost } from '@shop/persistence';
+import { POSTGRES_NOW_MS, type TransactionHost } from '@shop/persistence';
 import { systemClock, type Clock } from '@shop/shared-kernel';
 
 /** Who may reuse a key: the signed-in user (`user:<id>`); keys of different callers never meet. */
@@ -191,7 +191,7 @@ export class IdempotencyStore {
    * (referenced as often as needed).
    */
   private nowSql(params: unknown[]): string {
-    if (this.postgres) return `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`;
+    if (this.postgres) return POSTGRES_NOW_MS;
     params.push(this.clock.now().getTime());
     return `$${params.length}`;
   }

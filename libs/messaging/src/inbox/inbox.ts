@@ -1,7 +1,6 @@
-import type { TransactionHost } from '@shop/persistence';
+import { dialectOf, type SqlDialect, type TransactionHost } from '@shop/persistence';
 import { systemClock, type Clock } from '@shop/shared-kernel';
 import { pruneInChunks } from '../chunked-prune.js';
-import { dialectOf, type SqlDialect } from '../sql-dialect.js';
 
 /**
  * Remembers which handler has processed which message. `record` runs first in the handler's

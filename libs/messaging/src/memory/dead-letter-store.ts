@@ -1,5 +1,4 @@
-import type { TransactionHost } from '@shop/persistence';
-import { dialectOf, inList } from '../sql-dialect.js';
+import { dialectOf, inList, type TransactionHost } from '@shop/persistence';
 import type { DeadLetter } from '../transport/transport.js';
 
 /** Where the in-memory transport keeps a service's dead letters, so that they outlive the process. */

@@ -1,5 +1,4 @@
-import type { TransactionHost } from '@shop/persistence';
-import { dialectOf } from '../sql-dialect.js';
+import { dialectOf, type TransactionHost } from '@shop/persistence';
 
 /** A delivery that failed and waits for its next attempt, in the subscriber's own keeping. */
 export interface PendingRetry {

@@ -1,5 +1,4 @@
-import type { TransactionHost } from '@shop/persistence';
-import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
+import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
 
 /** One row of `outbox_dead`, with what the `outbox` row says about its event. */
 export interface DeadOutboxRow {

@@ -1,9 +1,8 @@
 import type { EventEnvelope } from '@shop/contracts';
-import type { TransactionHost } from '@shop/persistence';
+import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
 import { systemClock, type Clock } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
-import { dialectOf, inList, type SqlDialect } from '../sql-dialect.js';
 import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
 import { pruneInChunks } from '../chunked-prune.js';
 import { WakeSignal } from '../wake-signal.js';

@@ -11,7 +11,7 @@ import {
   type PayloadOf,
   type SubscriptionManifest,
 } from '@shop/contracts';
-import { TransactionHost, openDataSource, type DatabaseOptions } from '@shop/persistence';
+import { TransactionHost, dialectOf, openDataSource, type DatabaseOptions } from '@shop/persistence';
 import { EVENT_OUTBOX, UNIT_OF_WORK, newId, type EventOutbox, type UnitOfWork } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
@@ -22,7 +22,6 @@ import {
   OutboxRelay,
   connectEventConsumer,
   TRANSPORT,
-  dialectOf,
   messagingMigrations,
   type OutboxRelayOptions,
   type RetryPolicy,
