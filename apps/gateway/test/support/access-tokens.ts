@@ -30,30 +30,26 @@ export function accessToken(userId: string = randomUUID(), change: TokenChange =
     .sign(new TextEncoder().encode(change.secret ?? JWT_SECRET));
 }
 
+/** Valid claims of an admin, for the tokens below that no verifier may accept. */
+const adminClaimsOf = (userId: string) => ({
+  iss: ACCESS_TOKEN_ISSUER,
+  aud: ACCESS_TOKEN_AUDIENCE,
+  sub: userId,
+  roles: ['admin'],
+  iat: nowSeconds(),
+  exp: nowSeconds() + 900,
+});
+
 /** The same claims, unsigned (`alg: none`). */
 export function unsignedAccessToken(userId: string = randomUUID()): string {
   const header = base64url({ alg: 'none', typ: ACCESS_TOKEN_TYPE });
-  const payload = base64url({
-    iss: ACCESS_TOKEN_ISSUER,
-    aud: ACCESS_TOKEN_AUDIENCE,
-    sub: userId,
-    roles: ['admin'],
-    iat: nowSeconds(),
-    exp: nowSeconds() + 900,
-  });
+  const payload = base64url(adminClaimsOf(userId));
   return `${header}.${payload}.`;
 }
 
 /** A valid token whose payload was changed after signing (a customer made admin). */
 export async function tamperedAccessToken(userId: string = randomUUID()): Promise<string> {
   const [header, , signature] = (await accessToken(userId)).split('.');
-  const payload = base64url({
-    iss: ACCESS_TOKEN_ISSUER,
-    aud: ACCESS_TOKEN_AUDIENCE,
-    sub: userId,
-    roles: ['admin'],
-    iat: nowSeconds(),
-    exp: nowSeconds() + 900,
-  });
+  const payload = base64url(adminClaimsOf(userId));
   return `${header}.${payload}.${signature}`;
 }
