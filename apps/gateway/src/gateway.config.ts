@@ -1,4 +1,4 @@
-import { CONTEXTS, type ContextDefinition } from '@shop/contracts';
+import { CONTEXTS, GATEWAY_PORT, type ContextDefinition } from '@shop/contracts';
 import { listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
 import type { Logger } from '@shop/observability';
 import type { ServiceName } from './application/service-name.js';
@@ -38,7 +38,7 @@ export interface GatewayConfig {
 export const API_VERSION = '1.0.0';
 
 export const GATEWAY_DEFAULTS = {
-  port: 3000,
+  port: GATEWAY_PORT,
   host: '0.0.0.0',
   rateLimitPerMinute: 120,
   serviceTimeoutMs: 5_000,

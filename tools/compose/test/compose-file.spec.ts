@@ -2,6 +2,7 @@ import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CONTEXTS } from '@shop/contracts';
+import { serviceUrlVariable } from '@shop/gateway';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 
@@ -92,7 +93,7 @@ describe('docker/docker-compose.yml', () => {
   it('points the gateway at every service it routes to', () => {
     const gateway = compose.services['gateway']!.environment!;
     for (const app of apps.filter((name) => name !== 'gateway')) {
-      expect(gateway[`${app.toUpperCase()}_SERVICE_URL`]).toBe(`http://${app}:${compose.services[app]!.environment!['PORT']}`);
+      expect(gateway[serviceUrlVariable(app)]).toBe(`http://${app}:${compose.services[app]!.environment!['PORT']}`);
     }
   });
 
