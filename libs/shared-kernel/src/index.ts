@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './deadline.js';
 export * from './password-policy.js';
 export * from './aggregate-repository.js';
+export * from './email-normalisation.js';
