@@ -89,6 +89,13 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
     if (operationIds.has(route.operationId)) problems.push(`${where}: operationId '${route.operationId}' is used twice`);
     operationIds.add(route.operationId);
     if (!(route.tag in tags)) problems.push(`${where}: tag '${route.tag}' is not in the context's tags`);
+    // The gateway reads the account from this field to count failed logins: it must be a string of the body.
+    const accountField = route.credentials?.accountField;
+    if (
+      accountField !== undefined &&
+      (route.requestBody as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties?.[accountField]?.type !== 'string'
+    )
+      problems.push(`${where}: credentials.accountField '${accountField}' is not a string property of the request body`);
     for (const schema of bodySchemasOf(route)) {
       try {
         schemaNameOf(schema);

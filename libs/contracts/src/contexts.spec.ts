@@ -100,6 +100,10 @@ describe('defineContext', () => {
     ],
     [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'admin' } } }, "unknown access 'admin'"],
     [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, credentials: { accountField: 'email' } } } },
+      "credentials.accountField 'email' is not a string property of the request body",
+    ],
+    [
       { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, path: '/health/{check}' } } },
       "would take over the gateway's own '/health'",
     ],

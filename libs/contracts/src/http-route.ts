@@ -47,6 +47,11 @@ export interface HttpRouteDefinition {
   readonly summary: string;
   readonly requestBody?: BodySchema;
   readonly responses: Readonly<Record<number, RouteResponse>>;
+  /**
+   * The route checks a password for the account its body names in `accountField` (answering 401 when
+   * wrong): the gateway counts failures per account and locks it for a short, growing while.
+   */
+  readonly credentials?: { readonly accountField: string };
 }
 
 /** A route of the platform's table: its definition and the context (service) that serves it. */
