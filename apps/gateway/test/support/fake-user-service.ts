@@ -48,6 +48,8 @@ export class FakeUserService {
   healthy = true;
   /** How long `/health` and `/health/ready` take to answer. */
   healthDelayMs = 0;
+  /** Headers put on every answer: what a service may say that the gateway must not pass back. */
+  answerHeaders: Record<string, string | string[]> = {};
   private server: Server | undefined;
   private port = 0;
   private readonly verifier: InternalTokenVerifier;
@@ -92,6 +94,7 @@ export class FakeUserService {
     const path = request.url ?? '/';
     const correlationId = request.headers['x-correlation-id'];
     if (typeof correlationId === 'string') response.setHeader('x-correlation-id', correlationId);
+    for (const [name, value] of Object.entries(this.answerHeaders)) response.setHeader(name, value);
 
     if (request.method === 'GET' && path === '/health/live') return send(response, 200, { live: true, draining: false });
     if (request.method === 'GET' && (path === '/health' || path === '/health/ready')) {

@@ -1,40 +1,90 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER } from '@shop/http';
-import { hopByHopNames } from '../../application/hop-by-hop-headers.js';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@shop/http';
 
-const NEVER_FORWARDED = new Set([
-  // Identity reaches a service only as the gateway's own signed token, never from the client.
-  INTERNAL_TOKEN_HEADER,
-  'authorization',
-  'cookie',
-  // The gateway re-encodes the body and carries its own correlation id.
-  'host',
-  'content-length',
-  'content-type',
-  'content-encoding',
-  'expect',
-  CORRELATION_ID_HEADER,
-  'x-request-id',
-  // Set by the gateway from what it saw, not taken from the client.
-  'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
+/**
+ * The client's headers a service may see, by name; every other one stays at the edge. An allowlist,
+ * not a denylist: a header that means something to some server behind us (`X-Real-IP`,
+ * `X-Original-URL`, `X-Rewrite-URL`, `X-HTTP-Method-Override`, `X-Forwarded-Host`, `Forwarded`,
+ * `X-User-Id`, a forged internal token…) is one nobody thought to deny, so none is passed unless
+ * named here. Identity reaches a service only as the gateway's signed token, and the correlation id,
+ * the body's encoding and its length are the gateway's (the body is re-encoded as JSON).
+ */
+const FORWARDED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  // Content negotiation: a service picks the representation and the language of its answer.
+  'accept',
+  'accept-language',
+  // Conditional requests: optimistic concurrency (`If-Match` on an ETag) and cache validation.
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+  // `POST /orders` and `POST /payments` answer a retried key with the first answer (DESIGN §7).
+  IDEMPOTENCY_KEY_HEADER,
+  // Informational only (logged with a login or an order); no service decides anything on it.
+  'user-agent',
+  // W3C trace context, so a trace crosses the gateway (issue 13); both are opaque to the services.
+  'traceparent',
+  'tracestate',
 ]);
 
 /**
- * The client's headers a service may see: end-to-end ones such as `accept`, `accept-language`,
- * `user-agent`, `idempotency-key`. Everything that speaks about the connection, identity or the
- * encoding of the body stays at the edge, as do headers the client's `Connection` names.
+ * What a service's answer may carry back to the client, by name. The gateway sets its own
+ * correlation id, security headers, length and rate-limit headers; a service's `Server`,
+ * `X-Powered-By`, `Set-Cookie` (the API is bearer tokens, no service sets a cookie on the gateway's
+ * origin) or any internal header of its own never reaches the client.
+ */
+const RETURNED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  // What the body is.
+  'content-type',
+  'content-language',
+  // Caching: the login answer's `no-store` among them, and validators for conditional requests.
+  'cache-control',
+  'expires',
+  'pragma',
+  'vary',
+  'etag',
+  'last-modified',
+  // Where a created resource lives (201), what a 405 allows, how to authenticate after a 401.
+  'location',
+  'allow',
+  'www-authenticate',
+  // A service's own 429 / 503 (an account's login lock, an idempotent request in progress).
+  'retry-after',
+  // `true` on an answer replayed for an `Idempotency-Key` seen before.
+  IDEMPOTENT_REPLAYED_HEADER,
+]);
+
+const firstOrJoined = (value: string | string[]): string => (Array.isArray(value) ? value.join(', ') : value);
+
+/**
+ * The headers sent on to a service: the client's end-to-end headers named in the allowlist above
+ * (hop-by-hop ones are never in it, whatever the client's `Connection` says), and `X-Forwarded-For`
+ * set to the client's address as the gateway determined it from its trusted hops — the client's own
+ * `X-Forwarded-For` is never passed on.
  */
 export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined): Record<string, string> {
-  const hopByHop = hopByHopNames(headers['connection']);
   const forwarded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || NEVER_FORWARDED.has(lower) || hopByHop.has(lower)) continue;
-    forwarded[lower] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined && FORWARDED_REQUEST_HEADERS.has(lower)) forwarded[lower] = firstOrJoined(value);
   }
   if (clientAddress) forwarded['x-forwarded-for'] = clientAddress;
   return forwarded;
+}
+
+/**
+ * The headers of a service's answer passed back to the client: those named in the allowlist above,
+ * in their order, repeated ones kept. Takes name/value pairs (fetch's `Headers`, the service
+ * client's `[name, value][]`) or a header record (undici's `request()`, node:http).
+ */
+export function returnedResponseHeaders(headers: Iterable<readonly [string, string]> | IncomingHttpHeaders): [string, string][] {
+  const pairs: Iterable<readonly [string, string | string[] | undefined]> =
+    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
+  const returned: [string, string][] = [];
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (value === undefined || !RETURNED_RESPONSE_HEADERS.has(lower)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) returned.push([lower, one]);
+  }
+  return returned;
 }

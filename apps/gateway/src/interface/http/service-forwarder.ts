@@ -5,7 +5,7 @@ import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
 import { ServiceTimeoutError, ServiceUnavailableError, type ServiceClient, type ServiceResponse } from '../../application/ports/service-client.js';
-import { forwardedRequestHeaders } from './forwarded-headers.js';
+import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -38,7 +38,7 @@ export class ServiceForwarder {
       throw this.problemFor(route, error, response);
     }
     response.statusCode = answer.status;
-    for (const [name, value] of answer.headers) response.appendHeader(name, value);
+    for (const [name, value] of returnedResponseHeaders(answer.headers)) response.appendHeader(name, value);
     // 204 and 304 carry neither a body nor its length (RFC 9110 §8.6).
     if (answer.status !== 204 && answer.status !== 304) response.setHeader('content-length', answer.body.byteLength);
     response.end(answer.body);
