@@ -1,0 +1,76 @@
+// The load client, in its own process (forked by main.ts): one autocannon run per job received
+// over IPC, a warm-up run first, then the measured run; the result goes back over IPC.
+import autocannon from 'autocannon';
+import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@shop/http';
+import type { ClientMessage, LoadJob, LoadResult } from './load-job.js';
+import { TokenPool } from './token-pool.js';
+
+const intFromEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+// Enough for a few seconds at the highest rate expected, small enough to sign in well under a second.
+const TOKEN_POOL_SIZE = intFromEnv('BENCH_TOKEN_POOL', 2_000);
+// Well inside the internal token's lifetime (about 10 s), so no token is near expiry when sent.
+const TOKEN_MAX_AGE_MS = intFromEnv('BENCH_TOKEN_MAX_AGE_MS', 4_000);
+
+/** The headers of the next request; a function so that each request may carry its own token. */
+function headersFor(job: LoadJob): { headers: () => Record<string, string>; pool?: TokenPool } {
+  const { auth } = job;
+  const accept = { accept: 'application/json' };
+  switch (auth.kind) {
+    case 'none':
+      return { headers: () => accept };
+    case 'bearer': {
+      const headers = { ...accept, authorization: `Bearer ${auth.token}` };
+      return { headers: () => headers };
+    }
+    case 'internal': {
+      const issuer = new InternalTokenIssuer(auth.secret);
+      // Signed for this service and this one call (audience, method, path); each is good once.
+      const call = { audience: auth.audience, method: job.method, path: job.path };
+      const pool = new TokenPool(() => issuer.issue(call, auth.identity), TOKEN_POOL_SIZE, TOKEN_MAX_AGE_MS);
+      return { headers: () => ({ ...accept, [INTERNAL_TOKEN_HEADER]: pool.take() }), pool };
+    }
+  }
+}
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const { headers, pool } = headersFor(job);
+  await pool?.start();
+  // Every target goes through setupRequest, so the client does the same work per request for each.
+  const requests = [{ method: job.method, path: job.path, setupRequest: (request: autocannon.Request) => ({ ...request, headers: headers() }) }];
+  const options = { url: job.origin, connections: job.connections, requests, timeout: 10 };
+  try {
+    await autocannon({ ...options, duration: job.warmUpSeconds });
+    const fromUs = nowUs();
+    const result = await autocannon({ ...options, duration: job.seconds });
+    const toUs = nowUs();
+    return {
+      name: job.name,
+      rps: result['2xx'] / result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      requests: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, Number(count)])),
+      fromUs,
+      toUs,
+      ...(pool ? { tokens: { signed: pool.signed, misses: pool.misses } } : {}),
+    };
+  } finally {
+    await pool?.stop();
+  }
+}
+
+process.on('message', (job: LoadJob) => {
+  run(job).then(
+    (result) => process.send!({ result } satisfies ClientMessage),
+    (error: unknown) => process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ClientMessage),
+  );
+});
+process.once('disconnect', () => process.exit(0));
