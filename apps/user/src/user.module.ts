@@ -28,10 +28,14 @@ class SeedAdminOnBootstrap implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Throws (the start fails) when the address belongs to an account that is not an admin: see SeedAdminHandler. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.admin) return;
     const seeded = await this.seedAdmin.execute(this.config.admin);
-    this.logger.info({ userId: seeded.userId, outcome: seeded.outcome }, 'administrator account ensured');
+    this.logger.info(
+      { userId: seeded.userId, outcome: seeded.outcome },
+      seeded.outcome === 'created' ? 'administrator account created' : 'administrator account already present',
+    );
   }
 }
 

@@ -24,14 +24,14 @@ describe.each(KINDS)('seeding the admin on %s', (kind) => {
     expect(await verifyAccessToken(accessToken, TEST_JWT_SECRET)).toMatchObject({ userId: created.userId, roles: ['customer', 'admin'] });
   });
 
-  it('makes an existing customer with that address an admin', async () => {
+  it('refuses an address a customer registered first: the customer stays a customer with their own password', async () => {
     const { transactions } = await openUserDatabase(kind, cleanups);
     const service = userService(transactions);
     const customer = await service.register.execute({ email: 'Root@Shop.example', password: 'the owner chose this' });
 
-    expect(await service.seedAdmin.execute(admin)).toEqual({ userId: customer.userId, outcome: 'granted' });
-    expect((await service.users.findById(customer.userId))?.roles).toEqual(['customer', 'admin']);
-    // The account keeps its own password.
+    await expect(service.seedAdmin.execute(admin)).rejects.toMatchObject({ code: 'ADMIN_EMAIL_HELD_BY_CUSTOMER' });
+    expect((await service.users.findById(customer.userId))?.roles).toEqual(['customer']);
+    await expect(service.logIn.execute({ email: admin.email, password: admin.password })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     await expect(service.logIn.execute({ email: admin.email, password: 'the owner chose this' })).resolves.toBeDefined();
   });
 });

@@ -99,6 +99,6 @@ describe('the user service as its own process', () => {
 
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
-    expect(started.stdout.join('')).toMatch(/administrator account ensured/);
+    expect(started.stdout.join('')).toMatch(/administrator account created/);
   });
 });

@@ -82,17 +82,17 @@ describe('the user service restarted on the same PostgreSQL database, RabbitMQ',
     expect(probe.about([adminId])).toHaveLength(1);
   });
 
-  it('makes an existing customer with the configured address an admin at the next start; the account keeps its password', async () => {
+  it('refuses to start when the configured address belongs to a customer: the customer is left as it was (issue 8)', async () => {
     const home = await UserServiceHome.create('postgres+amqp', cleanups);
     const first = await home.start();
     const customer = await first.api.register({ email: 'Root@Shop.example', password });
     await first.close();
 
-    const second = await home.start(testUserConfig(admin));
-    const token = await verifyAccessToken((await second.api.logIn({ email: admin.email, password })).accessToken, TEST_JWT_SECRET);
-    expect(token).toMatchObject({ userId: customer.userId, roles: ['customer', 'admin'] });
-    const refused = await second.api.viaGateway('POST', '/auth/login', { body: admin });
-    expect(refused.status).toBe(401);
+    await expect(home.start(testUserConfig(admin))).rejects.toThrow(/SHOP_ADMIN_EMAIL .* not an administrator; not starting/);
+    const third = await home.start();
+    const token = await verifyAccessToken((await third.api.logIn({ email: admin.email, password })).accessToken, TEST_JWT_SECRET);
+    expect(token).toMatchObject({ userId: customer.userId, roles: ['customer'] });
+    expect((await third.api.viaGateway('POST', '/auth/login', { body: admin })).status).toBe(401);
     expect(await home.count('users')).toBe(1);
   });
 

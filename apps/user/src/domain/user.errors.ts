@@ -25,3 +25,18 @@ export class RoleAlreadyGrantedError extends DomainError {
     super('ROLE_ALREADY_GRANTED', `user ${userId} already has the role '${role}'`, { userId, role });
   }
 }
+
+/**
+ * `SHOP_ADMIN_EMAIL` names an account someone already registered without the admin role. Not a
+ * request's error: the service refuses to start on it (see SeedAdminHandler).
+ */
+export class AdminEmailHeldByCustomerError extends DomainError {
+  constructor(email: string, userId: string) {
+    super(
+      'ADMIN_EMAIL_HELD_BY_CUSTOMER',
+      `SHOP_ADMIN_EMAIL '${email}' belongs to an existing account (${userId}) that is not an administrator; ` +
+        'not starting: grant that account the admin role yourself if it is yours, or configure another address',
+      { email, userId },
+    );
+  }
+}

@@ -13,9 +13,17 @@ export class PropagateHandlerErrors implements RpcExceptionFilter {
   }
 }
 
-/** Attaches the service's event handlers to its transport; call before `app.init()` / `listen()`. */
+/**
+ * Attaches the service's event handlers to its transport and initialises the app (its lifecycle hooks
+ * run here, once); call before `listen()`.
+ */
 export async function connectEventConsumer(app: INestApplication): Promise<void> {
   const microservice = app.connectMicroservice({ strategy: app.get(ShopEventsServer) }, { inheritAppConfig: false, deferInitialization: true });
   microservice.useGlobalFilters(new PropagateHandlerErrors());
+  // A deferred microservice runs every module's init and bootstrap hooks on its own start, and the
+  // app's init runs them again: the relay, the scheduler and the admin seeding started twice. The
+  // app's init runs them once, before the consumer starts, as the microservice's start did.
+  (microservice as typeof microservice & { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
+  await app.init();
   await app.startAllMicroservices();
 }

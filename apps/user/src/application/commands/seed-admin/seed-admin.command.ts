@@ -6,6 +6,6 @@ export interface SeedAdminCommand {
 
 export interface SeededAdmin {
   readonly userId: string;
-  /** `created`: a new account; `granted`: an existing account became admin; `unchanged`: it already was. */
-  readonly outcome: 'created' | 'granted' | 'unchanged';
+  /** `created`: a new account; `unchanged`: the admin already was there (its password untouched). */
+  readonly outcome: 'created' | 'unchanged';
 }

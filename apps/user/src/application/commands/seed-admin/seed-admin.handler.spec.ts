@@ -30,15 +30,27 @@ describe('SeedAdminHandler', () => {
     expect(f.outbox.events).toHaveLength(1);
   });
 
-  it('grants admin to an existing customer account and keeps its password', async () => {
-    const customer = UserMother.stored({ email: 'root@shop.example', passwordHash: 'hashed:the owner chose this' });
-    f.users.insert(customer);
+  it('refuses to start when the address (in any letter case) belongs to a customer: no role granted, no password changed', async () => {
+    // Someone registered the operator's address first, with a password of their own.
+    const squatter = UserMother.stored({ email: 'root@shop.example', passwordHash: 'hashed:the attacker chose this' });
+    f.users.insert(squatter);
 
-    expect(await seedAdmin.execute(command)).toEqual({ userId: customer.id, outcome: 'granted' });
-    const [admin] = f.users.all();
-    expect(admin?.roles).toEqual(['customer', 'admin']);
-    expect(admin?.passwordHash).toBe('hashed:the owner chose this');
+    await expect(seedAdmin.execute({ ...command, email: 'Root@Shop.Example' })).rejects.toMatchObject({
+      code: 'ADMIN_EMAIL_HELD_BY_CUSTOMER',
+      message: expect.stringMatching(/SHOP_ADMIN_EMAIL 'Root@Shop.Example' belongs to an existing account .* not an administrator; not starting/),
+    });
+    const [stored] = f.users.all();
+    expect(stored?.roles).toEqual(['customer']);
+    expect(stored?.passwordHash).toBe('hashed:the attacker chose this');
     expect(f.outbox.events).toEqual([]);
+  });
+
+  it('leaves an existing admin as it is, its own password included', async () => {
+    const admin = UserMother.stored({ email: 'root@shop.example', roles: ['customer', 'admin'], passwordHash: 'hashed:changed since' });
+    f.users.insert(admin);
+
+    expect(await seedAdmin.execute(command)).toEqual({ userId: admin.id, outcome: 'unchanged' });
+    expect(f.users.all()[0]?.passwordHash).toBe('hashed:changed since');
   });
 
   it('loses a race to another instance gracefully: looks again and finds the admin in place', async () => {
