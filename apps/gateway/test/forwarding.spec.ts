@@ -67,7 +67,10 @@ describe('forwarding', () => {
 
   it("drops a client's own x-shop-internal-token, even a validly signed one, and sends the gateway's", async () => {
     // A leaked internal secret must not let a client pick its identity through the gateway.
-    const forged = await new InternalTokenIssuer('an-internal-secret-of-at-least-32-bytes!').issue({ userId: randomUUID(), roles: ['admin'] });
+    const forged = new InternalTokenIssuer('an-internal-secret-of-at-least-32-bytes!').issue(
+      { audience: 'user', method: 'POST', path: '/auth/register' },
+      { userId: randomUUID(), roles: ['admin'] },
+    );
     const response = await fetch(`${t.api}/auth/register`, json({ email: 'eve@example.com', password: 'long enough' }, { [INTERNAL_TOKEN_HEADER]: forged }));
     expect(response.status).toBe(201);
     const [call] = t.user.callsTo('/auth/register');

@@ -55,7 +55,7 @@ export class FakeUserService {
   private readonly verifier: InternalTokenVerifier;
 
   constructor(internalAuthSecret: string) {
-    this.verifier = new InternalTokenVerifier(internalAuthSecret);
+    this.verifier = new InternalTokenVerifier(internalAuthSecret, 'user');
   }
 
   get url(): string {
@@ -113,7 +113,7 @@ export class FakeUserService {
     try {
       const token = request.headers[INTERNAL_TOKEN_HEADER];
       if (typeof token !== 'string') throw new Error('no internal token');
-      identity = (await this.verifier.verify(token)).identity;
+      identity = this.verifier.verify(token, { method: request.method ?? '', path: request.url ?? '' }).identity;
     } catch {
       return problem(response, 401, 'NOT_FROM_GATEWAY', 'This service answers only calls that come through the gateway.');
     }

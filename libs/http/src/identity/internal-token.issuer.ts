@@ -1,18 +1,22 @@
-import { SignJWT } from 'jose';
+import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
 import { systemClock, type Clock } from '@shop/shared-kernel';
 import {
-  INTERNAL_TOKEN_ALGORITHM,
-  INTERNAL_TOKEN_AUDIENCE,
+  INTERNAL_TOKEN_HEADER_SEGMENT,
   INTERNAL_TOKEN_ISSUER,
   INTERNAL_TOKEN_TTL_SECONDS,
-  INTERNAL_TOKEN_TYPE,
   internalTokenKey,
   type Identity,
+  type InternalCall,
+  type InternalTokenClaims,
 } from './internal-token.js';
 
-/** Gateway side: signs the internal token for one forwarded call. */
+/**
+ * Gateway side: signs the internal token for one forwarded call (HS256 JWS, compact). Signed with
+ * node:crypto's HMAC on a key made once, synchronously: a few microseconds, where signing through
+ * WebCrypto with the key imported on every call took hundreds.
+ */
 export class InternalTokenIssuer {
-  private readonly key: Uint8Array;
+  private readonly key: KeyObject;
 
   constructor(
     secret: string,
@@ -21,16 +25,20 @@ export class InternalTokenIssuer {
     this.key = internalTokenKey(secret);
   }
 
-  /** For a signed-in user, or without an identity for an anonymous call (register, login). */
-  issue(identity?: Identity): Promise<string> {
+  /** For `call` alone; for a signed-in user, or without an identity for an anonymous call (register, login). */
+  issue(call: InternalCall, identity?: Identity): string {
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
-    const token = new SignJWT(identity ? { roles: [...identity.roles] } : {})
-      .setProtectedHeader({ alg: INTERNAL_TOKEN_ALGORITHM, typ: INTERNAL_TOKEN_TYPE })
-      .setIssuer(INTERNAL_TOKEN_ISSUER)
-      .setAudience(INTERNAL_TOKEN_AUDIENCE)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + INTERNAL_TOKEN_TTL_SECONDS);
-    if (identity) token.setSubject(identity.userId);
-    return token.sign(this.key);
+    const claims: InternalTokenClaims = {
+      iss: INTERNAL_TOKEN_ISSUER,
+      aud: call.audience,
+      ...(identity ? { sub: identity.userId, roles: [...identity.roles] } : {}),
+      method: call.method,
+      path: call.path,
+      iat: issuedAt,
+      exp: issuedAt + INTERNAL_TOKEN_TTL_SECONDS,
+      jti: randomUUID(),
+    };
+    const signingInput = `${INTERNAL_TOKEN_HEADER_SEGMENT}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${signingInput}.${createHmac('sha256', this.key).update(signingInput).digest('base64url')}`;
   }
 }

@@ -44,7 +44,7 @@ describe('FetchServiceClient', () => {
     expect(headers.get('x-hop')).toBeNull();
     const token = headers.get('x-shop-internal-token')!;
     expect(token).not.toBe('forged');
-    expect(await new InternalTokenVerifier(SECRET).verify(token)).toEqual({ identity: { userId: 'u-1', roles: ['customer'] } });
+    expect(new InternalTokenVerifier(SECRET, 'user').verify(token, { method: 'POST', path: '/auth/register?x=1' })).toEqual({ identity: { userId: 'u-1', roles: ['customer'] } });
   });
 
   it('returns end-to-end answer headers, each cookie apart, without the ones fetch or the gateway own', async () => {

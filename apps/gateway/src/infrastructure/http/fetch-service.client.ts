@@ -44,7 +44,7 @@ export class FetchServiceClient implements ServiceClient {
       const lower = name.toLowerCase();
       if (!skipped.has(lower) && !REQUEST_HEADERS_WE_SET.has(lower)) headers.set(lower, value);
     }
-    headers.set(INTERNAL_TOKEN_HEADER, await this.options.tokens.issue(request.caller));
+    headers.set(INTERNAL_TOKEN_HEADER, this.options.tokens.issue({ audience: service, method: request.method, path: request.path }, request.caller));
     headers.set(CORRELATION_ID_HEADER, request.correlationId);
     const hasBody = request.body !== undefined;
     if (hasBody) headers.set('content-type', 'application/json');
