@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { CONTEXTS, GATEWAY_PORT } from '@shop/contracts';
 import { developmentSecrets } from '@shop/embedded/development-secrets';
+import { appEnv } from './app-env.mjs';
 
 /** Every context of CONTEXTS in its order, then the gateway; stopped in the reverse order. */
 export const APPS = [...CONTEXTS.map(({ name, port }) => ({ name, port })), { name: 'gateway', port: GATEWAY_PORT }];
@@ -68,7 +69,7 @@ process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 
 for (const app of APPS) {
-  const child = spawn(process.execPath, [`apps/${app.name}/dist/main.js`], { env: { ...env, PORT: String(app.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`apps/${app.name}/dist/main.js`], { env: appEnv(app, env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   prefixLines(child.stdout, app.name, process.stdout);
   prefixLines(child.stderr, app.name, process.stderr);

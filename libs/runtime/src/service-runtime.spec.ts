@@ -1,7 +1,8 @@
+import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './config/load-config.js';
 import { CONTEXTS } from '@shop/contracts';
-import { messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
+import { boundAddressOf, messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
 
 const SECRET = 's'.repeat(32);
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -18,6 +19,11 @@ function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
 }
 
 describe('serviceRuntimeFromEnv', () => {
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET }).host).toBe('127.0.0.1');
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
   it("takes each context's default port from CONTEXTS and refuses a name that is not a context", () => {
     for (const context of CONTEXTS) expect(serviceRuntimeFromEnv(context.name, { INTERNAL_AUTH_SECRET: SECRET }).port).toBe(context.port);
     expect(() => serviceRuntimeFromEnv('catalogue', { INTERNAL_AUTH_SECRET: SECRET })).toThrow(/'catalogue' is not a context of CONTEXTS/);
@@ -165,5 +171,31 @@ describe('serviceRuntimeFromEnv', () => {
   it('lists a broken mix together with every other bad variable', () => {
     const error = problemsOf({ INTERNAL_AUTH_SECRET: 'short', POSTGRES_URL, HANDLER_TIMEOUT_MS: '30s', DB_STATEMENT_TIMEOUT_MS: '0' });
     expect(error.problems.map((p) => p.variable)).toEqual(['INTERNAL_AUTH_SECRET', 'HANDLER_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'AMQP_URL']);
+  });
+
+  it('reads METRICS_TOKEN (unset: metrics are not served), and refuses one under 16 characters without echoing it', () => {
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET }).metricsToken).toBeUndefined();
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, METRICS_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' }).metricsToken).toBe('a1b2c3d4e5f6a7b8c9d0');
+    const error = problemsOf({ METRICS_TOKEN: 'guessable' });
+    expect(error.problems.map((p) => p.variable)).toEqual(['METRICS_TOKEN']);
+    expect(error.message).not.toContain('guessable');
+  });
+});
+
+describe('boundAddressOf', () => {
+  const listening = async (host: string, body: (server: Server) => void): Promise<void> => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    try {
+      body(server);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  };
+
+  it('tells the address really bound: the wildcard as the wildcard, loopback as loopback', async () => {
+    await listening('0.0.0.0', (server) => expect(boundAddressOf(server)).toMatch(/^0\.0\.0\.0:\d+$/));
+    await listening('127.0.0.1', (server) => expect(boundAddressOf(server)).toMatch(/^127\.0\.0\.1:\d+$/));
+    await listening('::1', (server) => expect(boundAddressOf(server)).toMatch(/^\[::1\]:\d+$/));
   });
 });

@@ -12,9 +12,13 @@ import {
 import { CONTEXTS, CONTEXT_NAMES } from '@shop/contracts';
 import { createLogger, type Logger } from '@shop/observability';
 import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
+import type { AddressInfo } from 'node:net';
 import { str } from 'envalid';
 import { ConfigurationError, loadConfig, type ConfigProblem } from './config/load-config.js';
-import { port, positiveInt, secret, url } from './config/config-validators.js';
+import { bearerToken, port, positiveInt, secret, url } from './config/config-validators.js';
+
+/** Where a service listens unless `HOST` says otherwise: only its own machine can call it. */
+export const DEFAULT_SERVICE_HOST = '127.0.0.1';
 
 /** A context's default port, from its entry in `CONTEXTS` (the one list of contexts). */
 export function defaultPortOf(service: string): number {
@@ -75,14 +79,18 @@ export interface ServiceRuntime {
   readonly ownsTransport: boolean;
   /** Shared with the gateway: services accept identity only from it. */
   readonly internalAuthSecret: string;
+  /** `METRICS_TOKEN`: `/metrics` answers only this bearer token, and is not served without one. */
+  readonly metricsToken?: string;
   readonly logger: Logger;
 }
 
 /** A started service. */
 export interface RunningService {
   readonly service: string;
-  /** Where it listens, e.g. `http://127.0.0.1:3001`. */
+  /** Where it can be reached, e.g. `http://127.0.0.1:3001` (also when it listens on every interface). */
   readonly url: string;
+  /** The address and port it is bound to, as the socket says (`0.0.0.0:3001`, `127.0.0.1:3001`): what the start log shows. */
+  readonly boundAddress?: string;
   /**
    * Stops taking requests and messages, finishes the work in flight and closes connections, within the
    * shutdown deadline (`SHUTDOWN_TIMEOUT_MS`); what overruns is abandoned (at-least-once makes that safe).
@@ -102,12 +110,14 @@ export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = 
   const databaseUrlVariable = `${service.toUpperCase()}_DATABASE_URL`;
   const spec = {
     PORT: port({ default: defaultPortOf(service), desc: `port of the ${service} service` }),
-    HOST: str({ default: '0.0.0.0', desc: 'interface to listen on' }),
+    // Loopback unless told: a service answers the gateway, not the network (containers set HOST=0.0.0.0).
+    HOST: str({ default: DEFAULT_SERVICE_HOST, desc: 'interface to listen on' }),
     AMQP_URL: url({ default: undefined, desc: 'RabbitMQ; selects the distributed mode' }),
     POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server; selects the distributed mode' }),
     [databaseUrlVariable]: url({ default: undefined, desc: `PostgreSQL database of the ${service} service` }),
     SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the embedded SQLite files' }),
     INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services (≥ 32 bytes)' }),
+    METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /metrics asks for; unset: /metrics is not served' }),
     ...messagingSpec(),
     DB_POOL_SIZE: positiveInt({ default: DEFAULT_POOL_SIZE, desc: 'PostgreSQL connections of the service' }),
     DB_CONNECT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.connectTimeoutMs, desc: 'PostgreSQL connect and pool wait deadline' }),
@@ -166,6 +176,7 @@ export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = 
     transport: amqpUrl ? () => AmqpTransport.connect({ url: amqpUrl, connectionName: service, logger }) : () => new MemoryTransport(logger),
     ownsTransport: true,
     internalAuthSecret: config.INTERNAL_AUTH_SECRET as string,
+    metricsToken: config.METRICS_TOKEN as string | undefined,
     logger,
   };
 }
@@ -233,6 +244,14 @@ export function messagingOptionsOf(
   };
 }
 
+/** `0.0.0.0:3001`, `[::]:3001`, `127.0.0.1:3001`: the address and port a listening server is bound to. */
+export function boundAddressOf(server: { address(): AddressInfo | string | null }): string {
+  const address = server.address();
+  if (address === null) throw new Error('the server is not listening');
+  if (typeof address === 'string') return address;
+  return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
 /** Stops a service process cleanly on SIGINT / SIGTERM. */
 export function closeOnSignals(running: { close(): Promise<void> }, logger: Logger): void {
   let closing = false;
@@ -283,7 +302,9 @@ export async function runServiceProcess<L extends Record<string, () => unknown>>
   try {
     const running = await start(loaded);
     closeOnSignals(running, logger);
-    logger.info({ url: running.url }, `${service} service listening`);
+    // The address really bound (`0.0.0.0` when on every interface), not the URL it is reached at.
+    const bound = running.boundAddress ?? running.url;
+    logger.info({ address: bound, url: running.url }, `${service} service listening on ${bound}`);
   } catch (error) {
     logger.fatal({ err: error }, `${service} failed to start`);
     process.exit(1);
