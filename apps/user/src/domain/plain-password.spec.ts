@@ -13,6 +13,25 @@ describe('PlainPassword', () => {
     expect(() => PlainPassword.of('p'.repeat(129))).toThrow(InvalidValueError);
   });
 
+  it.each([
+    ['eight spaces', ' '.repeat(8)],
+    ['tabs and line breaks', '\t\n\r\t\n\r\t\n'],
+    ['no-break and ideographic spaces', '\u00a0\u3000'.repeat(4)],
+    ['zero-width spaces', '\u200b'.repeat(8)],
+    ['direction marks', '\u200e\u200f'.repeat(4)],
+    ['word joiners and BOMs', '\u2060\ufeff'.repeat(4)],
+    ['bidi overrides and isolates', '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2069'],
+    ['Hangul fillers', '\u3164'.repeat(8)],
+    ['combining marks alone', '\u0301'.repeat(8)],
+  ])('refuses a password of only invisible characters: %s', (_, raw) => {
+    expect(() => PlainPassword.of(raw)).toThrow(expect.objectContaining({ code: 'INVALID_VALUE', details: expect.objectContaining({ field: 'password' }) }));
+  });
+
+  it('takes a password with visible characters among spaces and marks', () => {
+    expect(PlainPassword.of('       x').reveal()).toBe('       x');
+    expect(PlainPassword.of('\u200bsecret\u200b!').reveal()).toBe('\u200bsecret\u200b!');
+  });
+
   it('never shows itself in strings, JSON or error messages', () => {
     const password = PlainPassword.of('correct horse battery');
     expect(String(password)).toBe('[password]');

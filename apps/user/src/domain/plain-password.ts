@@ -1,4 +1,4 @@
-import { InvalidValueError, PASSWORD_POLICY } from '@shop/shared-kernel';
+import { InvalidValueError, PASSWORD_POLICY, passwordPolicyProblem } from '@shop/shared-kernel';
 
 // The same bounds the HTTP contract publishes; the domain still refuses anything else itself.
 const { minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH } = PASSWORD_POLICY;
@@ -14,15 +14,17 @@ export class PlainPassword {
     this.#value = value;
   }
 
-  /** Spaces count: a passphrase is a fine password, so nothing is trimmed. */
+  /** Spaces count: a passphrase is a fine password, so nothing is trimmed; but it must show something. */
   static of(raw: string): PlainPassword {
-    const length = [...raw].length;
-    if (length < PASSWORD_MIN_LENGTH) throw new InvalidValueError('password', `must be at least ${PASSWORD_MIN_LENGTH} characters`);
-    if (length > PASSWORD_MAX_LENGTH) throw new InvalidValueError('password', `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+    const problem = passwordPolicyProblem(raw);
+    if (problem) throw new InvalidValueError('password', problem);
     return new PlainPassword(raw);
   }
 
-  /** Could this string have been accepted as a password at all? (A login with one that could not fails early.) */
+  /**
+   * Could this string have been accepted as a password at all? (A login with one that could not fails
+   * early.) Length only: an account registered before blank passwords were refused can still sign in.
+   */
   static isPlausible(candidate: string): boolean {
     const length = [...candidate].length;
     return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH;
