@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Self time of a V8 CPU profile (`node --cpu-prof`), by function and by package.
-//   node tools/bench/profile-summary.mjs <file.cpuprofile | folder of them> [--window <fromUs>:<toUs>] [--top <n>]
+//   node tools/bench/profile-summary.mjs <file.cpuprofile | folder of them> [--window <fromUs>:<toUs>] [--top <n>] [--match <regex>]
 // --window keeps the samples taken within that span of CLOCK_MONOTONIC µs (the profile's own clock;
 // bench:gateway writes each measured run's span to windows.json beside the profiles).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -16,6 +16,8 @@ const option = (name) => {
 };
 const top = Number(option('--top') ?? 15);
 const window = option('--window')?.split(':').map(Number);
+// Also list the functions matching this pattern (name and file) by inclusive time.
+const match = option('--match');
 if (args.length === 0) {
   console.error('usage: profile-summary.mjs <file.cpuprofile | folder> [--window <fromUs>:<toUs>] [--top <n>]');
   process.exit(2);
@@ -66,6 +68,21 @@ for (const file of files) {
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   // The packages on a node's stack, each once: inclusive time by package.
   const stackPackages = new Map();
+  const stackFunctions = new Map();
+  const byFunctionOnStack = new Map();
+  const frameName = ({ functionName, url, lineNumber }) => `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
+  const matcher = match === undefined ? undefined : new RegExp(match);
+  // The matching functions on a node's stack, each once.
+  const functionsOnStack = (id) => {
+    let names = stackFunctions.get(id);
+    if (names) return names;
+    const parent = parents.get(id);
+    names = new Set(parent === undefined ? [] : functionsOnStack(parent));
+    const name = frameName(nodes.get(id).callFrame);
+    if (matcher.test(name)) names.add(name);
+    stackFunctions.set(id, names);
+    return names;
+  };
   const packagesOnStack = (id) => {
     let packages = stackPackages.get(id);
     if (packages) return packages;
@@ -90,11 +107,12 @@ for (const file of files) {
       idle += duration;
       continue;
     }
-    const name = `${callFrame.functionName || '(anonymous)'} ${callFrame.url ? `${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}` : ''}`.trim();
+    const name = frameName(callFrame);
     byFunction.set(name, (byFunction.get(name) ?? 0) + duration);
     const pkg = packageOf(callFrame.url, callFrame.functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + duration);
     for (const onStackPkg of packagesOnStack(profile.samples[i])) onStack.set(onStackPkg, (onStack.get(onStackPkg) ?? 0) + duration);
+    if (matcher) for (const fn of functionsOnStack(profile.samples[i])) byFunctionOnStack.set(fn, (byFunctionOnStack.get(fn) ?? 0) + duration);
   }
   const busy = total - idle;
   const share = (us) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
@@ -111,5 +129,7 @@ for (const file of files) {
   );
   console.log(`self time by package:\n${table(byPackage)}`);
   console.log(`self time by function:\n${table(byFunction)}`);
-  console.log(`time with the package anywhere on the stack (inclusive; overlaps):\n${table(onStack)}\n`);
+  console.log(`time with the package anywhere on the stack (inclusive; overlaps):\n${table(onStack)}`);
+  if (matcher) console.log(`time with the function on the stack, functions matching /${match}/ (inclusive; overlaps):\n${table(byFunctionOnStack)}`);
+  console.log('');
 }

@@ -46,6 +46,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const options = { url: job.origin, connections: job.connections, requests, timeout: 10 };
   try {
     await autocannon({ ...options, duration: job.warmUpSeconds });
+    process.send!({ measuring: true } satisfies ClientMessage);
     const fromUs = nowUs();
     const result = await autocannon({ ...options, duration: job.seconds });
     const toUs = nowUs();

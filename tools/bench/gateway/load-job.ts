@@ -37,4 +37,5 @@ export interface LoadResult {
   readonly tokens?: { readonly signed: number; readonly misses: number };
 }
 
-export type ClientMessage = { readonly result: LoadResult } | { readonly error: string };
+/** `measuring` when the warm-up is over and the measured run starts, then the result or the error. */
+export type ClientMessage = { readonly measuring: true } | { readonly result: LoadResult } | { readonly error: string };

@@ -39,21 +39,29 @@ interface Target {
   readonly kind: Kind;
   readonly route?: string;
   readonly job: LoadJob;
+  /** The processes that serve it, whose CPU time per request is printed. */
+  readonly servers: readonly string[];
 }
 
 const label = (target: Target): string => (target.route ? `${target.kind} ${target.route}` : target.kind);
 
-/** Serialises jobs to the load client: one at a time, so that nothing else loads the servers meanwhile. */
-function loadClient(child: ChildProcess): (job: LoadJob) => Promise<LoadResult> {
-  return (job) =>
+/**
+ * Runs jobs on the load client, one at a time so that nothing else loads the servers meanwhile;
+ * `onMeasuring` is called when the measured run starts (the warm-up over).
+ */
+function loadClient(child: ChildProcess): (job: LoadJob, onMeasuring: () => void) => Promise<LoadResult> {
+  return (job, onMeasuring) =>
     new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the load client exited (${code}) during ${job.name}`));
-      child.once('exit', onExit);
-      child.once('message', (message: ClientMessage) => {
+      const onMessage = (message: ClientMessage) => {
+        if ('measuring' in message) return onMeasuring();
         child.off('exit', onExit);
+        child.off('message', onMessage);
         if ('error' in message) reject(new Error(`load client, ${job.name}: ${message.error}`));
         else resolve(message.result);
-      });
+      };
+      child.once('exit', onExit);
+      child.on('message', onMessage);
       child.send(job);
     });
 }
@@ -78,7 +86,7 @@ async function signIn(gatewayOrigin: string, run: string): Promise<BenchSession>
 
 const fmt = (value: number): string => (value >= 100 ? Math.round(value).toString() : value.toFixed(2));
 
-function print(target: Target, result: LoadResult): void {
+function print(target: Target, result: LoadResult, cpuPerRequest: ReadonlyMap<string, number>): void {
   const statuses = Object.entries(result.statusCodes)
     .map(([status, count]) => `${status}×${count}`)
     .join(' ');
@@ -87,6 +95,8 @@ function print(target: Target, result: LoadResult): void {
     `${label(target).padEnd(12)} ${target.job.method} ${target.job.path.padEnd(16)} ${fmt(result.rps).padStart(7)} req/s  p50=${result.p50Ms} ms  p99=${result.p99Ms} ms` +
       `  (${result.requests} requests: ${statuses || 'none'}; ${result.errors} errors${tokens})`,
   );
+  if (cpuPerRequest.size > 0)
+    console.log(`${''.padEnd(12)} server CPU per request: ${[...cpuPerRequest].map(([server, ms]) => `${server} ${ms.toFixed(2)} ms`).join(', ')}`);
 }
 
 async function main(): Promise<void> {
@@ -165,7 +175,7 @@ async function main(): Promise<void> {
 
     const session = await signIn(gatewayOrigin, run);
     const common = { method: 'GET', connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, seconds: SECONDS } as const;
-    const targets: Target[] = [{ kind: 'bare', job: { ...common, name: 'bare', origin: bareOrigin, path: '/', auth: { kind: 'none' } } }];
+    const targets: Target[] = [{ kind: 'bare', servers: ['bare'], job: { ...common, name: 'bare', origin: bareOrigin, path: '/', auth: { kind: 'none' } } }];
     for (const route of ROUTES) {
       const path = await route.path(session);
       const identity = { userId: session.userId, roles: session.roles };
@@ -173,6 +183,7 @@ async function main(): Promise<void> {
         {
           kind: 'direct',
           route: route.name,
+          servers: [route.service],
           job: {
             ...common,
             name: `direct ${route.name}`,
@@ -184,6 +195,7 @@ async function main(): Promise<void> {
         {
           kind: 'gateway',
           route: route.name,
+          servers: ['gateway', route.service],
           job: { ...common, name: `gateway ${route.name}`, origin: gatewayOrigin, path: `${API}${path}`, auth: { kind: 'bearer', token: session.accessToken } },
         },
       );
@@ -195,11 +207,19 @@ async function main(): Promise<void> {
     );
     const measure = loadClient(children.fork('client', fileURLToPath(new URL('./client.js', import.meta.url)), process.env));
     const results = new Map<string, LoadResult>();
+    const cpuPerRequest = new Map<string, ReadonlyMap<string, number>>();
     const failures: string[] = [];
     for (const target of targets.filter(({ kind }) => SELECTED.has(kind))) {
-      const result = await measure(target.job);
+      let before: Array<number | undefined> = [];
+      const result = await measure(target.job, () => (before = target.servers.map((server) => children.cpuMs(server))));
+      const cpu = new Map<string, number>();
+      target.servers.forEach((server, index) => {
+        const [from, to] = [before[index], children.cpuMs(server)];
+        if (from !== undefined && to !== undefined && result.requests > 0) cpu.set(server, (to - from) / result.requests);
+      });
       results.set(label(target), result);
-      print(target, result);
+      cpuPerRequest.set(label(target), cpu);
+      print(target, result, cpu);
       if (result.non2xx > 0 || result.errors > 0) failures.push(`${label(target)}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
       if (result.tokens && result.tokens.misses > 0)
         failures.push(`${label(target)}: ${result.tokens.misses} requests found the token pool empty (raise BENCH_TOKEN_POOL)`);
@@ -214,6 +234,7 @@ async function main(): Promise<void> {
     const rps = (name: string): number | undefined => results.get(name)?.rps;
     const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? 'n/a' : (a / b).toFixed(2));
     const figure = (value: number | undefined): string => (value === undefined ? 'n/a' : Math.round(value).toString());
+    const cpu = (target: string, server: string): string => cpuPerRequest.get(target)?.get(server)?.toFixed(3) ?? 'n/a';
     const p99 = (name: string): string => String(results.get(name)?.p99Ms ?? 'n/a');
     const bare = rps('bare');
     // The headline route first, in the order DESIGN.md section 9 gives; then latencies and any further route.
@@ -227,6 +248,9 @@ async function main(): Promise<void> {
       `gateway_p99_ms=${p99(`gateway ${headline!.name}`)}`,
       `direct_p99_ms=${p99(`direct ${headline!.name}`)}`,
       `bare_p99_ms=${p99('bare')}`,
+      `gateway_cpu_ms_per_req=${cpu(`gateway ${headline!.name}`, 'gateway')}`,
+      `direct_cpu_ms_per_req=${cpu(`direct ${headline!.name}`, ROUTES[0]!.service)}`,
+      `bare_cpu_ms_per_req=${cpu('bare', 'bare')}`,
       ...others.flatMap(({ name, direct, gateway }) => [
         `${name}_ratio=${ratio(gateway, direct)}`,
         `${name}_direct_vs_bare=${ratio(direct, bare)}`,
