@@ -1,7 +1,9 @@
 // The gateway's own routes: health (liveness; readiness, its own and each service's, cached), metrics, the OpenAPI document.
+import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { json, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { accessToken } from './support/access-tokens.js';
+import { METRICS_TOKEN, json, startTestGateway, withMetricsToken, type TestGateway } from './support/test-gateway.js';
 
 let t: TestGateway | undefined;
 afterEach(async () => {
@@ -124,7 +126,7 @@ describe('GET /metrics', () => {
     t = await startTestGateway();
     await fetch(`${t.api}/auth/login`, json({ email: 'a@example.com', password: 'correct horse' }));
     await fetch(`${t.api}/me`);
-    const response = await fetch(`${t.api}/metrics`);
+    const response = await fetch(`${t.api}/metrics`, withMetricsToken);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
@@ -134,6 +136,34 @@ describe('GET /metrics', () => {
     expect(text).toContain('shop_gateway_requests_refused_total{reason="unauthenticated",service="gateway"} 1');
     expect(text).toContain('shop_gateway_circuit_state{upstream="user",service="gateway"} 0');
     expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway"\} /m);
+  });
+
+  it('is not public: 401 problem+json with WWW-Authenticate: Bearer without the METRICS_TOKEN, or with another token, an access token among them', async () => {
+    t = await startTestGateway();
+    const attempts: RequestInit[] = [
+      {},
+      { headers: { authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}` } },
+      { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } },
+      { headers: { authorization: `Basic ${Buffer.from(`metrics:${METRICS_TOKEN}`).toString('base64')}` } },
+      { headers: { authorization: `Bearer ${await accessToken(randomUUID(), { claims: { roles: ['customer', 'admin'] } })}` } },
+    ];
+    for (const init of attempts) {
+      const response = await fetch(`${t.api}/metrics`, init);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(text).not.toMatch(/shop_gateway|process_|nodejs_/);
+    }
+  });
+
+  it('is not served at all without a METRICS_TOKEN configured: 404 problem+json, whatever the request carries', async () => {
+    t = await startTestGateway({ metricsToken: undefined });
+    const response = await fetch(`${t.api}/metrics`, withMetricsToken);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await response.text()).not.toMatch(/shop_gateway|process_|nodejs_/);
   });
 });
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accessToken } from './support/access-tokens.js';
-import { json, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { json, startTestGateway, withMetricsToken, type TestGateway } from './support/test-gateway.js';
 
 let t: TestGateway | undefined;
 afterEach(async () => {
@@ -57,7 +57,7 @@ describe('rate limiting', () => {
     t = await startTestGateway({ rateLimitPerMinute: 1 });
     for (let i = 0; i < 3; i += 1) {
       expect((await fetch(`${t.api}/health`)).status).toBe(200);
-      expect((await fetch(`${t.api}/metrics`)).status).toBe(200);
+      expect((await fetch(`${t.api}/metrics`, withMetricsToken)).status).toBe(200);
       expect((await fetch(`${t.api}/openapi.json`)).status).toBe(200);
     }
     expect((await login(t.api)).status).toBe(200);

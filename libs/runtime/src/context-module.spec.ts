@@ -61,6 +61,7 @@ async function startProbe(): Promise<{ dir: string; running: RunningService }> {
     transport: () => new MemoryTransport(silentLogger()),
     ownsTransport: true,
     internalAuthSecret: 's'.repeat(32),
+    metricsToken: 'metrics-token-of-the-probe',
     logger: silentLogger(),
   };
   const service = defineContextService({ name: 'probe', config: () => ({}), module: (r) => ProbeModule.forRoot(r) });
@@ -76,7 +77,7 @@ describe('contextModule', () => {
     await waitFor(() => runs >= 2, { what: 'the context job running on its interval' });
     const health = await fetch(`${running.url}/health`);
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-of-the-probe' } })).text();
     expect(metrics).toMatch(/shop_scheduled_job_runs_total\{job="probe\.count"[^}]*\} [1-9]/);
 
     const { default: Database } = await import('better-sqlite3');

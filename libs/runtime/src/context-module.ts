@@ -63,7 +63,12 @@ export function contextModule(module: Type, runtime: ServiceRuntime, parts: Cont
         logger: runtime.logger,
         ...messagingOptionsOf(runtime),
       }),
-      OperationsModule.forService({ service, checks: messagingHealthChecks, registries: schedulerMetrics ? [schedulerMetrics.registry] : [] }),
+      OperationsModule.forService({
+        service,
+        checks: messagingHealthChecks,
+        registries: schedulerMetrics ? [schedulerMetrics.registry] : [],
+        metricsToken: runtime.metricsToken,
+      }),
       ...(idempotency ? [IdempotencyModule.forService(idempotency)] : []),
     ],
     controllers: [...(parts.controllers ?? [])],

@@ -21,6 +21,7 @@ export async function startTestGateway(config: Partial<GatewayConfig> = {}): Pro
     jwtSecret: JWT_SECRET,
     internalAuthSecret: INTERNAL_AUTH_SECRET,
     rateLimitPerMinute: 0,
+    metricsToken: METRICS_TOKEN,
     serviceUrls: { user: user.url },
     logger: silentLogger(),
     ...config,
@@ -41,5 +42,9 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
+
+/** `/api/v1/metrics` answers only this bearer token (`METRICS_TOKEN`). */
+export const METRICS_TOKEN = 'the-gateway-tests-metrics-token';
+export const withMetricsToken: RequestInit = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
 
 export const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } });

@@ -3,8 +3,11 @@ import { MessagingMetrics } from '@shop/messaging';
 import { LOGGER, createLogger, type Logger } from '@shop/observability';
 import type { Registry } from 'prom-client';
 import { HealthChecks, type HealthCheck, type TimedHealthCheck } from './health-checks.js';
+import { METRICS_TOKEN, METRICS_TOKEN_MIN_LENGTH } from './metrics-token.guard.js';
 import { HEALTH_CHECKS, HealthController, METRICS_REGISTRY, MetricsController } from './operations.controllers.js';
 import { serviceMetricsRegistry } from './service-metrics.js';
+
+export { MetricsTokenGuard, METRICS_TOKEN_MIN_LENGTH } from './metrics-token.guard.js';
 
 /** A check that needs providers of the app (its data source, its transport): they are injected into `check`. */
 export interface InjectedHealthCheck {
@@ -24,6 +27,11 @@ export interface OperationsOptions {
   readonly readinessCacheMs?: number;
   /** Registries to serve besides the process metrics and, when `MessagingModule` is loaded, its metrics. */
   readonly registries?: readonly Registry[];
+  /**
+   * `GET /metrics` answers only `Authorization: Bearer <metricsToken>` (401 otherwise); without one
+   * it is not mounted at all (404): metrics are never public (`METRICS_TOKEN`, ≥ 16 characters).
+   */
+  readonly metricsToken?: string;
 }
 
 type AnyCheck = HealthCheck | TimedHealthCheck | InjectedHealthCheck;
@@ -41,7 +49,8 @@ class DrainOnShutdown implements OnModuleDestroy {
 }
 
 /**
- * `GET /health/live`, `GET /health/ready`, `GET /health` and `GET /metrics`, all `@PublicEndpoint()`, the same in every service.
+ * `GET /health/live`, `GET /health/ready`, `GET /health` and `GET /metrics`, all `@PublicEndpoint()`, the same in every service;
+ * `/metrics` only with the bearer `metricsToken`, and not at all without one.
  * Metrics are the process's default metrics merged with the service's `MessagingMetrics` registry
  * (found by injection when `MessagingModule` is loaded) and any `registries` given.
  */
@@ -52,10 +61,13 @@ export class OperationsModule {
     // Every injected check's dependencies, in one flat list for the factory; each check takes its slice back.
     const tokens = entries.flatMap(([, check]) => (isInjected(check) ? check.inject : []));
     const optionalLogger = { token: LOGGER, optional: true };
+    const metricsToken = options.metricsToken === '' ? undefined : options.metricsToken;
+    if (metricsToken !== undefined && metricsToken.length < METRICS_TOKEN_MIN_LENGTH)
+      throw new Error(`the metrics token of ${options.service} must have at least ${METRICS_TOKEN_MIN_LENGTH} characters`);
 
     return {
       module: OperationsModule,
-      controllers: [HealthController, MetricsController],
+      controllers: metricsToken === undefined ? [HealthController] : [HealthController, MetricsController],
       providers: [
         {
           provide: HEALTH_CHECKS,
@@ -76,6 +88,7 @@ export class OperationsModule {
           },
         },
         DrainOnShutdown,
+        { provide: METRICS_TOKEN, useValue: metricsToken },
         {
           provide: METRICS_REGISTRY,
           inject: [{ token: MessagingMetrics, optional: true }],

@@ -1,3 +1,4 @@
+import { METRICS_TOKEN_MIN_LENGTH } from '@shop/http';
 import { EnvError, makeValidator, type BaseValidator, type Spec } from 'envalid';
 
 /** What a variable must hold, in words; read when it is missing or wrong. */
@@ -51,6 +52,15 @@ export const url = expecting('an absolute URL such as scheme://host:port', (inpu
 
 /** A shared secret of at least 32 bytes (an HS256 or HMAC-SHA256 key). */
 export const secret = expecting('a secret of at least 32 bytes', (input) => (Buffer.byteLength(input, 'utf8') >= 32 ? input : undefined));
+
+/**
+ * A bearer token (`METRICS_TOKEN`): at least 16 characters of the RFC 6750 token alphabet, which is
+ * what a client can send after `Bearer ` (`openssl rand -hex 24` makes one).
+ */
+export const bearerToken = expecting(
+  `a token of at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (e.g. openssl rand -hex 24)`,
+  (input) => (input.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9\-._~+/]+=*$/.test(input) ? input : undefined),
+);
 
 /** Any non-empty string. */
 export const nonEmptyString = expecting('a non-empty string', (input) => (input.trim() === '' ? undefined : input));

@@ -101,7 +101,7 @@ describe('returnedResponseHeaders', () => {
     ['access-control-allow-origin', '*'],
     ['x-debug-sql', 'select 1'],
   ];
-  const kept = [
+  const kept: [string, string][] = [
     ['content-type', 'application/json; charset=utf-8'],
     ['cache-control', 'no-store'],
     ['etag', '"v2"'],

@@ -77,7 +77,9 @@ export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddr
  * in their order, repeated ones kept. Takes name/value pairs (fetch's `Headers`, the service
  * client's `[name, value][]`) or a header record (undici's `request()`, node:http).
  */
-export function returnedResponseHeaders(headers: Iterable<readonly [string, string]> | IncomingHttpHeaders): [string, string][] {
+export function returnedResponseHeaders(
+  headers: Iterable<readonly [string, string]> | Readonly<Record<string, string | string[] | undefined>>,
+): [string, string][] {
   const pairs: Iterable<readonly [string, string | string[] | undefined]> =
     Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
   const returned: [string, string][] = [];
