@@ -175,6 +175,7 @@ describe('serviceRuntimeFromEnv', () => {
 
   it('reads METRICS_TOKEN (unset: metrics are not served), and refuses one under 16 characters without echoing it', () => {
     expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET }).metricsToken).toBeUndefined();
+    expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
     expect(serviceRuntimeFromEnv('user', { INTERNAL_AUTH_SECRET: SECRET, METRICS_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' }).metricsToken).toBe('a1b2c3d4e5f6a7b8c9d0');
     const error = problemsOf({ METRICS_TOKEN: 'guessable' });
     expect(error.problems.map((p) => p.variable)).toEqual(['METRICS_TOKEN']);

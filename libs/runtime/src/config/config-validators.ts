@@ -55,11 +55,12 @@ export const secret = expecting('a secret of at least 32 bytes', (input) => (Buf
 
 /**
  * A bearer token (`METRICS_TOKEN`): at least 16 characters of the RFC 6750 token alphabet, which is
- * what a client can send after `Bearer ` (`openssl rand -hex 24` makes one).
+ * what a client can send after `Bearer ` (`openssl rand -hex 24` makes one). Empty stands for unset,
+ * as compose's `${METRICS_TOKEN:-}` passes it.
  */
 export const bearerToken = expecting(
   `a token of at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (e.g. openssl rand -hex 24)`,
-  (input) => (input.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9\-._~+/]+=*$/.test(input) ? input : undefined),
+  (input) => (input === '' || (input.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9\-._~+/]+=*$/.test(input)) ? input : undefined),
 );
 
 /** Any non-empty string. */
