@@ -24,10 +24,47 @@ const compose = parse(composeText, { merge: true }) as {
       restart?: string;
       environment?: Record<string, string>;
       depends_on?: Record<string, { condition: string }>;
+      ports?: unknown[];
     }
   >;
 };
+type Compose = typeof compose;
 const apps = readdirSync(new URL('apps/', root)).filter((name) => existsSync(new URL(`apps/${name}/src/main.ts`, root)));
+
+/** The services that publish a port on the host. */
+const publishing = (file: Compose): string[] =>
+  Object.entries(file.services)
+    .filter(([, service]) => (service.ports ?? []).length > 0)
+    .map(([name]) => name)
+    .sort();
+
+// `${VAR:?message}`: compose refuses to start without VAR. `${VAR}` or `${VAR:-}`: VAR or nothing. Neither writes a value into the file.
+const REQUIRED = /^\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}$/;
+const NO_LITERAL = /^\$\{[A-Z][A-Z0-9_]*(?::\?[^}]*|:-)?\}$/;
+const SECRET_NAME = /(?:_PASS|_PASSWORD|_SECRET|_TOKEN)$/;
+// Passwords the infrastructure is created with: one missing would be no password at all.
+const REQUIRED_PASSWORDS = ['POSTGRES_PASSWORD', 'RABBITMQ_DEFAULT_PASS'];
+
+/** The password in a URL's user info (`scheme://user:password@host`), interpolations kept whole. */
+function urlPassword(value: string): string | undefined {
+  const userInfo = /^[a-z][a-z0-9+.-]*:\/\/((?:\$\{[^}]*\}|[^@/$])*)@/i.exec(value)?.[1];
+  return userInfo === undefined ? undefined : /^(?:\$\{[^}]*\}|[^:$])*:(.*)$/.exec(userInfo)?.[1];
+}
+
+/** Every credential written into the file instead of taken from the environment, as `service.VARIABLE`. */
+function literalCredentials(file: Compose, text: string): string[] {
+  const found: string[] = [];
+  if (/\bguest\b/i.test(text)) found.push('guest');
+  for (const [name, service] of Object.entries(file.services)) {
+    for (const [variable, value] of Object.entries(service.environment ?? {})) {
+      const password = urlPassword(String(value));
+      if (password !== undefined && !REQUIRED.test(password)) found.push(`${name}.${variable}`);
+      else if (REQUIRED_PASSWORDS.includes(variable) && !REQUIRED.test(String(value))) found.push(`${name}.${variable}`);
+      else if (SECRET_NAME.test(variable) && !NO_LITERAL.test(String(value))) found.push(`${name}.${variable}`);
+    }
+  }
+  return found;
+}
 
 function withoutDraft4Ids(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDraft4Ids);
@@ -103,6 +140,58 @@ describe('docker/docker-compose.yml', () => {
       expect(compose.services[name]?.environment?.['PORT'], `the compose service '${name}' on its port`).toBe(String(port));
     }
     expect(apps.filter((name) => name !== 'gateway').sort()).toEqual(CONTEXTS.map(({ name }) => name).sort());
+  });
+
+  it('publishes no port but the gateway’s: the broker, the database and the services are reached inside the compose network only', () => {
+    expect(publishing(compose)).toEqual(['gateway']);
+    expect(compose.services['gateway']!.ports).toEqual([`3000:${compose.services['gateway']!.environment!['PORT']}`]);
+    // …and the check bites.
+    const planted = structuredClone(compose);
+    planted.services['rabbitmq']!.ports = ['5672:5672', '15672:15672'];
+    planted.services['postgres']!.ports = ['127.0.0.1:5432:5432'];
+    expect(publishing(planted)).toEqual(['gateway', 'postgres', 'rabbitmq']);
+  });
+
+  it('writes no credential into the file: every password and secret comes from the environment, those of the broker and the database required', () => {
+    expect(literalCredentials(compose, composeText)).toEqual([]);
+    for (const variable of REQUIRED_PASSWORDS) {
+      const service = Object.values(compose.services).find((candidate) => candidate.environment?.[variable] !== undefined);
+      expect(service?.environment?.[variable], variable).toMatch(REQUIRED);
+    }
+    for (const app of apps) {
+      expect(urlPassword(compose.services[app]!.environment!['AMQP_URL']!)).toMatch(REQUIRED);
+      if (app !== 'gateway') expect(urlPassword(compose.services[app]!.environment!['POSTGRES_URL']!)).toMatch(REQUIRED);
+    }
+    // …and the check bites: the defaults the file once had, and a secret with a fallback value.
+    const planted = structuredClone(compose);
+    planted.services['user']!.environment = {
+      ...planted.services['user']!.environment,
+      AMQP_URL: 'amqp://shop:secret@rabbitmq:5672',
+      POSTGRES_URL: 'postgres://postgres:postgres@postgres:5432',
+      JWT_SECRET: '${JWT_SECRET:-a-development-secret-of-32-bytes!!}',
+    };
+    planted.services['postgres']!.environment = { POSTGRES_PASSWORD: 'postgres' };
+    planted.services['rabbitmq']!.environment = { RABBITMQ_DEFAULT_PASS: '${RABBITMQ_DEFAULT_PASS:-guest}' };
+    expect(literalCredentials(planted, 'amqp://guest:guest@rabbitmq:5672').sort()).toEqual([
+      'guest',
+      'postgres.POSTGRES_PASSWORD',
+      'rabbitmq.RABBITMQ_DEFAULT_PASS',
+      'user.AMQP_URL',
+      'user.JWT_SECRET',
+      'user.POSTGRES_URL',
+    ]);
+  });
+
+  it('has every app listen on all of its container’s interfaces (apps listen on loopback unless HOST says otherwise)', () => {
+    for (const app of apps) expect(compose.services[app]!.environment?.['HOST'], `apps/${app}'s HOST`).toBe('0.0.0.0');
+  });
+
+  it('documents every variable it requires in docker/.env.example, with no value filled in', () => {
+    const example = readFileSync(new URL('docker/.env.example', root), 'utf8');
+    const required = [...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*):\?/g)].map((match) => match[1]!);
+    expect(required.length).toBeGreaterThan(0);
+    for (const variable of new Set(required)) expect(example, `${variable} in docker/.env.example`).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    expect(example).not.toMatch(/^[A-Z_]+=\S/m);
   });
 
   it('starts the gateway once every context is ready', () => {
