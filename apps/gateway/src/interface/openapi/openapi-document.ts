@@ -106,10 +106,14 @@ const OPERATIONS_PATHS: Json = {
   '/metrics': {
     get: {
       operationId: 'getMetrics',
-      summary: "The gateway's metrics as Prometheus text",
+      summary: "The gateway's metrics as Prometheus text, for the bearer `METRICS_TOKEN` only (not served at all without one configured)",
       tags: ['operations'],
-      security: [],
-      responses: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      security: [{ metricsToken: [] }],
+      responses: {
+        200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        401: { description: 'No `Authorization: Bearer <METRICS_TOKEN>`, or another token (problem+json, `WWW-Authenticate: Bearer`)' },
+        404: { description: 'No `METRICS_TOKEN` is configured: metrics are not served' },
+      },
     },
   },
   '/openapi.json': {
@@ -169,6 +173,7 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
       },
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` of `POST /auth/login`' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The operator’s `METRICS_TOKEN`, for the metrics only' },
       },
     },
   };
