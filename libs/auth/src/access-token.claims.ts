@@ -11,6 +11,8 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** HS256 needs a key at least as long as its output (RFC 7518 §3.2). */
 export const ACCESS_TOKEN_SECRET_MIN_BYTES = 32;
 export const ACCESS_TOKEN_ROLES = ['customer', 'admin'] as const;
+/** How long an access token lives unless `JWT_EXPIRES_IN_SECONDS` says otherwise (issuer and verifier read the same variable). */
+export const ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS = 3600;
 
 export type AccessTokenRole = (typeof ACCESS_TOKEN_ROLES)[number];
 

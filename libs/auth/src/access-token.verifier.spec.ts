@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE, accessTokenKey } from './access-token.claims.js';
-import { InvalidAccessTokenError, verifyAccessToken } from './access-token.verifier.js';
+import { AccessTokenVerifier, InvalidAccessTokenError, verifyAccessToken } from './access-token.verifier.js';
 
 const secret = 'a-test-secret-that-is-long-enough-0123456789';
 const userId = randomUUID();
@@ -53,5 +53,55 @@ describe('verifyAccessToken', () => {
     await refused(token({ sub: 'not-a-uuid' }));
     await refused(token({ roles: ['superuser'] }));
     await refused('not.a.token');
+  });
+
+  describe('the age of a token', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const DAY = 86_400;
+    // A token of this shop, signed with its key, with exactly the claims given (none added).
+    const handMade = (claims: Record<string, unknown>) =>
+      new SignJWT({ iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, sub: userId, roles: ['admin'], ...claims })
+        .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })
+        .sign(accessTokenKey(secret));
+    const verifier = new AccessTokenVerifier(secret, { lifetimeSeconds: 3600, clockToleranceSeconds: 30 });
+    const outcome = (token: Promise<string>) =>
+      token
+        .then((t) => verifier.verify(t))
+        .then(
+          () => 'accepted',
+          (error: unknown) => (error instanceof InvalidAccessTokenError ? 'refused' : error),
+        );
+
+    it('accepts a token issued within its lifetime, and one issued a little ahead of this clock', async () => {
+      expect(await outcome(handMade({ iat: now() - 3000, exp: now() + 600 }))).toBe('accepted');
+      expect(await outcome(handMade({ iat: now() + 20, exp: now() + 20 + 3600 }))).toBe('accepted');
+    });
+
+    it('refuses an iat in the future beyond the clock tolerance (a day ahead, a minute ahead)', async () => {
+      expect(await outcome(handMade({ iat: now() + DAY, exp: now() + DAY + 3600 }))).toBe('refused');
+      expect(await outcome(handMade({ iat: now() + 60, exp: now() + 60 + 3600 }))).toBe('refused');
+    });
+
+    it('refuses a token issued longer ago than the lifetime, even with an exp still ahead', async () => {
+      expect(await outcome(handMade({ iat: now() - 2 * 3600, exp: now() + 600 }))).toBe('refused');
+    });
+
+    it('refuses an exp further after iat than the lifetime allows', async () => {
+      expect(await outcome(handMade({ iat: now(), exp: now() + DAY }))).toBe('refused');
+      expect(await outcome(handMade({ iat: now(), exp: now() + 3600 + 31 }))).toBe('refused');
+    });
+
+    it('refuses a token without exp, without iat or without sub', async () => {
+      expect(await outcome(handMade({ iat: now() }))).toBe('refused');
+      expect(await outcome(handMade({ exp: now() + 600 }))).toBe('refused');
+      expect(await outcome(handMade({ iat: now(), exp: now() + 600, sub: undefined }))).toBe('refused');
+    });
+
+    it('the one-off function applies the default lifetime (3600 s) too', async () => {
+      await expect(handMade({ iat: now() + DAY, exp: now() + DAY + 600 }).then((t) => verifyAccessToken(t, secret))).rejects.toBeInstanceOf(
+        InvalidAccessTokenError,
+      );
+      await expect(handMade({ iat: now(), exp: now() + 2 * 3600 }).then((t) => verifyAccessToken(t, secret))).rejects.toBeInstanceOf(InvalidAccessTokenError);
+    });
   });
 });

@@ -2,7 +2,14 @@ import { SignJWT } from 'jose';
 import { newId, systemClock, type Clock } from '@shop/shared-kernel';
 import type { AccessToken, AccessTokenIssuer } from '../../application/ports/access-token-issuer.js';
 import type { Role } from '../../domain/role.js';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE, accessTokenKey } from '@shop/auth';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS,
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_TYPE,
+  accessTokenKey,
+} from '@shop/auth';
 
 export interface AccessTokenSettings {
   /** `JWT_SECRET`: at least 32 bytes. */
@@ -11,7 +18,8 @@ export interface AccessTokenSettings {
   readonly expiresInSeconds: number;
 }
 
-export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+/** The gateway's verifier assumes the same default: no token older or longer-lived than this is taken. */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS;
 
 /** Signs access tokens (JWT, HS256) with `jose`: subject = user id, `roles` = the user's roles. */
 export class JoseAccessTokenIssuer implements AccessTokenIssuer {
