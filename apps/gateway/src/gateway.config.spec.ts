@@ -17,6 +17,8 @@ describe('gatewayConfigFromEnv', () => {
       circuitBreakerResetMs: 10000,
       trustedProxyHops: 0,
       readinessCacheMs: 1000,
+      loginMaxFailures: 5,
+      loginLockMaxSeconds: 120,
       serviceUrls: { user: 'http://127.0.0.1:3001' },
     });
   });
@@ -32,6 +34,9 @@ describe('gatewayConfigFromEnv', () => {
       CIRCUIT_BREAKER_RESET_MS: '3000',
       TRUSTED_PROXY_HOPS: '1',
       READINESS_CACHE_MS: '0',
+      REDIS_URL: 'redis://redis:6379/2',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_LOCK_MAX_SECONDS: '60',
       USER_SERVICE_URL: 'http://user:3001',
     });
     expect(config).toMatchObject({
@@ -43,6 +48,9 @@ describe('gatewayConfigFromEnv', () => {
       circuitBreakerResetMs: 3000,
       trustedProxyHops: 1,
       readinessCacheMs: 0,
+      redisUrl: 'redis://redis:6379/2',
+      loginMaxFailures: 3,
+      loginLockMaxSeconds: 60,
       serviceUrls: { user: 'http://user:3001' },
     });
   });
@@ -57,6 +65,9 @@ describe('gatewayConfigFromEnv', () => {
         USER_SERVICE_URL: 'user:3001',
         SERVICE_TIMEOUT_MS: '0',
         READINESS_CACHE_MS: '1.5',
+        REDIS_URL: 'localhost',
+        LOGIN_MAX_FAILURES: '0',
+        LOGIN_LOCK_MAX_SECONDS: 'soon',
       });
     } catch (caught) {
       error = caught;
@@ -66,9 +77,12 @@ describe('gatewayConfigFromEnv', () => {
     expect(problems).toEqual([
       'INTERNAL_AUTH_SECRET',
       'JWT_SECRET',
+      'LOGIN_LOCK_MAX_SECONDS',
+      'LOGIN_MAX_FAILURES',
       'PORT',
       'RATE_LIMIT_PER_MINUTE',
       'READINESS_CACHE_MS',
+      'REDIS_URL',
       'SERVICE_TIMEOUT_MS',
       'USER_SERVICE_URL',
     ]);

@@ -31,6 +31,17 @@ export interface GatewayConfig {
   readonly trustedProxyHops?: number;
   /** How long a readiness answer (the services' `/health/ready` included) is reused, in ms (default 1000; 0: every request asks again). */
   readonly readinessCacheMs?: number;
+  /**
+   * Redis holding the rate limit and failed-login counters, shared by every gateway instance; in
+   * this process's memory without it. When Redis fails, requests go through unchecked (fail open).
+   */
+  readonly redisUrl?: string;
+  /** Before every key the gateway writes in Redis (default `shop:gateway:rate-limit`). */
+  readonly redisKeyPrefix?: string;
+  /** Failed logins in a row for one account before it is locked (1 s, doubling with each further failure; default 5). */
+  readonly loginMaxFailures?: number;
+  /** The longest lock of an account after failed logins, in seconds (default 120). */
+  readonly loginLockMaxSeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -46,6 +57,9 @@ export const GATEWAY_DEFAULTS = {
   circuitBreakerResetMs: 10_000,
   trustedProxyHops: 0,
   readinessCacheMs: 1_000,
+  redisKeyPrefix: 'shop:gateway:rate-limit',
+  loginMaxFailures: 5,
+  loginLockMaxSeconds: 120,
 } as const;
 
 /** `USER_SERVICE_URL`, `ORDER_SERVICE_URL`, … */
@@ -78,6 +92,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
         default: GATEWAY_DEFAULTS.readinessCacheMs,
         desc: "ms a readiness answer (the services' included) is reused; 0 asks on every request",
       }),
+      REDIS_URL: url({ default: undefined, desc: 'Redis for the rate limit counters shared by every gateway; in memory without it' }),
+      LOGIN_MAX_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.loginMaxFailures, desc: 'failed logins in a row before an account is locked' }),
+      LOGIN_LOCK_MAX_SECONDS: positiveInt({ default: GATEWAY_DEFAULTS.loginLockMaxSeconds, desc: 'longest lock of an account after failed logins, in s' }),
       ...serviceSpec,
     },
     env,
@@ -95,6 +112,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     circuitBreakerResetMs: read['CIRCUIT_BREAKER_RESET_MS'] as number,
     trustedProxyHops: read['TRUSTED_PROXY_HOPS'] as number,
     readinessCacheMs: read['READINESS_CACHE_MS'] as number,
+    ...(read['REDIS_URL'] === undefined ? {} : { redisUrl: read['REDIS_URL'] as string }),
+    loginMaxFailures: read['LOGIN_MAX_FAILURES'] as number,
+    loginLockMaxSeconds: read['LOGIN_LOCK_MAX_SECONDS'] as number,
     serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
     ...(contexts === CONTEXTS ? {} : { contexts }),
   };

@@ -1,15 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CONTEXTS, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
-import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
+import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, LOGIN_THROTTLE, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
 import { FetchServiceClient } from './infrastructure/http/fetch-service.client.js';
 import { FetchServiceHealthProbe } from './infrastructure/http/fetch-service-health.probe.js';
 import { PrometheusGatewayTelemetry } from './infrastructure/metrics/prometheus-gateway.telemetry.js';
-import { MemoryRateLimiter, UnlimitedRateLimiter } from './infrastructure/rate-limit/memory-rate-limiter.js';
+import { RateLimitingLifecycle, rateLimitingFor } from './infrastructure/rate-limit/rate-limiting.js';
 import { CircuitBreakingServiceClient } from './infrastructure/resilience/circuit-breaking-service.client.js';
 import { JwtAccessTokenVerifier } from './infrastructure/security/jwt-access-token.verifier.js';
 import { GatewayAccessGuard } from './interface/http/gateway-access.guard.js';
+import { LoginThrottleInterceptor } from './interface/http/login-throttle.interceptor.js';
 import { ServiceForwarder } from './interface/http/service-forwarder.js';
 import { forwardingControllerFor } from './interface/http/forwarding.controller.js';
 import { openApiDocument } from './interface/openapi/openapi-document.js';
@@ -43,7 +45,18 @@ export class GatewayModule {
       telemetry,
       logger,
     );
-    const rateLimiter = config.rateLimitPerMinute > 0 ? new MemoryRateLimiter(config.rateLimitPerMinute) : new UnlimitedRateLimiter();
+    // In Redis when REDIS_URL is set (shared by every instance), else in memory; fail open either way.
+    const rateLimiting = rateLimitingFor(
+      {
+        perMinute: config.rateLimitPerMinute,
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+        redisKeyPrefix: config.redisKeyPrefix ?? GATEWAY_DEFAULTS.redisKeyPrefix,
+        maxFailures: config.loginMaxFailures ?? GATEWAY_DEFAULTS.loginMaxFailures,
+        lockMaxSeconds: config.loginLockMaxSeconds ?? GATEWAY_DEFAULTS.loginLockMaxSeconds,
+      },
+      logger,
+      telemetry,
+    );
 
     // Readiness (`/api/v1/health/ready`, and `/api/v1/health`) asks each service's `/health/ready`, each
     // call bounded; the answer is reused for READINESS_CACHE_MS, so probes of the gateway, however many,
@@ -55,11 +68,14 @@ export class GatewayModule {
     for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
 
     const httpControllers = [forwardingControllerFor(contexts.flatMap((context) => context.routes)), OpenApiController];
-    const edge = [GatewayAccessGuard, ServiceForwarder];
+    // The login throttle acts only on routes whose contract says they check credentials.
+    const edge = [GatewayAccessGuard, ServiceForwarder, { provide: APP_INTERCEPTOR, useClass: LoginThrottleInterceptor }];
     const adapters = [
       { provide: SERVICE_CLIENT, useValue: serviceClient },
       { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret) },
-      { provide: RATE_LIMITER, useValue: rateLimiter },
+      { provide: RATE_LIMITER, useValue: rateLimiting.rateLimiter },
+      { provide: LOGIN_THROTTLE, useValue: rateLimiting.loginThrottle },
+      { provide: RateLimitingLifecycle, useValue: new RateLimitingLifecycle(rateLimiting) },
       { provide: GATEWAY_TELEMETRY, useValue: telemetry },
       { provide: OPENAPI_JSON, useValue: JSON.stringify(openApiDocument(contexts, API_VERSION)) },
     ];

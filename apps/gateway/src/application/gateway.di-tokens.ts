@@ -3,3 +3,4 @@ export const SERVICE_CLIENT = Symbol('gateway.ServiceClient');
 export const ACCESS_TOKEN_VERIFIER = Symbol('gateway.AccessTokenVerifier');
 export const RATE_LIMITER = Symbol('gateway.RateLimiter');
 export const GATEWAY_TELEMETRY = Symbol('gateway.GatewayTelemetry');
+export const LOGIN_THROTTLE = Symbol('gateway.LoginThrottle');

@@ -2,7 +2,9 @@ import type { ServiceName } from '../service-name.js';
 
 export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circuit-open';
 export type CircuitState = 'closed' | 'open' | 'half-open';
-export type RefusalReason = 'unauthenticated' | 'rate-limited';
+export type RefusalReason = 'unauthenticated' | 'rate-limited' | 'login-locked';
+/** Which counters: the per-minute request limit, or the failed logins per account. */
+export type RateLimitCounter = 'requests' | 'logins';
 
 /** What the gateway reports about its traffic (served as Prometheus text on `/metrics`). */
 export interface GatewayTelemetry {
@@ -10,4 +12,9 @@ export interface GatewayTelemetry {
   serviceCalled(service: ServiceName, outcome: ServiceCallOutcome, seconds: number): void;
   circuitChanged(service: ServiceName, state: CircuitState): void;
   requestRefused(reason: RefusalReason): void;
+}
+
+/** What the rate limiters report: each time their store (Redis) failed and a request was let through unchecked. */
+export interface RateLimitTelemetry {
+  rateLimitStoreFailed(counter: RateLimitCounter): void;
 }

@@ -1,5 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CircuitState, GatewayTelemetry, RefusalReason, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
+import type {
+  CircuitState,
+  GatewayTelemetry,
+  RateLimitCounter,
+  RateLimitTelemetry,
+  RefusalReason,
+  ServiceCallOutcome,
+} from '../../application/ports/gateway-telemetry.js';
 import type { ServiceName } from '../../application/service-name.js';
 
 const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, open: 1, 'half-open': 2 };
@@ -9,7 +16,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * The gateway's own series, in a registry served on `/metrics` with the process metrics. The service
  * called is the `upstream` label: `service` is the app that reports (`gateway`), as on every service.
  */
-export class PrometheusGatewayTelemetry implements GatewayTelemetry {
+export class PrometheusGatewayTelemetry implements GatewayTelemetry, RateLimitTelemetry {
   readonly registry = new Registry();
 
   private readonly requests = new Counter({
@@ -46,8 +53,14 @@ export class PrometheusGatewayTelemetry implements GatewayTelemetry {
   });
   private readonly refusals = new Counter({
     name: 'shop_gateway_requests_refused_total',
-    help: 'Requests refused at the edge: unauthenticated, rate-limited',
+    help: 'Requests refused at the edge: unauthenticated, rate-limited, login-locked',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly rateLimitStoreFailures = new Counter({
+    name: 'shop_gateway_rate_limit_store_failures_total',
+    help: 'Requests let through unchecked (fail open) because the rate limit store (Redis) failed or was slow, by counter: requests, logins',
+    labelNames: ['counter'] as const,
     registers: [this.registry],
   });
 
@@ -67,5 +80,9 @@ export class PrometheusGatewayTelemetry implements GatewayTelemetry {
 
   requestRefused(reason: RefusalReason): void {
     this.refusals.inc({ reason });
+  }
+
+  rateLimitStoreFailed(counter: RateLimitCounter): void {
+    this.rateLimitStoreFailures.inc({ counter });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter, UnlimitedRateLimiter } from './memory-rate-limiter.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { CountingRateLimiter, MemoryRateLimiter, UnlimitedRateLimiter } from './memory-rate-limiter.js';
 
 describe('MemoryRateLimiter', () => {
   it('allows perMinute requests per key, then refuses with the seconds left in the window', async () => {
@@ -25,5 +26,15 @@ describe('UnlimitedRateLimiter', () => {
   it('allows everything', async () => {
     const limiter = new UnlimitedRateLimiter();
     for (let i = 0; i < 1000; i += 1) expect(await limiter.consume()).toEqual({ allowed: true });
+  });
+});
+
+describe('CountingRateLimiter', () => {
+  it('lets the request through (fail open) and reports the error when its store fails', async () => {
+    const error = new Error('Command timed out');
+    const failures: unknown[] = [];
+    const limiter = new CountingRateLimiter({ consume: () => Promise.reject(error) } as unknown as RateLimiterAbstract, (failure) => failures.push(failure));
+    expect(await limiter.consume('user:a')).toEqual({ allowed: true });
+    expect(failures).toEqual([error]);
   });
 });

@@ -1,28 +1,49 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateDecision, RateLimiter } from '../../application/ports/rate-limiter.js';
 
-const WINDOW_SECONDS = 60;
+export const WINDOW_SECONDS = 60;
+
+/** Seconds to tell the client to wait (`Retry-After`): at least 1. */
+export const retryAfterSecondsOf = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 /**
- * `perMinute` requests per key in a fixed one-minute window (rate-limiter-flexible), counted in
- * this process: with several gateway instances each counts its own share.
+ * Requests per key over a rate-limiter-flexible limiter, whatever its store. When the store fails
+ * (Redis down or slow), the request is let through and `onStoreFailure` told: the shop stays open
+ * rather than answer every request with an error because of its rate limiter.
  */
-export class MemoryRateLimiter implements RateLimiter {
-  private readonly limiter: RateLimiterMemory;
-
-  constructor(perMinute: number) {
-    if (!Number.isSafeInteger(perMinute) || perMinute < 1) throw new Error(`a rate limit needs a positive number of requests per minute, not ${perMinute}`);
-    this.limiter = new RateLimiterMemory({ points: perMinute, duration: WINDOW_SECONDS });
-  }
+export class CountingRateLimiter implements RateLimiter {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly onStoreFailure: (error: unknown) => void,
+  ) {}
 
   async consume(key: string): Promise<RateDecision> {
     try {
       await this.limiter.consume(key);
       return { allowed: true };
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-      throw rejection;
+      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: retryAfterSecondsOf(rejection.msBeforeNext) };
+      this.onStoreFailure(rejection);
+      return { allowed: true };
     }
+  }
+}
+
+/** Checks a per-minute limit: a positive integer (0, "no limit", is `UnlimitedRateLimiter`). */
+export function checkedPerMinute(perMinute: number): number {
+  if (!Number.isSafeInteger(perMinute) || perMinute < 1) throw new Error(`a rate limit needs a positive number of requests per minute, not ${perMinute}`);
+  return perMinute;
+}
+
+/**
+ * `perMinute` requests per key in a fixed one-minute window, counted in this process: with several
+ * gateway instances each counts its own share.
+ */
+export class MemoryRateLimiter extends CountingRateLimiter {
+  constructor(perMinute: number) {
+    super(new RateLimiterMemory({ points: checkedPerMinute(perMinute), duration: WINDOW_SECONDS }), (error) => {
+      throw error;
+    });
   }
 }
 
