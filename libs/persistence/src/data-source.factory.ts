@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import {
@@ -11,6 +10,7 @@ import {
   type DatabaseTimeouts,
 } from './database-options.js';
 import { DeadlineClient, ensurePostgresDatabase, pgDeadlineSettings, withDatabase } from './postgres-database.js';
+import { ensurePrivateFolder, makeSqliteFilesPrivate } from './private-files.js';
 import { withDeadline } from '@shop/shared-kernel';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -35,7 +35,12 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
   if (url) return openPostgres(url, options);
   const dir = options.sqliteDir ?? './data';
   const file = dir === ':memory:' ? ':memory:' : join(dir, `${options.service}.sqlite`);
-  if (file !== ':memory:') mkdirSync(dir, { recursive: true });
+  // The folder 0700 and the files 0600 before SQLite opens them (it gives -wal and -shm the mode of the
+  // database file), and once more after the migrations, for files an older version left readable.
+  if (file !== ':memory:') {
+    ensurePrivateFolder(dir);
+    makeSqliteFilesPrivate(file);
+  }
   const dataSource = new DataSource({
     type: 'better-sqlite3',
     database: file,
@@ -54,6 +59,7 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });
+    if (file !== ':memory:') makeSqliteFilesPrivate(file);
   } catch (error) {
     await dataSource.destroy();
     throw error;

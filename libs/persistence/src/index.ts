@@ -4,3 +4,4 @@ export * from './postgres-database.js';
 export * from './serial-queue.js';
 export * from './transaction-host.js';
 export * from './sql-dialect.js';
+export * from './private-files.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface DevelopmentSecrets {
@@ -19,7 +19,9 @@ export function developmentSecrets(dataDir: string, env: NodeJS.ProcessEnv): Dev
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevelopmentSecrets>;
   } catch {
-    mkdirSync(dataDir, { recursive: true });
+    // Created first here, before any database: 0700 as @shop/persistence's ensurePrivateFolder makes it
+    // (chmod, since mkdir's mode is subject to the umask); a folder that existed keeps its mode.
+    if (mkdirSync(dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dataDir, 0o700);
     stored = { jwtSecret: randomBytes(48).toString('base64url'), internalAuthSecret: randomBytes(48).toString('base64url') };
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }
