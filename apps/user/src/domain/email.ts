@@ -1,4 +1,4 @@
-import { InvalidValueError } from '@shop/shared-kernel';
+import { InvalidValueError, normaliseEmail } from '@shop/shared-kernel';
 
 const MAX_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
@@ -25,8 +25,9 @@ export class Email {
     return new Email(value);
   }
 
+  /** The shared kernel's normalisation, so the gateway's per-account counting means the same account. */
   get normalized(): string {
-    return this.value.toLowerCase();
+    return normaliseEmail(this.value);
   }
 
   equals(other: Email): boolean {
