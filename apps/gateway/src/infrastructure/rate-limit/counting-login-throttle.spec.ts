@@ -64,7 +64,7 @@ describe('CountingLoginThrottle (memory)', () => {
       delete: () => Promise.reject(new Error('Redis connection is not ready')),
       points: 1,
     } as unknown as RateLimiterAbstract;
-    const store: RateLimitStore = { counter: () => broken, close: async () => {} };
+    const store: RateLimitStore = { counter: () => broken, ready: async () => false, close: async () => {} };
     const failures = vi.fn();
     const throttle = new CountingLoginThrottle(store, policy, failures);
     for (let i = 0; i < 5; i += 1) {
