@@ -89,4 +89,14 @@ describe('gatewayConfigFromEnv', () => {
     expect((error as Error).message).not.toContain('too-short-secret');
     expect((error as Error).message).toContain('PORT: invalid; expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
   });
+
+  it('reads METRICS_TOKEN, and refuses one too short to resist guessing without echoing it', () => {
+    expect(gatewayConfigFromEnv(SECRETS).metricsToken).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, METRICS_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' }).metricsToken).toBe('a1b2c3d4e5f6a7b8c9d0');
+    for (const token of ['short-token', 'has a space in it, sixteen+']) {
+      expect(() => gatewayConfigFromEnv({ ...SECRETS, METRICS_TOKEN: token })).toThrow(/METRICS_TOKEN: invalid; expected a token of at least 16 characters/);
+      expect(() => gatewayConfigFromEnv({ ...SECRETS, METRICS_TOKEN: token })).not.toThrow(token);
+    }
+  });
 });
