@@ -1,5 +1,6 @@
 import { CONTEXTS, GATEWAY_PORT, type ContextDefinition } from '@shop/contracts';
-import { listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { bearerToken, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { corsOriginsFromEnv } from '@shop/http';
 import type { Logger } from '@shop/observability';
 import type { ServiceName } from './application/service-name.js';
 
@@ -10,6 +11,8 @@ export interface GatewayConfig {
   readonly port: number;
   /** Verifies the access tokens the user service signs (HS256, ≥ 32 bytes). */
   readonly jwtSecret: string;
+  /** The user service's access token lifetime (`JWT_EXPIRES_IN_SECONDS`, default 3600): older or longer-lived tokens are refused. */
+  readonly accessTokenLifetimeSeconds?: number;
   /** Signs the identity the gateway passes to the services (≥ 32 bytes). */
   readonly internalAuthSecret: string;
   /** Requests per minute per signed-in user, or per client address otherwise; 0 turns the limit off. */
@@ -42,6 +45,10 @@ export interface GatewayConfig {
   readonly loginMaxFailures?: number;
   /** The longest lock of an account after failed logins, in seconds (default 120). */
   readonly loginLockMaxSeconds?: number;
+  /** `/api/v1/metrics` answers only this bearer token (`METRICS_TOKEN`); without one it is not served. */
+  readonly metricsToken?: string;
+  /** Origins allowed to call from a browser, exact (`CORS_ORIGINS`, comma-separated); none by default. */
+  readonly corsOrigins?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -79,7 +86,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
       PORT: listenPort({ default: GATEWAY_DEFAULTS.port, desc: 'port of the gateway' }),
       HOST: str({ default: GATEWAY_DEFAULTS.host, desc: 'interface to listen on' }),
       JWT_SECRET: secret({ desc: 'verifies the access tokens the user service signs' }),
+      JWT_EXPIRES_IN_SECONDS: positiveInt({ default: undefined, desc: "the user service's access token lifetime; older tokens are refused (default 3600)" }),
       INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services' }),
+      METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /api/v1/metrics asks for; unset: metrics are not served' }),
       RATE_LIMIT_PER_MINUTE: nonNegativeInt({ default: GATEWAY_DEFAULTS.rateLimitPerMinute, desc: 'requests per minute per user or address; 0 turns it off' }),
       SERVICE_TIMEOUT_MS: positiveInt({ default: GATEWAY_DEFAULTS.serviceTimeoutMs, desc: 'longest wait for a service, in ms' }),
       CIRCUIT_BREAKER_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerFailures, desc: "consecutive failures that open a service's circuit" }),
@@ -105,7 +114,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     host: read['HOST'] as string,
     port: read['PORT'] as number,
     jwtSecret: read['JWT_SECRET'] as string,
+    ...(read['JWT_EXPIRES_IN_SECONDS'] === undefined ? {} : { accessTokenLifetimeSeconds: read['JWT_EXPIRES_IN_SECONDS'] as number }),
     internalAuthSecret: read['INTERNAL_AUTH_SECRET'] as string,
+    ...(read['METRICS_TOKEN'] ? { metricsToken: read['METRICS_TOKEN'] as string } : {}),
     rateLimitPerMinute: read['RATE_LIMIT_PER_MINUTE'] as number,
     serviceTimeoutMs: read['SERVICE_TIMEOUT_MS'] as number,
     circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,
@@ -115,6 +126,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     ...(read['REDIS_URL'] === undefined ? {} : { redisUrl: read['REDIS_URL'] as string }),
     loginMaxFailures: read['LOGIN_MAX_FAILURES'] as number,
     loginLockMaxSeconds: read['LOGIN_LOCK_MAX_SECONDS'] as number,
+    ...(corsOriginsFromEnv(env).length === 0 ? {} : { corsOrigins: corsOriginsFromEnv(env) }),
     serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
     ...(contexts === CONTEXTS ? {} : { contexts }),
   };

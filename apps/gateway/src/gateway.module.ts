@@ -4,7 +4,7 @@ import { CONTEXTS, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, LOGIN_THROTTLE, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
-import { FetchServiceClient } from './infrastructure/http/fetch-service.client.js';
+import { UndiciServiceClient } from './infrastructure/http/undici-service.client.js';
 import { FetchServiceHealthProbe } from './infrastructure/http/fetch-service-health.probe.js';
 import { PrometheusGatewayTelemetry } from './infrastructure/metrics/prometheus-gateway.telemetry.js';
 import { RateLimitingLifecycle, rateLimitingFor } from './infrastructure/rate-limit/rate-limiting.js';
@@ -24,7 +24,7 @@ class GatewayLoggerModule {}
 
 /**
  * The gateway's composition root. Grouped by role: the HTTP controllers; the edge mechanics (access
- * guard, forwarder); and the adapters of the ports — a fetch client behind a circuit breaker per
+ * guard, forwarder); and the adapters of the ports — an undici client (a connection pool per service) behind a circuit breaker per
  * service, the access token verifier, the rate limiter, the metrics.
  */
 @Module({})
@@ -37,7 +37,7 @@ export class GatewayModule {
     const timeoutMs = config.serviceTimeoutMs ?? GATEWAY_DEFAULTS.serviceTimeoutMs;
     const telemetry = new PrometheusGatewayTelemetry();
     const serviceClient = new CircuitBreakingServiceClient(
-      new FetchServiceClient({ serviceUrls: config.serviceUrls, tokens: new InternalTokenIssuer(config.internalAuthSecret), timeoutMs }),
+      new UndiciServiceClient({ serviceUrls: config.serviceUrls, tokens: new InternalTokenIssuer(config.internalAuthSecret), timeoutMs }),
       {
         failureThreshold: config.circuitBreakerFailures ?? GATEWAY_DEFAULTS.circuitBreakerFailures,
         halfOpenAfterMs: config.circuitBreakerResetMs ?? GATEWAY_DEFAULTS.circuitBreakerResetMs,
@@ -72,7 +72,7 @@ export class GatewayModule {
     const edge = [GatewayAccessGuard, ServiceForwarder, { provide: APP_INTERCEPTOR, useClass: LoginThrottleInterceptor }];
     const adapters = [
       { provide: SERVICE_CLIENT, useValue: serviceClient },
-      { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret) },
+      { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret, config.accessTokenLifetimeSeconds) },
       { provide: RATE_LIMITER, useValue: rateLimiting.rateLimiter },
       { provide: LOGIN_THROTTLE, useValue: rateLimiting.loginThrottle },
       { provide: RateLimitingLifecycle, useValue: new RateLimitingLifecycle(rateLimiting) },
@@ -83,7 +83,14 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         { module: GatewayLoggerModule, global: true, providers: [{ provide: LOGGER, useValue: logger }], exports: [LOGGER] },
-        OperationsModule.forService({ service: 'gateway', checks: healthChecks, checkTimeoutMs, readinessCacheMs, registries: [telemetry.registry] }),
+        OperationsModule.forService({
+          service: 'gateway',
+          checks: healthChecks,
+          checkTimeoutMs,
+          readinessCacheMs,
+          registries: [telemetry.registry],
+          metricsToken: config.metricsToken,
+        }),
       ],
       controllers: httpControllers,
       providers: [...edge, ...adapters],

@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttpApp } from '@shop/http';
-import { isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, type RunningService } from '@shop/runtime';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureHttpApp, createHttpAdapter } from '@shop/http';
+import { boundAddressOf, isEntryPoint, listeningUrlOf, nestLoggerFor, runServiceProcess, type RunningService } from '@shop/runtime';
 import { createLogger } from '@shop/observability';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GATEWAY_TELEMETRY } from './application/gateway.di-tokens.js';
 import type { GatewayTelemetry } from './application/ports/gateway-telemetry.js';
-import { requestMetricsMiddleware } from './interface/http/request-metrics.middleware.js';
+import { CALLER, type GatewayRequest } from './interface/http/gateway-request.js';
+import { installRequestMetrics } from './interface/http/request-metrics.middleware.js';
 import { API_BASE_PATH } from './interface/openapi/openapi-document.js';
 import { GATEWAY_DEFAULTS, gatewayConfigFromEnv, type GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -19,18 +21,24 @@ export type { ServiceName } from './application/service-name.js';
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningService> {
   const logger = config.logger ?? createLogger('gateway');
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
-    bodyParser: false,
-    logger: nestLoggerFor(logger),
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot(config, logger),
+    createHttpAdapter({ trustProxy: config.trustedProxyHops ?? GATEWAY_DEFAULTS.trustedProxyHops }),
+    { bodyParser: false, logger: nestLoggerFor(logger) },
+  );
+  // Counts every answer, refused bodies and unknown paths included.
+  installRequestMetrics(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<GatewayTelemetry>(GATEWAY_TELEMETRY));
+  configureHttpApp(app, {
+    service: 'gateway',
+    gatewayOnly: false,
+    logger,
+    userIdOf: (request: FastifyRequest) => (request as unknown as GatewayRequest)[CALLER]?.userId,
+    corsOrigins: config.corsOrigins,
   });
-  app.set('trust proxy', config.trustedProxyHops ?? GATEWAY_DEFAULTS.trustedProxyHops);
-  // First, so that bodies refused by the parser are counted too.
-  app.use(requestMetricsMiddleware(app.get<GatewayTelemetry>(GATEWAY_TELEMETRY)));
-  configureHttpApp(app, { service: 'gateway', gatewayOnly: false, logger });
   app.setGlobalPrefix(API_BASE_PATH.slice(1));
   await app.listen(config.port, config.host);
   const url = listeningUrlOf(app);
-  return { service: 'gateway', url, close: () => app.close() };
+  return { service: 'gateway', url, boundAddress: boundAddressOf(app.getHttpServer()), close: () => app.close() };
 }
 
 /** `node apps/gateway/dist/main.js`: from the environment, until SIGINT / SIGTERM. */

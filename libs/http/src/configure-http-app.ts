@@ -1,13 +1,88 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from '@fastify/helmet';
 import { Reflector } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger, type Logger } from '@shop/observability';
-import { correlationMiddleware } from './correlation/correlation.middleware.js';
+import { correlationIdOf, installCorrelation } from './correlation/correlation.middleware.js';
 import { GatewayOnlyGuard } from './identity/gateway-only.guard.js';
+import { REQUEST_IDENTITY, type RequestWithIdentity } from './identity/identity.decorators.js';
 import type { InternalTokenVerifier } from './identity/internal-token.verifier.js';
+import { installJsonBodyParser } from './problem/json-body.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
-export const DEFAULT_BODY_LIMIT = '1mb';
+/** 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Node's own defaults (300 s for a request, 60 s for its headers) let slow clients hold sockets for minutes. */
+export const HTTP_TIMEOUT_DEFAULTS = Object.freeze({
+  /** The whole request (headers and body) must have arrived within this. */
+  requestTimeoutMs: 30_000,
+  /** The request's headers must have arrived within this. */
+  headersTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this: above the idle timeout of a load balancer in front (60 s for most). */
+  keepAliveTimeoutMs: 65_000,
+});
+
+export interface HttpServerOptions {
+  /** Largest JSON body accepted, in bytes (or `'512kb'`, `'1mb'`); bigger ones answer 413. 1 MiB by default. */
+  readonly bodyLimit?: string | number;
+  /** Fastify's `trustProxy`: how many proxies in front are trusted for `X-Forwarded-For` (none by default). */
+  readonly trustProxy?: number | boolean;
+  readonly requestTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/**
+ * `HTTP_REQUEST_TIMEOUT_MS` and `HTTP_HEADERS_TIMEOUT_MS` (both optional, whole milliseconds, the
+ * headers' no longer than the request's). Throws naming the bad variable, so that a start fails.
+ */
+export function httpTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<HttpServerOptions, 'requestTimeoutMs' | 'headersTimeoutMs'> {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1_000 || value > 600_000)
+      throw new Error(`${name} must be a whole number of milliseconds between 1000 and 600000, not '${raw}'`);
+    return value;
+  };
+  const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs);
+  const headersTimeoutMs = read('HTTP_HEADERS_TIMEOUT_MS', Math.min(HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeoutMs));
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  return { requestTimeoutMs, headersTimeoutMs };
+}
+
+/** `'1mb'`, `'512kb'` or a number of bytes, in bytes. */
+export function bytesOf(limit: string | number): number {
+  if (typeof limit === 'number') return limit;
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(limit.trim());
+  if (!match) throw new Error(`not a size: '${limit}'`);
+  return Number(match[1]) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'] ?? 1);
+}
+
+/**
+ * The Fastify adapter every app is created with (`NestFactory.create(module, createHttpAdapter(), { bodyParser: false })`):
+ * the body limit, the trusted proxies and bounded timeouts. Timeouts from `HTTP_*_TIMEOUT_MS` unless given.
+ */
+export function createHttpAdapter(options: HttpServerOptions = {}): FastifyAdapter {
+  const timeouts = { ...HTTP_TIMEOUT_DEFAULTS, ...httpTimeoutsFromEnv(), ...definedOf(options) };
+  return new FastifyAdapter({
+    bodyLimit: bytesOf(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
+    // A hop count is what Fastify (proxy-addr) takes too; its types only name the other forms.
+    trustProxy: (options.trustProxy ?? false) as boolean,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      // Node looks for overdue requests this often (30 s by default, which would stretch every timeout by as much).
+      connectionsCheckingInterval: Math.min(2_000, Math.ceil(timeouts.headersTimeoutMs / 2)),
+    },
+    // The routes are matched as Express did: `/me/` is `/me`.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+}
 
 export interface HttpAppOptions {
   readonly service: string;
@@ -21,20 +96,90 @@ export interface HttpAppOptions {
   /** Largest JSON body accepted; bigger ones answer 413. 1 MiB by default. */
   readonly bodyLimit?: string | number;
   readonly logger?: Logger;
+  /** Who is signed in, for the access log (a service: the identity of the internal token). */
+  readonly userIdOf?: (request: FastifyRequest) => string | undefined;
+  /** Origins allowed to call from a browser (exact, `https://shop.example`); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
+
+const identityUserId = (request: FastifyRequest): string | undefined => (request as unknown as RequestWithIdentity)[REQUEST_IDENTITY]?.userId;
 
 /**
  * Sets up an app's HTTP edge the same way in every service: correlation ids (first, so that every
- * answer carries one), a strict JSON body parser with a size limit, problem+json for every error
- * and, on services, the gateway-only guard. Create the app with `{ bodyParser: false }` so that
- * this parser is the only one (and add `rawBody: true` where a signature covers the raw body).
+ * answer carries one), security headers, the one strict JSON body parser with a size and depth
+ * limit, problem+json for every error, one access log line per request and, on services, the
+ * gateway-only guard. Create the app with `createHttpAdapter()` and `{ bodyParser: false }`.
  */
-export function configureHttpApp<App extends NestExpressApplication>(app: App, options: HttpAppOptions): App {
+export function configureHttpApp<App extends NestFastifyApplication>(app: App, options: HttpAppOptions): App {
   const logger = options.logger ?? createLogger(options.service);
-  app.disable('x-powered-by');
-  app.use(correlationMiddleware);
-  app.useBodyParser('json', { limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true });
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  installCorrelation(fastify);
+  // An API answers JSON only: nothing may be framed, run or loaded from its answers.
+  void fastify.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // HSTS is for whatever terminates TLS in front (the gateway's own answers travel over it).
+    strictTransportSecurity: false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    // Exact origins only, and no credentials: the API authenticates with a bearer token, not cookies.
+    app.enableCors({ origin: [...options.corsOrigins], credentials: false, maxAge: 600 });
+  }
+  installJsonBodyParser(fastify, bytesOf(options.bodyLimit ?? DEFAULT_BODY_LIMIT));
+  installAccessLog(fastify, logger, options.userIdOf ?? identityUserId);
   app.useGlobalFilters(new ProblemDetailsFilter({ logger, domainErrorStatus: options.domainErrorStatus ?? {} }));
   if (options.gatewayOnly) app.useGlobalGuards(new GatewayOnlyGuard(app.get(Reflector), options.gatewayOnly, logger));
   return app;
+}
+
+/**
+ * One line per answered request, at info: method, route template (never the raw URL, which may carry
+ * ids or tokens in a query), status, duration, correlation id and the signed-in user. Never a body
+ * or a header.
+ */
+function installAccessLog(fastify: FastifyInstance, logger: Logger, userIdOf: (request: FastifyRequest) => string | undefined): void {
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (logger.isLevelEnabled('info')) {
+      logger.info(
+        {
+          method: request.method,
+          route: request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'),
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 10) / 10,
+          correlationId: correlationIdOf(request),
+          userId: userIdOf(request),
+        },
+        'request',
+      );
+    }
+    done();
+  });
+}
+
+function definedOf(options: HttpServerOptions): Partial<HttpServerOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `CORS_ORIGINS`: a comma-separated list of exact origins (`https://shop.example,http://localhost:5173`)
+ * allowed to call from a browser; empty or unset, none. `*` and anything with a path are refused.
+ */
+export function corsOriginsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const origins = (env['CORS_ORIGINS'] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new Error(`CORS_ORIGINS must list exact origins such as https://shop.example (scheme, host, optional port; no '*', no path), not '${origin}'`);
+    }
+  }
+  return origins;
 }

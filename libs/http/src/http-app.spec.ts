@@ -1,13 +1,14 @@
 // A real Nest app on a real port, configured by configureHttpApp as every service is, asked over
 // fetch: problem+json for every failure, body limits, validation, correlation into controllers,
 // and the gateway-only guard with its decorators.
+import { connect } from 'node:net';
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageContext, createLogger } from '@shop/observability';
 import { DomainError, InvalidValueError, ManualClock } from '@shop/shared-kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureHttpApp } from './configure-http-app.js';
+import { configureHttpApp, createHttpAdapter } from './configure-http-app.js';
 import { CurrentIdentity, PublicEndpoint, RequiresRole, RequiresUser } from './identity/identity.decorators.js';
 import { INTERNAL_TOKEN_HEADER, type Identity } from './identity/internal-token.js';
 import { InternalTokenIssuer } from './identity/internal-token.issuer.js';
@@ -106,12 +107,12 @@ class ProbeController {
 @Module({ controllers: [ProbeController] })
 class ProbeModule {}
 
-async function start(gatewayOnly: boolean): Promise<{ app: NestExpressApplication; base: string }> {
-  const app = await NestFactory.create<NestExpressApplication>(ProbeModule, { bodyParser: false, logger: false });
+async function start(gatewayOnly: boolean): Promise<{ app: NestFastifyApplication; base: string }> {
+  const app = await NestFactory.create<NestFastifyApplication>(ProbeModule, createHttpAdapter(), { bodyParser: false, logger: false });
   configureHttpApp(app, {
     service: 'test',
     logger,
-    gatewayOnly: gatewayOnly ? new InternalTokenVerifier(SECRET) : false,
+    gatewayOnly: gatewayOnly ? new InternalTokenVerifier(SECRET, 'test') : false,
     domainErrorStatus: { SOLD_OUT: 409 },
   });
   await app.listen(0, '127.0.0.1');
@@ -130,7 +131,7 @@ async function problemOf(response: Response): Promise<Record<string, unknown>> {
 }
 
 describe('an app configured by configureHttpApp', () => {
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let base: string;
 
   beforeAll(async () => {
@@ -182,10 +183,71 @@ describe('an app configured by configureHttpApp', () => {
       expect(await problemOf(response)).toMatchObject({ code: 'MALFORMED_JSON' });
     });
 
+    it.each([
+      ['a UTF-8 byte order mark', '\ufeff{"email":"a@b.c"}', 'MALFORMED_JSON'],
+      ['a __proto__ key', '{"__proto__":{"admin":true},"email":"a@b.c"}', 'MALFORMED_JSON'],
+      ['a constructor key', '{"constructor":{"prototype":{"admin":true}}}', 'MALFORMED_JSON'],
+      ['a top-level number', '42', 'MALFORMED_JSON'],
+      ['6,000 nested arrays', '['.repeat(6_000), 'BODY_TOO_DEEP'],
+      ['65 nested objects', '{"a":'.repeat(65) + '1' + '}'.repeat(65), 'BODY_TOO_DEEP'],
+    ])('%s as 400 %s', async (_case, body, code) => {
+      const response = await fetch(`${base}/register`, json(body));
+      expect(response.status).toBe(400);
+      expect(await problemOf(response)).toMatchObject({ code });
+      expect(response.headers.get('x-correlation-id')).toBeTruthy();
+    });
+
+    it('64 levels of nesting, and brackets inside strings, pass the depth check', async () => {
+      const deep = await fetch(`${base}/blob`, json('['.repeat(64) + ']'.repeat(64)));
+      expect(deep.status).toBe(400); // an array is no object: the schema refuses it, not the parser
+      expect(await problemOf(deep)).toMatchObject({ code: 'VALIDATION_FAILED' });
+      const brackets = await fetch(`${base}/blob`, json({ blob: '['.repeat(500) }));
+      expect(brackets.status).toBe(201);
+    });
+
+    it.each([
+      ['text/plain', 'hello'],
+      ['application/x-www-form-urlencoded', 'email=a%40b.c'],
+      ['multipart/form-data; boundary=x', '--x\r\n\r\n--x--'],
+      ['application/json; charset=latin1', '{}'],
+    ])('a %s body as 415 UNSUPPORTED_MEDIA_TYPE', async (contentType, body) => {
+      const response = await fetch(`${base}/register`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect(response.status).toBe(415);
+      expect(await problemOf(response)).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('takes +json media types', async () => {
+      const response = await fetch(`${base}/blob`, { method: 'POST', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"blob":"x"}' });
+      expect(response.status).toBe(201);
+    });
+
+    it.each([
+      ['GET', '/'],
+      ['GET', '/favicon.ico'],
+      ['GET', '/api/v2/x'],
+      ['DELETE', '/register'],
+      ['PUT', '/orders'],
+    ])('%s %s (no such route or method) as 404 NOT_FOUND', async (method, path) => {
+      const response = await fetch(`${base}${path}`, { method });
+      expect(response.status).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ code: 'NOT_FOUND' });
+      expect(response.headers.get('x-correlation-id')).toBeTruthy();
+    });
+
+    it('with security headers for an API on every answer', async () => {
+      for (const response of [await fetch(`${base}/orders`), await fetch(`${base}/nowhere`)]) {
+        expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(response.headers.get('strict-transport-security')).toBeNull();
+        expect(response.headers.get('x-powered-by')).toBeNull();
+      }
+    });
+
     it('a body over 1 MiB as 413 PAYLOAD_TOO_LARGE, one under it passes', async () => {
       const tooLarge = await fetch(`${base}/blob`, json({ blob: 'x'.repeat(1024 * 1024) }));
       expect(tooLarge.status).toBe(413);
-      expect(await problemOf(tooLarge)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', detail: 'The request body exceeds the limit of 1048576 bytes.' });
+      expect(await problemOf(tooLarge)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
       expect(tooLarge.headers.get('x-correlation-id')).toBeTruthy();
       const fits = await fetch(`${base}/blob`, json({ blob: 'x'.repeat(1024 * 1024 - 100) }));
       expect(fits.status).toBe(201);
@@ -277,10 +339,13 @@ describe('an app configured by configureHttpApp', () => {
 });
 
 describe('a service behind the gateway (gatewayOnly)', () => {
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let base: string;
   const issuer = new InternalTokenIssuer(SECRET);
-  const as = async (identity?: Identity): Promise<Record<string, string>> => ({ [INTERNAL_TOKEN_HEADER]: await issuer.issue(identity) });
+  // Each token is for one call: the service, the method and the path.
+  const as = async (path: string, identity?: Identity, method = 'GET'): Promise<Record<string, string>> => ({
+    [INTERNAL_TOKEN_HEADER]: issuer.issue({ audience: 'test', method, path }, identity),
+  });
 
   beforeAll(async () => {
     ({ app, base } = await start(true));
@@ -297,7 +362,10 @@ describe('a service behind the gateway (gatewayOnly)', () => {
 
   it('refuses an expired token', async () => {
     const twoMinutesAgo = new ManualClock(new Date(Date.now() - 120_000));
-    const expired = await new InternalTokenIssuer(SECRET, twoMinutesAgo).issue({ userId: 'u-1', roles: ['admin'] });
+    const expired = new InternalTokenIssuer(SECRET, twoMinutesAgo).issue(
+      { audience: 'test', method: 'GET', path: '/whoami' },
+      { userId: 'u-1', roles: ['admin'] },
+    );
     const response = await fetch(`${base}/whoami`, { headers: { [INTERNAL_TOKEN_HEADER]: expired } });
     expect(response.status).toBe(401);
     expect(await problemOf(response)).toMatchObject({ code: 'NOT_FROM_GATEWAY' });
@@ -305,44 +373,129 @@ describe('a service behind the gateway (gatewayOnly)', () => {
   });
 
   it('refuses a token signed with another secret', async () => {
-    const forged = await new InternalTokenIssuer('another-secret-of-at-least-32-bytes!!').issue({ userId: 'u-1', roles: ['admin'] });
+    const forged = new InternalTokenIssuer('another-secret-of-at-least-32-bytes!!').issue(
+      { audience: 'test', method: 'GET', path: '/whoami' },
+      { userId: 'u-1', roles: ['admin'] },
+    );
     const response = await fetch(`${base}/whoami`, { headers: { [INTERNAL_TOKEN_HEADER]: forged } });
     expect(response.status).toBe(401);
     expect(await problemOf(response)).toMatchObject({ code: 'NOT_FROM_GATEWAY' });
   });
 
   it('serves an anonymous gateway call without an identity, and a signed-in one with it', async () => {
-    expect(await (await fetch(`${base}/whoami`, { headers: await as() })).json()).toEqual({ identity: null });
-    const response = await fetch(`${base}/me`, { headers: await as({ userId: 'u-1', roles: ['customer'] }) });
+    expect(await (await fetch(`${base}/whoami`, { headers: await as('/whoami') })).json()).toEqual({ identity: null });
+    const response = await fetch(`${base}/me`, { headers: await as('/me', { userId: 'u-1', roles: ['customer'] }) });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ userId: 'u-1', roles: ['customer'] });
   });
 
   it('answers 401 UNAUTHENTICATED where a user is required and the call is anonymous', async () => {
-    const response = await fetch(`${base}/me`, { headers: await as() });
+    const response = await fetch(`${base}/me`, { headers: await as('/me') });
     expect(response.status).toBe(401);
     expect(await problemOf(response)).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('answers 403 FORBIDDEN without the role, and serves the admin', async () => {
-    const customer = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as({ userId: 'u-1', roles: ['customer'] }) });
+    const customer = await fetch(`${base}/admin/products`, {
+      method: 'POST',
+      headers: await as('/admin/products', { userId: 'u-1', roles: ['customer'] }, 'POST'),
+    });
     expect(customer.status).toBe(403);
     expect(await problemOf(customer)).toMatchObject({ code: 'FORBIDDEN' });
-    const anonymous = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as() });
+    const anonymous = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as('/admin/products', undefined, 'POST') });
     expect(anonymous.status).toBe(401);
-    const admin = await fetch(`${base}/admin/products`, { method: 'POST', headers: await as({ userId: 'u-9', roles: ['customer', 'admin'] }) });
+    const admin = await fetch(`${base}/admin/products`, {
+      method: 'POST',
+      headers: await as('/admin/products', { userId: 'u-9', roles: ['customer', 'admin'] }, 'POST'),
+    });
     expect(admin.status).toBe(201);
   });
 
   it('serves a public endpoint without a token, and reads one that comes along', async () => {
     expect(await (await fetch(`${base}/ping`)).json()).toEqual({ pong: true, identity: null });
     expect(await (await fetch(`${base}/ping`, { headers: { [INTERNAL_TOKEN_HEADER]: 'garbage' } })).json()).toEqual({ pong: true, identity: null });
-    const signedIn = await fetch(`${base}/ping`, { headers: await as({ userId: 'u-2', roles: [] }) });
+    const signedIn = await fetch(`${base}/ping`, { headers: await as('/ping', { userId: 'u-2', roles: [] }) });
     expect(await signedIn.json()).toEqual({ pong: true, identity: { userId: 'u-2', roles: [] } });
   });
 
   it('still answers unknown routes 404 (no route, no guard)', async () => {
     const response = await fetch(`${base}/nowhere`);
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the HTTP server of an app', () => {
+  let app: NestFastifyApplication;
+  let port: number;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestFastifyApplication>(ProbeModule, createHttpAdapter({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 }), {
+      bodyParser: false,
+      logger: false,
+    });
+    configureHttpApp(app, { service: 'test', logger, gatewayOnly: false, corsOrigins: ['https://shop.example'] });
+    await app.listen(0, '127.0.0.1');
+    port = Number(new URL(await app.getUrl()).port);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** Opens a connection, writes `chunks` one by one `everyMs` apart, and resolves how long the server kept it open. */
+  function slowClient(chunks: string[], everyMs: number): Promise<{ ms: number; answer: string }> {
+    return new Promise((resolve) => {
+      const started = performance.now();
+      let answer = '';
+      const socket = connect(port, '127.0.0.1');
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent < chunks.length && !socket.destroyed) socket.write(chunks[sent++]!);
+      }, everyMs);
+      socket.on('data', (data) => (answer += data.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ ms: performance.now() - started, answer });
+      });
+    });
+  }
+
+  it('cuts a client that never finishes its headers', async () => {
+    const { ms, answer } = await slowClient(
+      Array.from({ length: 100 }, (_, index) => (index === 0 ? 'GET /orders HTTP/1.1\r\nHost: x\r\n' : `x-slow-${index}: 1\r\n`)),
+      200,
+    );
+    expect(ms).toBeLessThan(5_000);
+    expect(answer === '' || answer.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+
+  it('cuts a client that never finishes its body', async () => {
+    const head = 'POST /blob HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n';
+    const { ms } = await slowClient([head, ...Array.from({ length: 100 }, () => ' ')], 100);
+    expect(ms).toBeLessThan(6_000);
+  });
+
+  it('logs one line per request at info: method, route template, status, duration, correlation id; no body, no query', async () => {
+    await fetch(`http://127.0.0.1:${port}/orders?limit=5`, { headers: { 'x-correlation-id': 'access-1' } });
+    await fetch(`http://127.0.0.1:${port}/register`, json({ email: 'x', password: 'hunter2hunter2' }, { 'x-correlation-id': 'access-2' }));
+    await fetch(`http://127.0.0.1:${port}/no/such/thing`, { headers: { 'x-correlation-id': 'access-3' } });
+    await delay(20);
+    const lines = logLines.filter((line) => line['msg'] === 'request' && String(line['correlationId']).startsWith('access-'));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, method: 'GET', route: '/orders', status: 200, correlationId: 'access-1', durationMs: expect.any(Number) }),
+      expect.objectContaining({ method: 'POST', route: '/register', status: 400, correlationId: 'access-2' }),
+      expect.objectContaining({ method: 'GET', route: 'unmatched', status: 404, correlationId: 'access-3' }),
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/hunter2|limit=5/);
+  });
+
+  it('answers CORS only for the configured origins, without credentials', async () => {
+    const preflight = (origin: string) =>
+      fetch(`http://127.0.0.1:${port}/register`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const allowed = await preflight('https://shop.example');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

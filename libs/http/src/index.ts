@@ -14,4 +14,5 @@ export * from './operations/health-checks.js';
 export * from './operations/operations.module.js';
 export * from './operations/messaging-health-checks.js';
 export * from './configure-http-app.js';
+export * from './problem/json-body.js';
 export * from './idempotency/index.js';

@@ -1,10 +1,10 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { InternalTokenVerifier, configureHttpApp, type DomainErrorStatusMap } from '@shop/http';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InternalTokenVerifier, configureHttpApp, createHttpAdapter, type DomainErrorStatusMap } from '@shop/http';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, connectEventConsumer } from '@shop/messaging';
 import { closeAppWithin, isEntryPoint, listeningUrlOf, nestLoggerFor } from './nest-runtime.js';
-import { runServiceProcess, serviceRuntimeFromEnv, type RunningService, type ServiceRuntime } from './service-runtime.js';
+import { boundAddressOf, runServiceProcess, serviceRuntimeFromEnv, type RunningService, type ServiceRuntime } from './service-runtime.js';
 
 /**
  * How a bounded context runs, for both run modes: its name (as in `CONTEXTS`), how it reads its own
@@ -29,7 +29,7 @@ export const defineContextService = <Config>(service: ContextService<Config>): C
  * once it listens and consumes. `runtime.port` 0 picks a free port; `url` tells which.
  */
 export async function startContextService<Config>(service: ContextService<Config>, runtime: ServiceRuntime, config: Config): Promise<RunningService> {
-  const app = await NestFactory.create<NestExpressApplication>(service.module(runtime, config), {
+  const app = await NestFactory.create<NestFastifyApplication>(service.module(runtime, config), createHttpAdapter({ bodyLimit: service.bodyLimit }), {
     bodyParser: false,
     // Nest would otherwise abort the whole process on a failed start, the embedded one included.
     abortOnError: false,
@@ -38,7 +38,7 @@ export async function startContextService<Config>(service: ContextService<Config
   try {
     configureHttpApp(app, {
       service: service.name,
-      gatewayOnly: new InternalTokenVerifier(runtime.internalAuthSecret),
+      gatewayOnly: new InternalTokenVerifier(runtime.internalAuthSecret, service.name),
       domainErrorStatus: service.domainErrorStatus,
       bodyLimit: service.bodyLimit,
       logger: runtime.logger,
@@ -53,6 +53,7 @@ export async function startContextService<Config>(service: ContextService<Config
   return {
     service: service.name,
     url: listeningUrlOf(app),
+    boundAddress: boundAddressOf(app.getHttpServer()),
     close: () => (closing ??= closeAppWithin(app, runtime.messaging?.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
   };
 }

@@ -1,17 +1,35 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MessageContext } from '@shop/observability';
 import { CORRELATION_ID_HEADER, correlationIdFor } from './correlation-id.js';
 
-export type NextFunction = (error?: unknown) => void;
+const CORRELATION_ID = Symbol.for('shop.http.CorrelationId');
+
+type WithCorrelationId = { [CORRELATION_ID]?: string };
+
+/** The raw Node response under a Fastify reply (or the response itself). */
+export const rawResponseOf = (response: ServerResponse | FastifyReply): ServerResponse => ('raw' in response ? response.raw : response);
+
+/** The correlation id `installCorrelation` gave the request. */
+export const correlationIdOf = (request: object): string | undefined => (request as WithCorrelationId)[CORRELATION_ID];
 
 /**
- * Gives every request a correlation id (the caller's, when sane), echoes it in the response and
- * runs the rest of the request inside `MessageContext`, so that the events it writes to the outbox
- * and the log lines it produces carry it. Register it before the body parser: then a refused body
- * is answered with the id too.
+ * Gives every request a correlation id (the caller's, when sane) and echoes it in the response, from
+ * the first hook: every answer carries it, a refused body or an unknown path included. The header
+ * goes on the raw response, which Fastify merges into whatever it sends. The handler (guards,
+ * pipes, controller) then runs inside `MessageContext`, so that the events it writes to the outbox
+ * and its log lines carry the id. That starts in `preHandler`, after the body is read: the body's
+ * stream events would not keep an async context entered earlier.
  */
-export function correlationMiddleware(request: IncomingMessage, response: ServerResponse, next: NextFunction): void {
-  const correlationId = correlationIdFor(request.headers);
-  response.setHeader(CORRELATION_ID_HEADER, correlationId);
-  MessageContext.run({ correlationId, causationId: correlationId }, () => next());
+export function installCorrelation(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const correlationId = correlationIdFor(request.headers);
+    (request as WithCorrelationId)[CORRELATION_ID] = correlationId;
+    reply.raw.setHeader(CORRELATION_ID_HEADER, correlationId);
+    done();
+  });
+  fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    const correlationId = correlationIdOf(request) ?? correlationIdFor(request.headers);
+    MessageContext.run({ correlationId, causationId: correlationId }, () => done());
+  });
 }

@@ -8,6 +8,7 @@ import { TransactionHost } from '@shop/persistence';
 import { DomainError } from '@shop/shared-kernel';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from '../identity/identity.decorators.js';
+import { rawResponseOf } from '../correlation/correlation.middleware.js';
 import { ProblemException } from '../problem/problem.exception.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
 import type { ResolvedIdempotencyOptions } from './idempotency.options.js';
@@ -49,7 +50,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const route = this.reflector.get<IdempotentRouteOptions | undefined>(IDEMPOTENT_ROUTE, context.getHandler()) ?? {};
     const request = context.switchToHttp().getRequest<HttpRequest>();
-    const response = context.switchToHttp().getResponse<ServerResponse>();
+    // The raw response under Fastify's reply: its headers are merged into the answer, and its writes can be watched.
+    const response = rawResponseOf(context.switchToHttp().getResponse<ServerResponse>());
     const key = idempotencyKeyOf(request.headers[IDEMPOTENCY_KEY_HEADER]);
     if (key === undefined) {
       if (route.required) throw keyMissing();

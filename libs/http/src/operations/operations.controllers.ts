@@ -1,7 +1,8 @@
-import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { PublicEndpoint } from '../identity/identity.decorators.js';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { PROBLEM_CONTENT_TYPE, problemDetails } from '../problem/problem-details.js';
 import type { HealthChecks, ReadinessReport } from './health-checks.js';
 
@@ -10,11 +11,8 @@ export const METRICS_REGISTRY = Symbol.for('shop.http.MetricsRegistry');
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.statusCode = status;
-  response.setHeader('content-type', contentType);
-  response.setHeader('cache-control', 'no-store');
-  response.end(body);
+function send(response: FastifyReply, status: number, contentType: string, body: string): void {
+  void response.status(status).header('content-type', contentType).header('cache-control', 'no-store').send(body);
 }
 
 /** The 503 answer of `/health/ready`: problem+json naming what is down, with every check's detail. */
@@ -40,33 +38,34 @@ export class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthChecks) {}
 
   @Get('health/live')
-  live(@Res() response: ServerResponse): void {
+  live(@Res() response: FastifyReply): void {
     send(response, 200, JSON_CONTENT_TYPE, JSON.stringify({ live: true, draining: this.checks.draining }));
   }
 
   @Get('health/ready')
-  async ready(@Res() response: ServerResponse): Promise<void> {
+  async ready(@Res() response: FastifyReply): Promise<void> {
     const report = await this.checks.readiness();
     if (report.ready) return send(response, 200, JSON_CONTENT_TYPE, JSON.stringify(report));
-    const instance = (response.req as { originalUrl?: string } | undefined)?.originalUrl ?? '/health/ready';
+    const instance = (response.request.originalUrl ?? '/health/ready').split('?')[0]!;
     send(response, 503, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(notReadyProblem(report, instance)));
   }
 
   @Get('health')
-  async health(@Res() response: ServerResponse): Promise<void> {
+  async health(@Res() response: FastifyReply): Promise<void> {
     const report = await this.checks.run();
     send(response, report.status === 'ok' ? 200 : 503, JSON_CONTENT_TYPE, JSON.stringify(report));
   }
 }
 
-/** `GET /metrics`: Prometheus text. */
+/** `GET /metrics`: Prometheus text, for the bearer `METRICS_TOKEN` only (no gateway token needed). */
 @PublicEndpoint()
+@UseGuards(MetricsTokenGuard)
 @Controller()
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
 
   @Get('metrics')
-  async metrics(@Res() response: ServerResponse): Promise<void> {
+  async metrics(@Res() response: FastifyReply): Promise<void> {
     send(response, 200, this.registry.contentType, await this.registry.metrics());
   }
 }

@@ -3,12 +3,12 @@
 // without a gateway token; readiness turning 503 while the app closes.
 import { Global, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DATA_SOURCE, MessagingMetrics, TRANSPORT } from '@shop/messaging';
 import { LOGGER, silentLogger } from '@shop/observability';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configureHttpApp } from '../configure-http-app.js';
+import { configureHttpApp, createHttpAdapter } from '../configure-http-app.js';
 import { InternalTokenVerifier } from '../identity/internal-token.verifier.js';
 import { messagingHealthChecks } from './messaging-health-checks.js';
 import { OperationsModule, type OperationsOptions } from './operations.module.js';
@@ -47,7 +47,10 @@ function fakeMessaging(state: FakeState, metrics: MessagingMetrics): DynamicModu
   };
 }
 
-let app: NestExpressApplication | undefined;
+const METRICS_TOKEN = 'metrics-token-of-the-test';
+const withMetricsToken = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+
+let app: NestFastifyApplication | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
@@ -56,8 +59,8 @@ afterEach(async () => {
 async function start(imports: DynamicModule[], operations: Partial<OperationsOptions> = {}, providers: Provider[] = []): Promise<string> {
   @Module({ imports: [...imports, OperationsModule.forService({ service: 'order', checks: messagingHealthChecks, ...operations })], providers })
   class ServiceModule {}
-  app = await NestFactory.create<NestExpressApplication>(ServiceModule, { bodyParser: false, logger: false });
-  configureHttpApp(app, { service: 'order', logger: silentLogger(), gatewayOnly: new InternalTokenVerifier('x'.repeat(32)) });
+  app = await NestFactory.create<NestFastifyApplication>(ServiceModule, createHttpAdapter(), { bodyParser: false, logger: false });
+  configureHttpApp(app, { service: 'order', logger: silentLogger(), gatewayOnly: new InternalTokenVerifier('x'.repeat(32), 'order') });
   await app.listen(0, '127.0.0.1');
   return app.getUrl();
 }
@@ -176,8 +179,8 @@ describe('OperationsModule', () => {
     messaging.published.inc({ type: 'order.placed.v1' }, 3);
     const extra = new Registry();
     new Counter({ name: 'shop_http_probe_total', help: 'probe', registers: [extra] }).inc();
-    const base = await start([fakeMessaging({ databaseUp: true, brokerUp: true }, messaging)], { registries: [extra] });
-    const response = await fetch(`${base}/metrics`);
+    const base = await start([fakeMessaging({ databaseUp: true, brokerUp: true }, messaging)], { registries: [extra], metricsToken: METRICS_TOKEN });
+    const response = await fetch(`${base}/metrics`, withMetricsToken);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
@@ -188,11 +191,34 @@ describe('OperationsModule', () => {
   });
 
   it('works without MessagingModule (the gateway): plain checks and process metrics', async () => {
-    const base = await start([], { service: 'gateway', checks: { upstreams: () => true } });
+    const base = await start([], { service: 'gateway', checks: { upstreams: () => true }, metricsToken: METRICS_TOKEN });
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', checks: { upstreams: 'up' } });
     expect(await (await fetch(`${base}/health/ready`)).json()).toMatchObject({ ready: true, checks: { upstreams: { status: 'up' } } });
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${base}/metrics`, withMetricsToken)).text();
     expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway"\} /m);
     expect(text).not.toContain('shop_outbox');
+  });
+
+  it('serves GET /metrics only for the bearer metrics token: 401 problem+json without it or with another, 404 when none is configured', async () => {
+    let base = await start([fakeMessaging({ databaseUp: true, brokerUp: true }, new MessagingMetrics())], { metricsToken: METRICS_TOKEN });
+    for (const init of [{}, { headers: { authorization: `Bearer ${METRICS_TOKEN}-not` } }, { headers: { authorization: `Basic ${METRICS_TOKEN}` } }]) {
+      const response = await fetch(`${base}/metrics`, init);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(text).not.toContain('process_');
+    }
+    await app?.close();
+    base = await start([fakeMessaging({ databaseUp: true, brokerUp: true }, new MessagingMetrics())]);
+    const response = await fetch(`${base}/metrics`, withMetricsToken);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+  });
+
+  it('refuses a metrics token shorter than 16 characters', () => {
+    expect(() => OperationsModule.forService({ service: 'order', checks: {}, metricsToken: 'short' })).toThrow(/at least 16 characters/);
   });
 });

@@ -19,6 +19,8 @@ const isBodyParserError = (value: unknown): value is BodyParserError =>
  * error on, so both are looked at.
  */
 export function bodyParserProblem(exception: unknown): Problem | undefined {
+  const fastifyProblem = fastifyBodyProblem(exception);
+  if (fastifyProblem) return fastifyProblem;
   const error = isBodyParserError(exception) ? exception : (exception as { cause?: unknown } | null)?.cause;
   if (!isBodyParserError(error)) return undefined;
   switch (error.type) {
@@ -36,6 +38,27 @@ export function bodyParserProblem(exception: unknown): Problem | undefined {
     case 'request.aborted':
     case 'request.size.invalid':
       return { status: 400, code: 'INCOMPLETE_BODY', detail: 'The request body ended before its declared length.' };
+    default:
+      return undefined;
+  }
+}
+
+/** The errors Fastify raises while it reads a body (Nest's adapter wraps them like body-parser's). */
+function fastifyBodyProblem(exception: unknown): Problem | undefined {
+  const error = [exception, (exception as { cause?: unknown } | null)?.cause].find(
+    (candidate): candidate is { code: string } => typeof (candidate as { code?: unknown } | null)?.code === 'string',
+  );
+  switch (error?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_TYPE':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body must be JSON (Content-Type: application/json).' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'INCOMPLETE_BODY', detail: 'The request body ended before its declared length.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not well-formed JSON (an object or an array).' };
     default:
       return undefined;
   }

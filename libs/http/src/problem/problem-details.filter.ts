@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { MessageContext, type Logger } from '@shop/observability';
 import { CORRELATION_ID_HEADER } from '../correlation/correlation-id.js';
@@ -11,7 +12,7 @@ export interface ProblemDetailsFilterOptions {
   readonly domainErrorStatus?: DomainErrorStatusMap;
 }
 
-type HttpRequest = IncomingMessage & { originalUrl?: string };
+type HttpRequest = (IncomingMessage & { originalUrl?: string }) | { raw: IncomingMessage; originalUrl?: string; url?: string; method?: string };
 
 /**
  * Answers every failure of an HTTP request as `application/problem+json` with a stable `code`:
@@ -32,7 +33,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Event handlers have their own error path (retry, dead letter): not ours to answer.
     if (host.getType() !== 'http') throw exception;
     const request = host.switchToHttp().getRequest<HttpRequest>();
-    const response = host.switchToHttp().getResponse<ServerResponse>();
+    const response = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
     const { problem, unexpected } = this.mapper.map(exception);
     const instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
     const route = { method: request.method, path: instance, status: problem.status, code: problem.code };
@@ -40,14 +41,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (unexpected) this.logger.error({ err: exception, ...route }, 'request failed unexpectedly');
     else this.logger.debug(route, 'request refused');
 
-    if (response.headersSent) {
+    const raw = 'raw' in response ? response.raw : response;
+    if (raw.headersSent || ('sent' in response && response.sent)) {
       // Part of an answer is on the wire: cutting the connection is the only honest signal left.
-      response.destroy();
+      raw.destroy();
       return;
     }
-    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(response) }));
+    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(raw) }));
+    const contentType = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
+    if ('raw' in response) {
+      // Through the reply, so that its hooks run (security headers, access log).
+      void response.status(problem.status).header('content-type', contentType).send(body);
+      return;
+    }
     response.statusCode = problem.status;
-    response.setHeader('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+    response.setHeader('content-type', contentType);
     response.setHeader('content-length', Buffer.byteLength(body));
     response.end(body);
   }

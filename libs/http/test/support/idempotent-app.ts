@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Global, HttpCode, Inject, Module, Param, Post, type DynamicModule, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LOGGER, silentLogger } from '@shop/observability';
 import { TransactionHost } from '@shop/persistence';
 import { DomainError, ManualClock, type Clock } from '@shop/shared-kernel';
@@ -18,6 +18,7 @@ import {
   RequiresUser,
   SchemaPipe,
   configureHttpApp,
+  createHttpAdapter,
   type Identity,
   type IdempotencyModuleOptions,
 } from '../../src/index.js';
@@ -151,7 +152,7 @@ class ProbeAppModule {
 export const probeMigrations = [CreateProbeOrders1734500000001];
 
 export interface ProbeApp {
-  readonly app: NestExpressApplication;
+  readonly app: NestFastifyApplication;
   readonly url: string;
   readonly probe: ProbeControls;
   readonly transactions: TransactionHost;
@@ -184,8 +185,13 @@ export async function startProbeApp(
   const transactions = new TransactionHost(dataSource);
   const probe = new ProbeControls();
   const module = ProbeAppModule.with(transactions, probe, { clock: new ManualClock(new Date()), ...idempotency }, providers);
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: false, abortOnError: false });
-  configureHttpApp(app, { service: 'probe', logger: silentLogger(), gatewayOnly: new InternalTokenVerifier(SECRET), domainErrorStatus: { SOLD_OUT: 409 } });
+  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), { bodyParser: false, logger: false, abortOnError: false });
+  configureHttpApp(app, {
+    service: 'probe',
+    logger: silentLogger(),
+    gatewayOnly: new InternalTokenVerifier(SECRET, 'probe'),
+    domainErrorStatus: { SOLD_OUT: 409 },
+  });
   try {
     await app.listen(0, '127.0.0.1');
   } catch (error) {
@@ -204,7 +210,7 @@ export async function startProbeApp(
     },
     post: async (path, body, options = {}) => {
       const user = options.user === undefined ? 'u-1' : options.user;
-      const token = await issuer.issue(user === null ? undefined : { userId: user, roles: ['customer'] });
+      const token = issuer.issue({ audience: 'probe', method: 'POST', path }, user === null ? undefined : { userId: user, roles: ['customer'] });
       const headers: Record<string, string> = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token, ...options.headers };
       if (options.key !== undefined) headers['idempotency-key'] = options.key;
       const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });

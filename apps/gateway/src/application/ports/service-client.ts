@@ -13,8 +13,8 @@ export interface ServiceRequest {
   readonly path: string;
   /** End-to-end headers of the client's request worth passing on (`accept`, `idempotency-key`, …). */
   readonly headers: Readonly<Record<string, string>>;
-  /** The parsed JSON body, sent on as JSON; none for `undefined`. */
-  readonly body?: unknown;
+  /** The body as JSON text (serialised by the caller, so that a body which cannot be is never the service's failure); none for `undefined`. */
+  readonly body?: string;
   /** Who the call is for; anonymous (register, login) without one. */
   readonly caller?: Caller;
   readonly correlationId: string;

@@ -78,6 +78,23 @@ describe('CircuitBreakingServiceClient', () => {
     expect(client.stateOf('user')).toBe('open');
   });
 
+  it('does not count an error of the request itself (RangeError, TypeError): only transport failures and 502-504', async () => {
+    const { inner, client, telemetry } = breaker(2, 60_000);
+    const errors = [new RangeError('Maximum call stack size exceeded'), new TypeError('Converting circular structure to JSON'), new Error('a bug')];
+    for (let round = 0; round < 3; round += 1) {
+      for (const error of errors) {
+        inner.next = () => {
+          throw error;
+        };
+        await expect(client.send('user', REQUEST)).rejects.toBe(error);
+      }
+    }
+    expect(client.stateOf('user')).toBe('closed');
+    inner.next = () => answer(200);
+    expect((await client.send('user', REQUEST)).status).toBe(200);
+    expect(telemetry.outcomes).toEqual(['answered']);
+  });
+
   it('a success in between resets the count', async () => {
     const { inner, client } = breaker(2, 60_000);
     for (const status of [503, 200, 503, 200, 503]) {

@@ -1,4 +1,4 @@
-import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Logger } from '@shop/observability';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
@@ -20,6 +20,10 @@ export interface CircuitBreakerOptions {
 // The service says it cannot serve now. A 500 is a fault of one request, not of the service, and a
 // client able to provoke it must not be able to switch a service off for everybody.
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+
+// Only the transport failing counts: any other error (a bug, a body that cannot be sent) belongs to
+// the one request, and must not let a client switch a service off for everybody either.
+const isTransportFailure = (error: Error): boolean => error instanceof ServiceTimeoutError || error instanceof ServiceUnavailableError;
 
 const STATE_NAMES: Readonly<Record<CockatielState, CircuitState>> = {
   [CockatielState.Closed]: 'closed',
@@ -62,9 +66,14 @@ export class CircuitBreakingServiceClient implements ServiceClient {
         done('circuit-open');
         throw new ServiceUnavailableError(service, 'circuit-open', this.secondsUntilProbe(circuit), { cause: error });
       }
-      done(error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
+      if (isTransportFailure(error as Error)) done(error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
       throw error;
     }
+  }
+
+  /** Closes the client behind (its connections) when the app stops. */
+  async onApplicationShutdown(): Promise<void> {
+    await (this.inner as Partial<{ close(): Promise<void> }>).close?.();
   }
 
   /** The state of a service's circuit (for tests and diagnostics). */
@@ -80,7 +89,7 @@ export class CircuitBreakingServiceClient implements ServiceClient {
     const existing = this.circuits.get(service);
     if (existing) return existing;
     const policy = circuitBreaker(
-      handleAll.orWhenResult((response) => UNAVAILABLE_STATUSES.has((response as ServiceResponse).status)),
+      handleWhen(isTransportFailure).orWhenResult((response) => UNAVAILABLE_STATUSES.has((response as ServiceResponse).status)),
       { halfOpenAfter: this.options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.options.failureThreshold) },
     );
     const circuit: ServiceCircuit = { policy, openedAt: 0 };

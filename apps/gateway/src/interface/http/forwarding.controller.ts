@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Controller, Inject, Req, RequestMapping, RequestMethod, Res, SetMetadata, UseGuards, applyDecorators, type Type } from '@nestjs/common';
 import type { HttpRoute } from '@shop/contracts';
+import type { FastifyReply } from 'fastify';
 import { FORWARDED_ROUTE, GatewayAccessGuard } from './gateway-access.guard.js';
 import type { GatewayRequest } from './gateway-request.js';
 import { ServiceForwarder } from './service-forwarder.js';
@@ -30,7 +30,7 @@ export function forwardingControllerFor(routes: readonly HttpRoute[]): Type<unkn
     const name = route.operationId;
     if (name in prototype) throw new Error(`route ${route.method} ${route.path}: operationId '${name}' cannot name a handler (taken)`);
     const handler = {
-      [name](this: ForwardingController, request: GatewayRequest, response: ServerResponse): Promise<void> {
+      [name](this: ForwardingController, request: GatewayRequest, response: FastifyReply): Promise<void> {
         return this[FORWARDER].forward(route, request, response);
       },
     }[name]!;

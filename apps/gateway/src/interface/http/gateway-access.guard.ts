@@ -1,8 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { HttpRoute } from '@shop/contracts';
-import { ProblemException } from '@shop/http';
+import { ProblemException, rawResponseOf } from '@shop/http';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER } from '../../application/gateway.di-tokens.js';
 import type { AccessTokenVerifier } from '../../application/ports/access-token-verifier.js';
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
@@ -36,13 +35,14 @@ export class GatewayAccessGuard implements CanActivate {
     const route = this.reflector.get<HttpRoute | undefined>(FORWARDED_ROUTE, context.getHandler());
     if (!route) throw new Error(`${context.getClass().name}.${context.getHandler().name} is guarded but maps no gateway route`);
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    const response = context.switchToHttp().getResponse<ServerResponse>();
+    // Headers set on the raw response go out with whatever answer follows, a refusal included.
+    const response = rawResponseOf(context.switchToHttp().getResponse());
 
     // Fail closed: every access but 'anonymous' needs a caller.
     const needsCaller = route.access !== 'anonymous';
     const caller = needsCaller ? await this.callerOf(request) : undefined;
 
-    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`);
+    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`);
     if (!decision.allowed) {
       this.telemetry.requestRefused('rate-limited');
       response.setHeader('retry-after', String(decision.retryAfterSeconds));

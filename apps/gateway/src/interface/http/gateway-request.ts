@@ -1,17 +1,21 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Caller } from '../../application/ports/service-client.js';
 
 /** Where the access guard leaves the verified caller on the request. */
 export const CALLER = Symbol('gateway.caller');
 
-/** The parts of Express's request the gateway reads (Express's own types are not installed). */
-export type GatewayRequest = IncomingMessage & {
+/** The parts of Fastify's request the gateway reads. */
+export interface GatewayRequest {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The URL as the client sent it, query string included. */
   readonly originalUrl: string;
   /** The client's address (the socket's, or from trusted proxies' X-Forwarded-For). */
   readonly ip?: string;
+  readonly socket?: Pick<Socket, 'remoteAddress'>;
   readonly params: Readonly<Record<string, string>>;
   /** The parsed JSON body; `undefined` when the request had none. */
   readonly body?: unknown;
-  readonly route?: { readonly path?: unknown };
   [CALLER]?: Caller;
-};
+}

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HttpRoute } from '@shop/contracts';
+import type { FastifyReply } from 'fastify';
 import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
@@ -23,28 +23,39 @@ export class ServiceForwarder {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async forward(route: HttpRoute, request: GatewayRequest, response: ServerResponse): Promise<void> {
+  async forward(route: HttpRoute, request: GatewayRequest, reply: FastifyReply): Promise<void> {
+    // Serialised here, outside the breaker: a body that cannot be (the parser bounds its depth) is this
+    // request's fault and must never count as a failure of the service.
+    const body = METHODS_WITH_BODY.has(route.method) && request.body !== undefined ? jsonOf(request.body) : undefined;
     let answer: ServiceResponse;
     try {
       answer = await this.client.send(route.service, {
         method: route.method,
         path: upstreamPathOf(route, request),
         headers: forwardedRequestHeaders(request.headers, request.ip),
-        body: METHODS_WITH_BODY.has(route.method) ? request.body : undefined,
+        body,
         caller: request[CALLER],
-        correlationId: String(response.getHeader(CORRELATION_ID_HEADER)),
+        correlationId: String(reply.raw.getHeader(CORRELATION_ID_HEADER)),
       });
     } catch (error) {
-      throw this.problemFor(route, error, response);
+      throw this.problemFor(route, error, reply);
     }
-    response.statusCode = answer.status;
-    for (const [name, value] of returnedResponseHeaders(answer.headers)) response.appendHeader(name, value);
-    // 204 and 304 carry neither a body nor its length (RFC 9110 §8.6).
-    if (answer.status !== 204 && answer.status !== 304) response.setHeader('content-length', answer.body.byteLength);
-    response.end(answer.body);
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of returnedResponseHeaders(answer.headers)) {
+      const seen = headers[name];
+      // Cookies go one by one; any other repeated field is one list (RFC 9110 §5.3).
+      if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(seen)) seen.push(value);
+      else headers[name] = `${seen}, ${value}`;
+    }
+    // Fastify sets the length (none for 204 and 304) and sends the bytes as they came.
+    await reply
+      .status(answer.status)
+      .headers(headers)
+      .send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
   }
 
-  private problemFor(route: HttpRoute, error: unknown, response: ServerResponse): unknown {
+  private problemFor(route: HttpRoute, error: unknown, reply: FastifyReply): unknown {
     const service = route.service;
     if (error instanceof ServiceTimeoutError) {
       this.logger.warn({ upstream: service, route: route.operationId, timeoutMs: error.timeoutMs }, 'service did not answer in time');
@@ -52,7 +63,7 @@ export class ServiceForwarder {
     }
     if (error instanceof ServiceUnavailableError) {
       if (error.reason === 'unreachable') this.logger.warn({ upstream: service, route: route.operationId, err: error.cause }, 'service unreachable');
-      if (error.retryAfterSeconds !== undefined) response.setHeader('retry-after', String(error.retryAfterSeconds));
+      if (error.retryAfterSeconds !== undefined) reply.raw.setHeader('retry-after', String(error.retryAfterSeconds));
       return ProblemException.of(503, 'SERVICE_UNAVAILABLE', `The ${service} service is unavailable; try again later.`);
     }
     return error;
@@ -72,4 +83,13 @@ export function upstreamPathOf(route: HttpRoute, request: Pick<GatewayRequest, '
   });
   const query = request.originalUrl.indexOf('?');
   return query === -1 ? path : `${path}${request.originalUrl.slice(query)}`;
+}
+
+/** The body as the JSON text sent on; 400 for one that cannot be written again (too deep, a cycle). */
+export function jsonOf(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw ProblemException.of(400, 'MALFORMED_JSON', 'The request body cannot be passed on as JSON.');
+  }
 }

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 
 /** The document served, as JSON text (built once, when the module is made). */
 export const OPENAPI_JSON = Symbol('gateway.openApiJson');
@@ -10,10 +10,7 @@ export class OpenApiController {
   constructor(@Inject(OPENAPI_JSON) private readonly body: string) {}
 
   @Get('openapi.json')
-  document(@Res() response: ServerResponse): void {
-    response.statusCode = 200;
-    response.setHeader('content-type', 'application/json; charset=utf-8');
-    response.setHeader('cache-control', 'no-cache');
-    response.end(this.body);
+  document(@Res() reply: FastifyReply): void {
+    void reply.status(200).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(this.body);
   }
 }

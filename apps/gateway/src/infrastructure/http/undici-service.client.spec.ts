@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InternalTokenIssuer, InternalTokenVerifier } from '@shop/http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServiceTimeoutError, ServiceUnavailableError, type ServiceRequest } from '../../application/ports/service-client.js';
+import { UndiciServiceClient } from './undici-service.client.js';
+
+const SECRET = 'an-internal-secret-of-at-least-32-bytes!';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  readonly remotePort: number;
+}
+
+let server: Server | undefined;
+let client: UndiciServiceClient | undefined;
+
+/** A service on a free loopback port answering with `answer`; what it saw is in `seen`. */
+async function serviceAnswering(answer: (response: ServerResponse, request: IncomingMessage) => void, timeoutMs = 1_000) {
+  const seen: Seen[] = [];
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      seen.push({ method: request.method!, url: request.url!, headers: request.headers, body, remotePort: request.socket.remotePort! });
+      answer(response, request);
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = new UndiciServiceClient({ serviceUrls: { user: `http://127.0.0.1:${port}/` }, tokens: new InternalTokenIssuer(SECRET), timeoutMs });
+  return { seen, client, port };
+}
+
+afterEach(async () => {
+  await client?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = client = undefined;
+});
+
+const REQUEST: ServiceRequest = {
+  method: 'POST',
+  path: '/auth/register?x=1',
+  headers: { accept: 'application/json', 'x-shop-internal-token': 'forged', connection: 'x-hop', 'x-hop': '1', 'content-type': 'text/plain' },
+  body: '{"email":"ada@example.com"}',
+  caller: { userId: 'u-1', roles: ['customer'] },
+  correlationId: 'c-1',
+};
+
+describe('UndiciServiceClient', () => {
+  it("sends the JSON body with a fresh internal token for this call carrying the caller, the correlation id, and the client's end-to-end headers", async () => {
+    const { seen, client } = await serviceAnswering((response) => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end('{"ok":true}');
+    });
+    const response = await client.send('user', REQUEST);
+    expect(response.status).toBe(201);
+    expect(new TextDecoder().decode(response.body)).toBe('{"ok":true}');
+    const [call] = seen;
+    expect(call).toMatchObject({ method: 'POST', url: '/auth/register?x=1', body: '{"email":"ada@example.com"}' });
+    expect(call!.headers['content-type']).toBe('application/json');
+    expect(call!.headers['accept']).toBe('application/json');
+    expect(call!.headers['x-correlation-id']).toBe('c-1');
+    expect(call!.headers['x-hop']).toBeUndefined();
+    const token = call!.headers['x-shop-internal-token'] as string;
+    expect(token).not.toBe('forged');
+    expect(new InternalTokenVerifier(SECRET, 'user').verify(token, { method: 'POST', path: '/auth/register?x=1' })).toMatchObject({
+      identity: { userId: 'u-1', roles: ['customer'] },
+    });
+  });
+
+  it('returns end-to-end answer headers, each cookie apart, the body byte for byte, without hop-by-hop ones', async () => {
+    const bytes = Buffer.from([0x7b, 0x7d, 0x00, 0xff]);
+    const { client } = await serviceAnswering((response) => {
+      response.setHeader('content-type', 'application/problem+json');
+      response.setHeader('location', '/orders/1');
+      response.setHeader('connection', 'x-private');
+      response.setHeader('x-private', 'secret');
+      response.setHeader('x-correlation-id', 'other');
+      response.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
+      response.writeHead(409);
+      response.end(bytes);
+    });
+    const response = await client.send('user', REQUEST);
+    expect(response.status).toBe(409);
+    expect(Buffer.from(response.body)).toEqual(bytes);
+    const names = response.headers.map(([name]) => name);
+    expect(names).not.toContain('x-private');
+    expect(names).not.toContain('connection');
+    expect(names).not.toContain('x-correlation-id');
+    expect(names).not.toContain('content-length');
+    expect(response.headers).toEqual(
+      expect.arrayContaining([
+        ['content-type', 'application/problem+json'],
+        ['location', '/orders/1'],
+        ['set-cookie', 'a=1; Path=/'],
+        ['set-cookie', 'b=2; Path=/'],
+      ]),
+    );
+  });
+
+  it('sends no body and no content type for a call without one, and reuses its connection', async () => {
+    const { seen, client } = await serviceAnswering((response) => {
+      response.writeHead(204);
+      response.end();
+    });
+    const call = { method: 'GET', path: '/me', headers: {}, correlationId: 'c-2' };
+    for (let i = 0; i < 6; i += 1) expect((await client.send('user', call)).status).toBe(204);
+    expect(seen[0]!.body).toBe('');
+    expect(seen[0]!.headers['content-type']).toBeUndefined();
+    // Kept alive: six calls one after the other over at most two connections.
+    expect(new Set(seen.map((one) => one.remotePort)).size).toBeLessThanOrEqual(2);
+  });
+
+  it('gives up after timeoutMs with ServiceTimeoutError, also while the body is still coming', async () => {
+    const { client: silent } = await serviceAnswering(() => undefined, 100);
+    await expect(silent.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceTimeoutError);
+    await client!.close();
+    server!.closeAllConnections();
+    server!.close();
+
+    const { client: slow } = await serviceAnswering((response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"partial":');
+    }, 100);
+    const started = performance.now();
+    await expect(slow.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceTimeoutError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('turns a refused connection into ServiceUnavailableError', async () => {
+    const { port } = await serviceAnswering(() => undefined);
+    server!.close();
+    const refused = new UndiciServiceClient({ serviceUrls: { user: `http://127.0.0.1:${port}` }, tokens: new InternalTokenIssuer(SECRET), timeoutMs: 1_000 });
+    await expect(refused.send('user', REQUEST)).rejects.toMatchObject({ name: 'ServiceUnavailableError', reason: 'unreachable' });
+    await expect(refused.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await refused.close();
+  });
+});

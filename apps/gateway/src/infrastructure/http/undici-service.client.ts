@@ -1,0 +1,119 @@
+import { Pool, errors } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from '@shop/http';
+import {
+  ServiceTimeoutError,
+  ServiceUnavailableError,
+  type ServiceClient,
+  type ServiceRequest,
+  type ServiceResponse,
+} from '../../application/ports/service-client.js';
+import type { ServiceName } from '../../application/service-name.js';
+import { hopByHopNames } from '../../application/hop-by-hop-headers.js';
+
+export interface UndiciServiceClientOptions {
+  /** Base URL of each service (`http://127.0.0.1:3001`); the request path is appended to it. */
+  readonly serviceUrls: Readonly<Record<ServiceName, string>>;
+  /** Signs the identity of each call, so that the services trust it. */
+  readonly tokens: InternalTokenIssuer;
+  /** The whole call, answer body included, must be over within this. */
+  readonly timeoutMs: number;
+  /** Most connections kept open to one service (default 64); calls beyond wait for one. */
+  readonly connectionsPerService?: number;
+}
+
+// Re-encoded by us (the body is sent on as JSON text), or ours to set.
+const REQUEST_HEADERS_WE_SET = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'expect', INTERNAL_TOKEN_HEADER, CORRELATION_ID_HEADER]);
+const RESPONSE_HEADERS_WE_SET = new Set(['content-length', CORRELATION_ID_HEADER]);
+
+interface ServiceTarget {
+  readonly pool: Pool;
+  /** The base URL's path, without its trailing slash (`''` for most). */
+  readonly basePath: string;
+}
+
+/**
+ * Calls a service over HTTP through one undici connection pool per service (keep-alive, one request
+ * at a time per connection, bounded): a fresh internal token carrying the caller (or none for an
+ * anonymous call), the correlation id, the body as JSON, and one deadline for the whole exchange.
+ * No retries: a command may have had its effect before an answer was lost.
+ */
+export class UndiciServiceClient implements ServiceClient {
+  private readonly targets = new Map<ServiceName, ServiceTarget>();
+
+  constructor(private readonly options: UndiciServiceClientOptions) {}
+
+  async send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
+    const target = this.targetOf(service);
+    const headers: Record<string, string> = {};
+    const skipped = hopByHopNames(request.headers['connection']);
+    for (const [name, value] of Object.entries(request.headers)) {
+      const lower = name.toLowerCase();
+      if (!skipped.has(lower) && !REQUEST_HEADERS_WE_SET.has(lower)) headers[lower] = value;
+    }
+    // Signed for the request target as sent (the base URL's path included): the service compares it with the one it receives.
+    headers[INTERNAL_TOKEN_HEADER] = this.options.tokens.issue(
+      { audience: service, method: request.method, path: `${target.basePath}${request.path}` },
+      request.caller,
+    );
+    headers[CORRELATION_ID_HEADER] = request.correlationId;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await target.pool.request({
+        path: `${target.basePath}${request.path}`,
+        method: request.method as 'GET',
+        headers,
+        body: request.body,
+        signal,
+      });
+      const body = new Uint8Array(await response.body.arrayBuffer());
+      return { status: response.statusCode, headers: responseHeaders(response.headers), body };
+    } catch (error) {
+      if (signal.aborted || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError)
+        throw new ServiceTimeoutError(service, this.options.timeoutMs, { cause: error });
+      throw new ServiceUnavailableError(service, 'unreachable', undefined, { cause: error });
+    }
+  }
+
+  /** Closes every pool's connections (the gateway is stopping). */
+  async close(): Promise<void> {
+    const pools = [...this.targets.values()].map((target) => target.pool.close());
+    this.targets.clear();
+    await Promise.allSettled(pools);
+  }
+
+  private targetOf(service: ServiceName): ServiceTarget {
+    const existing = this.targets.get(service);
+    if (existing) return existing;
+    const base = new URL(this.options.serviceUrls[service]);
+    const timeoutMs = this.options.timeoutMs;
+    const target: ServiceTarget = {
+      pool: new Pool(base.origin, {
+        connections: this.options.connectionsPerService ?? 64,
+        pipelining: 1,
+        // The deadline above bounds the exchange; these only keep undici's own defaults (300 s) out of the way.
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
+        // Below the services' keep-alive (65 s), so that the gateway drops an idle connection first.
+        keepAliveTimeout: 4_000,
+      }),
+      basePath: base.pathname.replace(/\/+$/, ''),
+    };
+    this.targets.set(service, target);
+    return target;
+  }
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): [string, string][] {
+  const connection = headers['connection'];
+  const skipped = hopByHopNames(Array.isArray(connection) ? connection.join(',') : connection);
+  const kept: [string, string][] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || skipped.has(name) || RESPONSE_HEADERS_WE_SET.has(name)) continue;
+    // Repeated fields (cookies above all) come one by one.
+    for (const one of Array.isArray(value) ? value : [value]) kept.push([name, one]);
+  }
+  return kept;
+}
