@@ -142,7 +142,7 @@ describe.each(SETUPS)('the user service on %s', (setup) => {
       ['register', 'malformed JSON', () => ({ rawBody: '{"email": "a@shop.example", ' }), 400, 'MALFORMED_JSON'],
       ['register', 'a JSON scalar', () => ({ rawBody: '"a@shop.example"' }), 400, 'MALFORMED_JSON'],
       ['register', 'no body', () => ({}), 400, 'VALIDATION_FAILED'],
-      ['register', 'a body that is not JSON', () => ({ rawBody: 'email=a@shop.example', contentType: 'text/plain' }), 400, 'VALIDATION_FAILED'],
+      ['register', 'a body that is not JSON', () => ({ rawBody: 'email=a@shop.example', contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['register', 'an unknown field', () => ({ body: { ...validRegistration(), roles: ['admin'] } }), 400, 'VALIDATION_FAILED'],
       ['register', 'a number for the e-mail', () => ({ body: { email: 12345678, password } }), 400, 'VALIDATION_FAILED'],
       ['register', 'an array for the password', () => ({ body: { email: uniqueEmail(), password: [password] } }), 400, 'VALIDATION_FAILED'],
