@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig } from '../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET, accessToken } from './support/access-tokens.js';
 import { FakeUserService } from './support/fake-user-service.js';
-import { json } from './support/test-gateway.js';
+import { METRICS_TOKEN, json, withMetricsToken } from './support/test-gateway.js';
 
 const NewItem = Type.Object({ name: Type.String({ minLength: 1 }) }, { title: 'NewCatalogItem', additionalProperties: false });
 const Item = Type.Object({ itemId: Type.String(), name: Type.String() }, { title: 'CatalogItem' });
@@ -50,16 +50,25 @@ interface CatalogCall {
   readonly identity: Identity | undefined;
 }
 
+const verifiedOrUndefined = <T>(verify: () => T): T | undefined => {
+  try {
+    return verify();
+  } catch {
+    return undefined;
+  }
+};
+
 /** The catalog service: answers only calls bearing the gateway's internal token, and records them. */
 async function startCatalogService(): Promise<{ url: string; calls: CatalogCall[]; server: Server }> {
-  const verifier = new InternalTokenVerifier(INTERNAL_AUTH_SECRET);
+  const verifier = new InternalTokenVerifier(INTERNAL_AUTH_SECRET, 'catalog');
   const calls: CatalogCall[] = [];
   const server = createServer((request, response) => {
     void (async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const token = request.headers[INTERNAL_TOKEN_HEADER];
-      const verified = typeof token === 'string' ? await verifier.verify(token).catch(() => undefined) : undefined;
+      const verified =
+        typeof token === 'string' ? verifiedOrUndefined(() => verifier.verify(token, { method: request.method ?? '', path: request.url ?? '' })) : undefined;
       if (!verified) {
         response.writeHead(401).end();
         return;
@@ -91,6 +100,7 @@ async function gatewayWithCatalog(config: Partial<GatewayConfig> = {}) {
     rateLimitPerMinute: 0,
     serviceUrls: { user: user.url, catalog: catalog.url },
     contexts: [userContext, catalogContext],
+    metricsToken: METRICS_TOKEN,
     logger: silentLogger(),
     ...config,
   });
@@ -142,7 +152,7 @@ describe('a context defined outside the gateway', () => {
     expect(document['paths']['/me']).toBeDefined();
 
     await fetch(`${api}/catalog/items/tea`, { headers: { authorization: `Bearer ${await accessToken()}` } });
-    const metrics = await (await fetch(`${api}/metrics`)).text();
+    const metrics = await (await fetch(`${api}/metrics`, withMetricsToken)).text();
     expect(metrics).toContain('shop_gateway_http_requests_total{method="GET",route="/api/v1/catalog/items/:itemId",status="200",service="gateway"} 1');
     expect(metrics).toContain('shop_gateway_service_calls_total{upstream="catalog",outcome="answered",service="gateway"} 1');
   });

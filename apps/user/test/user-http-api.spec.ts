@@ -6,7 +6,7 @@ import { verifyAccessToken } from '@shop/auth';
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@shop/http';
 import { ManualClock } from '@shop/shared-kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_AUTH_SECRET, SETUPS, UserServiceHome, problemOf, type RequestOptions, type UserApi } from './support/user-service-harness.js';
+import { INTERNAL_AUTH_SECRET, METRICS_TOKEN, SETUPS, UserServiceHome, problemOf, type RequestOptions, type UserApi } from './support/user-service-harness.js';
 import { Cleanups, TEST_JWT_SECRET } from './support/user-test-database.js';
 
 const password = 'correct horse battery';
@@ -103,8 +103,13 @@ describe.each(SETUPS)('the user service on %s', (setup) => {
   });
 
   describe('only through the gateway', () => {
-    const forged = () => new InternalTokenIssuer('someone-elses-secret-of-at-least-32-bytes').issue();
-    const expired = () => new InternalTokenIssuer(INTERNAL_AUTH_SECRET, new ManualClock(new Date(Date.now() - 10 * 60_000))).issue();
+    const forged = () => new InternalTokenIssuer('someone-elses-secret-of-at-least-32-bytes').issue({ audience: 'user', method: 'GET', path: '/me' });
+    const expired = () =>
+      new InternalTokenIssuer(INTERNAL_AUTH_SECRET, new ManualClock(new Date(Date.now() - 10 * 60_000))).issue({
+        audience: 'user',
+        method: 'GET',
+        path: '/me',
+      });
 
     it.each<[string, () => Promise<Record<string, string>>]>([
       ['no internal token', async () => ({})],
@@ -183,8 +188,11 @@ describe.each(SETUPS)('the user service on %s', (setup) => {
       expect(await response.json()).toEqual({ status: 'ok', checks: { database: 'up', broker: 'up' } });
     });
 
-    it('serves Prometheus text on /metrics with the outbox backlog', async () => {
-      const response = await api.direct('GET', '/metrics');
+    it('serves Prometheus text on /metrics with the outbox backlog, only for the bearer METRICS_TOKEN', async () => {
+      const refused = await api.direct('GET', '/metrics');
+      expect([refused.status, (await problemOf(refused)).code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+      const response = await api.direct('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await response.text();

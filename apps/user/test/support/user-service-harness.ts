@@ -13,6 +13,8 @@ import { loadUserConfig, startUserService, type UserConfig } from '../../src/mai
 import { TEST_JWT_SECRET, type Cleanups } from './user-test-database.js';
 
 export const INTERNAL_AUTH_SECRET = 'the-user-tests-internal-secret-of-32-bytes';
+/** `/metrics` answers only this bearer token (`METRICS_TOKEN`). */
+export const METRICS_TOKEN = 'the-user-tests-metrics-token';
 
 /** How the service runs: distributed (PostgreSQL + RabbitMQ) or embedded (SQLite + in-memory transport). */
 export type Setup = 'postgres+amqp' | 'sqlite+memory';
@@ -70,6 +72,7 @@ export class UserServiceHome {
         : (): Promise<Transport> => AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: uniqueServiceName('user_test'), logger: silentLogger() }),
       ownsTransport: memory === null,
       internalAuthSecret: INTERNAL_AUTH_SECRET,
+      metricsToken: METRICS_TOKEN,
       logger: silentLogger(),
     };
   }
@@ -117,7 +120,7 @@ export class UserApi {
 
   /** With the gateway's internal token: for `identity`, or anonymous. */
   async viaGateway(method: 'GET' | 'POST', path: string, options: RequestOptions & { identity?: Identity } = {}): Promise<Response> {
-    const token = await this.gateway.issue(options.identity);
+    const token = this.gateway.issue({ audience: 'user', method, path }, options.identity);
     return this.direct(method, path, { ...options, headers: { ...options.headers, [INTERNAL_TOKEN_HEADER]: token } });
   }
 
