@@ -8,6 +8,7 @@ import { GatewayOnlyGuard } from './identity/gateway-only.guard.js';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from './identity/identity.decorators.js';
 import type { InternalTokenVerifier } from './identity/internal-token.verifier.js';
 import { installJsonBodyParser } from './problem/json-body.js';
+import { answerClientError, answerFrameworkError } from './problem/framework-errors.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
@@ -81,6 +82,9 @@ export function createHttpAdapter(options: HttpServerOptions = {}): FastifyAdapt
     },
     // The routes are matched as Express did: `/me/` is `/me`.
     routerOptions: { ignoreTrailingSlash: true },
+    // What the router and Node's HTTP parser refuse before any hook runs is problem+json too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
 }
 

@@ -6,6 +6,8 @@ export const MAX_JSON_DEPTH = 64;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json$/;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+// `ignoreBOM`: a BOM is refused above with its own message, so the decoder must not drop it silently.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const malformed = (detail = 'The request body is not well-formed JSON (an object or an array).') => ProblemException.of(400, 'MALFORMED_JSON', detail);
 
@@ -35,6 +37,12 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       done(ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported content encoding or charset.'), undefined);
       return;
     }
+    // Nothing here decompresses: a body that says it is gzip (or any coding) would be read as if it were not.
+    const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity') {
+      done(ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported content encoding or charset.'), undefined);
+      return;
+    }
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     // An empty body is an empty object, as Express's body-parser read it.
     if (bytes.length === 0) {
@@ -45,7 +53,14 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       done(malformed('The request body starts with a byte order mark; send plain UTF-8 JSON.'), undefined);
       return;
     }
-    const text = bytes.toString('utf8');
+    // Strict: invalid UTF-8 is refused, not turned into U+FFFD characters that would then pass as text.
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      done(malformed('The request body is not valid UTF-8.'), undefined);
+      return;
+    }
     const first = /\S/.exec(text)?.[0];
     if (first !== '{' && first !== '[') {
       done(malformed(), undefined);
