@@ -1,0 +1,253 @@
+// Issue 8, "what must be shown": bad input on every route of the gateway answers a 4xx
+// application/problem+json with a code, never a 5xx, and changes nothing (the user service's `users`
+// and `outbox` rows are counted around every case). Through the real gateway and the real user
+// service: the embedded platform, on SQLite in a temporary data folder. The rows are made from
+// HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once it is in CONTEXTS.
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '@shop/contracts';
+import { silentLogger } from '@shop/observability';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
+import { API_PREFIX, badInputCases, sampleBodyOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+/** Sends the request as given (node:http leaves the path and the body alone), bounded in time. */
+function send(origin: URL, raw: RawRequest): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...raw.headers };
+    if (raw.body !== undefined) headers['content-length'] = raw.body.length;
+    let answered = false;
+    const request = httpRequest(
+      { host: origin.hostname, port: origin.port, method: raw.method, path: raw.path, headers, agent: false, timeout: REQUEST_TIMEOUT_MS },
+      (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    // A server may answer (413) and close before a large body is all written: the answer is what counts.
+    request.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    request.end(raw.body);
+  });
+}
+
+const dataDirs: string[] = [];
+afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('the bad-input battery, on every route through the gateway', () => {
+  let platform: EmbeddedPlatform;
+  let origin: URL;
+  let db: Database.Database;
+  let context: BatteryContext;
+  let cases: BadInputCase[];
+  const count = (table: 'users' | 'outbox') => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shop-battery-'));
+    dataDirs.push(dataDir);
+    platform = await startEmbeddedPlatform({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      // No address limit, and no account lock: every row must meet the check it is about.
+      env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100000' },
+      logger: silentLogger(),
+    });
+    origin = new URL(platform.apiUrl);
+    const account = { email: 'battery@example.com', password: 'correct horse battery' };
+    const post = (path: string, body: unknown) =>
+      send(origin, { method: 'POST', path: `${API_PREFIX}${path}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+    expect((await post('/auth/register', account)).status).toBe(201);
+    const login = await post('/auth/login', account);
+    expect(login.status).toBe(200);
+    context = { account, token: (JSON.parse(login.text) as { accessToken: string }).accessToken };
+    // The user service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
+    db = new Database(join(dataDir, 'user.sqlite'), { readonly: true, fileMustExist: true });
+    cases = badInputCases(HTTP_ROUTES, context);
+  }, 60_000);
+  afterAll(async () => {
+    db?.close();
+    await platform?.close();
+  });
+
+  it('has at least 83 rows, every route of HTTP_ROUTES among them, and each body route with its body rows', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(83);
+    console.info(`bad-input battery: ${cases.length} rows over ${HTTP_ROUTES.length} routes`);
+    for (const route of HTTP_ROUTES) {
+      const rows = cases.filter((row) => row.name.startsWith(`${route.method} ${route.path}:`));
+      expect(rows.length, `${route.method} ${route.path}`).toBeGreaterThan(route.requestBody ? 40 : 5);
+    }
+    expect(new Set(cases.map((row) => row.name)).size).toBe(cases.length);
+  });
+
+  it('answers every row with its 4xx problem+json and a code, and stores nothing', async () => {
+    const users = count('users');
+    const outbox = count('outbox');
+    const failures: string[] = [];
+    for (const row of cases) {
+      const rowsBefore = [count('users'), count('outbox')];
+      let answer: Answer;
+      try {
+        answer = await send(origin, row.request);
+      } catch (error) {
+        failures.push(`${row.name}: no answer (${(error as Error).message})`);
+        continue;
+      }
+      const [low, high] = typeof row.status === 'number' ? [row.status, row.status] : row.status;
+      const wrong: string[] = [];
+      if (answer.status < low || answer.status > high) wrong.push(`status ${answer.status}, expected ${low === high ? low : `${low}-${high}`}`);
+      const contentType = String(answer.headers['content-type'] ?? '');
+      if (!contentType.startsWith('application/problem+json')) wrong.push(`content-type '${contentType}'`);
+      let problem: { status?: unknown; code?: unknown } = {};
+      try {
+        problem = JSON.parse(answer.text) as typeof problem;
+      } catch {
+        wrong.push(`a body that is not JSON: ${answer.text.slice(0, 80)}`);
+      }
+      if (problem.status !== answer.status) wrong.push(`problem.status ${String(problem.status)}`);
+      if (typeof problem.code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(problem.code)) wrong.push(`code ${JSON.stringify(problem.code)}`);
+      else if (row.code !== undefined && problem.code !== row.code) wrong.push(`code ${problem.code}, expected ${row.code}`);
+      const rowsAfter = [count('users'), count('outbox')];
+      if (rowsAfter.join() !== rowsBefore.join()) wrong.push(`users and outbox rows ${rowsBefore.join('/')} became ${rowsAfter.join('/')}`);
+      if (wrong.length > 0) failures.push(`${row.name}: ${wrong.join('; ')} (${answer.text.slice(0, 160)})`);
+    }
+    expect(failures).toEqual([]);
+    expect(count('users')).toBe(users);
+    expect(count('outbox')).toBe(outbox);
+  }, 120_000);
+
+  // The rows mutate one thing of a sample body: the sample itself must get past every check, or a row
+  // could pass for a reason other than its own.
+  it.each(HTTP_ROUTES.filter((route) => route.requestBody).map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'accepts the sample body of %s that the rows mutate',
+    async (_name, route) => {
+      const answer = await send(origin, {
+        method: route.method,
+        path: `${API_PREFIX}${route.path.replace(/\{\w+\}/g, 'x')}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${context.token}` },
+        body: Buffer.from(JSON.stringify(sampleBodyOf(route, context))),
+      });
+      expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
+      expect(answer.status, answer.text).toBeLessThan(300);
+    },
+  );
+});
+
+/** Raw bytes on a socket: what an HTTP client library would never send. Resolves with what came back once the server closes or goes quiet. */
+function exchange(origin: URL, bytes: Buffer | string, options: { halfClose?: boolean } = {}): Promise<{ text: string; closed: boolean }> {
+  const quietMs = 1_500;
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(origin.port), origin.hostname);
+    const chunks: Buffer[] = [];
+    let quiet: NodeJS.Timeout | undefined;
+    const finish = (closed: boolean) => {
+      clearTimeout(quiet);
+      clearTimeout(deadline);
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), closed });
+    };
+    // Never a hang: after an answer, a quiet connection is a clean keep-alive; with no answer at all, it is a failure.
+    const deadline = setTimeout(() => finish(false), 8_000);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(quiet);
+      quiet = setTimeout(() => finish(false), quietMs);
+    });
+    socket.on('close', () => finish(true));
+    socket.on('error', reject);
+    if (options.halfClose) socket.end(bytes);
+    else socket.write(bytes);
+  });
+}
+
+describe('requests no HTTP library would send, on a raw socket to the gateway', () => {
+  let platform: EmbeddedPlatform;
+  let origin: URL;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shop-battery-raw-'));
+    dataDirs.push(dataDir);
+    platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { RATE_LIMIT_PER_MINUTE: '0' }, logger: silentLogger() });
+    origin = new URL(platform.apiUrl);
+  }, 60_000);
+  afterAll(() => platform?.close());
+
+  const body = '{"email":"raw@example.com","password":"correct horse battery"}';
+  const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
+  const register = `${API_PREFIX}/auth/register`;
+
+  it.each([
+    [
+      'Content-Length and Transfer-Encoding together',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Transfer-Encoding: chunked']) +
+        `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+    ],
+    [
+      'two different Content-Lengths',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Content-Length: 2']) + body,
+    ],
+    [
+      'an obs-fold header line',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json,', ' text/plain', `Content-Length: ${body.length}`]) + body,
+    ],
+    ['bare LF line endings', `POST ${register} HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: ${body.length}\n\n${body}`],
+    [
+      'invalid UTF-8 in the request line',
+      Buffer.concat([Buffer.from(`GET ${API_PREFIX}/me`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]),
+    ],
+    [
+      'a space before a header colon',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type : application/json', `Content-Length: ${body.length}`]) + body,
+    ],
+    ['a NUL in a header value', head([`GET ${API_PREFIX}/me HTTP/1.1`, 'Host: x', 'Authorization: Bearer a\u0000b'])],
+    [
+      'a chunk size that is not hexadecimal',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', 'Transfer-Encoding: chunked']) + 'zz\r\n{}\r\n0\r\n\r\n',
+    ],
+    [
+      'Transfer-Encoding that does not end in chunked',
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', 'Transfer-Encoding: gzip']) + body,
+    ],
+    ['a negative Content-Length', head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', 'Content-Length: -1']) + body],
+  ])('answers %s with 400 problem+json and closes the connection', async (_name, bytes) => {
+    const { text, closed } = await exchange(origin, bytes);
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+    expect(closed).toBe(true);
+  });
+
+  it('answers a request without Host (HTTP/1.1) with a bare 400 from Node itself, and closes the connection', async () => {
+    // Node's server refuses it before Fastify sees it (requireHostHeader), with no body to make problem+json.
+    const { text, closed } = await exchange(origin, head([`GET ${API_PREFIX}/health/live HTTP/1.1`]));
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(closed).toBe(true);
+  });
+
+  it('closes, without a success, a connection whose body stops short of its Content-Length and whose client stops sending', async () => {
+    const { text, closed } = await exchange(
+      origin,
+      head([`POST ${register} HTTP/1.1`, 'Host: x', 'Content-Type: application/json', 'Content-Length: 1000']) + body,
+      { halfClose: true },
+    );
+    expect(text).not.toMatch(/^HTTP\/1\.1 2/);
+    expect(closed).toBe(true);
+  });
+});
