@@ -8,7 +8,7 @@ import { GatewayOnlyGuard } from './identity/gateway-only.guard.js';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from './identity/identity.decorators.js';
 import type { InternalTokenVerifier } from './identity/internal-token.verifier.js';
 import { installJsonBodyParser } from './problem/json-body.js';
-import { answerClientError, answerFrameworkError } from './problem/framework-errors.js';
+import { answerClientError, answerFrameworkError, refuseLongRequestTarget } from './problem/framework-errors.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
@@ -118,6 +118,7 @@ export function configureHttpApp<App extends NestFastifyApplication>(app: App, o
   const logger = options.logger ?? createLogger(options.service);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   installCorrelation(fastify);
+  fastify.addHook('onRequest', refuseLongRequestTarget);
   // An API answers JSON only: nothing may be framed, run or loaded from its answers.
   void fastify.register(helmet, {
     global: true,

@@ -103,6 +103,12 @@ describe('refusals made before any hook runs are problem+json too', () => {
     expect(answer).toMatchObject({ status: 414, contentType: PROBLEM, json: { status: 414, code: 'URI_TOO_LONG' } });
   });
 
+  it('a request target over 8 KiB: 414 URI_TOO_LONG, before any guard or handler', async () => {
+    const answer = await send('GET', `/items/1?q=${'a'.repeat(9_000)}`);
+    expect(answer).toMatchObject({ status: 414, contentType: PROBLEM, json: { status: 414, code: 'URI_TOO_LONG' } });
+    expect((await send('GET', `/items/1?q=${'a'.repeat(7_000)}`)).status).not.toBe(414);
+  });
+
   it('a request line over the header size limit: 431 HEADERS_TOO_LARGE', async () => {
     const answer = await send('GET', `/items/1?q=${'a'.repeat(20_000)}`);
     expect(answer).toMatchObject({ status: 431, contentType: PROBLEM, json: { status: 431, code: 'HEADERS_TOO_LARGE' } });

@@ -21,6 +21,24 @@ export function answerFrameworkError(error: Error & { code?: string }, request: 
 }
 
 /**
+ * Longest request target (path and query) an app takes: 8 KiB. The gateway signs the target into
+ * the internal token it sends on, so a target near Node's 16 KiB header limit would grow the
+ * forwarded request past it at the service; refused here, at the edge, with a clear answer.
+ */
+export const MAX_REQUEST_TARGET_LENGTH = 8 * 1024;
+
+/** An `onRequest` hook: 414 `URI_TOO_LONG` for a request target over `MAX_REQUEST_TARGET_LENGTH`. */
+export function refuseLongRequestTarget(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const target = request.raw.url ?? '';
+  if (target.length <= MAX_REQUEST_TARGET_LENGTH) return done();
+  const problem: Problem = { status: 414, code: 'URI_TOO_LONG', detail: `The request path and query are over ${MAX_REQUEST_TARGET_LENGTH} characters.` };
+  void reply
+    .code(414)
+    .header('content-type', CONTENT_TYPE)
+    .send(JSON.stringify(problemDetails(problem)));
+}
+
+/**
  * What Node's HTTP parser refuses before there is a request at all (conflicting lengths, a folded
  * or malformed header, a request line or headers over the size limit, a request that took too
  * long): a problem+json answer instead of Fastify's plain JSON, then the connection is closed, since
