@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE, accessTokenKey } from './access-token.claims.js';
@@ -53,6 +53,32 @@ describe('verifyAccessToken', () => {
     await refused(token({ sub: 'not-a-uuid' }));
     await refused(token({ roles: ['superuser'] }));
     await refused('not.a.token');
+  });
+
+  it('refuses what the node:crypto check could let slip: crit, a padded or extended signature, a future nbf, a header that is not an object', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE, sub: userId, roles: ['customer'], iat: now - 10, exp: now + 600 };
+    const signed = (header: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      new SignJWT({ ...claims, ...extra }).setProtectedHeader({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE, ...header }).sign(accessTokenKey(secret));
+    // jose will not sign a crit header: signed by hand with the shop's key.
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const critHeader = part({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE, crit: ['exp'] });
+    const critInput = `${critHeader}.${part(claims)}`;
+    await refused(`${critInput}.${createHmac('sha256', accessTokenKey(secret)).update(critInput).digest('base64url')}`);
+    await refused(signed({ typ: 'application/at+jwt' }));
+    await refused(signed({}, { nbf: now + 120 }));
+    await refused(signed({}, { exp: String(now + 600) }));
+    const good = await signed({});
+    await refused(`${good}=`);
+    await refused(`${good}A`);
+    await refused(`${good.slice(0, -1)}`);
+    await refused(`${good}.`);
+    await refused(` ${good}`);
+    const [, payload, signature] = good.split('.');
+    await refused(`${Buffer.from('["HS256"]').toString('base64url')}.${payload}.${signature}`);
+    // An audience list naming this API is as valid as the audience itself (as jose accepts it).
+    await expect(verifyAccessToken(await signed({}, { aud: ['other', ACCESS_TOKEN_AUDIENCE] }), secret)).resolves.toMatchObject({ userId });
+    await expect(verifyAccessToken(good, secret)).resolves.toMatchObject({ userId, roles: ['customer'] });
   });
 
   describe('the age of a token', () => {
