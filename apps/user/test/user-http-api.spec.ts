@@ -111,11 +111,11 @@ describe.each(SETUPS)('the user service on %s', (setup) => {
         path: '/me',
       });
 
-    it.each<[string, () => Promise<Record<string, string>>]>([
-      ['no internal token', async () => ({})],
-      ['a token signed with another secret', async () => ({ [INTERNAL_TOKEN_HEADER]: await forged() })],
-      ['an expired token', async () => ({ [INTERNAL_TOKEN_HEADER]: await expired() })],
-      ['garbage', async () => ({ [INTERNAL_TOKEN_HEADER]: 'not.a.token' })],
+    it.each<[string, () => Record<string, string>]>([
+      ['no internal token', () => ({})],
+      ['a token signed with another secret', () => ({ [INTERNAL_TOKEN_HEADER]: forged() })],
+      ['an expired token', () => ({ [INTERNAL_TOKEN_HEADER]: expired() })],
+      ['garbage', () => ({ [INTERNAL_TOKEN_HEADER]: 'not.a.token' })],
     ])('refuses a call with %s: 401 NOT_FROM_GATEWAY, nothing stored', async (_case, headersOf) => {
       const email = uniqueEmail();
       await expectNothingStored(async () => {
@@ -124,7 +124,7 @@ describe.each(SETUPS)('the user service on %s', (setup) => {
           ['POST', '/auth/login', { email, password }],
           ['GET', '/me', undefined],
         ] as const) {
-          const response = await api.direct(method, path, { body, headers: await headersOf() });
+          const response = await api.direct(method, path, { body, headers: headersOf() });
           expect([path, response.status, (await problemOf(response)).code]).toEqual([path, 401, 'NOT_FROM_GATEWAY']);
         }
       });
