@@ -116,7 +116,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     jwtSecret: read['JWT_SECRET'] as string,
     ...(read['JWT_EXPIRES_IN_SECONDS'] === undefined ? {} : { accessTokenLifetimeSeconds: read['JWT_EXPIRES_IN_SECONDS'] as number }),
     internalAuthSecret: read['INTERNAL_AUTH_SECRET'] as string,
-    ...(read['METRICS_TOKEN'] ? { metricsToken: read['METRICS_TOKEN'] as string } : {}),
+    ...(read['METRICS_TOKEN'] !== undefined ? { metricsToken: read['METRICS_TOKEN'] as string } : {}),
     rateLimitPerMinute: read['RATE_LIMIT_PER_MINUTE'] as number,
     serviceTimeoutMs: read['SERVICE_TIMEOUT_MS'] as number,
     circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,

@@ -8,6 +8,7 @@ export * from './correlation/correlation.middleware.js';
 export * from './identity/internal-token.js';
 export * from './identity/internal-token.issuer.js';
 export * from './identity/internal-token.verifier.js';
+export * from './identity/bearer-token.js';
 export * from './identity/identity.decorators.js';
 export * from './identity/gateway-only.guard.js';
 export * from './operations/health-checks.js';

@@ -176,7 +176,7 @@ export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = 
     transport: amqpUrl ? () => AmqpTransport.connect({ url: amqpUrl, connectionName: service, logger }) : () => new MemoryTransport(logger),
     ownsTransport: true,
     internalAuthSecret: config.INTERNAL_AUTH_SECRET as string,
-    metricsToken: (config.METRICS_TOKEN as string | undefined) || undefined,
+    metricsToken: config.METRICS_TOKEN as string | undefined,
     logger,
   };
 }

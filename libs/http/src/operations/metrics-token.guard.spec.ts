@@ -5,11 +5,10 @@ import { MetricsTokenGuard } from './metrics-token.guard.js';
 
 const TOKEN = 'metrics-token-of-the-test-0123456789';
 
-/** A request with these headers, and a response that records what is set on it: Fastify's reply (`header`) or node:http's (`setHeader`). */
-function contextWith(headers: Record<string, string>, kind: 'fastify' | 'node' = 'fastify') {
+/** A request with these headers, and a Fastify reply that records the headers set on it. */
+function contextWith(headers: Record<string, string>) {
   const set: Record<string, string> = {};
-  const response =
-    kind === 'fastify' ? { header: (name: string, value: string) => (set[name] = value) } : { setHeader: (name: string, value: string) => (set[name] = value) };
+  const response = { header: (name: string, value: string) => (set[name] = value) };
   const context = { switchToHttp: () => ({ getRequest: () => ({ headers }), getResponse: () => response }) } as unknown as ExecutionContext;
   return { context, set };
 }
@@ -40,19 +39,15 @@ describe('MetricsTokenGuard', () => {
     ['the token without a scheme', { authorization: TOKEN }],
     ['an empty bearer', { authorization: 'Bearer ' }],
   ])('refuses %s with 401 problem and WWW-Authenticate: Bearer', (_case, headers: Record<string, string>) => {
-    for (const kind of ['fastify', 'node'] as const) {
-      const { context, set } = contextWith(headers, kind);
-      const problem = refusal(new MetricsTokenGuard(TOKEN), context).problem;
-      expect(problem).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
-      expect(set['www-authenticate']).toMatch(/^Bearer\b/);
-    }
+    const { context, set } = contextWith(headers);
+    const problem = refusal(new MetricsTokenGuard(TOKEN), context).problem;
+    expect(problem).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(set['www-authenticate']).toMatch(/^Bearer\b/);
   });
 
   it('serves nothing without a configured token: 404, whatever the request carries', () => {
-    for (const token of [undefined, '']) {
-      const { context, set } = contextWith({ authorization: 'Bearer ' });
-      expect(refusal(new MetricsTokenGuard(token), context).problem).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-      expect(set).toEqual({});
-    }
+    const { context, set } = contextWith({ authorization: 'Bearer ' });
+    expect(refusal(new MetricsTokenGuard(undefined), context).problem).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(set).toEqual({});
   });
 });

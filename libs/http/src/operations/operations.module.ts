@@ -3,11 +3,11 @@ import { MessagingMetrics } from '@shop/messaging';
 import { LOGGER, createLogger, type Logger } from '@shop/observability';
 import type { Registry } from 'prom-client';
 import { HealthChecks, type HealthCheck, type TimedHealthCheck } from './health-checks.js';
-import { METRICS_TOKEN, METRICS_TOKEN_MIN_LENGTH } from './metrics-token.guard.js';
+import { METRICS_TOKEN } from './metrics-token.guard.js';
 import { HEALTH_CHECKS, HealthController, METRICS_REGISTRY, MetricsController } from './operations.controllers.js';
 import { serviceMetricsRegistry } from './service-metrics.js';
 
-export { MetricsTokenGuard, METRICS_TOKEN_MIN_LENGTH } from './metrics-token.guard.js';
+export { MetricsTokenGuard } from './metrics-token.guard.js';
 
 /** A check that needs providers of the app (its data source, its transport): they are injected into `check`. */
 export interface InjectedHealthCheck {
@@ -29,7 +29,7 @@ export interface OperationsOptions {
   readonly registries?: readonly Registry[];
   /**
    * `GET /metrics` answers only `Authorization: Bearer <metricsToken>` (401 otherwise); without one
-   * it is not mounted at all (404): metrics are never public (`METRICS_TOKEN`, ≥ 16 characters).
+   * it is not mounted at all (404): metrics are never public (`METRICS_TOKEN`, its length checked by the runtime's config).
    */
   readonly metricsToken?: string;
 }
@@ -61,9 +61,7 @@ export class OperationsModule {
     // Every injected check's dependencies, in one flat list for the factory; each check takes its slice back.
     const tokens = entries.flatMap(([, check]) => (isInjected(check) ? check.inject : []));
     const optionalLogger = { token: LOGGER, optional: true };
-    const metricsToken = options.metricsToken === '' ? undefined : options.metricsToken;
-    if (metricsToken !== undefined && metricsToken.length < METRICS_TOKEN_MIN_LENGTH)
-      throw new Error(`the metrics token of ${options.service} must have at least ${METRICS_TOKEN_MIN_LENGTH} characters`);
+    const { metricsToken } = options;
 
     return {
       module: OperationsModule,

@@ -44,7 +44,7 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       return;
     }
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    // An empty body is an empty object, as Express's body-parser read it.
+    // An empty body reads as an empty object: a handler always gets one (a POST without a body included).
     if (bytes.length === 0) {
       done(null, {});
       return;

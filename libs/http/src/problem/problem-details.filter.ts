@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { MessageContext, type Logger } from '@shop/observability';
 import { CORRELATION_ID_HEADER } from '../correlation/correlation-id.js';
@@ -11,8 +10,6 @@ export interface ProblemDetailsFilterOptions {
   /** The status of each domain error code this service raises; unmapped codes answer 422. */
   readonly domainErrorStatus?: DomainErrorStatusMap;
 }
-
-type HttpRequest = (IncomingMessage & { originalUrl?: string }) | { raw: IncomingMessage; originalUrl?: string; url?: string; method?: string };
 
 /**
  * Answers every failure of an HTTP request as `application/problem+json` with a stable `code`:
@@ -32,8 +29,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     // Event handlers have their own error path (retry, dead letter): not ours to answer.
     if (host.getType() !== 'http') throw exception;
-    const request = host.switchToHttp().getRequest<HttpRequest>();
-    const response = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, unexpected } = this.mapper.map(exception);
     const instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
     const route = { method: request.method, path: instance, status: problem.status, code: problem.code };
@@ -41,27 +38,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (unexpected) this.logger.error({ err: exception, ...route }, 'request failed unexpectedly');
     else this.logger.debug(route, 'request refused');
 
-    const raw = 'raw' in response ? response.raw : response;
-    if (raw.headersSent || ('sent' in response && response.sent)) {
+    if (reply.raw.headersSent || reply.sent) {
       // Part of an answer is on the wire: cutting the connection is the only honest signal left.
-      raw.destroy();
+      reply.raw.destroy();
       return;
     }
-    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(raw) }));
-    const contentType = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
-    if ('raw' in response) {
-      // Through the reply, so that its hooks run (security headers, access log).
-      void response.status(problem.status).header('content-type', contentType).send(body);
-      return;
-    }
-    response.statusCode = problem.status;
-    response.setHeader('content-type', contentType);
-    response.setHeader('content-length', Buffer.byteLength(body));
-    response.end(body);
+    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(reply) }));
+    // Through the reply, so that its hooks run (security headers, access log).
+    void reply.status(problem.status).header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`).send(body);
   }
 }
 
-function correlationIdOf(response: ServerResponse): string | undefined {
-  const header = response.getHeader(CORRELATION_ID_HEADER);
+function correlationIdOf(reply: FastifyReply): string | undefined {
+  // Fastify's getHeader also reads the headers set on the raw response (the correlation hook's).
+  const header = reply.getHeader(CORRELATION_ID_HEADER);
   return typeof header === 'string' ? header : MessageContext.current()?.correlationId;
 }

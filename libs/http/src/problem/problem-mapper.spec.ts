@@ -1,14 +1,11 @@
 import { BadRequestException, ForbiddenException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError, InvalidValueError } from '@shop/shared-kernel';
+import { errorCodes } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ProblemMapper } from './problem-mapper.js';
 import { ProblemException } from './problem.exception.js';
 
 const mapper = new ProblemMapper({ SOLD_OUT: 409, EMAIL_TAKEN: 409 });
-
-/** What body-parser raises (an http-errors instance), as Express hands it on. */
-const bodyParserError = (status: number, type: string, extra: object = {}) =>
-  Object.assign(new Error('raw parser message'), { status, statusCode: status, expose: true, type, ...extra });
 
 describe('ProblemMapper', () => {
   it('maps domain errors by the service map, 422 when unmapped', () => {
@@ -46,18 +43,14 @@ describe('ProblemMapper', () => {
     expect(mapper.map(new HttpException('teapot', 418)).problem).toMatchObject({ status: 418, code: 'I_M_A_TEAPOT' });
   });
 
-  it('recognises refused bodies, raw or wrapped by the Express adapter', () => {
-    const malformed = bodyParserError(400, 'entity.parse.failed');
-    expect(mapper.map(malformed).problem).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
-    expect(mapper.map(new BadRequestException('x', { cause: malformed })).problem).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
-    const tooLarge = bodyParserError(413, 'entity.too.large', { limit: 1_048_576 });
-    expect(mapper.map(new HttpException('too large', 413, { cause: tooLarge })).problem).toEqual({
-      status: 413,
-      code: 'PAYLOAD_TOO_LARGE',
-      detail: 'The request body exceeds the limit of 1048576 bytes.',
-    });
-    expect(mapper.map(bodyParserError(415, 'encoding.unsupported')).problem).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(JSON.stringify(mapper.map(malformed))).not.toContain('raw parser message');
+  it('recognises the bodies Fastify refuses, raw or wrapped, without its message', () => {
+    const tooLarge = new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    expect(mapper.map(tooLarge).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(mapper.map(new HttpException('too large', 413, { cause: tooLarge })).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(mapper.map(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE()).problem).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const shortBody = new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH();
+    expect(mapper.map(shortBody).problem).toMatchObject({ status: 400, code: 'INCOMPLETE_BODY' });
+    expect(JSON.stringify(mapper.map(shortBody))).not.toContain(shortBody.message);
   });
 
   it('answers anything else as a generic 500 INTERNAL, flagged unexpected', () => {

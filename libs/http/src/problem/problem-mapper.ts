@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '@shop/shared-kernel';
-import { bodyParserProblem } from './body-parser-errors.js';
+import { fastifyBodyProblem } from './fastify-body-errors.js';
 import { codeForStatus } from './http-status-codes.js';
 import type { FieldError, Problem } from './problem-details.js';
 import { ProblemException } from './problem.exception.js';
@@ -40,7 +40,7 @@ export class ProblemMapper {
   map(exception: unknown): MappedProblem {
     if (exception instanceof ProblemException) return { problem: exception.problem, unexpected: false };
     if (exception instanceof DomainError) return { problem: this.domainProblem(exception), unexpected: false };
-    const bodyProblem = bodyParserProblem(exception);
+    const bodyProblem = fastifyBodyProblem(exception);
     if (bodyProblem) return { problem: bodyProblem, unexpected: false };
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();

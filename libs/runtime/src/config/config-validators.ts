@@ -1,8 +1,14 @@
-import { METRICS_TOKEN_MIN_LENGTH } from '@shop/http';
+import { BEARER_TOKEN_PATTERN } from '@shop/http';
 import { EnvError, makeValidator, type BaseValidator, type Spec } from 'envalid';
 
 /** What a variable must hold, in words; read when it is missing or wrong. */
 export const EXPECTED = Symbol.for('shop.http.config.expected');
+
+/** Marks a validator whose variable, when empty, is read as unset (its default applies): `loadConfig` drops it before validating. */
+export const EMPTY_IS_UNSET = Symbol.for('shop.http.config.emptyIsUnset');
+
+/** The shortest `METRICS_TOKEN` a service or the gateway starts with: long enough that guessing it is hopeless. */
+export const METRICS_TOKEN_MIN_LENGTH = 16;
 
 /** A validator that says what it expects, so that a missing or bad variable is reported in words without echoing its value (it may be a secret). */
 function expecting<T>(expected: string, parse: (input: string) => T): BaseValidator<T> {
@@ -56,12 +62,13 @@ export const secret = expecting('a secret of at least 32 bytes', (input) => (Buf
 /**
  * A bearer token (`METRICS_TOKEN`): at least 16 characters of the RFC 6750 token alphabet, which is
  * what a client can send after `Bearer ` (`openssl rand -hex 24` makes one). Empty stands for unset,
- * as compose's `${METRICS_TOKEN:-}` passes it.
+ * as compose's `${METRICS_TOKEN:-}` passes it, so the result is a valid token or `undefined`.
  */
-export const bearerToken = expecting(
+const bearerTokenValidator = expecting(
   `a token of at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (e.g. openssl rand -hex 24)`,
-  (input) => (input === '' || (input.length >= METRICS_TOKEN_MIN_LENGTH && /^[A-Za-z0-9\-._~+/]+=*$/.test(input)) ? input : undefined),
+  (input) => (input.length >= METRICS_TOKEN_MIN_LENGTH && BEARER_TOKEN_PATTERN.test(input) ? input : undefined),
 );
+export const bearerToken = ((spec?: Spec<string>) => Object.assign(bearerTokenValidator(spec), { [EMPTY_IS_UNSET]: true })) as BaseValidator<string>;
 
 /** Any non-empty string. */
 export const nonEmptyString = expecting('a non-empty string', (input) => (input.trim() === '' ? undefined : input));

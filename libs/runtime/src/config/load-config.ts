@@ -1,5 +1,5 @@
 import { EnvMissingError, cleanEnv, type CleanedEnv, type ReporterOptions, type ValidatorSpec } from 'envalid';
-import { EXPECTED } from './config-validators.js';
+import { EMPTY_IS_UNSET, EXPECTED } from './config-validators.js';
 
 export type ConfigSpec = Record<string, ValidatorSpec<unknown>>;
 
@@ -24,7 +24,9 @@ export class ConfigurationError extends Error {
  * process instead). The result is read-only and refuses to read a variable the spec does not name.
  */
 export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): CleanedEnv<S> {
-  return cleanEnv(env, spec, {
+  const emptyAsUnset = Object.keys(spec).filter((variable) => env[variable] === '' && (spec[variable] as { [EMPTY_IS_UNSET]?: boolean })[EMPTY_IS_UNSET]);
+  const read = emptyAsUnset.length === 0 ? env : Object.fromEntries(Object.entries(env).filter(([variable]) => !emptyAsUnset.includes(variable)));
+  return cleanEnv(read, spec, {
     reporter: ({ errors }: ReporterOptions<S>) => {
       const problems = Object.entries(errors).flatMap(([variable, error]) =>
         error instanceof Error ? [{ variable, problem: describe(spec[variable]!, error) }] : [],

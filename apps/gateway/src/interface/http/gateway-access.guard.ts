@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { HttpRoute } from '@shop/contracts';
-import { ProblemException, rawResponseOf } from '@shop/http';
+import { bearerTokenOf, ProblemException, rawResponseOf } from '@shop/http';
 import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER } from '../../application/gateway.di-tokens.js';
 import type { AccessTokenVerifier } from '../../application/ports/access-token-verifier.js';
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
@@ -11,9 +11,6 @@ import { CALLER, type GatewayRequest } from './gateway-request.js';
 
 /** Where a forwarding handler keeps its route (`forwardingControllerFor`), for this guard. */
 export const FORWARDED_ROUTE = Symbol('gateway.forwardedRoute');
-
-// RFC 6750 §2.1: `Bearer` and a b64token.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Who may call a forwarded route, and how often. In this order: the bearer token is verified
@@ -59,7 +56,7 @@ export class GatewayAccessGuard implements CanActivate {
   }
 
   private async callerOf(request: GatewayRequest): Promise<Caller | undefined> {
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    return match ? this.tokens.verify(match[1]!) : undefined;
+    const token = bearerTokenOf(request.headers.authorization);
+    return token === undefined ? undefined : this.tokens.verify(token);
   }
 }

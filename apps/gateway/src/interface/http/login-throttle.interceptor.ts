@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import type { HttpRoute } from '@shop/contracts';
 import { ProblemException } from '@shop/http';
 import { normaliseEmail } from '@shop/shared-kernel';
@@ -9,11 +9,6 @@ import { GATEWAY_TELEMETRY, LOGIN_THROTTLE } from '../../application/gateway.di-
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
 import type { LoginThrottle } from '../../application/ports/login-throttle.js';
 import { FORWARDED_ROUTE } from './gateway-access.guard.js';
-
-/** A Node response, or a Fastify reply around one: the interceptor works under either adapter. */
-type AnyResponse = ServerResponse | { readonly raw: ServerResponse; header(name: string, value: string): unknown };
-
-const rawOf = (response: AnyResponse): ServerResponse => ('raw' in response ? response.raw : response);
 
 /**
  * Failed logins per account, for the routes whose contract says they check credentials
@@ -41,17 +36,16 @@ export class LoginThrottleInterceptor implements NestInterceptor {
     if (typeof named !== 'string') return next.handle();
     const account = normaliseEmail(named);
 
-    const response = context.switchToHttp().getResponse<AnyResponse>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const decision = await this.throttle.check(account);
     if (!decision.allowed) {
       this.telemetry.requestRefused('login-locked');
-      if ('raw' in response) response.header('retry-after', String(decision.retryAfterSeconds));
-      else response.setHeader('retry-after', String(decision.retryAfterSeconds));
+      reply.header('retry-after', String(decision.retryAfterSeconds));
       throw ProblemException.of(429, 'TOO_MANY_LOGIN_ATTEMPTS', `Too many failed logins for this account; try again in ${decision.retryAfterSeconds} s.`);
     }
 
     // The forwarder writes the service's answer straight to the response: its status is final once sent.
-    const raw = rawOf(response);
+    const raw = reply.raw;
     raw.once('finish', () => {
       if (raw.statusCode === 401) void this.throttle.recordFailure(account);
       else if (raw.statusCode >= 200 && raw.statusCode < 300) void this.throttle.recordSuccess(account);
