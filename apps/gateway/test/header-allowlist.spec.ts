@@ -106,6 +106,10 @@ describe('response headers the gateway passes back', () => {
       'x-shop-internal-token': 'leaked',
       'x-debug-sql': 'select * from users',
       'access-control-allow-origin': '*',
+      // Hop-by-hop: a header the answer's own Connection names belongs to that connection only.
+      connection: 'x-foo',
+      'x-foo': 'hop',
+      'keep-alive': 'timeout=99',
     };
     const response = await send(
       '/auth/login',
@@ -117,7 +121,9 @@ describe('response headers the gateway passes back', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-correlation-id']).toBeDefined();
-    for (const name of ['server', 'x-powered-by', 'set-cookie', 'x-shop-internal-token', 'x-debug-sql']) {
+    expect(response.headers['connection']).not.toContain('x-foo');
+    expect(response.headers['keep-alive']).not.toBe('timeout=99');
+    for (const name of ['server', 'x-powered-by', 'set-cookie', 'x-shop-internal-token', 'x-debug-sql', 'x-foo']) {
       expect(response.headers[name], `${name} came back to the client`).toBeUndefined();
     }
     expect(response.headers['access-control-allow-origin']).not.toBe('*');

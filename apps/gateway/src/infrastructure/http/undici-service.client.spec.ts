@@ -45,7 +45,7 @@ afterEach(async () => {
 const REQUEST: ServiceRequest = {
   method: 'POST',
   path: '/auth/register?x=1',
-  headers: { accept: 'application/json', 'x-shop-internal-token': 'forged', connection: 'x-hop', 'x-hop': '1', 'content-type': 'text/plain' },
+  headers: { accept: 'application/json', 'X-Shop-Internal-Token': 'forged', 'x-correlation-id': 'forged', 'content-type': 'text/plain' },
   body: '{"email":"ada@example.com"}',
   caller: { userId: 'u-1', roles: ['customer'] },
   correlationId: 'c-1',
@@ -65,7 +65,6 @@ describe('UndiciServiceClient', () => {
     expect(call!.headers['content-type']).toBe('application/json');
     expect(call!.headers['accept']).toBe('application/json');
     expect(call!.headers['x-correlation-id']).toBe('c-1');
-    expect(call!.headers['x-hop']).toBeUndefined();
     const token = call!.headers['x-shop-internal-token'] as string;
     expect(token).not.toBe('forged');
     expect(new InternalTokenVerifier(SECRET, 'user').verify(token, { method: 'POST', path: '/auth/register?x=1' })).toMatchObject({
@@ -73,7 +72,7 @@ describe('UndiciServiceClient', () => {
     });
   });
 
-  it('returns end-to-end answer headers, each cookie apart, the body byte for byte, without hop-by-hop ones', async () => {
+  it("returns the service's answer headers as they came, each cookie apart, and the body byte for byte (the forwarder's allowlist filters them)", async () => {
     const bytes = Buffer.from([0x7b, 0x7d, 0x00, 0xff]);
     const { client } = await serviceAnswering((response) => {
       response.setHeader('content-type', 'application/problem+json');
@@ -88,15 +87,11 @@ describe('UndiciServiceClient', () => {
     const response = await client.send('user', REQUEST);
     expect(response.status).toBe(409);
     expect(Buffer.from(response.body)).toEqual(bytes);
-    const names = response.headers.map(([name]) => name);
-    expect(names).not.toContain('x-private');
-    expect(names).not.toContain('connection');
-    expect(names).not.toContain('x-correlation-id');
-    expect(names).not.toContain('content-length');
     expect(response.headers).toEqual(
       expect.arrayContaining([
         ['content-type', 'application/problem+json'],
         ['location', '/orders/1'],
+        ['x-private', 'secret'],
         ['set-cookie', 'a=1; Path=/'],
         ['set-cookie', 'b=2; Path=/'],
       ]),
@@ -127,9 +122,10 @@ describe('UndiciServiceClient', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"partial":');
     }, 100);
-    const started = performance.now();
-    await expect(slow.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceTimeoutError);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Given up by the call's own deadline (its abort signal), not by undici's body timeout, which is a second later.
+    await expect(slow.send('user', REQUEST)).rejects.toSatisfy(
+      (error) => error instanceof ServiceTimeoutError && (error.cause as { name?: string } | undefined)?.name === 'TimeoutError',
+    );
   });
 
   it('turns a refused connection into ServiceUnavailableError', async () => {

@@ -9,7 +9,6 @@ import {
   type ServiceResponse,
 } from '../../application/ports/service-client.js';
 import type { ServiceName } from '../../application/service-name.js';
-import { hopByHopNames } from '../../application/hop-by-hop-headers.js';
 
 export interface UndiciServiceClientOptions {
   /** Base URL of each service (`http://127.0.0.1:3001`); the request path is appended to it. */
@@ -22,10 +21,6 @@ export interface UndiciServiceClientOptions {
   readonly connectionsPerService?: number;
 }
 
-// Re-encoded by us (the body is sent on as JSON text), or ours to set.
-const REQUEST_HEADERS_WE_SET = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'expect', INTERNAL_TOKEN_HEADER, CORRELATION_ID_HEADER]);
-const RESPONSE_HEADERS_WE_SET = new Set(['content-length', CORRELATION_ID_HEADER]);
-
 interface ServiceTarget {
   readonly pool: Pool;
   /** The base URL's path, without its trailing slash (`''` for most). */
@@ -36,6 +31,8 @@ interface ServiceTarget {
  * Calls a service over HTTP through one undici connection pool per service (keep-alive, one request
  * at a time per connection, bounded): a fresh internal token carrying the caller (or none for an
  * anonymous call), the correlation id, the body as JSON, and one deadline for the whole exchange.
+ * The headers it is given are sent as they are, and the answer's come back as they came: which ones
+ * may cross the gateway is decided once, by the allowlists of the interface (forwarded-headers.ts).
  * No retries: a command may have had its effect before an answer was lost.
  */
 export class UndiciServiceClient implements ServiceClient {
@@ -46,18 +43,17 @@ export class UndiciServiceClient implements ServiceClient {
   async send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
     const target = this.targetOf(service);
     const headers: Record<string, string> = {};
-    const skipped = hopByHopNames(request.headers['connection']);
-    for (const [name, value] of Object.entries(request.headers)) {
-      const lower = name.toLowerCase();
-      if (!skipped.has(lower) && !REQUEST_HEADERS_WE_SET.has(lower)) headers[lower] = value;
-    }
+    // Lower-cased, so that ours below replace any the caller gave under another case.
+    for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
     // Signed for the request target as sent (the base URL's path included): the service compares it with the one it receives.
     headers[INTERNAL_TOKEN_HEADER] = this.options.tokens.issue(
       { audience: service, method: request.method, path: `${target.basePath}${request.path}` },
       request.caller,
     );
     headers[CORRELATION_ID_HEADER] = request.correlationId;
+    // undici sets the length of the body it sends.
     if (request.body !== undefined) headers['content-type'] = 'application/json';
+    else delete headers['content-type'];
 
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
@@ -107,13 +103,11 @@ export class UndiciServiceClient implements ServiceClient {
 }
 
 function responseHeaders(headers: IncomingHttpHeaders): [string, string][] {
-  const connection = headers['connection'];
-  const skipped = hopByHopNames(Array.isArray(connection) ? connection.join(',') : connection);
-  const kept: [string, string][] = [];
+  const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || skipped.has(name) || RESPONSE_HEADERS_WE_SET.has(name)) continue;
+    if (value === undefined) continue;
     // Repeated fields (cookies above all) come one by one.
-    for (const one of Array.isArray(value) ? value : [value]) kept.push([name, one]);
+    for (const one of Array.isArray(value) ? value : [value]) pairs.push([name, one]);
   }
-  return kept;
+  return pairs;
 }

@@ -74,8 +74,8 @@ export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddr
 
 /**
  * The headers of a service's answer passed back to the client: those named in the allowlist above,
- * in their order, repeated ones kept. Takes name/value pairs (fetch's `Headers`, the service
- * client's `[name, value][]`) or a header record (undici's `request()`, node:http).
+ * in their order, repeated ones kept; hop-by-hop ones (or any the answer's `Connection` names) are
+ * never in it. Takes name/value pairs (the service client's `[name, value][]`) or a header record (node:http).
  */
 export function returnedResponseHeaders(
   headers: Iterable<readonly [string, string]> | Readonly<Record<string, string | string[] | undefined>>,

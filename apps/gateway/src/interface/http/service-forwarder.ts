@@ -40,13 +40,11 @@ export class ServiceForwarder {
     } catch (error) {
       throw this.problemFor(route, error, reply);
     }
-    const headers: Record<string, string | string[]> = {};
+    const headers: Record<string, string> = {};
     for (const [name, value] of returnedResponseHeaders(answer.headers)) {
       const seen = headers[name];
-      // Cookies go one by one; any other repeated field is one list (RFC 9110 §5.3).
-      if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-      else if (Array.isArray(seen)) seen.push(value);
-      else headers[name] = `${seen}, ${value}`;
+      // A repeated field is one list (RFC 9110 §5.3); Set-Cookie, the one that cannot be, is never returned.
+      headers[name] = seen === undefined ? value : `${seen}, ${value}`;
     }
     // Fastify sets the length (none for 204 and 304) and sends the bytes as they came.
     await reply
