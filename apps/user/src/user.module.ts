@@ -8,6 +8,7 @@ import { RegisterUserHandler } from './application/commands/register-user/regist
 import { SeedAdminHandler } from './application/commands/seed-admin/seed-admin.handler.js';
 import { GetProfileHandler } from './application/queries/get-profile/get-profile.handler.js';
 import { ACCESS_TOKEN_ISSUER, PASSWORD_HASHER, USER_CLOCK, USER_REPOSITORY } from './application/user.di-tokens.js';
+import { AdminEmailHeldByCustomerError } from './domain/user.errors.js';
 import { userMigrations } from './infrastructure/migrations/index.js';
 import { TypeOrmUserRepository } from './infrastructure/persistence/typeorm-user.repository.js';
 import { userEntities } from './infrastructure/persistence/user.entity-schema.js';
@@ -31,7 +32,13 @@ class SeedAdminOnBootstrap implements OnApplicationBootstrap {
   /** Throws (the start fails) when the address belongs to an account that is not an admin: see SeedAdminHandler. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.admin) return;
-    const seeded = await this.seedAdmin.execute(this.config.admin);
+    const seeded = await this.seedAdmin.execute(this.config.admin).catch((error: unknown) => {
+      if (!(error instanceof AdminEmailHeldByCustomerError)) throw error;
+      throw new Error(
+        `SHOP_ADMIN_EMAIL refused: ${error.message}; not starting: grant that account the admin role yourself if it is yours, or configure another address`,
+        { cause: error },
+      );
+    });
     this.logger.info(
       { userId: seeded.userId, outcome: seeded.outcome },
       seeded.outcome === 'created' ? 'administrator account created' : 'administrator account already present',

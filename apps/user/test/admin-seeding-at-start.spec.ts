@@ -34,7 +34,7 @@ describe('seeding the admin at start (embedded: SQLite + memory)', () => {
     await before.close();
 
     await expect(home.start(testUserConfig(operator))).rejects.toThrow(
-      /SHOP_ADMIN_EMAIL 'Boss@Example.com' belongs to an existing account .* that is not an administrator; not starting/,
+      /SHOP_ADMIN_EMAIL refused: the address 'Boss@Example.com' belongs to an existing account .* that is not an administrator; not starting/,
     );
 
     // Nothing changed: the attacker's account is still a customer with the attacker's password.

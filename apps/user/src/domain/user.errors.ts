@@ -27,16 +27,11 @@ export class RoleAlreadyGrantedError extends DomainError {
 }
 
 /**
- * `SHOP_ADMIN_EMAIL` names an account someone already registered without the admin role. Not a
- * request's error: the service refuses to start on it (see SeedAdminHandler).
+ * The address chosen for the administrator belongs to an account someone already registered
+ * without the admin role: neither granting it the role nor taking the account over is safe.
  */
 export class AdminEmailHeldByCustomerError extends DomainError {
   constructor(email: string, userId: string) {
-    super(
-      'ADMIN_EMAIL_HELD_BY_CUSTOMER',
-      `SHOP_ADMIN_EMAIL '${email}' belongs to an existing account (${userId}) that is not an administrator; ` +
-        'not starting: grant that account the admin role yourself if it is yours, or configure another address',
-      { email, userId },
-    );
+    super('ADMIN_EMAIL_HELD_BY_CUSTOMER', `the address '${email}' belongs to an existing account (${userId}) that is not an administrator`, { email, userId });
   }
 }
