@@ -3,20 +3,19 @@ import { IDEMPOTENT_REPLAYED_HEADER } from './idempotency-key.js';
 import type { StoredAnswer } from './idempotency.store.js';
 
 /**
- * The answer to store for a route's return value, serialised as Nest's Express adapter would send
- * it (an object as JSON, a string as text/html, nothing as an empty body), so that the first answer
- * and every replay are the same bytes. A stream or a buffer cannot be replayed: an `@Idempotent()`
+ * The answer to store for a route's return value, serialised as Fastify sends it without us (an
+ * object, a number or a boolean as JSON, a string as text/plain, nothing as an empty body), so that
+ * the first answer and every replay are the same bytes. A stream or a buffer cannot be replayed: an `@Idempotent()`
  * route answering one fails (and its effect rolls back).
  */
 export function answerOf(value: unknown, status: number): StoredAnswer {
   if (value === undefined || value === null) return { status, contentType: null, body: '' };
-  if (typeof value === 'string') return { status, contentType: 'text/html; charset=utf-8', body: value };
+  if (typeof value === 'string') return { status, contentType: 'text/plain; charset=utf-8', body: value };
   if (typeof value === 'object') {
     if (isStreamLike(value)) throw new Error('an @Idempotent() route must answer with a JSON value, not a stream, a buffer or a Response');
     return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value) };
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return { status, contentType: 'text/html; charset=utf-8', body: String(value) };
+  if (typeof value === 'number' || typeof value === 'boolean') return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value) };
   throw new Error(`an @Idempotent() route answered with a ${typeof value}, which cannot be stored`);
 }
 
