@@ -15,6 +15,8 @@ describe('gatewayConfigFromEnv', () => {
       serviceTimeoutMs: 5000,
       circuitBreakerFailures: 5,
       circuitBreakerResetMs: 10000,
+      maxInFlightPerService: 64,
+      maxQueuedPerService: 64,
       trustedProxyHops: 0,
       readinessCacheMs: 1000,
       loginMaxFailures: 5,
@@ -32,6 +34,8 @@ describe('gatewayConfigFromEnv', () => {
       SERVICE_TIMEOUT_MS: '750',
       CIRCUIT_BREAKER_FAILURES: '2',
       CIRCUIT_BREAKER_RESET_MS: '3000',
+      GATEWAY_MAX_IN_FLIGHT_PER_SERVICE: '8',
+      GATEWAY_MAX_QUEUED_PER_SERVICE: '0',
       TRUSTED_PROXY_HOPS: '1',
       READINESS_CACHE_MS: '0',
       REDIS_URL: 'redis://redis:6379/2',
@@ -46,6 +50,8 @@ describe('gatewayConfigFromEnv', () => {
       serviceTimeoutMs: 750,
       circuitBreakerFailures: 2,
       circuitBreakerResetMs: 3000,
+      maxInFlightPerService: 8,
+      maxQueuedPerService: 0,
       trustedProxyHops: 1,
       readinessCacheMs: 0,
       redisUrl: 'redis://redis:6379/2',
@@ -68,6 +74,8 @@ describe('gatewayConfigFromEnv', () => {
         REDIS_URL: 'localhost',
         LOGIN_MAX_FAILURES: '0',
         LOGIN_LOCK_MAX_SECONDS: 'soon',
+        GATEWAY_MAX_IN_FLIGHT_PER_SERVICE: '0',
+        GATEWAY_MAX_QUEUED_PER_SERVICE: '-1',
       });
     } catch (caught) {
       error = caught;
@@ -75,6 +83,8 @@ describe('gatewayConfigFromEnv', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     const problems = (error as ConfigurationError).problems.map((problem) => problem.variable).sort();
     expect(problems).toEqual([
+      'GATEWAY_MAX_IN_FLIGHT_PER_SERVICE',
+      'GATEWAY_MAX_QUEUED_PER_SERVICE',
       'INTERNAL_AUTH_SECRET',
       'JWT_SECRET',
       'LOGIN_LOCK_MAX_SECONDS',

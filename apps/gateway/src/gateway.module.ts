@@ -41,6 +41,8 @@ export class GatewayModule {
       {
         failureThreshold: config.circuitBreakerFailures ?? GATEWAY_DEFAULTS.circuitBreakerFailures,
         halfOpenAfterMs: config.circuitBreakerResetMs ?? GATEWAY_DEFAULTS.circuitBreakerResetMs,
+        maxInFlight: config.maxInFlightPerService ?? GATEWAY_DEFAULTS.maxInFlightPerService,
+        maxQueued: config.maxQueuedPerService ?? GATEWAY_DEFAULTS.maxQueuedPerService,
       },
       telemetry,
       logger,

@@ -45,6 +45,10 @@ export class FakeUserService {
   readonly healthPaths: string[] = [];
   mode: FakeMode = 'normal';
   delayMs = 0;
+  /** In `slow` mode, how many calls are worked on at once (as argon2 on libuv's threads); the others wait their turn. */
+  workers = Number.POSITIVE_INFINITY;
+  private busy = 0;
+  private readonly turns: (() => void)[] = [];
   healthy = true;
   /** How long `/health` and `/health/ready` take to answer. */
   healthDelayMs = 0;
@@ -87,6 +91,20 @@ export class FakeUserService {
     return this.calls.filter((call) => call.path === path);
   }
 
+  /** `delayMs` of work once one of the `workers` is free. */
+  private async work(): Promise<void> {
+    if (this.busy >= this.workers) await new Promise<void>((resolve) => this.turns.push(resolve));
+    else this.busy += 1;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    } finally {
+      // The worker goes straight to the next waiting call, if any.
+      const next = this.turns.shift();
+      if (next) next();
+      else this.busy -= 1;
+    }
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -120,7 +138,7 @@ export class FakeUserService {
     this.calls.push({ method: request.method ?? '', path, headers: request.headers, rawBody, identity });
 
     if (this.mode === 'failing') return problem(response, 503, 'UNAVAILABLE', 'the database is down');
-    if (this.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.mode === 'slow') await this.work();
     if (response.destroyed) return;
 
     const body = rawBody === '' ? undefined : (JSON.parse(rawBody) as Record<string, unknown>);

@@ -1,6 +1,7 @@
 import type { ServiceName } from '../service-name.js';
 
-export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circuit-open';
+/** `shed`: refused by the gateway's bulkhead (too many calls in flight), never sent. */
+export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circuit-open' | 'shed';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 export type RefusalReason = 'unauthenticated' | 'rate-limited' | 'login-locked';
 /** Which counters: the per-minute request limit, or the failed logins per account. */

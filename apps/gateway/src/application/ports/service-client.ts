@@ -45,6 +45,22 @@ export class ServiceTimeoutError extends Error {
   }
 }
 
+/**
+ * The gateway already has as many calls to the service in flight (and waiting) as it allows: this
+ * one was not sent. Not a failure of the service, so it never counts towards its circuit.
+ */
+export class ServiceBusyError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    /** When it is worth trying again. */
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`the gateway has too many calls to the ${service} service in flight; this one was not sent`, options);
+    this.name = 'ServiceBusyError';
+  }
+}
+
 /** The service could not be reached, or its circuit is open after repeated failures. */
 export class ServiceUnavailableError extends Error {
   constructor(

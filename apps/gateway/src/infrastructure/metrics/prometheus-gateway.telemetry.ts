@@ -34,7 +34,7 @@ export class PrometheusGatewayTelemetry implements GatewayTelemetry, RateLimitTe
   });
   private readonly serviceCalls = new Counter({
     name: 'shop_gateway_service_calls_total',
-    help: 'Calls to the services: answered (any status), timeout, unreachable, circuit-open (refused without a call)',
+    help: 'Calls to the services: answered (any status), timeout, unreachable, circuit-open (refused without a call), shed (too many in flight, refused without a call)',
     labelNames: ['upstream', 'outcome'] as const,
     registers: [this.registry],
   });

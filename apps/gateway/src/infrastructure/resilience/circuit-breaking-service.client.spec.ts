@@ -2,6 +2,7 @@ import { silentLogger } from '@shop/observability';
 import { describe, expect, it } from 'vitest';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
+  ServiceBusyError,
   ServiceTimeoutError,
   ServiceUnavailableError,
   type ServiceClient,
@@ -44,6 +45,20 @@ function breaker(failureThreshold: number, halfOpenAfterMs: number) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A service that holds every call until `release()`: calls pile up in flight. */
+class HeldClient implements ServiceClient {
+  calls = 0;
+  private readonly waiting: (() => void)[] = [];
+  async send(): Promise<ServiceResponse> {
+    this.calls += 1;
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return answer(200);
+  }
+  release(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+}
 
 describe('CircuitBreakingServiceClient', () => {
   it('passes answers through, failures included, and opens after the threshold of consecutive failures', async () => {
@@ -118,5 +133,54 @@ describe('CircuitBreakingServiceClient', () => {
     expect((await client.send('user', REQUEST)).status).toBe(200);
     expect(client.stateOf('user')).toBe('closed');
     expect(telemetry.states).toEqual(['closed', 'open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+
+  describe('bulkhead', () => {
+    it('sheds calls beyond maxInFlight + maxQueued at once with ServiceBusyError, without sending them or counting them as failures', async () => {
+      const inner = new HeldClient();
+      const telemetry = new RecordingTelemetry();
+      // A threshold of 1: a single counted failure would open the circuit.
+      const client = new CircuitBreakingServiceClient(
+        inner,
+        { failureThreshold: 1, halfOpenAfterMs: 60_000, maxInFlight: 2, maxQueued: 1 },
+        telemetry,
+        silentLogger(),
+      );
+      const admitted = [0, 1, 2].map(() => client.send('user', REQUEST));
+      const shed = await Promise.all([3, 4, 5, 6].map(() => client.send('user', REQUEST).catch((caught: unknown) => caught)));
+      for (const error of shed) {
+        expect(error).toBeInstanceOf(ServiceBusyError);
+        expect(error).not.toBeInstanceOf(ServiceUnavailableError);
+        expect((error as ServiceBusyError).retryAfterSeconds).toBe(1);
+      }
+      expect(inner.calls).toBe(2); // the third waits in the queue; the shed ones never go
+      expect(client.stateOf('user')).toBe('closed');
+      expect(telemetry.outcomes).toEqual(['shed', 'shed', 'shed', 'shed']);
+
+      inner.release();
+      await sleep(0);
+      inner.release(); // the queued call got its slot
+      expect((await Promise.all(admitted)).map((response) => response.status)).toEqual([200, 200, 200]);
+      expect(inner.calls).toBe(3);
+      expect(client.stateOf('user')).toBe('closed');
+      expect(telemetry.states).toEqual(['closed']);
+    });
+
+    it('has a bulkhead per service: one flooded service leaves the others their slots', async () => {
+      const inner = new HeldClient();
+      const client = new CircuitBreakingServiceClient(
+        inner,
+        { failureThreshold: 1, halfOpenAfterMs: 60_000, maxInFlight: 1 },
+        new RecordingTelemetry(),
+        silentLogger(),
+      );
+      const first = client.send('user', REQUEST);
+      await expect(client.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceBusyError);
+      const other = client.send('order', REQUEST);
+      await sleep(0);
+      expect(inner.calls).toBe(2);
+      inner.release();
+      await Promise.all([first, other]);
+    });
   });
 });

@@ -1,7 +1,18 @@
-import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState as CockatielState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import type { Logger } from '@shop/observability';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
+  ServiceBusyError,
   ServiceTimeoutError,
   ServiceUnavailableError,
   type ServiceClient,
@@ -15,7 +26,14 @@ export interface CircuitBreakerOptions {
   readonly failureThreshold: number;
   /** How long an open circuit refuses calls before one probe call may test the service again. */
   readonly halfOpenAfterMs: number;
+  /** Calls to one service in flight at once (the bulkhead); unbounded when absent. */
+  readonly maxInFlight?: number;
+  /** Calls to one service waiting for a slot once `maxInFlight` are in flight (default 0); any further one is shed at once. */
+  readonly maxQueued?: number;
 }
+
+/** A shed call may be tried again as soon as the calls in flight have moved on. */
+const SHED_RETRY_AFTER_SECONDS = 1;
 
 // The service says it cannot serve now. A 500 is a fault of one request, not of the service, and a
 // client able to provoke it must not be able to switch a service off for everybody.
@@ -34,6 +52,7 @@ const STATE_NAMES: Readonly<Record<CockatielState, CircuitState>> = {
 
 interface ServiceCircuit {
   readonly policy: CircuitBreakerPolicy;
+  readonly bulkhead: BulkheadPolicy;
   openedAt: number;
 }
 
@@ -41,7 +60,9 @@ interface ServiceCircuit {
  * A circuit breaker per service (cockatiel) around another client, so that a slow or dead service
  * is answered for at once instead of tying up the gateway: after `failureThreshold` consecutive
  * failures the circuit opens and calls fail fast with `ServiceUnavailableError` (with the seconds
- * until the next try); then one call probes the service, and its success closes the circuit.
+ * until the next try); then one call probes the service, and its success closes the circuit. In
+ * front of the breaker, a bulkhead per service bounds the calls in flight (and a short queue): the
+ * excess is refused at once with `ServiceBusyError` and is not a failure of the service.
  */
 export class CircuitBreakingServiceClient implements ServiceClient {
   private readonly circuits = new Map<ServiceName, ServiceCircuit>();
@@ -58,10 +79,17 @@ export class CircuitBreakingServiceClient implements ServiceClient {
     const started = performance.now();
     const done = (outcome: ServiceCallOutcome) => this.telemetry.serviceCalled(service, outcome, (performance.now() - started) / 1000);
     try {
-      const response = await circuit.policy.execute(() => this.inner.send(service, request));
+      // The bulkhead outside the breaker: a call it sheds never reaches the breaker, so a flood that
+      // fills the service's slots is refused fast (503 SERVICE_BUSY) instead of queueing into
+      // timeouts that would open the circuit for everybody.
+      const response = await circuit.bulkhead.execute(() => circuit.policy.execute(() => this.inner.send(service, request)));
       done('answered');
       return response;
     } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        done('shed');
+        throw new ServiceBusyError(service, SHED_RETRY_AFTER_SECONDS, { cause: error });
+      }
       if (error instanceof BrokenCircuitError) {
         done('circuit-open');
         throw new ServiceUnavailableError(service, 'circuit-open', this.secondsUntilProbe(circuit), { cause: error });
@@ -92,7 +120,11 @@ export class CircuitBreakingServiceClient implements ServiceClient {
       handleWhen(isTransportFailure).orWhenResult((response) => UNAVAILABLE_STATUSES.has((response as ServiceResponse).status)),
       { halfOpenAfter: this.options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.options.failureThreshold) },
     );
-    const circuit: ServiceCircuit = { policy, openedAt: 0 };
+    const circuit: ServiceCircuit = {
+      policy,
+      bulkhead: bulkhead(this.options.maxInFlight ?? Number.POSITIVE_INFINITY, this.options.maxQueued ?? 0),
+      openedAt: 0,
+    };
     policy.onBreak((reason) => {
       circuit.openedAt = Date.now();
       const cause = 'error' in reason ? reason.error.message : 'value' in reason ? `status ${(reason.value as ServiceResponse).status}` : 'isolated';

@@ -4,7 +4,13 @@ import type { FastifyReply } from 'fastify';
 import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
-import { ServiceTimeoutError, ServiceUnavailableError, type ServiceClient, type ServiceResponse } from '../../application/ports/service-client.js';
+import {
+  ServiceBusyError,
+  ServiceTimeoutError,
+  ServiceUnavailableError,
+  type ServiceClient,
+  type ServiceResponse,
+} from '../../application/ports/service-client.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
 
@@ -14,7 +20,8 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Sends a request on to the service that owns its route and answers with what the service said:
  * its status, its end-to-end headers and its body byte for byte (problem+json included). When no
  * answer comes, the client gets a problem of the gateway's own: 504 `SERVICE_TIMEOUT` or 503
- * `SERVICE_UNAVAILABLE` (with `Retry-After` while the service's circuit is open).
+ * `SERVICE_UNAVAILABLE` (with `Retry-After` while the service's circuit is open), or 503
+ * `SERVICE_BUSY` with `Retry-After` when too many calls to the service are already in flight.
  */
 @Injectable()
 export class ServiceForwarder {
@@ -58,6 +65,10 @@ export class ServiceForwarder {
     if (error instanceof ServiceTimeoutError) {
       this.logger.warn({ upstream: service, route: route.operationId, timeoutMs: error.timeoutMs }, 'service did not answer in time');
       return ProblemException.of(504, 'SERVICE_TIMEOUT', `The ${service} service did not answer in time; the request may or may not have taken effect.`);
+    }
+    if (error instanceof ServiceBusyError) {
+      reply.raw.setHeader('retry-after', String(error.retryAfterSeconds));
+      return ProblemException.of(503, 'SERVICE_BUSY', `The ${service} service has too many requests in flight; try again shortly.`);
     }
     if (error instanceof ServiceUnavailableError) {
       if (error.reason === 'unreachable') this.logger.warn({ upstream: service, route: route.operationId, err: error.cause }, 'service unreachable');

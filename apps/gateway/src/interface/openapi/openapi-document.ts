@@ -25,9 +25,12 @@ const COMMON_RESPONSES = {
   RateLimited: problemResponse('`RATE_LIMITED`: too many requests from this user (or address, when signed out)', {
     'retry-after': ref('headers', 'RetryAfter'),
   }),
-  ServiceUnavailable: problemResponse('`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing', {
-    'retry-after': ref('headers', 'RetryAfter'),
-  }),
+  ServiceUnavailable: problemResponse(
+    '`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing; `SERVICE_BUSY`: too many requests to it are in flight, try again after `Retry-After`',
+    {
+      'retry-after': ref('headers', 'RetryAfter'),
+    },
+  ),
   ServiceTimeout: problemResponse('`SERVICE_TIMEOUT`: the service behind the route did not answer in time (the request may or may not have taken effect)'),
 } as const;
 
