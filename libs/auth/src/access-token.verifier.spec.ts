@@ -81,6 +81,38 @@ describe('verifyAccessToken', () => {
     await expect(verifyAccessToken(good, secret)).resolves.toMatchObject({ userId, roles: ['customer'] });
   });
 
+  describe('with a cache of verified tokens', () => {
+    const verifier = new AccessTokenVerifier(secret, { lifetimeSeconds: 3600, clockToleranceSeconds: 30, cacheCapacity: 2 });
+    const at = (seconds: number) => new Date(seconds * 1000);
+
+    it('still refuses a remembered token once it has expired or outlived the lifetime', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const good = await token({ exp: now + 600 });
+      await expect(verifier.verify(good, at(now))).resolves.toMatchObject({ userId });
+      await expect(verifier.verify(good, at(now + 600 + 31))).rejects.toBeInstanceOf(InvalidAccessTokenError);
+      const issued = await new SignJWT({ roles: ['customer'] })
+        .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setSubject(userId)
+        .setIssuedAt(now - 3500)
+        .setExpirationTime(now + 90)
+        .sign(accessTokenKey(secret));
+      await expect(verifier.verify(issued, at(now))).resolves.toMatchObject({ userId });
+      await expect(verifier.verify(issued, at(now + 140))).rejects.toBeInstanceOf(InvalidAccessTokenError);
+    });
+
+    it('remembers only what passed, and hands out answers nobody can change', async () => {
+      await refused(token({ aud: 'another-api' }));
+      const good = await token();
+      const first = await verifier.verify(good);
+      expect(() => (first.roles as string[]).push('admin')).toThrow();
+      expect((await verifier.verify(good)).roles).toEqual(['customer']);
+      const [header, , signature] = good.split('.');
+      await expect(verifier.verify(`${header}.${Buffer.from('{}').toString('base64url')}.${signature}`)).rejects.toBeInstanceOf(InvalidAccessTokenError);
+    });
+  });
+
   describe('the age of a token', () => {
     const now = () => Math.floor(Date.now() / 1000);
     const DAY = 86_400;

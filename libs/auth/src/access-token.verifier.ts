@@ -25,6 +25,12 @@ export interface AccessTokenVerifierOptions {
   readonly lifetimeSeconds?: number;
   /** Leeway for clocks that disagree a little, in seconds (default 0), on `exp`, `iat` and the lifetime. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Tokens remembered once verified (default 0: none), so that a client's next calls with the same
+   * token skip the HMAC and the JSON parsing; the checks that depend on the time (expiry, age) run on
+   * every call all the same. Only tokens that passed every check are kept; the oldest goes first.
+   */
+  readonly cacheCapacity?: number;
 }
 
 export interface VerifyAccessTokenOptions extends AccessTokenVerifierOptions {
@@ -54,11 +60,15 @@ export class AccessTokenVerifier {
   private readonly key: KeyObject;
   private readonly lifetimeSeconds: number;
   private readonly clockToleranceSeconds: number;
+  private readonly cacheCapacity: number;
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   constructor(secret: string, options: AccessTokenVerifierOptions = {}) {
     this.key = createSecretKey(accessTokenKey(secret));
     this.lifetimeSeconds = options.lifetimeSeconds ?? ACCESS_TOKEN_DEFAULT_LIFETIME_SECONDS;
     this.clockToleranceSeconds = options.clockToleranceSeconds ?? 0;
+    this.cacheCapacity = options.cacheCapacity ?? 0;
+    if (!Number.isSafeInteger(this.cacheCapacity) || this.cacheCapacity < 0) throw new Error(`cache capacity must be 0 or more, got ${this.cacheCapacity}`);
     if (!Number.isSafeInteger(this.lifetimeSeconds) || this.lifetimeSeconds <= 0)
       throw new Error(`access token lifetime must be above 0 s, got ${this.lifetimeSeconds}`);
     if (!(this.clockToleranceSeconds >= 0)) throw new Error(`clock tolerance must be 0 s or more, got ${this.clockToleranceSeconds}`);
@@ -66,12 +76,31 @@ export class AccessTokenVerifier {
 
   // Async for callers that await it; the work itself is synchronous.
   async verify(token: string, now?: Date): Promise<VerifiedAccessToken> {
-    const verified = this.check(token, Math.floor((now ?? new Date()).getTime() / 1000));
-    if (!verified) throw new InvalidAccessTokenError();
-    return verified;
+    const seconds = Math.floor((now ?? new Date()).getTime() / 1000);
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (this.current(known, seconds)) return known.token;
+      this.verified.delete(token);
+      throw new InvalidAccessTokenError();
+    }
+    const claims = this.check(token, seconds);
+    if (!claims) throw new InvalidAccessTokenError();
+    if (this.cacheCapacity > 0) {
+      if (this.verified.size >= this.cacheCapacity) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+    }
+    return claims.token;
   }
 
-  private check(token: unknown, now: number): VerifiedAccessToken | undefined {
+  /**
+   * The checks that depend on the time: not expired, not older than the lifetime. (An `iat` or `nbf`
+   * that passed once stays passed: the clock only moves on.)
+   */
+  private current({ exp, iat }: VerifiedClaims, now: number): boolean {
+    return exp > now - this.clockToleranceSeconds && now - iat - this.clockToleranceSeconds <= this.lifetimeSeconds;
+  }
+
+  private check(token: unknown, now: number): VerifiedClaims | undefined {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
@@ -92,15 +121,20 @@ export class AccessTokenVerifier {
     if (!(aud === ACCESS_TOKEN_AUDIENCE || (Array.isArray(aud) && aud.includes(ACCESS_TOKEN_AUDIENCE)))) return undefined;
     if (!isUuid(sub) || !isNumericDate(exp) || !isNumericDate(iat) || !isRoleList(roles)) return undefined;
     if (nbf !== undefined && (!isNumericDate(nbf) || nbf > now + tolerance)) return undefined;
-    if (exp <= now - tolerance) return undefined;
-    // Refuses an `iat` older than the lifetime, or in the future beyond the tolerance: a token
-    // signed with a clock set ahead (or forged with the key) cannot live longer than one issued now.
-    const age = now - iat;
-    if (age < -tolerance || age - tolerance > this.lifetimeSeconds) return undefined;
+    // Refuses an `iat` in the future beyond the tolerance, and (in `current`) one older than the lifetime:
+    // a token signed with a clock set ahead (or forged with the key) cannot live longer than one issued now.
+    if (iat - now > tolerance) return undefined;
     // No token is issued for longer than the issuer's lifetime.
     if (exp - iat > this.lifetimeSeconds + tolerance) return undefined;
-    return { userId: sub.toLowerCase(), roles, expiresAt: new Date(exp * 1000) };
+    const result = { exp, iat, token: Object.freeze({ userId: sub.toLowerCase(), roles: Object.freeze([...roles]), expiresAt: new Date(exp * 1000) }) };
+    return this.current(result, now) ? result : undefined;
   }
+}
+
+interface VerifiedClaims {
+  readonly exp: number;
+  readonly iat: number;
+  readonly token: VerifiedAccessToken;
 }
 
 /** Longer than any token this shop issues by far; a bigger one is not parsed at all. */
