@@ -3,26 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@shop/testing';
+import { freePort, waitFor } from '@shop/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_AUTH_SECRET } from './support/user-service-harness.js';
 import { TEST_JWT_SECRET } from './support/user-test-database.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 describe('the address the user service process listens on', () => {
   const children: ChildProcess[] = [];

@@ -3,11 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@shop/testing';
+import { freePort, waitFor } from '@shop/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_AUTH_SECRET } from './support/user-service-harness.js';
 import { TEST_JWT_SECRET } from './support/user-test-database.js';
@@ -30,16 +29,6 @@ function run(env: Record<string, string>): Started {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout, stderr, exited };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 describe('the user service as its own process', () => {

@@ -6,3 +6,4 @@ export * from './envelope.mother.js';
 export * from './in-memory-unit-of-work.js';
 export * from './in-memory-event-outbox.js';
 export * from './in-memory-aggregate-repository.js';
+export * from './free-port.js';

@@ -4,12 +4,8 @@ import autocannon from 'autocannon';
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@shop/http';
 import type { ClientMessage, LoadJob, LoadResult } from './load-job.js';
 import { TokenPool } from './token-pool.js';
+import { intFromEnv } from '../env.js';
 
-const intFromEnv = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 // Enough for a few seconds at the highest rate expected, small enough to sign in well under a second.
 const TOKEN_POOL_SIZE = intFromEnv('BENCH_TOKEN_POOL', 2_000);
 // Well inside the internal token's lifetime (about 10 s), so no token is near expiry when sent.

@@ -11,16 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { CONTEXTS } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
-import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase } from '@shop/testing';
+import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase, freePort } from '@shop/testing';
 import type { ClientMessage, LoadJob, LoadResult } from './load-job.js';
-import { Children, freePort } from './processes.js';
+import { Children } from './processes.js';
 import { ROUTES, type BenchSession } from './routes.js';
-
-const intFromEnv = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
+import { intFromEnv } from '../env.js';
 
 const KINDS = ['bare', 'direct', 'gateway'] as const;
 type Kind = (typeof KINDS)[number];

@@ -6,12 +6,7 @@ import { openBenchEnv, type BenchEnv } from './bench-env.js';
 import { orderPlaced } from './order-placed.js';
 import { drainOutbox, fillBacklog, fillOutbox, measureLatency, outboxOf, type Outbox } from './outbox-runs.js';
 import { measureRawLatency, publishRaw } from './raw-baseline.js';
-
-const intFromEnv = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
+import { intFromEnv } from '../env.js';
 
 const MESSAGES = intFromEnv('BENCH_MESSAGES', 20_000);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 3);

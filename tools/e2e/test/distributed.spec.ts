@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRegisteredV1 } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
 import { AmqpTransport } from '@shop/messaging';
-import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, waitFor } from '@shop/testing';
+import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, freePort, waitFor } from '@shop/testing';
 
 /**
  * End to end in the distributed mode: each app its own process (the built `main.js`, as
@@ -17,14 +16,6 @@ const userDatabase = `shop_user_e2e_${run}`;
 const probeService = `e2e_probe_${run}`;
 const processes: ChildProcess[] = [];
 const output: string[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 function startApp(app: string, env: Record<string, string>): ChildProcess {
   // Plain node, not vitest's loader: the workspace packages resolve to their build.
