@@ -492,12 +492,31 @@ describe('the HTTP server of an app', () => {
   });
 
   it('answers CORS only for the configured origins, without credentials', async () => {
+    const listOf = (response: Response, header: string) => (response.headers.get(header) ?? '').split(/,\s*/);
     const preflight = (origin: string) =>
       fetch(`http://127.0.0.1:${port}/register`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     const allowed = await preflight('https://shop.example');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(listOf(allowed, 'access-control-allow-methods')).toEqual(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    expect(listOf(allowed, 'access-control-allow-headers')).toEqual([
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'if-match',
+      'if-none-match',
+      'x-correlation-id',
+    ]);
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    // A front-end may read the headers it needs to retry, report, follow a Location and replay safely.
+    const simple = await fetch(`http://127.0.0.1:${port}/register`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(simple.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(listOf(simple, 'access-control-expose-headers')).toEqual(['retry-after', 'x-correlation-id', 'location', 'etag', 'idempotent-replayed']);
   });
 });
