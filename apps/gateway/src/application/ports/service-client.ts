@@ -31,6 +31,8 @@ export interface ServiceResponse {
 /** Calls the contexts behind the gateway. Rejects with one of the errors below when no answer came. */
 export interface ServiceClient {
   send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse>;
+  /** Closes its connections to the services (the gateway is stopping). */
+  close(): Promise<void>;
 }
 
 /** The service took longer than the gateway waits. */

@@ -17,10 +17,14 @@ const answer = (status: number): ServiceResponse => ({ status, headers: [], body
 /** A service whose next answers are scripted: a status, or an error to throw. */
 class ScriptedClient implements ServiceClient {
   calls = 0;
+  closed = false;
   next: () => ServiceResponse = () => answer(200);
   async send(): Promise<ServiceResponse> {
     this.calls += 1;
     return this.next();
+  }
+  async close(): Promise<void> {
+    this.closed = true;
   }
 }
 
@@ -58,9 +62,16 @@ class HeldClient implements ServiceClient {
   release(): void {
     for (const resolve of this.waiting.splice(0)) resolve();
   }
+  async close(): Promise<void> {}
 }
 
 describe('CircuitBreakingServiceClient', () => {
+  it('closes the client behind it when the app stops', async () => {
+    const { inner, client } = breaker(3, 1_000);
+    await client.onApplicationShutdown();
+    expect(inner.closed).toBe(true);
+  });
+
   it('passes answers through, failures included, and opens after the threshold of consecutive failures', async () => {
     const { inner, client, telemetry } = breaker(3, 60_000);
     inner.next = () => answer(503);

@@ -99,9 +99,14 @@ export class CircuitBreakingServiceClient implements ServiceClient {
     }
   }
 
-  /** Closes the client behind (its connections) when the app stops. */
+  /** Closes the client behind (its connections). */
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** The app is stopping. */
   async onApplicationShutdown(): Promise<void> {
-    await (this.inner as Partial<{ close(): Promise<void> }>).close?.();
+    await this.close();
   }
 
   /** The state of a service's circuit (for tests and diagnostics). */
