@@ -101,7 +101,7 @@ describe('docker/docker-compose.yml', () => {
       expect(service!.restart).toBe('unless-stopped');
       // The gateway keeps no database; every context needs its PostgreSQL.
       if (app !== 'gateway') expect(service!.depends_on?.['postgres']?.condition, `${app} waits for PostgreSQL`).toBe('service_healthy');
-      expect(service!.environment?.['AMQP_URL']).toMatch(/^amqp:\/\/.*@rabbitmq:5672$/);
+      if (app !== 'gateway') expect(service!.environment?.['AMQP_URL']).toMatch(/^amqp:\/\/.*@rabbitmq:5672$/);
       expect(service!.environment?.['INTERNAL_AUTH_SECRET']).toMatch(/\$\{INTERNAL_AUTH_SECRET:\?/);
     }
     expect(compose.services['rabbitmq']?.healthcheck).toBeDefined();
@@ -158,9 +158,9 @@ describe('docker/docker-compose.yml', () => {
       const service = Object.values(compose.services).find((candidate) => candidate.environment?.[variable] !== undefined);
       expect(service?.environment?.[variable], variable).toMatch(REQUIRED);
     }
-    for (const app of apps) {
+    for (const app of apps.filter((name) => name !== 'gateway')) {
       expect(urlPassword(compose.services[app]!.environment!['AMQP_URL']!)).toMatch(REQUIRED);
-      if (app !== 'gateway') expect(urlPassword(compose.services[app]!.environment!['POSTGRES_URL']!)).toMatch(REQUIRED);
+      expect(urlPassword(compose.services[app]!.environment!['POSTGRES_URL']!)).toMatch(REQUIRED);
     }
     // …and the check bites: the defaults the file once had, and a secret with a fallback value.
     const planted = structuredClone(compose);
@@ -180,6 +180,18 @@ describe('docker/docker-compose.yml', () => {
       'user.JWT_SECRET',
       'user.POSTGRES_URL',
     ]);
+  });
+
+  it('gives the gateway no credential it does not use: no broker or database URL, no password', () => {
+    const credentialsOf = (file: Compose) =>
+      Object.entries(file.services['gateway']!.environment ?? {})
+        .filter(([variable, value]) => /^(?:AMQP|POSTGRES|RABBITMQ|DATABASE)_/.test(variable) || urlPassword(String(value)) !== undefined)
+        .map(([variable]) => variable);
+    expect(credentialsOf(compose)).toEqual([]);
+    // …and the check bites: the shared environment the gateway once had.
+    const planted = structuredClone(compose);
+    planted.services['gateway']!.environment = { ...planted.services['user']!.environment, ...planted.services['gateway']!.environment };
+    expect(credentialsOf(planted).sort()).toEqual(['AMQP_URL', 'POSTGRES_URL']);
   });
 
   it('has every app listen on all of its container’s interfaces (apps listen on loopback unless HOST says otherwise)', () => {
