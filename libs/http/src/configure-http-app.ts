@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +9,7 @@ import type { InternalTokenVerifier } from './identity/internal-token.verifier.j
 import { installJsonBodyParser } from './problem/json-body.js';
 import { answerClientError, answerFrameworkError, refuseLongRequestTarget } from './problem/framework-errors.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
+import { securityHeaders } from './security-headers.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
 /** 1 MiB. */
@@ -120,13 +120,14 @@ export function configureHttpApp<App extends NestFastifyApplication>(app: App, o
   installCorrelation(fastify);
   fastify.addHook('onRequest', refuseLongRequestTarget);
   // An API answers JSON only: nothing may be framed, run or loaded from its answers.
-  void fastify.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    // HSTS is for whatever terminates TLS in front (the gateway's own answers travel over it).
-    strictTransportSecurity: false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-  });
+  void fastify.register(
+    securityHeaders({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      // HSTS is for whatever terminates TLS in front (the gateway's own answers travel over it).
+      strictTransportSecurity: false,
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     // Exact origins only, and no credentials: the API authenticates with a bearer token, not cookies.
     // A browser hides every answer header but a few unless exposed: a front-end needs these to retry,
