@@ -15,7 +15,7 @@ describe('gatewayConfigFromEnv', () => {
       serviceTimeoutMs: 5000,
       circuitBreakerFailures: 5,
       circuitBreakerResetMs: 10000,
-      maxInFlightPerService: 64,
+      maxInFlightPerService: 32,
       maxQueuedPerService: 64,
       trustedProxyHops: 0,
       readinessCacheMs: 1000,
