@@ -21,6 +21,7 @@ describe('gatewayConfigFromEnv', () => {
       readinessCacheMs: 1000,
       loginMaxFailures: 5,
       loginLockMaxSeconds: 120,
+      redisKeyPrefix: 'shop:gateway:rate-limit',
       serviceUrls: { user: 'http://127.0.0.1:3001' },
     });
   });
@@ -98,6 +99,13 @@ describe('gatewayConfigFromEnv', () => {
     ]);
     expect((error as Error).message).not.toContain('too-short-secret');
     expect((error as Error).message).toContain('PORT: invalid; expected a TCP port (an integer from 0 to 65535; 0 takes any free one)');
+  });
+
+  it('reads RATE_LIMIT_KEY_PREFIX, so that deployments sharing a Redis keep their counters apart, and refuses one that needs quoting', () => {
+    expect(gatewayConfigFromEnv({ ...SECRETS, RATE_LIMIT_KEY_PREFIX: 'shop-staging:gateway' }).redisKeyPrefix).toBe('shop-staging:gateway');
+    for (const prefix of ['has space', 'x'.repeat(101), 'star*']) {
+      expect(() => gatewayConfigFromEnv({ ...SECRETS, RATE_LIMIT_KEY_PREFIX: prefix })).toThrow(/RATE_LIMIT_KEY_PREFIX: invalid; expected a key prefix/);
+    }
   });
 
   it('reads METRICS_TOKEN, and refuses one too short to resist guessing without echoing it', () => {

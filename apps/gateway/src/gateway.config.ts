@@ -1,5 +1,5 @@
 import { CONTEXTS, GATEWAY_PORT, type ContextDefinition } from '@shop/contracts';
-import { bearerToken, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { bearerToken, keyPrefix, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
 import { corsOriginsFromEnv } from '@shop/http';
 import type { Logger } from '@shop/observability';
 import type { ServiceName } from './application/service-name.js';
@@ -43,7 +43,7 @@ export interface GatewayConfig {
    * this process's memory without it. When Redis fails, requests go through unchecked (fail open).
    */
   readonly redisUrl?: string;
-  /** Before every key the gateway writes in Redis (default `shop:gateway:rate-limit`). */
+  /** Before every key the gateway writes in Redis (`RATE_LIMIT_KEY_PREFIX`, default `shop:gateway:rate-limit`): one per deployment sharing a Redis. */
   readonly redisKeyPrefix?: string;
   /** Failed logins in a row for one account before it is locked (1 s, doubling with each further failure; default 5). */
   readonly loginMaxFailures?: number;
@@ -117,6 +117,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
         desc: "ms a readiness answer (the services' included) is reused; 0 asks on every request",
       }),
       REDIS_URL: url({ default: undefined, desc: 'Redis for the rate limit counters shared by every gateway; in memory without it' }),
+      RATE_LIMIT_KEY_PREFIX: keyPrefix({
+        default: GATEWAY_DEFAULTS.redisKeyPrefix,
+        desc: 'before every Redis key of the gateway: each deployment sharing a Redis needs its own',
+      }),
       LOGIN_MAX_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.loginMaxFailures, desc: 'failed logins in a row before an account is locked' }),
       LOGIN_LOCK_MAX_SECONDS: positiveInt({ default: GATEWAY_DEFAULTS.loginLockMaxSeconds, desc: 'longest lock of an account after failed logins, in s' }),
       ...serviceSpec,
@@ -141,6 +145,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     trustedProxyHops: read['TRUSTED_PROXY_HOPS'] as number,
     readinessCacheMs: read['READINESS_CACHE_MS'] as number,
     ...(read['REDIS_URL'] === undefined ? {} : { redisUrl: read['REDIS_URL'] as string }),
+    redisKeyPrefix: read['RATE_LIMIT_KEY_PREFIX'] as string,
     loginMaxFailures: read['LOGIN_MAX_FAILURES'] as number,
     loginLockMaxSeconds: read['LOGIN_LOCK_MAX_SECONDS'] as number,
     ...(corsOriginsFromEnv(env).length === 0 ? {} : { corsOrigins: corsOriginsFromEnv(env) }),

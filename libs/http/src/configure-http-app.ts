@@ -63,6 +63,12 @@ export function bytesOf(limit: string | number): number {
   return Number(match[1]) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'] ?? 1);
 }
 
+/** proxy-addr's trust function for `hops` proxies in front: the addresses `hops` steps back from the socket (the socket is step 0). */
+const trustHops =
+  (hops: number) =>
+  (_address: string, step: number): boolean =>
+    step < hops;
+
 /**
  * The Fastify adapter every app is created with (`NestFactory.create(module, createHttpAdapter(), { bodyParser: false })`):
  * the body limit, the trusted proxies and bounded timeouts. Timeouts from `HTTP_*_TIMEOUT_MS` unless given.
@@ -71,8 +77,9 @@ export function createHttpAdapter(options: HttpServerOptions = {}): FastifyAdapt
   const timeouts = { ...HTTP_TIMEOUT_DEFAULTS, ...httpTimeoutsFromEnv(), ...definedOf(options) };
   return new FastifyAdapter({
     bodyLimit: bytesOf(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
-    // A hop count is what Fastify (proxy-addr) takes too; its types only name the other forms.
-    trustProxy: (options.trustProxy ?? false) as boolean,
+    // Fastify 5.12 reads a bare hop count as "trust nobody" (X-Forwarded-For ignored): the count is
+    // given as proxy-addr's function, which trusts the socket's peer and the next `hops - 1` entries.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     requestTimeout: timeouts.requestTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     http: {

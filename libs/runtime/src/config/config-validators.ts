@@ -73,6 +73,11 @@ export const bearerToken = ((spec?: Spec<string>) => Object.assign(bearerTokenVa
 /** Any non-empty string. */
 export const nonEmptyString = expecting('a non-empty string', (input) => (input.trim() === '' ? undefined : input));
 
+/** A prefix for the keys a service writes in a shared store (Redis): 1 to 100 letters, digits and `:_.-`, nothing that needs quoting. */
+export const keyPrefix = expecting('a key prefix (1 to 100 letters, digits, ":", "_", "." or "-")', (input) =>
+  /^[A-Za-z0-9:_.-]{1,100}$/.test(input) ? input : undefined,
+);
+
 /** `true` or `false` (also `1` / `0`). */
 export const bool = expecting('true or false', (input) => {
   if (input === 'true' || input === '1') return true;

@@ -7,6 +7,7 @@ import type { AccessTokenVerifier } from '../../application/ports/access-token-v
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.js';
 import type { Caller } from '../../application/ports/service-client.js';
+import { clientAddressKeyOfRequest } from './client-address-key.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
 
 /** Where a forwarding handler keeps its route (`forwardingControllerFor`), for this guard. */
@@ -39,7 +40,7 @@ export class GatewayAccessGuard implements CanActivate {
     const needsCaller = route.access !== 'anonymous';
     const caller = needsCaller ? await this.callerOf(request) : undefined;
 
-    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`);
+    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${clientAddressKeyOfRequest(request)}`);
     if (!decision.allowed) {
       this.telemetry.requestRefused('rate-limited');
       response.setHeader('retry-after', String(decision.retryAfterSeconds));
