@@ -100,7 +100,12 @@ describe('defineContext', () => {
     ],
     [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'admin' } } }, "unknown access 'admin'"],
     [
-      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, credentials: { accountField: 'email' } } } },
+      {
+        name: 'things',
+        port: 3009,
+        tags: { things: 'T' },
+        routes: { list: { ...route, credentials: { accountField: 'email', failureCode: 'INVALID_CREDENTIALS' } } },
+      },
       "credentials.accountField 'email' is not a string property of the request body",
     ],
     [

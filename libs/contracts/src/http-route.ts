@@ -48,10 +48,11 @@ export interface HttpRouteDefinition {
   readonly requestBody?: BodySchema;
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /**
-   * The route checks a password for the account its body names in `accountField` (answering 401 when
-   * wrong): the gateway counts failures per account and locks it for a short, growing while.
+   * The route checks a password for the account its body names in `accountField`, answering 401 with
+   * the problem code `failureCode` when it is wrong: the gateway counts those failures per account and
+   * client address and makes further tries wait a short, growing while (no other answer counts).
    */
-  readonly credentials?: { readonly accountField: string };
+  readonly credentials?: { readonly accountField: string; readonly failureCode: string };
 }
 
 /** A route of the platform's table: its definition and the context (service) that serves it. */

@@ -80,7 +80,7 @@ export const USER_ROUTES = {
     tag: 'auth',
     summary: 'Sign in: exchange email and password for an access token',
     requestBody: LoginRequest,
-    credentials: { accountField: 'email' },
+    credentials: { accountField: 'email', failureCode: 'INVALID_CREDENTIALS' },
     responses: {
       200: { description: 'A bearer access token', schema: LoginResponse },
       401: { description: '`INVALID_CREDENTIALS`: no account with this email and password', problem: true },

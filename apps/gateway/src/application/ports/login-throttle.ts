@@ -1,16 +1,28 @@
-import type { RateDecision } from './rate-limiter.js';
+/** How the service answered a login that was let through. */
+export type LoginOutcome =
+  /** The service accepted the password (2xx). */
+  | 'accepted'
+  /** The service refused the password (its invalid-credentials problem): one more failure. */
+  | 'refused'
+  /** Anything else (a bad request, the service unavailable, …): the attempt is given back. */
+  | 'other';
+
+/** A login let through: say how it ended, once. */
+export interface LoginAttempt {
+  settle(outcome: LoginOutcome): Promise<void>;
+}
+
+export type LoginDecision = { readonly allowed: true; readonly attempt: LoginAttempt } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /**
- * Failed logins per account (a normalised e-mail address), whatever address they come from: after
- * a few in a row the account is locked for a short while that grows with each further failure, up
- * to a cap, so that guessing a password is slow and a user is never locked out for long. Like the
- * rate limiter, it lets a login through when its store fails.
+ * Failed logins per account (a normalised e-mail address). The hard lock is per (account, client
+ * address): an attempt is taken before the service is asked, so a burst cannot outrun the count,
+ * and after a few failures in a row that pair waits a growing, capped while. Across addresses, an
+ * account under attack only shortens the free attempts of addresses that have failed for it: an
+ * owner from an address with no failures for the account is never refused, and from any address
+ * waits at most the cap. Like the rate limiter, it lets a login through when its store fails.
  */
 export interface LoginThrottle {
-  /** Whether a login for `account` may be tried now, or in how many seconds. */
-  check(account: string): Promise<RateDecision>;
-  /** The service refused the password: one more failure in a row. */
-  recordFailure(account: string): Promise<void>;
-  /** The service accepted the password: the failures are forgotten. */
-  recordSuccess(account: string): Promise<void>;
+  /** Takes one attempt for `account` from `address` (a rate-limit address key), or says in how many seconds to try again. */
+  begin(account: string, address: string): Promise<LoginDecision>;
 }

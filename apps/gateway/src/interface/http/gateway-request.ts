@@ -5,6 +5,17 @@ import type { Caller } from '../../application/ports/service-client.js';
 /** Where the access guard leaves the verified caller on the request. */
 export const CALLER = Symbol('gateway.caller');
 
+/**
+ * Where the forwarder leaves the service's verdict on a route that checks credentials: its status,
+ * and the `code` of its problem answer, for the login throttle.
+ */
+export const UPSTREAM_ANSWER = Symbol('gateway.upstreamAnswer');
+
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly code?: string;
+}
+
 /** The parts of Fastify's request the gateway reads. */
 export interface GatewayRequest {
   readonly method: string;
@@ -18,4 +29,5 @@ export interface GatewayRequest {
   /** The parsed JSON body; `undefined` when the request had none. */
   readonly body?: unknown;
   [CALLER]?: Caller;
+  [UPSTREAM_ANSWER]?: UpstreamAnswer;
 }

@@ -7,16 +7,20 @@ import { normaliseEmail } from '@shop/shared-kernel';
 import type { Observable } from 'rxjs';
 import { GATEWAY_TELEMETRY, LOGIN_THROTTLE } from '../../application/gateway.di-tokens.js';
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
-import type { LoginThrottle } from '../../application/ports/login-throttle.js';
+import type { LoginOutcome, LoginThrottle } from '../../application/ports/login-throttle.js';
+import { clientAddressKeyOfRequest } from './client-address-key.js';
 import { FORWARDED_ROUTE } from './gateway-access.guard.js';
+import { UPSTREAM_ANSWER, type GatewayRequest, type UpstreamAnswer } from './gateway-request.js';
 
 /**
- * Failed logins per account, for the routes whose contract says they check credentials
- * (`credentials.accountField`): before forwarding, a locked account answers 429
- * `TOO_MANY_LOGIN_ATTEMPTS` with `Retry-After` (the service is not called); once the service has
- * answered, a 401 counts as one more failure and a 2xx forgets them. It runs after the access guard,
- * so the per-address limit applies first. The account is the body's field, normalised like an
- * e-mail address; a body without it is the service's to refuse (400), and is not counted.
+ * Failed logins, for the routes whose contract says they check credentials (`credentials`): before
+ * forwarding, an attempt for the account named by the body's `accountField` (normalised like an
+ * e-mail address) is taken for this client address; when that pair must wait, 429
+ * `TOO_MANY_LOGIN_ATTEMPTS` with `Retry-After` (the service is not called). Once the service has
+ * answered, its status and problem code (left by the forwarder) settle the attempt: a 2xx forgets the
+ * failures, the route's `failureCode` counts one, anything else (a 400, `NOT_FROM_GATEWAY`, a 503)
+ * gives the attempt back. It runs after the access guard, so the per-address limit applies first;
+ * a body without the field is the service's to refuse (400), and is not counted.
  */
 @Injectable()
 export class LoginThrottleInterceptor implements NestInterceptor {
@@ -29,27 +33,32 @@ export class LoginThrottleInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
     const route = this.reflector.get<HttpRoute | undefined>(FORWARDED_ROUTE, context.getHandler());
-    const field = route?.credentials?.accountField;
-    if (!field) return next.handle();
-    const body: unknown = context.switchToHttp().getRequest<{ body?: unknown }>().body;
-    const named = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+    const credentials = route?.credentials;
+    if (!credentials) return next.handle();
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const body: unknown = request.body;
+    const named = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[credentials.accountField] : undefined;
     if (typeof named !== 'string') return next.handle();
     const account = normaliseEmail(named);
 
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const decision = await this.throttle.check(account);
+    const decision = await this.throttle.begin(account, clientAddressKeyOfRequest(request));
     if (!decision.allowed) {
       this.telemetry.requestRefused('login-locked');
       reply.header('retry-after', String(decision.retryAfterSeconds));
       throw ProblemException.of(429, 'TOO_MANY_LOGIN_ATTEMPTS', `Too many failed logins for this account; try again in ${decision.retryAfterSeconds} s.`);
     }
-
-    // The forwarder writes the service's answer straight to the response: its status is final once sent.
-    const raw = reply.raw;
-    raw.once('finish', () => {
-      if (raw.statusCode === 401) void this.throttle.recordFailure(account);
-      else if (raw.statusCode >= 200 && raw.statusCode < 300) void this.throttle.recordSuccess(account);
-    });
+    const { attempt } = decision;
+    // Settled once the response is over (sent, the gateway's own problem included, or cut off by the
+    // client, when the attempt is given back): the service's verdict is on the request by then.
+    reply.raw.once('close', () => void attempt.settle(loginOutcomeOf(request[UPSTREAM_ANSWER], credentials.failureCode)));
     return next.handle();
   }
+}
+
+/** What the service's answer says of the password: only its invalid-credentials problem is a failure (not, say, `NOT_FROM_GATEWAY`). */
+export function loginOutcomeOf(answer: UpstreamAnswer | undefined, failureCode: string): LoginOutcome {
+  if (!answer) return 'other';
+  if (answer.status >= 200 && answer.status < 300) return 'accepted';
+  return answer.status === 401 && answer.code === failureCode ? 'refused' : 'other';
 }

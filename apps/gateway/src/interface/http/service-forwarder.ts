@@ -12,7 +12,7 @@ import {
   type ServiceResponse,
 } from '../../application/ports/service-client.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers.js';
-import { CALLER, type GatewayRequest } from './gateway-request.js';
+import { CALLER, UPSTREAM_ANSWER, type GatewayRequest, type UpstreamAnswer } from './gateway-request.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -47,6 +47,7 @@ export class ServiceForwarder {
     } catch (error) {
       throw this.problemFor(route, error, reply);
     }
+    if (route.credentials) request[UPSTREAM_ANSWER] = upstreamAnswerOf(answer);
     const headers: Record<string, string> = {};
     for (const [name, value] of returnedResponseHeaders(answer.headers)) {
       const seen = headers[name];
@@ -92,6 +93,17 @@ export function upstreamPathOf(route: HttpRoute, request: Pick<GatewayRequest, '
   });
   const query = request.originalUrl.indexOf('?');
   return query === -1 ? path : `${path}${request.originalUrl.slice(query)}`;
+}
+
+/** The status of a service's answer, and the `code` of a problem answer (read only for the routes that check credentials). */
+export function upstreamAnswerOf({ status, body }: Pick<ServiceResponse, 'status' | 'body'>): UpstreamAnswer {
+  if (status < 400) return { status };
+  try {
+    const code: unknown = (JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as { code?: unknown } | null)?.code;
+    return typeof code === 'string' ? { status, code } : { status };
+  } catch {
+    return { status };
+  }
 }
 
 /** The body as the JSON text sent on; 400 for one that cannot be written again (too deep, a cycle). */
