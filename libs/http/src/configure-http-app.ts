@@ -111,6 +111,13 @@ export interface HttpAppOptions {
   readonly userIdOf?: (request: FastifyRequest) => string | undefined;
   /** Origins allowed to call from a browser (exact, `https://shop.example`); none by default. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Whether the handler runs inside `MessageContext` (an `AsyncLocalStorage`), so that its outbox
+   * events and log lines carry the correlation id; `true` by default. `false` only for an app that
+   * writes no events and puts the id on its per-request log lines itself (the gateway): the first
+   * `AsyncLocalStorage.run` in a process turns on Node's promise hooks, a cost on every promise.
+   */
+  readonly requestContext?: boolean;
 }
 
 const identityUserId = (request: FastifyRequest): string | undefined => (request as unknown as RequestWithIdentity)[REQUEST_IDENTITY]?.userId;
@@ -124,7 +131,7 @@ const identityUserId = (request: FastifyRequest): string | undefined => (request
 export function configureHttpApp<App extends NestFastifyApplication>(app: App, options: HttpAppOptions): App {
   const logger = options.logger ?? createLogger(options.service);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  installCorrelation(fastify);
+  installCorrelation(fastify, { requestContext: options.requestContext ?? true });
   fastify.addHook('onRequest', refuseLongRequestTarget);
   // An API answers JSON only: nothing may be framed, run or loaded from its answers.
   void fastify.register(

@@ -520,3 +520,31 @@ describe('the HTTP server of an app', () => {
     expect(listOf(simple, 'access-control-expose-headers')).toEqual(['retry-after', 'x-correlation-id', 'location', 'etag', 'idempotent-replayed']);
   });
 });
+
+describe('an app configured with requestContext: false (the gateway)', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestFastifyApplication>(ProbeModule, createHttpAdapter(), { bodyParser: false, logger: false });
+    configureHttpApp(app, { service: 'test', logger, gatewayOnly: false, requestContext: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('runs the handler outside MessageContext, and still echoes the correlation id and logs it on the unexpected failure and the access line', async () => {
+    const registered = await fetch(`${base}/register`, json({ email: 'a@example.com', password: 'long enough' }, { 'x-correlation-id': 'no-ctx-1' }));
+    expect(registered.status).toBe(201);
+    expect(registered.headers.get('x-correlation-id')).toBe('no-ctx-1');
+    expect(((await registered.json()) as { context: unknown }).context).toBeNull();
+
+    const crashed = await fetch(`${base}/crash`, { headers: { 'x-correlation-id': 'no-ctx-2' } });
+    expect(crashed.status).toBe(500);
+    expect(await problemOf(crashed)).toMatchObject({ correlationId: 'no-ctx-2' });
+    expect(logLines.some((line) => line['msg'] === 'request failed unexpectedly' && line['correlationId'] === 'no-ctx-2')).toBe(true);
+    expect(logLines.some((line) => line['msg'] === 'request' && line['correlationId'] === 'no-ctx-2')).toBe(true);
+  });
+});

@@ -20,14 +20,19 @@ export const correlationIdOf = (request: object): string | undefined => (request
  * pipes, controller) then runs inside `MessageContext`, so that the events it writes to the outbox
  * and its log lines carry the id. That starts in `preHandler`, after the body is read: the body's
  * stream events would not keep an async context entered earlier.
+ *
+ * `requestContext: false` leaves out `MessageContext` (the id is still given and echoed): for an app
+ * that writes no events and logs the id explicitly (the gateway), as the first `AsyncLocalStorage.run`
+ * switches on Node's promise hooks for every promise of the process for good.
  */
-export function installCorrelation(fastify: FastifyInstance): void {
+export function installCorrelation(fastify: FastifyInstance, options: { readonly requestContext?: boolean } = {}): void {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const correlationId = correlationIdFor(request.headers);
     (request as WithCorrelationId)[CORRELATION_ID] = correlationId;
     reply.raw.setHeader(CORRELATION_ID_HEADER, correlationId);
     done();
   });
+  if (options.requestContext === false) return;
   fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const correlationId = correlationIdOf(request) ?? correlationIdFor(request.headers);
     MessageContext.run({ correlationId, causationId: correlationId }, () => done());

@@ -33,7 +33,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, unexpected } = this.mapper.map(exception);
     const instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
-    const route = { method: request.method, path: instance, status: problem.status, code: problem.code };
+    const correlationId = correlationIdOf(reply);
+    // The id given explicitly: an app may run without MessageContext (the gateway), where the logger's mixin adds none.
+    const route = { method: request.method, path: instance, status: problem.status, code: problem.code, correlationId };
 
     if (unexpected) this.logger.error({ err: exception, ...route }, 'request failed unexpectedly');
     else this.logger.debug(route, 'request refused');
@@ -43,7 +45,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       reply.raw.destroy();
       return;
     }
-    const body = JSON.stringify(problemDetails(problem, { instance, correlationId: correlationIdOf(reply) }));
+    const body = JSON.stringify(problemDetails(problem, { instance, correlationId }));
     // Through the reply, so that its hooks run (security headers, access log).
     void reply.status(problem.status).header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`).send(body);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HttpRoute } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
-import { CORRELATION_ID_HEADER, ProblemException } from '@shop/http';
+import { CORRELATION_ID_HEADER, ProblemException, correlationIdOf } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
 import {
@@ -45,7 +45,7 @@ export class ServiceForwarder {
         correlationId: String(reply.raw.getHeader(CORRELATION_ID_HEADER)),
       });
     } catch (error) {
-      throw this.problemFor(route, error, reply);
+      throw this.problemFor(route, error, request, reply);
     }
     if (route.credentials) request[UPSTREAM_ANSWER] = upstreamAnswerOf(answer);
     const headers: Record<string, string> = {};
@@ -61,10 +61,12 @@ export class ServiceForwarder {
       .send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
   }
 
-  private problemFor(route: HttpRoute, error: unknown, reply: FastifyReply): unknown {
+  private problemFor(route: HttpRoute, error: unknown, request: GatewayRequest, reply: FastifyReply): unknown {
     const service = route.service;
+    // Given explicitly: the gateway runs without MessageContext (see main.ts).
+    const correlationId = correlationIdOf(request);
     if (error instanceof ServiceTimeoutError) {
-      this.logger.warn({ upstream: service, route: route.operationId, timeoutMs: error.timeoutMs }, 'service did not answer in time');
+      this.logger.warn({ upstream: service, route: route.operationId, timeoutMs: error.timeoutMs, correlationId }, 'service did not answer in time');
       return ProblemException.of(504, 'SERVICE_TIMEOUT', `The ${service} service did not answer in time; the request may or may not have taken effect.`);
     }
     if (error instanceof ServiceBusyError) {
@@ -72,7 +74,8 @@ export class ServiceForwarder {
       return ProblemException.of(503, 'SERVICE_BUSY', `The ${service} service has too many requests in flight; try again shortly.`);
     }
     if (error instanceof ServiceUnavailableError) {
-      if (error.reason === 'unreachable') this.logger.warn({ upstream: service, route: route.operationId, err: error.cause }, 'service unreachable');
+      if (error.reason === 'unreachable')
+        this.logger.warn({ upstream: service, route: route.operationId, err: error.cause, correlationId }, 'service unreachable');
       if (error.retryAfterSeconds !== undefined) reply.raw.setHeader('retry-after', String(error.retryAfterSeconds));
       return ProblemException.of(503, 'SERVICE_UNAVAILABLE', `The ${service} service is unavailable; try again later.`);
     }
