@@ -370,7 +370,7 @@ function queryCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
   // calling: forwarded, it would carry the target twice (the request line and the internal token).
   rows.push({
     name: `${label(route)}: a 10 KB query (over the request target limit)`,
-    request: { method: route.method, path: `${pathOf(route)}?q=${'a'.repeat(10_000)}` },
+    request: { method: route.method, path: `${pathOf(route)}?q=${'a'.repeat(10_000)}`, headers: {} },
     status: 414,
     code: 'URI_TOO_LONG',
   });

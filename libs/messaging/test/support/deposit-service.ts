@@ -1,5 +1,6 @@
 import { Controller, Inject, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Payload } from '@nestjs/microservices';
 import {
   Type,
@@ -220,7 +221,8 @@ export async function startDepositService(options: DepositServiceOptions): Promi
   })
   class DepositTestModule {}
 
-  const app = await NestFactory.create(DepositTestModule, { logger: false });
+  // Never listens: the adapter is only what a Nest application needs to host the event consumer.
+  const app = await NestFactory.create(DepositTestModule, new FastifyAdapter(), { logger: false });
   try {
     if (options.consume !== false) {
       await connectEventConsumer(app);
