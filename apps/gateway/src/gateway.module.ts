@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CONTEXTS, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
@@ -70,8 +69,9 @@ export class GatewayModule {
     for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
 
     const httpControllers = [forwardingControllerFor(contexts.flatMap((context) => context.routes)), OpenApiController];
-    // The login throttle acts only on routes whose contract says they check credentials.
-    const edge = [GatewayAccessGuard, ServiceForwarder, { provide: APP_INTERCEPTOR, useClass: LoginThrottleInterceptor }];
+    // The login throttle acts only on routes whose contract says they check credentials: the controller
+    // puts it on those handlers alone (a global interceptor would send every request through rxjs).
+    const edge = [GatewayAccessGuard, ServiceForwarder, LoginThrottleInterceptor];
     const adapters = [
       { provide: SERVICE_CLIENT, useValue: serviceClient },
       { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret, config.accessTokenLifetimeSeconds) },

@@ -1,9 +1,10 @@
 import { RequestMethod } from '@nestjs/common';
-import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { FORWARDED_ROUTE, GatewayAccessGuard } from './gateway-access.guard.js';
 import { forwardingControllerFor, nestPathOf } from './forwarding.controller.js';
+import { LoginThrottleInterceptor } from './login-throttle.interceptor.js';
 
 const route = (operationId: string, path = '/orders/{orderId}'): HttpRoute => ({
   operationId,
@@ -28,6 +29,20 @@ describe('forwardingControllerFor', () => {
       expect(Reflect.getMetadata(FORWARDED_ROUTE, handler)).toEqual(expected);
     }
     expect(Reflect.getMetadata(PATH_METADATA, prototype['cancelOrder'] as object)).toBe('/orders/:orderId/cancel');
+  });
+
+  it('puts the login throttle on the routes that check credentials only (no rxjs trip for the others)', () => {
+    const login = { ...route('logIn', '/auth/login'), credentials: { accountField: 'email', failureCode: 'INVALID_CREDENTIALS' } };
+    const controller = forwardingControllerFor([login, route('cancelOrder')]);
+    const prototype = controller.prototype as Record<string, object>;
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, controller)).toBeUndefined();
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, prototype['logIn']!)).toEqual([LoginThrottleInterceptor]);
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, prototype['cancelOrder']!)).toBeUndefined();
+    const credentialRoutes = HTTP_ROUTES.filter((candidate) => candidate.credentials);
+    expect(credentialRoutes.length).toBeGreaterThan(0);
+    const real = forwardingControllerFor(HTTP_ROUTES).prototype as Record<string, object>;
+    for (const candidate of HTTP_ROUTES)
+      expect(Reflect.getMetadata(INTERCEPTORS_METADATA, real[candidate.operationId]!)).toEqual(candidate.credentials ? [LoginThrottleInterceptor] : undefined);
   });
 
   it('makes a new class each time, so that two gateways in one process keep their own tables', () => {

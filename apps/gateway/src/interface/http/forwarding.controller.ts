@@ -1,8 +1,21 @@
-import { Controller, Inject, Req, RequestMapping, RequestMethod, Res, SetMetadata, UseGuards, applyDecorators, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Req,
+  RequestMapping,
+  RequestMethod,
+  Res,
+  SetMetadata,
+  UseGuards,
+  UseInterceptors,
+  applyDecorators,
+  type Type,
+} from '@nestjs/common';
 import type { HttpRoute } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
 import { FORWARDED_ROUTE, GatewayAccessGuard } from './gateway-access.guard.js';
 import type { GatewayRequest } from './gateway-request.js';
+import { LoginThrottleInterceptor } from './login-throttle.interceptor.js';
 import { ServiceForwarder } from './service-forwarder.js';
 
 const FORWARDER = Symbol('forwarder');
@@ -38,11 +51,10 @@ export function forwardingControllerFor(routes: readonly HttpRoute[]): Type<unkn
     Object.defineProperty(prototype, name, descriptor);
     Req()(prototype, name, 0);
     Res()(prototype, name, 1);
-    applyDecorators(RequestMapping({ path: nestPathOf(route.path), method: RequestMethod[route.method] }), SetMetadata(FORWARDED_ROUTE, route))(
-      prototype,
-      name,
-      descriptor,
-    );
+    const decorators = [RequestMapping({ path: nestPathOf(route.path), method: RequestMethod[route.method] }), SetMetadata(FORWARDED_ROUTE, route)];
+    // The login throttle on the routes that check credentials only: an interceptor costs every request it sees a trip through rxjs.
+    if (route.credentials) decorators.push(UseInterceptors(LoginThrottleInterceptor));
+    applyDecorators(...decorators)(prototype, name, descriptor);
   }
   Controller()(ForwardingController);
   UseGuards(GatewayAccessGuard)(ForwardingController);
