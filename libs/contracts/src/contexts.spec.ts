@@ -98,7 +98,7 @@ describe('defineContext', () => {
       { name: 'things', port: 3009, tags: { things: 'T' }, routes: { add: { ...route, method: 'POST', requestBody: Type.Object({ name: Type.String() }) } } },
       'a body schema needs a title',
     ],
-    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'admin' } } }, "unknown access 'admin'"],
+    [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'owner' } } }, "unknown access 'owner'"],
     [
       {
         name: 'things',

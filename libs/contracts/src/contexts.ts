@@ -4,6 +4,8 @@ import { userContext } from './user/user.context.js';
 
 // Each context's contracts (events, HTTP bodies, routes), for the code that speaks them.
 export * from './user/index.js';
+export * from './order/index.js';
+export * from './coupon/index.js';
 
 /**
  * Every bounded context of the platform, in start order. A new context is one `defineContext` in

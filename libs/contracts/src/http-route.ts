@@ -1,7 +1,10 @@
 import type { ContractSchema } from './envelope.js';
 
-/** Who may call a route: anyone, or a caller with a valid bearer access token. Anything else is refused by `defineContext`. */
-export const ROUTE_ACCESS = ['anonymous', 'user'] as const;
+/**
+ * Who may call a route: anyone, a caller with a valid bearer access token, or such a caller whose token
+ * carries the `admin` role. Anything else is refused by `defineContext`.
+ */
+export const ROUTE_ACCESS = ['anonymous', 'user', 'admin'] as const;
 export type RouteAccess = (typeof ROUTE_ACCESS)[number];
 
 /**
@@ -19,6 +22,9 @@ export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH
  * among the OpenAPI document's components (`#/components/schemas/<title>`).
  */
 export type BodySchema = ContractSchema;
+
+/** The query parameters of a route: a titled TypeBox object of string (or string enum) properties. */
+export type QuerySchema = ContractSchema;
 
 export interface RouteResponse {
   readonly description: string;
@@ -40,12 +46,17 @@ export interface HttpRouteDefinition {
   readonly method: HttpMethod;
   /** Below `/api/v1`, OpenAPI style: `/orders/{orderId}`. The service serves the same path. */
   readonly path: string;
-  /** `user`: a valid bearer access token is required. */
+  /** `user`: a valid bearer access token is required; `admin`: one with the `admin` role. */
   readonly access: RouteAccess;
   /** One of its context's `tags`. */
   readonly tag: string;
   readonly summary: string;
   readonly requestBody?: BodySchema;
+  /**
+   * The query parameters the route reads: a titled object schema whose properties are strings (a query
+   * string is text), each documented as an OpenAPI query parameter. The service validates with it.
+   */
+  readonly query?: QuerySchema;
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /**
    * The route checks a password for the account its body names in `accountField`, answering 401 with
