@@ -1,0 +1,74 @@
+import { idempotencyMigrations } from '@shop/http';
+import { messagingMigrations } from '@shop/messaging';
+import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
+import { schedulerMigrations } from '@shop/scheduler';
+import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
+import { couponEntities } from '../../src/infrastructure/persistence/coupon.entity-schemas.js';
+
+export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
+
+/** The migrations the coupon service runs, in its order (`contextModule`: messaging, scheduler, idempotency, then its own). */
+export const COUPON_SERVICE_MIGRATIONS = [...messagingMigrations, ...schedulerMigrations, ...idempotencyMigrations, ...couponMigrations];
+
+/** Closes what the tests opened, newest first. */
+export class Cleanups {
+  private readonly tasks: Array<() => Promise<unknown>> = [];
+  add(task: () => Promise<unknown>): void {
+    this.tasks.push(task);
+  }
+  async run(): Promise<void> {
+    for (const task of this.tasks.splice(0).reverse()) await task();
+  }
+}
+
+export interface CouponDatabase {
+  readonly kind: DatabaseKind;
+  readonly service: string;
+  readonly transactions: TransactionHost;
+  /**
+   * Another instance of the service on the same database: a data source (and pool) of its own
+   * (PostgreSQL only: SQLite is one process's file).
+   */
+  openAnotherInstance(options?: { poolSize?: number }): Promise<TransactionHost>;
+  /** Rows of a query, over the first instance's data source, outside any transaction. */
+  query<R = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<R[]>;
+  /** `SELECT COUNT(*)` of a table, optionally with a WHERE clause (placeholders of the database's dialect). */
+  count(table: string, where?: string, parameters?: unknown[]): Promise<number>;
+}
+
+/** A fresh database of the coupon service with the service's migrations applied. */
+export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups, options: { poolSize?: number } = {}): Promise<CouponDatabase> {
+  const service = uniqueServiceName('coupon');
+  const open = async (poolSize = options.poolSize ?? 6) => {
+    const dataSource = await openDataSource({
+      service,
+      ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize } : { sqliteDir: ':memory:' }),
+      entities: couponEntities,
+      migrations: COUPON_SERVICE_MIGRATIONS,
+    });
+    cleanups.add(() => dataSource.destroy());
+    return new TransactionHost(dataSource);
+  };
+  if (kind === 'postgres') cleanups.add(() => dropDatabase(databaseNameOf(service)));
+  const transactions = await open();
+  const query = async <R>(sql: string, parameters: unknown[] = []): Promise<R[]> => {
+    const result: unknown = await transactions.dataSource.query(sql, parameters);
+    // PostgreSQL answers an UPDATE or DELETE with [rows, count].
+    return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as R[];
+  };
+  return {
+    kind,
+    service,
+    transactions,
+    openAnotherInstance: (instance = {}) => {
+      if (kind !== 'postgres') throw new Error('only PostgreSQL is shared between instances');
+      return open(instance.poolSize);
+    },
+    query,
+    count: async (table, where, parameters) => {
+      const [row] = await query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`, parameters);
+      return Number(row?.n ?? 0);
+    },
+  };
+}
