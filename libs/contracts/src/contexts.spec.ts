@@ -7,6 +7,9 @@ import { GATEWAY_PORT, defineContext, defineContexts } from './context.js';
 import { CONTEXTS, CONTEXT_NAMES, HTTP_ROUTES } from './contexts.js';
 import { defineEvent, eventOf, type PayloadOf } from './envelope.js';
 import { bodySchemasOf, schemaNameOf } from './http-route.js';
+import { AWAITED_EVENTS } from './awaited-events.js';
+import { couponContext } from './coupon/coupon.context.js';
+import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1 } from './order/order.events.js';
 import { publishedLanguage } from './published-language.js';
 import { LoginRequest, MeResponse, RegisterRequest, USER_ROUTES } from './user/user.http.js';
 import { UserRegisteredV1 } from './user/user.events.js';
@@ -24,14 +27,18 @@ describe('the contexts', () => {
   it('are the user context for now: its name, default port, events and routes', () => {
     expect(CONTEXT_NAMES).toEqual(['user']);
     expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([['user', 3001]]);
-    expect(publishedLanguage).toEqual([UserRegisteredV1]);
+    expect(publishedLanguage).toEqual([UserRegisteredV1, ...AWAITED_EVENTS]);
+    expect(AWAITED_EVENTS).toEqual([OrderPlacedV1, OrderCancelledV1, OrderPaidV1, OrderRefundedV1]);
     expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual(['user POST /auth/register', 'user POST /auth/login', 'user GET /me']);
   });
 
   it('carry schemas that ajv compiles in strict mode, formats included', () => {
     const ajv = strictAjv();
-    const schemas = [...publishedLanguage.map((event) => event.schema), ...HTTP_ROUTES.flatMap(bodySchemasOf)];
-    expect(schemas.length).toBeGreaterThanOrEqual(6);
+    // The coupon context's too, registered in CONTEXTS or not yet.
+    const events = [...publishedLanguage, ...couponContext.events];
+    const routes = [...HTTP_ROUTES, ...couponContext.routes];
+    const schemas = [...events.map((event) => event.schema), ...routes.flatMap(bodySchemasOf), ...routes.flatMap((r) => (r.query ? [r.query] : []))];
+    expect(schemas.length).toBeGreaterThanOrEqual(20);
     for (const schema of new Set(schemas)) expect(() => ajv.compile(schema), JSON.stringify(schema)).not.toThrow();
     const registered = ajv.compile(UserRegisteredV1.schema);
     const payload: UserRegisteredV1 = { userId: crypto.randomUUID(), email: 'a@example.com', nickname: null, registeredAt: new Date().toISOString() };
@@ -81,6 +88,12 @@ describe('defineContext', () => {
     expect(defineContext({ name: 'bare', port: 3010 })).toEqual({ name: 'bare', port: 3010, events: [], routes: [], tags: {} });
   });
 
+  it('takes a route with a query of string (or string choice) parameters and an admin route', () => {
+    const query = Type.Object({ status: Type.Optional(Type.Enum(['A', 'B'])), limit: Type.Optional(Type.String()) }, { title: 'ThingsQuery' });
+    const things = defineContext({ name: 'things', port: 3009, routes: { list: { ...route, access: 'admin', query } }, tags: { things: 'Things' } });
+    expect(things.routes[0]).toMatchObject({ access: 'admin', query });
+  });
+
   it.each([
     [{ name: 'Things', port: 3009 }, "invalid name 'Things'"],
     [{ name: 'my-things', port: 3009 }, "invalid name 'my-things'"],
@@ -99,6 +112,23 @@ describe('defineContext', () => {
       'a body schema needs a title',
     ],
     [{ name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, access: 'owner' } } }, "unknown access 'owner'"],
+    [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, query: Type.Object({ limit: Type.String() }) } } },
+      "route 'list': query: a body schema needs a title",
+    ],
+    [
+      {
+        name: 'things',
+        port: 3009,
+        tags: { things: 'T' },
+        routes: { list: { ...route, query: Type.Object({ limit: Type.Integer() }, { title: 'ThingsQuery' }) } },
+      },
+      "route 'list': query parameter 'limit' must be a string (or a choice of strings)",
+    ],
+    [
+      { name: 'things', port: 3009, tags: { things: 'T' }, routes: { list: { ...route, query: Type.String({ title: 'ThingsQuery' }) } } },
+      "route 'list': query: must be an object schema",
+    ],
     [
       {
         name: 'things',

@@ -5,5 +5,6 @@ export * from './schema-registry.js';
 export * from './http-route.js';
 export * from './context.js';
 export * from './contexts.js';
+export * from './awaited-events.js';
 export * from './published-language.js';
 export * from './subscriptions.js';

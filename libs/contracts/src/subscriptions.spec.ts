@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { UserRegisteredV1 } from './user/user.events.js';
-import { defineContext } from './context.js';
+import { AWAITED_EVENTS } from './awaited-events.js';
+import { defineContext, type ContextDefinition } from './context.js';
+import { CONTEXTS } from './contexts.js';
+import { couponContext } from './coupon/coupon.context.js';
+import { OrderPlacedV1 } from './order/order.events.js';
 import { defineEvent } from './envelope.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
@@ -14,17 +18,21 @@ import {
   subscriptionsOf,
 } from './subscriptions.js';
 
-const OrderPlacedV1 = defineEvent('order.placed.v1', Type.Object({ orderId: Type.String() }));
+const ParcelShippedV1 = defineEvent('shipping.shipped.v1', Type.Object({ parcelId: Type.String() }));
 
 describe('defineSubscriptions', () => {
   it('accepts types of the published language by default, or of the contracts it is given', () => {
     const manifest = defineSubscriptions([{ service: 'coupon', eventTypes: [UserRegisteredV1.type] }]);
     expect(manifest).toEqual([{ service: 'coupon', eventTypes: ['user.registered.v1'] }]);
-    expect(() => defineSubscriptions([{ service: 'coupon', eventTypes: [OrderPlacedV1.type] }])).toThrow(
-      "invalid subscription manifest: service 'coupon' consumes 'order.placed.v1', which has no contract",
+    expect(() => defineSubscriptions([{ service: 'coupon', eventTypes: [ParcelShippedV1.type] }])).toThrow(
+      "invalid subscription manifest: service 'coupon' consumes 'shipping.shipped.v1', which has no contract",
     );
-    expect(defineSubscriptions([{ service: 'coupon', eventTypes: [OrderPlacedV1.type] }], [OrderPlacedV1])).toHaveLength(1);
+    expect(defineSubscriptions([{ service: 'coupon', eventTypes: [ParcelShippedV1.type] }], [ParcelShippedV1])).toHaveLength(1);
     expect(defineSubscriptions([{ service: 'coupon', eventTypes: ['t.x.v1'] }], ['t.x.v1'])).toHaveLength(1);
+  });
+
+  it('accepts by default the events awaited from a context not registered yet', () => {
+    expect(defineSubscriptions([{ service: 'coupon', eventTypes: [OrderPlacedV1.type] }])).toEqual([{ service: 'coupon', eventTypes: ['order.placed.v1'] }]);
   });
 
   it.each([
@@ -64,20 +72,20 @@ describe('defineSubscriptions', () => {
 describe('manifest queries', () => {
   const manifest = defineSubscriptions(
     [
-      { service: 'coupon', eventTypes: [UserRegisteredV1.type, OrderPlacedV1.type], retryDelaysMs: [10, 20] },
+      { service: 'coupon', eventTypes: [UserRegisteredV1.type, ParcelShippedV1.type], retryDelaysMs: [10, 20] },
       { service: 'points', eventTypes: [UserRegisteredV1.type] },
     ],
-    [UserRegisteredV1, OrderPlacedV1],
+    [UserRegisteredV1, ParcelShippedV1],
   );
 
   it('answers which services consume a type and which types a service consumes', () => {
     expect(consumersOf(manifest, UserRegisteredV1.type)).toEqual(['coupon', 'points']);
-    expect(consumersOf(manifest, OrderPlacedV1.type)).toEqual(['coupon']);
+    expect(consumersOf(manifest, ParcelShippedV1.type)).toEqual(['coupon']);
     expect(consumersOf(manifest, 'nobody.v1')).toEqual([]);
-    expect(eventTypesOf(manifest, 'coupon')).toEqual([UserRegisteredV1.type, OrderPlacedV1.type]);
-    expect(eventTypesOf(manifest, 'order')).toEqual([]);
+    expect(eventTypesOf(manifest, 'coupon')).toEqual([UserRegisteredV1.type, ParcelShippedV1.type]);
+    expect(eventTypesOf(manifest, 'shipping')).toEqual([]);
     expect(subscriptionOf(manifest, 'points')?.service).toBe('points');
-    expect(subscriptionOf(manifest, 'order')).toBeUndefined();
+    expect(subscriptionOf(manifest, 'shipping')).toBeUndefined();
   });
 
   it('gives each service its retry delays, the default when it has none', () => {
@@ -86,26 +94,44 @@ describe('manifest queries', () => {
     expect(DEFAULT_RETRY_DELAYS_MS).toEqual([1_000, 5_000, 30_000]);
   });
 
-  it('is empty for the platform until a context consumes something', () => {
-    expect(subscriptions).toEqual([]);
+  it("is, for the platform, the registered contexts' subscriptions", () => {
+    expect(subscriptions.map((entry) => entry.service)).toEqual(CONTEXTS.filter((context) => context.subscribes).map((context) => context.name));
+    for (const context of CONTEXTS) expect(eventTypesOf(subscriptions, context.name)).toEqual(context.subscribes?.events.map((event) => event.type) ?? []);
   });
 });
 
 describe('subscriptionsOf', () => {
-  const order = defineContext({ name: 'order', port: 3002, events: [OrderPlacedV1] });
+  const shipping = defineContext({ name: 'shipping', port: 3002, events: [ParcelShippedV1] });
   const user = defineContext({ name: 'user', port: 3001, events: [UserRegisteredV1] });
 
   it("is the manifest of the contexts' subscriptions", () => {
-    const coupon = defineContext({ name: 'coupon', port: 3003, subscribes: { events: [UserRegisteredV1, OrderPlacedV1], retryDelaysMs: [10] } });
-    const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
-    expect(subscriptionsOf([user, order, coupon, points])).toEqual([
-      { service: 'coupon', eventTypes: ['user.registered.v1', 'order.placed.v1'], retryDelaysMs: [10] },
-      { service: 'points', eventTypes: ['order.placed.v1'] },
+    const coupon = defineContext({ name: 'coupon', port: 3003, subscribes: { events: [UserRegisteredV1, ParcelShippedV1], retryDelaysMs: [10] } });
+    const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [ParcelShippedV1] } });
+    expect(subscriptionsOf([user, shipping, coupon, points])).toEqual([
+      { service: 'coupon', eventTypes: ['user.registered.v1', 'shipping.shipped.v1'], retryDelaysMs: [10] },
+      { service: 'points', eventTypes: ['shipping.shipped.v1'] },
     ]);
   });
 
   it('refuses a subscription to an event no context of the list publishes', () => {
+    const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [ParcelShippedV1] } });
+    expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'shipping.shipped.v1', which has no contract");
+  });
+
+  it('accepts a subscription to an awaited event (AWAITED_EVENTS by default), and refuses it when told none is awaited', () => {
     const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
-    expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
+    expect(subscriptionsOf([user, points])).toEqual([{ service: 'points', eventTypes: ['order.placed.v1'] }]);
+    expect(subscriptionsOf([user, points], [OrderPlacedV1])).toHaveLength(1);
+    expect(() => subscriptionsOf([user, points], [])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
+  });
+
+  it("takes the coupon context's subscriptions once it is registered: the user event and the awaited order events", () => {
+    const contexts: readonly ContextDefinition[] = CONTEXTS;
+    const registered = contexts.some((context) => context.name === 'coupon') ? contexts : [...contexts, couponContext];
+    expect(subscriptionOf(subscriptionsOf(registered), 'coupon')).toEqual({
+      service: 'coupon',
+      eventTypes: ['user.registered.v1', 'order.placed.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1'],
+    });
+    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptionsOf(registered), 'coupon').includes(event.type))).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { AWAITED_EVENTS } from './awaited-events.js';
 import type { EventContract } from './envelope.js';
 import type { ContextDefinition } from './context.js';
 import { CONTEXTS } from './contexts.js';
@@ -79,17 +80,19 @@ export const retryDelaysOf = (manifest: SubscriptionManifest, service: string): 
   subscriptionOf(manifest, service)?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
 
 /**
- * The platform's subscriptions, read from each context's `subscribes` (`CONTEXTS`). Empty for now: no
- * context consumes anything yet. A context that adds a consumer lists the events in its definition
- * (e.g. `subscribes: { events: [UserRegisteredV1] }`), and every service then declares that queue at
- * start, so events published before the consumer first runs wait in its queue. A subscription of a
- * service that is not deployed keeps events pending in the embedded mode and piling up in its queue
- * on RabbitMQ: add it with the consumer, not before.
+ * The platform's subscriptions, read from each context's `subscribes` (`CONTEXTS`). A context that adds a
+ * consumer lists the events in its definition (e.g. `subscribes: { events: [UserRegisteredV1] }`), and
+ * every service then declares that queue at start, so events published before the consumer first runs
+ * wait in its queue. A subscription of a service that is not deployed keeps events pending in the
+ * embedded mode and piling up in its queue on RabbitMQ: add it with the consumer, not before.
  */
 export const subscriptions: SubscriptionManifest = subscriptionsOf(CONTEXTS);
 
-/** The manifest a list of contexts declares (checked by `defineSubscriptions` against their events). */
-export function subscriptionsOf(contexts: readonly ContextDefinition[]): SubscriptionManifest {
+/**
+ * The manifest a list of contexts declares, checked by `defineSubscriptions` against their events and the
+ * events `awaited` from a context not registered yet (`AWAITED_EVENTS` by default).
+ */
+export function subscriptionsOf(contexts: readonly ContextDefinition[], awaited: readonly EventContract[] = AWAITED_EVENTS): SubscriptionManifest {
   return defineSubscriptions(
     contexts.flatMap(({ name, subscribes }) =>
       subscribes
@@ -102,6 +105,6 @@ export function subscriptionsOf(contexts: readonly ContextDefinition[]): Subscri
           ]
         : [],
     ),
-    contexts.flatMap((context) => context.events),
+    [...contexts.flatMap((context) => context.events), ...awaited],
   );
 }
