@@ -1,5 +1,14 @@
 import type { EventContract } from './envelope.js';
-import { GATEWAY_OWN_SEGMENTS, HTTP_METHODS, ROUTE_ACCESS, bodySchemasOf, schemaNameOf, type HttpRoute, type HttpRouteDefinition } from './http-route.js';
+import {
+  GATEWAY_OWN_SEGMENTS,
+  HTTP_METHODS,
+  ROUTE_ACCESS,
+  bodySchemasOf,
+  schemaNameOf,
+  type HttpRoute,
+  type HttpRouteDefinition,
+  type QuerySchema,
+} from './http-route.js';
 
 /** The gateway's own port: no context may take it. */
 export const GATEWAY_PORT = 3000;
@@ -96,6 +105,7 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
       (route.requestBody as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties?.[accountField]?.type !== 'string'
     )
       problems.push(`${where}: credentials.accountField '${accountField}' is not a string property of the request body`);
+    if (route.query !== undefined) problems.push(...queryProblemsOf(route.query).map((problem) => `${where}: ${problem}`));
     for (const schema of bodySchemasOf(route)) {
       try {
         schemaNameOf(schema);
@@ -114,6 +124,23 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
     tags: Object.freeze({ ...tags }),
     ...(spec.subscribes ? { subscribes: spec.subscribes } : {}),
   });
+}
+
+/** A route's query schema: titled, an object, each property a string or a choice of strings (a query string is text). */
+function queryProblemsOf(query: QuerySchema): string[] {
+  const problems: string[] = [];
+  try {
+    schemaNameOf(query);
+  } catch (error) {
+    problems.push(`query: ${(error as Error).message}`);
+  }
+  const { type, properties } = query as { type?: unknown; properties?: Record<string, { type?: unknown; enum?: unknown[] }> };
+  if (type !== 'object' || properties === undefined) return [...problems, 'query: must be an object schema (Type.Object)'];
+  for (const [name, property] of Object.entries(properties)) {
+    const isText = property.type === 'string' || (Array.isArray(property.enum) && property.enum.every((value) => typeof value === 'string'));
+    if (!isText) problems.push(`query parameter '${name}' must be a string (or a choice of strings): a query string is text`);
+  }
+  return problems;
 }
 
 /**
