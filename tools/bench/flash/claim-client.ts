@@ -1,0 +1,82 @@
+// The load client, in its own process (forked by main.ts): claims through the gateway, one
+// attempt per token, `connections` attempts in flight at once on keep-alive connections, each
+// attempt's latency and outcome recorded; the run goes back over IPC.
+import { Agent, request } from 'node:http';
+import type { ClaimOutcome, ClaimRun } from './claims.js';
+import type { BenchToClient, ClaimJob, ClientToBench } from './claim-job.js';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function claim(agent: Agent, origin: URL, path: string, token: string): Promise<ClaimOutcome> {
+  return new Promise((resolve) => {
+    const outgoing = request(
+      {
+        agent,
+        host: origin.hostname,
+        port: origin.port,
+        method: 'POST',
+        path,
+        headers: { accept: 'application/json', authorization: `Bearer ${token}`, 'content-length': 0 },
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error: NodeJS.ErrnoException) => resolve(`other error ${error.code ?? error.message}`));
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          if (status === 201) return resolve('issued');
+          let code = '';
+          try {
+            const problem = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: unknown };
+            code = typeof problem.code === 'string' ? problem.code : 'no code';
+          } catch {
+            code = 'not JSON';
+          }
+          resolve(status === 409 && code === 'SOLD_OUT' ? 'sold_out' : `other ${status} ${code}`);
+        });
+      },
+    );
+    outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve(`other error ${error.code ?? error.message}`));
+    outgoing.end();
+  });
+}
+
+async function run(job: ClaimJob): Promise<ClaimRun> {
+  // One socket per attempt in flight: no attempt waits for a connection.
+  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+  const origin = new URL(job.origin);
+  const count = job.tokens.length;
+  const latenciesMs = new Array<number>(count);
+  const outcomes = new Array<ClaimOutcome>(count);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) {
+      const sent = performance.now();
+      outcomes[index] = await claim(agent, origin, job.path, job.tokens[index]!);
+      latenciesMs[index] = performance.now() - sent;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(job.connections, count) }, worker));
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  return { elapsedMs, latenciesMs, outcomes };
+}
+
+let pending: ClaimJob | undefined;
+const send = (message: ClientToBench) => process.send!(message);
+process.on('message', (message: BenchToClient) => {
+  if ('job' in message) {
+    pending = message.job;
+    return send({ ready: true });
+  }
+  const job = pending!;
+  pending = undefined;
+  run(job).then(
+    (result) => send({ result }),
+    (error: unknown) => send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
+});
+process.once('disconnect', () => process.exit(0));
