@@ -1,0 +1,3 @@
+export interface PauseCouponTemplateCommand {
+  readonly templateId: string;
+}

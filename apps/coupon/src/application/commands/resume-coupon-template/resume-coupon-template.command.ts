@@ -1,0 +1,3 @@
+export interface ResumeCouponTemplateCommand {
+  readonly templateId: string;
+}

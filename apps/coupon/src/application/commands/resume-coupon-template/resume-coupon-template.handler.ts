@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CouponTemplateResponse } from '@shop/contracts';
+import { UNIT_OF_WORK, isUuid, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { TemplateNotFoundError } from '../../../domain/coupon.errors.js';
+import { COUPON_CLOCK, COUPON_TEMPLATE_REPOSITORY } from '../../coupon.di-tokens.js';
+import { couponTemplateResponseOf } from '../../coupon.presenters.js';
+import type { CouponTemplateRepository } from '../../ports/coupon-template.repository.js';
+import type { ResumeCouponTemplateCommand } from './resume-coupon-template.command.js';
+
+/** An admin lets claims of a paused campaign go on. Resuming an active one changes nothing. */
+@Injectable()
+export class ResumeCouponTemplateHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(COUPON_TEMPLATE_REPOSITORY) private readonly templates: CouponTemplateRepository,
+    @Inject(COUPON_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: ResumeCouponTemplateCommand): Promise<CouponTemplateResponse> {
+    if (!isUuid(command.templateId)) throw new TemplateNotFoundError(command.templateId);
+    return this.unitOfWork.run(async () => {
+      const template = await this.templates.findById(command.templateId.toLowerCase());
+      if (!template) throw new TemplateNotFoundError(command.templateId);
+      template.resume(this.clock.now());
+      await this.templates.save(template);
+      return couponTemplateResponseOf(template);
+    });
+  }
+}

@@ -1,0 +1,12 @@
+import type { CouponReservationStatus } from '../../../domain/coupon-reservation.js';
+
+/** From `order.refunded.v1` with a coupon. */
+export interface ReturnCouponAfterRefundCommand {
+  readonly orderId: string;
+}
+
+export type ReturnCouponAfterRefundResult =
+  /** The coupon is back with its owner: AVAILABLE while still valid, else EXPIRED. */
+  | { readonly outcome: 'returned'; readonly couponStatus: 'AVAILABLE' | 'EXPIRED' }
+  /** Nothing used by the order (none, refunded already, released, rejected): no change; worth a log line. */
+  | { readonly outcome: 'ignored'; readonly status: CouponReservationStatus | null };

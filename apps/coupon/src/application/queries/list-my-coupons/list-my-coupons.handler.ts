@@ -1,0 +1,22 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MY_COUPONS_LIMIT, type MyCoupon } from '@shop/contracts';
+import { InvalidValueError } from '@shop/shared-kernel';
+import { COUPON_STATUSES } from '../../../domain/coupon.js';
+import { COUPON_QUERIES } from '../../coupon.di-tokens.js';
+import type { CouponQueries } from '../../ports/coupon.queries.js';
+import type { ListMyCouponsQuery } from './list-my-coupons.query.js';
+
+/** The signed-in user's coupons, newest first, optionally of one status. */
+@Injectable()
+export class ListMyCouponsHandler {
+  constructor(@Inject(COUPON_QUERIES) private readonly queries: CouponQueries) {}
+
+  async execute(query: ListMyCouponsQuery): Promise<MyCoupon[]> {
+    const limit = query.limit ?? MY_COUPONS_LIMIT.default;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MY_COUPONS_LIMIT.max)
+      throw new InvalidValueError('limit', `must be a whole number 1–${MY_COUPONS_LIMIT.max}, got ${limit}`);
+    if (query.status !== undefined && !COUPON_STATUSES.includes(query.status))
+      throw new InvalidValueError('status', `must be one of ${COUPON_STATUSES.join(', ')}, got ${String(query.status)}`);
+    return this.queries.listOwnedBy(query.userId, query.status, limit);
+  }
+}

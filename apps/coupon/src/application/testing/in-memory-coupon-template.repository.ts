@@ -1,0 +1,48 @@
+import type { EventOutbox } from '@shop/shared-kernel';
+import { InMemoryAggregateRepository, type InMemoryUnitOfWork } from '@shop/testing';
+import { CouponTemplate, type CouponTemplateSnapshot } from '../../domain/coupon-template.js';
+import { couponIntegrationEvents } from '../coupon.integration-events.js';
+import type { CouponTemplateRepository } from '../ports/coupon-template.repository.js';
+
+/**
+ * Templates in memory, saved as the real repository saves them (events to the outbox through the
+ * context's mapping). Like the real store it owns the `issued` counter: saving a known template keeps
+ * the stored count, and only `incrementIssuedIfInStock` (called by the coupon fake's `issue`) moves it.
+ */
+export class InMemoryCouponTemplateRepository extends InMemoryAggregateRepository<CouponTemplate, CouponTemplateSnapshot> implements CouponTemplateRepository {
+  /** How many times a use case looked a template up: the sold-out memory must spare these. */
+  lookups = 0;
+
+  constructor(unitOfWork: InMemoryUnitOfWork, outbox: EventOutbox) {
+    super(unitOfWork, outbox, couponIntegrationEvents, { toRow: (template) => template.toSnapshot(), fromRow: (row) => CouponTemplate.restore(row) });
+  }
+
+  override async findById(id: string): Promise<CouponTemplate | null> {
+    this.lookups += 1;
+    return super.findById(id.toLowerCase());
+  }
+
+  async findActiveGrantOnRegister(): Promise<CouponTemplate[]> {
+    this.lookups += 1;
+    return [...this.rows.values()].filter((row) => row.status === 'ACTIVE' && row.grantOnRegister).map((row) => this.tracked(CouponTemplate.restore(row)));
+  }
+
+  /** The conditional increment of the store: one more issued while below the total stock. Rolls back with the unit of work. */
+  async incrementIssuedIfInStock(templateId: string): Promise<boolean> {
+    const row = this.rows.get(templateId);
+    if (!row || row.issued >= row.totalStock) return false;
+    // Through the base's persist, so it is journalled (and rolled back) in order with the saves.
+    await super.persist(CouponTemplate.restore({ ...row, issued: row.issued + 1 }));
+    return true;
+  }
+
+  /** What the store's counter says now. */
+  issuedOf(templateId: string): number | undefined {
+    return this.rows.get(templateId)?.issued;
+  }
+
+  protected override async persist(template: CouponTemplate): Promise<void> {
+    const stored = this.rows.get(template.id);
+    await super.persist(stored ? CouponTemplate.restore({ ...template.toSnapshot(), issued: stored.issued }) : template);
+  }
+}

@@ -1,0 +1,40 @@
+import type { AdminCouponTemplate, ClaimableCouponTemplate, CouponStatus, MyCoupon } from '@shop/contracts';
+import { adminCouponTemplateOf, claimableCouponTemplateOf, myCouponOf } from '../coupon.presenters.js';
+import type { CouponQueries } from '../ports/coupon.queries.js';
+import type { InMemoryCouponRepository } from './in-memory-coupon.repository.js';
+import type { InMemoryCouponTemplateRepository } from './in-memory-coupon-template.repository.js';
+
+const newestFirst = (a: { createdAt: Date }, b: { createdAt: Date }) => b.createdAt.getTime() - a.createdAt.getTime();
+
+/** The read side over the fakes' stored rows, with the port's filters and order. */
+export class InMemoryCouponQueries implements CouponQueries {
+  constructor(
+    private readonly templates: InMemoryCouponTemplateRepository,
+    private readonly coupons: InMemoryCouponRepository,
+  ) {}
+
+  async listTemplatesWithCounts(): Promise<AdminCouponTemplate[]> {
+    const coupons = this.coupons.all();
+    return this.templates
+      .all()
+      .sort(newestFirst)
+      .map((template) => adminCouponTemplateOf(template, coupons.filter((c) => c.templateId === template.id && c.status === 'USED').length));
+  }
+
+  async listClaimable(now: Date): Promise<ClaimableCouponTemplate[]> {
+    return this.templates
+      .all()
+      .filter((template) => template.isClaimableAt(now) && !template.isSoldOut)
+      .sort(newestFirst)
+      .map(claimableCouponTemplateOf);
+  }
+
+  async listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number): Promise<MyCoupon[]> {
+    return this.coupons
+      .all()
+      .filter((coupon) => coupon.userId === userId && (status === undefined || coupon.status === status))
+      .sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())
+      .slice(0, limit)
+      .map(myCouponOf);
+  }
+}
