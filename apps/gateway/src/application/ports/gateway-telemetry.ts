@@ -3,7 +3,8 @@ import type { ServiceName } from '../service-name.js';
 /** `shed`: refused by the gateway's bulkhead (too many calls in flight), never sent. */
 export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circuit-open' | 'shed';
 export type CircuitState = 'closed' | 'open' | 'half-open';
-export type RefusalReason = 'unauthenticated' | 'rate-limited' | 'login-locked';
+/** `forbidden`: a signed-in caller without the role an admin route needs. */
+export type RefusalReason = 'unauthenticated' | 'forbidden' | 'rate-limited' | 'login-locked';
 /** Which counters: the per-minute request limit, or the failed logins per account. */
 export type RateLimitCounter = 'requests' | 'logins';
 

@@ -53,7 +53,7 @@ export class PrometheusGatewayTelemetry implements GatewayTelemetry, RateLimitTe
   });
   private readonly refusals = new Counter({
     name: 'shop_gateway_requests_refused_total',
-    help: 'Requests refused at the edge: unauthenticated, rate-limited, login-locked',
+    help: 'Requests refused at the edge: unauthenticated, forbidden (an admin route without the role), rate-limited, login-locked',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -10,6 +10,9 @@ import type { Caller } from '../../application/ports/service-client.js';
 import { clientAddressKeyOfRequest } from './client-address-key.js';
 import { CALLER, type GatewayRequest } from './gateway-request.js';
 
+/** The role an `admin` route needs (the services check it again with `@RequiresRole('admin')`). */
+const ADMIN_ROLE = 'admin';
+
 /** Where a forwarding handler keeps its route (`forwardingControllerFor`), for this guard. */
 export const FORWARDED_ROUTE = Symbol('gateway.forwardedRoute');
 
@@ -18,7 +21,8 @@ export const FORWARDED_ROUTE = Symbol('gateway.forwardedRoute');
  * (routes that need a user); the request is counted against the user, or against the client's
  * address when nobody valid is signed in, and refused with 429 over the limit (so guessing tokens
  * is rate limited too); a route that needs a user then answers 401 without one — one message
- * whatever was wrong with the token.
+ * whatever was wrong with the token; an `admin` route answers 403 `FORBIDDEN` (the services' own
+ * code for a missing role) to a caller whose token lacks the role. A refused request is never forwarded.
  */
 @Injectable()
 export class GatewayAccessGuard implements CanActivate {
@@ -51,6 +55,10 @@ export class GatewayAccessGuard implements CanActivate {
       this.telemetry.requestRefused('unauthenticated');
       response.setHeader('www-authenticate', 'Bearer');
       throw ProblemException.of(401, 'UNAUTHENTICATED', 'Sign in: this needs a valid access token.');
+    }
+    if (route.access === 'admin' && !caller?.roles.includes(ADMIN_ROLE)) {
+      this.telemetry.requestRefused('forbidden');
+      throw ProblemException.of(403, 'FORBIDDEN', `This needs the role ${ADMIN_ROLE}.`);
     }
     if (caller) request[CALLER] = caller;
     return true;
