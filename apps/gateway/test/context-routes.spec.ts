@@ -30,6 +30,15 @@ const catalogContext = defineContext({
       summary: 'One item',
       responses: { 200: { description: 'The item', schema: Item } },
     },
+    hideItem: {
+      operationId: 'hideCatalogItem',
+      method: 'POST',
+      path: '/catalog/items/{itemId}/hide',
+      access: 'admin',
+      tag: 'catalog',
+      summary: 'Hide an item (admins)',
+      responses: { 201: { description: 'The item', schema: Item } },
+    },
     addItem: {
       operationId: 'addCatalogItem',
       method: 'POST',
@@ -134,6 +143,28 @@ describe('a context defined outside the gateway', () => {
     expect(catalog.calls).toHaveLength(0);
   });
 
+  it('has its admin routes refused without a token (401) and with a token lacking the admin role (403), never forwarded', async () => {
+    const { api, catalog } = await gatewayWithCatalog();
+    const anonymous = await fetch(`${api}/catalog/items/tea/hide`, { method: 'POST' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+
+    const customer = await fetch(`${api}/catalog/items/tea/hide`, { method: 'POST', headers: { authorization: `Bearer ${await accessToken()}` } });
+    expect(customer.status).toBe(403);
+    expect(customer.headers.get('content-type')).toContain('application/problem+json');
+    expect(await customer.json()).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(catalog.calls).toHaveLength(0);
+
+    const adminId = randomUUID();
+    const asAdmin = await fetch(`${api}/catalog/items/tea/hide`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await accessToken(adminId, { claims: { roles: ['customer', 'admin'] } })}` },
+    });
+    expect(asAdmin.status).toBe(201);
+    expect(catalog.calls).toEqual([{ method: 'POST', path: '/catalog/items/tea/hide', body: '', identity: { userId: adminId, roles: ['customer', 'admin'] } }]);
+  });
+
   it('answers 404 for what its table does not have, without calling it', async () => {
     const { api, catalog } = await gatewayWithCatalog();
     expect((await fetch(`${api}/catalog/items`)).status).toBe(404);
@@ -150,6 +181,8 @@ describe('a context defined outside the gateway', () => {
     });
     expect(document['components']['schemas']['CatalogItem']).toMatchObject({ title: 'CatalogItem', type: 'object' });
     expect(document['paths']['/me']).toBeDefined();
+    expect(document['paths']['/catalog/items/{itemId}/hide']['post']).toMatchObject({ security: [{ bearerAuth: [] }] });
+    expect(document['paths']['/catalog/items/{itemId}/hide']['post']['responses']['403']).toEqual({ $ref: '#/components/responses/Forbidden' });
 
     await fetch(`${api}/catalog/items/tea`, { headers: { authorization: `Bearer ${await accessToken()}` } });
     const metrics = await (await fetch(`${api}/metrics`, withMetricsToken)).text();

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { CONTEXTS, HTTP_ROUTES, Type, bodySchemasOf, defineContext, schemaNameOf, userContext } from '@shop/contracts';
+import { CONTEXTS, HTTP_ROUTES, Type, bodySchemasOf, couponContext, defineContext, schemaNameOf, userContext, type ContextDefinition } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from './openapi-document.js';
 
@@ -22,9 +22,10 @@ describe('the OpenAPI document', () => {
       const operation = document['paths'][route.path][route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
       expect(operation.operationId).toBe(route.operationId);
-      expect(operation.security).toEqual(route.access === 'user' ? [{ bearerAuth: [] }] : []);
+      expect(operation.security).toEqual(route.access === 'anonymous' ? [] : [{ bearerAuth: [] }]);
       for (const status of ['429', '503', '504', ...Object.keys(route.responses)]) expect(operation.responses[status], `${route.path} ${status}`).toBeDefined();
-      if (route.access === 'user') expect(operation.responses['401']).toBeDefined();
+      if (route.access !== 'anonymous') expect(operation.responses['401']).toBeDefined();
+      expect(operation.responses['403'] !== undefined, `${route.path} 403`).toBe(route.access === 'admin');
       if (route.requestBody) expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '413']));
     }
   });
@@ -95,6 +96,78 @@ describe('the OpenAPI document', () => {
     expect(withCatalog['components']['schemas']['CatalogItem']).toBe(Item);
     expect(withCatalog['tags']).toContainEqual({ name: 'catalog', description: 'The catalog' });
     expect((await new Validator().validate(withCatalog)).valid).toBe(true);
+  });
+
+  it('documents an admin route with the bearer token, 401 and 403, and a route query as its query parameters', async () => {
+    const Item = Type.Object({ itemId: Type.String() }, { title: 'CatalogItem' });
+    const ItemsQuery = Type.Object(
+      { status: Type.Optional(Type.Enum(['LISTED', 'HIDDEN'])), limit: Type.String({ pattern: '^[0-9]+$', description: 'How many, at most' }) },
+      { title: 'CatalogItemsQuery', additionalProperties: false },
+    );
+    const catalog = defineContext({
+      name: 'catalog',
+      port: 3099,
+      tags: { catalog: 'The catalog' },
+      routes: {
+        hide: {
+          operationId: 'hideItem',
+          method: 'POST',
+          path: '/admin/items/{itemId}/hide',
+          access: 'admin',
+          tag: 'catalog',
+          summary: 'Hide an item',
+          responses: { 200: { description: 'The item', schema: Item } },
+        },
+        list: {
+          operationId: 'listItems',
+          method: 'GET',
+          path: '/items',
+          access: 'user',
+          tag: 'catalog',
+          summary: 'Items',
+          query: ItemsQuery,
+          responses: { 200: { description: 'The items', schema: Type.Array(Item, { title: 'CatalogItemList' }) } },
+        },
+      },
+    });
+    const withCatalog = openApiDocument([userContext, catalog], '1.0.0') as Record<string, any>;
+    const hide = withCatalog['paths']['/admin/items/{itemId}/hide']['post'];
+    expect(hide.security).toEqual([{ bearerAuth: [] }]);
+    expect(hide.responses['401']).toEqual({ $ref: '#/components/responses/Unauthenticated' });
+    expect(hide.responses['403']).toEqual({ $ref: '#/components/responses/Forbidden' });
+    expect(Object.keys(hide.responses)).toEqual(['200', '401', '403', '429', '503', '504']);
+    expect(withCatalog['components']['responses']['Forbidden'].description).toContain('`FORBIDDEN`');
+    expect(withCatalog['components']['responses']['Forbidden'].content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    });
+
+    const list = withCatalog['paths']['/items']['get'];
+    expect(list.responses['403']).toBeUndefined();
+    expect(list.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    expect(list.parameters).toEqual([
+      { name: 'status', in: 'query', required: false, schema: { enum: ['LISTED', 'HIDDEN'] } },
+      { name: 'limit', in: 'query', required: true, description: 'How many, at most', schema: { type: 'string', pattern: '^[0-9]+$' } },
+    ]);
+    expect(withCatalog['components']['schemas']['CatalogItemsQuery']).toBeUndefined();
+    expect((await new Validator().validate(withCatalog)).valid).toBe(true);
+  });
+
+  it('documents the coupon routes validly, registered or not yet: admin ones with 403, `GET /me/coupons` with its query', async () => {
+    const contexts: readonly ContextDefinition[] = CONTEXTS;
+    const withCoupon = openApiDocument(contexts.some((context) => context.name === 'coupon') ? contexts : [...contexts, couponContext], '1.0.0') as Record<
+      string,
+      any
+    >;
+    const result = await new Validator().validate(withCoupon);
+    expect(result.errors).toBeUndefined();
+    expect(withCoupon['paths']['/admin/coupon-templates']['post'].responses['403']).toBeDefined();
+    expect(withCoupon['paths']['/admin/coupon-templates/{templateId}/pause']['post'].responses['403']).toBeDefined();
+    expect(withCoupon['paths']['/coupon-templates/{templateId}/claim']['post'].responses['403']).toBeUndefined();
+    expect(withCoupon['paths']['/me/coupons']['get'].parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`)).toEqual([
+      'query status',
+      'query limit',
+    ]);
+    for (const schema of couponContext.routes.flatMap(bodySchemasOf)) expect(withCoupon['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
   });
 
   it("refuses a context's schema titled like one of the gateway's own", () => {

@@ -1,4 +1,4 @@
-import { bodySchemasOf, schemaNameOf, type ContextDefinition, type HttpRoute, type RouteResponse } from '@shop/contracts';
+import { bodySchemasOf, schemaNameOf, type ContextDefinition, type HttpRoute, type QuerySchema, type RouteResponse } from '@shop/contracts';
 import { HEALTH_REPORT_SCHEMA, LIVENESS_SCHEMA, NOT_READY_SCHEMA, PROBLEM_SCHEMA, READINESS_SCHEMA } from './api-schemas.js';
 
 export const API_BASE_PATH = '/api/v1';
@@ -21,6 +21,7 @@ const COMMON_RESPONSES = {
   Unauthenticated: problemResponse('`UNAUTHENTICATED`: the bearer access token is missing, malformed, expired or not valid here', {
     'www-authenticate': { schema: { type: 'string' } },
   }),
+  Forbidden: problemResponse('`FORBIDDEN`: the access token is valid but lacks the `admin` role this route needs; nothing was done'),
   PayloadTooLarge: problemResponse('`PAYLOAD_TOO_LARGE`: the body is over 1 MiB'),
   RateLimited: problemResponse('`RATE_LIMITED`: too many requests from this user (or address, when signed out)', {
     'retry-after': ref('headers', 'RetryAfter'),
@@ -43,6 +44,21 @@ function routeResponse(response: RouteResponse): Json {
   };
 }
 
+/** A route's query schema as OpenAPI query parameters: one per property, with its own schema (`defineContext` made them strings). */
+function queryParametersOf(query: QuerySchema): Json[] {
+  const { properties = {}, required = [] } = query as { properties?: Record<string, Json>; required?: readonly string[] };
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return {
+      name,
+      in: 'query',
+      required: required.includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
 function operationOf(route: HttpRoute): Json {
   const responses: Json = {};
   for (const [status, response] of Object.entries(route.responses)) responses[status] = routeResponse(response);
@@ -50,16 +66,22 @@ function operationOf(route: HttpRoute): Json {
     responses['400'] ??= ref('responses', 'BadRequest');
     responses['413'] ??= ref('responses', 'PayloadTooLarge');
   }
-  if (route.access === 'user') responses['401'] ??= ref('responses', 'Unauthenticated');
+  const needsToken = route.access !== 'anonymous';
+  if (route.query) responses['400'] ??= ref('responses', 'BadRequest');
+  if (needsToken) responses['401'] ??= ref('responses', 'Unauthenticated');
+  if (route.access === 'admin') responses['403'] ??= ref('responses', 'Forbidden');
   responses['429'] ??= ref('responses', 'RateLimited');
   responses['503'] ??= ref('responses', 'ServiceUnavailable');
   responses['504'] ??= ref('responses', 'ServiceTimeout');
-  const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const parameters = [
+    ...[...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(route.query ? queryParametersOf(route.query) : []),
+  ];
   return {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.tag],
-    security: route.access === 'user' ? [{ bearerAuth: [] }] : [],
+    security: needsToken ? [{ bearerAuth: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.requestBody
       ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', schemaNameOf(route.requestBody)) } } } }
