@@ -1,0 +1,189 @@
+import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { AggregateRepository, isUuid, systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
+import { couponIntegrationEvents } from '../../application/coupon.integration-events.js';
+import type { CouponRepository, IssueOutcome } from '../../application/ports/coupon.repository.js';
+import type { CouponTemplate } from '../../domain/coupon-template.js';
+import type { Coupon } from '../../domain/coupon.js';
+import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
+import type { CouponRecord } from './coupon.entity-schemas.js';
+import { CouponMapper } from './coupon.mappers.js';
+import { StoredVersions } from './stored-versions.js';
+import { StaleAggregateError } from './stale-aggregate.error.js';
+import { numberOf, rowsOf } from './sql-rows.js';
+
+export const COUPON_COLUMNS =
+  'id, template_id, user_id, template_name, discount, valid_from, valid_until, status, order_id, grant_key, version, created_at, updated_at';
+
+/** A row of `coupon` as the drivers return it. */
+export interface CouponRow {
+  id: string;
+  template_id: string;
+  user_id: string;
+  template_name: string;
+  discount: string;
+  valid_from: string | number;
+  valid_until: string | number;
+  status: string;
+  order_id: string | null;
+  grant_key: string | null;
+  version: number;
+  created_at: string | number;
+  updated_at: string | number;
+}
+
+export const couponRecordOf = (row: CouponRow): CouponRecord => ({
+  id: row.id,
+  templateId: row.template_id,
+  userId: row.user_id,
+  templateName: row.template_name,
+  discount: row.discount,
+  validFrom: numberOf(row.valid_from),
+  validUntil: numberOf(row.valid_until),
+  status: row.status,
+  orderId: row.order_id,
+  grantKey: row.grant_key,
+  version: numberOf(row.version),
+  createdAt: numberOf(row.created_at),
+  updatedAt: numberOf(row.updated_at),
+});
+
+/** Rolled back to when an issue is refused; reused by every issue (a later one shadows an earlier one). */
+const ISSUE_SAVEPOINT = 'coupon_issue';
+
+/** How `persist` writes a coupon that `issue` is inserting: its grant key, and whether the row went in. */
+interface Insertion {
+  readonly grantKey: string | null;
+  inserted: boolean;
+}
+
+/**
+ * Coupons in the service's own database, through the current transaction (`TransactionHost`); a save
+ * writes the coupon's events to the outbox in the same transaction (`AggregateRepository`).
+ *
+ * `issue` is the flash sale's whole guarantee, and holds on any number of instances because every
+ * check is a conditional write the database settles row by row, never a read followed by a write:
+ * the per-user counter is raised only while below the limit (a conditional upsert: the row lock
+ * orders two claims of one user), a welcome coupon's grant key is unique, and the template's
+ * `issued` is raised only while below `total_stock` (the CHECK on the table backs it). The stock
+ * update goes last: every claimer of the campaign waits for that one row, which is then held only
+ * until the COMMIT that follows. A refusal rolls back to a savepoint taken first, so nothing of the
+ * attempt stays written even when the caller carries on in the same transaction (the welcome grant).
+ */
+export class TypeOrmCouponRepository extends AggregateRepository<Coupon> implements CouponRepository {
+  private readonly versions: StoredVersions<Coupon>;
+  /** The coupons `issue` is saving right now: `persist` inserts those (the coupon objects are the call's own). */
+  private readonly insertions = new WeakMap<Coupon, Insertion>();
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    outbox: EventOutbox,
+    private readonly clock: Clock = systemClock,
+    private readonly kinds: DiscountKinds = discountKinds,
+  ) {
+    super(transactions, outbox, couponIntegrationEvents);
+    this.versions = new StoredVersions(transactions);
+  }
+
+  issue(coupon: Coupon, template: CouponTemplate, grantKey?: string): Promise<IssueOutcome> {
+    return this.transactions.run(async () => {
+      const { param } = this.dialect();
+      await this.query(`SAVEPOINT ${ISSUE_SAVEPOINT}`);
+      const refused = async (outcome: IssueOutcome): Promise<IssueOutcome> => {
+        await this.query(`ROLLBACK TO SAVEPOINT ${ISSUE_SAVEPOINT}`);
+        return outcome;
+      };
+
+      // 1. The user's count of coupons of this template, raised only while below the limit. On a
+      //    conflict the row is locked first: a second claim of the same user waits for the first to end.
+      const claimed = await this.query(
+        `INSERT INTO coupon_claim_count (template_id, user_id, claimed) VALUES (${param(1)}, ${param(2)}, 1)
+         ON CONFLICT (template_id, user_id) DO UPDATE SET claimed = coupon_claim_count.claimed + 1
+         WHERE coupon_claim_count.claimed < ${param(3)}
+         RETURNING claimed`,
+        [template.id, coupon.userId, template.perUserLimit],
+      );
+      if (claimed.length === 0) return refused('limit_reached');
+
+      // 2. The coupon and its events, through the save path; a grant key already taken inserts nothing.
+      const insertion: Insertion = { grantKey: grantKey ?? null, inserted: false };
+      this.insertions.set(coupon, insertion);
+      try {
+        await this.save(coupon);
+      } finally {
+        this.insertions.delete(coupon);
+      }
+      if (!insertion.inserted) return refused('limit_reached');
+
+      // 3. Last, the hot row: one more issued only while some stock is left.
+      const issued = await this.query(`UPDATE coupon_template SET issued = issued + 1 WHERE id = ${param(1)} AND issued < total_stock RETURNING issued`, [
+        template.id,
+      ]);
+      if (issued.length === 0) return refused('sold_out');
+      // Not released: RELEASE would be one more round trip with the hot row held; the savepoint ends with the transaction.
+      return 'issued';
+    });
+  }
+
+  async findByIdForUpdate(id: string): Promise<Coupon | null> {
+    if (!isUuid(id)) return null;
+    const { param, kind } = this.dialect();
+    // SQLite has one writer at a time (libs/persistence queues its transactions): no row lock needed there.
+    const lock = kind === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await this.query<CouponRow>(`SELECT ${COUPON_COLUMNS} FROM coupon WHERE id = ${param(1)}${lock}`, [id.toLowerCase()]);
+    return row ? this.tracked(CouponMapper.toDomain(couponRecordOf(row), this.kinds)) : null;
+  }
+
+  /**
+   * Inside `issue`: inserts the new coupon, or nothing when its grant key (or id) is taken. Otherwise:
+   * updates a stored coupon at the version it was loaded at (`StaleAggregateError` if it moved or is unknown).
+   */
+  protected async persist(coupon: Coupon): Promise<void> {
+    const { param } = this.dialect();
+    const now = this.clock.now();
+    const insertion = this.insertions.get(coupon);
+    if (insertion) {
+      const record = CouponMapper.toRecord(coupon, now, insertion.grantKey);
+      const inserted = await this.query(
+        `INSERT INTO coupon (${COUPON_COLUMNS})
+         VALUES (${Array.from({ length: 13 }, (_, i) => param(i + 1)).join(', ')})
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [
+          record.id,
+          record.templateId,
+          record.userId,
+          record.templateName,
+          record.discount,
+          record.validFrom,
+          record.validUntil,
+          record.status,
+          record.orderId,
+          record.grantKey,
+          record.version,
+          record.createdAt,
+          record.updatedAt,
+        ],
+      );
+      insertion.inserted = inserted.length > 0;
+      if (insertion.inserted) this.versions.record(coupon, record.version);
+      return;
+    }
+    const expected = this.versions.of(coupon) ?? coupon.version;
+    const updated = await this.query<{ version: number }>(
+      `UPDATE coupon SET status = ${param(1)}, order_id = ${param(2)}, version = version + 1, updated_at = ${param(3)}
+       WHERE id = ${param(4)} AND version = ${param(5)}
+       RETURNING version`,
+      [coupon.status, coupon.orderId, now.getTime(), coupon.id, expected],
+    );
+    if (updated.length === 0) throw new StaleAggregateError('coupon', coupon.id, expected);
+    this.versions.record(coupon, numberOf(updated[0]!.version));
+  }
+
+  private dialect() {
+    return dialectOf(this.transactions.kind);
+  }
+
+  private async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
+    return rowsOf<R>(await this.transactions.manager.query(sql, parameters));
+  }
+}
