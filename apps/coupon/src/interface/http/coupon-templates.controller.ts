@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import type { ClaimCouponResponse, ClaimableCouponTemplate } from '@shop/contracts';
+import { CurrentIdentity, RequiresUser, type Identity } from '@shop/http';
+import { ClaimCouponHandler } from '../../application/commands/claim-coupon/claim-coupon.handler.js';
+import { ListClaimableCouponTemplatesHandler } from '../../application/queries/list-claimable-coupon-templates/list-claimable-coupon-templates.handler.js';
+import { templateIdParams, type TemplateIdParams } from './template-id.params.js';
+
+/**
+ * What a signed-in customer can claim, and the claim itself (the flash-sale path). The claimant is the
+ * gateway's signed identity alone, never a field of the request.
+ */
+@Controller('coupon-templates')
+@RequiresUser()
+export class CouponTemplatesController {
+  constructor(
+    private readonly listClaimable: ListClaimableCouponTemplatesHandler,
+    private readonly claimCoupon: ClaimCouponHandler,
+  ) {}
+
+  @Get()
+  list(): Promise<ClaimableCouponTemplate[]> {
+    return this.listClaimable.execute();
+  }
+
+  /** 409 `SOLD_OUT`, `LIMIT_REACHED` or `NOT_CLAIMABLE` (paused, outside its window, unknown): see couponErrorStatuses. */
+  @Post(':templateId/claim')
+  @HttpCode(HttpStatus.CREATED)
+  claim(@Param(templateIdParams) params: TemplateIdParams, @CurrentIdentity() identity: Identity): Promise<ClaimCouponResponse> {
+    return this.claimCoupon.execute({ templateId: params.templateId, userId: identity.userId });
+  }
+}

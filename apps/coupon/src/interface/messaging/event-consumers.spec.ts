@@ -1,0 +1,80 @@
+// The package's index loads reflect-metadata, which its constants module (read below) needs first.
+import '@nestjs/microservices';
+import type { Type } from '@nestjs/common';
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
+import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, couponContext, type EventEnvelope } from '@shop/contracts';
+import { silentLogger } from '@shop/observability';
+import { anEnvelope } from '@shop/testing';
+import { describe, expect, it } from 'vitest';
+import { couponEventControllers } from '../coupon.controllers.js';
+import { ReleaseCouponOnOrderCancelled } from './release-coupon-on-order-cancelled.controller.js';
+import { ReserveCouponOnOrderPlaced } from './reserve-coupon-on-order-placed.controller.js';
+import { ReturnCouponOnOrderRefunded } from './return-coupon-on-order-refunded.controller.js';
+import { UseCouponOnOrderPaid } from './use-coupon-on-order-paid.controller.js';
+
+/** `type → reaction name` of every @HandlesEvent method of the controllers. */
+function handledEvents(controllers: readonly Type[]): Array<[string, string]> {
+  return controllers.flatMap((controller) => {
+    const prototype = controller.prototype as Record<string, unknown>;
+    return Object.getOwnPropertyNames(prototype).flatMap((name): Array<[string, string]> => {
+      const method = prototype[name];
+      if (name === 'constructor' || typeof method !== 'function') return [];
+      const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as string[] | undefined;
+      const extras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) as { handler?: string } | undefined;
+      return (patterns ?? []).map((pattern) => [pattern, String(extras?.handler)]);
+    });
+  });
+}
+
+const ids = { orderId: crypto.randomUUID(), userId: crypto.randomUUID(), couponId: crypto.randomUUID() };
+const at = new Date().toISOString();
+
+/** A use case stand-in that records its commands and answers `result`. */
+function recording<R>(result: R) {
+  const commands: unknown[] = [];
+  return { commands, execute: async (command: unknown) => (commands.push(command), result) };
+}
+
+describe('the coupon context’s event consumers', () => {
+  it('handle exactly the events the context subscribes to, one named reaction each (the names key the inbox: they never change)', () => {
+    expect(Object.fromEntries(handledEvents(couponEventControllers))).toEqual({
+      'order.placed.v1': 'reserve-coupon-on-order-placed',
+      'order.cancelled.v1': 'release-coupon-on-order-cancelled',
+      'order.paid.v1': 'use-coupon-on-order-paid',
+      'order.refunded.v1': 'return-coupon-on-order-refunded',
+      'user.registered.v1': 'grant-welcome-coupons-on-user-registered',
+    });
+    expect(
+      handledEvents(couponEventControllers)
+        .map(([type]) => type)
+        .sort(),
+    ).toEqual(couponContext.subscribes!.events.map((event) => event.type).sort());
+  });
+
+  it('reserve with the order’s subtotal, and do nothing for an order without a coupon', async () => {
+    const reserve = recording({ outcome: 'reserved', discount: 500 } as const);
+    const consumer = new ReserveCouponOnOrderPlaced(reserve as never, silentLogger());
+    const placed = (couponId: string | null): EventEnvelope<OrderPlacedV1> =>
+      anEnvelope(OrderPlacedV1.type, {
+        payload: { ...ids, couponId, items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1500, lineTotal: 3000 }], subtotal: 3000, pointsToUse: 0, placedAt: at },
+      });
+    await consumer.handle(placed(null));
+    expect(reserve.commands).toEqual([]);
+    await consumer.handle(placed(ids.couponId));
+    expect(reserve.commands).toEqual([{ orderId: ids.orderId, userId: ids.userId, couponId: ids.couponId, subtotal: 3000 }]);
+  });
+
+  it.each([
+    ['release', OrderCancelledV1.type, { reason: 'PAYMENT_TIMEOUT', cancelledAt: at }, { outcome: 'released' }, ReleaseCouponOnOrderCancelled],
+    ['confirm', OrderPaidV1.type, { amountPaid: 2500, paidAt: at }, { outcome: 'confirmed' }, UseCouponOnOrderPaid],
+    ['return', OrderRefundedV1.type, { amountRefunded: 2500, refundedAt: at }, { outcome: 'returned', couponStatus: 'AVAILABLE' }, ReturnCouponOnOrderRefunded],
+  ] as const)('%s by order id, and do nothing for an order without a coupon', async (_step, type, fields, result, Consumer) => {
+    const useCase = recording(result);
+    const consumer = new Consumer(useCase as never, silentLogger());
+    const envelope = (couponId: string | null) => anEnvelope(type, { payload: { ...ids, couponId, pointsToUse: 0, ...fields } }) as EventEnvelope<never>;
+    await consumer.handle(envelope(null));
+    expect(useCase.commands).toEqual([]);
+    await consumer.handle(envelope(ids.couponId));
+    expect(useCase.commands).toEqual([{ orderId: ids.orderId }]);
+  });
+});

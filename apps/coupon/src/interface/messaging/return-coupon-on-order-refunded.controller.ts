@@ -1,0 +1,27 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { OrderRefundedV1, type EventEnvelope } from '@shop/contracts';
+import { HandlesEvent } from '@shop/messaging';
+import { LOGGER, type Logger } from '@shop/observability';
+import { ReturnCouponAfterRefundHandler } from '../../application/commands/return-coupon-after-refund/return-coupon-after-refund.handler.js';
+
+/** A refunded order gives its coupon back: AVAILABLE while its window lasts, else EXPIRED. */
+@Controller()
+export class ReturnCouponOnOrderRefunded {
+  constructor(
+    private readonly returnCoupon: ReturnCouponAfterRefundHandler,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @HandlesEvent(OrderRefundedV1, 'return-coupon-on-order-refunded')
+  async handle(@Payload() envelope: EventEnvelope<OrderRefundedV1>): Promise<void> {
+    const { orderId, couponId } = envelope.payload;
+    if (couponId === null) return;
+    const result = await this.returnCoupon.execute({ orderId });
+    if (result.outcome === 'ignored') {
+      this.logger.warn({ orderId, couponId, status: result.status }, 'order refunded, but its coupon was not used by it: nothing returned');
+    } else {
+      this.logger.info({ orderId, couponId, couponStatus: result.couponStatus }, 'coupon returned after refund');
+    }
+  }
+}
