@@ -1,0 +1,135 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '@shop/shared-kernel';
+import { CouponTemplateMother } from '../../../domain/testing/coupon.mother.js';
+import { Validity } from '../../../domain/validity.js';
+import { couponApplicationFixture, type CouponApplicationFixture } from '../../testing/coupon-application.fixture.js';
+import { codeOf, couponHandlersOf } from '../../testing/coupon-handlers.js';
+
+const at = (iso: string) => new Date(iso);
+
+describe('ClaimCouponHandler', () => {
+  let f: CouponApplicationFixture;
+  let h: ReturnType<typeof couponHandlersOf>;
+  beforeEach(() => {
+    f = couponApplicationFixture();
+    h = couponHandlersOf(f);
+  });
+
+  it('issues an AVAILABLE coupon to the user, counted against the stock, and answers its window', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 10, validity: Validity.relative(7) });
+    f.templates.insert(template);
+    const userId = newId();
+
+    const answer = await h.claim.execute({ templateId: template.id, userId });
+
+    expect(answer).toEqual({
+      couponId: answer.couponId,
+      templateId: template.id,
+      status: 'AVAILABLE',
+      validFrom: '2026-02-01T08:00:00.000Z',
+      validUntil: '2026-02-08T08:00:00.000Z',
+    });
+    expect(f.coupons.all().map((c) => [c.id, c.userId, c.status])).toEqual([[answer.couponId, userId, 'AVAILABLE']]);
+    expect(f.templates.issuedOf(template.id)).toBe(1);
+    expect(f.outbox.events).toEqual([]);
+  });
+
+  it('answers LIMIT_REACHED once the user holds the template’s per-user limit, writing nothing more', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 10, perUserLimit: 2 });
+    f.templates.insert(template);
+    const userId = newId();
+
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('no error');
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('no error');
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('LIMIT_REACHED');
+
+    expect(f.coupons.heldBy(template.id, userId)).toBe(2);
+    expect(f.templates.issuedOf(template.id)).toBe(2);
+    // Someone else still gets one.
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+  });
+
+  it('a used or expired coupon still counts against the limit', async () => {
+    const template = CouponTemplateMother.stored();
+    f.templates.insert(template);
+    const userId = newId();
+    await h.claim.execute({ templateId: template.id, userId });
+    const [coupon] = f.coupons.all();
+    coupon!.expire(coupon!.validUntil);
+    f.coupons.insert(coupon!);
+    expect(f.coupons.all()[0]?.status).toBe('EXPIRED');
+
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('LIMIT_REACHED');
+  });
+
+  it('answers SOLD_OUT once the stock is gone, then from the sold-out memory without touching the repositories', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 1 });
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+
+    // The read shows it sold out: refused and remembered.
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('SOLD_OUT');
+    expect(f.soldOut.has(template.id)).toBe(true);
+
+    const [lookups, issues, runs] = [f.templates.lookups, f.coupons.issues, f.unitOfWork.runs];
+    for (let i = 0; i < 100; i++) expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('SOLD_OUT');
+    expect([f.templates.lookups, f.coupons.issues, f.unitOfWork.runs]).toEqual([lookups, issues, runs]);
+    expect(f.coupons.all()).toHaveLength(1);
+  });
+
+  it('answers SOLD_OUT when the store refuses the last one to a concurrent claim (read said one left), remembers it, leaves nothing written', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 1 });
+    f.templates.insert(template);
+    // Another instance takes the last coupon between this claim's read and its issue.
+    f.coupons.beforeIssue = async () => {
+      f.coupons.beforeIssue = undefined;
+      await f.templates.incrementIssuedIfInStock(template.id);
+    };
+
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('SOLD_OUT');
+    expect(f.soldOut.has(template.id)).toBe(true);
+    expect(f.coupons.all()).toEqual([]);
+  });
+
+  it('never issues more than the stock nor more than the limit when many claim at once', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 30, perUserLimit: 1 });
+    f.templates.insert(template);
+    const users = Array.from({ length: 50 }, () => newId());
+
+    const outcomes = await Promise.all(
+      users.flatMap((userId) => [userId, userId]).map((userId) => codeOf(h.claim.execute({ templateId: template.id, userId }))),
+    );
+
+    expect(outcomes.filter((o) => o === 'no error')).toHaveLength(30);
+    expect(new Set(outcomes)).toEqual(new Set(['no error', 'SOLD_OUT', 'LIMIT_REACHED']));
+    expect(f.coupons.all()).toHaveLength(30);
+    expect(f.templates.issuedOf(template.id)).toBe(30);
+    for (const userId of users) expect(f.coupons.heldBy(template.id, userId)).toBeLessThanOrEqual(1);
+  });
+
+  it.each<[string, Parameters<typeof CouponTemplateMother.stored>[0]]>([
+    ['paused', { status: 'PAUSED' }],
+    ['before its claim window', { claimStartsAt: at('2026-02-01T08:00:00.001Z') }],
+    ['at the end of its claim window', { claimEndsAt: at('2026-02-01T08:00:00.000Z') }],
+    ['with its fixed validity over', { validity: Validity.fixed(at('2026-01-01T00:00:00Z'), at('2026-02-01T08:00:00Z')) }],
+  ])('answers NOT_CLAIMABLE for a template %s, writing nothing', async (_, overrides) => {
+    const template = CouponTemplateMother.stored(overrides);
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('NOT_CLAIMABLE');
+    expect(f.coupons.all()).toEqual([]);
+    expect(f.soldOut.has(template.id)).toBe(false);
+  });
+
+  it('answers NOT_CLAIMABLE for an unknown template, and for a malformed id without a look-up', async () => {
+    expect(await codeOf(h.claim.execute({ templateId: newId(), userId: newId() }))).toBe('NOT_CLAIMABLE');
+    expect(f.templates.lookups).toBe(1);
+    expect(await codeOf(h.claim.execute({ templateId: 'not-a-uuid', userId: newId() }))).toBe('NOT_CLAIMABLE');
+    expect(f.templates.lookups).toBe(1);
+  });
+
+  it('claims inside the window, at its start', async () => {
+    const template = CouponTemplateMother.stored({ claimStartsAt: at('2026-02-01T08:00:00.000Z'), claimEndsAt: at('2026-02-01T08:00:00.001Z') });
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+  });
+});
