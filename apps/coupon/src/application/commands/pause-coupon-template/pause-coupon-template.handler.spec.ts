@@ -43,6 +43,19 @@ describe('PauseCouponTemplateHandler and ResumeCouponTemplateHandler', () => {
     expect(f.templates.issuedOf(template.id)).toBe(2);
   });
 
+  it('relies on a store that owns the issued counter: saving a template loaded before claims keeps them counted', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 5 });
+    f.templates.insert(template);
+    const loadedBeforeTheClaims = (await f.templates.findById(template.id))!;
+    await h.claim.execute({ templateId: template.id, userId: newId() });
+
+    loadedBeforeTheClaims.pause(f.clock.now());
+    await f.unitOfWork.run(() => f.templates.save(loadedBeforeTheClaims));
+
+    expect(f.templates.issuedOf(template.id)).toBe(1);
+    expect(f.templates.all()[0]?.status).toBe('PAUSED');
+  });
+
   it.each([newId(), 'not-a-uuid', ''])('answers TEMPLATE_NOT_FOUND for %j', async (templateId) => {
     expect(await codeOf(h.pauseTemplate.execute({ templateId }))).toBe('TEMPLATE_NOT_FOUND');
     expect(await codeOf(h.resumeTemplate.execute({ templateId }))).toBe('TEMPLATE_NOT_FOUND');
