@@ -24,12 +24,20 @@ const strictAjv = () => {
 const route = { operationId: 'listThings', method: 'GET', path: '/things', access: 'user', tag: 'things', summary: 'Things', responses: {} } as const;
 
 describe('the contexts', () => {
-  it('are the user context for now: its name, default port, events and routes', () => {
-    expect(CONTEXT_NAMES).toEqual(['user']);
-    expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([['user', 3001]]);
-    expect(publishedLanguage).toEqual([UserRegisteredV1, ...AWAITED_EVENTS]);
+  it('are the user and coupon contexts for now: their names, default ports, events and routes', () => {
+    expect(CONTEXT_NAMES).toEqual(['user', 'coupon']);
+    expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([
+      ['user', 3001],
+      ['coupon', 3003],
+    ]);
+    expect(publishedLanguage).toEqual([UserRegisteredV1, ...couponContext.events, ...AWAITED_EVENTS]);
     expect(AWAITED_EVENTS).toEqual([OrderPlacedV1, OrderCancelledV1, OrderPaidV1, OrderRefundedV1]);
-    expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual(['user POST /auth/register', 'user POST /auth/login', 'user GET /me']);
+    expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual([
+      'user POST /auth/register',
+      'user POST /auth/login',
+      'user GET /me',
+      ...couponContext.routes.map((r) => `coupon ${r.method} ${r.path}`),
+    ]);
   });
 
   it('carry schemas that ajv compiles in strict mode, formats included', () => {

@@ -181,7 +181,7 @@ function addContext(): void {
     text
       .replace(/(import \{ userContext \} from '\.\/user\/user\.context\.js';\n)/, `$1import { catalogContext } from './catalog/catalog.context.js';\n`)
       .replace(/(export \* from '\.\/user\/index\.js';\n)/, `$1export * from './catalog/catalog.context.js';\n`)
-      .replace(/defineContexts\(\[userContext\]/, 'defineContexts([userContext, catalogContext]'),
+      .replace(/defineContexts\(\[([^\]]*)\]/, 'defineContexts([$1, catalogContext]'),
   );
   // The compose service: the user service's, renamed.
   edit('docker/docker-compose.yml', (text) => {
@@ -238,9 +238,9 @@ describe('adding a context', () => {
       [
         join(REPO, 'node_modules/typescript/bin/tsc'),
         '-b',
-        `apps/${NAME}/tsconfig.lib.json`,
         'tools/embedded/tsconfig.lib.json',
-        'apps/user/tsconfig.lib.json',
+        // Every app: the embedded platform imports each context's from its build.
+        ...readdirSync(join(scratch, 'apps')).map((app) => `apps/${app}/tsconfig.lib.json`),
       ],
       {
         cwd: scratch,

@@ -54,3 +54,6 @@ export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponCo
   const batchSize = config.COUPON_EXPIRY_BATCH_SIZE as number;
   return { expiry: { intervalMs, batchSize } };
 }
+
+/** The loaded `CouponConfig` in the coupon context's container (the expiry job reads its settings from it). */
+export const COUPON_CONFIG = Symbol.for('shop.coupon.Config');
