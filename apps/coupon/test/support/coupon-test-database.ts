@@ -1,10 +1,17 @@
+import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
 import { idempotencyMigrations } from '@shop/http';
-import { messagingMigrations } from '@shop/messaging';
+import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
 import { schedulerMigrations } from '@shop/scheduler';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
 import { couponEntities } from '../../src/infrastructure/persistence/coupon.entity-schemas.js';
+import { SqlCouponExpiry } from '../../src/infrastructure/persistence/sql-coupon-expiry.js';
+import { SqlCouponQueries } from '../../src/infrastructure/persistence/sql-coupon-queries.js';
+import { TypeOrmCouponReservationRepository } from '../../src/infrastructure/persistence/typeorm-coupon-reservation.repository.js';
+import { TypeOrmCouponTemplateRepository } from '../../src/infrastructure/persistence/typeorm-coupon-template.repository.js';
+import { TypeOrmCouponRepository } from '../../src/infrastructure/persistence/typeorm-coupon.repository.js';
 
 export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
 
@@ -71,4 +78,43 @@ export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups,
       return Number(row?.n ?? 0);
     },
   };
+}
+
+/** The coupon service's outbox on this database, as MessagingModule wires it. */
+export function couponOutbox(transactions: TransactionHost): OutboxWriter {
+  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
+    source: 'coupon',
+    partitions: defaultRelayOptions.partitions,
+  });
+}
+
+/** The real adapters of every port on one instance's database, as the composition root wires them. */
+export function couponAdapters(transactions: TransactionHost, parts: { outbox?: EventOutbox; clock?: Clock } = {}) {
+  const outbox = parts.outbox ?? couponOutbox(transactions);
+  return {
+    transactions,
+    outbox,
+    templates: new TypeOrmCouponTemplateRepository(transactions, outbox),
+    coupons: new TypeOrmCouponRepository(transactions, outbox, parts.clock ?? systemClock),
+    reservations: new TypeOrmCouponReservationRepository(transactions, outbox),
+    expiry: new SqlCouponExpiry(transactions),
+    queries: new SqlCouponQueries(transactions),
+  };
+}
+
+export type CouponAdapters = ReturnType<typeof couponAdapters>;
+
+export interface OutboxRow {
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export async function outboxRows(transactions: TransactionHost): Promise<OutboxRow[]> {
+  const rows = (await transactions.dataSource.query(`SELECT type, aggregate_id, payload FROM outbox ORDER BY seq`)) as Array<{
+    type: string;
+    aggregate_id: string;
+    payload: string;
+  }>;
+  return rows.map((row) => ({ type: row.type, aggregateId: row.aggregate_id, payload: JSON.parse(row.payload) as Record<string, unknown> }));
 }
