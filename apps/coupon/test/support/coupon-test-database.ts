@@ -1,7 +1,7 @@
 import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
 import { idempotencyMigrations } from '@shop/http';
 import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
-import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
+import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind, type DatabaseTimeouts } from '@shop/persistence';
 import { schedulerMigrations } from '@shop/scheduler';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
@@ -37,20 +37,26 @@ export interface CouponDatabase {
    * Another instance of the service on the same database: a data source (and pool) of its own
    * (PostgreSQL only: SQLite is one process's file).
    */
-  openAnotherInstance(options?: { poolSize?: number }): Promise<TransactionHost>;
+  openAnotherInstance(options?: InstanceOptions): Promise<TransactionHost>;
   /** Rows of a query, over the first instance's data source, outside any transaction. */
   query<R = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<R[]>;
   /** `SELECT COUNT(*)` of a table, optionally with a WHERE clause (placeholders of the database's dialect). */
   count(table: string, where?: string, parameters?: unknown[]): Promise<number>;
 }
 
+/** One instance's data source: its pool size and deadlines (PostgreSQL). */
+export interface InstanceOptions {
+  readonly poolSize?: number;
+  readonly timeouts?: Partial<DatabaseTimeouts>;
+}
+
 /** A fresh database of the coupon service with the service's migrations applied. */
-export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups, options: { poolSize?: number } = {}): Promise<CouponDatabase> {
+export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups, options: InstanceOptions = {}): Promise<CouponDatabase> {
   const service = uniqueServiceName('coupon');
-  const open = async (poolSize = options.poolSize ?? 6) => {
+  const open = async (instance: InstanceOptions = options) => {
     const dataSource = await openDataSource({
       service,
-      ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize } : { sqliteDir: ':memory:' }),
+      ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize: instance.poolSize ?? 6, timeouts: instance.timeouts } : { sqliteDir: ':memory:' }),
       entities: couponEntities,
       migrations: COUPON_SERVICE_MIGRATIONS,
     });
@@ -68,9 +74,9 @@ export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups,
     kind,
     service,
     transactions,
-    openAnotherInstance: (instance = {}) => {
+    openAnotherInstance: (instance = options) => {
       if (kind !== 'postgres') throw new Error('only PostgreSQL is shared between instances');
-      return open(instance.poolSize);
+      return open(instance);
     },
     query,
     count: async (table, where, parameters) => {
