@@ -22,14 +22,17 @@ export class SqlCouponExpiry implements CouponExpiry {
     const skipLocked = kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const at = now.getTime();
     return this.transactions.run(async () => {
+      // The batch is a materialised CTE, evaluated once: as an `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+      // subquery PostgreSQL may run it again per row and update more than n rows (seen: 366 for 25).
       const expired = rowsOf<{ id: string }>(
         await this.transactions.manager.query(
-          `UPDATE coupon SET status = 'EXPIRED', version = version + 1, updated_at = ${param(1)}
-           WHERE status = 'AVAILABLE' AND valid_until <= ${param(2)} AND id IN (
-             SELECT id FROM coupon WHERE status = 'AVAILABLE' AND valid_until <= ${param(3)} ORDER BY valid_until LIMIT ${param(4)}${skipLocked}
+          `WITH due AS MATERIALIZED (
+             SELECT id FROM coupon WHERE status = 'AVAILABLE' AND valid_until <= ${param(1)} ORDER BY valid_until LIMIT ${param(2)}${skipLocked}
            )
+           UPDATE coupon SET status = 'EXPIRED', version = version + 1, updated_at = ${param(3)}
+           WHERE id IN (SELECT id FROM due) AND status = 'AVAILABLE'
            RETURNING id`,
-          [at, at, at, limit],
+          [at, limit, at],
         ),
       );
       return expired.length;
