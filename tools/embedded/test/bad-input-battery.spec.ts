@@ -1,8 +1,9 @@
 // Issue 8, "what must be shown": bad input on every route of the gateway answers a 4xx
-// application/problem+json with a code, never a 5xx, and changes nothing (the user service's `users`
-// and `outbox` rows are counted around every case). Through the real gateway and the real user
-// service: the embedded platform, on SQLite in a temporary data folder. The rows are made from
-// HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once it is in CONTEXTS.
+// application/problem+json with a code, never a 5xx, and changes nothing (the rows of the user
+// service's `users` and `outbox` and of the coupon service's tables are counted around every case).
+// Through the real gateway and services: the embedded platform, on SQLite in a temporary data folder.
+// The rows are made from HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once
+// it is in CONTEXTS; an admin route's rows are sent with an administrator's token.
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,12 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_ROUTES } from '@shop/contracts';
+import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 import { API_PREFIX, badInputCases, sampleBodyOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const ADMIN = { email: 'battery-admin@example.com', password: 'correct horse battery admin' };
+/** The tables whose rows every case must leave as they were, database by database (`<service>.sqlite`). */
+const WATCHED_TABLES = {
+  user: ['users', 'outbox'],
+  coupon: ['coupon_template', 'coupon', 'coupon_claim_count', 'coupon_reservation', 'outbox'],
+} as const;
 
 interface Answer {
   readonly status: number;
@@ -54,10 +61,20 @@ afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 describe('the bad-input battery, on every route through the gateway', () => {
   let platform: EmbeddedPlatform;
   let origin: URL;
-  let db: Database.Database;
+  let dbs: Array<readonly [string, Database.Database]>;
   let context: BatteryContext;
+  let adminContext: BatteryContext;
   let cases: BadInputCase[];
-  const count = (table: 'users' | 'outbox') => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+  const contextFor = (route: HttpRoute) => (route.access === 'admin' ? adminContext : context);
+  /** Every watched table's row count, `service.table=n`, in one string. */
+  const count = () =>
+    dbs
+      .flatMap(([service, db]) =>
+        WATCHED_TABLES[service as keyof typeof WATCHED_TABLES].map(
+          (table) => `${service}.${table}=${(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n}`,
+        ),
+      )
+      .join(' ');
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'shop-battery-'));
@@ -67,7 +84,7 @@ describe('the bad-input battery, on every route through the gateway', () => {
       port: 0,
       host: '127.0.0.1',
       // No address limit, and no account lock: every row must meet the check it is about.
-      env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100000' },
+      env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100000', SHOP_ADMIN_EMAIL: ADMIN.email, SHOP_ADMIN_PASSWORD: ADMIN.password },
       logger: silentLogger(),
     });
     origin = new URL(platform.apiUrl);
@@ -78,12 +95,17 @@ describe('the bad-input battery, on every route through the gateway', () => {
     const login = await post('/auth/login', account);
     expect(login.status).toBe(200);
     context = { account, token: (JSON.parse(login.text) as { accessToken: string }).accessToken };
-    // The user service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
-    db = new Database(join(dataDir, 'user.sqlite'), { readonly: true, fileMustExist: true });
-    cases = badInputCases(HTTP_ROUTES, context);
+    const adminLogin = await post('/auth/login', ADMIN);
+    expect(adminLogin.status).toBe(200);
+    adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken };
+    // Each service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
+    dbs = Object.keys(WATCHED_TABLES).map(
+      (service) => [service, new Database(join(dataDir, `${service}.sqlite`), { readonly: true, fileMustExist: true })] as const,
+    );
+    cases = HTTP_ROUTES.flatMap((route) => badInputCases([route], contextFor(route)));
   }, 60_000);
   afterAll(async () => {
-    db?.close();
+    dbs?.forEach(([, db]) => db.close());
     await platform?.close();
   });
 
@@ -98,11 +120,10 @@ describe('the bad-input battery, on every route through the gateway', () => {
   });
 
   it('answers every row with its 4xx problem+json and a code, and stores nothing', async () => {
-    const users = count('users');
-    const outbox = count('outbox');
+    const rowsAtStart = count();
     const failures: string[] = [];
     for (const row of cases) {
-      const rowsBefore = [count('users'), count('outbox')];
+      const rowsBefore = count();
       let answer: Answer;
       try {
         answer = await send(origin, row.request);
@@ -124,13 +145,12 @@ describe('the bad-input battery, on every route through the gateway', () => {
       if (problem.status !== answer.status) wrong.push(`problem.status ${String(problem.status)}`);
       if (typeof problem.code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(problem.code)) wrong.push(`code ${JSON.stringify(problem.code)}`);
       else if (row.code !== undefined && problem.code !== row.code) wrong.push(`code ${problem.code}, expected ${row.code}`);
-      const rowsAfter = [count('users'), count('outbox')];
-      if (rowsAfter.join() !== rowsBefore.join()) wrong.push(`users and outbox rows ${rowsBefore.join('/')} became ${rowsAfter.join('/')}`);
+      const rowsAfter = count();
+      if (rowsAfter !== rowsBefore) wrong.push(`rows ${rowsBefore} became ${rowsAfter}`);
       if (wrong.length > 0) failures.push(`${row.name}: ${wrong.join('; ')} (${answer.text.slice(0, 160)})`);
     }
     expect(failures).toEqual([]);
-    expect(count('users')).toBe(users);
-    expect(count('outbox')).toBe(outbox);
+    expect(count()).toBe(rowsAtStart);
   }, 120_000);
 
   // The rows mutate one thing of a sample body: the sample itself must get past every check, or a row
@@ -141,8 +161,8 @@ describe('the bad-input battery, on every route through the gateway', () => {
       const answer = await send(origin, {
         method: route.method,
         path: `${API_PREFIX}${route.path.replace(/\{\w+\}/g, 'x')}`,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${context.token}` },
-        body: Buffer.from(JSON.stringify(sampleBodyOf(route, context))),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${contextFor(route).token}` },
+        body: Buffer.from(JSON.stringify(sampleBodyOf(route, contextFor(route)))),
       });
       expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
       expect(answer.status, answer.text).toBeLessThan(300);

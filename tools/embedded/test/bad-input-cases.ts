@@ -27,7 +27,7 @@ export interface BadInputCase {
 
 /** What the cases need from the running platform. */
 export interface BatteryContext {
-  /** A valid access token of an existing account. */
+  /** A valid access token of an existing account (an administrator's for the rows of admin routes). */
   readonly token: string;
   /** That account's credentials: the login sample signs in with them, so that a mutation accepted by mistake answers 200. */
   readonly account: { readonly email: string; readonly password: string };
@@ -44,6 +44,20 @@ const json = 'application/json';
 const SAMPLE_BODIES: Readonly<Record<string, (context: BatteryContext) => Record<string, unknown>>> = {
   register: () => ({ email: 'battery-sample@example.com', password: 'correct horse battery', nickname: 'Battery' }),
   login: ({ account }) => ({ email: account.email, password: account.password }),
+  // The schema alone would give equal instants, which a validity window and a claim window refuse (start before end).
+  createCouponTemplate: () => {
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    return {
+      name: 'Battery sale',
+      discount: { kind: 'amount_off', amountOff: 500, minSpend: 1_000 },
+      totalStock: 10,
+      perUserLimit: 1,
+      validity: { validFrom: inDays(0), validUntil: inDays(30) },
+      claimStartsAt: inDays(0),
+      claimEndsAt: inDays(7),
+      grantOnRegister: false,
+    };
+  },
 };
 
 // A password may hold any character (a passphrase is a fine password): only one made of nothing but
@@ -154,6 +168,8 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
   const sample = sampleBodyOf(route, context);
   const path = pathOf(route);
   const at = label(route);
+  // Signed in when the route asks for it, so that the body is what each row is refused for.
+  const signedIn: Record<string, string> = route.access === 'anonymous' ? {} : { authorization: `Bearer ${context.token}` };
   const row = (
     name: string,
     body: string | Buffer,
@@ -162,7 +178,7 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
     headers: Record<string, string> = { 'content-type': json },
   ) => ({
     name: `${at}: ${name}`,
-    request: { method: route.method, path, headers, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body },
+    request: { method: route.method, path, headers: { ...signedIn, ...headers }, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body },
     status,
     ...(code ? { code } : {}),
   });
