@@ -2,8 +2,17 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { withDatabase } from '@shop/persistence';
 
-/** CPU time (user + system, ms) a process has used so far, from /proc; undefined once it is gone (or off Linux). */
+/**
+ * CPU time (ms) a process has used so far, from /proc; undefined once it is gone (or off Linux).
+ * schedstat's run time is in ns: a backend's few ms would round down to nothing in stat's 10 ms
+ * ticks, and there are dozens of them. stat (user + system ticks) where schedstat is missing.
+ */
 export function processCpuMs(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // No schedstat (a kernel without it, or the process is gone): try stat.
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // After the command name in parentheses: field 14 utime, 15 stime, in clock ticks (USER_HZ, 100 on Linux).
