@@ -48,21 +48,24 @@ async function run(job: ClaimJob): Promise<ClaimRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
   const origin = new URL(job.origin);
   const count = job.tokens.length;
+  const sentAtMs = new Array<number>(count);
   const latenciesMs = new Array<number>(count);
   const outcomes = new Array<ClaimOutcome>(count);
   let next = 0;
+  let started = 0;
   const worker = async () => {
     for (let index = next++; index < count; index = next++) {
       const sent = performance.now();
       outcomes[index] = await claim(agent, origin, job.path, job.tokens[index]!);
       latenciesMs[index] = performance.now() - sent;
+      sentAtMs[index] = sent - started;
     }
   };
-  const started = performance.now();
+  started = performance.now();
   await Promise.all(Array.from({ length: Math.min(job.connections, count) }, worker));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { elapsedMs, latenciesMs, outcomes };
+  return { elapsedMs, sentAtMs, latenciesMs, outcomes };
 }
 
 let pending: ClaimJob | undefined;

@@ -5,6 +5,8 @@ export type ClaimOutcome = 'issued' | 'sold_out' | `other ${string}`;
 export interface ClaimRun {
   /** From the first attempt sent to the last answer received. */
   readonly elapsedMs: number;
+  /** When each attempt was sent, in ms from the run's start. */
+  readonly sentAtMs: readonly number[];
   readonly latenciesMs: readonly number[];
   readonly outcomes: readonly ClaimOutcome[];
 }
@@ -20,6 +22,10 @@ export interface ClaimSummary {
   readonly issuedP99Ms: number | undefined;
   readonly soldOutP50Ms: number | undefined;
   readonly soldOutP99Ms: number | undefined;
+  /** When the last coupon was handed out (its answer received), in ms from the run's start; undefined with none issued. */
+  readonly lastIssuedAtMs: number | undefined;
+  /** The attempts answered after that: the sold-out phase. */
+  readonly answeredAfterLastIssued: number;
   readonly counts: Readonly<Record<string, number>>;
 }
 
@@ -33,6 +39,10 @@ export function summarize(run: ClaimRun): ClaimSummary {
   const of = (outcome: ClaimOutcome) => ascending(run.latenciesMs.filter((_, index) => run.outcomes[index] === outcome));
   const issued = of('issued');
   const soldOut = of('sold_out');
+  let lastIssuedAtMs: number | undefined;
+  run.outcomes.forEach((outcome, index) => {
+    if (outcome === 'issued') lastIssuedAtMs = Math.max(lastIssuedAtMs ?? 0, run.sentAtMs[index]! + run.latenciesMs[index]!);
+  });
   const counts: Record<string, number> = {};
   for (const outcome of run.outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return {
@@ -44,6 +54,8 @@ export function summarize(run: ClaimRun): ClaimSummary {
     issuedP99Ms: percentile(issued, 99),
     soldOutP50Ms: percentile(soldOut, 50),
     soldOutP99Ms: percentile(soldOut, 99),
+    lastIssuedAtMs,
+    answeredAfterLastIssued: run.outcomes.filter((_, index) => run.sentAtMs[index]! + run.latenciesMs[index]! > (lastIssuedAtMs ?? 0)).length,
     counts,
   };
 }

@@ -106,6 +106,14 @@ function printRun(label: string, summary: ClaimSummary, cpu: ReadonlyArray<reado
       `  p50=${fmt(summary.p50Ms)} ms  p99=${fmt(summary.p99Ms)} ms  issued p99=${fmt(summary.issuedP99Ms)} ms` +
       `  sold-out p50=${fmt(summary.soldOutP50Ms)} ms p99=${fmt(summary.soldOutP99Ms)} ms  (${counts})`,
   );
+  if (summary.lastIssuedAtMs !== undefined && summary.lastIssuedAtMs < summary.elapsedMs) {
+    const [before, after] = [summary.lastIssuedAtMs / 1000, (summary.elapsedMs - summary.lastIssuedAtMs) / 1000];
+    const answeredBefore = summary.attempts - summary.answeredAfterLastIssued;
+    console.log(
+      `${''.padEnd(9)} the last coupon after ${before.toFixed(2)} s (${answeredBefore} attempts answered: ${fmt(answeredBefore / before)}/s),` +
+        ` then ${summary.answeredAfterLastIssued} sold-out answers in ${after.toFixed(2)} s (${fmt(summary.answeredAfterLastIssued / after)}/s)`,
+    );
+  }
   console.log(`${''.padEnd(9)} CPU per attempt: ${cpu.map(([name, ms]) => `${name} ${ms === undefined ? 'n/a' : `${ms.toFixed(3)} ms`}`).join(', ')}`);
 }
 

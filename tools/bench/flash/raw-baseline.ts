@@ -45,19 +45,22 @@ export class RawClaims {
   /** One attempt per user, `concurrency` at once (one pooled connection each when the pool is that large). */
   async claimAll(templateId: string, userIds: readonly string[], concurrency: number): Promise<ClaimRun> {
     const count = userIds.length;
+    const sentAtMs = new Array<number>(count);
     const latenciesMs = new Array<number>(count);
     const outcomes = new Array<ClaimOutcome>(count);
     let next = 0;
+    let started = 0;
     const worker = async () => {
       for (let index = next++; index < count; index = next++) {
-        const started = performance.now();
+        const sent = performance.now();
         outcomes[index] = await this.claim(templateId, userIds[index]!);
-        latenciesMs[index] = performance.now() - started;
+        latenciesMs[index] = performance.now() - sent;
+        sentAtMs[index] = sent - started;
       }
     };
-    const started = performance.now();
+    started = performance.now();
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-    return { elapsedMs: performance.now() - started, latenciesMs, outcomes };
+    return { elapsedMs: performance.now() - started, sentAtMs, latenciesMs, outcomes };
   }
 
   /** The claims and the counter of a template, as stored. */
