@@ -3,7 +3,15 @@ import { Payload } from '@nestjs/microservices';
 import { UserRegisteredV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
+import type { WelcomeCouponSkipReason } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.command.js';
 import { GrantWelcomeCouponsHandler } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.handler.js';
+
+/**
+ * How loud a skipped grant is: a campaign that ran out is news for whoever runs it; the same
+ * registration seen again (LIMIT_REACHED: granted before) is not; a campaign whose claim window has
+ * not opened would say so on every registration.
+ */
+const SKIP_LOG_LEVEL: Record<WelcomeCouponSkipReason, 'warn' | 'info' | 'debug'> = { SOLD_OUT: 'warn', LIMIT_REACHED: 'info', NOT_CLAIMABLE: 'debug' };
 
 /**
  * A new user gets one coupon of every active `grantOnRegister` campaign. A campaign sold out or not
@@ -21,12 +29,9 @@ export class GrantWelcomeCouponsOnUserRegistered {
   async handle(@Payload() envelope: EventEnvelope<UserRegisteredV1>): Promise<void> {
     const { userId } = envelope.payload;
     const { granted, skipped } = await this.grantWelcomeCoupons.execute({ userId });
-    for (const skip of skipped) {
-      // LIMIT_REACHED is the same registration seen again (or a coupon of the campaign claimed before): no news.
-      const log = skip.reason === 'SOLD_OUT' ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
-      log({ userId, templateId: skip.templateId, reason: skip.reason }, 'welcome coupon not granted');
+    for (const { templateId, reason } of skipped) {
+      this.logger[SKIP_LOG_LEVEL[reason]]({ userId, templateId, reason }, 'welcome coupon not granted');
     }
-    if (granted.length > 0)
-      this.logger.info({ userId, granted: granted.map(({ templateId, couponId }) => ({ templateId, couponId })) }, 'welcome coupons granted');
+    if (granted.length > 0) this.logger.info({ userId, granted }, 'welcome coupons granted');
   }
 }
