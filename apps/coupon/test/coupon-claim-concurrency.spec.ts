@@ -1,10 +1,25 @@
+// The flash sale over HTTP: many customers claim one campaign at once, through two coupon-service
+// instances sharing one PostgreSQL database (each with its own pool and its own sold-out memory), and
+// through the one embedded instance on SQLite. The database alone decides: never more coupons than
+// stock, never more per user than the limit.
 import { randomUUID } from 'node:crypto';
+import type { ClaimCouponResponse } from '@shop/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups } from './support/coupon-test-database.js';
-import { CouponServiceHome, aCustomer, problemOf, type RunningCouponService, type Setup } from './support/coupon-service-harness.js';
+import { CouponServiceHome, aCustomer, anAdmin, problemOf, type RunningCouponService, type Setup } from './support/coupon-service-harness.js';
 
+const USERS = 1_000;
+const STOCK = 300;
 /** At most this many claims in flight at once (each a socket): all users press at once, the test's client has its limits. */
 const IN_FLIGHT = 200;
+
+interface ClaimAnswer {
+  readonly userId: string;
+  readonly status: number;
+  /** `ISSUED` for a 201, else the problem's code. */
+  readonly code: string;
+  readonly couponId?: string;
+}
 
 /** Runs `tasks` with at most `limit` at a time; answers their results in order. */
 async function inParallel<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -21,25 +36,28 @@ async function inParallel<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: numb
   return results;
 }
 
-/** 2,000 claims from 1,000 users (each claims twice) on a stock of 300, limit 1, dealt round-robin to the instances in a shuffled order. */
+/**
+ * 2,000 claims from 1,000 users on a stock of 300, limit 1. Each user claims twice at about the same
+ * moment, the two claims side by side in the queue and, with two instances, one through each: the
+ * per-user limit is raced across instances as well as the stock.
+ */
 async function flashSale(home: CouponServiceHome, instances: readonly RunningCouponService[]) {
   const { templateId } = await instances[0]!.api.createTemplate<{ templateId: string }>({
     name: 'Flash sale',
     discount: { kind: 'amount_off', amountOff: 1000 },
-    totalStock: 300,
+    totalStock: STOCK,
     perUserLimit: 1,
     validity: { validDays: 7 },
   });
-  const users = Array.from({ length: 1000 }, () => randomUUID());
-  const claims = [...users, ...users];
-  for (let i = claims.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [claims[i], claims[j]] = [claims[j]!, claims[i]!];
-  }
+  const users = Array.from({ length: USERS }, () => randomUUID());
+  const claims = users.flatMap((userId, i) => [
+    { userId, instance: instances[i % instances.length]! },
+    { userId, instance: instances[(i + 1) % instances.length]! },
+  ]);
   const answers = await inParallel(
-    claims.map((userId, i) => async () => {
-      const response = await instances[i % instances.length]!.api.claim(templateId, aCustomer(userId));
-      if (response.status === 201) return { status: 201, code: 'ISSUED', userId };
+    claims.map(({ userId, instance }) => async (): Promise<ClaimAnswer> => {
+      const response = await instance.api.claim(templateId, aCustomer(userId));
+      if (response.status === 201) return { status: 201, code: 'ISSUED', userId, couponId: ((await response.json()) as ClaimCouponResponse).couponId };
       const problem = await problemOf(response);
       return { status: response.status, code: problem.code, userId };
     }),
@@ -47,14 +65,18 @@ async function flashSale(home: CouponServiceHome, instances: readonly RunningCou
   );
   const count = (code: string) => answers.filter((answer) => answer.code === code).length;
   const p = (n: number) => home.param(n);
-  const [template] = await home.query<{ issued: number; total_stock: number }>(`SELECT issued, total_stock FROM coupon_template WHERE id = ${p(1)}`, [
-    templateId,
-  ]);
-  const perUser = await home.query<{ user_id: string; n: string | number }>(
-    `SELECT user_id, COUNT(*) AS n FROM coupon WHERE template_id = ${p(1)} GROUP BY user_id`,
+  const [template] = await home.query<{ issued: number | string; total_stock: number | string }>(
+    `SELECT issued, total_stock FROM coupon_template WHERE id = ${p(1)}`,
+    [templateId],
+  );
+  const coupons = await home.query<{ id: string; user_id: string }>(`SELECT id, user_id FROM coupon WHERE template_id = ${p(1)}`, [templateId]);
+  const perUser = await home.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM coupon WHERE template_id = ${p(1)} GROUP BY user_id`, [templateId]);
+  const [counters] = await home.query<{ claimed: string | number | null; most: string | number | null }>(
+    `SELECT SUM(claimed) AS claimed, MAX(claimed) AS most FROM coupon_claim_count WHERE template_id = ${p(1)}`,
     [templateId],
   );
   return {
+    templateId,
     answers,
     issued: count('ISSUED'),
     soldOut: count('SOLD_OUT'),
@@ -63,10 +85,13 @@ async function flashSale(home: CouponServiceHome, instances: readonly RunningCou
     store: {
       issued: Number(template!.issued),
       remaining: Number(template!.total_stock) - Number(template!.issued),
-      coupons: perUser.reduce((sum, row) => sum + Number(row.n), 0),
+      coupons: coupons.length,
       mostPerUser: Math.max(0, ...perUser.map((row) => Number(row.n))),
-      owners: new Set(perUser.map((row) => row.user_id)),
+      // The per-user limit's counters agree with the coupons.
+      claimCounters: { claimed: Number(counters?.claimed ?? 0), most: Number(counters?.most ?? 0) },
     },
+    /** coupon id → owner, as stored. */
+    owners: new Map(coupons.map((coupon) => [coupon.id, coupon.user_id])),
   };
 }
 
@@ -88,12 +113,24 @@ describe('claiming in a flash sale, through the service', () => {
       const result = await flashSale(home, instances);
 
       expect(result.other).toEqual([]);
-      expect(result.issued).toBe(300);
-      expect(result.issued + result.soldOut + result.limitReached).toBe(2000);
+      expect(result.issued).toBe(STOCK);
+      expect(result.issued + result.soldOut + result.limitReached).toBe(2 * USERS);
       expect(result.answers.filter((answer) => answer.code !== 'ISSUED').every((answer) => answer.status === 409)).toBe(true);
-      expect(result.store).toMatchObject({ issued: 300, remaining: 0, coupons: 300, mostPerUser: 1 });
-      // The coupons belong to exactly those who were answered 201.
-      expect(result.store.owners).toEqual(new Set(result.answers.filter((answer) => answer.code === 'ISSUED').map((answer) => answer.userId)));
+      expect(result.store).toEqual({ issued: STOCK, remaining: 0, coupons: STOCK, mostPerUser: 1, claimCounters: { claimed: STOCK, most: 1 } });
+      // The coupons are exactly those answered 201, each held by the user it was answered to.
+      const answered = result.answers.filter((answer) => answer.code === 'ISSUED');
+      expect(result.owners).toEqual(new Map(answered.map((answer) => [answer.couponId!, answer.userId])));
+
+      // Sold out from now on, on every instance; the admins' list says so too.
+      for (const instance of instances) {
+        const late = await instance.api.claim(result.templateId, aCustomer());
+        expect([late.status, (await problemOf(late)).code]).toEqual([409, 'SOLD_OUT']);
+      }
+      const list = await instances.at(-1)!.api.viaGateway('GET', '/admin/coupon-templates', { identity: anAdmin() });
+      const listed = ((await list.json()) as Array<{ templateId: string; issued: number; remainingStock: number }>).find(
+        (t) => t.templateId === result.templateId,
+      );
+      expect(listed).toMatchObject({ issued: STOCK, remainingStock: 0 });
     },
     300_000,
   );
