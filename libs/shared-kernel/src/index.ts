@@ -9,3 +9,4 @@ export * from './deadline.js';
 export * from './password-policy.js';
 export * from './aggregate-repository.js';
 export * from './email-normalisation.js';
+export * from './display-text.js';

@@ -48,6 +48,12 @@ describe('CouponTemplate.create', () => {
     ]);
   });
 
+  it('takes any printable name, the joiners and tags emoji are made of included', () => {
+    for (const name of ['春の大セール 👩‍💻', 'Pride 🏳️‍🌈', 'Zoé’s 50% off — today!']) {
+      expect(CouponTemplate.create(props({ name }), now).name).toBe(name);
+    }
+  });
+
   it('takes the bounds themselves: stock 1 and 10,000,000, limit 1 and 100, a 100-character name', () => {
     expect(() => CouponTemplate.create(props({ totalStock: 1, perUserLimit: 100, name: '券'.repeat(100) }), now)).not.toThrow();
     expect(() => CouponTemplate.create(props({ totalStock: 10_000_000 }), now)).not.toThrow();
@@ -61,6 +67,19 @@ describe('CouponTemplate.create', () => {
     [{ name: 'Spring\nsale' }, 'name'],
     [{ name: 'Spring\u0000sale' }, 'name'],
     [{ name: 'Spring\u202Eelas' }, 'name'],
+    [{ name: 'Spring\u200bsale' }, 'name'],
+    [{ name: 'Spring\u200esale' }, 'name'],
+    [{ name: 'Spring sale\u200f' }, 'name'],
+    [{ name: '\ufeffSpring sale' }, 'name'],
+    [{ name: 'Spring sale\u2060' }, 'name'],
+    [{ name: 'Spr\u00ading sale' }, 'name'],
+    [{ name: 'Spring sale\u200d' }, 'name'],
+    [{ name: 'Spring sale\ue000' }, 'name'],
+    [{ name: '\u3164\u3164' }, 'name'],
+    [{ name: 'Spring\u3164sale' }, 'name'],
+    [{ name: '\u2800' }, 'name'],
+    [{ name: 'Spring\ud800sale' }, 'name'],
+    [{ name: '\u3000\u00a0 ' }, 'name'],
     [{ totalStock: 0 }, 'totalStock'],
     [{ totalStock: -5 }, 'totalStock'],
     [{ totalStock: 10_000_001 }, 'totalStock'],

@@ -1,4 +1,4 @@
-import { AggregateRoot, hasVisibleCharacter } from '@shop/shared-kernel';
+import { AggregateRoot, displayTextProblem, hasVisibleCharacter } from '@shop/shared-kernel';
 import { Coupon } from './coupon.js';
 import { InvalidCouponTemplateError, NotClaimableError, SoldOutError } from './coupon.errors.js';
 import type { CouponTemplateEvent } from './coupon.events.js';
@@ -12,10 +12,6 @@ export const DEFAULT_PER_USER_LIMIT = 1;
 
 export const COUPON_TEMPLATE_STATUSES = ['ACTIVE', 'PAUSED'] as const;
 export type CouponTemplateStatus = (typeof COUPON_TEMPLATE_STATUSES)[number];
-
-// Characters that make a name display as something else or break the line it is shown on: controls,
-// line and paragraph separators, bidi embeddings, overrides and isolates, lone surrogates.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
 
 export interface CreateCouponTemplateProps {
   readonly id: string;
@@ -218,8 +214,11 @@ export class CouponTemplate extends AggregateRoot<CouponTemplateEvent> {
 
 function validName(raw: string): string {
   if (typeof raw !== 'string') throw new InvalidCouponTemplateError('name', 'must be text');
-  if (FORBIDDEN_IN_NAME.test(raw)) throw new InvalidCouponTemplateError('name', 'must not contain control characters, line breaks or direction overrides');
-  const name = raw.normalize('NFC').trim();
+  const normalised = raw.normalize('NFC');
+  // The display text rule shoppers' nicknames follow, checked before trimming (trim() would drop a BOM at either end).
+  const problem = displayTextProblem(normalised);
+  if (problem !== null) throw new InvalidCouponTemplateError('name', problem);
+  const name = normalised.trim();
   const length = [...name].length;
   if (length === 0 || !hasVisibleCharacter(name)) throw new InvalidCouponTemplateError('name', 'must contain a visible character');
   if (length > TEMPLATE_NAME_MAX_LENGTH) throw new InvalidCouponTemplateError('name', `must be at most ${TEMPLATE_NAME_MAX_LENGTH} characters`);
