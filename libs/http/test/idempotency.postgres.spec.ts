@@ -184,4 +184,63 @@ describe('Idempotency-Key on PostgreSQL', () => {
     expect(Number(left!.n)).toBe(10);
     expect(await stores[0]!.pruneExpired(1_000)).toBe(0);
   });
+
+  // The planner may run an `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery again for every row
+  // it joins, each run skipping the rows the statement has deleted already: one call then deletes far
+  // more than n (all 3,000 here). These settings push it to that plan, which other statistics may pick too.
+  const RESCANNING_PLAN = ['enable_hashjoin', 'enable_mergejoin', 'enable_material', 'enable_memoize', 'enable_hashagg', 'enable_sort'];
+
+  it.each([
+    ['the plan the planner picks', []],
+    ['a plan that runs subqueries again per row', RESCANNING_PLAN],
+  ])('pruning deletes at most the limit per call, also from two connections at once, and in the end every expired key (%s)', async (_plan, disabled) => {
+    const name = service();
+    const now = Date.now();
+    const setup = await open(name);
+    for (const setting of disabled) await setup.query(`ALTER DATABASE ${databaseNameOf(name)} SET ${setting} = off`);
+    // Connections opened after the settings, so that they have them.
+    const [one, two] = [await open(name), await open(name)];
+    const EXPIRED = 3_000;
+    const LIMIT = 25;
+    await one.query(
+      `INSERT INTO idempotency_key (scope, request_key, method, path, fingerprint, owner, locked_until, response_status, response_body, created_at, expires_at)
+       SELECT 'user:u-' || (i % 7), 'k-' || i, 'POST', '/orders', repeat('f', 64), NULL, 0, 201, '{}', $1::bigint - 25 * 3600000, $1::bigint - 2 * 3600000 + i
+       FROM generate_series(1, ${EXPIRED}) AS i
+       UNION ALL
+       SELECT 'user:u-1', 'fresh-' || i, 'POST', '/orders', repeat('f', 64), NULL, 0, 201, '{}', $1::bigint, $1::bigint + 3600000
+       FROM generate_series(1, 10) AS i`,
+      [now],
+    );
+    const stores = [one, two].map(
+      (dataSource) => new IdempotencyStore(new TransactionHost(dataSource), { ttlMs: 24 * HOUR, leaseMs: 35_000 }, new ManualClock(new Date(now))),
+    );
+    const left = async (prefix: string) =>
+      Number((await one.query<Array<{ n: string }>>(`SELECT COUNT(*) AS n FROM idempotency_key WHERE request_key LIKE $1`, [`${prefix}%`]))[0]!.n);
+
+    // One connection: each call takes exactly the limit, the keys that expired first.
+    for (let call = 1; call <= 3; call++) {
+      expect(await stores[0]!.pruneExpired(LIMIT)).toBe(LIMIT);
+      expect(await left('k-')).toBe(EXPIRED - call * LIMIT);
+    }
+    const [oldest] = await one.query<Array<{ key: string }>>(`SELECT request_key AS key FROM idempotency_key ORDER BY expires_at LIMIT 1`);
+    expect(oldest!.key).toBe(`k-${3 * LIMIT + 1}`);
+
+    // Two connections at once, each pruning until it finds nothing to take.
+    const calls: number[][] = [[], []];
+    await Promise.all(
+      stores.map(async (store, worker) => {
+        // A bound on the calls, so that a store that never answers 0 fails the test instead of hanging it.
+        for (let call = 0; call < EXPIRED; call++) {
+          const deleted = await store.pruneExpired(LIMIT);
+          calls[worker]!.push(deleted);
+          if (deleted === 0) return;
+        }
+      }),
+    );
+    const all = calls.flat();
+    expect(all.filter((deleted) => deleted > LIMIT)).toEqual([]);
+    expect(all.reduce((sum, deleted) => sum + deleted, 0)).toBe(EXPIRED - 3 * LIMIT);
+    expect(await left('k-')).toBe(0);
+    expect(await left('fresh-')).toBe(10);
+  });
 });

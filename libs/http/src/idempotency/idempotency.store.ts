@@ -140,7 +140,9 @@ export class IdempotencyStore {
   /**
    * Deletes at most `limit` expired keys in one short transaction (abandoned when `signal` aborts)
    * and answers how many. Several instances may prune at once: on PostgreSQL each skips the rows
-   * another is deleting.
+   * another is deleting. There the batch is a materialised CTE, chosen and locked once: as an
+   * `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery the planner may run it again per row,
+   * each run skipping the rows already deleted, and one call deleted every expired key.
    */
   async pruneExpired(limit: number, signal?: AbortSignal): Promise<number> {
     const params: unknown[] = [limit];
@@ -150,8 +152,10 @@ export class IdempotencyStore {
       () =>
         this.postgres
           ? this.changing(
-              `DELETE FROM idempotency_key WHERE (scope, request_key) IN (
-               SELECT scope, request_key FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+              `WITH batch AS MATERIALIZED (
+                 SELECT scope, request_key FROM idempotency_key WHERE ${expired} ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+               )
+               DELETE FROM idempotency_key USING batch WHERE idempotency_key.scope = batch.scope AND idempotency_key.request_key = batch.request_key`,
               params,
             )
           : this.changing(
