@@ -1,12 +1,4 @@
-import type {
-  AdminCouponTemplate,
-  ClaimCouponResponse,
-  ClaimableCouponTemplate,
-  CouponTemplateResponse,
-  Discount as DiscountAnswer,
-  MyCoupon,
-  Validity as ValidityAnswer,
-} from '@shop/contracts';
+import type { ClaimCouponResponse, CouponTemplateResponse, Discount as DiscountAnswer, Validity as ValidityAnswer } from '@shop/contracts';
 import type { Coupon } from '../domain/coupon.js';
 import type { CouponTemplate } from '../domain/coupon-template.js';
 
@@ -42,34 +34,5 @@ export function claimCouponResponseOf(coupon: Coupon): ClaimCouponResponse {
     status: 'AVAILABLE',
     validFrom: coupon.validFrom.toISOString(),
     validUntil: coupon.validUntil.toISOString(),
-  };
-}
-
-export function adminCouponTemplateOf(template: CouponTemplate, used: number): AdminCouponTemplate {
-  return { ...couponTemplateResponseOf(template), issued: template.issued, used };
-}
-
-export function claimableCouponTemplateOf(template: CouponTemplate): ClaimableCouponTemplate {
-  return {
-    templateId: template.id,
-    name: template.name,
-    discount: discountAnswerOf(template),
-    perUserLimit: template.perUserLimit,
-    validity: validityAnswerOf(template),
-    claimEndsAt: template.claimEndsAt?.toISOString() ?? null,
-    remainingStock: template.remainingStock,
-  };
-}
-
-export function myCouponOf(coupon: Coupon): MyCoupon {
-  return {
-    couponId: coupon.id,
-    templateId: coupon.templateId,
-    name: coupon.templateName,
-    discount: discountAnswerOf(coupon),
-    status: coupon.status,
-    validFrom: coupon.validFrom.toISOString(),
-    validUntil: coupon.validUntil.toISOString(),
-    orderId: coupon.orderId,
   };
 }

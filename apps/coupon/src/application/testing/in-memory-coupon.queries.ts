@@ -1,10 +1,42 @@
 import type { AdminCouponTemplate, ClaimableCouponTemplate, CouponStatus, MyCoupon } from '@shop/contracts';
-import { adminCouponTemplateOf, claimableCouponTemplateOf, myCouponOf } from '../coupon.presenters.js';
+import type { Coupon } from '../../domain/coupon.js';
+import type { CouponTemplate } from '../../domain/coupon-template.js';
+import { couponTemplateResponseOf, discountAnswerOf, validityAnswerOf } from '../coupon.presenters.js';
 import type { CouponQueries } from '../ports/coupon.queries.js';
 import type { InMemoryCouponRepository } from './in-memory-coupon.repository.js';
 import type { InMemoryCouponTemplateRepository } from './in-memory-coupon-template.repository.js';
 
 const newestFirst = (a: { createdAt: Date }, b: { createdAt: Date }) => b.createdAt.getTime() - a.createdAt.getTime();
+
+// The read models the SQL queries select directly, built here from the fakes' aggregates.
+function adminCouponTemplateOf(template: CouponTemplate, used: number): AdminCouponTemplate {
+  return { ...couponTemplateResponseOf(template), issued: template.issued, used };
+}
+
+function claimableCouponTemplateOf(template: CouponTemplate): ClaimableCouponTemplate {
+  return {
+    templateId: template.id,
+    name: template.name,
+    discount: discountAnswerOf(template),
+    perUserLimit: template.perUserLimit,
+    validity: validityAnswerOf(template),
+    claimEndsAt: template.claimEndsAt?.toISOString() ?? null,
+    remainingStock: template.remainingStock,
+  };
+}
+
+function myCouponOf(coupon: Coupon): MyCoupon {
+  return {
+    couponId: coupon.id,
+    templateId: coupon.templateId,
+    name: coupon.templateName,
+    discount: discountAnswerOf(coupon),
+    status: coupon.status,
+    validFrom: coupon.validFrom.toISOString(),
+    validUntil: coupon.validUntil.toISOString(),
+    orderId: coupon.orderId,
+  };
+}
 
 /** The read side over the fakes' stored rows, with the port's filters and order. */
 export class InMemoryCouponQueries implements CouponQueries {
