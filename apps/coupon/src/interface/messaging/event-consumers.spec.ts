@@ -3,7 +3,7 @@ import '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, couponContext, type EventEnvelope } from '@shop/contracts';
-import { silentLogger } from '@shop/observability';
+import { createLogger, silentLogger } from '@shop/observability';
 import { anEnvelope } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { couponEventControllers } from '../coupon.controllers.js';
@@ -33,6 +33,23 @@ const at = new Date().toISOString();
 function recording<R>(result: R) {
   const commands: unknown[] = [];
   return { commands, execute: async (command: unknown) => (commands.push(command), result) };
+}
+
+/** A logger that keeps each line's level name and message. */
+function capturingLogger() {
+  const lines: Array<{ level: string; msg: string }> = [];
+  const levels: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error' };
+  const logger = createLogger(
+    'coupon',
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        const { level, msg } = JSON.parse(line) as { level: number; msg: string };
+        lines.push({ level: levels[level] ?? String(level), msg });
+      },
+    },
+  );
+  return { logger, lines };
 }
 
 describe('the coupon context’s event consumers', () => {
@@ -76,5 +93,44 @@ describe('the coupon context’s event consumers', () => {
     expect(useCase.commands).toEqual([]);
     await consumer.handle(envelope(ids.couponId));
     expect(useCase.commands).toEqual([{ orderId: ids.orderId }]);
+  });
+
+  describe('log a step that changed nothing by what it means', () => {
+    const paid = anEnvelope(OrderPaidV1.type, { payload: { ...ids, pointsToUse: 0, amountPaid: 2500, paidAt: at } }) as EventEnvelope<OrderPaidV1>;
+    const refunded = anEnvelope(OrderRefundedV1.type, {
+      payload: { ...ids, pointsToUse: 0, amountRefunded: 2500, refundedAt: at },
+    }) as EventEnvelope<OrderRefundedV1>;
+
+    it.each([
+      ['CONFIRMED', 'info', /already/],
+      ['REFUNDED', 'info', /already/],
+      [null, 'warn', /no coupon is reserved/],
+      ['RELEASED', 'warn', /no coupon is reserved/],
+      ['REJECTED', 'warn', /no coupon is reserved/],
+      ['CANCELLED_UNSEEN', 'warn', /no coupon is reserved/],
+    ] as const)('a payment finding the reservation %s: %s', async (status, level, message) => {
+      const { logger, lines } = capturingLogger();
+      await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(paid);
+      expect(lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+    });
+
+    it.each([
+      ['REFUNDED', 'info', /already/],
+      [null, 'warn', /not used by it/],
+      ['RELEASED', 'warn', /not used by it/],
+      ['REJECTED', 'warn', /not used by it/],
+      ['CANCELLED_UNSEEN', 'warn', /not used by it/],
+    ] as const)('a refund finding the reservation %s: %s', async (status, level, message) => {
+      const { logger, lines } = capturingLogger();
+      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(refunded);
+      expect(lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+    });
+
+    it('a confirmed use and a returned coupon: nothing to warn about', async () => {
+      const { logger, lines } = capturingLogger();
+      await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(paid);
+      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(refunded);
+      expect(lines.map((line) => line.level)).not.toContain('warn');
+    });
   });
 });

@@ -18,7 +18,10 @@ export class ReturnCouponOnOrderRefunded {
     const { orderId, couponId } = envelope.payload;
     if (couponId === null) return;
     const result = await this.returnCoupon.execute({ orderId });
-    if (result.outcome === 'ignored') {
+    if (result.outcome === 'ignored' && result.status === 'REFUNDED') {
+      // The same refund again (another delivery, possibly under another event id): ordinary.
+      this.logger.info({ orderId, couponId, status: result.status }, 'order refunded again: its coupon was returned already, nothing to do');
+    } else if (result.outcome === 'ignored') {
       this.logger.warn({ orderId, couponId, status: result.status }, 'order refunded, but its coupon was not used by it: nothing returned');
     } else {
       this.logger.info({ orderId, couponId, couponStatus: result.couponStatus }, 'coupon returned after refund');

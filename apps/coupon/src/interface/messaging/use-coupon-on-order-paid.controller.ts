@@ -18,8 +18,12 @@ export class UseCouponOnOrderPaid {
     const { orderId, couponId } = envelope.payload;
     if (couponId === null) return;
     const result = await this.confirmCouponUse.execute({ orderId });
-    if (result.outcome === 'ignored') {
-      // Confirmed already (a second delivery), or a payment for an order whose coupon was never reserved: worth seeing, nothing to do.
+    if (result.outcome !== 'ignored') return;
+    // The same payment again (another delivery, possibly under another event id), or after the refund that confirmed it on its way: ordinary.
+    if (result.status === 'CONFIRMED' || result.status === 'REFUNDED') {
+      this.logger.info({ orderId, couponId, status: result.status }, 'order paid again: its coupon use was confirmed already, nothing to do');
+    } else {
+      // No reservation, or one released or rejected: a paid order whose coupon was never locked to it is worth seeing.
       this.logger.warn({ orderId, couponId, status: result.status }, 'order paid, but no coupon is reserved for it: nothing confirmed');
     }
   }
