@@ -1,4 +1,4 @@
-import { ConfigurationError, loadConfig, positiveInt, type ConfigProblem } from '@shop/runtime';
+import { intBetween, loadConfig } from '@shop/runtime';
 
 /** How the expiry job runs (`ExpireCouponsJob`). */
 export interface CouponExpirySettings {
@@ -20,11 +20,8 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1;
 const MAX_BATCH_SIZE = 10_000;
 
 const couponSpec = () => ({
-  COUPON_EXPIRY_INTERVAL_MS: positiveInt({
-    default: DEFAULT_COUPON_EXPIRY_INTERVAL_MS,
-    desc: `how often AVAILABLE coupons past their end are expired (ms, at most ${MAX_INTERVAL_MS})`,
-  }),
-  COUPON_EXPIRY_BATCH_SIZE: positiveInt({ default: DEFAULT_COUPON_EXPIRY_BATCH_SIZE, desc: `coupons expired per run (1 to ${MAX_BATCH_SIZE})` }),
+  COUPON_EXPIRY_INTERVAL_MS: intBetween(1, MAX_INTERVAL_MS)({ default: DEFAULT_COUPON_EXPIRY_INTERVAL_MS, desc: 'ms between runs of the expiry job' }),
+  COUPON_EXPIRY_BATCH_SIZE: intBetween(1, MAX_BATCH_SIZE)({ default: DEFAULT_COUPON_EXPIRY_BATCH_SIZE, desc: 'coupons expired per run' }),
 });
 
 /**
@@ -33,22 +30,7 @@ const couponSpec = () => ({
  * Throws one `ConfigurationError` naming every bad variable.
  */
 export function loadCouponConfig(env: NodeJS.ProcessEnv = process.env): CouponConfig {
-  const problems: ConfigProblem[] = [];
-  let config: ReturnType<typeof loadConfig<ReturnType<typeof couponSpec>>> | undefined;
-  try {
-    config = loadConfig(couponSpec(), env);
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    problems.push(...error.problems);
-  }
-  // The upper bounds, also for a variable whose neighbour failed above, so that every problem is told at once.
-  const upTo = { COUPON_EXPIRY_INTERVAL_MS: MAX_INTERVAL_MS, COUPON_EXPIRY_BATCH_SIZE: MAX_BATCH_SIZE };
-  for (const [variable, max] of Object.entries(upTo)) {
-    const raw = env[variable];
-    if (raw !== undefined && /^\d+$/.test(raw) && Number(raw) > max && !problems.some((problem) => problem.variable === variable))
-      problems.push({ variable, problem: `invalid; expected at most ${max}` });
-  }
-  if (problems.length > 0 || !config) throw new ConfigurationError(problems);
+  const config = loadConfig(couponSpec(), env);
   // Both are validated and defaulted; the validators' types do not say so.
   const intervalMs = config.COUPON_EXPIRY_INTERVAL_MS as number;
   const batchSize = config.COUPON_EXPIRY_BATCH_SIZE as number;

@@ -40,6 +40,19 @@ export const positiveInt = expecting('a positive integer', (input) => {
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 });
 
+/**
+ * An integer from `min` to `max`, both included, written in plain decimal: a count or a duration with
+ * a ceiling (a batch a statement can take, a timer Node can set). `min` is 0 or more.
+ */
+export function intBetween(min: number, max: number) {
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min < 0 || max < min)
+    throw new RangeError(`intBetween(${min}, ${max}): expected integers with 0 ≤ min ≤ max`);
+  return expecting(`an integer from ${min} to ${max}`, (input) => {
+    const value = INTEGER.test(input) ? Number(input) : NaN;
+    return value >= min && value <= max ? value : undefined;
+  });
+}
+
 /** A whole number ≥ 0 (`0` often turns a feature off, as `RATE_LIMIT_PER_MINUTE` does). */
 export const nonNegativeInt = expecting('an integer ≥ 0', (input) => {
   const value = INTEGER.test(input) ? Number(input) : NaN;
