@@ -7,7 +7,8 @@ export * from './outbox/outbox-relay.js';
 export * from './outbox/dead-outbox-rows.js';
 export * from './inbox/inbox.js';
 export * from './consumer/event-consumer.js';
-export * from './consumer/connection-errors.js';
+// The classifier moved to @shop/persistence (the HTTP layer answers by it too); still exported here for existing importers.
+export { isConnectionError, isDatabaseConnectionError, isDatabaseBusy } from '@shop/persistence';
 export * from './memory/memory-transport.js';
 export * from './memory/dead-letter-store.js';
 export * from './memory/delivery-retry-store.js';

@@ -5,3 +5,4 @@ export * from './serial-queue.js';
 export * from './transaction-host.js';
 export * from './sql-dialect.js';
 export * from './private-files.js';
+export * from './connection-errors.js';

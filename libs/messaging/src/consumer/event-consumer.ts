@@ -1,11 +1,10 @@
 import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
-import type { TransactionHost } from '@shop/persistence';
+import { isConnectionError, isDatabaseConnectionError, type TransactionHost } from '@shop/persistence';
 import type { Logger } from 'pino';
 import { MessageContext } from '@shop/observability';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { Semaphore } from '../memory/semaphore.js';
-import { isConnectionError, isDatabaseConnectionError } from './connection-errors.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { OutagePause, defaultOutagePauseOptions, type OutagePauseOptions } from './outage-pause.js';
 import {
