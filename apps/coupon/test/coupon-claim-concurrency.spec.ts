@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimCouponResponse } from '@shop/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanups } from './support/coupon-test-database.js';
+import { Cleanups } from '@shop/testing';
 import { CouponServiceHome, aCustomer, anAdmin, problemOf, type RunningCouponService, type Setup } from './support/coupon-service-harness.js';
 
 const USERS = 1_000;

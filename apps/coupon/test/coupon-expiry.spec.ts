@@ -4,12 +4,12 @@ import { silentLogger } from '@shop/observability';
 import type { TransactionHost } from '@shop/persistence';
 import { JobScheduler, type JobRun, type ScheduledJob } from '@shop/scheduler';
 import { ManualClock } from '@shop/shared-kernel';
-import { waitFor } from '@shop/testing';
+import { Cleanups, waitFor } from '@shop/testing';
 import { ExpireCouponsHandler } from '../src/application/commands/expire-coupons/expire-coupons.handler.js';
 import { loadCouponConfig } from '../src/infrastructure/coupon.config.js';
 import { SqlCouponExpiry } from '../src/infrastructure/persistence/sql-coupon-expiry.js';
 import { ExpireCouponsJob } from '../src/infrastructure/scheduling/expire-coupons.job.js';
-import { Cleanups, KINDS, couponAdapters, openCouponDatabase, type CouponDatabase } from './support/coupon-test-database.js';
+import { KINDS, couponAdapters, openCouponDatabase, type CouponDatabase } from './support/coupon-test-database.js';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const HOUR_MS = 3600_000;

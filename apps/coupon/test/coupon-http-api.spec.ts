@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { AdminCouponTemplate, ClaimCouponResponse, ClaimableCouponTemplate, CouponTemplateResponse, MyCoupon } from '@shop/contracts';
 import type { Identity } from '@shop/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanups } from '@shop/testing';
 import { SETUPS, CouponServiceHome, aCustomer, anAdmin, problemOf, type CouponApi, type RequestOptions } from './support/coupon-service-harness.js';
-import { Cleanups } from './support/coupon-test-database.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const inDays = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString();

@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransactionHost } from '@shop/persistence';
 import { Money, newId } from '@shop/shared-kernel';
+import { Cleanups } from '@shop/testing';
 import type { IssueOutcome } from '../src/application/ports/coupon.repository.js';
 import { CouponTemplate } from '../src/domain/coupon-template.js';
 import { SoldOutError } from '../src/domain/coupon.errors.js';
 import { AmountOff } from '../src/domain/discount/amount-off.js';
 import { Validity } from '../src/domain/validity.js';
-import { Cleanups, couponAdapters, openCouponDatabase, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
+import { couponAdapters, openCouponDatabase, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 // Thousands of transactions queue for a few connections on a shared 2-core machine: the pool wait and

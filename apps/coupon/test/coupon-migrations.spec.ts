@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseNameOf, dialectOf, openDataSource } from '@shop/persistence';
-import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { Cleanups, TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import { couponEntities } from '../src/infrastructure/persistence/coupon.entity-schemas.js';
-import { COUPON_SERVICE_MIGRATIONS, Cleanups, KINDS, openCouponDatabase, type CouponDatabase } from './support/coupon-test-database.js';
+import { COUPON_SERVICE_MIGRATIONS, KINDS, openCouponDatabase, type CouponDatabase } from './support/coupon-test-database.js';
 
 const COUPON_TABLES = ['coupon', 'coupon_claim_count', 'coupon_reservation', 'coupon_template'];
 

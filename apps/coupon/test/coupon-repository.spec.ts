@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Money, UnsavedDomainEventsError, newId } from '@shop/shared-kernel';
+import { Cleanups } from '@shop/testing';
 import { CouponReservation } from '../src/domain/coupon-reservation.js';
 import type { Coupon } from '../src/domain/coupon.js';
 import { CouponTemplate, type CreateCouponTemplateProps } from '../src/domain/coupon-template.js';
@@ -7,7 +8,7 @@ import { AmountOff } from '../src/domain/discount/amount-off.js';
 import { PercentOff } from '../src/domain/discount/percent-off.js';
 import { Validity } from '../src/domain/validity.js';
 import { StaleAggregateError } from '../src/infrastructure/persistence/stale-aggregate.error.js';
-import { Cleanups, KINDS, couponAdapters, openCouponDatabase, outboxRows, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
+import { KINDS, couponAdapters, openCouponDatabase, outboxRows, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const DAY_MS = 24 * 3600_000;

@@ -19,10 +19,9 @@ import {
   type MyCoupon,
 } from '@shop/contracts';
 import type { Identity } from '@shop/http';
-import { waitFor, type EventProbe } from '@shop/testing';
+import { Cleanups, waitFor, type EventProbe } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETUPS, CouponServiceHome, aCustomer, anAdmin, envelopeOf, type CouponApi } from './support/coupon-service-harness.js';
-import { Cleanups } from './support/coupon-test-database.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 type Answer = CouponReservedV1 | CouponReservationRejectedV1;

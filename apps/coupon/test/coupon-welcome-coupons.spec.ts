@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { UserRegisteredV1, type AdminCouponTemplate, type CouponTemplateResponse, type EventEnvelope, type MyCoupon } from '@shop/contracts';
 import { createLogger } from '@shop/observability';
-import { waitFor } from '@shop/testing';
+import { Cleanups, waitFor } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETUPS, CouponServiceHome, aCustomer, anAdmin, envelopeOf, type CouponApi } from './support/coupon-service-harness.js';
-import { Cleanups } from './support/coupon-test-database.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,9 +4,10 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '@shop/auth';
 import { createLogger } from '@shop/observability';
+import { Cleanups } from '@shop/testing';
 import { startUserService } from '../src/main.js';
 import { UserServiceHome, testUserConfig } from './support/user-service-harness.js';
-import { Cleanups, TEST_JWT_SECRET } from './support/user-test-database.js';
+import { TEST_JWT_SECRET } from './support/user-test-database.js';
 
 const operator = { email: 'Boss@Example.com', password: 'the operator passphrase' };
 const attacker = { email: 'boss@example.com', password: 'the attacker passphrase' };

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer, type Identity } from '@shop/http';
 import { ManualClock } from '@shop/shared-kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanups } from '@shop/testing';
 import { INTERNAL_AUTH_SECRET, SETUPS, UserServiceHome, problemOf, type UserApi } from './support/user-service-harness.js';
-import { Cleanups } from './support/user-test-database.js';
 
 const password = 'correct horse battery';
 const ME = { audience: 'user', method: 'GET', path: '/me' } as const;

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainError, EventOutbox } from '@shop/shared-kernel';
 import { verifyAccessToken } from '@shop/auth';
+import { Cleanups } from '@shop/testing';
 import { GatedUserRepository, RaceGate } from './support/race-gate.js';
-import { Cleanups, KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userRepository, userService } from './support/user-test-database.js';
+import { KINDS, TEST_JWT_SECRET, countUsers, openUserDatabase, outboxRows, userRepository, userService } from './support/user-test-database.js';
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
 import { OutboxPayloadTooLargeError, OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import { UnsavedDomainEventsError, newId, type EventOutbox } from '@shop/shared-kernel';
+import { Cleanups } from '@shop/testing';
 import { Email } from '../src/domain/email.js';
 import { UserMother } from '../src/domain/testing/user.mother.js';
 import { EmailTakenError } from '../src/domain/user.errors.js';
-import { Cleanups, KINDS, countUsers, openUserDatabase, outboxRows, userOutbox, userRepository } from './support/user-test-database.js';
+import { KINDS, countUsers, openUserDatabase, outboxRows, userOutbox, userRepository } from './support/user-test-database.js';
 
 describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
   const cleanups = new Cleanups();

@@ -1,8 +1,8 @@
 // Issue 8, item 5 (user service): blank passwords and invisible nicknames are refused with a field
 // error and change nothing; the register and login answers are never cached.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanups } from '@shop/testing';
 import { UserServiceHome, problemOf, type UserApi } from './support/user-service-harness.js';
-import { Cleanups } from './support/user-test-database.js';
 
 const password = 'correct horse battery';
 let sequence = 0;

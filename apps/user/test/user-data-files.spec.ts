@@ -3,9 +3,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Cleanups } from '@shop/testing';
 import { startUserService } from '../src/main.js';
 import { UserServiceHome, UserApi, testUserConfig } from './support/user-service-harness.js';
-import { Cleanups } from './support/user-test-database.js';
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 

@@ -6,8 +6,9 @@ import { verifyAccessToken } from '@shop/auth';
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@shop/http';
 import { ManualClock } from '@shop/shared-kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanups } from '@shop/testing';
 import { INTERNAL_AUTH_SECRET, METRICS_TOKEN, SETUPS, UserServiceHome, problemOf, type RequestOptions, type UserApi } from './support/user-service-harness.js';
-import { Cleanups, TEST_JWT_SECRET } from './support/user-test-database.js';
+import { TEST_JWT_SECRET } from './support/user-test-database.js';
 
 const password = 'correct horse battery';
 const uniqueEmail = (name = 'user') => `${name}.${randomUUID().slice(0, 8)}@shop.example`;

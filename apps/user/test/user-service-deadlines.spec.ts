@@ -1,11 +1,10 @@
 // The user service wires the runtime's messaging settings and database deadlines (from the
 // environment in production) into its messaging module and data source, and its close() keeps to
 // SHUTDOWN_TIMEOUT_MS even when the database is unreachable.
-import { TEST_POSTGRES_URL, TcpProxy, sleep, waitFor } from '@shop/testing';
+import { Cleanups, TEST_POSTGRES_URL, TcpProxy, sleep, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startUserService, type RunningService } from '../src/main.js';
 import { UserApi, UserServiceHome, testUserConfig } from './support/user-service-harness.js';
-import { Cleanups } from './support/user-test-database.js';
 
 const SHUTDOWN_TIMEOUT_MS = 2_000;
 const password = 'correct horse battery';

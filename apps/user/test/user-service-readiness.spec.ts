@@ -1,11 +1,10 @@
 // The user service's /health/ready follows its PostgreSQL: 503 naming the database while the server
 // is away (refused or black-holed, through a proxy in front of the shared server, which keeps
 // running), 200 again once it is back; /health/live answers at once throughout.
-import { TEST_POSTGRES_URL, TcpProxy, waitFor } from '@shop/testing';
+import { Cleanups, TEST_POSTGRES_URL, TcpProxy, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startUserService } from '../src/main.js';
 import { UserApi, UserServiceHome, testUserConfig } from './support/user-service-harness.js';
-import { Cleanups } from './support/user-test-database.js';
 
 interface CheckDetail {
   readonly status: 'up' | 'down';

@@ -3,10 +3,10 @@
 import { verifyAccessToken } from '@shop/auth';
 import { AmqpTransport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
-import { EventProbe, TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
+import { Cleanups, EventProbe, TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserServiceHome, testUserConfig } from './support/user-service-harness.js';
-import { Cleanups, TEST_JWT_SECRET } from './support/user-test-database.js';
+import { TEST_JWT_SECRET } from './support/user-test-database.js';
 
 const admin = { email: 'root@shop.example', password: 'an admin passphrase' };
 const password = 'correct horse battery';

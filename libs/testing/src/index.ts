@@ -7,3 +7,4 @@ export * from './in-memory-unit-of-work.js';
 export * from './in-memory-event-outbox.js';
 export * from './in-memory-aggregate-repository.js';
 export * from './free-port.js';
+export * from './cleanups.js';

@@ -10,10 +10,9 @@ import { AmqpTransport, MemoryTransport, type Transport } from '@shop/messaging'
 import { silentLogger } from '@shop/observability';
 import { openDataSource, withDatabase, type DatabaseKind } from '@shop/persistence';
 import { type RunningService, type ServiceDatabase, type ServiceRuntime } from '@shop/runtime';
-import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, anEnvelope, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, anEnvelope, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import { loadCouponConfig, startCouponService, type CouponConfig } from '../../src/main.js';
-import type { Cleanups } from './coupon-test-database.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@ import { idempotencyMigrations } from '@shop/http';
 import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind, type DatabaseTimeouts } from '@shop/persistence';
 import { schedulerMigrations } from '@shop/scheduler';
-import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
 import { couponEntities } from '../../src/infrastructure/persistence/coupon.entity-schemas.js';
@@ -17,17 +17,6 @@ export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
 
 /** The migrations the coupon service runs, in its order (`contextModule`: messaging, scheduler, idempotency, then its own). */
 export const COUPON_SERVICE_MIGRATIONS = [...messagingMigrations, ...schedulerMigrations, ...idempotencyMigrations, ...couponMigrations];
-
-/** Closes what the tests opened, newest first. */
-export class Cleanups {
-  private readonly tasks: Array<() => Promise<unknown>> = [];
-  add(task: () => Promise<unknown>): void {
-    this.tasks.push(task);
-  }
-  async run(): Promise<void> {
-    for (const task of this.tasks.splice(0).reverse()) await task();
-  }
-}
 
 export interface CouponDatabase {
   readonly kind: DatabaseKind;

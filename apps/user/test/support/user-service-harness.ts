@@ -7,10 +7,10 @@ import { type RunningService, type ServiceDatabase, type ServiceRuntime } from '
 import { AmqpTransport, MemoryTransport, type Transport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
 import { openDataSource, withDatabase } from '@shop/persistence';
-import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import { loadUserConfig, startUserService, type UserConfig } from '../../src/main.js';
-import { TEST_JWT_SECRET, type Cleanups } from './user-test-database.js';
+import { TEST_JWT_SECRET } from './user-test-database.js';
 
 export const INTERNAL_AUTH_SECRET = 'the-user-tests-internal-secret-of-32-bytes';
 /** `/metrics` answers only this bearer token (`METRICS_TOKEN`). */

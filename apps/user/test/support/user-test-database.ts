@@ -1,7 +1,7 @@
 import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
 import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
-import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
+import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { LogInHandler } from '../../src/application/commands/log-in/log-in.handler.js';
 import { RegisterUserHandler } from '../../src/application/commands/register-user/register-user.handler.js';
@@ -15,17 +15,6 @@ import { JoseAccessTokenIssuer } from '../../src/infrastructure/security/jose-ac
 
 export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
 export const TEST_JWT_SECRET = 'integration-test-secret-at-least-32-bytes';
-
-/** Closes what the tests opened, newest first. */
-export class Cleanups {
-  private readonly tasks: Array<() => Promise<unknown>> = [];
-  add(task: () => Promise<unknown>): void {
-    this.tasks.push(task);
-  }
-  async run(): Promise<void> {
-    for (const task of this.tasks.splice(0).reverse()) await task();
-  }
-}
 
 export interface UserDatabase {
   readonly kind: DatabaseKind;
