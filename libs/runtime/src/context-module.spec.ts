@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Injectable, Module, type DynamicModule } from '@nestjs/common';
-import { MemoryTransport } from '@shop/messaging';
+import { idempotencyMigrations } from '@shop/http';
+import { MemoryTransport, messagingMigrations } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
 import { waitFor } from '@shop/testing';
-import type { JobRun, ScheduledJob } from '@shop/scheduler';
+import { schedulerMigrations, type JobRun, type ScheduledJob } from '@shop/scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contextModule } from './context-module.js';
+import { contextModule, platformMigrations } from './context-module.js';
 import { defineContextService, startContextService } from './context-service.js';
 import type { RunningService, ServiceRuntime } from './service-runtime.js';
 
@@ -115,5 +116,14 @@ describe('contextModule', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('platformMigrations', () => {
+  it('lists messaging first, then the scheduler and the idempotency keys only for a context that uses them', () => {
+    expect(platformMigrations({ scheduler: false, idempotency: false })).toEqual(messagingMigrations);
+    expect(platformMigrations({ scheduler: true, idempotency: false })).toEqual([...messagingMigrations, ...schedulerMigrations]);
+    expect(platformMigrations({ scheduler: false, idempotency: true })).toEqual([...messagingMigrations, ...idempotencyMigrations]);
+    expect(platformMigrations({ scheduler: true, idempotency: true })).toEqual([...messagingMigrations, ...schedulerMigrations, ...idempotencyMigrations]);
   });
 });

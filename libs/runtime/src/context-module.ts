@@ -28,6 +28,23 @@ export interface ContextModuleParts {
   readonly idempotency?: boolean | IdempotencyModuleOptions;
 }
 
+/** What of the platform a context's service uses that brings tables of its own. */
+export interface PlatformTables {
+  /** It runs scheduled jobs (its own, or the idempotency keys' pruning). */
+  readonly scheduler: boolean;
+  /** It honours `Idempotency-Key`. */
+  readonly idempotency: boolean;
+}
+
+/**
+ * The platform's migrations a context's database runs before its own, in `contextModule`'s order:
+ * messaging (outbox, inbox), then the scheduler's and the idempotency keys' when it uses them. One
+ * list, so that a test opening a context's database without its module migrates it the same way.
+ */
+export function platformMigrations(uses: PlatformTables) {
+  return [...messagingMigrations, ...(uses.scheduler ? schedulerMigrations : []), ...(uses.idempotency ? idempotencyMigrations : [])];
+}
+
 /**
  * The one way a context's composition root is assembled: `<Ctx>Module.forRoot` returns
  * `contextModule(<Ctx>Module, runtime, { entities, migrations, controllers, providers, jobs?, idempotency? })`.
@@ -45,12 +62,7 @@ export function contextModule(module: Type, runtime: ServiceRuntime, parts: Cont
   const pruneByScheduler = schedulerEnabled && idempotency !== undefined && idempotency.pruning !== false;
   const jobs = [...(parts.jobs ?? []), ...(pruneByScheduler ? [PruneIdempotencyKeysJob] : [])];
   const schedulerMetrics = jobs.length > 0 ? new SchedulerMetrics() : undefined;
-  const migrations = [
-    ...messagingMigrations,
-    ...(jobs.length > 0 ? schedulerMigrations : []),
-    ...(idempotency ? idempotencyMigrations : []),
-    ...parts.migrations,
-  ];
+  const migrations = [...platformMigrations({ scheduler: jobs.length > 0, idempotency: idempotency !== undefined }), ...parts.migrations];
   return {
     module,
     imports: [

@@ -1,8 +1,7 @@
 import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { idempotencyMigrations } from '@shop/http';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
+import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind, type DatabaseTimeouts } from '@shop/persistence';
-import { schedulerMigrations } from '@shop/scheduler';
+import { platformMigrations } from '@shop/runtime';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
@@ -15,8 +14,8 @@ import { TypeOrmCouponRepository } from '../../src/infrastructure/persistence/ty
 
 export const KINDS: readonly DatabaseKind[] = ['postgres', 'sqlite'];
 
-/** The migrations the coupon service runs, in its order (`contextModule`: messaging, scheduler, idempotency, then its own). */
-export const COUPON_SERVICE_MIGRATIONS = [...messagingMigrations, ...schedulerMigrations, ...idempotencyMigrations, ...couponMigrations];
+/** The migrations the coupon service runs, in its order: the platform's (it has jobs and `Idempotency-Key`), then its own. */
+export const COUPON_SERVICE_MIGRATIONS = [...platformMigrations({ scheduler: true, idempotency: true }), ...couponMigrations];
 
 export interface CouponDatabase {
   readonly kind: DatabaseKind;

@@ -1,5 +1,6 @@
 import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions, messagingMigrations } from '@shop/messaging';
+import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
+import { platformMigrations } from '@shop/runtime';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
@@ -24,7 +25,7 @@ export interface UserDatabase {
   openAnotherInstance(): Promise<TransactionHost>;
 }
 
-/** A fresh database of the user service with the messaging and user migrations applied. */
+/** A fresh database of the user service with its migrations applied, the platform's (messaging only: no jobs, no `Idempotency-Key`) and its own. */
 export async function openUserDatabase(kind: DatabaseKind, cleanups: Cleanups): Promise<UserDatabase> {
   const service = uniqueServiceName('user');
   const open = async () => {
@@ -32,7 +33,7 @@ export async function openUserDatabase(kind: DatabaseKind, cleanups: Cleanups): 
       service,
       ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize: 6 } : { sqliteDir: ':memory:' }),
       entities: userEntities,
-      migrations: [...messagingMigrations, ...userMigrations],
+      migrations: [...platformMigrations({ scheduler: false, idempotency: false }), ...userMigrations],
     });
     cleanups.add(() => dataSource.destroy());
     return new TransactionHost(dataSource);
