@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageContext, createLogger } from '@shop/observability';
 import { DomainError, InvalidValueError, ManualClock } from '@shop/shared-kernel';
+import { QueryFailedError } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureHttpApp, createHttpAdapter } from './configure-http-app.js';
 import { CurrentIdentity, PublicEndpoint, RequiresRole, RequiresUser } from './identity/identity.decorators.js';
@@ -78,6 +79,24 @@ class ProbeController {
   @Get('crash')
   crash() {
     throw new Error('connection string postgres://admin:hunter2@db leaked');
+  }
+
+  @Get('database-down')
+  async databaseDown() {
+    await delay(1);
+    // What TypeORM raises when the pool cannot open a connection to a database host that refuses.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.3:5432'), {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      address: '10.0.0.3',
+      port: 5432,
+    });
+    throw new QueryFailedError('SELECT 1', [], refused);
+  }
+
+  @Get('database-slow')
+  databaseSlow() {
+    throw new QueryFailedError('SELECT pg_sleep(60)', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
   }
 
   @Get('me')
@@ -261,6 +280,36 @@ describe('an app configured by configureHttpApp', () => {
       expect(JSON.stringify(problem)).not.toContain('hunter2');
       const logged = logLines.find((line) => line['msg'] === 'request failed unexpectedly' && line['correlationId'] === 'crash-1');
       expect(logged).toMatchObject({ level: 50, status: 500, path: '/crash', err: { message: expect.stringContaining('hunter2') } });
+    });
+  });
+
+  describe('answers a database that is away or too slow as 503 with Retry-After, logged at warn without a stack', () => {
+    it('a lost or refused connection as 503 DATABASE_UNAVAILABLE', async () => {
+      const response = await fetch(`${base}/database-down`, { headers: { 'x-correlation-id': 'db-down-1' } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', title: 'Service Unavailable', correlationId: 'db-down-1' });
+      expect(JSON.stringify(problem)).not.toContain('10.0.0.3');
+      const logged = logLines.find((line) => line['correlationId'] === 'db-down-1' && line['code'] === 'DATABASE_UNAVAILABLE');
+      expect(logged).toMatchObject({
+        level: 40,
+        status: 503,
+        path: '/database-down',
+        cause: 'QueryFailedError ECONNREFUSED: connect ECONNREFUSED 10.0.0.3:5432',
+      });
+      expect(logged).not.toHaveProperty('err');
+      expect(JSON.stringify(logged)).not.toContain('    at ');
+    });
+
+    it('a statement cancelled at statement_timeout as 503 DATABASE_TIMEOUT', async () => {
+      const response = await fetch(`${base}/database-slow`, { headers: { 'x-correlation-id': 'db-slow-1' } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await problemOf(response)).toMatchObject({ status: 503, code: 'DATABASE_TIMEOUT', correlationId: 'db-slow-1' });
+      const logged = logLines.find((line) => line['correlationId'] === 'db-slow-1' && line['code'] === 'DATABASE_TIMEOUT');
+      expect(logged).toMatchObject({ level: 40, cause: expect.stringContaining('57014') });
+      expect(logged).not.toHaveProperty('err');
     });
   });
 

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isConnectionError, isDatabaseBusy } from './connection-errors.js';
+import { isConnectionError, isDatabaseBusy, isDatabaseTimeout } from './connection-errors.js';
 
 /**
  * The errors are the real ones node-postgres and better-sqlite3 raise, produced against closed
@@ -144,6 +144,25 @@ describe('isConnectionError', () => {
     const cyclic = new Error('cyclic') as Error & { cause?: unknown };
     cyclic.cause = cyclic;
     expect(isConnectionError(cyclic)).toBe(false);
+  });
+});
+
+describe('isDatabaseTimeout', () => {
+  it('recognises a statement cancelled at statement_timeout and a lock wait ended by lock_timeout, and nothing else', async () => {
+    for (const sqlstate of ['57014', '55P03']) {
+      const port = await fakePostgres((socket) => socket.write(Buffer.concat([errorResponse(sqlstate, 'canceling statement due to timeout'), readyForQuery])));
+      const error = await queried(port);
+      expect((error as { code?: string }).code).toBe(sqlstate);
+      expect(isDatabaseTimeout(wrapped(error))).toBe(true);
+      expect(isDatabaseTimeout(new Error('use case failed', { cause: wrapped(error) }))).toBe(true);
+    }
+    for (const sqlstate of ['23505', '40001', '57P01', '08006']) {
+      const port = await fakePostgres((socket) => socket.end(Buffer.concat([errorResponse(sqlstate, 'no'), readyForQuery])));
+      expect(isDatabaseTimeout(wrapped(await queried(port)))).toBe(false);
+    }
+    const neverAnswers = await fakePostgres();
+    expect(isDatabaseTimeout(wrapped(await queried(neverAnswers, { query_timeout: 50 })))).toBe(false);
+    expect(isDatabaseTimeout(new Error('57014'))).toBe(false);
   });
 });
 

@@ -32,6 +32,9 @@ const CONNECTION_MESSAGES = [
   'query read timeout',
 ];
 
+/** SQLSTATE 57014 query_canceled (`statement_timeout` ran out), 55P03 lock_not_available (`lock_timeout` ran out). */
+const DEADLINE_SQLSTATES = new Set(['57014', '55P03']);
+
 const MAX_DEPTH = 8;
 
 /**
@@ -58,6 +61,16 @@ export function isDatabaseConnectionError(error: unknown): boolean {
 /** `SQLITE_BUSY` (and its extended codes): the embedded database is locked by another connection. */
 export function isDatabaseBusy(error: unknown): boolean {
   return someInChain(error, (candidate) => typeof candidate['code'] === 'string' && SQLITE_BUSY_CODES.has(candidate['code']), 0, new Set());
+}
+
+/**
+ * Whether `error` is one of the deadlines the service puts on its own statements running out: the
+ * server cancelled a statement at `statement_timeout` (57014) or gave up waiting for a lock at
+ * `lock_timeout` (55P03). The database answered, so this is not a connection error: the consumer
+ * counts it as the work's own failure; the HTTP layer answers it as a temporary one (503).
+ */
+export function isDatabaseTimeout(error: unknown): boolean {
+  return someInChain(error, (candidate) => typeof candidate['code'] === 'string' && DEADLINE_SQLSTATES.has(candidate['code']), 0, new Set());
 }
 
 type Test = (error: Record<string, unknown>) => boolean;

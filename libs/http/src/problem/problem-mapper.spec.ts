@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError, InvalidValueError } from '@shop/shared-kernel';
 import { errorCodes } from 'fastify';
+import { QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { ProblemMapper } from './problem-mapper.js';
 import { ProblemException } from './problem.exception.js';
@@ -51,6 +52,58 @@ describe('ProblemMapper', () => {
     const shortBody = new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH();
     expect(mapper.map(shortBody).problem).toMatchObject({ status: 400, code: 'INCOMPLETE_BODY' });
     expect(JSON.stringify(mapper.map(shortBody))).not.toContain(shortBody.message);
+  });
+
+  describe('a database that is away or too slow', () => {
+    const coded = (code: string, message = 'driver says no') => Object.assign(new Error(message), { code });
+    const wrapped = (driverError: Error) => new QueryFailedError('SELECT 1', [], driverError);
+
+    it('answers a connection-class error (isConnectionError of @shop/persistence) as 503 DATABASE_UNAVAILABLE with a retry hint, not unexpected', () => {
+      const connectionErrors: unknown[] = [
+        coded('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.3:5432'),
+        wrapped(coded('ECONNRESET', 'read ECONNRESET')),
+        new Error('Connection terminated unexpectedly'),
+        new Error('timeout exceeded when trying to connect'),
+        wrapped(new Error('Query read timeout')),
+        wrapped(coded('08006')),
+        wrapped(coded('57P01', 'terminating connection due to administrator command')),
+        wrapped(coded('SQLITE_BUSY', 'database is locked')),
+        new AggregateError([coded('ECONNREFUSED')], ''),
+        new Error('use case failed', { cause: wrapped(coded('57P03', 'the database system is starting up')) }),
+        // A 5xx HTTP exception (not the request's fault) wrapping a lost connection is the outage too.
+        new ServiceUnavailableException('db', { cause: coded('ECONNREFUSED') }),
+      ];
+      for (const thrown of connectionErrors) {
+        const mapped = mapper.map(thrown);
+        expect(mapped, String(thrown)).toEqual({
+          problem: { status: 503, code: 'DATABASE_UNAVAILABLE', detail: expect.any(String) },
+          unexpected: false,
+          retryAfterSeconds: 1,
+        });
+        expect(mapped.problem.detail).not.toMatch(/10\.0\.0\.3|ECONN|5432/);
+      }
+    });
+
+    it('answers a statement or lock wait past its deadline (57014, 55P03) as 503 DATABASE_TIMEOUT with a retry hint', () => {
+      for (const code of ['57014', '55P03']) {
+        expect(mapper.map(wrapped(coded(code, 'canceling statement due to statement timeout')))).toEqual({
+          problem: { status: 503, code: 'DATABASE_TIMEOUT', detail: expect.any(String) },
+          unexpected: false,
+          retryAfterSeconds: 1,
+        });
+      }
+    });
+
+    it('leaves a failure of the work itself a 500, and the request’s own refusals as they were', () => {
+      for (const code of ['23505', '42601', '22P02', '40001']) {
+        expect(mapper.map(wrapped(coded(code)))).toMatchObject({ problem: { status: 500, code: 'INTERNAL' }, unexpected: true });
+        expect(mapper.map(wrapped(coded(code)))).not.toHaveProperty('retryAfterSeconds');
+      }
+      // A domain error or a 4xx whose cause happens to be a lost connection still answers as itself.
+      const soldOut = Object.assign(new DomainError('SOLD_OUT', 'No coupon left.'), { cause: coded('ECONNRESET') });
+      expect(mapper.map(soldOut).problem.status).toBe(409);
+      expect(mapper.map(new BadRequestException('bad', { cause: coded('ECONNRESET') })).problem).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    });
   });
 
   it('answers anything else as a generic 500 INTERNAL, flagged unexpected', () => {

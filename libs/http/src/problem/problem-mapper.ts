@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isConnectionError, isDatabaseTimeout } from '@shop/persistence';
 import { DomainError } from '@shop/shared-kernel';
 import { fastifyBodyProblem } from './fastify-body-errors.js';
 import { codeForStatus } from './http-status-codes.js';
@@ -12,6 +13,11 @@ export interface MappedProblem {
   readonly problem: Problem;
   /** A fault of ours rather than of the request: logged with its stack, never shown. */
   readonly unexpected: boolean;
+  /**
+   * Set when the service cannot serve now through no fault of the request or of its code (its
+   * database is away or too slow): answered with this `Retry-After`, logged at warn without a stack.
+   */
+  readonly retryAfterSeconds?: number;
 }
 
 const UNMAPPED_DOMAIN_ERROR_STATUS = 422;
@@ -21,6 +27,26 @@ export const INTERNAL_PROBLEM: Problem = {
   status: 500,
   code: 'INTERNAL',
   detail: 'An unexpected error occurred. Quote the correlation id when reporting it.',
+};
+
+/**
+ * A database back from an outage serves the very next request (the pool opens connections on
+ * demand, no backoff of its own), so a first retry after 1 s is worth it; clients back off beyond
+ * that, and once the gateway's circuit opens it answers with its own, longer `Retry-After`.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
+// Neither promises that nothing changed: a connection lost during COMMIT leaves the outcome unknown.
+export const DATABASE_UNAVAILABLE_PROBLEM: Problem = {
+  status: 503,
+  code: 'DATABASE_UNAVAILABLE',
+  detail: 'The service cannot reach its database right now. Try again shortly.',
+};
+
+export const DATABASE_TIMEOUT_PROBLEM: Problem = {
+  status: 503,
+  code: 'DATABASE_TIMEOUT',
+  detail: 'The service’s database did not complete the request in time. Try again shortly.',
 };
 
 /** Turns anything thrown while serving a request into the problem the client is told about. */
@@ -46,6 +72,12 @@ export class ProblemMapper {
       const status = exception.getStatus();
       return { problem: { status, code: codeForStatus(status), detail: httpExceptionDetail(exception) }, unexpected: false };
     }
+    // After the HTTP exceptions of the request: a 5xx one wrapping a lost connection is the outage too.
+    if (isConnectionError(exception)) return { problem: DATABASE_UNAVAILABLE_PROBLEM, unexpected: false, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
+    // 503, not 504: the service is no gateway to its database (RFC 9110 §15.6.5), the server cancelled
+    // the statement (rolled back, unlike the gateway's 504 whose outcome is unknown), and the route's
+    // own deadline already answers 503 (REQUEST_TIMED_OUT).
+    if (isDatabaseTimeout(exception)) return { problem: DATABASE_TIMEOUT_PROBLEM, unexpected: false, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
     return { problem: INTERNAL_PROBLEM, unexpected: true };
   }
 
