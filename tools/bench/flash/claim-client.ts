@@ -2,7 +2,7 @@
 // attempt per token, `connections` attempts in flight at once on keep-alive connections, each
 // attempt's latency and outcome recorded; the run goes back over IPC.
 import { Agent, request } from 'node:http';
-import type { ClaimOutcome, ClaimRun } from './claims.js';
+import { runClaims, type ClaimOutcome, type ClaimRun } from './claims.js';
 import type { BenchToClient, ClaimJob, ClientToBench } from './claim-job.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -47,25 +47,9 @@ async function run(job: ClaimJob): Promise<ClaimRun> {
   // One socket per attempt in flight: no attempt waits for a connection.
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
   const origin = new URL(job.origin);
-  const count = job.tokens.length;
-  const sentAtMs = new Array<number>(count);
-  const latenciesMs = new Array<number>(count);
-  const outcomes = new Array<ClaimOutcome>(count);
-  let next = 0;
-  let started = 0;
-  const worker = async () => {
-    for (let index = next++; index < count; index = next++) {
-      const sent = performance.now();
-      outcomes[index] = await claim(agent, origin, job.path, job.tokens[index]!);
-      latenciesMs[index] = performance.now() - sent;
-      sentAtMs[index] = sent - started;
-    }
-  };
-  started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(job.connections, count) }, worker));
-  const elapsedMs = performance.now() - started;
+  const run = await runClaims(job.tokens.length, job.connections, (index) => claim(agent, origin, job.path, job.tokens[index]!));
   agent.destroy();
-  return { elapsedMs, sentAtMs, latenciesMs, outcomes };
+  return run;
 }
 
 let pending: ClaimJob | undefined;

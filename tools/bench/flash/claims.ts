@@ -11,6 +11,30 @@ export interface ClaimRun {
   readonly outcomes: readonly ClaimOutcome[];
 }
 
+/**
+ * The claim loop of both sides of the bench: `count` attempts, at most `concurrency` in flight (each
+ * worker takes the next attempt as soon as its own is answered), each attempt's send time, latency
+ * and outcome recorded at its index.
+ */
+export async function runClaims(count: number, concurrency: number, attempt: (index: number) => Promise<ClaimOutcome>): Promise<ClaimRun> {
+  const sentAtMs = new Array<number>(count);
+  const latenciesMs = new Array<number>(count);
+  const outcomes = new Array<ClaimOutcome>(count);
+  let next = 0;
+  let started = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) {
+      const sent = performance.now();
+      outcomes[index] = await attempt(index);
+      latenciesMs[index] = performance.now() - sent;
+      sentAtMs[index] = sent - started;
+    }
+  };
+  started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { elapsedMs: performance.now() - started, sentAtMs, latenciesMs, outcomes };
+}
+
 export interface ClaimSummary {
   readonly attempts: number;
   readonly elapsedMs: number;

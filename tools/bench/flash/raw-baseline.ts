@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ensurePostgresDatabase } from '@shop/persistence';
-import type { ClaimOutcome, ClaimRun } from './claims.js';
+import { runClaims, type ClaimOutcome, type ClaimRun } from './claims.js';
 
 const DECREMENT = 'UPDATE flash_template SET issued = issued + 1 WHERE id = $1 AND issued < total_stock';
 const INSERT_CLAIM = 'INSERT INTO flash_claim (id, template_id, user_id) VALUES ($1, $2, $3)';
@@ -43,24 +43,8 @@ export class RawClaims {
   }
 
   /** One attempt per user, `concurrency` at once (one pooled connection each when the pool is that large). */
-  async claimAll(templateId: string, userIds: readonly string[], concurrency: number): Promise<ClaimRun> {
-    const count = userIds.length;
-    const sentAtMs = new Array<number>(count);
-    const latenciesMs = new Array<number>(count);
-    const outcomes = new Array<ClaimOutcome>(count);
-    let next = 0;
-    let started = 0;
-    const worker = async () => {
-      for (let index = next++; index < count; index = next++) {
-        const sent = performance.now();
-        outcomes[index] = await this.claim(templateId, userIds[index]!);
-        latenciesMs[index] = performance.now() - sent;
-        sentAtMs[index] = sent - started;
-      }
-    };
-    started = performance.now();
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-    return { elapsedMs: performance.now() - started, sentAtMs, latenciesMs, outcomes };
+  claimAll(templateId: string, userIds: readonly string[], concurrency: number): Promise<ClaimRun> {
+    return runClaims(userIds.length, concurrency, (index) => this.claim(templateId, userIds[index]!));
   }
 
   /** The claims and the counter of a template, as stored. */
