@@ -24,8 +24,9 @@ class Refused extends Error {
 /**
  * One claim as the flash-sale path makes it, on one instance: read the template (or take one read
  * before the sale began, so that only the store can refuse), let it issue a coupon, and have the
- * store decide. Half the callers roll back on a refusal (as the claim handler does), the other half
- * commit anyway (as the welcome grant does): either way nothing of a refusal may stay.
+ * store decide. Half the callers roll back on a refusal, with no savepoint (as the claim handler
+ * does), the other half undo it and commit anyway (as the welcome grant does): either way nothing of
+ * a refusal may stay.
  */
 async function claim(
   instance: CouponAdapters,
@@ -45,7 +46,7 @@ async function claim(
         if (error instanceof SoldOutError) return 'sold_out';
         throw error;
       }
-      const outcome = await instance.coupons.issue(coupon, template);
+      const outcome = await instance.coupons.issue(coupon, template, { undoOnRefusal: commitOnRefusal });
       if (outcome !== 'issued' && !commitOnRefusal) throw new Refused(outcome);
       return outcome;
     });

@@ -7,6 +7,7 @@ import { CouponTemplate, type CreateCouponTemplateProps } from '../src/domain/co
 import { AmountOff } from '../src/domain/discount/amount-off.js';
 import { PercentOff } from '../src/domain/discount/percent-off.js';
 import { Validity } from '../src/domain/validity.js';
+import { RefusedIssueCommitError, type IssueOptions, type IssueOutcome } from '../src/application/ports/coupon.repository.js';
 import { StaleAggregateError } from '../src/infrastructure/persistence/stale-aggregate.error.js';
 import { KINDS, couponAdapters, openCouponDatabase, outboxRows, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
 
@@ -37,13 +38,24 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
     return template;
   }
 
-  /** Issues a coupon of `template` (as loaded now) to `userId` in a transaction of its own; its outcome. */
-  async function issue(template: CouponTemplate, userId = newId(), grantKey?: string) {
-    return adapters.transactions.run(async () => {
-      const loaded = (await adapters.templates.findById(template.id))!;
-      const coupon = loaded.issueCoupon(newId(), userId, NOW);
-      return { coupon, outcome: await adapters.coupons.issue(coupon, loaded, grantKey) };
-    });
+  /**
+   * Issues a coupon of `template` (as loaded now, or `options.as`) to `userId` in a transaction of its own
+   * that then tries to commit whatever the outcome; its outcome, and whether the commit was refused
+   * (a refusal without `undoOnRefusal` must not commit: `RefusedIssueCommitError`).
+   */
+  async function issue(template: CouponTemplate, userId = newId(), options: IssueOptions & { as?: CouponTemplate } = {}) {
+    let attempt: { coupon: Coupon; outcome: IssueOutcome } | undefined;
+    try {
+      await adapters.transactions.run(async () => {
+        const loaded = options.as ?? (await adapters.templates.findById(template.id))!;
+        const coupon = loaded.issueCoupon(newId(), userId, NOW);
+        attempt = { coupon, outcome: await adapters.coupons.issue(coupon, loaded, options) };
+      });
+      return { ...attempt!, commitRefused: false };
+    } catch (error) {
+      if (error instanceof RefusedIssueCommitError && attempt && attempt.outcome !== 'issued') return { ...attempt, commitRefused: true };
+      throw error;
+    }
   }
 
   const issuedCounter = async (templateId: string) =>
@@ -152,21 +164,33 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
       expect(await outboxRows(transactions)).toEqual([]);
     });
 
-    it('refuses a claim above the per-user limit and leaves nothing of it, though the transaction commits', async () => {
+    // A refusal leaves nothing whichever way: undone by the savepoint while the transaction commits (the
+    // welcome grant), or left in a transaction that cannot commit (the claim, which throws anyway).
+    const REFUSAL_MODES = [
+      ['undone, the transaction committing', { undoOnRefusal: true }, false],
+      ['without a savepoint, the commit refused', {}, true],
+    ] as const;
+
+    it.each(REFUSAL_MODES)('refuses a claim above the per-user limit and leaves nothing of it (%s)', async (_, mode, commitRefused) => {
       await open();
       const template = await storedTemplate({ perUserLimit: 3 });
       const userId = newId();
-      const outcomes = [];
-      for (let i = 0; i < 4; i++) outcomes.push((await issue(template, userId)).outcome);
-      expect(outcomes).toEqual(['issued', 'issued', 'issued', 'limit_reached']);
+      const attempts = [];
+      for (let i = 0; i < 4; i++) attempts.push(await issue(template, userId, mode));
+      expect(attempts.map((attempt) => [attempt.outcome, attempt.commitRefused])).toEqual([
+        ['issued', false],
+        ['issued', false],
+        ['issued', false],
+        ['limit_reached', commitRefused],
+      ]);
       expect(await database.count('coupon')).toBe(3);
       expect(await claimCount(template.id, userId)).toEqual([3]);
       expect(await issuedCounter(template.id)).toBe(3);
       // Another user has a limit of their own.
-      expect((await issue(template)).outcome).toBe('issued');
+      expect((await issue(template, newId(), mode)).outcome).toBe('issued');
     });
 
-    it('refuses a claim once the stock is gone and leaves nothing of it: no coupon, no count', async () => {
+    it.each(REFUSAL_MODES)('refuses a claim once the stock is gone and leaves nothing of it: no coupon, no count (%s)', async (_, mode, commitRefused) => {
       await open();
       const template = await storedTemplate({ totalStock: 2 });
       expect((await issue(template)).outcome).toBe('issued');
@@ -174,24 +198,99 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
       const loaded = (await adapters.templates.findById(template.id))!;
       expect((await issue(template)).outcome).toBe('issued');
       const late = newId();
-      const outcome = await adapters.transactions.run(() => adapters.coupons.issue(loaded.issueCoupon(newId(), late, NOW), loaded));
-      expect(outcome).toBe('sold_out');
+      expect(await issue(template, late, { ...mode, as: loaded })).toMatchObject({ outcome: 'sold_out', commitRefused });
       expect(await database.count('coupon')).toBe(2);
       expect(await claimCount(template.id, late)).toEqual([]);
       expect(await issuedCounter(template.id)).toBe(2);
     });
 
-    it('grants a coupon once per grant key: a repeat is limit_reached and leaves nothing', async () => {
+    it.each(REFUSAL_MODES)(
+      'refuses a claim of a paused template (not_claimable), though read while active, and leaves nothing (%s)',
+      async (_, mode, commitRefused) => {
+        const { templates, transactions } = await open();
+        const template = await storedTemplate();
+        const readWhileActive = (await templates.findById(template.id))!;
+        const paused = (await templates.findById(template.id))!;
+        paused.pause(NOW);
+        await transactions.run(() => templates.save(paused));
+        const userId = newId();
+        expect(await issue(template, userId, { ...mode, as: readWhileActive })).toMatchObject({ outcome: 'not_claimable', commitRefused });
+        expect(await database.count('coupon')).toBe(0);
+        expect(await claimCount(template.id, userId)).toEqual([]);
+        expect(await issuedCounter(template.id)).toBe(0);
+
+        // Resumed: the same stale read claims again.
+        paused.resume(NOW);
+        await transactions.run(() => templates.save(paused));
+        expect((await issue(template, userId, { ...mode, as: readWhileActive })).outcome).toBe('issued');
+      },
+    );
+
+    it('answers sold_out, not not_claimable, for a template both paused and sold out: the sold-out mark is for good', async () => {
+      const { templates, transactions } = await open();
+      const template = await storedTemplate({ totalStock: 1 });
+      const readWhileOpen = (await templates.findById(template.id))!;
+      expect((await issue(template)).outcome).toBe('issued');
+      const paused = (await templates.findById(template.id))!;
+      paused.pause(NOW);
+      await transactions.run(() => templates.save(paused));
+      expect((await issue(template, newId(), { as: readWhileOpen })).outcome).toBe('sold_out');
+    });
+
+    it('refuses a coupon of a template that does not exist (not_claimable): no foreign key needed, the stock update finds no row', async () => {
+      await open();
+      const ghost = CouponTemplate.create(
+        { id: newId(), name: 'Never stored', discount: new AmountOff(Money.ofMinor(100)), totalStock: 5, validity: Validity.relative(1) },
+        NOW,
+      );
+      expect(await issue(ghost, newId(), { as: ghost })).toMatchObject({ outcome: 'not_claimable', commitRefused: true });
+      expect(await issue(ghost, newId(), { as: ghost, undoOnRefusal: true })).toMatchObject({ outcome: 'not_claimable', commitRefused: false });
+      expect(await database.count('coupon')).toBe(0);
+      expect(await database.count('coupon_claim_count')).toBe(0);
+    });
+
+    it.each(REFUSAL_MODES)('grants a coupon once per grant key: a repeat is limit_reached and leaves nothing (%s)', async (_, mode, commitRefused) => {
       await open();
       const template = await storedTemplate({ perUserLimit: 5, grantOnRegister: true });
       const userId = newId();
       const grantKey = `welcome:${template.id}:${userId}`;
-      expect((await issue(template, userId, grantKey)).outcome).toBe('issued');
-      expect((await issue(template, userId, grantKey)).outcome).toBe('limit_reached');
+      expect((await issue(template, userId, { ...mode, grantKey })).outcome).toBe('issued');
+      expect(await issue(template, userId, { ...mode, grantKey })).toMatchObject({ outcome: 'limit_reached', commitRefused });
       expect(await database.count('coupon')).toBe(1);
       expect(await claimCount(template.id, userId)).toEqual([1]);
       expect(await issuedCounter(template.id)).toBe(1);
       expect(await database.query(`SELECT grant_key FROM coupon`)).toEqual([{ grant_key: grantKey }]);
+    });
+
+    it('takes no savepoint unless asked to undo a refusal', async () => {
+      await open();
+      const template = await storedTemplate({ perUserLimit: 5 });
+      const statements: string[] = [];
+      const dataSource = adapters.transactions.dataSource;
+      const createQueryRunner = dataSource.createQueryRunner;
+      // The first two words of every statement a transaction of this data source sends, from here on.
+      const logging = new WeakSet<object>();
+      dataSource.createQueryRunner = (...args) => {
+        const runner = createQueryRunner.apply(dataSource, args);
+        // SQLite hands out its one runner again: logged once.
+        if (logging.has(runner)) return runner;
+        logging.add(runner);
+        const query = runner.query.bind(runner);
+        runner.query = ((sql: string, ...rest: unknown[]) => {
+          statements.push(sql.trim().split(/\s+/).slice(0, 2).join(' ').toUpperCase());
+          return (query as (...a: unknown[]) => unknown)(sql, ...rest);
+        }) as typeof runner.query;
+        return runner;
+      };
+      try {
+        const userId = newId();
+        await issue(template, userId);
+        expect(statements.filter((sql) => sql.startsWith('SAVEPOINT') || sql.startsWith('ROLLBACK TO'))).toEqual([]);
+        await issue(template, userId, { undoOnRefusal: true });
+        expect(statements.filter((sql) => sql.startsWith('SAVEPOINT'))).toEqual(['SAVEPOINT COUPON_ISSUE']);
+      } finally {
+        dataSource.createQueryRunner = createQueryRunner;
+      }
     });
 
     it('lets a welcome grant go on in the same transaction after a refusal: only the granted coupons commit', async () => {
@@ -207,7 +306,9 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
       const outcomes = await transactions.run(async () => {
         const result = [];
         for (const template of [staleSoldOut, staleReads[1]!, staleReads[2]!]) {
-          result.push(await coupons.issue(template.issueCoupon(newId(), userId, NOW), template, `welcome:${template.id}:${userId}`));
+          result.push(
+            await coupons.issue(template.issueCoupon(newId(), userId, NOW), template, { grantKey: `welcome:${template.id}:${userId}`, undoOnRefusal: true }),
+          );
         }
         return result;
       });

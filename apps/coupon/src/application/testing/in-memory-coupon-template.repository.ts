@@ -7,7 +7,8 @@ import type { CouponTemplateRepository } from '../ports/coupon-template.reposito
 /**
  * Templates in memory, saved as the real repository saves them (events to the outbox through the
  * context's mapping). Like the real store it owns the `issued` counter: saving a known template keeps
- * the stored count, and only `incrementIssuedIfInStock` (called by the coupon fake's `issue`) moves it.
+ * the stored count, and only `takeOneIfClaimable` (called by the coupon fake's `issue`) and
+ * `incrementIssuedIfInStock` (tests) move it.
  */
 export class InMemoryCouponTemplateRepository extends InMemoryAggregateRepository<CouponTemplate, CouponTemplateSnapshot> implements CouponTemplateRepository {
   /** How many times a use case looked a template up: the sold-out memory must spare these. */
@@ -27,7 +28,20 @@ export class InMemoryCouponTemplateRepository extends InMemoryAggregateRepositor
     return [...this.rows.values()].filter((row) => row.status === 'ACTIVE' && row.grantOnRegister).map((row) => this.tracked(CouponTemplate.restore(row)));
   }
 
-  /** The conditional increment of the store: one more issued while below the total stock. Rolls back with the unit of work. */
+  /**
+   * The store's conditional increment as `issue` makes it: one more issued while below the total stock
+   * and ACTIVE, else why not (an unknown template is `not_claimable`). Rolls back with the unit of work.
+   */
+  async takeOneIfClaimable(templateId: string): Promise<'taken' | 'sold_out' | 'not_claimable'> {
+    const row = this.rows.get(templateId);
+    if (!row) return 'not_claimable';
+    if (row.issued >= row.totalStock) return 'sold_out';
+    if (row.status !== 'ACTIVE') return 'not_claimable';
+    await super.persist(CouponTemplate.restore({ ...row, issued: row.issued + 1 }));
+    return 'taken';
+  }
+
+  /** One more issued while below the total stock, whatever the status (what a concurrent claim does, for tests). Rolls back with the unit of work. */
   async incrementIssuedIfInStock(templateId: string): Promise<boolean> {
     const row = this.rows.get(templateId);
     if (!row || row.issued >= row.totalStock) return false;

@@ -3,13 +3,15 @@ import { InMemoryAggregateRepository, type InMemoryUnitOfWork } from '@shop/test
 import { Coupon, type CouponSnapshot } from '../../domain/coupon.js';
 import type { CouponTemplate } from '../../domain/coupon-template.js';
 import { couponIntegrationEvents } from '../coupon.integration-events.js';
-import type { CouponRepository, IssueOutcome } from '../ports/coupon.repository.js';
+import { RefusedIssueCommitError, type CouponRepository, type IssueOptions, type IssueOutcome } from '../ports/coupon.repository.js';
 import type { InMemoryCouponTemplateRepository } from './in-memory-coupon-template.repository.js';
 
 /**
  * Coupons in memory, with `issue` keeping the real store's promises: the per-user limit, a grant key
- * used once, the template's stock (its counter in the template fake), and nothing left written on a
- * refusal. The unit of work runs one transaction at a time, which makes each `issue` atomic here.
+ * used once, the template's stock and status (its counter in the template fake), and on a refusal
+ * either nothing left written (`undoOnRefusal`) or a transaction that can no longer commit
+ * (`RefusedIssueCommitError`, as the real store: its writes are still in it). The unit of work runs
+ * one transaction at a time, which makes each `issue` atomic here.
  */
 export class InMemoryCouponRepository extends InMemoryAggregateRepository<Coupon, CouponSnapshot> implements CouponRepository {
   /** How many times `issue` was called. */
@@ -27,14 +29,24 @@ export class InMemoryCouponRepository extends InMemoryAggregateRepository<Coupon
     super(unitOfWork, outbox, couponIntegrationEvents, { toRow: (coupon) => coupon.toSnapshot(), fromRow: (row) => Coupon.restore(row) });
   }
 
-  async issue(coupon: Coupon, template: CouponTemplate, grantKey?: string): Promise<IssueOutcome> {
+  async issue(coupon: Coupon, template: CouponTemplate, options: IssueOptions = {}): Promise<IssueOutcome> {
+    const { grantKey, undoOnRefusal = false } = options;
     this.issues += 1;
     return this.unitOfWork.run(async () => {
       await this.beforeIssue?.();
-      if (this.heldBy(template.id, coupon.userId) >= template.perUserLimit) return 'limit_reached';
-      if (grantKey !== undefined && this.grantKeys.has(grantKey)) return 'limit_reached';
-      // Checked before anything is written, so a refusal leaves nothing behind.
-      if (!(await this.templates.incrementIssuedIfInStock(template.id))) return 'sold_out';
+      // Checked before anything is written, so nothing is left to undo; without undoOnRefusal the
+      // transaction is kept from committing all the same, as the real store's is.
+      const refused = (outcome: Exclude<IssueOutcome, 'issued'>): IssueOutcome => {
+        if (!undoOnRefusal)
+          this.unitOfWork.beforeCommit(() => {
+            throw new RefusedIssueCommitError(coupon.id, outcome);
+          });
+        return outcome;
+      };
+      if (this.heldBy(template.id, coupon.userId) >= template.perUserLimit) return refused('limit_reached');
+      if (grantKey !== undefined && this.grantKeys.has(grantKey)) return refused('limit_reached');
+      const taken = await this.templates.takeOneIfClaimable(template.id);
+      if (taken !== 'taken') return refused(taken);
       if (grantKey !== undefined) {
         this.grantKeys.add(grantKey);
         this.grantKeysAdded.push(grantKey);

@@ -77,6 +77,24 @@ describe('GrantWelcomeCouponsHandler', () => {
     expect(f.soldOut.has(soldOutByRead.id) && f.soldOut.has(soldOutByStore.id)).toBe(true);
   });
 
+  it('skips a campaign paused between its read and its grant (NOT_CLAIMABLE), leaving nothing of it, and still grants the others', async () => {
+    const pausedMeanwhile = CouponTemplateMother.stored({ grantOnRegister: true });
+    const available = CouponTemplateMother.stored({ grantOnRegister: true });
+    for (const template of [pausedMeanwhile, available]) f.templates.insert(template);
+    f.coupons.beforeIssue = () => {
+      f.coupons.beforeIssue = undefined;
+      f.templates.insert(CouponTemplateMother.stored({ ...pausedMeanwhile.toSnapshot(), status: 'PAUSED' }));
+    };
+
+    const result = await h.grantWelcome.execute({ userId });
+
+    expect(result.granted.map((g) => g.templateId)).toEqual([available.id]);
+    expect(result.skipped).toEqual([{ templateId: pausedMeanwhile.id, reason: 'NOT_CLAIMABLE' }]);
+    expect(f.coupons.all().map((c) => c.templateId)).toEqual([available.id]);
+    expect([f.templates.issuedOf(pausedMeanwhile.id), f.templates.issuedOf(available.id)]).toEqual([0, 1]);
+    expect(f.unitOfWork.commits).toBe(1);
+  });
+
   it('skips a campaign whose limit the user already reached by claiming it', async () => {
     const welcome = CouponTemplateMother.stored({ grantOnRegister: true });
     f.templates.insert(welcome);

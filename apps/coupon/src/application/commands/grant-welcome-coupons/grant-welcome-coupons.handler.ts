@@ -46,13 +46,19 @@ export class GrantWelcomeCouponsHandler {
       return 'SOLD_OUT';
     }
     const coupon = template.issueCoupon(newId(), userId, now);
-    // A refusal leaves nothing of this attempt written (the port's promise), so the next template goes on in the same transaction.
-    const outcome = await this.coupons.issue(coupon, template, welcomeGrantKey(template.id, userId));
-    if (outcome === 'sold_out') {
-      this.soldOut.remember(template.id);
-      return 'SOLD_OUT';
+    // Undone on a refusal (a savepoint), so that the next template goes on in the same transaction and the grants commit.
+    const outcome = await this.coupons.issue(coupon, template, { grantKey: welcomeGrantKey(template.id, userId), undoOnRefusal: true });
+    switch (outcome) {
+      case 'issued':
+        return { couponId: coupon.id };
+      case 'sold_out':
+        this.soldOut.remember(template.id);
+        return 'SOLD_OUT';
+      case 'limit_reached':
+        return 'LIMIT_REACHED';
+      case 'not_claimable':
+        // Paused since it was read.
+        return 'NOT_CLAIMABLE';
     }
-    if (outcome === 'limit_reached') return 'LIMIT_REACHED';
-    return { couponId: coupon.id };
   }
 }
