@@ -127,6 +127,68 @@ describe('ClaimCouponHandler', () => {
     expect(f.templates.lookups).toBe(1);
   });
 
+  it('reads a template once: later claims on this instance use its definition, the store alone deciding stock and status', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 10 });
+    f.templates.insert(template);
+    for (let i = 0; i < 5; i++) expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+    expect(f.templates.lookups).toBe(1);
+    expect(f.templates.issuedOf(template.id)).toBe(5);
+    // Another handler (another instance) reads it once too.
+    const other = couponHandlersOf(f).claim;
+    expect(await codeOf(other.execute({ templateId: template.id.toUpperCase(), userId: newId() }))).toBe('no error');
+    expect(f.templates.lookups).toBe(2);
+  });
+
+  it('answers NOT_CLAIMABLE once a template it knows is paused (by the store, the claim rolled back whole), and claims again once resumed', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 10 });
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+    await h.pauseTemplate.execute({ templateId: template.id });
+    const lookups = f.templates.lookups;
+
+    const userId = newId();
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('NOT_CLAIMABLE');
+    expect(f.templates.lookups).toBe(lookups);
+    expect(f.coupons.heldBy(template.id, userId)).toBe(0);
+    expect(f.templates.issuedOf(template.id)).toBe(1);
+    expect(f.soldOut.has(template.id)).toBe(false);
+
+    await h.resumeTemplate.execute({ templateId: template.id });
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId }))).toBe('no error');
+    expect(f.templates.issuedOf(template.id)).toBe(2);
+  });
+
+  it('answers SOLD_OUT (remembered) when the stock of a template it knows runs out on another instance', async () => {
+    const template = CouponTemplateMother.stored({ totalStock: 2 });
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+    await f.templates.incrementIssuedIfInStock(template.id);
+
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('SOLD_OUT');
+    expect(f.soldOut.has(template.id)).toBe(true);
+    expect(f.coupons.all()).toHaveLength(1);
+  });
+
+  it('checks the claim window and the validity of a template it knows against the clock, without a transaction', async () => {
+    const template = CouponTemplateMother.stored({ claimEndsAt: at('2026-02-01T09:00:00.000Z') });
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+    f.clock.set(at('2026-02-01T09:00:00.000Z'));
+    const runs = f.unitOfWork.runs;
+
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('NOT_CLAIMABLE');
+    expect(f.unitOfWork.runs).toBe(runs);
+    expect(f.templates.lookups).toBe(1);
+  });
+
+  it('reads an unknown template each time: created later, it is found', async () => {
+    const template = CouponTemplateMother.stored();
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('NOT_CLAIMABLE');
+    f.templates.insert(template);
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('no error');
+    expect(f.templates.lookups).toBe(2);
+  });
+
   it('claims inside the window, at its start', async () => {
     const template = CouponTemplateMother.stored({ claimStartsAt: at('2026-02-01T08:00:00.000Z'), claimEndsAt: at('2026-02-01T08:00:00.001Z') });
     f.templates.insert(template);
