@@ -27,7 +27,7 @@ const COMMON_RESPONSES = {
     'retry-after': ref('headers', 'RetryAfter'),
   }),
   ServiceUnavailable: problemResponse(
-    '`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing; `SERVICE_BUSY`: too many requests to it are in flight, try again after `Retry-After`',
+    '`SERVICE_UNAVAILABLE`: the service behind the route cannot be reached or keeps failing; `SERVICE_BUSY`: too many requests to it are in flight; `DATABASE_UNAVAILABLE` · `DATABASE_TIMEOUT`: the service answered, but its database is away or did not finish in time. In every case try again after `Retry-After`',
     {
       'retry-after': ref('headers', 'RetryAfter'),
     },
