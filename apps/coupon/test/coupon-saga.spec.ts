@@ -241,6 +241,24 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       expect(await couponRow(couponId)).toEqual(before);
     });
 
+    it.each([
+      ['an amount off of a subtotal of 0', { kind: 'amount_off', amountOff: 500 }, 0],
+      ['a percentage that rounds down to 0 fen', { kind: 'percent_off', percentOff: 15 }, 6],
+    ])('rejects BELOW_MIN_SPEND for %s: the coupon would give nothing, so it stays AVAILABLE', async (_, discount, subtotal) => {
+      const template = await campaign(discount);
+      const customer = aCustomer();
+      const couponId = await couponOf(template, customer);
+      const order = anOrder(customer, couponId, subtotal);
+
+      await deliverTwice(placed(order));
+
+      const answer = await theAnswerTo(order.orderId);
+      expect([answer.type, (answer.payload as CouponReservationRejectedV1).reason]).toEqual([CouponReservationRejectedV1.type, 'BELOW_MIN_SPEND']);
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'REJECTED', reason: 'BELOW_MIN_SPEND' });
+      expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+      await reserve(anOrder(customer, couponId, subtotal + 1), 1); // one fen more: one fen off
+    });
+
     it('does nothing for an order without a coupon, at any step', async () => {
       const order = anOrder(aCustomer(), null);
       for (const envelope of [placed(order), paid(order), refunded(order), cancelled(order)]) await deliver(envelope);

@@ -55,6 +55,17 @@ describe('Coupon.reserveFor', () => {
     expect(refusalOf(() => coupon().reserveFor(orderId, owner, fen(5_000), now))).toBe('reserved');
   });
 
+  it.each<[string, AmountOff | PercentOff, number]>([
+    ['an amount off on a subtotal of 0', new AmountOff(fen(500)), 0],
+    ['a percentage that rounds down to 0 fen', new PercentOff(15), 6],
+  ])('refuses BELOW_MIN_SPEND for %s: a coupon is never locked for nothing', (_, discount, subtotal) => {
+    const c = coupon('AVAILABLE', { discount });
+    expect(refusalOf(() => c.reserveFor(orderId, owner, fen(subtotal), now))).toBe('BELOW_MIN_SPEND');
+    expect([c.status, c.orderId]).toEqual(['AVAILABLE', null]);
+    expect(c.pullDomainEvents()).toEqual([]);
+    expect(refusalOf(() => coupon('AVAILABLE', { discount }).reserveFor(orderId, owner, fen(subtotal + 1), now))).toBe('reserved'); // 1 fen off
+  });
+
   it('checks validity at its boundaries: usable from validFrom, expired at validUntil', () => {
     expect(refusalOf(() => coupon().reserveFor(orderId, owner, fen(6_000), new Date(validFrom.getTime() - 1)))).toBe('NOT_AVAILABLE');
     expect(refusalOf(() => coupon().reserveFor(orderId, owner, fen(6_000), validFrom))).toBe('reserved');

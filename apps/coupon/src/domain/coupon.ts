@@ -110,8 +110,10 @@ export class Coupon extends AggregateRoot<CouponEvent> {
    * The saga's *try*: locks the coupon to the order and answers the discount for its subtotal. Refuses
    * (`CouponReservationRefusedError`, checked in this order) another user's coupon (NOT_OWNER), one
    * whose window has ended (EXPIRED), one locked, used or not valid yet (NOT_AVAILABLE), and a subtotal
-   * below the minimum spend (BELOW_MIN_SPEND). Asked again for the order it is locked to, it answers
-   * the same discount and changes nothing.
+   * below the minimum spend (BELOW_MIN_SPEND). A subtotal on which the coupon gives nothing (an amount
+   * off of a zero subtotal, a percentage that rounds down to 0 fen) is BELOW_MIN_SPEND too: locking the
+   * coupon for a discount of 0 would take it from its owner for nothing. Asked again for the order it
+   * is locked to, it answers the same discount and changes nothing.
    */
   reserveFor(orderId: string, userId: string, subtotal: Money, now: Date): Money {
     const { status } = this.state;
@@ -120,8 +122,9 @@ export class Coupon extends AggregateRoot<CouponEvent> {
     if (status === 'EXPIRED' || this.hasEndedBy(now)) throw new CouponReservationRefusedError(this.id, 'EXPIRED');
     if (status !== 'AVAILABLE' || now.getTime() < this.state.validFrom.getTime()) throw new CouponReservationRefusedError(this.id, 'NOT_AVAILABLE');
     if (!this.discount.appliesTo(subtotal)) throw new CouponReservationRefusedError(this.id, 'BELOW_MIN_SPEND');
-
     const discount = this.discount.amountFor(subtotal);
+    if (discount.isZero()) throw new CouponReservationRefusedError(this.id, 'BELOW_MIN_SPEND');
+
     this.state = { ...this.state, status: 'LOCKED', orderId };
     this.record({ type: 'CouponLocked', aggregateId: this.id, occurredAt: now, orderId, discount: discount.minor });
     return discount;
