@@ -259,10 +259,12 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       await reserve(anOrder(customer, couponId, subtotal + 1), 1); // one fen more: one fen off
     });
 
-    it('does nothing for an order without a coupon, at any step', async () => {
+    it('answers nothing for an order without a coupon, at any step; its cancellation leaves a tombstone', async () => {
       const order = anOrder(aCustomer(), null);
-      for (const envelope of [placed(order), paid(order), refunded(order), cancelled(order)]) await deliver(envelope);
+      for (const envelope of [placed(order), paid(order), refunded(order)]) await deliver(envelope);
       expect(await reservationOf(order.orderId)).toBeUndefined();
+      await deliver(cancelled(order));
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'CANCELLED_UNSEEN', reason: null });
       await expectNoAnswerTo(order.orderId);
     });
   });
@@ -303,6 +305,33 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       await reserve(anOrder(customer, couponId), 500);
     });
 
+    it('releases the coupon reserved for the order even when the cancellation names no coupon (found by order id)', async () => {
+      const template = await campaign();
+      const customer = aCustomer();
+      const couponId = await couponOf(template, customer);
+      const order = anOrder(customer, couponId);
+      await reserve(order, 500);
+
+      await deliverTwice(cancelled({ ...order, couponId: null }));
+
+      expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });
+      await reserve(anOrder(customer, couponId), 500);
+    });
+
+    it('records a tombstone for a cancellation naming no coupon, never seen: a placement with a coupon arriving later is rejected ORDER_CANCELLED', async () => {
+      const template = await campaign();
+      const customer = aCustomer();
+      const couponId = await couponOf(template, customer);
+      const order = anOrder(customer, couponId);
+
+      await deliverTwice(cancelled({ ...order, couponId: null }));
+      await deliverTwice(placed(order));
+
+      expect((await theAnswerTo(order.orderId)).payload).toMatchObject({ couponId, reason: 'ORDER_CANCELLED' });
+      expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+    });
+
     it('releases nothing for a rejected reservation (the coupon is not the order’s)', async () => {
       const template = await campaign();
       const owner = aCustomer();
@@ -338,6 +367,22 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const next = anOrder(customer, couponId);
       await deliver(placed(next));
       expect((await theAnswerTo(next.orderId)).payload).toMatchObject({ reason: 'NOT_AVAILABLE' });
+    });
+
+    it('confirms and returns the coupon of an order whose payment and refund name no coupon (found by order id)', async () => {
+      const template = await campaign();
+      const customer = aCustomer();
+      const couponId = await couponOf(template, customer);
+      const order = anOrder(customer, couponId);
+      await reserve(order, 500);
+
+      await deliverTwice(paid({ ...order, couponId: null }));
+      expect(await couponRow(couponId)).toEqual({ status: 'USED', orderId: order.orderId });
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'CONFIRMED', reason: null });
+
+      await deliverTwice(refunded({ ...order, couponId: null }));
+      expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'REFUNDED', reason: null });
     });
   });
 

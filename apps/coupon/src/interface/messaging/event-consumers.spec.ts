@@ -85,15 +85,18 @@ describe('the coupon context’s event consumers', () => {
     ['release', OrderCancelledV1.type, { reason: 'PAYMENT_TIMEOUT', cancelledAt: at }, { outcome: 'released' }, ReleaseCouponOnOrderCancelled],
     ['confirm', OrderPaidV1.type, { amountPaid: 2500, paidAt: at }, { outcome: 'confirmed' }, UseCouponOnOrderPaid],
     ['return', OrderRefundedV1.type, { amountRefunded: 2500, refundedAt: at }, { outcome: 'returned', couponStatus: 'AVAILABLE' }, ReturnCouponOnOrderRefunded],
-  ] as const)('%s by order id, and do nothing for an order without a coupon', async (_step, type, fields, result, Consumer) => {
-    const useCase = recording(result);
-    const consumer = new Consumer(useCase as never, silentLogger());
-    const envelope = (couponId: string | null) => anEnvelope(type, { payload: { ...ids, couponId, pointsToUse: 0, ...fields } }) as EventEnvelope<never>;
-    await consumer.handle(envelope(null));
-    expect(useCase.commands).toEqual([]);
-    await consumer.handle(envelope(ids.couponId));
-    expect(useCase.commands).toEqual([{ orderId: ids.orderId }]);
-  });
+  ] as const)(
+    '%s by order id, whatever the event’s couponId says (null included: a reserved coupon must not stay locked)',
+    async (_step, type, fields, result, Consumer) => {
+      const useCase = recording(result);
+      const consumer = new Consumer(useCase as never, silentLogger());
+      const envelope = (couponId: string | null) => anEnvelope(type, { payload: { ...ids, couponId, pointsToUse: 0, ...fields } }) as EventEnvelope<never>;
+      await consumer.handle(envelope(null));
+      await consumer.handle(envelope(ids.couponId));
+      await consumer.handle(envelope(crypto.randomUUID()));
+      expect(useCase.commands).toEqual([{ orderId: ids.orderId }, { orderId: ids.orderId }, { orderId: ids.orderId }]);
+    },
+  );
 
   describe('log a step that changed nothing by what it means', () => {
     const paid = anEnvelope(OrderPaidV1.type, { payload: { ...ids, pointsToUse: 0, amountPaid: 2500, paidAt: at } }) as EventEnvelope<OrderPaidV1>;
@@ -124,6 +127,52 @@ describe('the coupon context’s event consumers', () => {
       const { logger, lines } = capturingLogger();
       await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(refunded);
       expect(lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+    });
+
+    const cancelled = (couponId: string | null) =>
+      anEnvelope(OrderCancelledV1.type, {
+        payload: { ...ids, couponId, pointsToUse: 0, reason: 'PAYMENT_TIMEOUT', cancelledAt: at },
+      }) as EventEnvelope<OrderCancelledV1>;
+    const withoutCoupon = <T>(envelope: EventEnvelope<T>) => ({ ...envelope, payload: { ...envelope.payload, couponId: null } });
+
+    it.each([
+      ['paid', 'CONFIRMED: info', 'CONFIRMED', 'info'],
+      ['paid', 'none: debug', null, 'debug'],
+      ['paid', 'REJECTED: debug', 'REJECTED', 'debug'],
+      ['refunded', 'REFUNDED: info', 'REFUNDED', 'info'],
+      ['refunded', 'none: debug', null, 'debug'],
+      ['refunded', 'RELEASED: debug', 'RELEASED', 'debug'],
+    ] as const)('an order %s without a coupon, finding the reservation %s (most orders have no coupon)', async (step, _, status, level) => {
+      const { logger, lines } = capturingLogger();
+      if (step === 'paid') await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(paid));
+      else await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(refunded));
+      expect(lines.map((line) => line.level)).toEqual([level]);
+    });
+
+    it('a cancellation without a coupon: its tombstone and a repeat at debug; with a coupon at info', async () => {
+      const { logger, lines } = capturingLogger();
+      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(null));
+      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'nothing-to-release', status: 'CANCELLED_UNSEEN' }) as never, logger).handle(
+        cancelled(null),
+      );
+      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(ids.couponId));
+      expect(lines).toEqual([
+        { level: 'debug', msg: expect.stringMatching(/tombstone/) },
+        { level: 'debug', msg: expect.stringMatching(/nothing to release/) },
+        { level: 'info', msg: expect.stringMatching(/tombstone/) },
+      ]);
+    });
+
+    it('an event naming no coupon for an order that held one: done, and a warning (the two sides disagree)', async () => {
+      const { logger, lines } = capturingLogger();
+      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'released' }) as never, logger).handle(cancelled(null));
+      await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(withoutCoupon(paid));
+      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(withoutCoupon(refunded));
+      expect(lines).toEqual([
+        { level: 'warn', msg: expect.stringMatching(/naming no coupon.*released/) },
+        { level: 'warn', msg: expect.stringMatching(/naming no coupon.*confirmed/) },
+        { level: 'warn', msg: expect.stringMatching(/naming no coupon.*returned/) },
+      ]);
     });
 
     it('a confirmed use and a returned coupon: nothing to warn about', async () => {

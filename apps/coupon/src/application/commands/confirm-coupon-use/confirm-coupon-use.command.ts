@@ -1,6 +1,6 @@
 import type { CouponReservationStatus } from '../../../domain/coupon-reservation.js';
 
-/** The saga's *confirm*, from `order.paid.v1` with a coupon. */
+/** The saga's *confirm*, from every `order.paid.v1`, whatever its `couponId` says (the reservation is found by order id). */
 export interface ConfirmCouponUseCommand {
   readonly orderId: string;
 }

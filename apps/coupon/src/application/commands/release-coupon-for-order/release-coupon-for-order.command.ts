@@ -1,6 +1,6 @@
 import type { CouponReservationStatus } from '../../../domain/coupon-reservation.js';
 
-/** The saga's *cancel*, from `order.cancelled.v1` with a coupon. */
+/** The saga's *cancel*, from every `order.cancelled.v1`, whatever its `couponId` says (the reservation is found by order id). */
 export interface ReleaseCouponForOrderCommand {
   readonly orderId: string;
 }

@@ -1,6 +1,6 @@
 import type { CouponReservationStatus } from '../../../domain/coupon-reservation.js';
 
-/** From `order.refunded.v1` with a coupon. */
+/** From every `order.refunded.v1`, whatever its `couponId` says (the reservation is found by order id). */
 export interface ReturnCouponAfterRefundCommand {
   readonly orderId: string;
 }
