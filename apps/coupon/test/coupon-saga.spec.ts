@@ -259,6 +259,25 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       await reserve(anOrder(customer, couponId, subtotal + 1), 1); // one fen more: one fen off
     });
 
+    it('takes ids in any case (the uuid format admits upper case): the owner’s order is reserved, and released by its lower-case id', async () => {
+      const template = await campaign();
+      const customer = aCustomer();
+      const couponId = await couponOf(template, customer);
+      const order = anOrder(customer, couponId);
+      const shouted = { ...order, orderId: order.orderId.toUpperCase(), userId: order.userId.toUpperCase(), couponId: couponId.toUpperCase() };
+
+      await deliverTwice(placed(shouted));
+      await deliver(placed(order)); // the same order in lower case: decided already, answered once
+
+      const answer = await theAnswerTo(order.orderId);
+      expect(answer.payload).toEqual({ orderId: order.orderId, couponId, userId: customer.userId, discount: 500, reservedAt: expect.any(String) });
+      expect(await couponRow(couponId)).toEqual({ status: 'LOCKED', orderId: order.orderId });
+
+      await deliver(cancelled(order));
+      expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+      expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });
+    });
+
     it('answers nothing for an order without a coupon, at any step; its cancellation leaves a tombstone', async () => {
       const order = anOrder(aCustomer(), null);
       for (const envelope of [placed(order), paid(order), refunded(order)]) await deliver(envelope);

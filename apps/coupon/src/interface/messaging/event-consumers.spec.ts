@@ -2,11 +2,12 @@
 import '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
-import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, couponContext, type EventEnvelope } from '@shop/contracts';
+import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, couponContext, type EventEnvelope } from '@shop/contracts';
 import { createLogger, silentLogger } from '@shop/observability';
 import { anEnvelope } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { couponEventControllers } from '../coupon.controllers.js';
+import { GrantWelcomeCouponsOnUserRegistered } from './grant-welcome-coupons-on-user-registered.controller.js';
 import { ReleaseCouponOnOrderCancelled } from './release-coupon-on-order-cancelled.controller.js';
 import { ReserveCouponOnOrderPlaced } from './reserve-coupon-on-order-placed.controller.js';
 import { ReturnCouponOnOrderRefunded } from './return-coupon-on-order-refunded.controller.js';
@@ -97,6 +98,46 @@ describe('the coupon context’s event consumers', () => {
       expect(useCase.commands).toEqual([{ orderId: ids.orderId }, { orderId: ids.orderId }, { orderId: ids.orderId }]);
     },
   );
+
+  describe('take every id in its one spelling, lower case (the uuid format also admits upper case and urn:uuid:)', () => {
+    const upper = { orderId: ids.orderId.toUpperCase(), userId: ids.userId.toUpperCase(), couponId: `urn:uuid:${ids.couponId.toUpperCase()}` };
+
+    it('reserve', async () => {
+      const reserve = recording({ outcome: 'reserved', discount: 500 } as const);
+      await new ReserveCouponOnOrderPlaced(reserve as never, silentLogger()).handle(
+        anEnvelope(OrderPlacedV1.type, {
+          payload: { ...upper, items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 3000, lineTotal: 3000 }], subtotal: 3000, pointsToUse: 0, placedAt: at },
+        }) as EventEnvelope<OrderPlacedV1>,
+      );
+      expect(reserve.commands).toEqual([{ orderId: ids.orderId, userId: ids.userId, couponId: ids.couponId, subtotal: 3000 }]);
+    });
+
+    it.each([
+      ['release', OrderCancelledV1.type, { reason: 'PAYMENT_TIMEOUT', cancelledAt: at }, { outcome: 'released' }, ReleaseCouponOnOrderCancelled],
+      ['confirm', OrderPaidV1.type, { amountPaid: 2500, paidAt: at }, { outcome: 'confirmed' }, UseCouponOnOrderPaid],
+      [
+        'return',
+        OrderRefundedV1.type,
+        { amountRefunded: 2500, refundedAt: at },
+        { outcome: 'returned', couponStatus: 'AVAILABLE' },
+        ReturnCouponOnOrderRefunded,
+      ],
+    ] as const)('%s', async (_step, type, fields, result, Consumer) => {
+      const useCase = recording(result);
+      await new Consumer(useCase as never, silentLogger()).handle(
+        anEnvelope(type, { payload: { ...upper, pointsToUse: 0, ...fields } }) as EventEnvelope<never>,
+      );
+      expect(useCase.commands).toEqual([{ orderId: ids.orderId }]);
+    });
+
+    it('grant welcome coupons', async () => {
+      const grant = recording({ granted: [], skipped: [] });
+      await new GrantWelcomeCouponsOnUserRegistered(grant as never, silentLogger()).handle(
+        anEnvelope(UserRegisteredV1.type, { payload: { userId: upper.userId } }) as EventEnvelope<UserRegisteredV1>,
+      );
+      expect(grant.commands).toEqual([{ userId: ids.userId }]);
+    });
+  });
 
   describe('log a step that changed nothing by what it means', () => {
     const paid = anEnvelope(OrderPaidV1.type, { payload: { ...ids, pointsToUse: 0, amountPaid: 2500, paidAt: at } }) as EventEnvelope<OrderPaidV1>;

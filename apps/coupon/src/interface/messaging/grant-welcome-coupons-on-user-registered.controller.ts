@@ -5,6 +5,7 @@ import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import type { WelcomeCouponSkipReason } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.command.js';
 import { GrantWelcomeCouponsHandler } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.handler.js';
+import { canonicalId } from './canonical-id.js';
 
 /**
  * How loud a skipped grant is: a campaign that ran out is news for whoever runs it; the same
@@ -27,7 +28,8 @@ export class GrantWelcomeCouponsOnUserRegistered {
 
   @HandlesEvent(UserRegisteredV1, 'grant-welcome-coupons-on-user-registered')
   async handle(@Payload() envelope: EventEnvelope<UserRegisteredV1>): Promise<void> {
-    const { userId } = envelope.payload;
+    // In one spelling: the grant key (`welcome:<template>:<user>`) holds it, so a registration seen again in upper case grants nothing more.
+    const userId = canonicalId(envelope.payload.userId);
     const { granted, skipped } = await this.grantWelcomeCoupons.execute({ userId });
     for (const { templateId, reason } of skipped) {
       this.logger[SKIP_LOG_LEVEL[reason]]({ userId, templateId, reason }, 'welcome coupon not granted');

@@ -4,6 +4,7 @@ import { OrderCancelledV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReleaseCouponForOrderHandler } from '../../application/commands/release-coupon-for-order/release-coupon-for-order.handler.js';
+import { canonicalId } from './canonical-id.js';
 
 /**
  * The saga's *cancel*: the coupon locked to a cancelled order is the customer's to use again. A
@@ -24,7 +25,8 @@ export class ReleaseCouponOnOrderCancelled {
 
   @HandlesEvent(OrderCancelledV1, 'release-coupon-on-order-cancelled')
   async handle(@Payload() envelope: EventEnvelope<OrderCancelledV1>): Promise<void> {
-    const { orderId, couponId } = envelope.payload;
+    const orderId = canonicalId(envelope.payload.orderId);
+    const couponId = envelope.payload.couponId && canonicalId(envelope.payload.couponId);
     const result = await this.releaseCoupon.execute({ orderId });
     if (result.outcome === 'released') {
       // The order side and this side disagree about the order's coupon: released all the same (the reservation is what was locked).

@@ -4,6 +4,7 @@ import { OrderPlacedV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReserveCouponForOrderHandler } from '../../application/commands/reserve-coupon-for-order/reserve-coupon-for-order.handler.js';
+import { canonicalId } from './canonical-id.js';
 
 /**
  * The saga's *try* (DESIGN.md section 6): an order placed with a coupon gets it locked and
@@ -19,10 +20,12 @@ export class ReserveCouponOnOrderPlaced {
 
   @HandlesEvent(OrderPlacedV1, 'reserve-coupon-on-order-placed')
   async handle(@Payload() envelope: EventEnvelope<OrderPlacedV1>): Promise<void> {
-    const { orderId, userId, couponId, subtotal } = envelope.payload;
+    const { payload } = envelope;
     // An order without a coupon has nothing to reserve here, and the order service waits for no answer.
-    if (couponId === null) return;
-    const result = await this.reserveCoupon.execute({ orderId, userId, couponId, subtotal });
+    if (payload.couponId === null) return;
+    const orderId = canonicalId(payload.orderId);
+    const couponId = canonicalId(payload.couponId);
+    const result = await this.reserveCoupon.execute({ orderId, userId: canonicalId(payload.userId), couponId, subtotal: payload.subtotal });
     if (result.outcome === 'already-decided') {
       this.logger.info({ orderId, couponId, status: result.status }, 'order placement seen again: its coupon reservation was decided before, nothing changed');
     } else if (result.outcome === 'rejected') {

@@ -4,6 +4,7 @@ import { OrderRefundedV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReturnCouponAfterRefundHandler } from '../../application/commands/return-coupon-after-refund/return-coupon-after-refund.handler.js';
+import { canonicalId } from './canonical-id.js';
 
 /**
  * A refunded order gives its coupon back: AVAILABLE while its window lasts, else EXPIRED. Looked up by
@@ -19,7 +20,8 @@ export class ReturnCouponOnOrderRefunded {
 
   @HandlesEvent(OrderRefundedV1, 'return-coupon-on-order-refunded')
   async handle(@Payload() envelope: EventEnvelope<OrderRefundedV1>): Promise<void> {
-    const { orderId, couponId } = envelope.payload;
+    const orderId = canonicalId(envelope.payload.orderId);
+    const couponId = envelope.payload.couponId && canonicalId(envelope.payload.couponId);
     const result = await this.returnCoupon.execute({ orderId });
     if (result.outcome === 'ignored' && result.status === 'REFUNDED') {
       // The same refund again (another delivery, possibly under another event id): ordinary.

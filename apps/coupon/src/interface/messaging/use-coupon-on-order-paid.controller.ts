@@ -4,6 +4,7 @@ import { OrderPaidV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ConfirmCouponUseHandler } from '../../application/commands/confirm-coupon-use/confirm-coupon-use.handler.js';
+import { canonicalId } from './canonical-id.js';
 
 /**
  * The saga's *confirm*: the paid order's coupon is USED. Looked up by order id whatever the event's
@@ -18,7 +19,8 @@ export class UseCouponOnOrderPaid {
 
   @HandlesEvent(OrderPaidV1, 'use-coupon-on-order-paid')
   async handle(@Payload() envelope: EventEnvelope<OrderPaidV1>): Promise<void> {
-    const { orderId, couponId } = envelope.payload;
+    const orderId = canonicalId(envelope.payload.orderId);
+    const couponId = envelope.payload.couponId && canonicalId(envelope.payload.couponId);
     const result = await this.confirmCouponUse.execute({ orderId });
     if (result.outcome !== 'ignored') {
       if (couponId === null) this.logger.warn({ orderId }, 'order paid naming no coupon, but a coupon was reserved for it: its use is confirmed');
