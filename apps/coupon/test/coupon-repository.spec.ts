@@ -262,6 +262,36 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
       expect(await database.query(`SELECT grant_key FROM coupon`)).toEqual([{ grant_key: grantKey }]);
     });
 
+    it.runIf(kind === 'postgres')('never touches the template row when the per-user limit or the grant key refuses (its lock held elsewhere)', async () => {
+      const { transactions } = await open();
+      const template = await storedTemplate({ perUserLimit: 1, grantOnRegister: true });
+      const holder = newId();
+      const grantKey = `welcome:${template.id}:${holder}`;
+      expect((await issue(template, holder, { grantKey })).outcome).toBe('issued');
+      const loaded = (await adapters.templates.findById(template.id))!;
+
+      // Another transaction holds the hot row; a claim that reached it would wait, and here fail at once.
+      const other = transactions.dataSource.createQueryRunner();
+      await other.connect();
+      cleanups.add(() => other.release());
+      await other.startTransaction();
+      await other.query(`SELECT id FROM coupon_template WHERE id = $1 FOR UPDATE`, [template.id]);
+      const attempt = (userId: string, options: IssueOptions) =>
+        transactions.run(async () => {
+          await transactions.manager.query(`SET LOCAL lock_timeout = '100ms'`);
+          return adapters.coupons.issue(loaded.issueCoupon(newId(), userId, NOW), loaded, { ...options, undoOnRefusal: true });
+        });
+      try {
+        expect(await attempt(holder, {})).toBe('limit_reached');
+        expect(await attempt(newId(), { grantKey })).toBe('limit_reached');
+        // One that gets that far does wait for the row.
+        await expect(attempt(newId(), {})).rejects.toThrow(/lock timeout/i);
+      } finally {
+        await other.rollbackTransaction();
+      }
+      expect(await issuedCounter(template.id)).toBe(1);
+    });
+
     it('takes no savepoint unless asked to undo a refusal', async () => {
       await open();
       const template = await storedTemplate({ perUserLimit: 5 });

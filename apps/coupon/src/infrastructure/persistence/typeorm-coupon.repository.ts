@@ -50,11 +50,30 @@ export const couponRecordOf = (row: CouponRow): CouponRecord => ({
 /** Taken by an issue with `undoOnRefusal`, rolled back to on its refusal; a later one shadows an earlier one. */
 const ISSUE_SAVEPOINT = 'coupon_issue';
 
-/** How `persist` writes a coupon that `issue` is inserting: its grant key, and whether the row went in. */
+/** How `persist` writes a coupon that `issue` is issuing, and how far it got. */
 interface Insertion {
   readonly grantKey: string | null;
-  inserted: boolean;
+  readonly perUserLimit: number;
+  /** Nothing written (the per-user limit, or the grant key taken), the coupon written but no stock taken, or all of it. */
+  reached: 'nothing' | 'coupon' | 'stock';
 }
+
+/** The per-user limit's conditional upsert: a row back when the user's count of the template was raised. */
+const countClaimSql = (templateId: string, userId: string, limit: string) =>
+  `INSERT INTO coupon_claim_count (template_id, user_id, claimed) VALUES (${templateId}, ${userId}, 1)
+   ON CONFLICT (template_id, user_id) DO UPDATE SET claimed = coupon_claim_count.claimed + 1
+   WHERE coupon_claim_count.claimed < ${limit}
+   RETURNING claimed`;
+
+/** The stock's conditional increment on the hot row (without its RETURNING). */
+const takeStockSql = (templateId: string) =>
+  `UPDATE coupon_template SET issued = issued + 1 WHERE id = ${templateId} AND issued < total_stock AND status = 'ACTIVE'`;
+
+/**
+ * The coupon's columns as `INSERT … SELECT` parameters on PostgreSQL: unlike in `VALUES`, there the
+ * target columns do not type the parameters.
+ */
+const COUPON_PARAMETER_TYPES = ['uuid', 'uuid', 'uuid', 'text', 'text', 'bigint', 'bigint', 'text', 'uuid', 'text', 'integer', 'bigint', 'bigint'];
 
 /**
  * Coupons in the service's own database, through the current transaction (`TransactionHost`); a save
@@ -67,7 +86,8 @@ interface Insertion {
  * `issued` is raised only while below `total_stock` and the template ACTIVE (the CHECK on the table
  * backs the stock; a pause commits on that same row, so a claim is ordered before or after it). The
  * stock update goes last: every claimer of the campaign waits for that one row, which is then held
- * only until the COMMIT that follows. On a refusal the attempt's writes are rolled back to a savepoint
+ * only until the COMMIT that follows. On PostgreSQL the three writes are one statement, so a claim is
+ * BEGIN, that statement and COMMIT (`issueStatements`). On a refusal the attempt's writes are rolled back to a savepoint
  * taken first when the caller goes on in the same transaction (`undoOnRefusal`: the welcome grant);
  * otherwise no savepoint is taken (two statements fewer per claim) and the transaction is kept from
  * committing them (`RefusedIssueCommitError`).
@@ -90,7 +110,6 @@ export class TypeOrmCouponRepository extends AggregateRepository<Coupon> impleme
   issue(coupon: Coupon, template: CouponTemplate, options: IssueOptions = {}): Promise<IssueOutcome> {
     const { grantKey, undoOnRefusal = false } = options;
     return this.transactions.run(async () => {
-      const { param } = this.dialect();
       if (undoOnRefusal) await this.query(`SAVEPOINT ${ISSUE_SAVEPOINT}`);
       const refused = async (outcome: Exclude<IssueOutcome, 'issued'>): Promise<IssueOutcome> => {
         if (undoOnRefusal) await this.query(`ROLLBACK TO SAVEPOINT ${ISSUE_SAVEPOINT}`);
@@ -101,33 +120,16 @@ export class TypeOrmCouponRepository extends AggregateRepository<Coupon> impleme
         return outcome;
       };
 
-      // 1. The user's count of coupons of this template, raised only while below the limit. On a
-      //    conflict the row is locked first: a second claim of the same user waits for the first to end.
-      const claimed = await this.query(
-        `INSERT INTO coupon_claim_count (template_id, user_id, claimed) VALUES (${param(1)}, ${param(2)}, 1)
-         ON CONFLICT (template_id, user_id) DO UPDATE SET claimed = coupon_claim_count.claimed + 1
-         WHERE coupon_claim_count.claimed < ${param(3)}
-         RETURNING claimed`,
-        [template.id, coupon.userId, template.perUserLimit],
-      );
-      if (claimed.length === 0) return refused('limit_reached');
-
-      // 2. The coupon and its events, through the save path; a grant key already taken inserts nothing.
-      const insertion: Insertion = { grantKey: grantKey ?? null, inserted: false };
+      // The statements (`persist`): 1. the user's count, 2. the coupon, 3. last, the hot row's stock.
+      const insertion: Insertion = { grantKey: grantKey ?? null, perUserLimit: template.perUserLimit, reached: 'nothing' };
       this.insertions.set(coupon, insertion);
       try {
         await this.save(coupon);
       } finally {
         this.insertions.delete(coupon);
       }
-      if (!insertion.inserted) return refused('limit_reached');
-
-      // 3. Last, the hot row: one more issued only while some stock is left and the campaign is not paused.
-      const issued = await this.query(
-        `UPDATE coupon_template SET issued = issued + 1 WHERE id = ${param(1)} AND issued < total_stock AND status = 'ACTIVE' RETURNING issued`,
-        [template.id],
-      );
-      if (issued.length === 0) return refused(await this.whyNotIssued(template.id));
+      if (insertion.reached === 'nothing') return refused('limit_reached');
+      if (insertion.reached === 'coupon') return refused(await this.whyNotIssued(template.id));
       // Not released: RELEASE would be one more round trip with the hot row held; the savepoint ends with the transaction.
       return 'issued';
     });
@@ -152,8 +154,8 @@ export class TypeOrmCouponRepository extends AggregateRepository<Coupon> impleme
   }
 
   /**
-   * Inside `issue`: inserts the new coupon, or nothing when its grant key (or id) is taken. Otherwise:
-   * updates a stored coupon at the version it was loaded at (`StaleAggregateError` if it moved or is unknown).
+   * Inside `issue`: issues the new coupon (`issueStatements`). Otherwise: updates a stored coupon at the
+   * version it was loaded at (`StaleAggregateError` if it moved or is unknown).
    */
   protected async persist(coupon: Coupon): Promise<void> {
     const { param } = this.dialect();
@@ -161,29 +163,8 @@ export class TypeOrmCouponRepository extends AggregateRepository<Coupon> impleme
     const insertion = this.insertions.get(coupon);
     if (insertion) {
       const record = CouponMapper.toRecord(coupon, now, insertion.grantKey);
-      const inserted = await this.query(
-        `INSERT INTO coupon (${COUPON_COLUMNS})
-         VALUES (${Array.from({ length: 13 }, (_, i) => param(i + 1)).join(', ')})
-         ON CONFLICT DO NOTHING
-         RETURNING id`,
-        [
-          record.id,
-          record.templateId,
-          record.userId,
-          record.templateName,
-          record.discount,
-          record.validFrom,
-          record.validUntil,
-          record.status,
-          record.orderId,
-          record.grantKey,
-          record.version,
-          record.createdAt,
-          record.updatedAt,
-        ],
-      );
-      insertion.inserted = inserted.length > 0;
-      if (insertion.inserted) this.versions.record(coupon, record.version);
+      insertion.reached = await this.issueStatements(record, insertion);
+      if (insertion.reached !== 'nothing') this.versions.record(coupon, record.version);
       return;
     }
     const expected = this.versions.of(coupon) ?? coupon.version;
@@ -195,6 +176,62 @@ export class TypeOrmCouponRepository extends AggregateRepository<Coupon> impleme
     );
     if (updated.length === 0) throw new StaleAggregateError('coupon', coupon.id, expected);
     this.versions.record(coupon, numberOf(updated[0]!.version));
+  }
+
+  /**
+   * In this order, each step only if the one before it wrote: 1. the user's count of coupons of the
+   * template, raised only while below the limit (on a conflict the row is locked first: a second claim
+   * of the same user waits for the first to end); 2. the coupon, unless its grant key (or id) is taken;
+   * 3. last, the hot row: one more issued only while some stock is left and the campaign is ACTIVE.
+   * On PostgreSQL one statement (data-modifying CTEs, each reading the one before, so they run in that
+   * order): one round trip where three would each cost both processes a statement (BEGIN, this, COMMIT
+   * is the whole claim). SQLite has no data-modifying CTEs: three statements there.
+   */
+  private async issueStatements(record: CouponRecord, insertion: Insertion): Promise<Insertion['reached']> {
+    const { param, kind } = this.dialect();
+    const values = [
+      record.id,
+      record.templateId,
+      record.userId,
+      record.templateName,
+      record.discount,
+      record.validFrom,
+      record.validUntil,
+      record.status,
+      record.orderId,
+      record.grantKey,
+      record.version,
+      record.createdAt,
+      record.updatedAt,
+    ];
+
+    if (kind === 'postgres') {
+      // $2 and $3 are the coupon's template_id and user_id, $14 the per-user limit.
+      const [row] = await this.query<{ coupons: string | number; stock: string | number }>(
+        `WITH counted AS (${countClaimSql('$2', '$3', '$14')}),
+         inserted AS (
+           INSERT INTO coupon (${COUPON_COLUMNS})
+           SELECT ${COUPON_PARAMETER_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')} FROM counted
+           ON CONFLICT DO NOTHING
+           RETURNING id
+         ),
+         taken AS (${takeStockSql('$2')} AND EXISTS (SELECT 1 FROM inserted) RETURNING issued)
+         SELECT (SELECT COUNT(*) FROM inserted) AS coupons, (SELECT COUNT(*) FROM taken) AS stock`,
+        [...values, insertion.perUserLimit],
+      );
+      if (numberOf(row!.coupons) === 0) return 'nothing';
+      return numberOf(row!.stock) > 0 ? 'stock' : 'coupon';
+    }
+
+    const counted = await this.query(countClaimSql(param(1), param(2), param(3)), [record.templateId, record.userId, insertion.perUserLimit]);
+    if (counted.length === 0) return 'nothing';
+    const inserted = await this.query(
+      `INSERT INTO coupon (${COUPON_COLUMNS}) VALUES (${values.map((_, i) => param(i + 1)).join(', ')}) ON CONFLICT DO NOTHING RETURNING id`,
+      values,
+    );
+    if (inserted.length === 0) return 'nothing';
+    const taken = await this.query(`${takeStockSql(param(1))} RETURNING issued`, [record.templateId]);
+    return taken.length > 0 ? 'stock' : 'coupon';
   }
 
   private dialect() {
