@@ -249,6 +249,38 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
     });
   });
 
+  describe('Idempotency-Key on claim', () => {
+    it('answers a retried claim with the first coupon (Idempotent-Replayed) instead of a second one, though the per-user limit would allow it', async () => {
+      const template = await create({ perUserLimit: 2 });
+      const other = await create({ perUserLimit: 2 });
+      const customer = aCustomer();
+      const key = randomUUID();
+      const claim = (templateId: string, headers: Record<string, string> = { 'idempotency-key': key }, identity = customer) =>
+        api.viaGateway('POST', `/coupon-templates/${templateId}/claim`, { identity, headers });
+
+      const first = await json<ClaimCouponResponse>(await claim(template.templateId), 201);
+      expect(first.templateId).toBe(template.templateId);
+      await expectNothingChanged(async () => {
+        const replay = await claim(template.templateId);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(await json<ClaimCouponResponse>(replay, 201)).toEqual(first);
+      });
+      expect((await myCoupons(customer)).map((coupon) => coupon.couponId)).toEqual([first.couponId]);
+      expect(await adminView(template.templateId)).toMatchObject({ issued: 1 });
+
+      // The same key for another template is another request's key: refused, nothing claimed.
+      await expectNothingChanged(async () => expectProblem(await claim(other.templateId), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      // Another key (or none) is another claim, up to the limit; another customer's key of the same spelling is theirs.
+      const second = await json<ClaimCouponResponse>(await claim(template.templateId, { 'idempotency-key': randomUUID() }), 201);
+      expect(second.couponId).not.toBe(first.couponId);
+      await expectProblem(await claim(template.templateId, {}), 409, 'LIMIT_REACHED');
+      expect((await json<ClaimCouponResponse>(await claim(template.templateId, { 'idempotency-key': key }, aCustomer()), 201)).couponId).not.toBe(
+        first.couponId,
+      );
+      expect(await adminView(template.templateId)).toMatchObject({ issued: 3 });
+    });
+  });
+
   describe('who may call what', () => {
     const adminRoutes = (templateId: string) =>
       [

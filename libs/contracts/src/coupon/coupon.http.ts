@@ -262,7 +262,7 @@ export const COUPON_ROUTES = {
     path: '/coupon-templates/{templateId}/claim',
     access: 'user',
     tag: 'coupons',
-    summary: 'Claim a coupon of a template',
+    summary: 'Claim a coupon of a template; honours `Idempotency-Key`',
     responses: {
       201: { description: 'The coupon, now yours', schema: ClaimCouponResponse },
       400: INVALID_TEMPLATE_ID,

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import type { ClaimCouponResponse, ClaimableCouponTemplate } from '@shop/contracts';
-import { CurrentIdentity, RequiresUser, type Identity } from '@shop/http';
+import { CurrentIdentity, Idempotent, RequiresUser, type Identity } from '@shop/http';
 import { ClaimCouponHandler } from '../../application/commands/claim-coupon/claim-coupon.handler.js';
 import { ListClaimableCouponTemplatesHandler } from '../../application/queries/list-claimable-coupon-templates/list-claimable-coupon-templates.handler.js';
 import { templateIdParams, type TemplateIdParams } from './template-id.params.js';
@@ -22,9 +22,15 @@ export class CouponTemplatesController {
     return this.listClaimable.execute();
   }
 
-  /** 409 `SOLD_OUT`, `LIMIT_REACHED` or `NOT_CLAIMABLE` (paused, outside its window, unknown): see couponErrorStatuses. */
+  /**
+   * 409 `SOLD_OUT`, `LIMIT_REACHED` or `NOT_CLAIMABLE` (paused, outside its window, unknown): see couponErrorStatuses.
+   * A client whose claim timed out (at the gateway, say) cannot tell whether it committed: retried with
+   * the same `Idempotency-Key` it answers the first coupon, not a second one a per-user limit above 1
+   * would allow. Without the header (the flash sale's usual case) nothing is stored.
+   */
   @Post(':templateId/claim')
   @HttpCode(HttpStatus.CREATED)
+  @Idempotent()
   claim(@Param(templateIdParams) params: TemplateIdParams, @CurrentIdentity() identity: Identity): Promise<ClaimCouponResponse> {
     return this.claimCoupon.execute({ templateId: params.templateId, userId: identity.userId });
   }

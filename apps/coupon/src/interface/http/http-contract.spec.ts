@@ -1,6 +1,6 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { REQUIRED_ROLES, REQUIRES_USER } from '@shop/http';
+import { IDEMPOTENT_ROUTE, REQUIRED_ROLES, REQUIRES_USER } from '@shop/http';
 import { COUPON_ROUTES, couponContext } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { couponHttpControllers } from '../coupon.controllers.js';
@@ -16,6 +16,8 @@ interface ServedRoute {
   readonly route: string;
   /** 'admin' when the role is required, 'user' when a signed-in user is, else 'anonymous'. */
   readonly access: string;
+  /** Whether it honours `Idempotency-Key` (`@Idempotent()`). */
+  readonly idempotent: boolean;
 }
 
 /** `METHOD /path/:param` and the access rule of every handler of the controllers, from Nest's own metadata. */
@@ -34,7 +36,8 @@ function servedRoutes(controllers: readonly Type[]): ServedRoute[] {
       ];
       const user = Reflect.getMetadata(REQUIRES_USER, controller) === true || Reflect.getMetadata(REQUIRES_USER, handler) === true;
       const access = roles.includes('admin') ? 'admin' : user || roles.length > 0 ? 'user' : 'anonymous';
-      return [{ route: `${method} ${join(base, String(Reflect.getMetadata(PATH_METADATA, handler)))}`, access }];
+      const idempotent = Reflect.hasMetadata(IDEMPOTENT_ROUTE, handler);
+      return [{ route: `${method} ${join(base, String(Reflect.getMetadata(PATH_METADATA, handler)))}`, access, idempotent }];
     });
   });
 }
@@ -42,8 +45,23 @@ function servedRoutes(controllers: readonly Type[]): ServedRoute[] {
 describe('the coupon HTTP contract', () => {
   it('is served route for route, each with the access the contract declares (admin routes check the role themselves too)', () => {
     const declared = couponContext.routes.map((route) => ({ route: `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`, access: route.access }));
-    const byRoute = (a: ServedRoute, b: ServedRoute) => a.route.localeCompare(b.route);
-    expect(servedRoutes(couponHttpControllers).sort(byRoute)).toEqual(declared.sort(byRoute));
+    const byRoute = (a: Omit<ServedRoute, 'idempotent'>, b: Omit<ServedRoute, 'idempotent'>) => a.route.localeCompare(b.route);
+    expect(
+      servedRoutes(couponHttpControllers)
+        .map(({ route, access }) => ({ route, access }))
+        .sort(byRoute),
+    ).toEqual(declared.sort(byRoute));
+  });
+
+  it('honours Idempotency-Key on exactly the routes whose summary says so (the claim and the create, which a retry would repeat)', () => {
+    const served = servedRoutes(couponHttpControllers)
+      .filter((route) => route.idempotent)
+      .map((route) => route.route);
+    const declared = couponContext.routes
+      .filter((route) => route.summary.includes('honours `Idempotency-Key`'))
+      .map((route) => `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`);
+    expect(served.sort()).toEqual(declared.sort());
+    expect(served).toContain('POST /coupon-templates/:templateId/claim');
   });
 
   it('gives every problem code a route documents a status, and that status', () => {
