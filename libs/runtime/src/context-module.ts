@@ -41,7 +41,7 @@ export interface PlatformTables {
  * messaging (outbox, inbox), then the scheduler's and the idempotency keys' when it uses them. One
  * list, so that a test opening a context's database without its module migrates it the same way.
  */
-export function platformMigrations(uses: PlatformTables) {
+export function platformMigrations(uses: PlatformTables): Type[] {
   return [...messagingMigrations, ...(uses.scheduler ? schedulerMigrations : []), ...(uses.idempotency ? idempotencyMigrations : [])];
 }
 
