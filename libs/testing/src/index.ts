@@ -8,3 +8,4 @@ export * from './in-memory-event-outbox.js';
 export * from './in-memory-aggregate-repository.js';
 export * from './free-port.js';
 export * from './cleanups.js';
+export * from './outbox-rows.js';

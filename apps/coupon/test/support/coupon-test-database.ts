@@ -98,17 +98,4 @@ export function couponAdapters(transactions: TransactionHost, parts: { outbox?: 
 
 export type CouponAdapters = ReturnType<typeof couponAdapters>;
 
-export interface OutboxRow {
-  readonly type: string;
-  readonly aggregateId: string;
-  readonly payload: Record<string, unknown>;
-}
-
-export async function outboxRows(transactions: TransactionHost): Promise<OutboxRow[]> {
-  const rows = (await transactions.dataSource.query(`SELECT type, aggregate_id, payload FROM outbox ORDER BY seq`)) as Array<{
-    type: string;
-    aggregate_id: string;
-    payload: string;
-  }>;
-  return rows.map((row) => ({ type: row.type, aggregateId: row.aggregate_id, payload: JSON.parse(row.payload) as Record<string, unknown> }));
-}
+export { outboxRows, type OutboxRow } from '@shop/testing';
