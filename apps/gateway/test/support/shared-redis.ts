@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@shop/observability';
 import type { RunningService } from '@shop/runtime';
+import { userContext } from '@shop/contracts';
 import { startGateway, type GatewayConfig } from '../../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET } from './access-tokens.js';
 import { FakeUserService } from './fake-user-service.js';
@@ -35,7 +36,9 @@ export async function startGatewayFleet(instances: number, config: Partial<Gatew
         jwtSecret: JWT_SECRET,
         internalAuthSecret: INTERNAL_AUTH_SECRET,
         rateLimitPerMinute: 0,
+        // The fake fronts the user context only: the gateway needs a URL for each context it mounts.
         serviceUrls: { user: user.url },
+        contexts: [userContext],
         logger: silentLogger(),
         ...metrics,
         ...config,

@@ -1,5 +1,6 @@
 import type { RunningService } from '@shop/runtime';
 import { silentLogger } from '@shop/observability';
+import { userContext } from '@shop/contracts';
 import { startGateway, type GatewayConfig } from '../../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET } from './access-tokens.js';
 import { FakeUserService } from './fake-user-service.js';
@@ -22,7 +23,9 @@ export async function startTestGateway(config: Partial<GatewayConfig> = {}): Pro
     internalAuthSecret: INTERNAL_AUTH_SECRET,
     rateLimitPerMinute: 0,
     metricsToken: METRICS_TOKEN,
+    // The fake fronts the user context only: the gateway needs a URL for each context it mounts.
     serviceUrls: { user: user.url },
+    contexts: [userContext],
     logger: silentLogger(),
     ...config,
   });
