@@ -20,6 +20,10 @@ describe('the user service restarted on the same SQLite folder, in-memory transp
     const home = await UserServiceHome.create('sqlite+memory', cleanups);
     const { probe, stop } = await EventProbe.listen(home.memoryTransport!, 'probe', [REGISTERED]);
     cleanups.add(stop);
+    // Every consumer the subscription manifest names must take an event before the in-memory transport
+    // counts it sent: the coupon service (welcome coupons) is not running here, so a stand-in takes its share.
+    const couponStandIn = await EventProbe.listen(home.memoryTransport!, 'coupon', [REGISTERED]);
+    cleanups.add(couponStandIn.stop);
 
     const first = await home.start(testUserConfig(admin));
     const ada = await first.api.register({ email: 'ada@shop.example', password });
