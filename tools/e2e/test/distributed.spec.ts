@@ -13,6 +13,7 @@ import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatab
 const root = new URL('../../../', import.meta.url);
 const run = randomBytes(4).toString('hex');
 const userDatabase = `shop_user_e2e_${run}`;
+const couponDatabase = `shop_coupon_e2e_${run}`;
 const probeService = `e2e_probe_${run}`;
 const processes: ChildProcess[] = [];
 const output: string[] = [];
@@ -40,7 +41,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
   beforeAll(async () => {
     transport = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
     events = await EventProbe.listen<UserRegisteredV1>(transport, probeService, ['user.registered.v1']);
-    const [gatewayPort, userPort] = [await freePort(), await freePort()];
+    const [gatewayPort, userPort, couponPort] = [await freePort(), await freePort(), await freePort()];
     const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
     userUrl = `http://127.0.0.1:${userPort}`;
     startApp('user', {
@@ -51,8 +52,26 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       POSTGRES_URL: TEST_POSTGRES_URL,
       USER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, userDatabase),
     });
+    // The gateway is ready only when every context it fronts answers: the coupon service too.
+    const couponUrl = `http://127.0.0.1:${couponPort}`;
+    startApp('coupon', {
+      ...secrets,
+      PORT: String(couponPort),
+      HOST: '127.0.0.1',
+      AMQP_URL: TEST_AMQP_URL,
+      POSTGRES_URL: TEST_POSTGRES_URL,
+      COUPON_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, couponDatabase),
+    });
     await healthy(`${userUrl}/health`);
-    startApp('gateway', { ...secrets, PORT: String(gatewayPort), HOST: '127.0.0.1', USER_SERVICE_URL: userUrl, RATE_LIMIT_PER_MINUTE: '0' });
+    await healthy(`${couponUrl}/health`);
+    startApp('gateway', {
+      ...secrets,
+      PORT: String(gatewayPort),
+      HOST: '127.0.0.1',
+      USER_SERVICE_URL: userUrl,
+      COUPON_SERVICE_URL: couponUrl,
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
     api = `http://127.0.0.1:${gatewayPort}/api/v1`;
     await healthy(`${api}/health`);
   }, 120_000);
@@ -67,6 +86,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     await transport?.close();
     await deleteQueuesOf(probeService);
     await dropDatabase(userDatabase);
+    await dropDatabase(couponDatabase);
   }, 60_000);
 
   it('registers, logs in and answers /me; user.registered.v1 reaches another service with the request’s correlation id', async () => {
