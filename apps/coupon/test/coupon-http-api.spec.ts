@@ -224,6 +224,18 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       for (const template of [notYet, closed, over]) expect(listed).not.toContain(template.templateId);
       expect(await myCoupons(customer)).toEqual([]);
     });
+
+    it('NOT_CLAIMABLE (WELCOME_ONLY) for a grantOnRegister template, which the claimable list leaves out: its stock is for new sign-ups', async () => {
+      const welcome = await create({ grantOnRegister: true, totalStock: 5 });
+      const existing = aCustomer();
+      await expectNothingChanged(async () => {
+        const response = await api.claim(welcome.templateId, existing);
+        const problem = await problemOf(response);
+        expect([response.status, problem.code, problem.detail]).toEqual([409, 'NOT_CLAIMABLE', expect.stringContaining('WELCOME_ONLY')]);
+      });
+      expect((await claimable(existing)).map((t) => t.templateId)).not.toContain(welcome.templateId);
+      expect(await adminView(welcome.templateId)).toMatchObject({ issued: 0, remainingStock: 5 });
+    });
   });
 
   describe('Idempotency-Key on create', () => {

@@ -213,6 +213,16 @@ describe('CouponTemplate.issueCoupon', () => {
     expect(() => template.issueCoupon(newId(), newId(), now)).toThrow(expect.objectContaining({ code: 'NOT_CLAIMABLE' }));
   });
 
+  it('claimCoupon refuses a welcome campaign (NOT_CLAIMABLE, WELCOME_ONLY), which issueCoupon (the welcome grant) still issues', () => {
+    const welcome = CouponTemplateMother.stored({ grantOnRegister: true });
+    expect(() => welcome.claimCoupon(newId(), newId(), now)).toThrow(expect.objectContaining({ code: 'NOT_CLAIMABLE', reason: 'WELCOME_ONLY' }));
+    expect(welcome.issueCoupon(newId(), newId(), now).status).toBe('AVAILABLE');
+    const userId = newId();
+    expect(CouponTemplateMother.stored().claimCoupon(newId(), userId, now).userId).toBe(userId);
+    // A campaign open to claims keeps its other refusals.
+    expect(() => CouponTemplateMother.stored({ status: 'PAUSED' }).claimCoupon(newId(), newId(), now)).toThrow(expect.objectContaining({ reason: 'PAUSED' }));
+  });
+
   it('restores from a snapshot without recording anything', () => {
     const original = CouponTemplate.create(props({ claimStartsAt: at('2026-03-02T00:00:00Z'), grantOnRegister: true }), now);
     const restored = CouponTemplate.restore(original.toSnapshot());

@@ -198,6 +198,16 @@ export class CouponTemplate extends AggregateRoot<CouponTemplateEvent> {
     });
   }
 
+  /**
+   * A coupon a user claims for themself (`issueCoupon`'s checks first): a welcome campaign
+   * (`grantOnRegister`) is refused (NOT_CLAIMABLE, WELCOME_ONLY), as its stock is meant for new
+   * sign-ups, who get it through the welcome grant (which calls `issueCoupon` directly).
+   */
+  claimCoupon(couponId: string, userId: string, now: Date): Coupon {
+    if (this.state.grantOnRegister) throw new NotClaimableError(this.id, 'WELCOME_ONLY');
+    return this.issueCoupon(couponId, userId, now);
+  }
+
   toSnapshot(): CouponTemplateSnapshot {
     return { ...this.state };
   }

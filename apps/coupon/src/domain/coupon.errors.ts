@@ -28,9 +28,9 @@ export class TemplateNotFoundError extends DomainError {
 }
 
 /** Why a template cannot be claimed right now. */
-export type NotClaimableReason = 'UNKNOWN_TEMPLATE' | 'PAUSED' | 'CLAIM_NOT_STARTED' | 'CLAIM_ENDED' | 'VALIDITY_ENDED';
+export type NotClaimableReason = 'UNKNOWN_TEMPLATE' | 'PAUSED' | 'CLAIM_NOT_STARTED' | 'CLAIM_ENDED' | 'VALIDITY_ENDED' | 'WELCOME_ONLY';
 
-/** Paused, outside its claim window, its fixed validity over, or no such template. */
+/** Paused, outside its claim window, its fixed validity over, granted only on registration, or no such template. */
 export class NotClaimableError extends DomainError {
   constructor(
     templateId: string,

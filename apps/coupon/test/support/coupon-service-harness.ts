@@ -259,8 +259,8 @@ export class CouponApi {
 }
 
 /** The problem+json body of an error answer. */
-export async function problemOf(response: Response): Promise<{ status: number; code: string; errors?: Array<{ field: string }> }> {
+export async function problemOf(response: Response): Promise<{ status: number; code: string; detail?: string; errors?: Array<{ field: string }> }> {
   const contentType = response.headers.get('content-type') ?? '';
   if (!contentType.startsWith('application/problem+json')) throw new Error(`expected problem+json, got '${contentType}': ${await response.text()}`);
-  return (await response.json()) as { status: number; code: string; errors?: Array<{ field: string }> };
+  return (await response.json()) as { status: number; code: string; detail?: string; errors?: Array<{ field: string }> };
 }

@@ -268,7 +268,7 @@ export const COUPON_ROUTES = {
       400: INVALID_TEMPLATE_ID,
       409: {
         description:
-          '`SOLD_OUT`: no stock left; `LIMIT_REACHED`: you hold as many coupons of it as a user may; `NOT_CLAIMABLE`: paused, outside its claim window or validity, or no such template',
+          '`SOLD_OUT`: no stock left; `LIMIT_REACHED`: you hold as many coupons of it as a user may; `NOT_CLAIMABLE`: paused, outside its claim window or validity, a welcome campaign (granted on registration only), or no such template',
         problem: true,
       },
     },

@@ -6,7 +6,8 @@ export interface CouponQueries {
   listTemplatesWithCounts(): Promise<AdminCouponTemplate[]>;
   /**
    * The templates a customer can claim at `now`, newest first: ACTIVE, inside their claim window (from
-   * `claimStartsAt` inclusive to `claimEndsAt` exclusive), fixed validity not ended, stock remaining.
+   * `claimStartsAt` inclusive to `claimEndsAt` exclusive), fixed validity not ended, stock remaining,
+   * not a welcome campaign (`grantOnRegister`: granted on registration only).
    */
   listClaimable(now: Date): Promise<ClaimableCouponTemplate[]>;
   /** The user's coupons, newest issued first, of one status or all, at most `limit`. */

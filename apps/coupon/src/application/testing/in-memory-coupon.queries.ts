@@ -56,7 +56,7 @@ export class InMemoryCouponQueries implements CouponQueries {
   async listClaimable(now: Date): Promise<ClaimableCouponTemplate[]> {
     return this.templates
       .all()
-      .filter((template) => template.isClaimableAt(now) && !template.isSoldOut)
+      .filter((template) => template.isClaimableAt(now) && !template.isSoldOut && !template.grantOnRegister)
       .sort(newestFirst)
       .map(claimableCouponTemplateOf);
   }

@@ -52,9 +52,10 @@ export class SqlCouponQueries implements CouponQueries {
   async listClaimable(now: Date): Promise<ClaimableCouponTemplate[]> {
     const { param } = this.dialect();
     const at = now.getTime();
+    // Welcome campaigns (grant_on_register) are granted on registration only, never claimed.
     const rows = await this.query<CouponTemplateRow>(
       `SELECT ${TEMPLATE_COLUMNS} FROM coupon_template
-       WHERE status = 'ACTIVE' AND issued < total_stock
+       WHERE status = 'ACTIVE' AND issued < total_stock AND grant_on_register = FALSE
          AND (claim_starts_at IS NULL OR claim_starts_at <= ${param(1)})
          AND (claim_ends_at IS NULL OR claim_ends_at > ${param(2)})
        ORDER BY created_at DESC, id DESC`,

@@ -120,6 +120,18 @@ describe('ClaimCouponHandler', () => {
     expect(f.soldOut.has(template.id)).toBe(false);
   });
 
+  it('answers NOT_CLAIMABLE (WELCOME_ONLY) for a welcome campaign, read once, writing nothing', async () => {
+    const template = CouponTemplateMother.stored({ grantOnRegister: true, totalStock: 10 });
+    f.templates.insert(template);
+    const claim = h.claim.execute({ templateId: template.id, userId: newId() });
+    await expect(claim).rejects.toMatchObject({ code: 'NOT_CLAIMABLE', reason: 'WELCOME_ONLY' });
+    // Its definition is remembered: the next claim is refused without a read.
+    expect(await codeOf(h.claim.execute({ templateId: template.id, userId: newId() }))).toBe('NOT_CLAIMABLE');
+    expect(f.templates.lookups).toBe(1);
+    expect(f.coupons.all()).toEqual([]);
+    expect(f.templates.issuedOf(template.id)).toBe(0);
+  });
+
   it('answers NOT_CLAIMABLE for an unknown template, and for a malformed id without a look-up', async () => {
     expect(await codeOf(h.claim.execute({ templateId: newId(), userId: newId() }))).toBe('NOT_CLAIMABLE');
     expect(f.templates.lookups).toBe(1);

@@ -41,7 +41,7 @@ export class ClaimCouponHandler {
 
     // A known template is refused outside its window or validity before any transaction opens.
     const known = this.definitions.get(templateId);
-    const claimOfKnown = known && { definition: known, coupon: known.issueCoupon(newId(), userId, this.clock.now()) };
+    const claimOfKnown = known && { definition: known, coupon: known.claimCoupon(newId(), userId, this.clock.now()) };
 
     const coupon = await this.unitOfWork.run(async (): Promise<Coupon> => {
       const { definition, coupon } = claimOfKnown ?? (await this.readFirst(templateId, userId));
@@ -64,15 +64,16 @@ export class ClaimCouponHandler {
 
   /**
    * The first claim of a template on this instance reads it: unknown is NOT_CLAIMABLE (and not
-   * remembered: it may be created later); its definition is kept; what the read says of its status
-   * and stock refuses at once (sold out is remembered).
+   * remembered: it may be created later); its definition is kept (a welcome campaign's too, so later
+   * claims of it are refused without a read); what the read says of its status and stock refuses at
+   * once (sold out is remembered).
    */
   private async readFirst(templateId: string, userId: string): Promise<{ definition: CouponTemplate; coupon: Coupon }> {
     const template = await this.templates.findById(templateId.toLowerCase());
     if (!template) throw new NotClaimableError(templateId, 'UNKNOWN_TEMPLATE');
     const definition = this.definitions.remember(template);
     try {
-      return { definition, coupon: template.issueCoupon(newId(), userId, this.clock.now()) };
+      return { definition, coupon: template.claimCoupon(newId(), userId, this.clock.now()) };
     } catch (error) {
       if (error instanceof SoldOutError) this.soldOut.remember(template.id);
       throw error;

@@ -95,10 +95,10 @@ describe('GrantWelcomeCouponsHandler', () => {
     expect(f.unitOfWork.commits).toBe(1);
   });
 
-  it('skips a campaign whose limit the user already reached by claiming it', async () => {
+  it('skips a campaign whose limit the user already reached (a coupon of it held without a grant key, as claims made before welcome campaigns were closed to them)', async () => {
     const welcome = CouponTemplateMother.stored({ grantOnRegister: true });
     f.templates.insert(welcome);
-    await h.claim.execute({ templateId: welcome.id, userId });
+    expect(await f.unitOfWork.run(() => f.coupons.issue(welcome.issueCoupon(newId(), userId, f.clock.now()), welcome))).toBe('issued');
 
     expect(await h.grantWelcome.execute({ userId })).toEqual({ granted: [], skipped: [{ templateId: welcome.id, reason: 'LIMIT_REACHED' }] });
     expect(f.coupons.all()).toHaveLength(1);

@@ -19,6 +19,7 @@ describe('ListClaimableCouponTemplatesHandler', () => {
     for (const template of [
       open,
       CouponTemplateMother.stored({ name: 'Paused', status: 'PAUSED' }),
+      CouponTemplateMother.stored({ name: 'Welcome', grantOnRegister: true }),
       CouponTemplateMother.stored({ name: 'Sold out', totalStock: 3, issued: 3 }),
       CouponTemplateMother.stored({ name: 'Not yet', claimStartsAt: at('2026-02-01T08:00:00.001Z') }),
       CouponTemplateMother.stored({ name: 'Closed', claimEndsAt: at('2026-02-01T08:00:00.000Z') }),
