@@ -179,6 +179,30 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       expect((await myCoupons(customer, '?limit=2&status=AVAILABLE')).map((c) => c.couponId)).toEqual([third.couponId, second.couponId]);
     });
 
+    it('shows a coupon past its end as EXPIRED (and filters it so) before the expiry job moves it', async () => {
+      const customer = aCustomer();
+      const template = await create({ perUserLimit: 2 });
+      const ended = await claimOk(template.templateId, customer);
+      const running = await claimOk(template.templateId, customer);
+      // Its window ended a day ago; the store still says AVAILABLE (no expiry job has run).
+      const p = (n: number) => home.param(n);
+      await home.query(`UPDATE coupon SET valid_from = ${p(1)}, valid_until = ${p(2)} WHERE id = ${p(3)}`, [
+        Date.now() - 2 * DAY_MS,
+        Date.now() - DAY_MS,
+        ended.couponId,
+      ]);
+
+      const statusOf = (coupons: MyCoupon[]) => coupons.map((c) => [c.couponId, c.status]);
+      expect(statusOf(await myCoupons(customer))).toEqual([
+        [running.couponId, 'AVAILABLE'],
+        [ended.couponId, 'EXPIRED'],
+      ]);
+      expect(statusOf(await myCoupons(customer, '?status=EXPIRED'))).toEqual([[ended.couponId, 'EXPIRED']]);
+      expect(statusOf(await myCoupons(customer, '?status=AVAILABLE'))).toEqual([[running.couponId, 'AVAILABLE']]);
+      const [stored] = await home.query<{ status: string }>(`SELECT status FROM coupon WHERE id = ${p(1)}`, [ended.couponId]);
+      expect(stored?.status).toBe('AVAILABLE');
+    });
+
     it('lists templates newest first for admins', async () => {
       const older = await create();
       const newer = await create();

@@ -590,7 +590,8 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
         await coupons.save(loaded);
       });
 
-      const all = await queries.listOwnedBy(userId, undefined, 100);
+      const now = at(6000);
+      const all = await queries.listOwnedBy(userId, undefined, 100, now);
       expect(all.map((coupon) => coupon.couponId)).toEqual([issued[2]!.id, issued[1]!.id, issued[0]!.id]);
       expect(all[2]).toEqual({
         couponId: issued[0]!.id,
@@ -602,10 +603,10 @@ describe.each(KINDS)('the coupon repositories on %s', (kind) => {
         validUntil: at(7 * DAY_MS).toISOString(),
         orderId,
       });
-      expect((await queries.listOwnedBy(userId, 'AVAILABLE', 100)).map((coupon) => coupon.couponId)).toEqual([issued[2]!.id, issued[1]!.id]);
-      expect((await queries.listOwnedBy(userId, undefined, 1)).map((coupon) => coupon.couponId)).toEqual([issued[2]!.id]);
-      expect(await queries.listOwnedBy(newId(), undefined, 100)).toEqual([]);
-      expect(await queries.listOwnedBy('not-a-uuid', undefined, 100)).toEqual([]);
+      expect((await queries.listOwnedBy(userId, 'AVAILABLE', 100, now)).map((coupon) => coupon.couponId)).toEqual([issued[2]!.id, issued[1]!.id]);
+      expect((await queries.listOwnedBy(userId, undefined, 1, now)).map((coupon) => coupon.couponId)).toEqual([issued[2]!.id]);
+      expect(await queries.listOwnedBy(newId(), undefined, 100, now)).toEqual([]);
+      expect(await queries.listOwnedBy('not-a-uuid', undefined, 100, now)).toEqual([]);
     });
   });
 });

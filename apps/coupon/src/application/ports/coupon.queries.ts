@@ -10,6 +10,10 @@ export interface CouponQueries {
    * not a welcome campaign (`grantOnRegister`: granted on registration only).
    */
   listClaimable(now: Date): Promise<ClaimableCouponTemplate[]>;
-  /** The user's coupons, newest issued first, of one status or all, at most `limit`. */
-  listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number): Promise<MyCoupon[]>;
+  /**
+   * The user's coupons, newest issued first, of one status or all, at most `limit`. A coupon stored
+   * AVAILABLE whose window has ended at `now` (`validUntil <= now`) is shown, and filtered, as EXPIRED:
+   * the expiry job moves it only later.
+   */
+  listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number, now: Date): Promise<MyCoupon[]>;
 }

@@ -28,7 +28,7 @@ export function couponHandlersOf(f: CouponApplicationFixture) {
     expire: new ExpireCouponsHandler(f.expiry, f.clock),
     listTemplates: new ListCouponTemplatesHandler(f.queries),
     listClaimable: new ListClaimableCouponTemplatesHandler(f.queries, f.clock),
-    listMine: new ListMyCouponsHandler(f.queries),
+    listMine: new ListMyCouponsHandler(f.queries, f.clock),
   };
 }
 

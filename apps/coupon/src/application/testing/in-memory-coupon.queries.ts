@@ -25,13 +25,17 @@ function claimableCouponTemplateOf(template: CouponTemplate): ClaimableCouponTem
   };
 }
 
-function myCouponOf(coupon: Coupon): MyCoupon {
+// As the SQL query shows it: AVAILABLE past its end is EXPIRED, though the expiry job has not moved it yet.
+const shownStatusOf = (coupon: Coupon, now: Date): CouponStatus =>
+  coupon.status === 'AVAILABLE' && coupon.validUntil.getTime() <= now.getTime() ? 'EXPIRED' : coupon.status;
+
+function myCouponOf(coupon: Coupon, now: Date): MyCoupon {
   return {
     couponId: coupon.id,
     templateId: coupon.templateId,
     name: coupon.templateName,
     discount: discountAnswerOf(coupon),
-    status: coupon.status,
+    status: shownStatusOf(coupon, now),
     validFrom: coupon.validFrom.toISOString(),
     validUntil: coupon.validUntil.toISOString(),
     orderId: coupon.orderId,
@@ -61,12 +65,12 @@ export class InMemoryCouponQueries implements CouponQueries {
       .map(claimableCouponTemplateOf);
   }
 
-  async listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number): Promise<MyCoupon[]> {
+  async listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number, now: Date): Promise<MyCoupon[]> {
     return this.coupons
       .all()
-      .filter((coupon) => coupon.userId === userId && (status === undefined || coupon.status === status))
+      .filter((coupon) => coupon.userId === userId && (status === undefined || shownStatusOf(coupon, now) === status))
       .sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())
       .slice(0, limit)
-      .map(myCouponOf);
+      .map((coupon) => myCouponOf(coupon, now));
   }
 }

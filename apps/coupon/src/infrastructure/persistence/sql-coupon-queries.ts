@@ -78,11 +78,20 @@ export class SqlCouponQueries implements CouponQueries {
     );
   }
 
-  async listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number): Promise<MyCoupon[]> {
+  async listOwnedBy(userId: string, status: CouponStatus | undefined, limit: number, now: Date): Promise<MyCoupon[]> {
     if (!isUuid(userId)) return [];
     const { param } = this.dialect();
+    const at = now.getTime();
     const parameters: unknown[] = [userId.toLowerCase()];
-    const byStatus = status === undefined ? '' : ` AND status = ${param(parameters.push(status))}`;
+    // A coupon stored AVAILABLE past its end (not yet moved by the expiry job) is EXPIRED to its owner.
+    const byStatus =
+      status === undefined
+        ? ''
+        : status === 'AVAILABLE'
+          ? ` AND status = 'AVAILABLE' AND valid_until > ${param(parameters.push(at))}`
+          : status === 'EXPIRED'
+            ? ` AND (status = 'EXPIRED' OR (status = 'AVAILABLE' AND valid_until <= ${param(parameters.push(at))}))`
+            : ` AND status = ${param(parameters.push(status))}`;
     const rows = await this.query<CouponRow>(
       `SELECT ${COUPON_COLUMNS} FROM coupon WHERE user_id = ${param(1)}${byStatus} ORDER BY created_at DESC, id DESC LIMIT ${param(parameters.push(limit))}`,
       parameters,
@@ -92,7 +101,7 @@ export class SqlCouponQueries implements CouponQueries {
       templateId: coupon.templateId,
       name: coupon.templateName,
       discount: discountOf(coupon.discount),
-      status: coupon.status as CouponStatus,
+      status: (coupon.status === 'AVAILABLE' && coupon.validUntil <= at ? 'EXPIRED' : coupon.status) as CouponStatus,
       validFrom: iso(coupon.validFrom),
       validUntil: iso(coupon.validUntil),
       orderId: coupon.orderId,

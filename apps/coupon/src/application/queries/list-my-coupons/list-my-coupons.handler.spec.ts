@@ -38,6 +38,8 @@ describe('ListMyCouponsHandler', () => {
   });
 
   it('filters by status and honours the limit (default 100, at most 200)', async () => {
+    // Inside the coupons' window (the epoch + 30 days).
+    f.clock.set(day(15));
     for (let i = 1; i <= 5; i++) f.coupons.insert(CouponMother.stored({ userId, issuedAt: day(i), status: i % 2 ? 'AVAILABLE' : 'EXPIRED' }));
     for (let i = 0; i < 150; i++) f.coupons.insert(CouponMother.stored({ userId, issuedAt: day(10), status: 'USED', orderId: newId() }));
 
@@ -45,6 +47,25 @@ describe('ListMyCouponsHandler', () => {
     expect(await h.listMine.execute({ userId, status: 'AVAILABLE', limit: 2 })).toHaveLength(2);
     expect(await h.listMine.execute({ userId })).toHaveLength(100);
     expect(await h.listMine.execute({ userId, limit: 200 })).toHaveLength(155);
+  });
+
+  it('shows an AVAILABLE coupon past its end as EXPIRED, and filters it so, before the expiry job moves it', async () => {
+    const ended = CouponMother.stored({ userId, issuedAt: day(2), validUntil: new Date('2026-02-01T08:00:00.000Z') });
+    const running = CouponMother.stored({ userId, issuedAt: day(1), validUntil: new Date('2026-02-01T08:00:00.001Z') });
+    const locked = CouponMother.stored({ userId, issuedAt: day(3), status: 'LOCKED', orderId: newId(), validUntil: day(4) });
+    for (const coupon of [ended, running, locked]) f.coupons.insert(coupon);
+
+    const statuses = async (status?: 'AVAILABLE' | 'EXPIRED') =>
+      (await h.listMine.execute({ userId, ...(status ? { status } : {}) })).map((c) => [c.couponId, c.status]);
+    // At validUntil itself the coupon is over; a LOCKED one is its order's to settle.
+    expect(await statuses()).toEqual([
+      [locked.id, 'LOCKED'],
+      [ended.id, 'EXPIRED'],
+      [running.id, 'AVAILABLE'],
+    ]);
+    expect(await statuses('EXPIRED')).toEqual([[ended.id, 'EXPIRED']]);
+    expect(await statuses('AVAILABLE')).toEqual([[running.id, 'AVAILABLE']]);
+    expect(f.coupons.all().find((c) => c.id === ended.id)?.status).toBe('AVAILABLE');
   });
 
   it.each([0, 201, 1.5])('refuses a limit of %s', async (limit) => {
