@@ -203,6 +203,18 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       expect(stored?.status).toBe('AVAILABLE');
     });
 
+    it('answers 200 to every one of many pauses and resumes of one template sent at once (each waits for the one before, none is refused as stale)', async () => {
+      const template = await create();
+      const moves = Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? 'pause' : 'resume'));
+      const answers = await Promise.all(
+        moves.map(async (move) => {
+          const response = await api.viaGateway('POST', `/admin/coupon-templates/${template.templateId}/${move}`, { identity: admin });
+          return [move, response.status, response.status === 200 ? ((await response.json()) as CouponTemplateResponse).status : await response.text()];
+        }),
+      );
+      expect(answers).toEqual(moves.map((move) => [move, 200, move === 'pause' ? 'PAUSED' : 'ACTIVE']));
+    });
+
     it('lists templates newest first for admins', async () => {
       const older = await create();
       const newer = await create();

@@ -13,6 +13,8 @@ import type { CouponTemplateRepository } from '../ports/coupon-template.reposito
 export class InMemoryCouponTemplateRepository extends InMemoryAggregateRepository<CouponTemplate, CouponTemplateSnapshot> implements CouponTemplateRepository {
   /** How many times a use case looked a template up: the sold-out memory must spare these. */
   lookups = 0;
+  /** How many of those look-ups locked the template's row (`findByIdForUpdate`). */
+  lockedLookups = 0;
 
   constructor(unitOfWork: InMemoryUnitOfWork, outbox: EventOutbox) {
     super(unitOfWork, outbox, couponIntegrationEvents, { toRow: (template) => template.toSnapshot(), fromRow: (row) => CouponTemplate.restore(row) });
@@ -21,6 +23,12 @@ export class InMemoryCouponTemplateRepository extends InMemoryAggregateRepositor
   override async findById(id: string): Promise<CouponTemplate | null> {
     this.lookups += 1;
     return super.findById(id.toLowerCase());
+  }
+
+  /** The unit of work runs one transaction at a time, so the lock is only counted (`lockedLookups`). */
+  async findByIdForUpdate(id: string): Promise<CouponTemplate | null> {
+    this.lockedLookups += 1;
+    return this.findById(id);
   }
 
   async findActiveGrantOnRegister(): Promise<CouponTemplate[]> {

@@ -66,11 +66,11 @@ export class TypeOrmCouponTemplateRepository extends AggregateRepository<CouponT
   }
 
   async findById(id: string): Promise<CouponTemplate | null> {
-    // PostgreSQL refuses to compare a UUID column with anything else; such an id exists nowhere.
-    if (!isUuid(id)) return null;
-    const { param } = this.dialect();
-    const [row] = await this.query<CouponTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM coupon_template WHERE id = ${param(1)}`, [id.toLowerCase()]);
-    return row ? this.tracked(CouponTemplateMapper.toDomain(templateRecordOf(row), this.kinds)) : null;
+    return this.load(id, false);
+  }
+
+  async findByIdForUpdate(id: string): Promise<CouponTemplate | null> {
+    return this.load(id, true);
   }
 
   async findActiveGrantOnRegister(): Promise<CouponTemplate[]> {
@@ -117,6 +117,16 @@ export class TypeOrmCouponTemplateRepository extends AggregateRepository<CouponT
     );
     if (rows.length === 0) throw new StaleAggregateError('coupon_template', template.id, expected);
     this.versions.record(template, numberOf(rows[0]!.version));
+  }
+
+  private async load(id: string, forUpdate: boolean): Promise<CouponTemplate | null> {
+    // PostgreSQL refuses to compare a UUID column with anything else; such an id exists nowhere.
+    if (!isUuid(id)) return null;
+    const { param, kind } = this.dialect();
+    // SQLite has one writer at a time (libs/persistence queues its transactions): no row lock needed there.
+    const lock = forUpdate && kind === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await this.query<CouponTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM coupon_template WHERE id = ${param(1)}${lock}`, [id.toLowerCase()]);
+    return row ? this.tracked(CouponTemplateMapper.toDomain(templateRecordOf(row), this.kinds)) : null;
   }
 
   private dialect() {

@@ -21,6 +21,13 @@ describe('PauseCouponTemplateHandler', () => {
     expect(f.templates.all()[0]?.status).toBe('PAUSED');
   });
 
+  it('loads the template with its row locked, so that a concurrent pause or resume of it waits instead of failing stale', async () => {
+    const template = CouponTemplateMother.stored({ status: 'ACTIVE' });
+    f.templates.insert(template);
+    await h.pauseTemplate.execute({ templateId: template.id });
+    expect([f.templates.lookups, f.templates.lockedLookups]).toEqual([1, 1]);
+  });
+
   it('is idempotent: pausing a paused campaign answers it unchanged', async () => {
     const template = CouponTemplateMother.stored({ status: 'PAUSED' });
     f.templates.insert(template);

@@ -22,6 +22,13 @@ describe('ResumeCouponTemplateHandler', () => {
     expect(f.templates.all()[0]?.status).toBe('ACTIVE');
   });
 
+  it('loads the template with its row locked, so that a concurrent pause or resume of it waits instead of failing stale', async () => {
+    const template = CouponTemplateMother.stored({ status: 'PAUSED' });
+    f.templates.insert(template);
+    await h.resumeTemplate.execute({ templateId: template.id });
+    expect([f.templates.lookups, f.templates.lockedLookups]).toEqual([1, 1]);
+  });
+
   it('is idempotent: resuming an active campaign answers it unchanged', async () => {
     const template = CouponTemplateMother.stored();
     f.templates.insert(template);

@@ -19,7 +19,8 @@ export class ResumeCouponTemplateHandler {
   async execute(command: ResumeCouponTemplateCommand): Promise<CouponTemplateResponse> {
     if (!isUuid(command.templateId)) throw new TemplateNotFoundError(command.templateId);
     return this.unitOfWork.run(async () => {
-      const template = await this.templates.findById(command.templateId.toLowerCase());
+      // Locked: a concurrent pause or resume of it waits for this one, then loads what it saved.
+      const template = await this.templates.findByIdForUpdate(command.templateId.toLowerCase());
       if (!template) throw new TemplateNotFoundError(command.templateId);
       template.resume(this.clock.now());
       await this.templates.save(template);
