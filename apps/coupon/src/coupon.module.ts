@@ -26,7 +26,6 @@ import { ListMyCouponsHandler } from './application/queries/list-my-coupons/list
 import { SoldOutTemplates } from './application/sold-out-templates.js';
 import { COUPON_CONFIG, type CouponConfig } from './infrastructure/coupon.config.js';
 import { couponMigrations } from './infrastructure/migrations/index.js';
-import { couponEntities } from './infrastructure/persistence/coupon.entity-schemas.js';
 import { SqlCouponExpiry } from './infrastructure/persistence/sql-coupon-expiry.js';
 import { SqlCouponQueries } from './infrastructure/persistence/sql-coupon-queries.js';
 import { TypeOrmCouponReservationRepository } from './infrastructure/persistence/typeorm-coupon-reservation.repository.js';
@@ -80,7 +79,8 @@ const adapters: Provider[] = [
 export class CouponModule {
   static forRoot(runtime: ServiceRuntime, config: CouponConfig): DynamicModule {
     return contextModule(CouponModule, runtime, {
-      entities: couponEntities,
+      // None: every repository and query is plain SQL over the migrations' tables.
+      entities: [],
       migrations: couponMigrations,
       controllers: [...couponHttpControllers, ...couponEventControllers],
       providers: [{ provide: COUPON_CONFIG, useValue: config }, ...repositories, ...adapters, ...commandHandlers, ...queryHandlers],

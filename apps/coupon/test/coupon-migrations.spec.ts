@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseNameOf, dialectOf, openDataSource } from '@shop/persistence';
 import { Cleanups, TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
-import { couponEntities } from '../src/infrastructure/persistence/coupon.entity-schemas.js';
 import { COUPON_SERVICE_MIGRATIONS, KINDS, openCouponDatabase, type CouponDatabase } from './support/coupon-test-database.js';
 
 const COUPON_TABLES = ['coupon', 'coupon_claim_count', 'coupon_reservation', 'coupon_template'];
@@ -117,9 +116,7 @@ describe('coupon migrations with several instances starting at once (PostgreSQL)
     const service = uniqueServiceName('coupon');
     cleanups.add(() => dropDatabase(databaseNameOf(service)));
     const dataSources = await Promise.all(
-      [1, 2, 3].map(() =>
-        openDataSource({ service, postgresUrl: TEST_POSTGRES_URL, poolSize: 2, entities: couponEntities, migrations: COUPON_SERVICE_MIGRATIONS }),
-      ),
+      [1, 2, 3].map(() => openDataSource({ service, postgresUrl: TEST_POSTGRES_URL, poolSize: 2, entities: [], migrations: COUPON_SERVICE_MIGRATIONS })),
     );
     for (const dataSource of dataSources) cleanups.add(() => dataSource.destroy());
     const ran = (await dataSources[0]!.query(`SELECT name FROM migrations WHERE name = 'CreateCouponTables1736000000000'`)) as unknown[];

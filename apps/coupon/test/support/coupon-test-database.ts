@@ -5,7 +5,6 @@ import { platformMigrations } from '@shop/runtime';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
-import { couponEntities } from '../../src/infrastructure/persistence/coupon.entity-schemas.js';
 import { SqlCouponExpiry } from '../../src/infrastructure/persistence/sql-coupon-expiry.js';
 import { SqlCouponQueries } from '../../src/infrastructure/persistence/sql-coupon-queries.js';
 import { TypeOrmCouponReservationRepository } from '../../src/infrastructure/persistence/typeorm-coupon-reservation.repository.js';
@@ -45,7 +44,7 @@ export async function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups,
     const dataSource = await openDataSource({
       service,
       ...(kind === 'postgres' ? { postgresUrl: TEST_POSTGRES_URL, poolSize: instance.poolSize ?? 6, timeouts: instance.timeouts } : { sqliteDir: ':memory:' }),
-      entities: couponEntities,
+      entities: [],
       migrations: COUPON_SERVICE_MIGRATIONS,
     });
     cleanups.add(() => dataSource.destroy());

@@ -6,7 +6,7 @@ import type { ReservationRejectionReason } from '../../domain/coupon.errors.js';
 import type { DiscountSnapshot } from '../../domain/discount/discount.js';
 import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
 import { Validity, type ValiditySnapshot } from '../../domain/validity.js';
-import type { CouponRecord, CouponReservationRecord, CouponTemplateRecord } from './coupon.entity-schemas.js';
+import type { CouponRecord, CouponReservationRecord, CouponTemplateRecord } from './coupon.records.js';
 
 /** A stored value the domain does not know: the row was written by something other than this code. */
 function oneOf<T extends string>(column: string, value: string, allowed: readonly T[]): T {

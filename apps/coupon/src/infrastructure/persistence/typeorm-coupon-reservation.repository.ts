@@ -3,7 +3,7 @@ import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kern
 import { couponIntegrationEvents } from '../../application/coupon.integration-events.js';
 import type { CouponReservationRepository } from '../../application/ports/coupon-reservation.repository.js';
 import type { CouponReservation } from '../../domain/coupon-reservation.js';
-import type { CouponReservationRecord } from './coupon.entity-schemas.js';
+import type { CouponReservationRecord } from './coupon.records.js';
 import { CouponReservationMapper } from './coupon.mappers.js';
 import { StaleAggregateError } from './stale-aggregate.error.js';
 import { StoredVersions } from './stored-versions.js';

@@ -4,7 +4,7 @@ import { couponIntegrationEvents } from '../../application/coupon.integration-ev
 import type { CouponTemplateRepository } from '../../application/ports/coupon-template.repository.js';
 import type { CouponTemplate } from '../../domain/coupon-template.js';
 import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
-import type { CouponTemplateRecord } from './coupon.entity-schemas.js';
+import type { CouponTemplateRecord } from './coupon.records.js';
 import { CouponTemplateMapper } from './coupon.mappers.js';
 import { StoredVersions } from './stored-versions.js';
 import { StaleAggregateError } from './stale-aggregate.error.js';

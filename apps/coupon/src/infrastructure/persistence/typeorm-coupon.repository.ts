@@ -5,7 +5,7 @@ import { RefusedIssueCommitError, type CouponRepository, type IssueOptions, type
 import type { CouponTemplate } from '../../domain/coupon-template.js';
 import type { Coupon } from '../../domain/coupon.js';
 import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
-import type { CouponRecord } from './coupon.entity-schemas.js';
+import type { CouponRecord } from './coupon.records.js';
 import { CouponMapper } from './coupon.mappers.js';
 import { StoredVersions } from './stored-versions.js';
 import { StaleAggregateError } from './stale-aggregate.error.js';
