@@ -1,3 +1,4 @@
+import { StaleAggregateError } from '@shop/persistence';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Money, UnsavedDomainEventsError, newId } from '@shop/shared-kernel';
 import { Cleanups } from '@shop/testing';
@@ -8,7 +9,6 @@ import { AmountOff } from '../src/domain/discount/amount-off.js';
 import { PercentOff } from '../src/domain/discount/percent-off.js';
 import { Validity } from '../src/domain/validity.js';
 import { RefusedIssueCommitError, type IssueOptions, type IssueOutcome } from '../src/application/ports/coupon.repository.js';
-import { StaleAggregateError } from '../src/infrastructure/persistence/stale-aggregate.error.js';
 import { KINDS, couponAdapters, openCouponDatabase, outboxRows, type CouponAdapters, type CouponDatabase } from './support/coupon-test-database.js';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');

@@ -6,3 +6,6 @@ export * from './transaction-host.js';
 export * from './sql-dialect.js';
 export * from './private-files.js';
 export * from './connection-errors.js';
+export * from './sql-rows.js';
+export * from './stored-versions.js';
+export * from './stale-aggregate.error.js';

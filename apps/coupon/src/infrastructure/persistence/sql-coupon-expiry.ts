@@ -1,6 +1,5 @@
-import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { dialectOf, type TransactionHost, rowsOf } from '@shop/persistence';
 import type { CouponExpiry } from '../../application/ports/coupon-expiry.js';
-import { rowsOf } from './sql-rows.js';
 
 /**
  * Expires AVAILABLE coupons past their end in bulk, one bounded UPDATE per call, in the caller's

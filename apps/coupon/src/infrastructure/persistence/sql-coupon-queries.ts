@@ -1,11 +1,10 @@
 import type { AdminCouponTemplate, ClaimableCouponTemplate, CouponStatus, Discount, MyCoupon, Validity } from '@shop/contracts';
-import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { dialectOf, type TransactionHost, numberOf, rowsOf } from '@shop/persistence';
 import { isUuid } from '@shop/shared-kernel';
 import type { CouponQueries } from '../../application/ports/coupon.queries.js';
 import { Validity as DomainValidity, type ValiditySnapshot } from '../../domain/validity.js';
 import { COUPON_COLUMNS, couponRecordOf, type CouponRow } from './typeorm-coupon.repository.js';
 import { TEMPLATE_COLUMNS, templateRecordOf, type CouponTemplateRow } from './typeorm-coupon-template.repository.js';
-import { numberOf, rowsOf } from './sql-rows.js';
 
 const iso = (millis: number): string => new Date(millis).toISOString();
 const isoOrNull = (millis: number | null): string | null => (millis === null ? null : iso(millis));

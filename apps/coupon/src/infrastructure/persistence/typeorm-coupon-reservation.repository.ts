@@ -1,13 +1,10 @@
-import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { dialectOf, type TransactionHost, StaleAggregateError, StoredVersions, numberOf, numberOrNull, rowsOf } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import { couponIntegrationEvents } from '../../application/coupon.integration-events.js';
 import type { CouponReservationRepository } from '../../application/ports/coupon-reservation.repository.js';
 import type { CouponReservation } from '../../domain/coupon-reservation.js';
 import type { CouponReservationRecord } from './coupon.records.js';
 import { CouponReservationMapper } from './coupon.mappers.js';
-import { StaleAggregateError } from './stale-aggregate.error.js';
-import { StoredVersions } from './stored-versions.js';
-import { numberOf, numberOrNull, rowsOf } from './sql-rows.js';
 
 const RESERVATION_COLUMNS = 'order_id, coupon_id, user_id, status, discount, reason, version, created_at, updated_at';
 

@@ -1,4 +1,4 @@
-import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { dialectOf, type TransactionHost, StoredVersions, StaleAggregateError, booleanOf, numberOf, numberOrNull, rowsOf } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import { couponIntegrationEvents } from '../../application/coupon.integration-events.js';
 import type { CouponTemplateRepository } from '../../application/ports/coupon-template.repository.js';
@@ -6,9 +6,6 @@ import type { CouponTemplate } from '../../domain/coupon-template.js';
 import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
 import type { CouponTemplateRecord } from './coupon.records.js';
 import { CouponTemplateMapper } from './coupon.mappers.js';
-import { StoredVersions } from './stored-versions.js';
-import { StaleAggregateError } from './stale-aggregate.error.js';
-import { booleanOf, numberOf, numberOrNull, rowsOf } from './sql-rows.js';
 
 export const TEMPLATE_COLUMNS =
   'id, name, discount, total_stock, issued, per_user_limit, validity, claim_starts_at, claim_ends_at, grant_on_register, status, created_at, version';

@@ -1,4 +1,4 @@
-import { dialectOf, type TransactionHost } from '@shop/persistence';
+import { dialectOf, type TransactionHost, StoredVersions, StaleAggregateError, numberOf, rowsOf } from '@shop/persistence';
 import { AggregateRepository, isUuid, systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponIntegrationEvents } from '../../application/coupon.integration-events.js';
 import { RefusedIssueCommitError, type CouponRepository, type IssueOptions, type IssueOutcome } from '../../application/ports/coupon.repository.js';
@@ -7,9 +7,6 @@ import type { Coupon } from '../../domain/coupon.js';
 import { discountKinds, type DiscountKinds } from '../../domain/discount/discount-kinds.js';
 import type { CouponRecord } from './coupon.records.js';
 import { CouponMapper } from './coupon.mappers.js';
-import { StoredVersions } from './stored-versions.js';
-import { StaleAggregateError } from './stale-aggregate.error.js';
-import { numberOf, rowsOf } from './sql-rows.js';
 
 export const COUPON_COLUMNS =
   'id, template_id, user_id, template_name, discount, valid_from, valid_until, status, order_id, grant_key, version, created_at, updated_at';
