@@ -10,6 +10,7 @@ import {
 import { MessagingModule, messagingMigrations } from '@shop/messaging';
 import { openDataSource, type DatabaseOptions } from '@shop/persistence';
 import { SchedulerMetrics, scheduledJobs, schedulerEnabledFromEnv, schedulerMigrations, type ScheduledJob } from '@shop/scheduler';
+import type { Registry } from 'prom-client';
 import { messagingOptionsOf, type ServiceRuntime } from './service-runtime.js';
 
 /** What a context brings of its own; the platform's part (database, messaging, health, metrics, jobs, idempotency) is added around it. */
@@ -26,6 +27,8 @@ export interface ContextModuleParts {
   readonly jobs?: ReadonlyArray<Type<ScheduledJob>>;
   /** `Idempotency-Key` for its `@Idempotent()` routes: `true`, or the module's options. */
   readonly idempotency?: boolean | IdempotencyModuleOptions;
+  /** Its own metrics (prom-client registries), served at `/metrics` beside the platform's. */
+  readonly registries?: readonly Registry[];
 }
 
 /** What of the platform a context's service uses that brings tables of its own. */
@@ -78,7 +81,7 @@ export function contextModule(module: Type, runtime: ServiceRuntime, parts: Cont
       OperationsModule.forService({
         service,
         checks: messagingHealthChecks,
-        registries: schedulerMetrics ? [schedulerMetrics.registry] : [],
+        registries: [...(schedulerMetrics ? [schedulerMetrics.registry] : []), ...(parts.registries ?? [])],
         metricsToken: runtime.metricsToken,
       }),
       ...(idempotency ? [IdempotencyModule.forService(idempotency)] : []),
