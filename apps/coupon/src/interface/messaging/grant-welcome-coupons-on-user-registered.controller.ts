@@ -5,7 +5,7 @@ import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import type { WelcomeCouponSkipReason } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.command.js';
 import { GrantWelcomeCouponsHandler } from '../../application/commands/grant-welcome-coupons/grant-welcome-coupons.handler.js';
-import { canonicalId } from './canonical-id.js';
+import { canonicalId } from '@shop/shared-kernel';
 
 /**
  * How loud a skipped grant is: a campaign that ran out is news for whoever runs it; the same

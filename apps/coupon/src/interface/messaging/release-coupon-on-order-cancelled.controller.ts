@@ -4,7 +4,7 @@ import { OrderCancelledV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReleaseCouponForOrderHandler } from '../../application/commands/release-coupon-for-order/release-coupon-for-order.handler.js';
-import { canonicalId } from './canonical-id.js';
+import { canonicalId } from '@shop/shared-kernel';
 
 /**
  * The saga's *cancel*: the coupon locked to a cancelled order is the customer's to use again. A

@@ -4,7 +4,7 @@ import { OrderPlacedV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReserveCouponForOrderHandler } from '../../application/commands/reserve-coupon-for-order/reserve-coupon-for-order.handler.js';
-import { canonicalId } from './canonical-id.js';
+import { canonicalId } from '@shop/shared-kernel';
 
 /**
  * The saga's *try* (DESIGN.md section 6): an order placed with a coupon gets it locked and

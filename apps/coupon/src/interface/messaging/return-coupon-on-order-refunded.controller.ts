@@ -4,7 +4,7 @@ import { OrderRefundedV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ReturnCouponAfterRefundHandler } from '../../application/commands/return-coupon-after-refund/return-coupon-after-refund.handler.js';
-import { canonicalId } from './canonical-id.js';
+import { canonicalId } from '@shop/shared-kernel';
 
 /**
  * A refunded order gives its coupon back: AVAILABLE while its window lasts, else EXPIRED. Looked up by

@@ -4,7 +4,7 @@ import { OrderPaidV1, type EventEnvelope } from '@shop/contracts';
 import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { ConfirmCouponUseHandler } from '../../application/commands/confirm-coupon-use/confirm-coupon-use.handler.js';
-import { canonicalId } from './canonical-id.js';
+import { canonicalId } from '@shop/shared-kernel';
 
 /**
  * The saga's *confirm*: the paid order's coupon is USED. Looked up by order id whatever the event's
