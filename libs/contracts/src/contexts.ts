@@ -1,12 +1,14 @@
 import { defineContexts } from './context.js';
 import type { HttpRoute } from './http-route.js';
 import { couponContext } from './coupon/coupon.context.js';
+import { pointsContext } from './points/points.context.js';
 import { userContext } from './user/user.context.js';
 
 // Each context's contracts (events, HTTP bodies, routes), for the code that speaks them.
 export * from './user/index.js';
 export * from './order/index.js';
 export * from './coupon/index.js';
+export * from './points/index.js';
 
 /**
  * Every bounded context of the platform, in start order. A new context is one `defineContext` in
@@ -14,7 +16,7 @@ export * from './coupon/index.js';
  * manifest), its name and default port (the run modes, the gateway's `<NAME>_SERVICE_URL`) and its
  * HTTP routes (the gateway mounts and documents them) are all read from this list.
  */
-export const CONTEXTS = defineContexts([userContext, couponContext] as const);
+export const CONTEXTS = defineContexts([userContext, couponContext, pointsContext] as const);
 
 export type ContextName = (typeof CONTEXTS)[number]['name'];
 

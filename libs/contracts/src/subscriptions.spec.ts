@@ -5,6 +5,7 @@ import { AWAITED_EVENTS } from './awaited-events.js';
 import { defineContext, type ContextDefinition } from './context.js';
 import { CONTEXTS } from './contexts.js';
 import { couponContext } from './coupon/coupon.context.js';
+import { pointsContext } from './points/points.context.js';
 import { OrderPlacedV1 } from './order/order.events.js';
 import { defineEvent } from './envelope.js';
 import {
@@ -125,13 +126,21 @@ describe('subscriptionsOf', () => {
     expect(() => subscriptionsOf([user, points], [])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
   });
 
-  it("takes the coupon context's subscriptions once it is registered: the user event and the awaited order events", () => {
+  it.each([
+    ['coupon', couponContext],
+    ['points', pointsContext],
+  ])("takes the %s context's subscriptions once it is registered: the user event and the awaited order events", (name, context) => {
     const contexts: readonly ContextDefinition[] = CONTEXTS;
-    const registered = contexts.some((context) => context.name === 'coupon') ? contexts : [...contexts, couponContext];
-    expect(subscriptionOf(subscriptionsOf(registered), 'coupon')).toEqual({
-      service: 'coupon',
+    const registered = contexts.some((known) => known.name === name) ? contexts : [...contexts, context];
+    expect(subscriptionOf(subscriptionsOf(registered), name)).toEqual({
+      service: name,
       eventTypes: ['user.registered.v1', 'order.placed.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1'],
     });
-    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptionsOf(registered), 'coupon').includes(event.type))).toBe(true);
+    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptionsOf(registered), name).includes(event.type))).toBe(true);
+  });
+
+  it('names both the coupon and the points service as consumers of the registration and of every order event', () => {
+    for (const type of ['user.registered.v1', ...AWAITED_EVENTS.map((event) => event.type)])
+      expect(consumersOf(subscriptions, type), type).toEqual(['coupon', 'points']);
   });
 });

@@ -1,0 +1,88 @@
+import Type, { type Static } from 'typebox';
+import type { HttpRouteDefinition } from '../http-route.js';
+
+/**
+ * The points routes of the HTTP contract (DESIGN.md section 7): the bodies the points service answers
+ * with and the gateway documents (each `title` names its OpenAPI component), and the route table.
+ * Points are integers (1 point = 1 fen at checkout); instants are ISO date-times.
+ */
+
+const instant = () => Type.String({ format: 'date-time' });
+const count = () => Type.Integer({ minimum: 0 });
+
+/** The kinds of ledger entry, each with its own business key so that nothing applies twice. */
+export const LEDGER_ENTRY_KINDS = ['BONUS', 'EARN', 'FREEZE', 'RELEASE', 'SPEND', 'REFUND', 'CLAWBACK', 'DEBT', 'DEBT_SETTLED'] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+
+/** What a user holds: `available` to spend, `frozen` for orders under way, `debt` earned points a refund could not claw back. */
+export const PointsBalance = Type.Object({ available: count(), frozen: count(), lifetimeEarned: count(), debt: count() }, { title: 'PointsBalance' });
+export type PointsBalance = Static<typeof PointsBalance>;
+
+/** One ledger entry: each delta is its change to that part of the balance, each `…After` that part once it applied. */
+export const PointsLedgerEntry = Type.Object(
+  {
+    entryId: Type.String(),
+    kind: Type.Enum(LEDGER_ENTRY_KINDS),
+    /** The change to `available`. */
+    delta: Type.Integer(),
+    frozenDelta: Type.Integer(),
+    debtDelta: Type.Integer(),
+    availableAfter: count(),
+    frozenAfter: count(),
+    debtAfter: count(),
+    /** The order the entry belongs to; null for the sign-up bonus. */
+    orderId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    createdAt: instant(),
+  },
+  { title: 'PointsLedgerEntry' },
+);
+export type PointsLedgerEntry = Static<typeof PointsLedgerEntry>;
+
+export const PointsLedgerPage = Type.Array(PointsLedgerEntry, { title: 'PointsLedgerPage' });
+export type PointsLedgerPage = Static<typeof PointsLedgerPage>;
+
+/** The most entries one `GET /me/points/ledger` lists, and how many when `limit` is not given. */
+export const POINTS_LEDGER_LIMIT = { max: 200, default: 50 } as const;
+
+/** Query strings are text: `limit` is its decimal spelling, 1 to 200; `cursor` is the opaque `Next-Cursor` of the page before. */
+export const PointsLedgerQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]|[1-9][0-9]|1[0-9]{2}|200)$' })),
+  },
+  { title: 'PointsLedgerQuery', additionalProperties: false },
+);
+export type PointsLedgerQuery = Static<typeof PointsLedgerQuery>;
+
+/** The points service's routes, by a name for its own code. */
+export const POINTS_ROUTES = {
+  getMyPoints: {
+    operationId: 'getMyPoints',
+    method: 'GET',
+    path: '/me/points',
+    access: 'user',
+    tag: 'points',
+    summary: "The signed-in user's points: available, frozen for orders under way, earned in all, and any debt",
+    responses: {
+      200: { description: 'The balance (zeros for a user without points yet)', schema: PointsBalance },
+    },
+  },
+  listMyPointsLedger: {
+    operationId: 'listMyPointsLedger',
+    method: 'GET',
+    path: '/me/points/ledger',
+    access: 'user',
+    tag: 'points',
+    summary:
+      'The signed-in user\'s points ledger, newest first, a page at a time: when there is more, the answer carries `Next-Cursor` and `Link: <?cursor=…&limit=…>; rel="next"` (relative); the last page carries neither',
+    query: PointsLedgerQuery,
+    responses: {
+      200: { description: 'A page of entries', schema: PointsLedgerPage },
+      400: {
+        description:
+          '`VALIDATION_FAILED`: a `limit` outside 1-200, a malformed `cursor`, or an unknown parameter; `INVALID_CURSOR`: a cursor this service did not give',
+        problem: true,
+      },
+    },
+  },
+} as const satisfies Record<string, HttpRouteDefinition>;
