@@ -1,0 +1,43 @@
+import { DomainError } from '@shop/shared-kernel';
+
+/** A user asked to freeze more points than are available to them. */
+export class InsufficientPointsError extends DomainError {
+  constructor(
+    readonly userId: string,
+    readonly wanted: number,
+    readonly available: number,
+  ) {
+    super('INSUFFICIENT_POINTS', `user ${userId} has ${available} points available, ${wanted} wanted`, { userId, wanted, available });
+  }
+}
+
+/** A number of points that cannot exist: negative, fractional, or above 10^12. */
+export class InvalidPointsError extends DomainError {
+  constructor(field: string, message: string) {
+    super('INVALID_POINTS', `${field}: ${message}`, { field });
+  }
+}
+
+/**
+ * Releasing or spending more points than are frozen. The saga freezes exactly what it later releases
+ * or spends, so this breaks an invariant (a bug or a hand-edited row), never an expected outcome.
+ */
+export class InsufficientFrozenPointsError extends DomainError {
+  constructor(userId: string, orderId: string, wanted: number, frozen: number) {
+    super('INSUFFICIENT_FROZEN_POINTS', `user ${userId} has ${frozen} points frozen, order ${orderId} needs ${wanted}`, { userId, orderId, wanted, frozen });
+  }
+}
+
+/** An order's points were asked for a move their lifecycle does not allow (e.g. refunding an order never paid). */
+export class IllegalOrderPointsTransitionError extends DomainError {
+  constructor(orderId: string, action: string, status: string) {
+    super('ILLEGAL_ORDER_POINTS_TRANSITION', `the points of order ${orderId} cannot ${action} while ${status}`, { orderId, action, status });
+  }
+}
+
+/** A ledger page cursor this service did not hand out (or a spelling of one it never would). */
+export class InvalidLedgerCursorError extends DomainError {
+  constructor() {
+    super('INVALID_CURSOR', 'cursor: is not a cursor from a previous page of this ledger', { field: 'cursor' });
+  }
+}
