@@ -32,6 +32,11 @@ export interface RouteResponse {
   readonly schema?: BodySchema;
   /** An `application/problem+json` answer. */
   readonly problem?: true;
+  /**
+   * Headers of the route's own that the answer may carry (lower-case name → what it means), for the
+   * OpenAPI document; the gateway passes each back (its allowlist must name it: a gateway test checks).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

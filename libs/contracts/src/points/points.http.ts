@@ -77,7 +77,14 @@ export const POINTS_ROUTES = {
       'The signed-in user\'s points ledger, newest first, a page at a time: when there is more, the answer carries `Next-Cursor` and `Link: <?cursor=…&limit=…>; rel="next"` (relative); the last page carries neither',
     query: PointsLedgerQuery,
     responses: {
-      200: { description: 'A page of entries', schema: PointsLedgerPage },
+      200: {
+        description: 'A page of entries, newest first',
+        schema: PointsLedgerPage,
+        headers: {
+          'next-cursor': 'The opaque cursor of the next page (give it as `cursor`); absent on the last page',
+          link: 'The next page as a relative reference, `<?cursor=…&limit=…>; rel="next"`; absent on the last page',
+        },
+      },
       400: {
         description:
           '`VALIDATION_FAILED`: a `limit` outside 1-200, a malformed `cursor`, or an unknown parameter; `INVALID_CURSOR`: a cursor this service did not give',
