@@ -128,4 +128,12 @@ describe('response headers the gateway passes back', () => {
     }
     expect(response.headers['access-control-allow-origin']).not.toBe('*');
   });
+
+  it("passes back a paged answer's next page as the service gave it: Next-Cursor and a relative Link", async () => {
+    t.user.answerHeaders = { 'next-cursor': 'MTIz', link: '<?cursor=MTIz&limit=1>; rel="next"' };
+    const response = await send('/me', 'GET', { authorization: `Bearer ${await accessToken(randomUUID())}` });
+    expect(response.status).toBe(200);
+    expect(response.headers['next-cursor']).toBe('MTIz');
+    expect(response.headers['link']).toBe('<?cursor=MTIz&limit=1>; rel="next"');
+  });
 });

@@ -1,3 +1,4 @@
+import { HTTP_ROUTES } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers.js';
 
@@ -114,6 +115,26 @@ describe('returnedResponseHeaders', () => {
   it('returns only the allowlisted headers of a service’s answer, from pairs', () => {
     expect(returnedResponseHeaders(answer)).toEqual(kept);
     expect(returnedResponseHeaders(new Headers(answer))).toEqual([...kept].sort(([a], [b]) => a.localeCompare(b)));
+  });
+
+  it('returns the next page of a paged answer: Next-Cursor and Link', () => {
+    const paged: [string, string][] = [
+      ['content-type', 'application/json; charset=utf-8'],
+      ['Next-Cursor', 'MTIz'],
+      ['Link', '<?cursor=MTIz&limit=1>; rel="next"'],
+      ['x-next-offset', '1'],
+    ];
+    expect(returnedResponseHeaders(paged)).toEqual([
+      ['content-type', 'application/json; charset=utf-8'],
+      ['next-cursor', 'MTIz'],
+      ['link', '<?cursor=MTIz&limit=1>; rel="next"'],
+    ]);
+  });
+
+  it('returns every header a route of the platform declares in its answers', () => {
+    const declared = HTTP_ROUTES.flatMap((route) => Object.values(route.responses).flatMap((response) => Object.keys(response.headers ?? {})));
+    expect(declared).toEqual(expect.arrayContaining(['next-cursor', 'link']));
+    for (const name of declared) expect(returnedResponseHeaders([[name, 'value']]), name).toEqual([[name, 'value']]);
   });
 
   it('takes a header record too (undici request(), node:http), repeated values one by one', () => {

@@ -52,6 +52,9 @@ const RETURNED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   'retry-after',
   // `true` on an answer replayed for an `Idempotency-Key` seen before.
   IDEMPOTENT_REPLAYED_HEADER,
+  // A paged answer's next page (`GET /me/points/ledger`): a relative `Link` resolves behind the gateway too.
+  'link',
+  'next-cursor',
 ]);
 
 const firstOrJoined = (value: string | string[]): string => (Array.isArray(value) ? value.join(', ') : value);

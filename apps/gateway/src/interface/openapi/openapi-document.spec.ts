@@ -1,7 +1,18 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { CONTEXTS, HTTP_ROUTES, Type, bodySchemasOf, couponContext, defineContext, schemaNameOf, userContext, type ContextDefinition } from '@shop/contracts';
+import {
+  CONTEXTS,
+  HTTP_ROUTES,
+  Type,
+  bodySchemasOf,
+  couponContext,
+  defineContext,
+  pointsContext,
+  schemaNameOf,
+  userContext,
+  type ContextDefinition,
+} from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from './openapi-document.js';
 
@@ -170,6 +181,24 @@ describe('the OpenAPI document', () => {
       'query limit',
     ]);
     for (const schema of couponContext.routes.flatMap(bodySchemasOf)) expect(withCoupon['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
+  });
+
+  it('documents the points routes: `GET /me/points/ledger` with its query and the next-page headers', async () => {
+    const contexts: readonly ContextDefinition[] = CONTEXTS;
+    const withPoints = openApiDocument(contexts.some((context) => context.name === 'points') ? contexts : [...contexts, pointsContext], '1.0.0') as Record<
+      string,
+      any
+    >;
+    expect((await new Validator().validate(withPoints)).errors).toBeUndefined();
+    expect(withPoints['tags']).toContainEqual({ name: 'points', description: 'Points balance and ledger' });
+    expect(withPoints['paths']['/me/points']['get']).toMatchObject({ operationId: 'getMyPoints', tags: ['points'], security: [{ bearerAuth: [] }] });
+    const ledger = withPoints['paths']['/me/points/ledger']['get'];
+    expect(ledger.parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`)).toEqual(['query cursor', 'query limit']);
+    expect(Object.keys(ledger.responses)).toEqual(['200', '400', '401', '429', '503', '504']);
+    expect(Object.keys(ledger.responses['200'].headers)).toEqual(['x-correlation-id', 'next-cursor', 'link']);
+    expect(ledger.responses['200'].headers['link']).toEqual({ description: expect.stringContaining('rel="next"'), schema: { type: 'string' } });
+    expect(ledger.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PointsLedgerPage' });
+    for (const schema of pointsContext.routes.flatMap(bodySchemasOf)) expect(withPoints['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
   });
 
   it("refuses a context's schema titled like one of the gateway's own", () => {

@@ -37,9 +37,10 @@ const COMMON_RESPONSES = {
 
 function routeResponse(response: RouteResponse): Json {
   if (response.problem) return problemResponse(response.description);
+  const own = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
   return {
     description: response.description,
-    headers: CORRELATION_HEADERS,
+    headers: { ...CORRELATION_HEADERS, ...own },
     ...(response.schema ? { content: { 'application/json': { schema: ref('schemas', schemaNameOf(response.schema)) } } } : {}),
   };
 }
