@@ -1,6 +1,7 @@
 // Restarts of the user service on the same database: the administrator from the configuration is
 // seeded once, users stay, and no event is published twice.
 import { verifyAccessToken } from '@shop/auth';
+import { consumersOf, subscriptions } from '@shop/contracts';
 import { AmqpTransport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
 import { Cleanups, EventProbe, TEST_AMQP_URL, deleteQueuesOf, sleep, uniqueServiceName, waitFor } from '@shop/testing';
@@ -21,9 +22,13 @@ describe('the user service restarted on the same SQLite folder, in-memory transp
     const { probe, stop } = await EventProbe.listen(home.memoryTransport!, 'probe', [REGISTERED]);
     cleanups.add(stop);
     // Every consumer the subscription manifest names must take an event before the in-memory transport
-    // counts it sent: the coupon service (welcome coupons) is not running here, so a stand-in takes its share.
-    const couponStandIn = await EventProbe.listen(home.memoryTransport!, 'coupon', [REGISTERED]);
-    cleanups.add(couponStandIn.stop);
+    // counts it sent: the coupon service (welcome coupons) and the points service (sign-up bonus) are not
+    // running here, so a stand-in takes each one's share.
+    expect(consumersOf(subscriptions, REGISTERED)).toEqual(['coupon', 'points']);
+    for (const consumer of consumersOf(subscriptions, REGISTERED)) {
+      const standIn = await EventProbe.listen(home.memoryTransport!, consumer, [REGISTERED]);
+      cleanups.add(standIn.stop);
+    }
 
     const first = await home.start(testUserConfig(admin));
     const ada = await first.api.register({ email: 'ada@shop.example', password });
