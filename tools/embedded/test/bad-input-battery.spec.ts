@@ -1,6 +1,6 @@
 // Issue 8, "what must be shown": bad input on every route of the gateway answers a 4xx
 // application/problem+json with a code, never a 5xx, and changes nothing (the rows of the user
-// service's `users` and `outbox` and of the coupon service's tables are counted around every case).
+// service's `users` and `outbox` and of the coupon and points services' tables are counted around every case).
 // Through the real gateway and services: the embedded platform, on SQLite in a temporary data folder.
 // The rows are made from HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once
 // it is in CONTEXTS; an admin route's rows are sent with an administrator's token.
@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
+import { waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 import { API_PREFIX, badInputCases, sampleBodyOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
 
@@ -22,6 +23,7 @@ const ADMIN = { email: 'battery-admin@example.com', password: 'correct horse bat
 const WATCHED_TABLES = {
   user: ['users', 'outbox'],
   coupon: ['coupon_template', 'coupon', 'coupon_claim_count', 'coupon_reservation', 'outbox'],
+  points: ['points_account', 'points_ledger', 'points_order', 'outbox'],
 } as const;
 
 interface Answer {
@@ -98,6 +100,16 @@ describe('the bad-input battery, on every route through the gateway', () => {
     const adminLogin = await post('/auth/login', ADMIN);
     expect(adminLogin.status).toBe(200);
     adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken };
+    // Both registrations give a sign-up bonus through user.registered.v1: once both are in, nothing changes the rows but the cases.
+    for (const { token } of [context, adminContext]) {
+      await waitFor(
+        async () => {
+          const answer = await send(origin, { method: 'GET', path: `${API_PREFIX}/me/points`, headers: { authorization: `Bearer ${token}` } });
+          return answer.status === 200 && (JSON.parse(answer.text) as { lifetimeEarned: number }).lifetimeEarned > 0;
+        },
+        { what: 'the sign-up bonus', timeoutMs: 20_000 },
+      );
+    }
     // Each service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
     dbs = Object.keys(WATCHED_TABLES).map(
       (service) => [service, new Database(join(dataDir, `${service}.sqlite`), { readonly: true, fileMustExist: true })] as const,

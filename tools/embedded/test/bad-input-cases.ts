@@ -137,6 +137,58 @@ function wrongTypesFor(field: SchemaNode): Array<readonly [string, unknown]> {
 }
 
 /** The concrete path of a route, each `{param}` replaced by `value`, under the API prefix. */
+/**
+ * Query strings a route's query schema refuses that the schema alone cannot make (a bound, an alphabet,
+ * a length), by operationId: each is sent signed in and must answer 400 (with `code` when given).
+ */
+const BAD_QUERIES: Readonly<Record<string, ReadonlyArray<readonly [string, string, string?]>>> = {
+  listMyCoupons: [
+    ['an unknown status', '?status=GONE'],
+    ['limit 0', '?limit=0'],
+    ['limit 201', '?limit=201'],
+    ['a limit in words', '?limit=ten'],
+  ],
+  listMyPointsLedger: [
+    ['limit 0', '?limit=0'],
+    ['limit 201', '?limit=201'],
+    ['a limit in letters', '?limit=abc'],
+    ['a limit in exponent notation', '?limit=1e2'],
+    ['a negative limit', '?limit=-1'],
+    ['a fractional limit', '?limit=1.5'],
+    ['a limit with a leading zero', '?limit=050'],
+    ['a cursor with "="', '?cursor=MTIz%3D'],
+    ['a cursor with "/" and "+"', '?cursor=a%2Fb%2Bc'],
+    ['a cursor with a space', '?cursor=a%20b'],
+    ['a cursor with a quote and SQL', `?cursor=${encodeURIComponent("1' OR '1'='1")}`],
+    ['a cursor of 65 characters', `?cursor=${'a'.repeat(65)}`],
+    ['a cursor of 2,000 characters', `?cursor=${'a'.repeat(2_000)}`],
+    ['a cursor in its alphabet that the service never gave', '?cursor=not-a-cursor', 'INVALID_CURSOR'],
+    ['a good limit beside a bad cursor', '?limit=10&cursor=%25'],
+    ['an offset (not a parameter of the route)', '?offset=10'],
+  ],
+};
+
+/**
+ * A route with a query schema, signed in: an unknown parameter and each parameter given empty are
+ * refused (the schemas are closed, and no parameter admits the empty string), then the rows of `BAD_QUERIES`.
+ */
+function querySchemaCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
+  if (!route.query) return [];
+  const headers: Record<string, string> = route.access === 'anonymous' ? {} : { authorization: `Bearer ${context.token}` };
+  const names = Object.keys(propertiesOf(route.query));
+  const queries: Array<readonly [string, string, string?]> = [
+    ['an unknown parameter', '?page=2', 'VALIDATION_FAILED'],
+    ...names.map((name) => [`${name} empty`, `?${name}=`, 'VALIDATION_FAILED'] as const),
+    ...(BAD_QUERIES[route.operationId] ?? []),
+  ];
+  return queries.map(([name, query, code]) => ({
+    name: `${label(route)}: query with ${name}`,
+    request: { method: route.method, path: `${pathOf(route)}${query}`, headers },
+    status: 400,
+    ...(code ? { code } : {}),
+  }));
+}
+
 const pathOf = (route: HttpRoute, value: (name: string) => string = () => randomUUID()) =>
   API_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name));
 
@@ -149,6 +201,7 @@ export function badInputCases(routes: readonly HttpRoute[], context: BatteryCont
     ...authorizationCases(route, context),
     ...pathCases(route, context),
     ...queryCases(route, context),
+    ...querySchemaCases(route, context),
   ]);
 }
 
