@@ -1,0 +1,146 @@
+import { RequestMethod, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { POINTS_ROUTES, pointsContext, type PointsLedgerEntry } from '@shop/contracts';
+import { IDEMPOTENT_ROUTE, REQUIRED_ROLES, REQUIRES_USER } from '@shop/http';
+import { describe, expect, it } from 'vitest';
+import { pointsHttpControllers } from '../points.controllers.js';
+import { MyPointsController } from './my-points.controller.js';
+import { pointsErrorStatuses } from './points.error-statuses.js';
+
+const join = (...parts: string[]): string =>
+  `/${parts
+    .flatMap((part) => part.split('/'))
+    .filter((part) => part !== '')
+    .join('/')}`;
+
+interface ServedRoute {
+  readonly route: string;
+  /** 'admin' when the role is required, 'user' when a signed-in user is, else 'anonymous'. */
+  readonly access: string;
+  /** Whether it honours `Idempotency-Key` (`@Idempotent()`). */
+  readonly idempotent: boolean;
+}
+
+/** `METHOD /path/:param` and the access rule of every handler of the controllers, from Nest's own metadata. */
+function servedRoutes(controllers: readonly Type[]): ServedRoute[] {
+  return controllers.flatMap((controller) => {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    const prototype = controller.prototype as Record<string, unknown>;
+    return Object.getOwnPropertyNames(prototype).flatMap((name) => {
+      if (name === 'constructor') return [];
+      const handler = prototype[name];
+      if (typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) return [];
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      const roles = [
+        ...((Reflect.getMetadata(REQUIRED_ROLES, controller) as string[] | undefined) ?? []),
+        ...((Reflect.getMetadata(REQUIRED_ROLES, handler) as string[] | undefined) ?? []),
+      ];
+      const user = Reflect.getMetadata(REQUIRES_USER, controller) === true || Reflect.getMetadata(REQUIRES_USER, handler) === true;
+      const access = roles.includes('admin') ? 'admin' : user || roles.length > 0 ? 'user' : 'anonymous';
+      const idempotent = Reflect.hasMetadata(IDEMPOTENT_ROUTE, handler);
+      return [{ route: `${method} ${join(base, String(Reflect.getMetadata(PATH_METADATA, handler)))}`, access, idempotent }];
+    });
+  });
+}
+
+/** A reply that keeps the headers set on it, as Fastify's would send them. */
+function capturingReply() {
+  const headers: Record<string, string> = {};
+  const reply = {
+    header(name: string, value: string) {
+      headers[name.toLowerCase()] = value;
+      return reply;
+    },
+  };
+  return { reply, headers };
+}
+
+const anEntry = (n: number): PointsLedgerEntry => ({
+  entryId: `EARN:order-${n}`,
+  kind: 'EARN',
+  delta: 1,
+  frozenDelta: 0,
+  debtDelta: 0,
+  availableAfter: n,
+  frozenAfter: 0,
+  debtAfter: 0,
+  orderId: null,
+  createdAt: new Date(0).toISOString(),
+});
+
+/** The ledger route's controller over a use case that answers `page` and records what it was asked. */
+function ledgerControllerAnswering(page: { entries: PointsLedgerEntry[]; nextCursor: string | null }) {
+  const queries: unknown[] = [];
+  const listMyLedger = { execute: async (query: unknown) => (queries.push(query), page) };
+  return { controller: new MyPointsController({} as never, listMyLedger as never), queries };
+}
+
+const identity = { userId: crypto.randomUUID(), roles: ['customer'] };
+
+describe('the points HTTP contract', () => {
+  it('is served route for route, each with the access the contract declares', () => {
+    const declared = pointsContext.routes.map((route) => ({ route: `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`, access: route.access }));
+    const byRoute = (a: { route: string }, b: { route: string }) => a.route.localeCompare(b.route);
+    expect(
+      servedRoutes(pointsHttpControllers)
+        .map(({ route, access }) => ({ route, access }))
+        .sort(byRoute),
+    ).toEqual(declared.sort(byRoute));
+  });
+
+  it('honours Idempotency-Key on no route (both only read)', () => {
+    expect(servedRoutes(pointsHttpControllers).filter((route) => route.idempotent)).toEqual([]);
+    expect(pointsContext.routes.filter((route) => route.summary.includes('honours `Idempotency-Key`'))).toEqual([]);
+  });
+
+  it('gives every problem code a route documents a status, and that status', () => {
+    const documented = Object.values(POINTS_ROUTES).flatMap((route) =>
+      Object.entries(route.responses).flatMap(([status, response]) =>
+        [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => ({ code: match[1]!, status: Number(status) })),
+      ),
+    );
+    const ours = documented.filter(({ code }) => code in pointsErrorStatuses);
+    expect(ours).toEqual([{ code: 'INVALID_CURSOR', status: 400 }]);
+    for (const { code, status } of ours) expect({ code, status: pointsErrorStatuses[code] }).toEqual({ code, status });
+  });
+
+  it('maps only codes a route documents (no status for errors that only message handlers raise)', () => {
+    const documented = new Set(
+      Object.values(POINTS_ROUTES).flatMap((route) =>
+        Object.values(route.responses).flatMap((response) => [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
+      ),
+    );
+    expect(Object.keys(pointsErrorStatuses).filter((code) => !documented.has(code))).toEqual([]);
+  });
+
+  describe('the ledger’s paging headers', () => {
+    const documentedHeaders = Object.keys(POINTS_ROUTES.listMyPointsLedger.responses[200].headers).sort();
+
+    it('are exactly those the route documents, with a relative Link keeping the page size asked for', async () => {
+      const { controller, queries } = ledgerControllerAnswering({ entries: [anEntry(2), anEntry(1)], nextCursor: 'MTI' });
+      const { reply, headers } = capturingReply();
+
+      const body = await controller.ledger({ limit: '2', cursor: 'MTQ' }, identity, reply as never);
+
+      expect(body).toEqual([anEntry(2), anEntry(1)]);
+      expect(queries).toEqual([{ userId: identity.userId, cursor: 'MTQ', limit: 2 }]);
+      expect(Object.keys(headers).sort()).toEqual(documentedHeaders);
+      expect(headers).toEqual({ 'next-cursor': 'MTI', link: '<?cursor=MTI&limit=2>; rel="next"' });
+    });
+
+    it('name the default page size when none was asked for, and pass no limit or cursor the client did not give', async () => {
+      const { controller, queries } = ledgerControllerAnswering({ entries: [anEntry(1)], nextCursor: 'MQ' });
+      const { reply, headers } = capturingReply();
+      await controller.ledger({}, identity, reply as never);
+      expect(queries).toEqual([{ userId: identity.userId }]);
+      expect(headers['link']).toBe('<?cursor=MQ&limit=50>; rel="next"');
+    });
+
+    it('are absent on the last page', async () => {
+      const { controller } = ledgerControllerAnswering({ entries: [anEntry(1)], nextCursor: null });
+      const { reply, headers } = capturingReply();
+      expect(await controller.ledger({ limit: '5' }, identity, reply as never)).toEqual([anEntry(1)]);
+      expect(headers).toEqual({});
+    });
+  });
+});

@@ -1,0 +1,305 @@
+// The package's index loads reflect-metadata, which its constants module (read below) needs first.
+import '@nestjs/microservices';
+import type { Type } from '@nestjs/common';
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
+import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, pointsContext, type EventEnvelope } from '@shop/contracts';
+import { createLogger, silentLogger } from '@shop/observability';
+import { anEnvelope } from '@shop/testing';
+import { describe, expect, it } from 'vitest';
+import { SagaStepOutOfOrderError } from '../../application/saga-step-out-of-order.error.js';
+import { pointsEventControllers } from '../points.controllers.js';
+import { ConfirmPointsOnOrderPaid } from './confirm-points-on-order-paid.controller.js';
+import { GrantSignupBonusOnUserRegistered } from './grant-signup-bonus-on-user-registered.controller.js';
+import { ReleasePointsOnOrderCancelled } from './release-points-on-order-cancelled.controller.js';
+import { ReservePointsOnOrderPlaced } from './reserve-points-on-order-placed.controller.js';
+import { ReturnPointsOnOrderRefunded } from './return-points-on-order-refunded.controller.js';
+
+/** `type → reaction name` of every @HandlesEvent method of the controllers. */
+function handledEvents(controllers: readonly Type[]): Array<[string, string]> {
+  return controllers.flatMap((controller) => {
+    const prototype = controller.prototype as Record<string, unknown>;
+    return Object.getOwnPropertyNames(prototype).flatMap((name): Array<[string, string]> => {
+      const method = prototype[name];
+      if (name === 'constructor' || typeof method !== 'function') return [];
+      const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as string[] | undefined;
+      const extras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) as { handler?: string } | undefined;
+      return (patterns ?? []).map((pattern) => [pattern, String(extras?.handler)]);
+    });
+  });
+}
+
+const ids: { orderId: string; userId: string } = { orderId: crypto.randomUUID(), userId: crypto.randomUUID() };
+/** The same ids as the uuid format also admits them: upper case, and as a URN. */
+const shouted = { orderId: `urn:uuid:${ids.orderId.toUpperCase()}`, userId: ids.userId.toUpperCase() };
+const at = new Date().toISOString();
+
+/** A use case stand-in that records its commands and answers `result` (or throws it, when it is an Error). */
+function recording(result: unknown) {
+  const commands: unknown[] = [];
+  return {
+    commands,
+    execute: async (command: unknown) => {
+      commands.push(command);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  };
+}
+
+/** A logger that keeps each line's level name and message. */
+function capturingLogger() {
+  const lines: Array<{ level: string; msg: string }> = [];
+  const levels: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error' };
+  const logger = createLogger(
+    'points',
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        const { level, msg } = JSON.parse(line) as { level: number; msg: string };
+        lines.push({ level: levels[level] ?? String(level), msg });
+      },
+    },
+  );
+  return { logger, lines };
+}
+
+const placed = (pointsToUse: number, payloadIds = ids) =>
+  anEnvelope(OrderPlacedV1.type, {
+    payload: {
+      ...payloadIds,
+      couponId: null,
+      items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 3000, lineTotal: 3000 }],
+      subtotal: 3000,
+      pointsToUse,
+      placedAt: at,
+    },
+  }) as EventEnvelope<OrderPlacedV1>;
+const cancelled = (pointsToUse: number, payloadIds = ids) =>
+  anEnvelope(OrderCancelledV1.type, {
+    payload: { ...payloadIds, couponId: null, pointsToUse, reason: 'PAYMENT_TIMEOUT', cancelledAt: at },
+  }) as EventEnvelope<OrderCancelledV1>;
+const paid = (pointsToUse: number, payloadIds = ids) =>
+  anEnvelope(OrderPaidV1.type, { payload: { ...payloadIds, couponId: null, pointsToUse, amountPaid: 2599, paidAt: at } }) as EventEnvelope<OrderPaidV1>;
+const refunded = (pointsToUse: number, payloadIds = ids) =>
+  anEnvelope(OrderRefundedV1.type, {
+    payload: { ...payloadIds, couponId: null, pointsToUse, amountRefunded: 2599, refundedAt: at },
+  }) as EventEnvelope<OrderRefundedV1>;
+const registered = (userId: string) => anEnvelope(UserRegisteredV1.type, { payload: { userId } }) as EventEnvelope<UserRegisteredV1>;
+
+describe('the points context’s event consumers', () => {
+  it('handle exactly the events the context subscribes to, one named reaction each (the names key the inbox: they never change)', () => {
+    expect(Object.fromEntries(handledEvents(pointsEventControllers))).toEqual({
+      'user.registered.v1': 'grant-signup-bonus-on-user-registered',
+      'order.placed.v1': 'reserve-points-on-order-placed',
+      'order.cancelled.v1': 'release-points-on-order-cancelled',
+      'order.paid.v1': 'confirm-points-on-order-paid',
+      'order.refunded.v1': 'return-points-on-order-refunded',
+    });
+    expect(
+      handledEvents(pointsEventControllers)
+        .map(([type]) => type)
+        .sort(),
+    ).toEqual(pointsContext.subscribes!.events.map((event) => event.type).sort());
+  });
+
+  describe('call their use case with the event’s figures and every id in its one spelling, lower case', () => {
+    it('reserve the points the order wants to use; an order using none reserves nothing', async () => {
+      const reserve = recording({ outcome: 'reserved', points: 700 });
+      const consumer = new ReservePointsOnOrderPlaced(reserve as never, silentLogger());
+      await consumer.handle(placed(0));
+      expect(reserve.commands).toEqual([]);
+      await consumer.handle(placed(700, shouted));
+      expect(reserve.commands).toEqual([{ ...ids, points: 700 }]);
+    });
+
+    it('release by order id; an order that used no points releases nothing (and leaves no tombstone)', async () => {
+      const release = recording({ outcome: 'released', points: 700 });
+      const consumer = new ReleasePointsOnOrderCancelled(release as never, silentLogger());
+      await consumer.handle(cancelled(0));
+      expect(release.commands).toEqual([]);
+      await consumer.handle(cancelled(700, shouted));
+      expect(release.commands).toEqual([{ orderId: ids.orderId }]);
+    });
+
+    it('confirm every payment, with or without points (an order that used none still earns)', async () => {
+      const confirm = recording({ outcome: 'confirmed', spent: 0, earned: 25 });
+      const consumer = new ConfirmPointsOnOrderPaid(confirm as never, silentLogger());
+      await consumer.handle(paid(0));
+      await consumer.handle(paid(700, shouted));
+      expect(confirm.commands).toEqual([
+        { ...ids, pointsToUse: 0, amountPaid: 2599 },
+        { ...ids, pointsToUse: 700, amountPaid: 2599 },
+      ]);
+    });
+
+    it('return on every refund, with or without points (earned points are clawed back either way)', async () => {
+      const returnPoints = recording({ outcome: 'returned', returned: 0, clawedBack: 25, debt: 0 });
+      const consumer = new ReturnPointsOnOrderRefunded(returnPoints as never, silentLogger());
+      await consumer.handle(refunded(0));
+      await consumer.handle(refunded(700, shouted));
+      expect(returnPoints.commands).toEqual([
+        { ...ids, pointsToUse: 0 },
+        { ...ids, pointsToUse: 700 },
+      ]);
+    });
+
+    it('grant the sign-up bonus to the registered user', async () => {
+      const grant = recording({ outcome: 'granted', points: 100 });
+      await new GrantSignupBonusOnUserRegistered(grant as never, silentLogger()).handle(registered(shouted.userId));
+      expect(grant.commands).toEqual([{ userId: ids.userId }]);
+    });
+  });
+
+  describe('let a step that overtook its predecessor fail, so that the message is redelivered', () => {
+    it.each([
+      ['a payment before its placement', () => new ConfirmPointsOnOrderPaid(recording(tooEarly('order.paid.v1')) as never, capturing.logger), paid(700)],
+      [
+        'a refund before its payment',
+        () => new ReturnPointsOnOrderRefunded(recording(tooEarly('order.refunded.v1')) as never, capturing.logger),
+        refunded(700),
+      ],
+    ] as const)('%s: thrown on, with a warning', async (_case, consumer, envelope) => {
+      capturing = capturingLogger();
+      await expect(consumer().handle(envelope as never)).rejects.toBeInstanceOf(SagaStepOutOfOrderError);
+      expect(capturing.lines).toEqual([{ level: 'warn', msg: expect.stringMatching(/arrived before .* retried/) }]);
+    });
+
+    it('any other failure is thrown on as it is, without the warning (the consumer logs it)', async () => {
+      const { logger, lines } = capturingLogger();
+      const broken = new Error('store broken');
+      await expect(new ConfirmPointsOnOrderPaid(recording(broken) as never, logger).handle(paid(700))).rejects.toBe(broken);
+      await expect(new ReturnPointsOnOrderRefunded(recording(broken) as never, logger).handle(refunded(700))).rejects.toBe(broken);
+      expect(lines).toEqual([]);
+    });
+  });
+
+  describe('log each outcome by what it means', () => {
+    it('a payment the points side disagrees with (points rejected, released or cancelled): an error, not a failure (retrying cannot help)', async () => {
+      for (const status of ['REJECTED', 'RELEASED', 'CANCELLED_UNSEEN']) {
+        const { logger, lines } = capturingLogger();
+        await new ConfirmPointsOnOrderPaid(recording({ outcome: 'inconsistent', status }) as never, logger).handle(paid(700));
+        expect(lines).toEqual([{ level: 'error', msg: expect.stringMatching(/not reserved .*disagree/) }]);
+      }
+    });
+
+    it.each<[string, () => { handle(envelope: never): Promise<void> }, EventEnvelope, string, RegExp]>([
+      [
+        'a reservation',
+        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'reserved', points: 700 }) as never, capturing.logger),
+        placed(700),
+        'none',
+        /^$/,
+      ],
+      [
+        'a rejection',
+        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'rejected', reason: 'INSUFFICIENT_POINTS' }) as never, capturing.logger),
+        placed(700),
+        'info',
+        /rejected/,
+      ],
+      [
+        'a placement decided before',
+        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'already-decided', status: 'RESERVED' }) as never, capturing.logger),
+        placed(700),
+        'info',
+        /seen again/,
+      ],
+      [
+        'a release',
+        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'released', points: 700 }) as never, capturing.logger),
+        cancelled(700),
+        'info',
+        /available again/,
+      ],
+      [
+        'a tombstone',
+        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, capturing.logger),
+        cancelled(700),
+        'info',
+        /tombstone/,
+      ],
+      [
+        'a cancellation with nothing frozen',
+        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'nothing-to-release', status: 'RELEASED' }) as never, capturing.logger),
+        cancelled(700),
+        'info',
+        /nothing frozen/,
+      ],
+      [
+        'a confirmation',
+        () => new ConfirmPointsOnOrderPaid(recording({ outcome: 'confirmed', spent: 700, earned: 25 }) as never, capturing.logger),
+        paid(700),
+        'info',
+        /spent and earned/,
+      ],
+      [
+        'a payment confirmed before',
+        () => new ConfirmPointsOnOrderPaid(recording({ outcome: 'already-confirmed', status: 'PAID' }) as never, capturing.logger),
+        paid(700),
+        'info',
+        /paid again/,
+      ],
+      [
+        'a return',
+        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'returned', returned: 700, clawedBack: 25, debt: 0 }) as never, capturing.logger),
+        refunded(700),
+        'info',
+        /returned, earned points clawed back/,
+      ],
+      [
+        'a return leaving a debt',
+        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'returned', returned: 0, clawedBack: 5, debt: 20 }) as never, capturing.logger),
+        refunded(0),
+        'info',
+        /debt/,
+      ],
+      [
+        'a refund returned before',
+        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'already-returned' }) as never, capturing.logger),
+        refunded(700),
+        'info',
+        /refunded again/,
+      ],
+      [
+        'a refund of an order that held no points',
+        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'nothing-to-return', status: 'REJECTED' }) as never, capturing.logger),
+        refunded(700),
+        'info',
+        /held no points/,
+      ],
+      [
+        'a bonus granted',
+        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'granted', points: 100 }) as never, capturing.logger),
+        registered(ids.userId),
+        'info',
+        /granted/,
+      ],
+      [
+        'a bonus granted before',
+        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'already-granted' }) as never, capturing.logger),
+        registered(ids.userId),
+        'info',
+        /registered again/,
+      ],
+      [
+        'the bonus turned off (said on every registration)',
+        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'disabled' }) as never, capturing.logger),
+        registered(ids.userId),
+        'debug',
+        /off/,
+      ],
+    ])('%s: %s', async (_case, consumer, envelope, level, message) => {
+      capturing = capturingLogger();
+      await consumer().handle(envelope as never);
+      if (level === 'none') expect(capturing.lines).toEqual([]);
+      else expect(capturing.lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+    });
+  });
+});
+
+/** The logger of the table-driven tests above, fresh for each row. */
+let capturing = capturingLogger();
+
+function tooEarly(step: string): SagaStepOutOfOrderError {
+  return new SagaStepOutOfOrderError(step, ids.orderId, 'its predecessor');
+}
