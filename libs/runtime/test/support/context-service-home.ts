@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { EventContract, EventEnvelope } from '@shop/contracts';
+import { subscriptions, type EventContract, type EventEnvelope } from '@shop/contracts';
 import type { Identity } from '@shop/http';
 import { AmqpTransport, MemoryTransport, type Transport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
@@ -53,6 +53,8 @@ export interface ServicePlace {
   readonly database: ServiceDatabase;
   /** The RabbitMQ URL of the home's virtual host (null when embedded). */
   readonly amqpUrl: string | null;
+  /** The embedded mode's broker (null when distributed). */
+  readonly memoryTransport: MemoryTransport | null;
 }
 
 /** A started instance of a service, with its HTTP client. */
@@ -90,25 +92,35 @@ export class ContextServiceHome<Config, Api> {
     this.setup = place.setup;
     this.database = place.database;
     this.amqpUrl = place.amqpUrl;
-    this.memoryTransport = place.setup === 'sqlite+memory' ? new MemoryTransport(silentLogger()) : null;
-    const transport = this.memoryTransport;
-    if (transport) cleanups.add(() => transport.close());
+    this.memoryTransport = place.memoryTransport;
   }
 
   /**
    * A database and a broker of their own for `service`: a PostgreSQL database `shop_<service>_test_<random>`
-   * and a RabbitMQ virtual host of the same name, or a temporary SQLite folder; removed with the cleanups.
+   * and a RabbitMQ virtual host of the same name, or a temporary SQLite folder and an in-memory transport;
+   * removed with the cleanups.
+   *
+   * The in-memory transport counts an event sent only once every consumer the subscription manifest
+   * names has taken it, and only this service runs here: a stand-in takes each other service's share
+   * (what it takes is dropped), so that an event published for this service, or by it, is not held
+   * pending for a consumer that never starts. On RabbitMQ, a queue nobody declared simply is not there.
    */
   protected static async place(service: string, setup: Setup, cleanups: Cleanups): Promise<ServicePlace> {
     if (setup === 'postgres+amqp') {
       const name = `shop_${service}_test_${randomBytes(4).toString('hex')}`;
       const amqpUrl = await createVirtualHost(name, cleanups);
       cleanups.add(() => dropDatabase(name));
-      return { setup, database: { databaseUrl: withDatabase(TEST_POSTGRES_URL, name), poolSize: 16 }, amqpUrl };
+      return { setup, database: { databaseUrl: withDatabase(TEST_POSTGRES_URL, name), poolSize: 16 }, amqpUrl, memoryTransport: null };
     }
     const dir = await mkdtemp(join(tmpdir(), `shop-${service}-test-`));
     cleanups.add(() => rm(dir, { recursive: true, force: true }));
-    return { setup, database: { sqliteDir: dir }, amqpUrl: null };
+    const memoryTransport = new MemoryTransport(silentLogger());
+    cleanups.add(() => memoryTransport.close());
+    for (const other of subscriptions.filter((subscription) => subscription.service !== service)) {
+      const { stop } = await EventProbe.listen(memoryTransport, other.service, other.eventTypes);
+      cleanups.add(stop);
+    }
+    return { setup, database: { sqliteDir: dir }, amqpUrl: null, memoryTransport };
   }
 
   get kind(): DatabaseKind {
