@@ -14,6 +14,7 @@ const root = new URL('../../../', import.meta.url);
 const run = randomBytes(4).toString('hex');
 const userDatabase = `shop_user_e2e_${run}`;
 const couponDatabase = `shop_coupon_e2e_${run}`;
+const pointsDatabase = `shop_points_e2e_${run}`;
 const probeService = `e2e_probe_${run}`;
 const processes: ChildProcess[] = [];
 const output: string[] = [];
@@ -41,7 +42,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
   beforeAll(async () => {
     transport = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
     events = await EventProbe.listen<UserRegisteredV1>(transport, probeService, ['user.registered.v1']);
-    const [gatewayPort, userPort, couponPort] = [await freePort(), await freePort(), await freePort()];
+    const [gatewayPort, userPort, couponPort, pointsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
     userUrl = `http://127.0.0.1:${userPort}`;
     startApp('user', {
@@ -52,7 +53,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       POSTGRES_URL: TEST_POSTGRES_URL,
       USER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, userDatabase),
     });
-    // The gateway is ready only when every context it fronts answers: the coupon service too.
+    // The gateway is ready only when every context it fronts answers: the coupon and points services too.
     const couponUrl = `http://127.0.0.1:${couponPort}`;
     startApp('coupon', {
       ...secrets,
@@ -62,14 +63,25 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       POSTGRES_URL: TEST_POSTGRES_URL,
       COUPON_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, couponDatabase),
     });
+    const pointsUrl = `http://127.0.0.1:${pointsPort}`;
+    startApp('points', {
+      ...secrets,
+      PORT: String(pointsPort),
+      HOST: '127.0.0.1',
+      AMQP_URL: TEST_AMQP_URL,
+      POSTGRES_URL: TEST_POSTGRES_URL,
+      POINTS_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, pointsDatabase),
+    });
     await healthy(`${userUrl}/health`);
     await healthy(`${couponUrl}/health`);
+    await healthy(`${pointsUrl}/health`);
     startApp('gateway', {
       ...secrets,
       PORT: String(gatewayPort),
       HOST: '127.0.0.1',
       USER_SERVICE_URL: userUrl,
       COUPON_SERVICE_URL: couponUrl,
+      POINTS_SERVICE_URL: pointsUrl,
       RATE_LIMIT_PER_MINUTE: '0',
     });
     api = `http://127.0.0.1:${gatewayPort}/api/v1`;
@@ -87,6 +99,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     await deleteQueuesOf(probeService);
     await dropDatabase(userDatabase);
     await dropDatabase(couponDatabase);
+    await dropDatabase(pointsDatabase);
   }, 60_000);
 
   it('registers, logs in and answers /me; user.registered.v1 reaches another service with the request’s correlation id', async () => {
@@ -115,6 +128,17 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       timeoutMs: 20_000,
     });
     expect(event).toMatchObject({ source: 'user', correlationId: `e2e-${run}`, payload: { email, nickname: 'E2E' } });
+
+    // The points service took its share of the registration over RabbitMQ: the sign-up bonus, through the gateway.
+    const points = await waitFor(
+      async () => {
+        const answer = await fetch(`${api}/me/points`, { headers: { authorization: `Bearer ${accessToken}` } });
+        const balance = answer.ok ? ((await answer.json()) as { available: number }) : undefined;
+        return balance && balance.available > 0 ? balance : undefined;
+      },
+      { what: 'the sign-up bonus through the gateway', timeoutMs: 20_000 },
+    );
+    expect(points).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
   });
 
   it('refuses a call to the user service that did not come through the gateway', async () => {
