@@ -121,9 +121,10 @@ async function main(): Promise<void> {
     children.spawn('bare', fileURLToPath(new URL('./bare-server.js', import.meta.url)), { ...process.env, PORT: String(barePort), HOST: '127.0.0.1' });
     const bareOrigin = `http://127.0.0.1:${barePort}`;
 
-    // Each service of the routes on its own scratch database, never another's data.
+    // Every context on its own scratch database, never another's data: the gateway is ready only once
+    // every context it fronts answers, whichever of them serve the measured routes.
     const serviceOrigins = new Map<string, string>();
-    for (const service of new Set(ROUTES.map((route) => route.service))) {
+    for (const service of new Set([...ROUTES.map((route) => route.service), ...CONTEXTS.map(({ name }) => name)])) {
       const port = await freePort();
       const database = `shop_bench_gw_${run}_${service}`;
       databases.push(database);
