@@ -129,6 +129,39 @@ describe('TransactionHost on SQLite', () => {
     expect(ran).toBe(false);
   });
 
+  it('a read waits for the transaction open on the one connection: it never sees an uncommitted write, here rolled back', async () => {
+    let written!: () => void;
+    const writtenInTransaction = new Promise<void>((resolve) => (written = resolve));
+    let rollBack!: () => void;
+    const rollBackNow = new Promise<void>((resolve) => (rollBack = resolve));
+    const rolledBack = host.run(async () => {
+      await host.manager.query(`UPDATE counter SET value = 99 WHERE id = 1`);
+      written();
+      await rollBackNow;
+      throw new Error('rolled back');
+    });
+    await writtenInTransaction;
+
+    const read = host.read(value);
+    // Given every chance to run inside the open transaction before it ends.
+    await new Promise((r) => setTimeout(r, 20));
+    rollBack();
+    await expect(rolledBack).rejects.toThrow('rolled back');
+    expect(await read).toBe(0);
+  });
+
+  it('a read joins the transaction it is called in, nests, and refuses to open a transaction inside it', async () => {
+    await host.run(async () => {
+      await host.manager.query(`UPDATE counter SET value = 7 WHERE id = 1`);
+      expect(await host.read(() => host.read(value))).toBe(7);
+    });
+    expect(await host.read(() => host.read(value))).toBe(7);
+    await expect(host.read(() => host.run(() => host.manager.query(`UPDATE counter SET value = 8 WHERE id = 1`)))).rejects.toThrow(/inside read/);
+    // The queue goes on.
+    await increment();
+    expect(await host.read(value)).toBe(8);
+  });
+
   it('a transaction that ended leaves later work in its async context outside any transaction', async () => {
     let later: Promise<unknown> | undefined;
     await host.run(async () => {

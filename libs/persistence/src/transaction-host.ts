@@ -63,6 +63,8 @@ const ABANDONED_ROLLBACK_GRACE_MS = 1_000;
  */
 export class TransactionHost implements UnitOfWork {
   private readonly storage = new AsyncLocalStorage<TransactionScope>();
+  /** Marks work running inside `read` on SQLite, whose queue it holds (`open` until the read settles). */
+  private readonly reads = new AsyncLocalStorage<{ open: boolean }>();
   private readonly sqliteQueue: SerialQueue | undefined;
 
   constructor(readonly dataSource: DataSource) {
@@ -94,10 +96,32 @@ export class TransactionHost implements UnitOfWork {
    */
   async run<T>(work: () => Promise<T>, options: TransactionRunOptions = {}): Promise<T> {
     if (this.currentScope()) return work();
+    // It would queue behind the read that waits for it.
+    if (this.reads.getStore()?.open) throw new Error('TransactionHost.run inside read: a read only reads; start the transaction outside it');
     const { signal } = options;
     signal?.throwIfAborted();
     const start = () => this.runOnce(work, signal);
     return untilAborted(this.sqliteQueue ? this.sqliteQueue.run(start) : this.withRetries(start, signal), signal);
+  }
+
+  /**
+   * Runs read-only `work` outside any transaction, seeing only what was committed: the read side's
+   * queries and the reconciliation go through it. Inside a transaction of this async context it joins
+   * that one (and sees its writes). On SQLite the one connection is shared, so a read issued while
+   * another transaction is open on it would run inside that transaction and see its uncommitted (maybe
+   * later rolled back) writes: there a read waits its turn in the transactions' queue, without a BEGIN.
+   * PostgreSQL reads at once on a pooled connection; each statement sees what was committed when it began.
+   */
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.sqliteQueue || this.currentScope() || this.reads.getStore()?.open) return work();
+    return this.sqliteQueue.run(async () => {
+      const read = { open: true };
+      try {
+        return await this.reads.run(read, work);
+      } finally {
+        read.open = false;
+      }
+    });
   }
 
   /**
