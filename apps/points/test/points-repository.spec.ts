@@ -363,5 +363,35 @@ describe.each(KINDS)('the points repositories on %s', (kind) => {
       expect(second.entries[1]!.seq).toBeLessThan(second.entries[0]!.seq);
       expect(await adapters.queries.ledgerOf(newId(), { beforeSeq: null, limit: 50 })).toEqual({ entries: [], hasMore: false });
     });
+
+    it('never answers from a save still open (SQLite: one shared connection), here one rolled back half-way', async () => {
+      await open();
+      const userId = newId();
+      await change(userId, (account) => account.grantSignupBonus(points(100), NOW));
+      let written!: () => void;
+      const halfWritten = new Promise<void>((resolve) => (written = resolve));
+      let rollBack!: () => void;
+      const rollBackNow = new Promise<void>((resolve) => (rollBack = resolve));
+      // A save half-way: the row changed, its ledger entry not yet written.
+      const save = adapters.transactions.run(async () => {
+        await adapters.transactions.manager.query(`UPDATE points_account SET available = 30, frozen = 70 WHERE user_id = ${p(1)}`, [userId]);
+        written();
+        await rollBackNow;
+        throw new Error('rolled back');
+      });
+      await halfWritten;
+
+      const balance = adapters.queries.balanceOf(userId);
+      const ledger = adapters.queries.ledgerOf(userId, { beforeSeq: null, limit: 50 });
+      const check = adapters.reconciliation.checkPage({ afterUserId: null, limit: 10 });
+      // Given every chance to run inside the open transaction before it ends.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rollBack();
+      await expect(save).rejects.toThrow('rolled back');
+
+      expect(await balance).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+      expect((await ledger).entries.map((entry) => entry.kind)).toEqual(['BONUS']);
+      expect(await check).toMatchObject({ mismatches: [], checked: 1 });
+    });
   });
 });

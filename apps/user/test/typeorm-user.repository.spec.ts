@@ -27,6 +27,31 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
     expect((await users.findByEmail(Email.of('ada.lovelace@EXAMPLE.COM')))?.toSnapshot()).toEqual(ada.toSnapshot());
   });
 
+  it('finds no user whose registration is still open (SQLite: one shared connection), here one rolled back', async () => {
+    const { transactions, users } = await repository();
+    const ada = UserMother.registered();
+    let written!: () => void;
+    const writtenInTransaction = new Promise<void>((resolve) => (written = resolve));
+    let rollBack!: () => void;
+    const rollBackNow = new Promise<void>((resolve) => (rollBack = resolve));
+    const registration = transactions.run(async () => {
+      await users.save(ada);
+      written();
+      await rollBackNow;
+      throw new Error('rolled back');
+    });
+    await writtenInTransaction;
+
+    const byId = users.findById(ada.id);
+    const byEmail = users.findByEmail(ada.email);
+    // Given every chance to run inside the open transaction before it ends.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    rollBack();
+    await expect(registration).rejects.toThrow('rolled back');
+    expect(await byId).toBeNull();
+    expect(await byEmail).toBeNull();
+  });
+
   it('keeps a missing nickname missing', async () => {
     const { transactions, users } = await repository();
     const anonymous = UserMother.registered({ nickname: null });

@@ -14,7 +14,9 @@ const validityOf = (json: string): Validity => JSON.parse(json) as Validity;
 
 /**
  * The read side, straight from the tables into the HTTP contract's shapes: no aggregate is loaded, no
- * transaction opened (each answer is one statement, consistent by itself).
+ * transaction opened (each answer is one statement, consistent by itself). Through
+ * `TransactionHost.read`, so that on SQLite's one connection an answer never shows a transaction's
+ * uncommitted writes.
  */
 export class SqlCouponQueries implements CouponQueries {
   constructor(private readonly transactions: TransactionHost) {}
@@ -112,7 +114,7 @@ export class SqlCouponQueries implements CouponQueries {
   }
 
   private async query<R>(sql: string, parameters: unknown[] = []): Promise<R[]> {
-    return rowsOf<R>(await this.transactions.manager.query(sql, parameters));
+    return rowsOf<R>(await this.transactions.read(() => this.transactions.manager.query(sql, parameters)));
   }
 }
 

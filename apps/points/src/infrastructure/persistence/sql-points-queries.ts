@@ -6,7 +6,8 @@ import { LEDGER_ENTRY_COLUMNS, balanceOf, ledgerEntryOf, type LedgerEntryRow } f
 
 /**
  * The read side, straight from the tables: no aggregate is loaded, no transaction opened (each answer
- * is one statement, consistent by itself).
+ * is one statement, consistent by itself). Through `TransactionHost.read`, so that on SQLite's one
+ * connection an answer never shows a transaction's uncommitted writes.
  */
 export class SqlPointsQueries implements PointsQueries {
   constructor(private readonly transactions: TransactionHost) {}
@@ -41,6 +42,6 @@ export class SqlPointsQueries implements PointsQueries {
   }
 
   private async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
-    return rowsOf<R>(await this.transactions.manager.query(sql, parameters));
+    return rowsOf<R>(await this.transactions.read(() => this.transactions.manager.query(sql, parameters)));
   }
 }

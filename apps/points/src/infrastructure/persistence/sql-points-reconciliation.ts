@@ -29,7 +29,8 @@ const sameBalance = (a: Balance, b: Balance): boolean =>
  * users are those with an account row or ledger entries (so an orphaned entry or a row without entries
  * is seen too), each side on its own index and bounded by the page size. Being one statement, a page
  * reads the accounts and the ledger at one moment on PostgreSQL: a save in flight (row and entries in
- * one transaction) is seen whole or not at all, never half, so it cannot show as a mismatch.
+ * one transaction) is seen whole or not at all, never half, so it cannot show as a mismatch. On SQLite
+ * (one connection) `TransactionHost.read` keeps it from running inside a save that is still open.
  */
 export class SqlPointsReconciliation implements PointsReconciliation {
   constructor(private readonly transactions: TransactionHost) {}
@@ -47,8 +48,9 @@ export class SqlPointsReconciliation implements PointsReconciliation {
     const afterAgain = page.afterUserId === null ? '' : `WHERE user_id > ${param(2)}`;
     if (page.afterUserId !== null) parameters.push(page.afterUserId);
     const rows = rowsOf<ReconciliationRow>(
-      await this.transactions.manager.query(
-        `WITH candidates AS (
+      await this.transactions.read(() =>
+        this.transactions.manager.query(
+          `WITH candidates AS (
            SELECT user_id FROM (SELECT user_id FROM points_account ${after} ORDER BY user_id LIMIT ${limit}) AS accounts
            UNION
            SELECT user_id FROM (SELECT DISTINCT user_id FROM points_ledger ${afterAgain} ORDER BY user_id LIMIT ${limit}) AS ledgers
@@ -65,7 +67,8 @@ export class SqlPointsReconciliation implements PointsReconciliation {
          LEFT JOIN points_account a ON a.user_id = p.user_id
          LEFT JOIN sums s ON s.user_id = p.user_id
          ORDER BY p.user_id`,
-        parameters,
+          parameters,
+        ),
       ),
     );
     const mismatches: BalanceMismatch[] = [];

@@ -1,4 +1,4 @@
-import { databaseKindOf, TransactionHost } from '@shop/persistence';
+import { TransactionHost } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import type { Repository } from 'typeorm';
 import type { UserRepository } from '../../application/ports/user.repository.js';
@@ -38,7 +38,9 @@ const recordOf = (row: UserRow): UserRecord => ({
 /**
  * Users in the service's own database, through the current transaction's EntityManager, so every
  * call joins the unit of work of the use case that makes it. Saving a user writes its events to the
- * outbox in the same transaction (`AggregateRepository`).
+ * outbox in the same transaction (`AggregateRepository`). Outside a transaction (log-in, GET /me) the
+ * finds go through `TransactionHost.read`: on SQLite's one connection they would otherwise see another
+ * request's uncommitted registration, one that may yet roll back.
  */
 export class TypeOrmUserRepository extends AggregateRepository<User> implements UserRepository {
   constructor(
@@ -53,14 +55,15 @@ export class TypeOrmUserRepository extends AggregateRepository<User> implements 
     if (!isUuid(id)) return null;
     // One plain SELECT instead of findOneBy: TypeORM's query builder (building the SQL, aliasing,
     // hydrating the entity) cost more CPU than the database call on GET /me, the hottest read.
-    const manager = this.transactions.manager;
-    const sql = databaseKindOf(manager.connection) === 'postgres' ? SELECT_BY_ID_POSTGRES : SELECT_BY_ID_SQLITE;
-    const rows = (await manager.query(sql, [id.toLowerCase()])) as UserRow[];
+    const sql = this.transactions.kind === 'postgres' ? SELECT_BY_ID_POSTGRES : SELECT_BY_ID_SQLITE;
+    const rows = (await this.transactions.read(() => this.transactions.manager.query(sql, [id.toLowerCase()]))) as UserRow[];
     return rows.length > 0 ? this.tracked(UserMapper.toDomain(recordOf(rows[0]!))) : null;
   }
 
   async findByEmail(email: Email): Promise<User | null> {
-    const record = await this.rows().createQueryBuilder('u').where('lower(u.email) = :email', { email: email.normalized }).getOne();
+    const record = await this.transactions.read(() =>
+      this.rows().createQueryBuilder('u').where('lower(u.email) = :email', { email: email.normalized }).getOne(),
+    );
     return record ? this.tracked(UserMapper.toDomain(record)) : null;
   }
 
