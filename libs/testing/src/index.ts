@@ -9,3 +9,6 @@ export * from './in-memory-aggregate-repository.js';
 export * from './free-port.js';
 export * from './cleanups.js';
 export * from './outbox-rows.js';
+export * from './capturing-logger.js';
+export * from './handled-events.js';
+export * from './metric-value.js';
