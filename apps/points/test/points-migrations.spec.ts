@@ -94,17 +94,27 @@ describe.each(KINDS)('points migrations on %s', (kind) => {
     expect(rows.map((row) => row.entry_key)).toEqual(keys);
   });
 
-  it('refuses an order of an unknown status and negative points', async () => {
+  it('refuses an order of an unknown status, negative points and an unknown rejection reason', async () => {
     const database = await openPointsDatabase(kind, cleanups);
-    const insertOrder = (status: string, points: number) =>
+    const insertOrder = (status: string, points: number, reason: string | null = null) =>
       database.query(
-        `INSERT INTO points_order (order_id, user_id, status, points, earned, created_at, updated_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 0, 0, 0)`,
-        [randomUUID(), randomUUID(), status, points],
+        `INSERT INTO points_order (order_id, user_id, status, points, earned, reason, created_at, updated_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 0, ${p(5)}, 0, 0)`,
+        [randomUUID(), randomUUID(), status, points, reason],
       );
     await expect(insertOrder('LOST', 10)).rejects.toThrow(/constraint|check/i);
     await expect(insertOrder('RESERVED', -10)).rejects.toThrow(/constraint|check/i);
+    await expect(insertOrder('REJECTED', 10, 'TOO_POOR')).rejects.toThrow(/constraint|check/i);
     await insertOrder('CANCELLED_UNSEEN', 0);
-    expect(await database.count('points_order')).toBe(1);
+    await insertOrder('REJECTED', 10, 'INSUFFICIENT_POINTS');
+    await insertOrder('REJECTED', 10, 'ORDER_CANCELLED');
+    expect(await database.count('points_order')).toBe(3);
+  });
+
+  it.runIf(kind === 'postgres')('refuses TRUNCATE of the ledger (PostgreSQL: a statement trigger of its own)', async () => {
+    const database = await openPointsDatabase(kind, cleanups);
+    await insertEntry(database);
+    await expect(database.query(`TRUNCATE points_ledger`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await database.count('points_ledger')).toBe(1);
   });
 
   it('is reverted by its down migration and applied again', async () => {

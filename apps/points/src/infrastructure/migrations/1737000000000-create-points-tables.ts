@@ -2,6 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const LEDGER_KINDS = ['BONUS', 'EARN', 'FREEZE', 'RELEASE', 'SPEND', 'REFUND', 'CLAWBACK', 'DEBT', 'DEBT_SETTLED'];
 const ORDER_STATUSES = ['RESERVED', 'REJECTED', 'RELEASED', 'CANCELLED_UNSEEN', 'PAID', 'REFUNDED'];
+const REJECTION_REASONS = ['INSUFFICIENT_POINTS', 'ORDER_CANCELLED'];
 const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
 
 /**
@@ -14,6 +15,8 @@ const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'
  *   the balance and the balance after it; `entry_key` (`<KIND>:<order id | user id | …>`) is unique, so a
  *   redelivered event can never apply twice. A trigger refuses UPDATE and DELETE on both databases.
  * - `points_order`: the points side of one order in the saga (what was frozen, spent, earned), by order id.
+ *   A RESERVED row's `points` are what its user has frozen for it: the reconciliation holds each account's
+ *   `frozen` to their sum.
  */
 export class CreatePointsTables1737000000000 implements MigrationInterface {
   name = 'CreatePointsTables1737000000000';
@@ -76,7 +79,7 @@ export class CreatePointsTables1737000000000 implements MigrationInterface {
     }
 
     // One row per order the saga told the points context about; `user_id` is NULL for a tombstone
-    // (a cancellation seen before its placement).
+    // (a cancellation seen before its placement); `reason` is set on a rejection only.
     await runner.query(`
       CREATE TABLE points_order (
         order_id ${uuid} PRIMARY KEY,
@@ -84,11 +87,15 @@ export class CreatePointsTables1737000000000 implements MigrationInterface {
         status VARCHAR(20) NOT NULL CHECK (status IN (${sqlList(ORDER_STATUSES)})),
         points BIGINT NOT NULL CHECK (points >= 0),
         earned BIGINT NOT NULL CHECK (earned >= 0),
-        reason VARCHAR(64),
+        reason VARCHAR(64) CHECK (reason IS NULL OR reason IN (${sqlList(REJECTION_REASONS)})),
         version INTEGER NOT NULL DEFAULT 0,
         created_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL
       )`);
+    // The reconciliation's: what each user has frozen for orders still RESERVED, and reservations held
+    // too long (RESERVED since `updated_at`). Partial: only the orders in flight, a small part of the table.
+    await runner.query(`CREATE INDEX points_order_reserved_by_user ON points_order (user_id) WHERE status = 'RESERVED'`);
+    await runner.query(`CREATE INDEX points_order_reserved_since ON points_order (updated_at) WHERE status = 'RESERVED'`);
   }
 
   async down(runner: QueryRunner): Promise<void> {

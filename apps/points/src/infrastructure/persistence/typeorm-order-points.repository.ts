@@ -1,4 +1,4 @@
-import { dialectOf, numberOf, rowsOf, StaleAggregateError, StoredVersions, type TransactionHost } from '@shop/persistence';
+import { dialectOf, inList, numberOf, rowsOf, StaleAggregateError, StoredVersions, type TransactionHost } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import { pointsIntegrationEvents } from '../../application/points.integration-events.js';
 import type { OrderPointsRepository } from '../../application/ports/order-points.repository.js';
@@ -64,7 +64,8 @@ export class TypeOrmOrderPointsRepository extends AggregateRepository<OrderPoint
   }
 
   protected async persist(order: OrderPoints): Promise<void> {
-    const { param } = dialectOf(this.transactions.kind);
+    const dialect = dialectOf(this.transactions.kind);
+    const { param } = dialect;
     const state = order.toSnapshot();
     const stored = this.versions.of(order);
     if (stored !== undefined) {
@@ -79,7 +80,7 @@ export class TypeOrmOrderPointsRepository extends AggregateRepository<OrderPoint
       this.versions.record(order, numberOf(updated[0]!.version));
       return;
     }
-    await this.query(`INSERT INTO points_order (${ORDER_COLUMNS}) VALUES (${Array.from({ length: 9 }, (_, i) => param(i + 1)).join(', ')})`, [
+    await this.query(`INSERT INTO points_order (${ORDER_COLUMNS}) VALUES ${inList(dialect, 9)}`, [
       state.orderId,
       state.userId,
       state.status,

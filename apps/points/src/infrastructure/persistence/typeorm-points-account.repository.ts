@@ -1,4 +1,4 @@
-import { dialectOf, numberOf, rowsOf, StaleAggregateError, StoredVersions, type TransactionHost } from '@shop/persistence';
+import { dialectOf, inList, numberOf, rowsOf, StaleAggregateError, StoredVersions, type TransactionHost } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import { pointsIntegrationEvents } from '../../application/points.integration-events.js';
 import type { PointsAccountRepository } from '../../application/ports/points-account.repository.js';
@@ -75,11 +75,12 @@ export class TypeOrmPointsAccountRepository extends AggregateRepository<PointsAc
     const entries = account.pendingEntries;
     // Every change of an account is an entry: none pending, nothing changed (an account opened and left empty is not written).
     if (entries.length === 0) return;
-    const { param } = dialectOf(this.transactions.kind);
+    const dialect = dialectOf(this.transactions.kind);
+    const { param } = dialect;
     const state = account.toSnapshot();
     const stored = this.versions.of(account);
     if (stored === undefined) {
-      await this.query(`INSERT INTO points_account (${ACCOUNT_COLUMNS}) VALUES (${placeholders(param, 8)})`, [
+      await this.query(`INSERT INTO points_account (${ACCOUNT_COLUMNS}) VALUES ${inList(dialect, 8)}`, [
         state.userId,
         state.available,
         state.frozen,
@@ -104,7 +105,7 @@ export class TypeOrmPointsAccountRepository extends AggregateRepository<PointsAc
     // One statement per entry, oldest first: `seq` keeps their order.
     for (const entry of entries) {
       await this.query(
-        `INSERT INTO points_ledger (${LEDGER_ENTRY_COLUMNS.join(', ')}) VALUES (${placeholders(param, LEDGER_ENTRY_COLUMNS.length)})`,
+        `INSERT INTO points_ledger (${LEDGER_ENTRY_COLUMNS.join(', ')}) VALUES ${inList(dialect, LEDGER_ENTRY_COLUMNS.length)}`,
         ledgerEntryValues(entry),
       );
     }
@@ -115,5 +116,3 @@ export class TypeOrmPointsAccountRepository extends AggregateRepository<PointsAc
     return rowsOf<R>(await this.transactions.manager.query(sql, parameters));
   }
 }
-
-const placeholders = (param: (n: number) => string, count: number): string => Array.from({ length: count }, (_, i) => param(i + 1)).join(', ');
