@@ -20,7 +20,7 @@ export type RunningCouponService = RunningContextService<CouponApi>;
 /** Calls one coupon instance over HTTP, either as the gateway forwards a call or straight past it. */
 export class CouponApi extends ContextApi {
   constructor(url: string) {
-    super(url, 'coupon', INTERNAL_AUTH_SECRET);
+    super(url, 'coupon', INTERNAL_AUTH_SECRET, METRICS_TOKEN);
   }
 
   /** Creates a template as an admin; throws unless 201. */
@@ -52,7 +52,7 @@ const COUPON: ContextUnderTest<CouponConfig, CouponApi> = {
  *     const home = await CouponServiceHome.create('postgres+amqp', cleanups);
  *     const [a, b] = await home.startInstances(2);
  *     await a.api.viaGateway('POST', '/admin/coupon-templates', { identity: anAdmin(), body });
- *     await home.publish(envelopeOf(UserRegisteredV1, { ... }));
+ *     await home.deliver(envelopeOf(UserRegisteredV1, { ... })); // published and handled
  *     await home.count('coupon', `user_id = '${userId}'`);
  */
 export class CouponServiceHome extends ContextServiceHome<CouponConfig, CouponApi> {

@@ -23,7 +23,7 @@ export type RunningPointsService = RunningContextService<PointsApi>;
 /** Calls one points instance over HTTP, either as the gateway forwards a call or straight past it. */
 export class PointsApi extends ContextApi {
   constructor(url: string) {
-    super(url, 'points', INTERNAL_AUTH_SECRET);
+    super(url, 'points', INTERNAL_AUTH_SECRET, METRICS_TOKEN);
   }
 
   /** GET /me/points for `customer`: the raw answer. */
@@ -34,13 +34,6 @@ export class PointsApi extends ContextApi {
   /** GET /me/points/ledger for `customer`, with `query` as written (`?cursor=…&limit=…`, or ''): the raw answer. */
   myLedger(customer: Identity, query = ''): Promise<Response> {
     return this.viaGateway('GET', `/me/points/ledger${query}`, { identity: customer });
-  }
-
-  /** `/metrics` as Prometheus scrapes it (with `METRICS_TOKEN`): the exposition text; throws unless 200. */
-  async metrics(): Promise<string> {
-    const response = await this.direct('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}: ${await response.text()}`);
-    return response.text();
   }
 }
 
@@ -60,8 +53,10 @@ const POINTS: ContextUnderTest<PointsConfig, PointsApi> = {
  *     const home = await PointsServiceHome.create('postgres+amqp', cleanups);
  *     const [a, b] = await home.startInstances(2);
  *     const answers = await home.listen([PointsReservedV1.type, PointsReservationRejectedV1.type]);
- *     await home.publish(envelopeOf(OrderPlacedV1, { ... }, { aggregateId: orderId }));
+ *     await home.deliver(envelopeOf(OrderPlacedV1, { ... }, { aggregateId: orderId })); // published and handled
+ *     await home.deliverTwice(envelopeOf(OrderCancelledV1, { ... }, { aggregateId: orderId }));
  *     await a.api.myPoints(aCustomer(userId));
+ *     metricValue(await a.api.metrics(), 'shop_points_balance_mismatches');
  *     await home.count('points_ledger', `user_id = ${home.param(1)}`, [userId]);
  */
 export class PointsServiceHome extends ContextServiceHome<PointsConfig, PointsApi> {

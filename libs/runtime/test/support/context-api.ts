@@ -19,8 +19,18 @@ export class ContextApi {
     /** The context's name: the audience of the gateway's internal token. */
     private readonly audience: string,
     internalAuthSecret: string,
+    /** The instance's `METRICS_TOKEN`, for `metrics()`. */
+    private readonly metricsToken?: string,
   ) {
     this.gateway = new InternalTokenIssuer(internalAuthSecret);
+  }
+
+  /** `/metrics` as Prometheus scrapes it (with the `METRICS_TOKEN`): the exposition text; throws unless 200. Read it with `metricValue`. */
+  async metrics(): Promise<string> {
+    if (this.metricsToken === undefined) throw new Error(`no METRICS_TOKEN given to the ${this.audience} API client`);
+    const response = await this.direct('GET', '/metrics', { headers: { authorization: `Bearer ${this.metricsToken}` } });
+    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}: ${await response.text()}`);
+    return response.text();
   }
 
   /** With the gateway's internal token: for `identity`, or anonymous. `path` includes its query string. */

@@ -8,12 +8,15 @@ import { subscriptions, type EventContract, type EventEnvelope } from '@shop/con
 import type { Identity } from '@shop/http';
 import { AmqpTransport, MemoryTransport, type Transport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
-import { openDataSource, withDatabase, type DatabaseKind } from '@shop/persistence';
-import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, anEnvelope, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
+import { dialectOf, inList, openDataSource, rowsOf, withDatabase, type DatabaseKind } from '@shop/persistence';
+import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, anEnvelope, dropDatabase, uniqueServiceName, waitFor, type Cleanups } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import type { RunningService, ServiceDatabase, ServiceRuntime } from '../../src/index.js';
 
 const run = promisify(execFile);
+
+/** How long `deliver` waits for the service to handle what it published (a failing test's wait). */
+const DELIVERY_TIMEOUT_MS = 60_000;
 
 /** How a service runs: distributed (PostgreSQL + RabbitMQ) or embedded (SQLite + in-memory transport). */
 export type Setup = 'postgres+amqp' | 'sqlite+memory';
@@ -179,6 +182,44 @@ export class ContextServiceHome<Config, Api> {
   }
 
   /**
+   * Publishes the envelopes (`publish`, one batch) and waits until the service has handled every one:
+   * its inbox row, committed with the handler's effects, is there for each id. Fails after `DELIVERY_TIMEOUT_MS`,
+   * saying how many were handled. An envelope the service refuses for good (dead-lettered) never gets there.
+   */
+  async deliver(...envelopes: EventEnvelope[]): Promise<void> {
+    await this.publish(...envelopes);
+    const ids = [...new Set(envelopes.map((envelope) => envelope.id))];
+    const what = ids.length === 1 ? `${envelopes[0]!.type} ${ids[0]} handled` : `${ids.length} events handled`;
+    await waitFor(async () => (await this.handledCount(ids)) === ids.length, { timeoutMs: DELIVERY_TIMEOUT_MS, what }).catch(async (error: Error) => {
+      throw new Error(`${error.message} (${await this.handledCount(ids)} of ${ids.length} were)`);
+    });
+  }
+
+  /**
+   * Delivers the event twice over, as an at-least-once broker and a retrying publisher would: the very
+   * same message again (same id: the inbox drops it) and a copy with an id of its own (handled, so the
+   * handler itself must see that it is a repeat); waits until both ids are handled. One aggregate's
+   * messages are handled one after another in the order they arrive, so the three are handled in turn.
+   * Returns the copy.
+   */
+  async deliverTwice<P>(envelope: EventEnvelope<P>): Promise<EventEnvelope<P>> {
+    const copy = { ...envelope, id: randomUUID() };
+    await this.deliver(envelope, envelope, copy);
+    return copy;
+  }
+
+  /** Whether the service has handled the message: its inbox row is committed with the handler's effects. */
+  async handled(messageId: string): Promise<boolean> {
+    return (await this.handledCount([messageId])) > 0;
+  }
+
+  private async handledCount(messageIds: readonly string[]): Promise<number> {
+    const ids = inList(dialectOf(this.kind), messageIds.length);
+    const [row] = await this.query<{ n: string | number }>(`SELECT COUNT(DISTINCT message_id) AS n FROM inbox WHERE message_id IN ${ids}`, [...messageIds]);
+    return Number(row?.n ?? 0);
+  }
+
+  /**
    * Listens to events as another service (`service`, a queue of its own on this home's broker; by default
    * `<service>testprobe`) would: every delivery is kept, duplicates included. Binding it also makes those
    * types routable, so that the service's own events that no registered context consumes yet are
@@ -193,9 +234,7 @@ export class ContextServiceHome<Config, Api> {
 
   /** Rows of a query on the service's database, over a connection of the test's own (placeholders of its dialect). */
   async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
-    const result: unknown = await (await this.inspect()).query(sql, parameters);
-    // PostgreSQL answers an UPDATE or DELETE with [rows, count].
-    return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as R[];
+    return rowsOf<R>(await (await this.inspect()).query(sql, parameters));
   }
 
   /** `SELECT COUNT(*)` of a table of the service's database, optionally with a WHERE clause. */

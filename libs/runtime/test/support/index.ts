@@ -5,3 +5,4 @@
 // @shop/testing it would make the two packages depend on each other.
 export * from './context-service-home.js';
 export * from './context-api.js';
+export * from './service-test-database.js';
