@@ -103,31 +103,6 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
   const refunded = (order: Order) =>
     envelopeOf(OrderRefundedV1, { ...common(order), amountRefunded: order.subtotal - 500, refundedAt: now() }, { aggregateId: order.orderId, source: 'order' });
 
-  // ---------------------------------------------------------------- delivering
-
-  /** Whether the service has handled the message (its inbox row is committed with the effects). */
-  const handled = async (messageId: string): Promise<boolean> => (await home.count('inbox', `message_id = ${home.param(1)}`, [messageId])) > 0;
-
-  /** Publishes the event once and waits until it is handled. */
-  async function deliver(envelope: EventEnvelope): Promise<void> {
-    await home.publish(envelope);
-    await waitFor(() => handled(envelope.id), { timeoutMs: 60_000, what: `${envelope.type} ${envelope.id} handled` });
-  }
-
-  /**
-   * Publishes the event, the very same message again, and a second event for the same order with an
-   * id of its own; waits until all three are handled. One order's messages are handled one after
-   * another in the order they arrive, so once the last is in the inbox the others were handled before it.
-   */
-  async function deliverTwice(envelope: EventEnvelope): Promise<void> {
-    const another = { ...envelope, id: randomUUID() };
-    await home.publish(envelope, envelope, another);
-    await waitFor(async () => (await handled(envelope.id)) && (await handled(another.id)), {
-      timeoutMs: 60_000,
-      what: `${envelope.type} for ${envelope.aggregateId} handled`,
-    });
-  }
-
   // ---------------------------------------------------------------- observing
 
   /** The one answer the coupon service gave the order: written once to its outbox, and received by the order side. */
@@ -174,7 +149,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
 
   /** Places the order and expects its coupon reserved for `discount`. */
   async function reserve(order: Order, discount: number): Promise<void> {
-    await deliver(placed(order));
+    await home.deliver(placed(order));
     const answer = await theAnswerTo(order.orderId);
     expect([answer.type, (answer.payload as CouponReservedV1).discount]).toEqual([CouponReservedV1.type, discount]);
   }
@@ -188,7 +163,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId, 10_000);
 
-      await deliverTwice(placed(order));
+      await home.deliverTwice(placed(order));
 
       const answer = await theAnswerTo(order.orderId);
       expect(answer).toMatchObject({ type: CouponReservedV1.type, source: 'coupon', aggregateId: order.orderId });
@@ -232,7 +207,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = await arrange({ customer, couponId });
       const before = await couponRow(couponId);
 
-      await deliverTwice(placed(order));
+      await home.deliverTwice(placed(order));
 
       const answer = await theAnswerTo(order.orderId);
       expect(answer.type).toBe(CouponReservationRejectedV1.type);
@@ -250,7 +225,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId, subtotal);
 
-      await deliverTwice(placed(order));
+      await home.deliverTwice(placed(order));
 
       const answer = await theAnswerTo(order.orderId);
       expect([answer.type, (answer.payload as CouponReservationRejectedV1).reason]).toEqual([CouponReservationRejectedV1.type, 'BELOW_MIN_SPEND']);
@@ -266,23 +241,23 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = anOrder(customer, couponId);
       const shouted = { ...order, orderId: order.orderId.toUpperCase(), userId: order.userId.toUpperCase(), couponId: couponId.toUpperCase() };
 
-      await deliverTwice(placed(shouted));
-      await deliver(placed(order)); // the same order in lower case: decided already, answered once
+      await home.deliverTwice(placed(shouted));
+      await home.deliver(placed(order)); // the same order in lower case: decided already, answered once
 
       const answer = await theAnswerTo(order.orderId);
       expect(answer.payload).toEqual({ orderId: order.orderId, couponId, userId: customer.userId, discount: 500, reservedAt: expect.any(String) });
       expect(await couponRow(couponId)).toEqual({ status: 'LOCKED', orderId: order.orderId });
 
-      await deliver(cancelled(order));
+      await home.deliver(cancelled(order));
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });
     });
 
     it('answers nothing for an order without a coupon, at any step; its cancellation leaves a tombstone', async () => {
       const order = anOrder(aCustomer(), null);
-      for (const envelope of [placed(order), paid(order), refunded(order)]) await deliver(envelope);
+      for (const envelope of [placed(order), paid(order), refunded(order)]) await home.deliver(envelope);
       expect(await reservationOf(order.orderId)).toBeUndefined();
-      await deliver(cancelled(order));
+      await home.deliver(cancelled(order));
       expect(await reservationOf(order.orderId)).toEqual({ status: 'CANCELLED_UNSEEN', reason: null });
       await expectNoAnswerTo(order.orderId);
     });
@@ -296,7 +271,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
 
-      await deliverTwice(cancelled(order));
+      await home.deliverTwice(cancelled(order));
 
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });
@@ -310,11 +285,11 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId);
 
-      await deliverTwice(cancelled(order));
+      await home.deliverTwice(cancelled(order));
       expect(await reservationOf(order.orderId)).toEqual({ status: 'CANCELLED_UNSEEN', reason: null });
       await expectNoAnswerTo(order.orderId);
 
-      await deliverTwice(placed(order));
+      await home.deliverTwice(placed(order));
 
       const answer = await theAnswerTo(order.orderId);
       expect(answer.type).toBe(CouponReservationRejectedV1.type);
@@ -331,7 +306,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
 
-      await deliverTwice(cancelled({ ...order, couponId: null }));
+      await home.deliverTwice(cancelled({ ...order, couponId: null }));
 
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });
@@ -344,8 +319,8 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId);
 
-      await deliverTwice(cancelled({ ...order, couponId: null }));
-      await deliverTwice(placed(order));
+      await home.deliverTwice(cancelled({ ...order, couponId: null }));
+      await home.deliverTwice(placed(order));
 
       expect((await theAnswerTo(order.orderId)).payload).toMatchObject({ couponId, reason: 'ORDER_CANCELLED' });
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
@@ -358,10 +333,10 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const mine = anOrder(owner, couponId);
       await reserve(mine, 500);
       const thief = anOrder(aCustomer(), couponId);
-      await deliver(placed(thief));
+      await home.deliver(placed(thief));
       expect((await theAnswerTo(thief.orderId)).payload).toMatchObject({ reason: 'NOT_OWNER' });
 
-      await deliverTwice(cancelled(thief));
+      await home.deliverTwice(cancelled(thief));
 
       expect(await couponRow(couponId)).toEqual({ status: 'LOCKED', orderId: mine.orderId });
       expect(await reservationOf(thief.orderId)).toEqual({ status: 'REJECTED', reason: 'NOT_OWNER' });
@@ -376,7 +351,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
 
-      await deliverTwice(paid(order));
+      await home.deliverTwice(paid(order));
 
       expect(await couponRow(couponId)).toEqual({ status: 'USED', orderId: order.orderId });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'CONFIRMED', reason: null });
@@ -384,7 +359,7 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       expect(await myCoupon(customer, couponId)).toMatchObject({ status: 'USED', orderId: order.orderId });
 
       const next = anOrder(customer, couponId);
-      await deliver(placed(next));
+      await home.deliver(placed(next));
       expect((await theAnswerTo(next.orderId)).payload).toMatchObject({ reason: 'NOT_AVAILABLE' });
     });
 
@@ -395,11 +370,11 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
 
-      await deliverTwice(paid({ ...order, couponId: null }));
+      await home.deliverTwice(paid({ ...order, couponId: null }));
       expect(await couponRow(couponId)).toEqual({ status: 'USED', orderId: order.orderId });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'CONFIRMED', reason: null });
 
-      await deliverTwice(refunded({ ...order, couponId: null }));
+      await home.deliverTwice(refunded({ ...order, couponId: null }));
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'REFUNDED', reason: null });
     });
@@ -412,9 +387,9 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
-      await deliver(paid(order));
+      await home.deliver(paid(order));
 
-      await deliverTwice(refunded(order));
+      await home.deliverTwice(refunded(order));
 
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'REFUNDED', reason: null });
@@ -428,10 +403,10 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
-      await deliver(paid(order));
+      await home.deliver(paid(order));
       await endValidityOf(couponId);
 
-      await deliverTwice(refunded(order));
+      await home.deliverTwice(refunded(order));
 
       expect((await couponRow(couponId)).status).toBe('EXPIRED');
       expect(await reservationOf(order.orderId)).toEqual({ status: 'REFUNDED', reason: null });
@@ -444,9 +419,9 @@ describe.each(SETUPS)('the coupon service in the order saga on %s', (setup) => {
       const couponId = await couponOf(template, customer);
       const order = anOrder(customer, couponId);
       await reserve(order, 500);
-      await deliver(cancelled(order));
+      await home.deliver(cancelled(order));
 
-      await deliverTwice(refunded(order));
+      await home.deliverTwice(refunded(order));
 
       expect(await couponRow(couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
       expect(await reservationOf(order.orderId)).toEqual({ status: 'RELEASED', reason: null });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserRegisteredV1, type AdminCouponTemplate, type CouponTemplateResponse, type EventEnvelope, type MyCoupon } from '@shop/contracts';
 import { createLogger } from '@shop/observability';
-import { Cleanups, waitFor } from '@shop/testing';
+import { Cleanups } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETUPS, CouponServiceHome, aCustomer, anAdmin, envelopeOf, type CouponApi } from './support/coupon-service-harness.js';
 
@@ -60,13 +60,6 @@ describe.each(SETUPS)('welcome coupons on %s', (setup) => {
       { aggregateId: userId, source: 'user' },
     );
 
-  const handled = async (messageId: string): Promise<boolean> => (await home.count('inbox', `message_id = ${home.param(1)}`, [messageId])) > 0;
-
-  async function deliver(...envelopes: EventEnvelope[]): Promise<void> {
-    await home.publish(...envelopes);
-    for (const envelope of envelopes) await waitFor(() => handled(envelope.id), { timeoutMs: 60_000, what: `${envelope.type} ${envelope.id} handled` });
-  }
-
   async function templatesOfCouponsOf(userId: string): Promise<string[]> {
     const response = await api.viaGateway('GET', '/me/coupons', { identity: aCustomer(userId) });
     expect(response.status).toBe(200);
@@ -84,7 +77,7 @@ describe.each(SETUPS)('welcome coupons on %s', (setup) => {
     const userId = randomUUID();
     const first = registered(userId);
     // The same message twice, and the registration again under another id (as a replayed outbox row would be).
-    await deliver(first, first, { ...first, id: randomUUID() });
+    await home.deliverTwice(first);
 
     expect(await templatesOfCouponsOf(userId)).toEqual([campaigns.plenty.templateId, campaigns.single.templateId].sort());
     expect(await home.count('coupon', `user_id = ${home.param(1)} AND grant_key IS NOT NULL`, [userId])).toBe(2);
@@ -95,7 +88,7 @@ describe.each(SETUPS)('welcome coupons on %s', (setup) => {
 
   it('skips a sold-out campaign, says so in the log, and still grants the others; the message is handled, not failed', async () => {
     const userId = randomUUID();
-    await deliver(registered(userId));
+    await home.deliver(registered(userId));
 
     expect(await templatesOfCouponsOf(userId)).toEqual([campaigns.plenty.templateId]);
     expect(await adminView(campaigns.single.templateId)).toMatchObject({ issued: 1, remainingStock: 0 });
@@ -106,7 +99,7 @@ describe.each(SETUPS)('welcome coupons on %s', (setup) => {
   it('never grants beyond the stock when many register at once', async () => {
     const scarce = await create({ grantOnRegister: true, totalStock: 5 });
     const userIds = Array.from({ length: 20 }, () => randomUUID());
-    await deliver(...userIds.map(registered));
+    await home.deliver(...userIds.map(registered));
 
     expect(await home.count('coupon', `template_id = ${home.param(1)}`, [scarce.templateId])).toBe(5);
     expect(await adminView(scarce.templateId)).toMatchObject({ issued: 5, remainingStock: 0 });

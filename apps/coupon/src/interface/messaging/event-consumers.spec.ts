@@ -1,10 +1,6 @@
-// The package's index loads reflect-metadata, which its constants module (read below) needs first.
-import '@nestjs/microservices';
-import type { Type } from '@nestjs/common';
-import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, couponContext, type EventEnvelope } from '@shop/contracts';
-import { createLogger, silentLogger } from '@shop/observability';
-import { anEnvelope } from '@shop/testing';
+import { silentLogger } from '@shop/observability';
+import { anEnvelope, capturingLogger, handledEvents, type LogLine } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { couponEventControllers } from '../coupon.controllers.js';
 import { GrantWelcomeCouponsOnUserRegistered } from './grant-welcome-coupons-on-user-registered.controller.js';
@@ -12,20 +8,6 @@ import { ReleaseCouponOnOrderCancelled } from './release-coupon-on-order-cancell
 import { ReserveCouponOnOrderPlaced } from './reserve-coupon-on-order-placed.controller.js';
 import { ReturnCouponOnOrderRefunded } from './return-coupon-on-order-refunded.controller.js';
 import { UseCouponOnOrderPaid } from './use-coupon-on-order-paid.controller.js';
-
-/** `type → reaction name` of every @HandlesEvent method of the controllers. */
-function handledEvents(controllers: readonly Type[]): Array<[string, string]> {
-  return controllers.flatMap((controller) => {
-    const prototype = controller.prototype as Record<string, unknown>;
-    return Object.getOwnPropertyNames(prototype).flatMap((name): Array<[string, string]> => {
-      const method = prototype[name];
-      if (name === 'constructor' || typeof method !== 'function') return [];
-      const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as string[] | undefined;
-      const extras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) as { handler?: string } | undefined;
-      return (patterns ?? []).map((pattern) => [pattern, String(extras?.handler)]);
-    });
-  });
-}
 
 const ids = { orderId: crypto.randomUUID(), userId: crypto.randomUUID(), couponId: crypto.randomUUID() };
 const at = new Date().toISOString();
@@ -36,22 +18,9 @@ function recording<R>(result: R) {
   return { commands, execute: async (command: unknown) => (commands.push(command), result) };
 }
 
-/** A logger that keeps each line's level name and message. */
-function capturingLogger() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const levels: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error' };
-  const logger = createLogger(
-    'coupon',
-    { level: 'debug' },
-    {
-      write: (line: string) => {
-        const { level, msg } = JSON.parse(line) as { level: number; msg: string };
-        lines.push({ level: levels[level] ?? String(level), msg });
-      },
-    },
-  );
-  return { logger, lines };
-}
+/** The level and message of a captured line: what these specs pin down. */
+const levelAndMessage = ({ level, msg }: LogLine) => ({ level, msg });
+const capturing = () => capturingLogger({ service: 'coupon', level: 'debug' });
 
 describe('the coupon context’s event consumers', () => {
   it('handle exactly the events the context subscribes to, one named reaction each (the names key the inbox: they never change)', () => {
@@ -153,9 +122,9 @@ describe('the coupon context’s event consumers', () => {
       ['REJECTED', 'warn', /no coupon is reserved/],
       ['CANCELLED_UNSEEN', 'warn', /no coupon is reserved/],
     ] as const)('a payment finding the reservation %s: %s', async (status, level, message) => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(paid);
-      expect(lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+      expect(lines.map(levelAndMessage)).toEqual([{ level, msg: expect.stringMatching(message) }]);
     });
 
     it.each([
@@ -165,9 +134,9 @@ describe('the coupon context’s event consumers', () => {
       ['REJECTED', 'warn', /not used by it/],
       ['CANCELLED_UNSEEN', 'warn', /not used by it/],
     ] as const)('a refund finding the reservation %s: %s', async (status, level, message) => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(refunded);
-      expect(lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
+      expect(lines.map(levelAndMessage)).toEqual([{ level, msg: expect.stringMatching(message) }]);
     });
 
     const cancelled = (couponId: string | null) =>
@@ -184,20 +153,20 @@ describe('the coupon context’s event consumers', () => {
       ['refunded', 'none: debug', null, 'debug'],
       ['refunded', 'RELEASED: debug', 'RELEASED', 'debug'],
     ] as const)('an order %s without a coupon, finding the reservation %s (most orders have no coupon)', async (step, _, status, level) => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       if (step === 'paid') await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(paid));
       else await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(refunded));
       expect(lines.map((line) => line.level)).toEqual([level]);
     });
 
     it('a cancellation without a coupon: its tombstone and a repeat at debug; with a coupon at info', async () => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(null));
       await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'nothing-to-release', status: 'CANCELLED_UNSEEN' }) as never, logger).handle(
         cancelled(null),
       );
       await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(ids.couponId));
-      expect(lines).toEqual([
+      expect(lines.map(levelAndMessage)).toEqual([
         { level: 'debug', msg: expect.stringMatching(/tombstone/) },
         { level: 'debug', msg: expect.stringMatching(/nothing to release/) },
         { level: 'info', msg: expect.stringMatching(/tombstone/) },
@@ -205,11 +174,11 @@ describe('the coupon context’s event consumers', () => {
     });
 
     it('an event naming no coupon for an order that held one: done, and a warning (the two sides disagree)', async () => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'released' }) as never, logger).handle(cancelled(null));
       await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(withoutCoupon(paid));
       await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(withoutCoupon(refunded));
-      expect(lines).toEqual([
+      expect(lines.map(levelAndMessage)).toEqual([
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*released/) },
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*confirmed/) },
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*returned/) },
@@ -217,7 +186,7 @@ describe('the coupon context’s event consumers', () => {
     });
 
     it('a confirmed use and a returned coupon: nothing to warn about', async () => {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturing();
       await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(paid);
       await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(refunded);
       expect(lines.map((line) => line.level)).not.toContain('warn');
