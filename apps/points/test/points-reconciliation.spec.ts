@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -169,6 +169,17 @@ describe.each(KINDS)('npm run points -- reconcile on %s', (kind) => {
     });
   });
 
+  it.runIf(kind === 'sqlite')('leaves the SQLite file as it was: read-only, neither migrated nor chmodded, also beside the running service', async () => {
+    await open();
+    await anAccount();
+    const file = join(target.args[1]!, 'points.sqlite');
+    await chmod(file, 0o640);
+    const before = await readFile(file);
+    expect(await run('reconcile')).toMatchObject({ code: 0 });
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
+    expect((await readFile(file)).equals(before)).toBe(true);
+  });
+
   it('exits 2 on bad usage, naming what is wrong', async () => {
     await open();
     expect(await run()).toMatchObject({ code: 2, err: expect.stringContaining('no command given') });
@@ -191,12 +202,15 @@ describe('npm run points -- reconcile without a database', () => {
   };
 
   it('exits 2 when none is named, or the SQLite folder holds none', async () => {
-    expect(await run(['reconcile'])).toMatchObject({ code: 2, err: expect.stringContaining('needs the points database') });
+    expect(await run(['reconcile'])).toMatchObject({
+      code: 2,
+      err: 'no database of points named: --postgres-url, $POINTS_DATABASE_URL or $POSTGRES_URL, or --sqlite-dir',
+    });
     const dir = await mkdtemp(join(tmpdir(), 'shop-points-cli-'));
     cleanups.add(() => rm(dir, { recursive: true, force: true }));
     expect(await run(['reconcile', '--sqlite-dir', dir])).toMatchObject({
       code: 2,
-      err: expect.stringContaining(`no points database at ${join(dir, 'points.sqlite')}`),
+      err: `no database of points at ${join(dir, 'points.sqlite')}`,
     });
   });
 

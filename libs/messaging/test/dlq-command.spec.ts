@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -98,5 +98,11 @@ describe('the DLQ command', () => {
     expect(await runDlqCommand(['purge', service], unknown)).toBe(2);
     expect(unknown.errors[0]).toMatch(/unknown command/);
     expect(await runDlqCommand(['list', service, '--limit', '-3'], cli())).toBe(2);
+
+    // A service name typed wrong: answered, and no database made for it.
+    const typo = cli();
+    expect(await runDlqCommand(['depth', 'nobody_here', '--sqlite-dir', dir], typo)).toBe(2);
+    expect(typo.errors).toEqual([`no database of nobody_here at ${join(dir, 'nobody_here.sqlite')}`]);
+    expect(existsSync(join(dir, 'nobody_here.sqlite'))).toBe(false);
   });
 });

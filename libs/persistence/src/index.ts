@@ -9,3 +9,4 @@ export * from './connection-errors.js';
 export * from './sql-rows.js';
 export * from './stored-versions.js';
 export * from './stale-aggregate.error.js';
+export * from './existing-database.js';

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TransactionHost, openDataSource, postgresUrlOf } from '@shop/persistence';
-import { DataSource } from 'typeorm';
+import { TransactionHost, openExistingServiceDatabase, type ExistingDatabaseChoice } from '@shop/persistence';
+import type { DataSource } from 'typeorm';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
-import { messagingMigrations } from '../migrations/index.js';
 import { DeadOutboxRows } from '../outbox/dead-outbox-rows.js';
 import type { DeadLetter, DeadLetterAdmin } from '../transport/transport.js';
 
@@ -30,11 +27,13 @@ Dead outbox rows (events the service could not publish OUTBOX_MAX_ATTEMPTS times
 Options:
   --limit N            how many to list (default 50)
   --amqp-url URL       RabbitMQ (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
-  --postgres-url URL   outbox-*: the PostgreSQL server; the database is shop_<service> (default:
-                       $<SERVICE>_DATABASE_URL, a full URL, else $POSTGRES_URL)
-  --sqlite-dir DIR     embedded mode: use <DIR>/<service>.sqlite instead. list, inspect, depth and
-                       outbox-list any time; outbox-replay and outbox-discard while the embedded
-                       process is stopped (replay of dead letters runs inside that process)
+  --postgres-url URL   outbox-*: the PostgreSQL server; the database is shop_<service>, whatever
+                       database the URL names (default: $<SERVICE>_DATABASE_URL, a full URL used as
+                       it is, else $POSTGRES_URL). The database must exist: it is never created
+  --sqlite-dir DIR     embedded mode: use <DIR>/<service>.sqlite instead (never created nor
+                       migrated). list, inspect, depth and outbox-list any time (read-only);
+                       outbox-replay and outbox-discard while the embedded process is stopped
+                       (replay of dead letters runs inside that process)
   --all                outbox-discard: every dead outbox row
 `;
 
@@ -100,7 +99,12 @@ export async function runDlqCommand(argv: readonly string[], deps: DlqCommandDep
       deps.err('replay in the embedded mode runs inside the embedded process; this command can only read its dead letters');
       return 2;
     }
-    const dataSource = await openDataSource({ service, sqliteDir, entities: [], migrations: messagingMigrations });
+    const opened = await openExistingServiceDatabase(service, { sqliteDir }, deps.env, { applicationName: 'shop-dlq', readOnly: true });
+    if (typeof opened === 'string') {
+      deps.err(opened);
+      return 2;
+    }
+    const dataSource = opened;
     try {
       const store = new SqlDeadLetterStore(service, new TransactionHost(dataSource));
       return await answer(
@@ -169,22 +173,17 @@ async function answer(command: string, service: string, ids: readonly string[], 
   return 0;
 }
 
-interface DatabaseChoice {
-  readonly sqliteDir: string | undefined;
-  readonly postgresUrl: string | undefined;
-}
-
 async function deadOutboxRows(
   command: string,
   service: string,
   ids: readonly string[],
   limit: number,
-  choice: DatabaseChoice,
+  choice: ExistingDatabaseChoice,
   deps: DlqCommandDeps,
 ): Promise<number> {
   let dataSource: DataSource;
   try {
-    const opened = await openServiceDatabase(service, choice, deps.env);
+    const opened = await openExistingServiceDatabase(service, choice, deps.env, { applicationName: 'shop-dlq' });
     if (typeof opened === 'string') {
       deps.err(opened);
       return 2;
@@ -228,28 +227,4 @@ async function deadOutboxRows(
   } finally {
     await dataSource.destroy();
   }
-}
-
-/**
- * The service's own database, as the service finds it; a message (string) when none is given. On
- * PostgreSQL it is neither created nor migrated: a name typed wrong must fail, not make a database.
- */
-async function openServiceDatabase(service: string, choice: DatabaseChoice, env: DlqCommandDeps['env']): Promise<DataSource | string> {
-  if (choice.sqliteDir) {
-    const file = join(choice.sqliteDir, `${service}.sqlite`);
-    if (!existsSync(file)) return `no database of ${service} at ${file}`;
-    return openDataSource({ service, sqliteDir: choice.sqliteDir, entities: [], migrations: messagingMigrations });
-  }
-  // --postgres-url wins over $<SERVICE>_DATABASE_URL, which wins over $POSTGRES_URL.
-  const url = postgresUrlOf({
-    service,
-    databaseUrl: choice.postgresUrl ? undefined : env[`${service.toUpperCase()}_DATABASE_URL`] || undefined,
-    postgresUrl: choice.postgresUrl ?? env['POSTGRES_URL'],
-    entities: [],
-    migrations: [],
-  });
-  if (!url) return `outbox commands need the service's database: --postgres-url, $${service.toUpperCase()}_DATABASE_URL or $POSTGRES_URL, or --sqlite-dir`;
-  const dataSource = new DataSource({ type: 'postgres', url, applicationName: 'shop-dlq', extra: { max: 1, connectionTimeoutMillis: 10_000 } });
-  await dataSource.initialize();
-  return dataSource;
 }

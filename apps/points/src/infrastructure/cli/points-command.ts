@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TransactionHost, openDataSource, postgresUrlOf } from '@shop/persistence';
-import { DataSource } from 'typeorm';
+import { TransactionHost, openExistingServiceDatabase } from '@shop/persistence';
+import type { DataSource } from 'typeorm';
 import {
   RECONCILE_PAGE_SIZE_MAX,
   ReconcilePointsBalancesHandler,
@@ -19,9 +17,11 @@ Commands:
                        balance equals its ledger; 1: some differ; 2: bad usage or no database.
 
 Options:
-  --postgres-url URL   the PostgreSQL server; the database is shop_points (default: $POINTS_DATABASE_URL,
-                       a full URL, else $POSTGRES_URL). The database must exist: it is never created.
-  --sqlite-dir DIR     embedded mode: <DIR>/points.sqlite instead
+  --postgres-url URL   the PostgreSQL server; the database is shop_points, whatever database the URL
+                       names (default: $POINTS_DATABASE_URL, a full URL used as it is, else
+                       $POSTGRES_URL). The database must exist: it is never created nor migrated.
+  --sqlite-dir DIR     embedded mode: <DIR>/points.sqlite instead, opened read-only (also while the
+                       service runs)
   --page-size N        accounts per query (1–${RECONCILE_PAGE_SIZE_MAX}, default ${DEFAULT_POINTS_RECONCILE_PAGE_SIZE})
   --json               one JSON document { checked, mismatches: [{ userId, stored, ledger }] } on stdout
 `;
@@ -77,7 +77,7 @@ export async function runPointsCommand(argv: readonly string[], deps: PointsComm
 
   let dataSource: DataSource;
   try {
-    const opened = await openPointsDatabase({ sqliteDir, postgresUrl }, deps.env);
+    const opened = await openExistingServiceDatabase(SERVICE, { sqliteDir, postgresUrl }, deps.env, { applicationName: 'shop-points-cli', readOnly: true });
     if (typeof opened === 'string') {
       deps.err(opened);
       return 2;
@@ -120,28 +120,4 @@ const balance = (b: Balance): string => `available=${b.available} frozen=${b.fro
 function describeMismatch({ userId, stored, ledger }: BalanceMismatch): string {
   const differs = (['available', 'frozen', 'lifetimeEarned', 'debt'] as const).filter((part) => stored[part] !== ledger[part]);
   return `${userId}\tstored: ${balance(stored)}\tledger: ${balance(ledger)}\t(differs: ${differs.join(', ')})`;
-}
-
-/**
- * The points service's own database, as the service finds it; a message (string) when none is given or
- * there is none. Neither created nor migrated: a name typed wrong must fail, not make a database.
- */
-async function openPointsDatabase(choice: { sqliteDir?: string; postgresUrl?: string }, env: PointsCommandDeps['env']): Promise<DataSource | string> {
-  if (choice.sqliteDir !== undefined) {
-    const file = join(choice.sqliteDir, `${SERVICE}.sqlite`);
-    if (!existsSync(file)) return `no points database at ${file}`;
-    return openDataSource({ service: SERVICE, sqliteDir: choice.sqliteDir, entities: [], migrations: [] });
-  }
-  // --postgres-url wins over $POINTS_DATABASE_URL, which wins over $POSTGRES_URL.
-  const url = postgresUrlOf({
-    service: SERVICE,
-    databaseUrl: choice.postgresUrl ? undefined : env['POINTS_DATABASE_URL'] || undefined,
-    postgresUrl: choice.postgresUrl ?? (env['POSTGRES_URL'] || undefined),
-    entities: [],
-    migrations: [],
-  });
-  if (!url) return 'reconcile needs the points database: --postgres-url, $POINTS_DATABASE_URL or $POSTGRES_URL, or --sqlite-dir';
-  const dataSource = new DataSource({ type: 'postgres', url, applicationName: 'shop-points-cli', extra: { max: 1, connectionTimeoutMillis: 10_000 } });
-  await dataSource.initialize();
-  return dataSource;
 }
