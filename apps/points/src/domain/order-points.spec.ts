@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
 import { ORDER_POINTS_STATUSES, OrderPoints, type OrderPointsStatus } from './order-points.js';
-import { IllegalOrderPointsTransitionError } from './points.errors.js';
+import { IllegalOrderPointsTransitionError, OrderPointsMismatchError } from './points.errors.js';
 import { Points } from './points.js';
 import { OrderPointsMother } from './testing/points.mother.js';
 
@@ -16,7 +16,7 @@ type Step = (order: OrderPoints) => unknown;
 const steps: Record<string, Step> = {
   rejectLate: (o) => o.rejectLate(userId, Points.of(300), later),
   release: (o) => o.release(later),
-  confirmPaid: (o) => o.confirmPaid(Points.of(12), later),
+  confirmPaid: (o) => o.confirmPaid(Points.of(12), later, { userId, pointsToUse: Points.of(300) }),
   refund: (o) => o.refund(later),
 };
 
@@ -95,7 +95,7 @@ describe('OrderPoints', () => {
 
   it('walks RESERVED → PAID (with what it earned) → REFUNDED, recording each step', () => {
     const order = inStatus('RESERVED');
-    expect(order.confirmPaid(Points.of(12), later)).toBe(true);
+    expect(order.confirmPaid(Points.of(12), later, { userId: userId.toUpperCase(), pointsToUse: Points.of(300) })).toBe(true);
     expect(order.toSnapshot()).toMatchObject({ status: 'PAID', points: 300, earned: 12 });
     expect(order.refund(later)).toBe(true);
     expect(order.toSnapshot()).toMatchObject({ status: 'REFUNDED', points: 300, earned: 12 });
@@ -103,6 +103,53 @@ describe('OrderPoints', () => {
       { type: 'OrderPointsPaid', aggregateId: orderId, occurredAt: later, userId, spent: 300, earned: 12 },
       { type: 'OrderPointsRefunded', aggregateId: orderId, occurredAt: later, userId, spent: 300, earned: 12 },
     ]);
+  });
+
+  it.each([
+    ['another user', { userId: newId(), pointsToUse: Points.of(300) }],
+    ['other points', { userId, pointsToUse: Points.of(299) }],
+    ['no points', { userId, pointsToUse: Points.zero }],
+  ])('refuses a payment naming %s than reserved with ORDER_POINTS_MISMATCH (both named), changing nothing', (_, paidAs) => {
+    const order = inStatus('RESERVED');
+    expect(order.isFor(paidAs.userId, paidAs.pointsToUse)).toBe(false);
+    expect(() => order.confirmPaid(Points.of(12), later, paidAs)).toThrow(OrderPointsMismatchError);
+    expect(() => order.confirmPaid(Points.of(12), later, paidAs)).toThrow(
+      expect.objectContaining({
+        code: 'ORDER_POINTS_MISMATCH',
+        details: { orderId, step: 'paid', recorded: { userId, points: 300 }, asked: { userId: paidAs.userId, points: paidAs.pointsToUse.value } },
+      }),
+    );
+    expect(order.toSnapshot()).toEqual(inStatus('RESERVED').toSnapshot());
+    expect(order.pullDomainEvents()).toEqual([]);
+  });
+
+  it('is for the user and points it was decided with, in any spelling of the user id', () => {
+    const order = inStatus('RESERVED');
+    expect(order.isFor(userId, Points.of(300))).toBe(true);
+    expect(order.isFor(`urn:uuid:${userId.toUpperCase()}`, Points.of(300))).toBe(true);
+    expect(inStatus('CANCELLED_UNSEEN').isFor(userId, Points.zero)).toBe(false);
+  });
+
+  it('keeps its ids in one spelling, lower case, from every factory and the late rejection; refuses what is not a UUID', () => {
+    const [ORDER, USER] = [orderId.toUpperCase(), userId.toUpperCase()];
+    const made = [
+      OrderPoints.reserved(ORDER, USER, Points.of(1), now),
+      OrderPoints.rejected(ORDER, USER, Points.of(1), 'INSUFFICIENT_POINTS', now),
+      OrderPoints.paidWithoutPoints(ORDER, USER, Points.of(1), now),
+    ];
+    for (const order of made)
+      expect([order.orderId, order.userId, order.pullDomainEvents()[0]]).toEqual([orderId, userId, expect.objectContaining({ aggregateId: orderId, userId })]);
+    const tombstone = OrderPoints.tombstone(ORDER, now);
+    expect(tombstone.orderId).toBe(orderId);
+    tombstone.rejectLate(USER, Points.of(1), later);
+    expect(tombstone.userId).toBe(userId);
+
+    const invalid = expect.objectContaining({ code: 'INVALID_VALUE' });
+    expect(() => OrderPoints.reserved(`urn:uuid:${orderId}`, userId, Points.of(1), now)).toThrow(invalid);
+    expect(() => OrderPoints.rejected(orderId, 'user-1', Points.of(1), 'INSUFFICIENT_POINTS', now)).toThrow(invalid);
+    expect(() => OrderPoints.paidWithoutPoints(orderId, '', Points.of(1), now)).toThrow(invalid);
+    expect(() => OrderPoints.tombstone('order-1', now)).toThrow(invalid);
+    expect(() => OrderPoints.tombstone(orderId, now).rejectLate('user-1', Points.of(1), later)).toThrow(invalid);
   });
 
   it.each(cases('no-op'))('a repeated or empty %s on %s changes nothing and records nothing', (step, status) => {

@@ -1,5 +1,5 @@
-import { AggregateRoot } from '@shop/shared-kernel';
-import { IllegalOrderPointsTransitionError } from './points.errors.js';
+import { AggregateRoot, assertUuid, canonicalId } from '@shop/shared-kernel';
+import { IllegalOrderPointsTransitionError, OrderPointsMismatchError } from './points.errors.js';
 import type { OrderPointsEvent } from './points.events.js';
 import type { Points } from './points.js';
 
@@ -34,7 +34,8 @@ export interface OrderPointsSnapshot {
  *
  * RESERVED → RELEASED (cancel) | PAID (paid) → REFUNDED; REJECTED is final; CANCELLED_UNSEEN (a
  * tombstone: cancelled before placed) → REJECTED (ORDER_CANCELLED) when the placement arrives late.
- * An order that used no points is first seen when paid (`paidWithoutPoints`).
+ * An order that used no points is first seen when paid (`paidWithoutPoints`). Ids are kept in their one
+ * spelling (lower case): the order id keys the row, the user id is compared with later steps'.
  */
 export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
   private state: OrderPointsSnapshot;
@@ -46,15 +47,15 @@ export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
 
   /** The order's points were frozen: announced as `points.reserved.v1`. */
   static reserved(orderId: string, userId: string, points: Points, now: Date): OrderPoints {
-    const order = new OrderPoints({ orderId, userId, status: 'RESERVED', points: points.value, earned: 0, reason: null, createdAt: now, updatedAt: now });
-    order.record({ type: 'PointsReserved', aggregateId: orderId, occurredAt: now, userId, points: points.value });
+    const order = OrderPoints.first(orderId, userId, { status: 'RESERVED', points: points.value }, now);
+    order.record({ type: 'PointsReserved', aggregateId: order.id, occurredAt: now, userId: order.userId!, points: points.value });
     return order;
   }
 
   /** The order's points could not be frozen: announced as `points.reservation-rejected.v1` with the reason. */
   static rejected(orderId: string, userId: string, points: Points, reason: PointsReservationRejectionReason, now: Date): OrderPoints {
-    const order = new OrderPoints({ orderId, userId, status: 'REJECTED', points: points.value, earned: 0, reason, createdAt: now, updatedAt: now });
-    order.record({ type: 'PointsReservationRejected', aggregateId: orderId, occurredAt: now, userId, points: points.value, reason });
+    const order = OrderPoints.first(orderId, userId, { status: 'REJECTED', points: points.value, reason }, now);
+    order.record({ type: 'PointsReservationRejected', aggregateId: order.id, occurredAt: now, userId: order.userId!, points: points.value, reason });
     return order;
   }
 
@@ -63,16 +64,34 @@ export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
    * but the placement, should it still come, must not freeze points for a dead order. Announces nothing.
    */
   static tombstone(orderId: string, now: Date): OrderPoints {
-    const order = new OrderPoints({ orderId, userId: null, status: 'CANCELLED_UNSEEN', points: 0, earned: 0, reason: null, createdAt: now, updatedAt: now });
-    order.record({ type: 'OrderPointsTombstoned', aggregateId: orderId, occurredAt: now });
+    const order = OrderPoints.first(orderId, null, { status: 'CANCELLED_UNSEEN', points: 0 }, now);
+    order.record({ type: 'OrderPointsTombstoned', aggregateId: order.id, occurredAt: now });
     return order;
   }
 
   /** An order that used no points was paid: remembered with what it earned, so its refund can claw that back. */
   static paidWithoutPoints(orderId: string, userId: string, earned: Points, now: Date): OrderPoints {
-    const order = new OrderPoints({ orderId, userId, status: 'PAID', points: 0, earned: earned.value, reason: null, createdAt: now, updatedAt: now });
-    order.record({ type: 'OrderPointsPaid', aggregateId: orderId, occurredAt: now, userId, spent: 0, earned: earned.value });
+    const order = OrderPoints.first(orderId, userId, { status: 'PAID', points: 0, earned: earned.value }, now);
+    order.record({ type: 'OrderPointsPaid', aggregateId: order.id, occurredAt: now, userId: order.userId!, spent: 0, earned: earned.value });
     return order;
+  }
+
+  /** A new row, its ids in their one spelling (a UUID in lower case; anything else is refused). */
+  private static first(
+    orderId: string,
+    userId: string | null,
+    fields: Pick<OrderPointsSnapshot, 'status' | 'points'> & Partial<Pick<OrderPointsSnapshot, 'earned' | 'reason'>>,
+    now: Date,
+  ): OrderPoints {
+    return new OrderPoints({
+      orderId: assertUuid('orderId', orderId),
+      userId: userId === null ? null : assertUuid('userId', userId),
+      earned: 0,
+      reason: null,
+      ...fields,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
   static restore(snapshot: OrderPointsSnapshot): OrderPoints {
@@ -112,12 +131,18 @@ export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
     return this.state.status === 'CANCELLED_UNSEEN';
   }
 
+  /** Whether the order was decided for this user and these points: a later step naming others disagrees with it. */
+  isFor(userId: string, points: Points): boolean {
+    return this.state.userId === canonicalId(userId) && this.state.points === points.value;
+  }
+
   /** The placement of an order already cancelled arrived: rejected (ORDER_CANCELLED), so the order side hears an answer and no points hang frozen. */
   rejectLate(userId: string, points: Points, now: Date): void {
     if (this.state.status !== 'CANCELLED_UNSEEN') throw this.illegal('be rejected as late');
     const reason: PointsReservationRejectionReason = 'ORDER_CANCELLED';
-    this.state = { ...this.state, userId, points: points.value, status: 'REJECTED', reason, updatedAt: now };
-    this.record({ type: 'PointsReservationRejected', aggregateId: this.id, occurredAt: now, userId, points: points.value, reason });
+    const user = assertUuid('userId', userId);
+    this.state = { ...this.state, userId: user, points: points.value, status: 'REJECTED', reason, updatedAt: now };
+    this.record({ type: 'PointsReservationRejected', aggregateId: this.id, occurredAt: now, userId: user, points: points.value, reason });
   }
 
   /**
@@ -133,11 +158,17 @@ export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
     return true;
   }
 
-  /** Confirm (the order was paid): RESERVED → PAID with what the payment earned (true); PAID or REFUNDED already: false. */
-  confirmPaid(earned: Points, now: Date): boolean {
+  /**
+   * Confirm (the order was paid): RESERVED → PAID with what the payment earned (true; the caller spends
+   * the frozen points); PAID or REFUNDED already: false. Nothing held (rejected, released, a tombstone)
+   * cannot be paid; nor can a reservation for another user or amount than `paidAs` says the payment
+   * names (the caller would spend what the order did not use). The saga always gives `paidAs`.
+   */
+  confirmPaid(earned: Points, now: Date, paidAs?: { readonly userId: string; readonly pointsToUse: Points }): boolean {
     const { status } = this.state;
     if (status === 'PAID' || status === 'REFUNDED') return false;
     if (status !== 'RESERVED') throw this.illegal('be paid');
+    if (paidAs && !this.isFor(paidAs.userId, paidAs.pointsToUse)) throw this.mismatch('paid', paidAs.userId, paidAs.pointsToUse);
     this.state = { ...this.state, status: 'PAID', earned: earned.value, updatedAt: now };
     this.record({ type: 'OrderPointsPaid', aggregateId: this.id, occurredAt: now, userId: this.state.userId!, spent: this.state.points, earned: earned.value });
     return true;
@@ -161,6 +192,10 @@ export class OrderPoints extends AggregateRoot<OrderPointsEvent> {
 
   toSnapshot(): OrderPointsSnapshot {
     return { ...this.state };
+  }
+
+  private mismatch(step: string, userId: string, points: Points): OrderPointsMismatchError {
+    return new OrderPointsMismatchError(this.id, step, { userId: this.state.userId, points: this.state.points }, { userId, points: points.value });
   }
 
   private illegal(action: string): IllegalOrderPointsTransitionError {

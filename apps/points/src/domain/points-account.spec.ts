@@ -29,6 +29,15 @@ describe('PointsAccount', () => {
     expect(opened.pullDomainEvents()).toEqual([]);
   });
 
+  it('keeps its user id in one spelling, lower case, for its row and its entries’ keys; refuses what is not a UUID', () => {
+    const opened = PointsAccount.open(userId.toUpperCase(), now);
+    expect(opened.userId).toBe(userId);
+    opened.grantSignupBonus(p(100), now);
+    expect(opened.pendingEntries.map((e) => [e.key, e.userId])).toEqual([[`BONUS:${userId}`, userId]]);
+    for (const spelling of [`urn:uuid:${userId}`, 'user-1', ''])
+      expect(() => PointsAccount.open(spelling, now)).toThrow(expect.objectContaining({ code: 'INVALID_VALUE', details: { field: 'userId' } }));
+  });
+
   it('grants the sign-up bonus as a BONUS keyed by the user, available and earned, recording the entry', () => {
     const opened = PointsAccount.open(userId, now);
     opened.grantSignupBonus(p(100), later);
@@ -224,10 +233,25 @@ describe('PointsAccount', () => {
     expect(holder.pullDomainEvents().map((e) => e.type === 'PointsLedgerEntryAppended' && e.entry)).toEqual(entries);
   });
 
-  it('refuses a credit that would take a balance above a trillion', () => {
-    const holder = account({ available: MAX_POINTS });
+  it('lets balances add up past a trillion (only one entry is bounded by it): earned over years, frozen for many orders, clawed back into debt', () => {
+    const holder = account({ available: MAX_POINTS, lifetimeEarned: MAX_POINTS });
+    holder.earn(orderId, p(MAX_POINTS), now);
+    expect(holder.balance).toEqual({ available: 2 * MAX_POINTS, frozen: 0, lifetimeEarned: 2 * MAX_POINTS, debt: 0 });
+    holder.freeze(otherOrder, p(MAX_POINTS), now);
+    holder.freeze(newId(), p(MAX_POINTS), now);
+    expect(holder.balance).toMatchObject({ available: 0, frozen: 2 * MAX_POINTS });
+    // A clawback with more available than one entry's bound takes what it must, no more.
+    const rich = account({ available: 3 * MAX_POINTS });
+    expect(rich.clawBack(orderId, p(MAX_POINTS), now)).toEqual({ clawedBack: p(MAX_POINTS), debt: Points.zero });
+    expect(rich.balance).toMatchObject({ available: 2 * MAX_POINTS, lifetimeEarned: 2 * MAX_POINTS });
+  });
+
+  it('refuses a credit that would take a balance past the exact integers (what BIGINT and a number both hold), writing nothing', () => {
+    const holder = account({ available: Number.MAX_SAFE_INTEGER, lifetimeEarned: 0 });
     expect(() => holder.earn(orderId, p(1), now)).toThrow(InvalidPointsError);
+    expect(() => holder.earn(orderId, p(1), now)).toThrow(expect.objectContaining({ code: 'INVALID_POINTS', details: { field: 'available' } }));
     expect(holder.pendingEntries).toEqual([]);
+    expect(holder.available).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it('forgets its pending entries once the repository has written them', () => {

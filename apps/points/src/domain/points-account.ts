@@ -1,8 +1,8 @@
-import { AggregateRoot } from '@shop/shared-kernel';
+import { AggregateRoot, assertUuid } from '@shop/shared-kernel';
 import { ledgerKey, type Balance, type LedgerDelta, type LedgerEntry, type LedgerEntryKind } from './ledger-entry.js';
 import { InsufficientFrozenPointsError, InsufficientPointsError } from './points.errors.js';
 import type { PointsAccountEvent } from './points.events.js';
-import { Points } from './points.js';
+import { Points, balancePart } from './points.js';
 
 /** Everything an account is made of, as stored; only repositories restore accounts from it. */
 export interface PointsAccountSnapshot extends Balance {
@@ -34,9 +34,13 @@ export class PointsAccount extends AggregateRoot<PointsAccountEvent> {
     this.state = snapshot;
   }
 
-  /** An empty account; nothing is written for it until its first entry. */
+  /**
+   * An empty account; nothing is written for it until its first entry. The user id is taken in its one
+   * spelling (lower case): it keys the row and the entries, so another spelling would be another account.
+   */
   static open(userId: string, now: Date): PointsAccount {
-    return new PointsAccount({ userId, available: 0, frozen: 0, lifetimeEarned: 0, debt: 0, createdAt: now, updatedAt: now });
+    const id = assertUuid('userId', userId);
+    return new PointsAccount({ userId: id, available: 0, frozen: 0, lifetimeEarned: 0, debt: 0, createdAt: now, updatedAt: now });
   }
 
   static restore(snapshot: PointsAccountSnapshot): PointsAccount {
@@ -127,7 +131,7 @@ export class PointsAccount extends AggregateRoot<PointsAccountEvent> {
    * and DEBT for the rest (debt +, earned −), so available never goes below zero.
    */
   clawBack(orderId: string, points: Points, now: Date): ClawBackOutcome {
-    const clawedBack = points.min(Points.of(this.state.available));
+    const clawedBack = Points.of(Math.min(points.value, this.state.available));
     const debt = points.minus(clawedBack);
     if (!clawedBack.isZero()) this.append('CLAWBACK', orderId, orderId, { available: -clawedBack.value, earned: -clawedBack.value }, now);
     if (!debt.isZero()) this.append('DEBT', orderId, orderId, { debt: debt.value, earned: -debt.value }, now);
@@ -152,12 +156,13 @@ export class PointsAccount extends AggregateRoot<PointsAccountEvent> {
 
   private append(kind: LedgerEntryKind, ref: string, orderId: string | null, change: Partial<LedgerDelta>, now: Date): LedgerEntry {
     const delta: LedgerDelta = { available: 0, frozen: 0, earned: 0, debt: 0, ...change };
-    // Points.of refuses a negative or oversized result: the guards above keep every balance in range.
+    // balancePart refuses a negative or inexact result: the guards above keep every balance in range.
+    // A balance may outgrow one entry's bound (lifetimeEarned adds up for years); an entry never does.
     const after: Balance = {
-      available: Points.of(this.state.available + delta.available, 'available').value,
-      frozen: Points.of(this.state.frozen + delta.frozen, 'frozen').value,
-      lifetimeEarned: Points.of(this.state.lifetimeEarned + delta.earned, 'lifetimeEarned').value,
-      debt: Points.of(this.state.debt + delta.debt, 'debt').value,
+      available: balancePart(this.state.available + delta.available, 'available'),
+      frozen: balancePart(this.state.frozen + delta.frozen, 'frozen'),
+      lifetimeEarned: balancePart(this.state.lifetimeEarned + delta.earned, 'lifetimeEarned'),
+      debt: balancePart(this.state.debt + delta.debt, 'debt'),
     };
     const entry: LedgerEntry = { key: ledgerKey(kind, ref), userId: this.userId, kind, orderId, delta, after, createdAt: now };
     this.state = { ...this.state, ...after, updatedAt: now };

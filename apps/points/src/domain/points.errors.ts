@@ -11,7 +11,7 @@ export class InsufficientPointsError extends DomainError {
   }
 }
 
-/** A number of points that cannot exist: negative, fractional, or above 10^12. */
+/** A number of points that cannot exist: negative, fractional, above 10^12 for an amount, or past exact integers for a balance. */
 export class InvalidPointsError extends DomainError {
   constructor(field: string, message: string) {
     super('INVALID_POINTS', `${field}: ${message}`, { field });
@@ -32,6 +32,25 @@ export class InsufficientFrozenPointsError extends DomainError {
 export class IllegalOrderPointsTransitionError extends DomainError {
   constructor(orderId: string, action: string, status: string) {
     super('ILLEGAL_ORDER_POINTS_TRANSITION', `the points of order ${orderId} cannot ${action} while ${status}`, { orderId, action, status });
+  }
+}
+
+/**
+ * A step of an order names another user or another number of points than the order's points were
+ * decided for: the order context and this one disagree, and applying it would move the wrong points.
+ */
+export class OrderPointsMismatchError extends DomainError {
+  constructor(
+    orderId: string,
+    step: string,
+    readonly recorded: { readonly userId: string | null; readonly points: number },
+    readonly asked: { readonly userId: string; readonly points: number },
+  ) {
+    super(
+      'ORDER_POINTS_MISMATCH',
+      `order ${orderId} was ${step} by user ${asked.userId} with ${asked.points} points, but its points were decided for user ${recorded.userId ?? '?'} with ${recorded.points}`,
+      { orderId, step, recorded, asked },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPointsError } from './points.errors.js';
-import { MAX_POINTS, Points } from './points.js';
+import { MAX_BALANCE, MAX_POINTS, Points, balancePart } from './points.js';
 
 describe('Points', () => {
   it.each([0, 1, 250, MAX_POINTS])('holds %s', (value) => {
@@ -56,5 +56,13 @@ describe('Points', () => {
 
   it.each([-100, 100.5, Number.NaN])('refuses to earn for an amount paid of %s', (fen) => {
     expect(() => Points.earnedFor(fen)).toThrow(expect.objectContaining({ code: 'INVALID_VALUE', details: { field: 'amountPaid' } }));
+  });
+
+  it.each([0, MAX_POINTS + 1, MAX_BALANCE])('holds a balance part of %s: more than one amount, up to the exact integers', (value) => {
+    expect(balancePart(value, 'lifetimeEarned')).toBe(value);
+  });
+
+  it.each([-1, 1.5, MAX_BALANCE + 1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a balance part of %s with INVALID_POINTS, naming the part', (value) => {
+    expect(() => balancePart(value, 'debt')).toThrow(expect.objectContaining({ code: 'INVALID_POINTS', details: { field: 'debt' } }));
   });
 });

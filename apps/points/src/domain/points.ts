@@ -1,13 +1,19 @@
 import { InvalidValueError } from '@shop/shared-kernel';
 import { InvalidPointsError } from './points.errors.js';
 
-/** A trillion points bounds every balance, as a trillion fen bounds every amount of money. */
+/** A trillion points bounds every amount moved at once (an entry, an order's points), as a trillion fen bounds every amount of money. */
 export const MAX_POINTS = 1_000_000_000_000;
+
+/**
+ * What a balance (available, frozen, lifetimeEarned, debt) may add up to: far more than one amount, since
+ * a user's entries add up over the years. Numbers stay exact up to it, and the BIGINT columns hold it.
+ */
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 
 /** Fen of the amount paid that earn one point: one point per full yuan. */
 const FEN_PER_EARNED_POINT = 100;
 
-/** A whole number of points, 0 to 10^12. One point is worth one fen at checkout. */
+/** A whole number of points moved at once, 0 to 10^12 (balances use `balancePart`). One point is worth one fen at checkout. */
 export class Points {
   private constructor(readonly value: number) {}
 
@@ -56,4 +62,12 @@ export class Points {
   toJSON(): number {
     return this.value;
   }
+}
+
+/** One part of a balance (`field`: available, frozen, …): a whole number from 0 to `MAX_BALANCE`. */
+export function balancePart(value: number, field: string): number {
+  // Past MAX_SAFE_INTEGER a sum is no longer exact: isSafeInteger refuses it along with fractions.
+  if (!Number.isSafeInteger(value)) throw new InvalidPointsError(field, `must be a whole number up to ${MAX_BALANCE}, got ${value}`);
+  if (value < 0) throw new InvalidPointsError(field, `must not be negative, got ${value}`);
+  return value;
 }
