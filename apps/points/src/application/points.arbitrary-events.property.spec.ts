@@ -28,7 +28,7 @@ import { pointsApplicationFixture, type PointsApplicationFixture, type PointsHan
  * stay consistent through all of it. Each event is delivered one to three times, everything shuffled.
  *
  * Events go to the use cases as the interface consumers hand them over (messaging/*.controller.ts:
- * ids canonicalised, placements and cancellations without points skipped). A delivery that fails goes
+ * ids canonicalised, placements without points skipped). A delivery that fails goes
  * back to the end of the queue, as the broker's retry would, up to MAX_ATTEMPTS, then it is dead-lettered.
  * SagaStepOutOfOrderError is the expected such failure; a DomainError is what the consumer would get as
  * well, so it is recorded (and none is expected); any other exception fails the property.
@@ -180,11 +180,11 @@ async function consume(handlers: PointsHandlers, event: ContractEvent): Promise<
         userId: canonicalId(payload.userId),
         points: payload.pointsToUse,
       });
+      if (result.outcome === 'already-decided' && !result.agrees) return 'already-decided, disagreeing';
       return result.outcome === 'rejected' ? `rejected ${result.reason}` : result.outcome;
     }
     case 'order.cancelled.v1':
-      if (event.payload.pointsToUse === 0) return 'skipped';
-      return (await handlers.release.execute({ orderId: canonicalId(event.payload.orderId) })).outcome;
+      return (await handlers.release.execute({ orderId: canonicalId(event.payload.orderId), pointsToUse: event.payload.pointsToUse })).outcome;
     case 'order.paid.v1': {
       const { payload } = event;
       const result = await handlers.confirm.execute({
@@ -365,10 +365,13 @@ describe('the points context under arbitrary sequences of the contract events, d
       'order.placed.v1: rejected INSUFFICIENT_POINTS',
       'order.placed.v1: rejected ORDER_CANCELLED',
       'order.placed.v1: already-decided',
+      'order.placed.v1: already-decided, disagreeing',
       'order.placed.v1: skipped',
       'order.cancelled.v1: released',
       'order.cancelled.v1: tombstoned',
       'order.cancelled.v1: nothing-to-release',
+      'order.cancelled.v1: not-seen',
+      'order.cancelled.v1: inconsistent',
       'order.paid.v1: confirmed',
       'order.paid.v1: confirmed without points',
       'order.paid.v1: already-confirmed',

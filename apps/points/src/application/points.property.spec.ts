@@ -121,7 +121,7 @@ async function run(f: PointsApplicationFixture, scenario: Scenario): Promise<See
     if (plan.pointsToUse === 0) proceed(order, true);
   });
 
-  // What the points context's consumers do with each message (an order that uses no points reserves and releases nothing).
+  // What the points context's consumers do with each message (an order that uses no points reserves nothing).
   const deliver = async (message: Message): Promise<void> => {
     if (message.kind === 'user.registered') {
       await handlers.grantSignupBonus.execute({ userId: message.userId });
@@ -137,9 +137,11 @@ async function run(f: PointsApplicationFixture, scenario: Scenario): Promise<See
         if (result.outcome !== 'already-decided') proceed(message.order, result.outcome === 'reserved');
         return;
       }
-      case 'order.cancelled':
-        if (plan.pointsToUse > 0) await handlers.release.execute({ orderId });
+      case 'order.cancelled': {
+        const result = await handlers.release.execute({ orderId, pointsToUse: plan.pointsToUse });
+        expect(result.outcome, `the cancellation of order ${message.order}`).not.toBe('inconsistent');
         return;
+      }
       case 'order.paid': {
         const result = await handlers.confirm.execute({ orderId, userId, pointsToUse: plan.pointsToUse, amountPaid: plan.amountPaid });
         expect(result.outcome, `the payment of order ${message.order}`).not.toBe('inconsistent');

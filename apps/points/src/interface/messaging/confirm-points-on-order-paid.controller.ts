@@ -5,13 +5,12 @@ import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { canonicalId } from '@shop/shared-kernel';
 import { ConfirmPointsForOrderHandler } from '../../application/commands/confirm-points-for-order/confirm-points-for-order.handler.js';
-import { SagaStepOutOfOrderError } from '../../application/saga-step-out-of-order.error.js';
 
 /**
  * The saga's *confirm*, for every paid order: the points frozen for it are spent, and the payment earns
  * one point per full yuan (an order that used no points earns too). A payment that overtook the
- * placement of an order using points fails on purpose: the delivery is retried with backoff until the
- * placement has been handled.
+ * placement of an order using points fails on purpose (`SagaStepOutOfOrderError`, logged by the event
+ * consumer as any failure): the delivery is retried with backoff until the placement has been handled.
  */
 @Controller()
 export class ConfirmPointsOnOrderPaid {
@@ -25,23 +24,18 @@ export class ConfirmPointsOnOrderPaid {
     const { payload } = envelope;
     const orderId = canonicalId(payload.orderId);
     const userId = canonicalId(payload.userId);
-    let result;
-    try {
-      result = await this.confirmPoints.execute({ orderId, userId, pointsToUse: payload.pointsToUse, amountPaid: payload.amountPaid });
-    } catch (error) {
-      // Too early, not wrong: thrown on so that the message comes back once its predecessor is in.
-      if (error instanceof SagaStepOutOfOrderError) this.logger.warn({ orderId, messageId: envelope.id }, `${error.message}: the delivery will be retried`);
-      throw error;
-    }
+    const result = await this.confirmPoints.execute({ orderId, userId, pointsToUse: payload.pointsToUse, amountPaid: payload.amountPaid });
     if (result.outcome === 'confirmed') {
       this.logger.info({ orderId, userId, spent: result.spent, earned: result.earned }, 'order paid: points spent and earned');
     } else if (result.outcome === 'already-confirmed') {
       this.logger.info({ orderId, status: result.status }, 'order paid again: its points were confirmed before, nothing changed');
     } else {
-      // The order says paid, yet its points were refused, released or cancelled here: the two sides disagree, retrying cannot help.
+      // The order says paid, yet its points were refused, released or cancelled here, or reserved for another user or amount:
+      // the two sides disagree, retrying cannot help.
+      const { status, problem, recorded } = result;
       this.logger.error(
-        { orderId, userId, pointsToUse: payload.pointsToUse, status: result.status },
-        'order paid, but its points are not reserved for it: nothing spent, nothing earned; the order and points contexts disagree',
+        { orderId, userId, pointsToUse: payload.pointsToUse, status, reservedFor: recorded.userId, reservedPoints: recorded.points, problem },
+        'order paid, but its points are not reserved for it as paid: nothing spent, nothing earned; the order and points contexts disagree',
       );
     }
   }

@@ -3,7 +3,7 @@ import '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, pointsContext, type EventEnvelope } from '@shop/contracts';
-import { createLogger, silentLogger } from '@shop/observability';
+import { createLogger, silentLogger, type Logger } from '@shop/observability';
 import { anEnvelope } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { SagaStepOutOfOrderError } from '../../application/saga-step-out-of-order.error.js';
@@ -46,17 +46,17 @@ function recording(result: unknown) {
   };
 }
 
-/** A logger that keeps each line's level name and message. */
-function capturingLogger() {
-  const lines: Array<{ level: string; msg: string }> = [];
+/** A logger that keeps each line's level name and message, and its other fields when `withFields`. */
+function capturingLogger(withFields = true) {
+  const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
   const levels: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error' };
   const logger = createLogger(
     'points',
     { level: 'debug' },
     {
       write: (line: string) => {
-        const { level, msg } = JSON.parse(line) as { level: number; msg: string };
-        lines.push({ level: levels[level] ?? String(level), msg });
+        const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg: string };
+        lines.push({ level: levels[level] ?? String(level), msg, ...(withFields ? { fields } : {}) });
       },
     },
   );
@@ -112,13 +112,15 @@ describe('the points context’s event consumers', () => {
       expect(reserve.commands).toEqual([{ ...ids, points: 700 }]);
     });
 
-    it('release by order id; an order that used no points releases nothing (and leaves no tombstone)', async () => {
+    it('release by order id on every cancellation, with or without points (points frozen for the order are released whatever it says)', async () => {
       const release = recording({ outcome: 'released', points: 700 });
       const consumer = new ReleasePointsOnOrderCancelled(release as never, silentLogger());
       await consumer.handle(cancelled(0));
-      expect(release.commands).toEqual([]);
       await consumer.handle(cancelled(700, shouted));
-      expect(release.commands).toEqual([{ orderId: ids.orderId }]);
+      expect(release.commands).toEqual([
+        { orderId: ids.orderId, pointsToUse: 0 },
+        { orderId: ids.orderId, pointsToUse: 700 },
+      ]);
     });
 
     it('confirm every payment, with or without points (an order that used none still earns)', async () => {
@@ -152,19 +154,19 @@ describe('the points context’s event consumers', () => {
 
   describe('let a step that overtook its predecessor fail, so that the message is redelivered', () => {
     it.each([
-      ['a payment before its placement', () => new ConfirmPointsOnOrderPaid(recording(tooEarly('order.paid.v1')) as never, capturing.logger), paid(700)],
+      ['a payment before its placement', (logger: Logger) => new ConfirmPointsOnOrderPaid(recording(tooEarly('order.paid.v1')) as never, logger), paid(700)],
       [
         'a refund before its payment',
-        () => new ReturnPointsOnOrderRefunded(recording(tooEarly('order.refunded.v1')) as never, capturing.logger),
+        (logger: Logger) => new ReturnPointsOnOrderRefunded(recording(tooEarly('order.refunded.v1')) as never, logger),
         refunded(700),
       ],
-    ] as const)('%s: thrown on, with a warning', async (_case, consumer, envelope) => {
-      capturing = capturingLogger();
-      await expect(consumer().handle(envelope as never)).rejects.toBeInstanceOf(SagaStepOutOfOrderError);
-      expect(capturing.lines).toEqual([{ level: 'warn', msg: expect.stringMatching(/arrived before .* retried/) }]);
+    ] as const)('%s: thrown on as it is, logged once by the event consumer (not here)', async (_case, consumer, envelope) => {
+      const { logger, lines } = capturingLogger();
+      await expect(consumer(logger).handle(envelope as never)).rejects.toBeInstanceOf(SagaStepOutOfOrderError);
+      expect(lines).toEqual([]);
     });
 
-    it('any other failure is thrown on as it is, without the warning (the consumer logs it)', async () => {
+    it('any other failure is thrown on as it is, too', async () => {
       const { logger, lines } = capturingLogger();
       const broken = new Error('store broken');
       await expect(new ConfirmPointsOnOrderPaid(recording(broken) as never, logger).handle(paid(700))).rejects.toBe(broken);
@@ -174,12 +176,59 @@ describe('the points context’s event consumers', () => {
   });
 
   describe('log each outcome by what it means', () => {
-    it('a payment the points side disagrees with (points rejected, released or cancelled): an error, not a failure (retrying cannot help)', async () => {
-      for (const status of ['REJECTED', 'RELEASED', 'CANCELLED_UNSEEN']) {
+    it('a payment the points side disagrees with (points rejected, released, cancelled, or reserved for another user or amount): an error naming both sides, not a failure (retrying cannot help)', async () => {
+      for (const [status, recorded] of [
+        ['REJECTED', { userId: ids.userId, points: 700 }],
+        ['CANCELLED_UNSEEN', { userId: null, points: 0 }],
+        ['RESERVED', { userId: ids.userId, points: 500 }],
+      ] as const) {
         const { logger, lines } = capturingLogger();
-        await new ConfirmPointsOnOrderPaid(recording({ outcome: 'inconsistent', status }) as never, logger).handle(paid(700));
-        expect(lines).toEqual([{ level: 'error', msg: expect.stringMatching(/not reserved .*disagree/) }]);
+        const result = { outcome: 'inconsistent', status, problem: 'the reason', recorded };
+        await new ConfirmPointsOnOrderPaid(recording(result) as never, logger).handle(paid(700, shouted));
+        expect(lines).toEqual([
+          {
+            level: 'error',
+            msg: expect.stringMatching(/not reserved .*disagree/),
+            fields: expect.objectContaining({
+              ...ids,
+              pointsToUse: 700,
+              status,
+              reservedFor: recorded.userId,
+              reservedPoints: recorded.points,
+              problem: 'the reason',
+            }),
+          },
+        ]);
       }
+    });
+
+    it('a cancellation of an order paid or refunded here: an error naming both sides', async () => {
+      const { logger, lines } = capturingLogger();
+      const result = { outcome: 'inconsistent', status: 'PAID', problem: 'the reason', recorded: { userId: ids.userId, points: 700 } };
+      await new ReleasePointsOnOrderCancelled(recording(result) as never, logger).handle(cancelled(700));
+      expect(lines).toEqual([
+        {
+          level: 'error',
+          msg: expect.stringMatching(/spent already.*disagree/),
+          fields: expect.objectContaining({ ...ids, pointsToUse: 700, status: 'PAID', reservedFor: ids.userId, reservedPoints: 700, problem: 'the reason' }),
+        },
+      ]);
+    });
+
+    it.each([
+      ['another user or amount than decided', 'RESERVED', { userId: crypto.randomUUID(), points: 700 }, /another user or amount.*disagree/],
+      ['points after it was paid without any (no answer will be sent)', 'PAID', { userId: ids.userId, points: 0 }, /paid without any.*no answer.*disagree/],
+    ] as const)('a placement naming %s: an error naming both sides', async (_case, status, recorded, message) => {
+      const { logger, lines } = capturingLogger();
+      const result = { outcome: 'already-decided', status, agrees: false, recorded };
+      await new ReservePointsOnOrderPlaced(recording(result) as never, logger).handle(placed(700));
+      expect(lines).toEqual([
+        {
+          level: 'error',
+          msg: expect.stringMatching(message),
+          fields: expect.objectContaining({ ...ids, pointsToUse: 700, status, decidedFor: recorded.userId, decidedPoints: recorded.points }),
+        },
+      ]);
     });
 
     it.each<[string, () => { handle(envelope: never): Promise<void> }, EventEnvelope, string, RegExp]>([
@@ -199,7 +248,11 @@ describe('the points context’s event consumers', () => {
       ],
       [
         'a placement decided before',
-        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'already-decided', status: 'RESERVED' }) as never, capturing.logger),
+        () =>
+          new ReservePointsOnOrderPlaced(
+            recording({ outcome: 'already-decided', status: 'RESERVED', agrees: true, recorded: { userId: ids.userId, points: 700 } }) as never,
+            capturing.logger,
+          ),
         placed(700),
         'info',
         /seen again/,
@@ -217,6 +270,13 @@ describe('the points context’s event consumers', () => {
         cancelled(700),
         'info',
         /tombstone/,
+      ],
+      [
+        'a cancellation of an order never seen that used no points (said on most cancellations)',
+        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'not-seen' }) as never, capturing.logger),
+        cancelled(0),
+        'debug',
+        /used no points/,
       ],
       [
         'a cancellation with nothing frozen',
@@ -289,7 +349,7 @@ describe('the points context’s event consumers', () => {
         /off/,
       ],
     ])('%s: %s', async (_case, consumer, envelope, level, message) => {
-      capturing = capturingLogger();
+      capturing = capturingLogger(false);
       await consumer().handle(envelope as never);
       if (level === 'none') expect(capturing.lines).toEqual([]);
       else expect(capturing.lines).toEqual([{ level, msg: expect.stringMatching(message) }]);
@@ -297,8 +357,8 @@ describe('the points context’s event consumers', () => {
   });
 });
 
-/** The logger of the table-driven tests above, fresh for each row. */
-let capturing = capturingLogger();
+/** The logger of the table-driven tests above, fresh for each row (levels and messages only). */
+let capturing = capturingLogger(false);
 
 function tooEarly(step: string): SagaStepOutOfOrderError {
   return new SagaStepOutOfOrderError(step, ids.orderId, 'its predecessor');

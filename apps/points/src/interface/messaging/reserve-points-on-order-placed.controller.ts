@@ -27,7 +27,21 @@ export class ReservePointsOnOrderPlaced {
     const orderId = canonicalId(payload.orderId);
     const userId = canonicalId(payload.userId);
     const result = await this.reservePoints.execute({ orderId, userId, points: payload.pointsToUse });
-    if (result.outcome === 'already-decided') {
+    if (result.outcome === 'already-decided' && !result.agrees) {
+      const { status, recorded } = result;
+      const fields = { orderId, userId, pointsToUse: payload.pointsToUse, status, decidedFor: recorded.userId, decidedPoints: recorded.points };
+      // Paid without points here, so no answer will ever be sent for this placement: the order side waits for one in vain.
+      if ((status === 'PAID' || status === 'REFUNDED') && recorded.points === 0)
+        this.logger.error(
+          fields,
+          'order placed with points after it was paid without any: nothing reserved, no answer sent; the order and points contexts disagree',
+        );
+      else
+        this.logger.error(
+          fields,
+          'order placed again naming another user or amount than decided before: nothing changed; the order and points contexts disagree',
+        );
+    } else if (result.outcome === 'already-decided') {
       this.logger.info({ orderId, status: result.status }, 'order placement seen again: its points were decided before, nothing changed');
     } else if (result.outcome === 'rejected') {
       this.logger.info({ orderId, userId, points: payload.pointsToUse, reason: result.reason }, 'points reservation rejected');

@@ -5,13 +5,13 @@ import { HandlesEvent } from '@shop/messaging';
 import { LOGGER, type Logger } from '@shop/observability';
 import { canonicalId } from '@shop/shared-kernel';
 import { ReturnPointsForRefundedOrderHandler } from '../../application/commands/return-points-for-refunded-order/return-points-for-refunded-order.handler.js';
-import { SagaStepOutOfOrderError } from '../../application/saga-step-out-of-order.error.js';
 
 /**
  * A refunded order gives back the points it spent (REFUND) and takes back those it earned (CLAWBACK),
  * never below zero: what is no longer available becomes a DEBT, settled from later credits. A refund
- * that overtook the order's payment fails on purpose: the delivery is retried with backoff until the
- * payment has been handled (only the payment says what was spent and earned).
+ * that overtook the order's payment fails on purpose (`SagaStepOutOfOrderError`, logged by the event
+ * consumer as any failure): the delivery is retried with backoff until the payment has been handled
+ * (only the payment says what was spent and earned).
  */
 @Controller()
 export class ReturnPointsOnOrderRefunded {
@@ -25,14 +25,7 @@ export class ReturnPointsOnOrderRefunded {
     const { payload } = envelope;
     const orderId = canonicalId(payload.orderId);
     const userId = canonicalId(payload.userId);
-    let result;
-    try {
-      result = await this.returnPoints.execute({ orderId, userId, pointsToUse: payload.pointsToUse });
-    } catch (error) {
-      // Too early, not wrong: thrown on so that the message comes back once its predecessor is in.
-      if (error instanceof SagaStepOutOfOrderError) this.logger.warn({ orderId, messageId: envelope.id }, `${error.message}: the delivery will be retried`);
-      throw error;
-    }
+    const result = await this.returnPoints.execute({ orderId, userId, pointsToUse: payload.pointsToUse });
     if (result.outcome === 'returned') {
       const { returned, clawedBack, debt } = result;
       // A debt is the rules working (the points were spent elsewhere meanwhile), but worth a line of its own.

@@ -1,4 +1,5 @@
 import type { OrderPointsStatus } from '../../../domain/order-points.js';
+import type { Disagreement } from '../disagreement.js';
 
 /** The saga's *confirm*, from every `order.paid.v1` (an order that used no points still earns). */
 export interface ConfirmPointsForOrderCommand {
@@ -16,7 +17,8 @@ export type ConfirmPointsForOrderResult =
   /** Paid (or refunded) already: a redelivery, no change. */
   | { readonly outcome: 'already-confirmed'; readonly status: OrderPointsStatus }
   /**
-   * The order's points were rejected, released or never placed (a tombstone), yet the order says it
-   * was paid: nothing spent, nothing earned. The consumer logs it as an error; retrying cannot help.
+   * The order's points were rejected, released or never placed (a tombstone), or reserved for another
+   * user or amount than the payment names, yet the order says it was paid: nothing spent, nothing
+   * earned. The consumer logs it as an error; retrying cannot help.
    */
-  | { readonly outcome: 'inconsistent'; readonly status: OrderPointsStatus };
+  | Disagreement;

@@ -75,18 +75,71 @@ describe('ConfirmPointsForOrderHandler', () => {
 
   it.each<[string, (f: PointsApplicationFixture) => Promise<unknown>, string]>([
     ['rejected', (f) => f.handlers.reserve.execute({ orderId, userId, points: 500 }), 'REJECTED'],
-    ['released', async (f) => (await f.handlers.reserve.execute({ orderId, userId, points: 60 }), f.handlers.release.execute({ orderId })), 'RELEASED'],
-    ['cancelled before placed', (f) => f.handlers.release.execute({ orderId }), 'CANCELLED_UNSEEN'],
+    [
+      'released',
+      async (f) => (await f.handlers.reserve.execute({ orderId, userId, points: 60 }), f.handlers.release.execute({ orderId, pointsToUse: 60 })),
+      'RELEASED',
+    ],
+    ['cancelled before placed', (f) => f.handlers.release.execute({ orderId, pointsToUse: 60 }), 'CANCELLED_UNSEEN'],
   ])('answers inconsistent for an order whose points were %s: nothing spent, nothing earned', async (_, given, status) => {
     await given(f);
     const before = await f.balanceOf(userId);
     const entries = f.ledger.all().length;
+    const recorded = status === 'CANCELLED_UNSEEN' ? { userId: null, points: 0 } : { userId, points: status === 'REJECTED' ? 500 : 60 };
 
-    expect(await f.handlers.confirm.execute({ orderId, userId, pointsToUse: 60, amountPaid: 10_000 })).toEqual({ outcome: 'inconsistent', status });
+    expect(await f.handlers.confirm.execute({ orderId, userId, pointsToUse: 60, amountPaid: 10_000 })).toEqual({
+      outcome: 'inconsistent',
+      status,
+      problem: expect.stringMatching(/cannot be paid/),
+      recorded,
+    });
 
     expect(await f.balanceOf(userId)).toEqual(before);
     expect(f.ledger.all()).toHaveLength(entries);
     expect(f.orders.all().map((o) => o.status)).toEqual([status]);
+  });
+
+  it.each([
+    ['another user', () => ({ userId: newId(), pointsToUse: 60 })],
+    ['other points', () => ({ userId, pointsToUse: 59 })],
+    ['no points', () => ({ userId, pointsToUse: 0 })],
+  ])('answers inconsistent for a payment naming %s than the reservation: nothing spent, nothing earned, still reserved', async (_, paidAs) => {
+    await f.handlers.reserve.execute({ orderId, userId, points: 60 });
+    const payment = paidAs();
+    const before = await f.balanceOf(userId);
+    const entries = f.ledger.all().length;
+
+    expect(await f.handlers.confirm.execute({ orderId, ...payment, amountPaid: 10_000 })).toEqual({
+      outcome: 'inconsistent',
+      status: 'RESERVED',
+      problem: expect.stringContaining(`user ${payment.userId} with ${payment.pointsToUse} points`),
+      recorded: { userId, points: 60 },
+    });
+
+    expect(await f.balanceOf(userId)).toEqual(before);
+    expect(f.ledger.all()).toHaveLength(entries);
+    if (payment.userId !== userId) expect(f.accounts.all().map((a) => a.userId)).toEqual([userId]);
+    expect(f.orders.all().map((o) => o.status)).toEqual(['RESERVED']);
+  });
+
+  it('spends and earns under the ids as the order’s points keep them, whatever the payment’s spelling', async () => {
+    await f.handlers.reserve.execute({ orderId, userId, points: 60 });
+    expect(await f.handlers.confirm.execute({ orderId, userId: userId.toUpperCase(), pointsToUse: 60, amountPaid: 100 })).toMatchObject({
+      outcome: 'confirmed',
+    });
+    const other = newId();
+    await f.handlers.confirm.execute({ orderId: other.toUpperCase(), userId: userId.toUpperCase(), pointsToUse: 0, amountPaid: 100 });
+    expect(f.ledger.entriesOf(userId).map((e) => e.key)).toEqual([
+      `BONUS:${userId}`,
+      `FREEZE:${orderId}`,
+      `SPEND:${orderId}`,
+      `EARN:${orderId}`,
+      `EARN:${other}`,
+    ]);
+    expect(f.orders.all().map((o) => [o.orderId, o.userId])).toEqual([
+      [orderId, userId],
+      [other, userId],
+    ]);
   });
 
   it('is already confirmed for a refunded order', async () => {

@@ -8,6 +8,7 @@ import type { OrderPointsRepository } from '../../ports/order-points.repository.
 import type { PointsAccountRepository } from '../../ports/points-account.repository.js';
 import { SagaStepOutOfOrderError } from '../../saga-step-out-of-order.error.js';
 import { accountOf } from '../account-of.js';
+import { attempt } from '../disagreement.js';
 import type { ConfirmPointsForOrderCommand, ConfirmPointsForOrderResult } from './confirm-points-for-order.command.js';
 
 /**
@@ -15,6 +16,8 @@ import type { ConfirmPointsForOrderCommand, ConfirmPointsForOrderResult } from '
  * payment earns one point per full yuan (EARN), in one transaction. Idempotent by order id. A payment
  * of an order that used points, arriving before its placement, is too early (`SagaStepOutOfOrderError`:
  * redelivered later); one of an order that used none is remembered, so its refund claws back what it earned.
+ * The order's points decide whether the payment applies: one of points never frozen, or naming another
+ * user or amount than the reservation, is `inconsistent` and changes nothing.
  */
 @Injectable()
 export class ConfirmPointsForOrderHandler {
@@ -34,22 +37,25 @@ export class ConfirmPointsForOrderHandler {
       const order = await this.orders.findForUpdate(orderId);
       if (!order) {
         if (!pointsToUse.isZero()) throw new SagaStepOutOfOrderError('order.paid.v1', orderId, 'its order.placed.v1');
+        // Its ids as the row keeps them (one spelling), for the account and the ledger's key too.
+        const paidOrder = OrderPoints.paidWithoutPoints(orderId, userId, earned, now);
         if (!earned.isZero()) {
-          const account = (await this.accounts.findForUpdate(userId)) ?? PointsAccount.open(userId, now);
-          account.earn(orderId, earned, now);
+          const owner = paidOrder.userId!;
+          const account = (await this.accounts.findForUpdate(owner)) ?? PointsAccount.open(owner, now);
+          account.earn(paidOrder.orderId, earned, now);
           await this.accounts.save(account);
         }
-        await this.orders.save(OrderPoints.paidWithoutPoints(orderId, userId, earned, now));
+        await this.orders.save(paidOrder);
         return { outcome: 'confirmed', spent: 0, earned: earned.value };
       }
-      if (order.status === 'PAID' || order.status === 'REFUNDED') return { outcome: 'already-confirmed', status: order.status };
-      if (order.status !== 'RESERVED') return { outcome: 'inconsistent', status: order.status };
+      const paid = attempt(order, () => order.confirmPaid(earned, now, { userId, pointsToUse }));
+      if (paid === false) return { outcome: 'already-confirmed', status: order.status };
+      if (paid !== true) return paid;
 
       const account = await accountOf(this.accounts, order);
       const spent = Points.of(order.points);
-      account.spend(orderId, spent, now);
-      account.earn(orderId, earned, now);
-      order.confirmPaid(earned, now);
+      account.spend(order.orderId, spent, now);
+      account.earn(order.orderId, earned, now);
       await this.accounts.save(account);
       await this.orders.save(order);
       return { outcome: 'confirmed', spent: spent.value, earned: earned.value };

@@ -21,6 +21,14 @@ describe('GrantSignupBonusHandler', () => {
     expect(f.outbox.events).toEqual([]);
   });
 
+  it('grants once to one user in whatever spelling of their id: the account and its key keep one', async () => {
+    expect(await f.handlers.grantSignupBonus.execute({ userId: userId.toUpperCase() })).toEqual({ outcome: 'granted', points: 100 });
+    expect(await f.handlers.grantSignupBonus.execute({ userId: userId.toUpperCase() })).toEqual({ outcome: 'already-granted' });
+    expect(await f.handlers.grantSignupBonus.execute({ userId })).toEqual({ outcome: 'already-granted' });
+    expect(f.accounts.all().map((a) => a.userId)).toEqual([userId]);
+    expect(f.ledger.all().map((e) => e.key)).toEqual([`BONUS:${userId}`]);
+  });
+
   it('grants the configured bonus', async () => {
     f = pointsApplicationFixture({ signupBonus: 250 });
     expect(await f.handlers.grantSignupBonus.execute({ userId })).toEqual({ outcome: 'granted', points: 250 });

@@ -30,7 +30,8 @@ export class GrantSignupBonusHandler {
     return this.unitOfWork.run(async () => {
       const now = this.clock.now();
       const account = (await this.accounts.findForUpdate(command.userId)) ?? PointsAccount.open(command.userId, now);
-      if (await this.accounts.hasLedgerEntry(ledgerKey('BONUS', command.userId))) return { outcome: 'already-granted' };
+      // The key as the account writes it: its user id in the one spelling the account keeps.
+      if (await this.accounts.hasLedgerEntry(ledgerKey('BONUS', account.userId))) return { outcome: 'already-granted' };
       account.grantSignupBonus(this.bonus, now);
       await this.accounts.save(account);
       return { outcome: 'granted', points: this.bonus.value };

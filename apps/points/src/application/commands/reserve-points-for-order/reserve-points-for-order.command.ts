@@ -11,5 +11,15 @@ export interface ReservePointsForOrderCommand {
 export type ReservePointsForOrderResult =
   | { readonly outcome: 'reserved'; readonly points: number }
   | { readonly outcome: 'rejected'; readonly reason: PointsReservationRejectionReason }
-  /** The order's points were decided before (a redelivery): nothing changed, nothing announced again. */
-  | { readonly outcome: 'already-decided'; readonly status: OrderPointsStatus };
+  /**
+   * The order's points were decided before (a redelivery): nothing changed, nothing announced again.
+   * `agrees` is false when this placement names another user or amount than `recorded` (what was
+   * decided): the order context disagrees (an order paid without points, then placed with some, gets no
+   * answer at all).
+   */
+  | {
+      readonly outcome: 'already-decided';
+      readonly status: OrderPointsStatus;
+      readonly agrees: boolean;
+      readonly recorded: { readonly userId: string | null; readonly points: number };
+    };

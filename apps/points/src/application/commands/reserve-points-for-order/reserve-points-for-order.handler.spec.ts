@@ -13,13 +13,15 @@ describe('ReservePointsForOrderHandler', () => {
   beforeEach(() => {
     f = pointsApplicationFixture();
   });
+  /** A repeat of the placement decided before, agreeing with it. */
+  const decidedBefore = (status: string, points: number) => ({ outcome: 'already-decided', status, agrees: true, recorded: { userId, points } });
 
   it('freezes the points and announces points.reserved.v1; a redelivery changes nothing', async () => {
     await f.givenAccount(userId, 100);
     const command = { orderId, userId, points: 60 };
 
     expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'reserved', points: 60 });
-    expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'already-decided', status: 'RESERVED' });
+    expect(await f.handlers.reserve.execute(command)).toEqual(decidedBefore('RESERVED', 60));
 
     expect(await f.balanceOf(userId)).toEqual({ available: 40, frozen: 60, lifetimeEarned: 100, debt: 0 });
     expect(f.ledger.entriesOf(userId).map((e) => [e.key, e.delta.available, e.delta.frozen])).toEqual([
@@ -47,7 +49,7 @@ describe('ReservePointsForOrderHandler', () => {
     const command = { orderId, userId, points: 100 };
 
     expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'rejected', reason: 'INSUFFICIENT_POINTS' });
-    expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'already-decided', status: 'REJECTED' });
+    expect(await f.handlers.reserve.execute(command)).toEqual(decidedBefore('REJECTED', 100));
 
     expect(await f.balanceOf(userId)).toEqual(before);
     expect(f.accounts.all()).toHaveLength(accountsBefore);
@@ -65,16 +67,51 @@ describe('ReservePointsForOrderHandler', () => {
 
   it('rejects a placement that arrives after its cancellation (tombstone) with ORDER_CANCELLED, freezing nothing', async () => {
     await f.givenAccount(userId, 100);
-    expect(await f.handlers.release.execute({ orderId })).toEqual({ outcome: 'tombstoned' });
+    expect(await f.handlers.release.execute({ orderId, pointsToUse: 60 })).toEqual({ outcome: 'tombstoned' });
 
     const command = { orderId, userId, points: 60 };
     expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'rejected', reason: 'ORDER_CANCELLED' });
-    expect(await f.handlers.reserve.execute(command)).toEqual({ outcome: 'already-decided', status: 'REJECTED' });
+    expect(await f.handlers.reserve.execute(command)).toEqual(decidedBefore('REJECTED', 60));
 
     expect(await f.balanceOf(userId)).toMatchObject({ available: 100, frozen: 0 });
     expect(f.orders.all().map((o) => [o.status, o.reason, o.userId, o.points])).toEqual([['REJECTED', 'ORDER_CANCELLED', userId, 60]]);
     expect(f.outbox.events.map((e) => e.payload)).toEqual([{ orderId, userId, points: 60, reason: 'ORDER_CANCELLED', rejectedAt: at }]);
     expect(() => schemas.validatePayload(PointsReservationRejectedV1.type, f.outbox.events[0]!.payload)).not.toThrow();
+  });
+
+  it.each<[string, (f: PointsApplicationFixture) => Promise<unknown>, { userId: string; points: number }, string, { userId: string; points: number }]>([
+    [
+      'reserved, placed again by another user',
+      (f) => f.handlers.reserve.execute({ orderId, userId, points: 60 }),
+      { userId: newId(), points: 60 },
+      'RESERVED',
+      { userId, points: 60 },
+    ],
+    [
+      'reserved, placed again with other points',
+      (f) => f.handlers.reserve.execute({ orderId, userId, points: 60 }),
+      { userId, points: 70 },
+      'RESERVED',
+      { userId, points: 60 },
+    ],
+    [
+      'paid without points, then placed with some (no answer will ever come)',
+      (f) => f.handlers.confirm.execute({ orderId, userId, pointsToUse: 0, amountPaid: 1_000 }),
+      { userId, points: 60 },
+      'PAID',
+      { userId, points: 0 },
+    ],
+  ])('says a placement %s disagrees with what was decided, changing nothing', async (_, given, placement, status, recorded) => {
+    await f.givenAccount(userId, 100);
+    await given(f);
+    const balance = await f.balanceOf(userId);
+    const [entries, answers] = [f.ledger.all().length, f.outbox.events.length];
+
+    expect(await f.handlers.reserve.execute({ orderId, ...placement })).toEqual({ outcome: 'already-decided', status, agrees: false, recorded });
+
+    expect(await f.balanceOf(userId)).toEqual(balance);
+    expect([f.ledger.all().length, f.outbox.events.length]).toEqual([entries, answers]);
+    expect(f.orders.all().map((o) => o.status)).toEqual([status]);
   });
 
   it('lets only one of two orders that each want the whole balance freeze it', async () => {

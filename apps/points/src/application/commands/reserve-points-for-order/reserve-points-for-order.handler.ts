@@ -36,7 +36,12 @@ export class ReservePointsForOrderHandler {
         await this.orders.save(existing);
         return { outcome: 'rejected', reason: 'ORDER_CANCELLED' };
       }
-      if (existing) return { outcome: 'already-decided', status: existing.status };
+      if (existing) {
+        // A repeat agrees with what was decided; one naming another user or amount (or asking points of an
+        // order paid without any) means the order context disagrees: still nothing changes, but it is said.
+        const agrees = existing.isFor(userId, points);
+        return { outcome: 'already-decided', status: existing.status, agrees, recorded: { userId: existing.userId, points: existing.points } };
+      }
 
       const account = await this.accounts.findForUpdate(userId);
       // Too few points is an answer to the order, not a failure to retry; no account is opened for it.

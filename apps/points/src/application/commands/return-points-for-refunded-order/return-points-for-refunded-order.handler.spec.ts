@@ -53,7 +53,7 @@ describe('ReturnPointsForRefundedOrderHandler', () => {
       [`DEBT:${orderId}`, 0, 30],
     ]);
 
-    await f.handlers.release.execute({ orderId: other });
+    await f.handlers.release.execute({ orderId: other, pointsToUse: 60 });
     expect(await f.balanceOf(userId)).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
   });
 
@@ -77,8 +77,12 @@ describe('ReturnPointsForRefundedOrderHandler', () => {
 
   it.each<[string, (f: PointsApplicationFixture) => Promise<unknown>, string]>([
     ['rejected', (f) => f.handlers.reserve.execute({ orderId, userId, points: 500 }), 'REJECTED'],
-    ['released', async (f) => (await f.handlers.reserve.execute({ orderId, userId, points: 60 }), f.handlers.release.execute({ orderId })), 'RELEASED'],
-    ['cancelled before placed', (f) => f.handlers.release.execute({ orderId }), 'CANCELLED_UNSEEN'],
+    [
+      'released',
+      async (f) => (await f.handlers.reserve.execute({ orderId, userId, points: 60 }), f.handlers.release.execute({ orderId, pointsToUse: 60 })),
+      'RELEASED',
+    ],
+    ['cancelled before placed', (f) => f.handlers.release.execute({ orderId, pointsToUse: 60 }), 'CANCELLED_UNSEEN'],
   ])('has nothing to return for an order whose points were %s', async (_, given, status) => {
     await given(f);
     const entries = f.ledger.all().length;

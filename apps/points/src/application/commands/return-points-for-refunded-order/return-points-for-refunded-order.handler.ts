@@ -30,8 +30,9 @@ export class ReturnPointsForRefundedOrderHandler {
       const now = this.clock.now();
       const order = await this.orders.findForUpdate(orderId);
       if (!order || order.status === 'RESERVED') throw new SagaStepOutOfOrderError('order.refunded.v1', orderId, 'its order.paid.v1');
-      if (order.status === 'REFUNDED') return { outcome: 'already-returned' };
-      if (order.status !== 'PAID') return { outcome: 'nothing-to-return', status: order.status };
+      // Rejected, released or cancelled before placed: it never spent or earned anything here.
+      if (order.status === 'REJECTED' || order.status === 'RELEASED' || order.isTombstone) return { outcome: 'nothing-to-return', status: order.status };
+      if (!order.refund(now)) return { outcome: 'already-returned' };
 
       const spent = Points.of(order.points);
       const earned = Points.of(order.earned);
@@ -40,11 +41,10 @@ export class ReturnPointsForRefundedOrderHandler {
       // An order that used and earned nothing has no account to touch (its user may have none).
       if (!spent.isZero() || !earned.isZero()) {
         const account = await accountOf(this.accounts, order);
-        account.returnSpent(orderId, spent, now);
-        ({ clawedBack, debt } = account.clawBack(orderId, earned, now));
+        account.returnSpent(order.orderId, spent, now);
+        ({ clawedBack, debt } = account.clawBack(order.orderId, earned, now));
         await this.accounts.save(account);
       }
-      order.refund(now);
       await this.orders.save(order);
       return { outcome: 'returned', returned: spent.value, clawedBack: clawedBack.value, debt: debt.value };
     });

@@ -66,7 +66,7 @@ describe('ListMyPointsLedgerHandler', () => {
     expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
 
     // A new entry after the first page: it is on no later page (it is newer than all of them).
-    await f.handlers.release.execute({ orderId: orders[0]! });
+    await f.handlers.release.execute({ orderId: orders[0]!, pointsToUse: 10 });
 
     const second = await f.handlers.listMyLedger.execute({ userId, limit: 2, cursor: first.nextCursor! });
     expect(second.entries.map((e) => e.entryId)).toEqual(all.slice(2, 4));
