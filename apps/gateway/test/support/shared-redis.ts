@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@shop/observability';
 import type { RunningService } from '@shop/runtime';
 import { userContext } from '@shop/contracts';
+import { metricValue as valueIn } from '@shop/testing';
 import { startGateway, type GatewayConfig } from '../../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET } from './access-tokens.js';
 import { FakeUserService } from './fake-user-service.js';
@@ -56,15 +57,11 @@ export async function startGatewayFleet(instances: number, config: Partial<Gatew
   };
 }
 
-/** The sum of a metric's series on `/metrics` that carry every label given (0 when none). */
+/** The sum of a metric's series on the gateway's `/metrics` that carry every label given (0 when none). */
 export async function metricValue(api: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .filter((line) => wanted.every((pair) => line.includes(pair)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const response = await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}: ${await response.text()}`);
+  return valueIn(await response.text(), name, labels) ?? 0;
 }
 
 /**
