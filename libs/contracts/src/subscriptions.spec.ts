@@ -135,6 +135,8 @@ describe('subscriptionsOf', () => {
     expect(subscriptionOf(subscriptionsOf(registered), name)).toEqual({
       service: name,
       eventTypes: ['user.registered.v1', 'order.placed.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1'],
+      // Its own retry delays when it has some (points waits longer for an overtaken step's predecessor).
+      ...(context.subscribes?.retryDelaysMs ? { retryDelaysMs: context.subscribes.retryDelaysMs } : {}),
     });
     expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptionsOf(registered), name).includes(event.type))).toBe(true);
   });
