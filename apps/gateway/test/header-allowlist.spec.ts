@@ -3,6 +3,7 @@
 // the service, and what a service says about itself never reaches the client.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { HTTP_ROUTES } from '@shop/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accessToken } from './support/access-tokens.js';
 import { startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -135,5 +136,24 @@ describe('response headers the gateway passes back', () => {
     expect(response.status).toBe(200);
     expect(response.headers['next-cursor']).toBe('MTIz');
     expect(response.headers['link']).toBe('<?cursor=MTIz&limit=1>; rel="next"');
+  });
+
+  it('lets a front-end on an allowed origin (CORS_ORIGINS) read them, and every answer header a route declares', async () => {
+    const withCors = await startTestGateway({ corsOrigins: ['https://shop.example'] });
+    try {
+      withCors.user.answerHeaders = { 'next-cursor': 'MTIz', link: '<?cursor=MTIz&limit=1>; rel="next"' };
+      const response = await fetch(`${withCors.api}/me`, {
+        headers: { origin: 'https://shop.example', authorization: `Bearer ${await accessToken(randomUUID())}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      // A browser hides from the page every answer header that is not exposed (or one of the few always shown).
+      const exposed = (response.headers.get('access-control-expose-headers') ?? '').split(/,\s*/);
+      const declared = HTTP_ROUTES.flatMap((route) => Object.values(route.responses).flatMap((answer) => Object.keys(answer.headers ?? {})));
+      expect(declared).toEqual(expect.arrayContaining(['next-cursor', 'link']));
+      expect(exposed).toEqual(expect.arrayContaining(declared));
+    } finally {
+      await withCors.close();
+    }
   });
 });

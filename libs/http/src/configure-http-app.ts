@@ -145,14 +145,14 @@ export function configureHttpApp<App extends NestFastifyApplication>(app: App, o
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     // Exact origins only, and no credentials: the API authenticates with a bearer token, not cookies.
     // A browser hides every answer header but a few unless exposed: a front-end needs these to retry,
-    // report, follow a created resource and send conditional or idempotent requests.
+    // report, follow a created resource, send conditional or idempotent requests and page (Link, Next-Cursor).
     app.enableCors({
       origin: [...options.corsOrigins],
       credentials: false,
       maxAge: 600,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'if-none-match', 'x-correlation-id'],
-      exposedHeaders: ['retry-after', 'x-correlation-id', 'location', 'etag', 'idempotent-replayed'],
+      exposedHeaders: ['retry-after', 'x-correlation-id', 'location', 'etag', 'idempotent-replayed', 'link', 'next-cursor'],
     });
   }
   installJsonBodyParser(fastify, bytesOf(options.bodyLimit ?? DEFAULT_BODY_LIMIT));

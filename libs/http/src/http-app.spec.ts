@@ -559,14 +559,23 @@ describe('the HTTP server of an app', () => {
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
-    // A front-end may read the headers it needs to retry, report, follow a Location and replay safely.
+    // A front-end may read the headers it needs to retry, report, follow a Location, replay safely and
+    // go to a paged list's next page.
     const simple = await fetch(`http://127.0.0.1:${port}/register`, {
       method: 'POST',
       headers: { origin: 'https://shop.example', 'content-type': 'application/json' },
       body: '{}',
     });
     expect(simple.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-    expect(listOf(simple, 'access-control-expose-headers')).toEqual(['retry-after', 'x-correlation-id', 'location', 'etag', 'idempotent-replayed']);
+    expect(listOf(simple, 'access-control-expose-headers')).toEqual([
+      'retry-after',
+      'x-correlation-id',
+      'location',
+      'etag',
+      'idempotent-replayed',
+      'link',
+      'next-cursor',
+    ]);
   });
 });
 
