@@ -18,7 +18,7 @@ import {
   type EventEnvelope,
   type PointsBalance,
 } from '@shop/contracts';
-import { Cleanups, waitFor, type EventProbe } from '@shop/testing';
+import { Cleanups, capturingLogger, metricValue, waitFor, type EventProbe, type LogLine } from '@shop/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SETUPS, PointsServiceHome, aCustomer, envelopeOf, type PointsApi } from './support/points-service-harness.js';
 
@@ -40,12 +40,14 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
   let home: PointsServiceHome;
   let api: PointsApi;
   let answers: EventProbe<Answer>;
+  /** What the service logged at warn and above. */
+  const log = capturingLogger({ service: 'points', level: 'warn' });
   /** Every user a test touched: their balances are checked against their ledgers after it. */
   const usersOfTheTest = new Set<string>();
 
   beforeAll(async () => {
     home = await PointsServiceHome.create(setup, cleanups);
-    ({ api } = await home.start());
+    ({ api } = await home.start(undefined, { logger: log.logger }));
     // Bound before any order is placed: the points service's answers then have somewhere to go.
     answers = await home.listen<Answer>([PointsReservedV1.type, PointsReservationRejectedV1.type]);
   });
@@ -99,28 +101,11 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
 
   // ---------------------------------------------------------------- delivering
 
-  /** Whether the service has handled the message (its inbox row is committed with the effects). */
-  const handled = async (messageId: string): Promise<boolean> => (await home.count('inbox', `message_id = ${home.param(1)}`, [messageId])) > 0;
+  // Publishes the event once and waits until it is handled (its inbox row is committed with its effects).
+  const deliver = (envelope: EventEnvelope): Promise<void> => home.deliver(envelope);
 
-  /** Publishes the event once and waits until it is handled. */
-  async function deliver(envelope: EventEnvelope): Promise<void> {
-    await home.publish(envelope);
-    await waitFor(() => handled(envelope.id), { timeoutMs: 60_000, what: `${envelope.type} ${envelope.id} handled` });
-  }
-
-  /**
-   * Publishes the event, the very same message again, and a second event with the same payload and an
-   * id of its own; waits until all three are handled. One aggregate's messages are handled one after
-   * another in the order they arrive, so once the last is in the inbox the others were handled before it.
-   */
-  async function deliverTwice(envelope: EventEnvelope): Promise<void> {
-    const another = { ...envelope, id: randomUUID() };
-    await home.publish(envelope, envelope, another);
-    await waitFor(async () => (await handled(envelope.id)) && (await handled(another.id)), {
-      timeoutMs: 60_000,
-      what: `${envelope.type} for ${envelope.aggregateId} handled`,
-    });
-  }
+  // The same message again (the inbox drops it) and a copy with an id of its own (the use case sees the repeat).
+  const deliverTwice = async (envelope: EventEnvelope): Promise<void> => void (await home.deliverTwice(envelope));
 
   /** A user registered (the sign-up bonus, 100) and `earned` more from a paid order that used no points. */
   async function aUserWith(points: number): Promise<string> {
@@ -225,12 +210,12 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
 
   /** How often the consumer's handler failed on an event type so far (`shop_messages_failed_total` on /metrics). */
   async function failures(type: string, handler: string): Promise<number> {
-    const text = await api.metrics();
-    const line = text
-      .split('\n')
-      .find((l) => l.startsWith('shop_messages_failed_total{') && l.includes(`type="${type}"`) && l.includes(`handler="${handler}"`));
-    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    return metricValue(await api.metrics(), 'shop_messages_failed_total', { type, handler }) ?? 0;
   }
+
+  /** The lines logged at `level` about the order since the test began. */
+  const loggedAbout = (orderId: string, level: 'warn' | 'error', from: number): LogLine[] =>
+    log.lines.slice(from).filter((line) => line.level === level && line['orderId'] === orderId);
 
   // ---------------------------------------------------------------- the sign-up bonus
 
@@ -347,6 +332,41 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
     });
   });
 
+  describe('cancel: whatever the cancellation says', () => {
+    it('releases the points frozen for an order whose cancellation says it used none (the order is looked up all the same)', async () => {
+      const userId = await aUserWith(100);
+      const order = anOrder(userId, 70);
+      await reserve(order);
+
+      await deliverTwice(cancelled({ ...order, pointsToUse: 0 }));
+
+      expect(await entriesOf(userId)).toEqual([
+        ['BONUS', 100, 0, 0],
+        ['FREEZE', -70, 70, 0],
+        ['RELEASE', 70, -70, 0],
+      ]);
+      expect(await balanceOf(userId)).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+      expect(await orderPointsOf(order.orderId)).toMatchObject({ status: 'RELEASED' });
+    });
+
+    it('releases nothing for a paid order (past cancelling): the sides disagree, logged at error, nothing retried', async () => {
+      const userId = await aUserWith(100);
+      const order = anOrder(userId, 70, 1_000);
+      await reserve(order);
+      await deliver(paid(order));
+      const [entries, linesBefore] = [await entriesOf(userId), log.lines.length];
+
+      await deliverTwice(cancelled(order));
+
+      expect(await entriesOf(userId)).toEqual(entries);
+      expect(await orderPointsOf(order.orderId)).toMatchObject({ status: 'PAID', points: 70 });
+      expect(loggedAbout(order.orderId, 'error', linesBefore)).toEqual([
+        expect.objectContaining({ msg: expect.stringMatching(/spent already/), status: 'PAID', reservedFor: userId, reservedPoints: 70 }),
+        expect.objectContaining({ msg: expect.stringMatching(/spent already/), status: 'PAID' }),
+      ]);
+    });
+  });
+
   describe('confirm: order.paid.v1', () => {
     it('spends the frozen points (SPEND) and earns one point per full yuan paid (EARN), once', async () => {
       const userId = await aUserWith(100);
@@ -383,16 +403,26 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
       const failedBefore = await failures(OrderPaidV1.type, 'confirm-points-on-order-paid');
       const payment = paid(order);
 
+      const linesBefore = log.lines.length;
+
       await home.publish(payment);
       await waitFor(async () => (await failures(OrderPaidV1.type, 'confirm-points-on-order-paid')) > failedBefore, {
         timeoutMs: 60_000,
         what: 'the early payment to fail',
       });
-      expect(await handled(payment.id)).toBe(false);
+      expect(await home.handled(payment.id)).toBe(false);
       expect(await entriesOf(userId)).toEqual([['BONUS', 100, 0, 0]]);
+      // It failed because it was early, and said so once as the consumer's failure (not also by the points consumer).
+      const failed = log.lines.slice(linesBefore).filter((line) => line['messageId'] === payment.id && line.msg === 'handler failed');
+      expect(failed[0]).toMatchObject({
+        level: 'warn',
+        handler: 'confirm-points-on-order-paid',
+        err: { type: 'SagaStepOutOfOrderError', message: `order.paid.v1 of order ${order.orderId} arrived before its order.placed.v1 was seen; retry later` },
+      });
+      expect(log.lines.slice(linesBefore).filter((line) => line['err'] === undefined && line['orderId'] === order.orderId)).toEqual([]);
 
       await reserve(order);
-      await waitFor(() => handled(payment.id), { timeoutMs: 60_000, what: 'the payment redelivered and handled' });
+      await waitFor(() => home.handled(payment.id), { timeoutMs: 60_000, what: 'the payment redelivered and handled' });
 
       expect(await entriesOf(userId)).toEqual([
         ['BONUS', 100, 0, 0],
@@ -413,6 +443,35 @@ describe.each(SETUPS)('the points service in the order saga on %s', (setup) => {
 
       expect(await entriesOf(userId)).toEqual([['BONUS', 100, 0, 0]]);
       expect(await orderPointsOf(order.orderId)).toMatchObject({ status: 'REJECTED' });
+    });
+  });
+
+  describe('confirm: a payment that disagrees with the reservation', () => {
+    it('spends and earns nothing for a payment naming other points than reserved: logged at error with both, the points still frozen until the order ends', async () => {
+      const userId = await aUserWith(100);
+      const order = anOrder(userId, 60, 5_000);
+      await reserve(order);
+      const linesBefore = log.lines.length;
+
+      await deliverTwice(paid({ ...order, pointsToUse: 50 }));
+
+      expect(await entriesOf(userId)).toEqual([
+        ['BONUS', 100, 0, 0],
+        ['FREEZE', -60, 60, 0],
+      ]);
+      expect(await orderPointsOf(order.orderId)).toMatchObject({ status: 'RESERVED', points: 60 });
+      expect(loggedAbout(order.orderId, 'error', linesBefore)[0]).toMatchObject({
+        msg: expect.stringMatching(/disagree/),
+        userId,
+        pointsToUse: 50,
+        reservedFor: userId,
+        reservedPoints: 60,
+        problem: expect.stringMatching(/decided for user .* with 60/),
+      });
+
+      // Its cancellation still gives the points back.
+      await deliver(cancelled(order));
+      expect(await balanceOf(userId)).toMatchObject({ available: 100, frozen: 0 });
     });
   });
 
