@@ -136,35 +136,35 @@ function wrongTypesFor(field: SchemaNode): Array<readonly [string, unknown]> {
   return all.filter(([, type]) => type !== own && !(own === 'integer' && type === 'number')).map(([label, , value]) => [label, value] as const);
 }
 
-/** The concrete path of a route, each `{param}` replaced by `value`, under the API prefix. */
 /**
  * Query strings a route's query schema refuses that the schema alone cannot make (a bound, an alphabet,
- * a length), by operationId: each is sent signed in and must answer 400 (with `code` when given).
+ * a length), by operationId: each is sent signed in and must answer 400 with the code given: VALIDATION_FAILED
+ * for what the contract's query schema refuses, a route's own code for a well-formed value it cannot use.
  */
-const BAD_QUERIES: Readonly<Record<string, ReadonlyArray<readonly [string, string, string?]>>> = {
+const BAD_QUERIES: Readonly<Record<string, ReadonlyArray<readonly [string, string, string]>>> = {
   listMyCoupons: [
-    ['an unknown status', '?status=GONE'],
-    ['limit 0', '?limit=0'],
-    ['limit 201', '?limit=201'],
-    ['a limit in words', '?limit=ten'],
+    ['an unknown status', '?status=GONE', 'VALIDATION_FAILED'],
+    ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
+    ['limit 201', '?limit=201', 'VALIDATION_FAILED'],
+    ['a limit in words', '?limit=ten', 'VALIDATION_FAILED'],
   ],
   listMyPointsLedger: [
-    ['limit 0', '?limit=0'],
-    ['limit 201', '?limit=201'],
-    ['a limit in letters', '?limit=abc'],
-    ['a limit in exponent notation', '?limit=1e2'],
-    ['a negative limit', '?limit=-1'],
-    ['a fractional limit', '?limit=1.5'],
-    ['a limit with a leading zero', '?limit=050'],
-    ['a cursor with "="', '?cursor=MTIz%3D'],
-    ['a cursor with "/" and "+"', '?cursor=a%2Fb%2Bc'],
-    ['a cursor with a space', '?cursor=a%20b'],
-    ['a cursor with a quote and SQL', `?cursor=${encodeURIComponent("1' OR '1'='1")}`],
-    ['a cursor of 65 characters', `?cursor=${'a'.repeat(65)}`],
-    ['a cursor of 2,000 characters', `?cursor=${'a'.repeat(2_000)}`],
+    ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
+    ['limit 201', '?limit=201', 'VALIDATION_FAILED'],
+    ['a limit in letters', '?limit=abc', 'VALIDATION_FAILED'],
+    ['a limit in exponent notation', '?limit=1e2', 'VALIDATION_FAILED'],
+    ['a negative limit', '?limit=-1', 'VALIDATION_FAILED'],
+    ['a fractional limit', '?limit=1.5', 'VALIDATION_FAILED'],
+    ['a limit with a leading zero', '?limit=050', 'VALIDATION_FAILED'],
+    ['a cursor with "="', '?cursor=MTIz%3D', 'VALIDATION_FAILED'],
+    ['a cursor with "/" and "+"', '?cursor=a%2Fb%2Bc', 'VALIDATION_FAILED'],
+    ['a cursor with a space', '?cursor=a%20b', 'VALIDATION_FAILED'],
+    ['a cursor with a quote and SQL', `?cursor=${encodeURIComponent("1' OR '1'='1")}`, 'VALIDATION_FAILED'],
+    ['a cursor of 65 characters', `?cursor=${'a'.repeat(65)}`, 'VALIDATION_FAILED'],
+    ['a cursor of 2,000 characters', `?cursor=${'a'.repeat(2_000)}`, 'VALIDATION_FAILED'],
     ['a cursor in its alphabet that the service never gave', '?cursor=not-a-cursor', 'INVALID_CURSOR'],
-    ['a good limit beside a bad cursor', '?limit=10&cursor=%25'],
-    ['an offset (not a parameter of the route)', '?offset=10'],
+    ['a good limit beside a bad cursor', '?limit=10&cursor=%25', 'VALIDATION_FAILED'],
+    ['an offset (not a parameter of the route)', '?offset=10', 'VALIDATION_FAILED'],
   ],
 };
 
@@ -176,7 +176,7 @@ function querySchemaCases(route: HttpRoute, context: BatteryContext): BadInputCa
   if (!route.query) return [];
   const headers: Record<string, string> = route.access === 'anonymous' ? {} : { authorization: `Bearer ${context.token}` };
   const names = Object.keys(propertiesOf(route.query));
-  const queries: Array<readonly [string, string, string?]> = [
+  const queries: Array<readonly [string, string, string]> = [
     ['an unknown parameter', '?page=2', 'VALIDATION_FAILED'],
     ...names.map((name) => [`${name} empty`, `?${name}=`, 'VALIDATION_FAILED'] as const),
     ...(BAD_QUERIES[route.operationId] ?? []),
@@ -185,10 +185,11 @@ function querySchemaCases(route: HttpRoute, context: BatteryContext): BadInputCa
     name: `${label(route)}: query with ${name}`,
     request: { method: route.method, path: `${pathOf(route)}${query}`, headers },
     status: 400,
-    ...(code ? { code } : {}),
+    code,
   }));
 }
 
+/** The concrete path of a route, each `{param}` replaced by `value`, under the API prefix. */
 const pathOf = (route: HttpRoute, value: (name: string) => string = () => randomUUID()) =>
   API_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name));
 
