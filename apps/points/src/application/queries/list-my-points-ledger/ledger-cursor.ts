@@ -1,9 +1,10 @@
 import { InvalidLedgerCursorError } from '../../../domain/points.errors.js';
 
 /**
- * A ledger page's cursor: the last entry's `seq`, in base64url, opaque to clients (they give back what
- * they were given). Only the one spelling this service hands out decodes; anything else is
- * INVALID_CURSOR rather than a page of some other entries.
+ * A ledger page's cursor: the last entry's `seq` (the ledger's global sequence), in base64url: opaque by
+ * its encoding only (anyone can decode it; it names no user, and the query pages the caller's own ledger).
+ * Only the one spelling this service hands out decodes; anything else is INVALID_CURSOR rather than a page
+ * of some other entries.
  */
 export const encodeLedgerCursor = (seq: number): string => Buffer.from(String(seq), 'utf8').toString('base64url');
 
