@@ -43,7 +43,7 @@ export function pointsHandlersOf(ports: PointsPorts) {
     release: new ReleasePointsForOrderHandler(unitOfWork, orders, accounts, clock),
     confirm: new ConfirmPointsForOrderHandler(unitOfWork, orders, accounts, clock),
     returnForRefund: new ReturnPointsForRefundedOrderHandler(unitOfWork, orders, accounts, clock),
-    reconcile: new ReconcilePointsBalancesHandler(ports.reconciliation),
+    reconcile: new ReconcilePointsBalancesHandler(ports.reconciliation, clock),
     getMyPoints: new GetMyPointsHandler(ports.queries),
     listMyLedger: new ListMyPointsLedgerHandler(ports.queries),
   };
@@ -62,7 +62,7 @@ export function pointsApplicationFixture(options: { signupBonus?: number } = {})
   const accounts = new InMemoryPointsAccountRepository(unitOfWork, outbox, ledger);
   const orders = new InMemoryOrderPointsRepository(unitOfWork, outbox);
   const queries = new InMemoryPointsQueries(accounts, ledger);
-  const reconciliation = new InMemoryPointsReconciliation(accounts, ledger);
+  const reconciliation = new InMemoryPointsReconciliation(accounts, ledger, orders);
   const clock = new ManualClock(FIXTURE_NOW);
   const rules: PointsRules = { signupBonus: options.signupBonus ?? 100 };
   const handlers = pointsHandlersOf({ unitOfWork, accounts, orders, queries, reconciliation, clock, rules });
