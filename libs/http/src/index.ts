@@ -17,3 +17,4 @@ export * from './operations/messaging-health-checks.js';
 export * from './configure-http-app.js';
 export * from './problem/json-body.js';
 export * from './idempotency/index.js';
+export * from './routes/served-routes.js';

@@ -1,47 +1,9 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { POINTS_ROUTES, pointsContext, type PointsLedgerEntry } from '@shop/contracts';
-import { IDEMPOTENT_ROUTE, REQUIRED_ROLES, REQUIRES_USER } from '@shop/http';
+import { servedRoutes } from '@shop/http';
 import { describe, expect, it } from 'vitest';
 import { pointsHttpControllers } from '../points.controllers.js';
 import { MyPointsController } from './my-points.controller.js';
 import { pointsErrorStatuses } from './points.error-statuses.js';
-
-const join = (...parts: string[]): string =>
-  `/${parts
-    .flatMap((part) => part.split('/'))
-    .filter((part) => part !== '')
-    .join('/')}`;
-
-interface ServedRoute {
-  readonly route: string;
-  /** 'admin' when the role is required, 'user' when a signed-in user is, else 'anonymous'. */
-  readonly access: string;
-  /** Whether it honours `Idempotency-Key` (`@Idempotent()`). */
-  readonly idempotent: boolean;
-}
-
-/** `METHOD /path/:param` and the access rule of every handler of the controllers, from Nest's own metadata. */
-function servedRoutes(controllers: readonly Type[]): ServedRoute[] {
-  return controllers.flatMap((controller) => {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    const prototype = controller.prototype as Record<string, unknown>;
-    return Object.getOwnPropertyNames(prototype).flatMap((name) => {
-      if (name === 'constructor') return [];
-      const handler = prototype[name];
-      if (typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) return [];
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const roles = [
-        ...((Reflect.getMetadata(REQUIRED_ROLES, controller) as string[] | undefined) ?? []),
-        ...((Reflect.getMetadata(REQUIRED_ROLES, handler) as string[] | undefined) ?? []),
-      ];
-      const user = Reflect.getMetadata(REQUIRES_USER, controller) === true || Reflect.getMetadata(REQUIRES_USER, handler) === true;
-      const access = roles.includes('admin') ? 'admin' : user || roles.length > 0 ? 'user' : 'anonymous';
-      const idempotent = Reflect.hasMetadata(IDEMPOTENT_ROUTE, handler);
-      return [{ route: `${method} ${join(base, String(Reflect.getMetadata(PATH_METADATA, handler)))}`, access, idempotent }];
-    });
-  });
-}
 
 /** A reply that keeps the headers set on it, as Fastify's would send them. */
 function capturingReply() {
