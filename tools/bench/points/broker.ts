@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import amqp from 'amqplib';
+import { subscriptions } from '@shop/contracts';
+import { AmqpTransport, queueNameOf } from '@shop/messaging';
+import { silentLogger } from '@shop/observability';
+import { TEST_AMQP_URL } from '@shop/testing';
+
+const run = promisify(execFile);
+
+/**
+ * A RabbitMQ virtual host of the bench's own, for the user of `TEST_AMQP_URL` (as the services' test
+ * harness makes one: `rabbitmqctl`, which that harness's test-only code also uses). The points service
+ * keeps its real queue name `points.events` there without meeting another points instance on the broker.
+ * Returns its URL and how to delete it (queues and all).
+ */
+export async function createVirtualHost(name: string): Promise<{ url: string; remove: () => Promise<void> }> {
+  const base = new URL(TEST_AMQP_URL);
+  const user = decodeURIComponent(base.username || 'guest');
+  await run('rabbitmqctl', ['add_vhost', name], { timeout: 60_000 });
+  const remove = async () => void (await run('rabbitmqctl', ['delete_vhost', name], { timeout: 60_000 }));
+  try {
+    await run('rabbitmqctl', ['set_permissions', '-p', name, user, '.*', '.*', '.*'], { timeout: 60_000 });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  base.pathname = `/${encodeURIComponent(name)}`;
+  return { url: base.toString(), remove };
+}
+
+/**
+ * What the order service would be on the broker for the points service's own events: a quorum queue
+ * bound to `points.reserved.v1` and `points.reservation-rejected.v1`, declared by `AmqpTransport` (it
+ * starts consuming with a no-op handler and cancels at once). Without it those events would be
+ * unroutable and the relay would keep retrying them. Nothing consumes it: `depth()` counts what arrived.
+ */
+export async function openOrderSideQueue(
+  amqpUrl: string,
+): Promise<{ depth: () => Promise<number>; deleteOtherSubscribersQueues: () => Promise<void>; close: () => Promise<void> }> {
+  const service = 'benchorder';
+  const transport = await AmqpTransport.connect({ url: amqpUrl, connectionName: `${service}.sink`, logger: silentLogger() });
+  try {
+    const subscription = { service, eventTypes: ['points.reserved.v1', 'points.reservation-rejected.v1'], prefetch: 1, retry: { delaysMs: [1_000] } };
+    await (await transport.consume({ ...subscription, handle: async () => {} })).cancel();
+  } finally {
+    await transport.close();
+  }
+  const connection = await amqp.connect(amqpUrl);
+  const channel = await connection.createChannel();
+  return {
+    depth: async () => (await channel.checkQueue(queueNameOf(service))).messageCount,
+    // A service declares the queue of every context of the manifest that subscribes to what it publishes
+    // or consumes (the coupon context's takes user.registered.v1 and the order events too). Nobody runs
+    // them here: deleted after each start, so the broker does not copy every event into a queue nobody reads.
+    deleteOtherSubscribersQueues: async () => {
+      for (const { service: other } of subscriptions) if (other !== 'points') await channel.deleteQueue(queueNameOf(other));
+    },
+    close: () => connection.close(),
+  };
+}
