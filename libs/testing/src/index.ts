@@ -12,3 +12,4 @@ export * from './outbox-rows.js';
 export * from './capturing-logger.js';
 export * from './handled-events.js';
 export * from './metric-value.js';
+export * from './rabbitmq-vhost.js';

@@ -1,33 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { subscriptions } from '@shop/contracts';
 import { AmqpTransport, queueNameOf } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
-import { TEST_AMQP_URL } from '@shop/testing';
-
-const run = promisify(execFile);
-
-/**
- * A RabbitMQ virtual host of the bench's own, for the user of `TEST_AMQP_URL` (as the services' test
- * harness makes one: `rabbitmqctl`, which that harness's test-only code also uses). The points service
- * keeps its real queue name `points.events` there without meeting another points instance on the broker.
- * Returns its URL and how to delete it (queues and all).
- */
-export async function createVirtualHost(name: string): Promise<{ url: string; remove: () => Promise<void> }> {
-  const base = new URL(TEST_AMQP_URL);
-  const user = decodeURIComponent(base.username || 'guest');
-  await run('rabbitmqctl', ['add_vhost', name], { timeout: 60_000 });
-  const remove = async () => void (await run('rabbitmqctl', ['delete_vhost', name], { timeout: 60_000 }));
-  try {
-    await run('rabbitmqctl', ['set_permissions', '-p', name, user, '.*', '.*', '.*'], { timeout: 60_000 });
-  } catch (error) {
-    await remove();
-    throw error;
-  }
-  base.pathname = `/${encodeURIComponent(name)}`;
-  return { url: base.toString(), remove };
-}
 
 /**
  * What the order service would be on the broker for the points service's own events: a quorum queue

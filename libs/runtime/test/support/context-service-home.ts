@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { subscriptions, type EventContract, type EventEnvelope } from '@shop/contracts';
 import type { Identity } from '@shop/http';
 import { AmqpTransport, MemoryTransport, type Transport } from '@shop/messaging';
 import { silentLogger } from '@shop/observability';
 import { dialectOf, inList, openDataSource, rowsOf, withDatabase, type DatabaseKind } from '@shop/persistence';
-import { EventProbe, TEST_AMQP_URL, TEST_POSTGRES_URL, anEnvelope, dropDatabase, uniqueServiceName, waitFor, type Cleanups } from '@shop/testing';
+import { EventProbe, TEST_POSTGRES_URL, anEnvelope, createVirtualHost, dropDatabase, uniqueServiceName, waitFor, type Cleanups } from '@shop/testing';
 import type { DataSource } from 'typeorm';
 import type { RunningService, ServiceDatabase, ServiceRuntime } from '../../src/index.js';
-
-const run = promisify(execFile);
 
 /** How long `deliver` waits for the service to handle what it published (a failing test's wait). */
 const DELIVERY_TIMEOUT_MS = 60_000;
@@ -111,7 +107,10 @@ export class ContextServiceHome<Config, Api> {
   protected static async place(service: string, setup: Setup, cleanups: Cleanups): Promise<ServicePlace> {
     if (setup === 'postgres+amqp') {
       const name = `shop_${service}_test_${randomBytes(4).toString('hex')}`;
-      const amqpUrl = await createVirtualHost(name, cleanups);
+      const vhost = await createVirtualHost(name);
+      // Added first, so that it runs last: after every connection to it is closed.
+      cleanups.add(() => vhost.remove().catch(() => undefined));
+      const amqpUrl = vhost.url;
       cleanups.add(() => dropDatabase(name));
       return { setup, database: { databaseUrl: withDatabase(TEST_POSTGRES_URL, name), poolSize: 16 }, amqpUrl, memoryTransport: null };
     }
@@ -271,19 +270,4 @@ export class ContextServiceHome<Config, Api> {
     });
     return this.publisher;
   }
-}
-
-/**
- * A RabbitMQ virtual host of its own, for the test user of `TEST_AMQP_URL`; deleted (queues and all)
- * with the cleanups. Returns its URL.
- */
-async function createVirtualHost(name: string, cleanups: Cleanups): Promise<string> {
-  const base = new URL(TEST_AMQP_URL);
-  const user = decodeURIComponent(base.username || 'guest');
-  // Added first, so that it runs last: after every connection to it is closed.
-  cleanups.add(() => run('rabbitmqctl', ['delete_vhost', name], { timeout: 60_000 }).catch(() => undefined));
-  await run('rabbitmqctl', ['add_vhost', name], { timeout: 60_000 });
-  await run('rabbitmqctl', ['set_permissions', '-p', name, user, '.*', '.*', '.*'], { timeout: 60_000 });
-  base.pathname = `/${encodeURIComponent(name)}`;
-  return base.toString();
 }
