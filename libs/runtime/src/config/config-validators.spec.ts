@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intBetween } from './config-validators.js';
+import { duration, intBetween } from './config-validators.js';
 import { ConfigurationError, loadConfig } from './load-config.js';
 
 function problemsOf(load: () => unknown): ConfigurationError['problems'] {
@@ -46,5 +46,57 @@ describe('intBetween', () => {
     [0, Number.MAX_SAFE_INTEGER + 1],
   ])('is refused as intBetween(%d, %d): a bound no input could meet is a programming error', (min, max) => {
     expect(() => intBetween(min, max)).toThrow(RangeError);
+  });
+});
+
+describe('duration', () => {
+  const spec = { TIMEOUT: duration(1_000, 3_600_000)({ default: 30_000, desc: 'how long to wait' }) };
+
+  it.each([
+    ['30000', 30_000],
+    ['1000', 1_000],
+    ['3600000', 3_600_000],
+    ['1500ms', 1_500],
+    ['1s', 1_000],
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+  ])('reads %j as %d ms', (input, value) => {
+    expect(loadConfig(spec, { TIMEOUT: input }).TIMEOUT).toBe(value);
+  });
+
+  it('defaults when unset', () => {
+    expect(loadConfig(spec, {}).TIMEOUT).toBe(30_000);
+  });
+
+  it.each(['999', '999ms', '0s', '61m', '2h', '1.5s', '1e3', '-1s', '10 s', ' 10s', '10S', '10sec', '1d', '1m30s', 's', '007s', 'soon', ''])(
+    'refuses %j, saying the range in its units and the forms it takes',
+    (input) => {
+      expect(problemsOf(() => loadConfig(spec, { TIMEOUT: input }))).toEqual([
+        { variable: 'TIMEOUT', problem: 'invalid; expected a duration from 1s to 1h (an integer of ms, or <n>ms, <n>s, <n>m or <n>h) (how long to wait)' },
+      ]);
+    },
+  );
+
+  it('names bounds that are no whole unit in ms, and takes 0 as a lower bound', () => {
+    const zeroUp = { DELAY: duration(0, 1_500)() };
+    expect(loadConfig(zeroUp, { DELAY: '0' }).DELAY).toBe(0);
+    expect(loadConfig(zeroUp, { DELAY: '0h' }).DELAY).toBe(0);
+    expect(problemsOf(() => loadConfig(zeroUp, { DELAY: '2s' }))).toEqual([
+      { variable: 'DELAY', problem: 'invalid; expected a duration from 0ms to 1500ms (an integer of ms, or <n>ms, <n>s, <n>m or <n>h)' },
+    ]);
+  });
+
+  it('refuses a number of hours past the safe integers instead of rounding it', () => {
+    const huge = { LONG: duration(0, Number.MAX_SAFE_INTEGER)() };
+    expect(problemsOf(() => loadConfig(huge, { LONG: `${Number.MAX_SAFE_INTEGER}h` }))).toHaveLength(1);
+  });
+
+  it.each([
+    [5, 4],
+    [-1, 3],
+    [1, 1.5],
+  ])('is refused as duration(%d, %d): a bound no input could meet is a programming error', (min, max) => {
+    expect(() => duration(min, max)).toThrow(RangeError);
   });
 });

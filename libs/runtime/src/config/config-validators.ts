@@ -53,6 +53,32 @@ export function intBetween(min: number, max: number) {
   });
 }
 
+const DURATION = /^(0|[1-9]\d*)(ms|s|m|h)?$/;
+const DURATION_UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration in its largest whole unit (`90000` → `90s`, `900000` → `15m`), as the variable may be written. */
+function formatDuration(ms: number): string {
+  for (const unit of ['h', 'm', 's'] as const) if (ms !== 0 && ms % DURATION_UNIT_MS[unit] === 0) return `${ms / DURATION_UNIT_MS[unit]}${unit}`;
+  return `${ms}ms`;
+}
+
+/**
+ * A duration from `minMs` to `maxMs`, both included, read as milliseconds: a plain integer of
+ * milliseconds (`30000`), or a whole number with a unit (`250ms`, `30s`, `15m`, `2h`), so that a
+ * timeout of a quarter of an hour need not be counted in zeros. No fractions, no mixed units, no
+ * spaces: anything else is refused rather than guessed at.
+ */
+export function duration(minMs: number, maxMs: number) {
+  if (!Number.isSafeInteger(minMs) || !Number.isSafeInteger(maxMs) || minMs < 0 || maxMs < minMs)
+    throw new RangeError(`duration(${minMs}, ${maxMs}): expected integers of milliseconds with 0 ≤ min ≤ max`);
+  return expecting(`a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (an integer of ms, or <n>ms, <n>s, <n>m or <n>h)`, (input) => {
+    const match = DURATION.exec(input);
+    if (!match) return undefined;
+    const value = Number(match[1]) * DURATION_UNIT_MS[(match[2] ?? 'ms') as keyof typeof DURATION_UNIT_MS];
+    return Number.isSafeInteger(value) && value >= minMs && value <= maxMs ? value : undefined;
+  });
+}
+
 /** A whole number ≥ 0 (`0` often turns a feature off, as `RATE_LIMIT_PER_MINUTE` does). */
 export const nonNegativeInt = expecting('an integer ≥ 0', (input) => {
   const value = INTEGER.test(input) ? Number(input) : NaN;
