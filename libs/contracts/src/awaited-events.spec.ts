@@ -10,9 +10,19 @@ import { publishedLanguage } from './published-language.js';
 import { UserRegisteredV1 } from './user/user.events.js';
 
 describe('the awaited events', () => {
-  it('are the order events, until the order context is registered and publishes them', () => {
-    expect(AWAITED_EVENTS.map((event) => event.type)).toEqual(['order.placed.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1']);
+  it('are the payment events, until the payment context is registered and publishes them', () => {
+    expect(AWAITED_EVENTS.map((event) => event.type)).toEqual(['payment.succeeded.v1', 'payment.refunded.v1']);
     expect(Object.isFrozen(AWAITED_EVENTS)).toBe(true);
+  });
+
+  it('no longer hold the order events: the order context is registered and publishes them', () => {
+    const order = CONTEXTS.find((context) => context.name === 'order');
+    expect(order?.events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['order.placed.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1']),
+    );
+    expect(AWAITED_EVENTS.map((event) => producerOf(event.type))).not.toContain('order');
+    // Taking them back into the awaited list is refused at import, as it would be here.
+    expect(() => defineAwaitedEvents(CONTEXTS, [OrderPlacedV1])).toThrow("'order.placed.v1' is awaited from 'order', which is registered");
   });
 
   it('come from no registered context, and none of them is published already', () => {

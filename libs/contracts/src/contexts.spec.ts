@@ -10,7 +10,9 @@ import { bodySchemasOf, schemaNameOf } from './http-route.js';
 import { AWAITED_EVENTS } from './awaited-events.js';
 import { couponContext } from './coupon/coupon.context.js';
 import { pointsContext } from './points/points.context.js';
-import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1 } from './order/order.events.js';
+import { orderContext } from './order/order.context.js';
+import { OrderAwaitingPaymentV1, OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundRequestedV1, OrderRefundedV1 } from './order/order.events.js';
+import { PaymentRefundedV1, PaymentSucceededV1 } from './payment/payment.events.js';
 import { publishedLanguage } from './published-language.js';
 import { LoginRequest, MeResponse, RegisterRequest, USER_ROUTES } from './user/user.http.js';
 import { UserRegisteredV1 } from './user/user.events.js';
@@ -25,19 +27,22 @@ const strictAjv = () => {
 const route = { operationId: 'listThings', method: 'GET', path: '/things', access: 'user', tag: 'things', summary: 'Things', responses: {} } as const;
 
 describe('the contexts', () => {
-  it('are the user, coupon and points contexts for now: their names, default ports, events and routes', () => {
-    expect(CONTEXT_NAMES).toEqual(['user', 'coupon', 'points']);
+  it('are the user, order, coupon and points contexts: their names, default ports, events and routes', () => {
+    expect(CONTEXT_NAMES).toEqual(['user', 'order', 'coupon', 'points']);
     expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([
       ['user', 3001],
+      ['order', 3002],
       ['coupon', 3003],
       ['points', 3004],
     ]);
-    expect(publishedLanguage).toEqual([UserRegisteredV1, ...couponContext.events, ...pointsContext.events, ...AWAITED_EVENTS]);
-    expect(AWAITED_EVENTS).toEqual([OrderPlacedV1, OrderCancelledV1, OrderPaidV1, OrderRefundedV1]);
+    expect(publishedLanguage).toEqual([UserRegisteredV1, ...orderContext.events, ...couponContext.events, ...pointsContext.events, ...AWAITED_EVENTS]);
+    expect(orderContext.events).toEqual([OrderPlacedV1, OrderAwaitingPaymentV1, OrderCancelledV1, OrderPaidV1, OrderRefundRequestedV1, OrderRefundedV1]);
+    expect(AWAITED_EVENTS).toEqual([PaymentSucceededV1, PaymentRefundedV1]);
     expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual([
       'user POST /auth/register',
       'user POST /auth/login',
       'user GET /me',
+      ...orderContext.routes.map((r) => `order ${r.method} ${r.path}`),
       ...couponContext.routes.map((r) => `coupon ${r.method} ${r.path}`),
       'points GET /me/points',
       'points GET /me/points/ledger',

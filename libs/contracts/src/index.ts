@@ -8,3 +8,4 @@ export * from './contexts.js';
 export * from './awaited-events.js';
 export * from './published-language.js';
 export * from './subscriptions.js';
+export * from './saga-retry.js';

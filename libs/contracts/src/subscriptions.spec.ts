@@ -7,6 +7,8 @@ import { CONTEXTS } from './contexts.js';
 import { couponContext } from './coupon/coupon.context.js';
 import { pointsContext } from './points/points.context.js';
 import { OrderPlacedV1 } from './order/order.events.js';
+import { PaymentSucceededV1 } from './payment/payment.events.js';
+import { SAGA_STEP_RETRY_DELAYS_MS } from './saga-retry.js';
 import { defineEvent } from './envelope.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
@@ -33,7 +35,9 @@ describe('defineSubscriptions', () => {
   });
 
   it('accepts by default the events awaited from a context not registered yet', () => {
-    expect(defineSubscriptions([{ service: 'coupon', eventTypes: [OrderPlacedV1.type] }])).toEqual([{ service: 'coupon', eventTypes: ['order.placed.v1'] }]);
+    expect(defineSubscriptions([{ service: 'order', eventTypes: [PaymentSucceededV1.type] }])).toEqual([
+      { service: 'order', eventTypes: ['payment.succeeded.v1'] },
+    ]);
   });
 
   it.each([
@@ -120,16 +124,19 @@ describe('subscriptionsOf', () => {
   });
 
   it('accepts a subscription to an awaited event (AWAITED_EVENTS by default), and refuses it when told none is awaited', () => {
+    const order = defineContext({ name: 'order', port: 3002, subscribes: { events: [PaymentSucceededV1] } });
+    expect(subscriptionsOf([user, order])).toEqual([{ service: 'order', eventTypes: ['payment.succeeded.v1'] }]);
+    expect(subscriptionsOf([user, order], [PaymentSucceededV1])).toHaveLength(1);
+    expect(() => subscriptionsOf([user, order], [])).toThrow("service 'order' consumes 'payment.succeeded.v1', which has no contract");
+    // An event of a context missing from the list is refused when it is not awaited either.
     const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
-    expect(subscriptionsOf([user, points])).toEqual([{ service: 'points', eventTypes: ['order.placed.v1'] }]);
-    expect(subscriptionsOf([user, points], [OrderPlacedV1])).toHaveLength(1);
-    expect(() => subscriptionsOf([user, points], [])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
+    expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
   });
 
   it.each([
     ['coupon', couponContext],
     ['points', pointsContext],
-  ])("takes the %s context's subscriptions once it is registered: the user event and the awaited order events", (name, context) => {
+  ])("takes the %s context's subscriptions: the user event and the four order events it settles its part of the saga on", (name, context) => {
     const contexts: readonly ContextDefinition[] = CONTEXTS;
     const registered = contexts.some((known) => known.name === name) ? contexts : [...contexts, context];
     expect(subscriptionOf(subscriptionsOf(registered), name)).toEqual({
@@ -138,11 +145,37 @@ describe('subscriptionsOf', () => {
       // Its own retry delays when it has some (points waits longer for an overtaken step's predecessor).
       ...(context.subscribes?.retryDelaysMs ? { retryDelaysMs: context.subscribes.retryDelaysMs } : {}),
     });
-    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptionsOf(registered), name).includes(event.type))).toBe(true);
   });
 
-  it('names both the coupon and the points service as consumers of the registration and of every order event', () => {
-    for (const type of ['user.registered.v1', ...AWAITED_EVENTS.map((event) => event.type)])
+  it("takes the order context's subscriptions: the participants' replies and the awaited payment events, with the saga's retry delays", () => {
+    expect(subscriptionOf(subscriptions, 'order')).toEqual({
+      service: 'order',
+      eventTypes: [
+        'coupon.reserved.v1',
+        'coupon.reservation-rejected.v1',
+        'points.reserved.v1',
+        'points.reservation-rejected.v1',
+        'payment.succeeded.v1',
+        'payment.refunded.v1',
+      ],
+      retryDelaysMs: SAGA_STEP_RETRY_DELAYS_MS,
+    });
+    expect(retryDelaysOf(subscriptions, 'order')).toEqual(retryDelaysOf(subscriptions, 'points'));
+    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptions, 'order').includes(event.type))).toBe(true);
+  });
+
+  it('names the coupon and the points service as consumers of the registration and of the four saga events they act on, the order service of every reply', () => {
+    for (const type of ['user.registered.v1', OrderPlacedV1.type, 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1'])
       expect(consumersOf(subscriptions, type), type).toEqual(['coupon', 'points']);
+    for (const type of [
+      'coupon.reserved.v1',
+      'coupon.reservation-rejected.v1',
+      'points.reserved.v1',
+      'points.reservation-rejected.v1',
+      ...AWAITED_EVENTS.map((e) => e.type),
+    ])
+      expect(consumersOf(subscriptions, type), type).toEqual(['order']);
+    // For the payment context (issue 12): nobody consumes them until it is registered.
+    for (const type of ['order.awaiting-payment.v1', 'order.refund-requested.v1']) expect(consumersOf(subscriptions, type), type).toEqual([]);
   });
 });

@@ -1,1 +1,3 @@
 export * from './order.events.js';
+export * from './order.http.js';
+export * from './order.context.js';

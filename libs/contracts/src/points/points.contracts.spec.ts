@@ -6,7 +6,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { bodySchemasOf } from '../http-route.js';
 import { EventSchemaRegistry } from '../schema-registry.js';
 import { DEFAULT_RETRY_DELAYS_MS, retryDelaysOf, subscriptions } from '../subscriptions.js';
-import { POINTS_RETRY_DELAYS_MS, pointsContext } from './points.context.js';
+import { SAGA_STEP_RETRY_DELAYS_MS } from '../saga-retry.js';
+import { pointsContext } from './points.context.js';
 import { POINTS_RESERVATION_REJECTION_REASONS, PointsReservationRejectedV1, PointsReservedV1, type PointsReservationRejectionReason } from './points.events.js';
 import {
   LEDGER_ENTRY_KINDS,
@@ -99,11 +100,11 @@ describe('the points routes', () => {
 
   it('retry a failed delivery for about 42 minutes before dead-lettering it (a saga step may be that far ahead of its predecessor), starting as fast as the default', () => {
     expect(retryDelaysOf(subscriptions, 'points')).toEqual([1_000, 5_000, 30_000, 120_000, 600_000, 1_800_000]);
-    expect(pointsContext.subscribes?.retryDelaysMs).toBe(POINTS_RETRY_DELAYS_MS);
-    const windowMs = POINTS_RETRY_DELAYS_MS.reduce((sum, delayMs) => sum + delayMs, 0);
+    expect(pointsContext.subscribes?.retryDelaysMs).toBe(SAGA_STEP_RETRY_DELAYS_MS);
+    const windowMs = SAGA_STEP_RETRY_DELAYS_MS.reduce((sum, delayMs) => sum + delayMs, 0);
     expect(windowMs).toBeGreaterThanOrEqual(40 * 60_000);
-    expect(POINTS_RETRY_DELAYS_MS.slice(0, DEFAULT_RETRY_DELAYS_MS.length)).toEqual(DEFAULT_RETRY_DELAYS_MS);
-    expect(Object.isFrozen(POINTS_RETRY_DELAYS_MS)).toBe(true);
+    expect(SAGA_STEP_RETRY_DELAYS_MS.slice(0, DEFAULT_RETRY_DELAYS_MS.length)).toEqual(DEFAULT_RETRY_DELAYS_MS);
+    expect(Object.isFrozen(SAGA_STEP_RETRY_DELAYS_MS)).toBe(true);
   });
 
   it('carry schemas that ajv compiles in strict mode', () => {
