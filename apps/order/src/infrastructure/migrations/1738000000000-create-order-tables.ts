@@ -108,10 +108,13 @@ export class CreateOrderTables1738000000000 implements MigrationInterface {
         PRIMARY KEY (order_id, seq)
       )`);
 
+    // Every payment the payment context reported for an order: the captured one, and any it must give back
+    // (after a cancellation, a second payment, a wrong amount), each with where its refund stands.
     await runner.query(`
       CREATE TABLE order_payment (
         payment_id ${uuid} PRIMARY KEY,
         order_id ${uuid} NOT NULL,
+        payment_no INTEGER NOT NULL CHECK (payment_no >= 1),
         amount BIGINT NOT NULL CHECK (amount >= 0),
         captured BOOLEAN NOT NULL,
         refund_status VARCHAR(16) NOT NULL CHECK (refund_status IN (${sqlList(REFUND_STATUSES)})),
@@ -119,7 +122,8 @@ export class CreateOrderTables1738000000000 implements MigrationInterface {
         recorded_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL
       )`);
-    await runner.query(`CREATE INDEX order_payment_order ON order_payment (order_id)`);
+    // An order's payments in the order they were heard of.
+    await runner.query(`CREATE UNIQUE INDEX order_payment_order ON order_payment (order_id, payment_no)`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
