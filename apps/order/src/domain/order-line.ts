@@ -1,0 +1,54 @@
+import { InvalidValueError, Money } from '@shop/shared-kernel';
+import { MAX_PRICE } from './product.js';
+import { Sku } from './sku.js';
+
+export const MIN_QUANTITY = 1;
+export const MAX_QUANTITY = 99;
+
+/** One line of an order as stored and shown: the product's name and price when the order was placed. */
+export interface OrderLineSnapshot {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly lineTotal: number;
+}
+
+/**
+ * A line priced from the catalog, never by the client: `lineTotal = unitPrice × quantity` in whole fen
+ * (at most 99 × 10^8, well inside exact integers).
+ */
+export class OrderLine {
+  private constructor(
+    readonly sku: Sku,
+    readonly name: string,
+    readonly quantity: number,
+    readonly unitPrice: Money,
+  ) {}
+
+  static of(fields: { sku: string; name: string; quantity: number; unitPrice: number }): OrderLine {
+    const { quantity, unitPrice } = fields;
+    if (!Number.isSafeInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUANTITY)
+      throw new InvalidValueError('quantity', `must be a whole number ${MIN_QUANTITY}–${MAX_QUANTITY}, got ${quantity}`);
+    if (!Number.isSafeInteger(unitPrice) || unitPrice < 1 || unitPrice > MAX_PRICE)
+      throw new InvalidValueError('unitPrice', `must be a whole number of fen 1–${MAX_PRICE}, got ${unitPrice}`);
+    if (typeof fields.name !== 'string' || fields.name.length === 0) throw new InvalidValueError('name', 'must not be empty');
+    return new OrderLine(Sku.of(fields.sku), fields.name, quantity, Money.ofMinor(unitPrice));
+  }
+
+  /** Restores a stored line; its stored total must agree with its price and quantity. */
+  static restore(snapshot: OrderLineSnapshot): OrderLine {
+    const line = OrderLine.of(snapshot);
+    if (line.lineTotal.minor !== snapshot.lineTotal)
+      throw new InvalidValueError('lineTotal', `${snapshot.lineTotal} is not ${snapshot.unitPrice} × ${snapshot.quantity}`);
+    return line;
+  }
+
+  get lineTotal(): Money {
+    return this.unitPrice.times(this.quantity);
+  }
+
+  toSnapshot(): OrderLineSnapshot {
+    return { sku: this.sku.value, name: this.name, quantity: this.quantity, unitPrice: this.unitPrice.minor, lineTotal: this.lineTotal.minor };
+  }
+}
