@@ -59,7 +59,9 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
   };
   try {
     // Every context of CONTEXTS, in its order, each from the `contextService` its app exports.
-    const contextEnv = { ...options.env, JWT_SECRET: secrets.jwtSecret };
+    // The embedded mode (a try-out on one machine) starts with a small demo catalog unless told otherwise;
+    // the order service alone (distributed, compose) seeds none by default.
+    const contextEnv = { ...options.env, JWT_SECRET: secrets.jwtSecret, ORDER_DEMO_CATALOG: options.env['ORDER_DEMO_CATALOG'] ?? 'true' };
     const serviceUrls: Record<string, string> = {};
     for (const { name } of CONTEXTS) {
       const service = await contextServiceOf(name);

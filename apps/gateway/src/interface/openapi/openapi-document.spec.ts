@@ -8,6 +8,7 @@ import {
   bodySchemasOf,
   couponContext,
   defineContext,
+  orderContext,
   pointsContext,
   schemaNameOf,
   userContext,
@@ -199,6 +200,35 @@ describe('the OpenAPI document', () => {
     expect(ledger.responses['200'].headers['link']).toEqual({ description: expect.stringContaining('rel="next"'), schema: { type: 'string' } });
     expect(ledger.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PointsLedgerPage' });
     for (const schema of pointsContext.routes.flatMap(bodySchemasOf)) expect(withPoints['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
+  });
+
+  it('documents the order routes: the catalog, placing with 202, the paged lists with their headers, admin steps with 403', async () => {
+    const document = openApiDocument(CONTEXTS, '1.0.0') as Record<string, any>;
+    expect((await new Validator().validate(document)).errors).toBeUndefined();
+    for (const tag of ['catalog', 'orders', 'order-admin']) expect(document['tags'].map((t: { name: string }) => t.name)).toContain(tag);
+    const place = document['paths']['/orders']['post'];
+    expect(place).toMatchObject({ operationId: 'placeOrder', tags: ['orders'], security: [{ bearerAuth: [] }] });
+    expect(place.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PlaceOrderRequest' });
+    expect(place.responses['202'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PlaceOrderResponse' });
+    expect(Object.keys(place.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '422']));
+    for (const [path, method] of [
+      ['/orders', 'get'],
+      ['/products', 'get'],
+      ['/admin/products', 'get'],
+    ] as const) {
+      const list = document['paths'][path][method];
+      expect(
+        list.parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`),
+        path,
+      ).toEqual(['query cursor', 'query limit']);
+      expect(Object.keys(list.responses['200'].headers), path).toEqual(['x-correlation-id', 'next-cursor', 'link']);
+    }
+    expect(document['paths']['/admin/products']['post'].responses['403']).toBeDefined();
+    expect(document['paths']['/admin/products/{sku}']['patch'].responses['403']).toBeDefined();
+    expect(document['paths']['/admin/orders/{orderId}/ship']['post'].responses['403']).toBeDefined();
+    expect(document['paths']['/orders/{orderId}/cancel']['post'].responses['403']).toBeUndefined();
+    expect(document['paths']['/products']['get'].responses['403']).toBeUndefined();
+    for (const schema of orderContext.routes.flatMap(bodySchemasOf)) expect(document['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
   });
 
   it("refuses a context's schema titled like one of the gateway's own", () => {
