@@ -33,8 +33,8 @@ const EXPECTED_ISSUED = Math.min(STOCK, USERS);
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const API = '/api/v1';
-// The points service takes no part in a claim: it runs because the gateway is ready only once every context it fronts answers.
-const SERVICES = ['user', 'coupon', 'points'] as const;
+// The order and points services take no part in a claim: they run because the gateway is ready only once every context it fronts answers.
+const SERVICES = ['user', 'order', 'coupon', 'points'] as const;
 /** The processes whose CPU time per attempt is printed for the gateway run. */
 const MEASURED = ['gateway', 'coupon', 'user', 'client'] as const;
 
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
   const databases = {
     raw: `shop_bench_flash_${run}_raw`,
     user: `shop_bench_flash_${run}_user`,
+    order: `shop_bench_flash_${run}_order`,
     coupon: `shop_bench_flash_${run}_coupon`,
     points: `shop_bench_flash_${run}_points`,
   };
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
     const rawUnexpected = unexpectedOutcomes(rawSummary, STOCK);
     if (rawUnexpected.length > 0) throw new Error(`the raw baseline's figures would not mean anything: ${rawUnexpected.join(', ')}`);
 
-    // The platform: the user, coupon and points services and the gateway, each its own process on its own scratch database.
+    // The platform: the user, order, coupon and points services and the gateway, each its own process on its own scratch database.
     const jwtSecret = randomBytes(48).toString('base64');
     const internalSecret = randomBytes(48).toString('base64');
     const admin = { email: `flash-admin-${run}@example.com`, password: `Flash-${randomBytes(12).toString('hex')}` };

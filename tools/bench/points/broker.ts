@@ -25,8 +25,9 @@ export async function openOrderSideQueue(
   return {
     depth: async () => (await channel.checkQueue(queueNameOf(service))).messageCount,
     // A service declares the queue of every context of the manifest that subscribes to what it publishes
-    // or consumes (the coupon context's takes user.registered.v1 and the order events too). Nobody runs
-    // them here: deleted after each start, so the broker does not copy every event into a queue nobody reads.
+    // or consumes (the coupon context's takes user.registered.v1 and the order events too, the order context's
+    // the points events). Nobody runs them here: deleted after each start, so the broker does not copy every
+    // event into a queue nobody reads (this side queue counts the points events instead of the order service's).
     deleteOtherSubscribersQueues: async () => {
       for (const { service: other } of subscriptions) if (other !== 'points') await channel.deleteQueue(queueNameOf(other));
     },

@@ -15,6 +15,7 @@ const run = randomBytes(4).toString('hex');
 const userDatabase = `shop_user_e2e_${run}`;
 const couponDatabase = `shop_coupon_e2e_${run}`;
 const pointsDatabase = `shop_points_e2e_${run}`;
+const orderDatabase = `shop_order_e2e_${run}`;
 const probeService = `e2e_probe_${run}`;
 const processes: ChildProcess[] = [];
 const output: string[] = [];
@@ -42,7 +43,13 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
   beforeAll(async () => {
     transport = await AmqpTransport.connect({ url: TEST_AMQP_URL, connectionName: probeService });
     events = await EventProbe.listen<UserRegisteredV1>(transport, probeService, ['user.registered.v1']);
-    const [gatewayPort, userPort, couponPort, pointsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [gatewayPort, userPort, orderPort, couponPort, pointsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
     userUrl = `http://127.0.0.1:${userPort}`;
     startApp('user', {
@@ -53,7 +60,16 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       POSTGRES_URL: TEST_POSTGRES_URL,
       USER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, userDatabase),
     });
-    // The gateway is ready only when every context it fronts answers: the coupon and points services too.
+    // The gateway is ready only when every context it fronts answers: the order, coupon and points services too.
+    const orderUrl = `http://127.0.0.1:${orderPort}`;
+    startApp('order', {
+      ...secrets,
+      PORT: String(orderPort),
+      HOST: '127.0.0.1',
+      AMQP_URL: TEST_AMQP_URL,
+      POSTGRES_URL: TEST_POSTGRES_URL,
+      ORDER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, orderDatabase),
+    });
     const couponUrl = `http://127.0.0.1:${couponPort}`;
     startApp('coupon', {
       ...secrets,
@@ -73,6 +89,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       POINTS_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, pointsDatabase),
     });
     await healthy(`${userUrl}/health`);
+    await healthy(`${orderUrl}/health`);
     await healthy(`${couponUrl}/health`);
     await healthy(`${pointsUrl}/health`);
     startApp('gateway', {
@@ -80,6 +97,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       PORT: String(gatewayPort),
       HOST: '127.0.0.1',
       USER_SERVICE_URL: userUrl,
+      ORDER_SERVICE_URL: orderUrl,
       COUPON_SERVICE_URL: couponUrl,
       POINTS_SERVICE_URL: pointsUrl,
       RATE_LIMIT_PER_MINUTE: '0',
@@ -100,6 +118,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     await dropDatabase(userDatabase);
     await dropDatabase(couponDatabase);
     await dropDatabase(pointsDatabase);
+    await dropDatabase(orderDatabase);
   }, 60_000);
 
   it('registers, logs in and answers /me; user.registered.v1 reaches another service with the request’s correlation id', async () => {
@@ -139,6 +158,13 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       { what: 'the sign-up bonus through the gateway', timeoutMs: 20_000 },
     );
     expect(points).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+
+    // The order service answers through the gateway: its catalog, empty here (the demo catalog is the embedded mode's only).
+    const products = await fetch(`${api}/products`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(products.status, output.join('')).toBe(200);
+    expect(products.headers.get('content-type')).toContain('application/json');
+    const catalog: unknown = await products.json();
+    expect(Array.isArray(catalog)).toBe(true);
   });
 
   it('refuses a call to the user service that did not come through the gateway', async () => {
