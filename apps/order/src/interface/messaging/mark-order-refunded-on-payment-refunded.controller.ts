@@ -1,0 +1,37 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { PaymentRefundedV1, type EventEnvelope } from '@shop/contracts';
+import { HandlesEvent } from '@shop/messaging';
+import { LOGGER, type Logger } from '@shop/observability';
+import { canonicalId } from '@shop/shared-kernel';
+import { RecordRefundHandler } from '../../application/commands/record-refund/record-refund.handler.js';
+
+/**
+ * The saga's step 7: the order's captured payment was given back, so the order is REFUNDED
+ * (order.refunded.v1: the coupon is returned, the points given back and clawed back). The refund of a
+ * payment the order never kept (late, duplicate, wrong amount) is only marked: the order is unchanged.
+ * A refund that overtook its payment fails on purpose (the use case throws): it is retried with the
+ * saga's delays until the payment has been recorded.
+ */
+@Controller()
+export class MarkOrderRefundedOnPaymentRefunded {
+  constructor(
+    private readonly recordRefund: RecordRefundHandler,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @HandlesEvent(PaymentRefundedV1, 'mark-order-refunded-on-payment-refunded')
+  async handle(@Payload() envelope: EventEnvelope<PaymentRefundedV1>): Promise<void> {
+    const { payload } = envelope;
+    const orderId = canonicalId(payload.orderId);
+    const paymentId = canonicalId(payload.paymentId);
+    const result = await this.recordRefund.execute({ orderId, paymentId, amount: payload.amount });
+    if (result.outcome === 'refunded') {
+      this.logger.info({ orderId, paymentId, amount: payload.amount }, 'payment refunded: the order is refunded');
+    } else if (result.outcome === 'stray-refunded') {
+      this.logger.info({ orderId, paymentId, amount: payload.amount }, 'payment the order did not keep is refunded: the order is unchanged');
+    } else {
+      this.logger.info({ orderId, paymentId }, 'payment refunded again: it was recorded before, nothing changed');
+    }
+  }
+}
