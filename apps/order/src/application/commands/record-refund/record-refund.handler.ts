@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { ORDER_CLOCK, ORDER_REPOSITORY } from '../../order.di-tokens.js';
+import type { OrderRepository } from '../../ports/order.repository.js';
+import { orderOf } from '../order-of.js';
+import type { RecordRefundCommand, RecordRefundResult } from './record-refund.command.js';
+
+/**
+ * A payment was refunded: the order's captured payment makes it REFUNDED (order.refunded.v1, the coupon
+ * and points are given back); one the order refused is marked refunded, nothing else. Throws, so the
+ * delivery is retried, for an unknown order or a payment not recorded yet (the refund overtook it).
+ */
+@Injectable()
+export class RecordRefundHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository,
+    @Inject(ORDER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: RecordRefundCommand): Promise<RecordRefundResult> {
+    return this.unitOfWork.run(async () => {
+      const order = await orderOf(this.orders, command.orderId);
+      const outcome = order.recordRefund({ paymentId: command.paymentId, amount: command.amount, at: this.clock.now() });
+      if (outcome !== 'duplicate') await this.orders.save(order);
+      return { outcome };
+    });
+  }
+}
