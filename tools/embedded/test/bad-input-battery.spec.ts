@@ -1,6 +1,6 @@
 // Issue 8, "what must be shown": bad input on every route of the gateway answers a 4xx
 // application/problem+json with a code, never a 5xx, and changes nothing (the rows of the user
-// service's `users` and `outbox` and of the coupon and points services' tables are counted around every case).
+// service's `users` and `outbox` and of the order, coupon and points services' tables are counted around every case).
 // Through the real gateway and services: the embedded platform, on SQLite in a temporary data folder.
 // The rows are made from HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once
 // it is in CONTEXTS; an admin route's rows are sent with an administrator's token.
@@ -15,13 +15,14 @@ import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import { waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
-import { API_PREFIX, badInputCases, sampleBodyOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
+import { API_PREFIX, badInputCases, sampleBodyOf, samplePathOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const ADMIN = { email: 'battery-admin@example.com', password: 'correct horse battery admin' };
 /** The tables whose rows every case must leave as they were, database by database (`<service>.sqlite`). */
 const WATCHED_TABLES = {
   user: ['users', 'outbox'],
+  order: ['orders', 'order_line', 'order_history', 'order_product', 'outbox'],
   coupon: ['coupon_template', 'coupon', 'coupon_claim_count', 'coupon_reservation', 'outbox'],
   points: ['points_account', 'points_ledger', 'points_order', 'outbox'],
 } as const;
@@ -96,10 +97,16 @@ describe('the bad-input battery, on every route through the gateway', () => {
     expect((await post('/auth/register', account)).status).toBe(201);
     const login = await post('/auth/login', account);
     expect(login.status).toBe(200);
-    context = { account, token: (JSON.parse(login.text) as { accessToken: string }).accessToken };
+    const token = (JSON.parse(login.text) as { accessToken: string }).accessToken;
+    // A product of the demo catalog (seeded at start in the embedded mode): what the order samples buy.
+    const catalog = await send(origin, { method: 'GET', path: `${API_PREFIX}/products`, headers: { authorization: `Bearer ${token}` } });
+    expect(catalog.status, catalog.text).toBe(200);
+    const [product] = JSON.parse(catalog.text) as Array<{ sku: string }>;
+    if (!product) throw new Error('the demo catalog is empty');
+    context = { account, token, sku: product.sku };
     const adminLogin = await post('/auth/login', ADMIN);
     expect(adminLogin.status).toBe(200);
-    adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken };
+    adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken, sku: product.sku };
     // Both registrations give a sign-up bonus through user.registered.v1: once both are in, nothing changes the rows but the cases.
     for (const { token } of [context, adminContext]) {
       await waitFor(
@@ -172,7 +179,7 @@ describe('the bad-input battery, on every route through the gateway', () => {
     async (_name, route) => {
       const answer = await send(origin, {
         method: route.method,
-        path: `${API_PREFIX}${route.path.replace(/\{\w+\}/g, 'x')}`,
+        path: samplePathOf(route, contextFor(route)),
         headers: { 'content-type': 'application/json', authorization: `Bearer ${contextFor(route).token}` },
         body: Buffer.from(JSON.stringify(sampleBodyOf(route, contextFor(route)))),
       });

@@ -31,6 +31,11 @@ export interface BatteryContext {
   readonly token: string;
   /** That account's credentials: the login sample signs in with them, so that a mutation accepted by mistake answers 200. */
   readonly account: { readonly email: string; readonly password: string };
+  /**
+   * The sku of an active product of the catalog: the order samples buy it, and a route's `{sku}` names it in
+   * the body rows, so that a mutation accepted by mistake answers 2xx instead of 404.
+   */
+  readonly sku: string;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -58,6 +63,83 @@ const SAMPLE_BODIES: Readonly<Record<string, (context: BatteryContext) => Record
       grantOnRegister: false,
     };
   },
+  // Skus are upper case (the schema alone would give 'battery'); a sku of its own, taken by the first accepted sample.
+  createProduct: () => ({ sku: 'BATTERY-SAMPLE', name: 'Battery sample', price: 1_200, active: true }),
+  // Stays active: the order samples buy this very product.
+  updateProduct: () => ({ name: 'Battery product', price: 4_200, active: true }),
+  // No coupon and no points: accepted, it awaits its payment at once (nothing to reserve).
+  placeOrder: ({ sku }) => ({ items: [{ sku, quantity: 1 }], pointsToUse: 0 }),
+};
+
+/**
+ * Body rows of a route's own rules, by operationId, beside the ones made from its schema: each a name, the
+ * body (the sample changed), and the status and code it must answer.
+ */
+const BODY_ROWS: Readonly<
+  Record<string, (sample: Record<string, unknown>, context: BatteryContext) => ReadonlyArray<readonly [string, unknown, number, string]>>
+> = {
+  placeOrder: (sample, { sku }) => {
+    const line = (changes: Record<string, unknown>) => ({ ...sample, items: [{ sku, quantity: 1, ...changes }] });
+    return [
+      ['no items', { ...sample, items: [] }, 400, 'VALIDATION_FAILED'],
+      ['quantity 0', line({ quantity: 0 }), 400, 'VALIDATION_FAILED'],
+      ['quantity -1', line({ quantity: -1 }), 400, 'VALIDATION_FAILED'],
+      ['quantity 100 (over 99 per line)', line({ quantity: 100 }), 400, 'VALIDATION_FAILED'],
+      ['quantity 1.5', line({ quantity: 1.5 }), 400, 'VALIDATION_FAILED'],
+      ['quantity 1e30', line({ quantity: 1e30 }), 400, 'VALIDATION_FAILED'],
+      ['quantity "1"', line({ quantity: '1' }), 400, 'VALIDATION_FAILED'],
+      ['a line without a quantity', { ...sample, items: [{ sku }] }, 400, 'VALIDATION_FAILED'],
+      ['a lower-case sku', line({ sku: sku.toLowerCase() }), 400, 'VALIDATION_FAILED'],
+      ['a sku of 65 characters', line({ sku: 'A'.repeat(65) }), 400, 'VALIDATION_FAILED'],
+      ['a sku no product has', line({ sku: 'NO-SUCH-PRODUCT' }), 422, 'UNKNOWN_SKU'],
+      ['a client unit price', line({ unitPrice: 1 }), 400, 'VALIDATION_FAILED'],
+      ['a client line total', line({ lineTotal: 1 }), 400, 'VALIDATION_FAILED'],
+      ['a client price beside the items', { ...sample, price: 1 }, 400, 'VALIDATION_FAILED'],
+      ['a client subtotal', { ...sample, subtotal: 1 }, 400, 'VALIDATION_FAILED'],
+      ['pointsToUse -1', { ...sample, pointsToUse: -1 }, 400, 'VALIDATION_FAILED'],
+      ['pointsToUse 1.5', { ...sample, pointsToUse: 1.5 }, 400, 'VALIDATION_FAILED'],
+      ['pointsToUse "10"', { ...sample, pointsToUse: '10' }, 400, 'VALIDATION_FAILED'],
+      ['pointsToUse over 10^12', { ...sample, pointsToUse: 1_000_000_000_001 }, 400, 'VALIDATION_FAILED'],
+      ['pointsToUse over the subtotal', { ...sample, pointsToUse: 1_000_000_000 }, 422, 'POINTS_EXCEED_SUBTOTAL'],
+      ['a couponId that is not a UUID', { ...sample, couponId: 'WELCOME10' }, 400, 'VALIDATION_FAILED'],
+      [
+        '51 lines (one over the limit)',
+        { ...sample, items: Array.from({ length: 51 }, (_, i) => ({ sku: `BATTERY-${i}`, quantity: 1 })) },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'one sku on two lines',
+        {
+          ...sample,
+          items: [
+            { sku, quantity: 1 },
+            { sku, quantity: 2 },
+          ],
+        },
+        400,
+        'DUPLICATE_SKU',
+      ],
+    ];
+  },
+  createProduct: (sample, { sku }) => [
+    ['price 0', { ...sample, price: 0 }, 400, 'VALIDATION_FAILED'],
+    ['price -1', { ...sample, price: -1 }, 400, 'VALIDATION_FAILED'],
+    ['price 1.5', { ...sample, price: 1.5 }, 400, 'VALIDATION_FAILED'],
+    ['price over a million yuan', { ...sample, price: 100_000_001 }, 400, 'VALIDATION_FAILED'],
+    ['a lower-case sku', { ...sample, sku: 'battery-sample' }, 400, 'VALIDATION_FAILED'],
+    ['a sku with a space', { ...sample, sku: 'BATTERY SAMPLE' }, 400, 'VALIDATION_FAILED'],
+    ['a sku starting with "-"', { ...sample, sku: '-BATTERY' }, 400, 'VALIDATION_FAILED'],
+    ['an empty name', { ...sample, name: '' }, 400, 'VALIDATION_FAILED'],
+    ['a name of 201 characters', { ...sample, name: 'n'.repeat(201) }, 400, 'VALIDATION_FAILED'],
+    ['a sku a product already has', { ...sample, sku }, 409, 'SKU_TAKEN'],
+  ],
+  updateProduct: (sample) => [
+    ['price 0', { ...sample, price: 0 }, 400, 'VALIDATION_FAILED'],
+    ['price 1.5', { ...sample, price: 1.5 }, 400, 'VALIDATION_FAILED'],
+    ['an empty name', { ...sample, name: '' }, 400, 'VALIDATION_FAILED'],
+    ['a sku (it never changes)', { ...sample, sku: 'OTHER-SKU' }, 400, 'VALIDATION_FAILED'],
+  ],
 };
 
 // A password may hold any character (a passphrase is a fine password): only one made of nothing but
@@ -136,6 +218,22 @@ function wrongTypesFor(field: SchemaNode): Array<readonly [string, unknown]> {
   return all.filter(([, type]) => type !== own && !(own === 'integer' && type === 'number')).map(([label, , value]) => [label, value] as const);
 }
 
+/** The paged lists of the order service (`?cursor=…&limit=…`, limit 1-100): the same bounds on each. */
+const PAGE_QUERIES: ReadonlyArray<readonly [string, string, string]> = [
+  ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
+  ['limit 101', '?limit=101', 'VALIDATION_FAILED'],
+  ['a limit in letters', '?limit=abc', 'VALIDATION_FAILED'],
+  ['a negative limit', '?limit=-1', 'VALIDATION_FAILED'],
+  ['a fractional limit', '?limit=1.5', 'VALIDATION_FAILED'],
+  ['a limit with a leading zero', '?limit=050', 'VALIDATION_FAILED'],
+  ['a cursor with "="', '?cursor=MTIz%3D', 'VALIDATION_FAILED'],
+  ['a cursor with "/" and "+"', '?cursor=a%2Fb%2Bc', 'VALIDATION_FAILED'],
+  ['a cursor with a quote and SQL', `?cursor=${encodeURIComponent("1' OR '1'='1")}`, 'VALIDATION_FAILED'],
+  ['a cursor of 201 characters', `?cursor=${'a'.repeat(201)}`, 'VALIDATION_FAILED'],
+  ['a cursor in its alphabet that the service never gave', '?cursor=not-a-cursor', 'INVALID_CURSOR'],
+  ['a good limit beside a bad cursor', '?limit=10&cursor=%25', 'VALIDATION_FAILED'],
+];
+
 /**
  * Query strings a route's query schema refuses that the schema alone cannot make (a bound, an alphabet,
  * a length), by operationId: each is sent signed in and must answer 400 with the code given: VALIDATION_FAILED
@@ -166,6 +264,9 @@ const BAD_QUERIES: Readonly<Record<string, ReadonlyArray<readonly [string, strin
     ['a good limit beside a bad cursor', '?limit=10&cursor=%25', 'VALIDATION_FAILED'],
     ['an offset (not a parameter of the route)', '?offset=10', 'VALIDATION_FAILED'],
   ],
+  listProducts: PAGE_QUERIES,
+  listAllProducts: PAGE_QUERIES,
+  listMyOrders: [...PAGE_QUERIES, ['a status filter (not a parameter of the route)', '?status=PAID', 'VALIDATION_FAILED']],
 };
 
 /**
@@ -192,6 +293,12 @@ function querySchemaCases(route: HttpRoute, context: BatteryContext): BadInputCa
 /** The concrete path of a route, each `{param}` replaced by `value`, under the API prefix. */
 const pathOf = (route: HttpRoute, value: (name: string) => string = () => randomUUID()) =>
   API_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name));
+
+/**
+ * The path the sample body is sent to, and the body rows: a `{sku}` names the catalog's product (a row
+ * accepted by mistake then answers 2xx, not 404), any other parameter a fresh UUID.
+ */
+export const samplePathOf = (route: HttpRoute, context: BatteryContext): string => pathOf(route, (name) => (name === 'sku' ? context.sku : randomUUID()));
 
 const label = (route: HttpRoute) => `${route.method} ${route.path}`;
 
@@ -220,7 +327,7 @@ function refusedBase(route: HttpRoute): { headers: Record<string, string>; body?
 function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
   const schema = route.requestBody!;
   const sample = sampleBodyOf(route, context);
-  const path = pathOf(route);
+  const path = samplePathOf(route, context);
   const at = label(route);
   // Signed in when the route asks for it, so that the body is what each row is refused for.
   const signedIn: Record<string, string> = route.access === 'anonymous' ? {} : { authorization: `Bearer ${context.token}` };
@@ -314,6 +421,8 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
     row('a body over 1 MiB', JSON.stringify(withField(firstField, 'x'.repeat(1024 * 1024))), 413, 'PAYLOAD_TOO_LARGE'),
     row('1 MiB of white space after a valid body', `${valid}${' '.repeat(1024 * 1024)}`, 413, 'PAYLOAD_TOO_LARGE'),
   ];
+
+  for (const [name, body, status, code] of BODY_ROWS[route.operationId]?.(sample, context) ?? []) rows.push(row(name, JSON.stringify(body), status, code));
 
   const required = requiredOf(schema);
   for (const [name, field] of fields) {
