@@ -1,0 +1,330 @@
+// Orders end to end on the embedded defaults (`npm start`): the gateway and every context in this
+// process, SQLite, in-memory transport, the demo catalog seeded (ORDER_DEMO_CATALOG is on by default
+// here). Customers register and log in, claim coupons and get the sign-up bonus, and place and follow
+// orders, all through the gateway; the order saga runs over the platform's transport with the real
+// coupon and points services. The payment context is not built yet: the test plays it, publishing
+// payment.succeeded.v1 / payment.refunded.v1 on the transport and hearing order.refund-requested.v1 there.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PaymentRefundedV1,
+  PaymentSucceededV1,
+  type CouponTemplateResponse,
+  type EventContract,
+  type MyCoupon,
+  type OrderRefundRequestedV1,
+  type OrderResponse,
+  type PointsBalance,
+  type ProductResponse,
+} from '@shop/contracts';
+import { silentLogger } from '@shop/observability';
+import { EventProbe, anEnvelope, waitFor } from '@shop/testing';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
+
+const ADMIN = { email: 'orders-admin@shop.example', password: 'an admin passphrase' };
+const SETTLE_MS = 20_000;
+
+interface Answer<T> {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: T;
+}
+interface Customer {
+  readonly userId: string;
+  readonly token: string;
+}
+
+describe('orders through the gateway, on the embedded platform', () => {
+  let platform: EmbeddedPlatform;
+  let dataDir: string;
+  let adminToken: string;
+  let refunds: { probe: EventProbe<OrderRefundRequestedV1>; stop: () => Promise<void> };
+  /** Two products of the demo catalog, and a basket of them worth at least 60 yuan. */
+  let basket: Array<{ sku: string; quantity: number }>;
+  let subtotal: number;
+  let products: ProductResponse[];
+
+  const call = async <T = { code?: string }>(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> => {
+    const response = await fetch(`${platform.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as T };
+  };
+
+  const logIn = async (credentials: { email: string; password: string }): Promise<string> => {
+    const login = await call<{ accessToken: string }>('POST', '/auth/login', { body: credentials });
+    expect(login.status).toBe(200);
+    return login.body.accessToken;
+  };
+
+  /** A new customer, registered through the gateway, with the sign-up bonus (100 points) in. */
+  const newCustomer = async (name: string): Promise<Customer> => {
+    const credentials = { email: `${name}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' };
+    const registered = await call<{ userId: string }>('POST', '/auth/register', { body: credentials });
+    expect(registered.status).toBe(201);
+    const customer = { userId: registered.body.userId, token: await logIn(credentials) };
+    await waitFor(async () => (await pointsOf(customer)).lifetimeEarned === 100, { what: 'the sign-up bonus', timeoutMs: SETTLE_MS });
+    return customer;
+  };
+
+  const pointsOf = async (customer: Customer): Promise<PointsBalance> => {
+    const answer = await call<PointsBalance>('GET', '/me/points', { token: customer.token });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  };
+  const pointsBecome = (customer: Customer, expected: PointsBalance) =>
+    waitFor(async () => JSON.stringify(await pointsOf(customer)) === JSON.stringify(expected), {
+      what: `points ${JSON.stringify(expected)}`,
+      timeoutMs: SETTLE_MS,
+    });
+
+  /** A coupon of a new campaign (10 yuan off), claimed by the customer. */
+  const couponFor = async (customer: Customer, minSpend = 5_000): Promise<string> => {
+    const template = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {
+      token: adminToken,
+      body: {
+        name: `Orders ${randomUUID().slice(0, 8)}`,
+        discount: { kind: 'amount_off', amountOff: 1_000, minSpend },
+        totalStock: 10,
+        validity: { validDays: 7 },
+      },
+    });
+    expect(template.status, JSON.stringify(template.body)).toBe(201);
+    const claimed = await call<{ couponId: string }>('POST', `/coupon-templates/${template.body.templateId}/claim`, { token: customer.token });
+    expect(claimed.status).toBe(201);
+    return claimed.body.couponId;
+  };
+  const couponOf = async (customer: Customer, couponId: string): Promise<Pick<MyCoupon, 'status' | 'orderId'>> => {
+    const mine = await call<MyCoupon[]>('GET', '/me/coupons', { token: customer.token });
+    const coupon = mine.body.find((candidate) => candidate.couponId === couponId);
+    if (!coupon) throw new Error(`coupon ${couponId} is not the customer’s`);
+    return { status: coupon.status, orderId: coupon.orderId };
+  };
+  const couponBecomes = (customer: Customer, couponId: string, expected: Pick<MyCoupon, 'status' | 'orderId'>) =>
+    waitFor(async () => JSON.stringify(await couponOf(customer, couponId)) === JSON.stringify(expected), {
+      what: `coupon ${expected.status}`,
+      timeoutMs: SETTLE_MS,
+    });
+
+  const place = async (customer: Customer, body: unknown): Promise<{ orderId: string; status: string }> => {
+    const placed = await call<{ orderId: string; status: string }>('POST', '/orders', {
+      token: customer.token,
+      body,
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
+    return placed.body;
+  };
+  const orderOf = async (customer: Customer, orderId: string): Promise<Answer<OrderResponse>> =>
+    call<OrderResponse>('GET', `/orders/${orderId}`, { token: customer.token });
+  const orderBecomes = (customer: Customer, orderId: string, status: OrderResponse['status']): Promise<OrderResponse> =>
+    waitFor(
+      async () => {
+        const order = (await orderOf(customer, orderId)).body;
+        if (order.status !== status && order.status !== 'PENDING' && order.status !== 'REFUNDING')
+          throw new Error(`the order is ${order.status} (${order.cancelReason ?? ''})`);
+        return order.status === status ? order : undefined;
+      },
+      { what: `the order ${status}`, timeoutMs: SETTLE_MS },
+    );
+
+  /** Plays the payment context: one contract event on the platform's transport. */
+  const publish = async <P>(contract: EventContract<P>, orderId: string, payload: P): Promise<void> => {
+    const [outcome] = await platform.transport.publishBatch([anEnvelope(contract.type, { aggregateId: orderId, source: 'payment', payload })]);
+    expect(outcome).toEqual({ ok: true });
+  };
+  const pay = (customer: Customer, order: OrderResponse, paymentId = randomUUID()) =>
+    publish(PaymentSucceededV1, order.orderId, {
+      paymentId,
+      orderId: order.orderId,
+      userId: customer.userId,
+      amount: order.payable!,
+      succeededAt: new Date().toISOString(),
+    });
+
+  /** A customer's order with a coupon and 60 points, awaiting its payment. */
+  const awaitingPayment = async (name: string): Promise<{ customer: Customer; couponId: string; order: OrderResponse }> => {
+    const customer = await newCustomer(name);
+    const couponId = await couponFor(customer);
+    const placed = await place(customer, { items: basket, couponId, pointsToUse: 60 });
+    expect(placed.status).toBe('PENDING');
+    return { customer, couponId, order: await orderBecomes(customer, placed.orderId, 'AWAITING_PAYMENT') };
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'shop-embedded-order-'));
+    platform = await startEmbeddedPlatform({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      env: { RATE_LIMIT_PER_MINUTE: '0', SHOP_ADMIN_EMAIL: ADMIN.email, SHOP_ADMIN_PASSWORD: ADMIN.password },
+      logger: silentLogger(),
+    });
+    adminToken = await logIn(ADMIN);
+    // The demo catalog, seeded at start: two of its products, enough of the first to reach 60 yuan (over the coupons' minimum spend of 50).
+    const catalog = await call<ProductResponse[]>('GET', '/admin/products', { token: adminToken });
+    expect(catalog.status).toBe(200);
+    products = catalog.body.filter((product) => product.active);
+    const [first, second] = products;
+    if (!first || !second) throw new Error(`the demo catalog has ${products.length} active products`);
+    basket = [
+      { sku: first.sku, quantity: Math.min(99, Math.ceil(6_000 / first.price)) },
+      { sku: second.sku, quantity: 1 },
+    ];
+    subtotal = basket[0]!.quantity * first.price + second.price;
+    refunds = await EventProbe.listen<OrderRefundRequestedV1>(platform.transport, 'e2e_payment_stand_in', ['order.refund-requested.v1']);
+  }, 60_000);
+  afterAll(async () => {
+    await refunds?.stop();
+    await platform?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the demo catalog at GET /products, active products by sku, and places an order priced from it', async () => {
+    const customer = await newCustomer('ada');
+    const catalog = await call<ProductResponse[]>('GET', '/products', { token: customer.token });
+    expect(catalog.status).toBe(200);
+    expect(catalog.body).toEqual(products);
+    expect(catalog.body.length).toBeGreaterThanOrEqual(5);
+    expect(catalog.body.map((product) => product.sku)).toEqual(catalog.body.map((product) => product.sku).sort());
+    for (const product of catalog.body) expect(product).toMatchObject({ active: true, price: expect.any(Number) });
+    const [first, second] = products;
+
+    // No coupon, no points: nothing to reserve, so it awaits its payment at once.
+    const placed = await place(customer, { items: basket });
+    expect(placed.status).toBe('AWAITING_PAYMENT');
+    const order = await orderOf(customer, placed.orderId);
+    expect(order.status).toBe(200);
+    expect(order.body).toMatchObject({ userId: customer.userId, status: 'AWAITING_PAYMENT', subtotal, payable: subtotal, couponDiscount: 0, pointsUsed: 0 });
+    expect(order.body.items).toEqual([
+      { sku: first!.sku, name: first!.name, quantity: basket[0]!.quantity, unitPrice: first!.price, lineTotal: basket[0]!.quantity * first!.price },
+      { sku: second!.sku, name: second!.name, quantity: 1, unitPrice: second!.price, lineTotal: second!.price },
+    ]);
+    const mine = await call<OrderResponse[]>('GET', '/orders', { token: customer.token });
+    expect(mine.body.map((entry) => entry.orderId)).toEqual([placed.orderId]);
+  });
+
+  it('places an order with a coupon and points: AWAITING_PAYMENT; paid: PAID, the coupon USED, the points spent and earned', async () => {
+    const { customer, couponId, order } = await awaitingPayment('bea');
+    expect(order).toMatchObject({ subtotal, couponDiscount: 1_000, pointsUsed: 60, payable: subtotal - 1_060 });
+    expect(await couponOf(customer, couponId)).toEqual({ status: 'LOCKED', orderId: order.orderId });
+    expect(await pointsOf(customer)).toEqual({ available: 40, frozen: 60, lifetimeEarned: 100, debt: 0 });
+
+    await pay(customer, order);
+    const paid = await orderBecomes(customer, order.orderId, 'PAID');
+    expect(paid.amountPaid).toBe(subtotal - 1_060);
+    await couponBecomes(customer, couponId, { status: 'USED', orderId: order.orderId });
+    const earned = Math.floor((subtotal - 1_060) / 100);
+    await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
+  });
+
+  it('releases the coupon and the points when the customer cancels', async () => {
+    const { customer, couponId, order } = await awaitingPayment('cal');
+    const cancelled = await call<OrderResponse>('POST', `/orders/${order.orderId}/cancel`, { token: customer.token });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'CUSTOMER_CANCELLED' });
+    await couponBecomes(customer, couponId, { status: 'AVAILABLE', orderId: null });
+    await pointsBecome(customer, { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+    const again = await call('POST', `/orders/${order.orderId}/cancel`, { token: customer.token });
+    expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+  });
+
+  it('cancels an order whose coupon the order does not qualify for (COUPON_BELOW_MIN_SPEND), releasing its points', async () => {
+    const customer = await newCustomer('dan');
+    const couponId = await couponFor(customer, subtotal + 1);
+    const placed = await place(customer, { items: basket, couponId, pointsToUse: 60 });
+    const order = await orderBecomes(customer, placed.orderId, 'CANCELLED');
+    expect(order).toMatchObject({ cancelReason: 'COUPON_BELOW_MIN_SPEND', payable: null });
+    await pointsBecome(customer, { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+    expect(await couponOf(customer, couponId)).toEqual({ status: 'AVAILABLE', orderId: null });
+  });
+
+  it('answers 404 ORDER_NOT_FOUND for another customer’s order, and changes nothing', async () => {
+    const { order } = await awaitingPayment('eve');
+    const stranger = await newCustomer('fay');
+    for (const [method, path] of [
+      ['GET', `/orders/${order.orderId}`],
+      ['POST', `/orders/${order.orderId}/cancel`],
+      ['POST', `/orders/${order.orderId}/refund`],
+      ['POST', `/orders/${order.orderId}/confirm-receipt`],
+    ] as const) {
+      const answer = await call(method, path, { token: stranger.token });
+      expect([answer.status, answer.body.code], `${method} ${path}`).toEqual([404, 'ORDER_NOT_FOUND']);
+      expect(answer.contentType).toMatch(/^application\/problem\+json/);
+    }
+    expect((await call<OrderResponse[]>('GET', '/orders', { token: stranger.token })).body).toEqual([]);
+  });
+
+  it('takes a paid order through accept, ship and deliver (admin) and the customer’s confirmation to COMPLETED; a customer may not fulfil', async () => {
+    const { customer, order } = await awaitingPayment('gil');
+    await pay(customer, order);
+    await orderBecomes(customer, order.orderId, 'PAID');
+    const refused = await call('POST', `/admin/orders/${order.orderId}/accept`, { token: customer.token });
+    expect(refused.status).toBe(403);
+    const early = await call('POST', `/orders/${order.orderId}/confirm-receipt`, { token: customer.token });
+    expect([early.status, early.body.code]).toEqual([409, 'INVALID_STATE']);
+    for (const [step, status] of [
+      ['accept', 'ACCEPTED'],
+      ['ship', 'SHIPPED'],
+      ['deliver', 'DELIVERED'],
+    ] as const) {
+      const answer = await call<OrderResponse>('POST', `/admin/orders/${order.orderId}/${step}`, { token: adminToken });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.status).toBe(status);
+    }
+    const confirmed = await call<OrderResponse>('POST', `/orders/${order.orderId}/confirm-receipt`, { token: customer.token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('COMPLETED');
+    expect(confirmed.body.history.map((entry) => entry.status)).toEqual([
+      'PENDING',
+      'AWAITING_PAYMENT',
+      'PAID',
+      'ACCEPTED',
+      'SHIPPED',
+      'DELIVERED',
+      'COMPLETED',
+    ]);
+    const late = await call('POST', `/orders/${order.orderId}/refund`, { token: customer.token });
+    expect([late.status, late.body.code]).toEqual([409, 'INVALID_STATE']);
+  });
+
+  it('refunds a paid order: REFUNDING and order.refund-requested.v1; on payment.refunded.v1 REFUNDED, the coupon back, the points returned and clawed back', async () => {
+    const { customer, couponId, order } = await awaitingPayment('hal');
+    const paymentId = randomUUID();
+    await pay(customer, order, paymentId);
+    await orderBecomes(customer, order.orderId, 'PAID');
+    const earned = Math.floor(order.payable! / 100);
+    await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
+
+    const refunding = await call<OrderResponse>('POST', `/orders/${order.orderId}/refund`, { token: customer.token });
+    expect(refunding.status).toBe(200);
+    expect(refunding.body.status).toBe('REFUNDING');
+    const requested = await waitFor(() => refunds.probe.about([order.orderId])[0], { what: 'order.refund-requested.v1', timeoutMs: SETTLE_MS });
+    expect(requested.payload).toMatchObject({ orderId: order.orderId, paymentId, amount: order.payable, reason: 'CUSTOMER_REQUEST' });
+
+    await publish(PaymentRefundedV1, order.orderId, {
+      paymentId,
+      orderId: order.orderId,
+      userId: customer.userId,
+      amount: order.payable!,
+      refundedAt: new Date().toISOString(),
+    });
+    await orderBecomes(customer, order.orderId, 'REFUNDED');
+    await couponBecomes(customer, couponId, { status: 'AVAILABLE', orderId: null });
+    await pointsBecome(customer, { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+  });
+});
