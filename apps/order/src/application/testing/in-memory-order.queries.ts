@@ -20,7 +20,7 @@ export class InMemoryOrderQueries implements OrderQueries {
     const rows = this.orders
       .snapshots()
       .filter((row) => row.userId === canonicalId(userId))
-      .filter((row) => after === null || newerFirst(after, row) > 0)
+      .filter((row) => after === null || newerFirst(after, row) < 0)
       .sort(newerFirst);
     const shown = rows.slice(0, page.limit);
     const last = shown.at(-1);

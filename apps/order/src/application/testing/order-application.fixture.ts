@@ -92,7 +92,69 @@ export function orderApplicationFixture(options: { rules?: Partial<OrderRules> }
       products.insert(Product.create({ productId: newId(), sku, name: name ?? sku, price, active: active ?? true, at: clock.now() }));
   };
 
-  return { unitOfWork, outbox, orders, products, orderQueries, catalogQueries, catalogSeed, clock, rules, handlers, givenProducts };
+  /**
+   * An order placed by `userId` through the use case: 2 × TEA (8 800) + 1 × MUG (3 900) = 21 500 fen
+   * unless `items` says otherwise (the products are added to the catalog when missing), with a coupon
+   * and points when given.
+   */
+  const placeOrder = async (
+    userId: string,
+    options: { couponId?: string | null; pointsToUse?: number; items?: Array<{ sku: string; quantity: number }> } = {},
+  ): Promise<string> => {
+    for (const [sku, price] of [
+      ['TEA', 8_800],
+      ['MUG', 3_900],
+    ] as const)
+      if (!products.snapshots().some((p) => p.sku === sku)) givenProducts({ sku, price });
+    const items = options.items ?? [
+      { sku: 'TEA', quantity: 2 },
+      { sku: 'MUG', quantity: 1 },
+    ];
+    const { orderId } = await handlers.placeOrder.execute({ userId, items, couponId: options.couponId ?? null, pointsToUse: options.pointsToUse ?? 0 });
+    return orderId;
+  };
+
+  /** An order with a coupon (`discount` off) and `pointsToUse` points, both reserved: AWAITING_PAYMENT. */
+  const awaitingPayment = async (
+    userId: string,
+    options: { discount?: number; pointsToUse?: number } = {},
+  ): Promise<{ orderId: string; couponId: string; payable: number }> => {
+    const couponId = newId();
+    const pointsToUse = options.pointsToUse ?? 500;
+    const orderId = await placeOrder(userId, { couponId, pointsToUse });
+    await handlers.recordCouponReply.execute({ orderId, reply: { kind: 'reserved', couponId, discount: options.discount ?? 1_000 } });
+    await handlers.recordPointsReply.execute({ orderId, reply: { kind: 'reserved', points: pointsToUse } });
+    return { orderId, couponId, payable: orders.rowOf(orderId)!.payable! };
+  };
+
+  /** An order paid by one payment of its payable: PAID. */
+  const paidOrder = async (userId: string): Promise<{ orderId: string; couponId: string; paymentId: string; payable: number }> => {
+    const awaiting = await awaitingPayment(userId);
+    const paymentId = newId();
+    await handlers.recordPayment.execute({ orderId: awaiting.orderId, paymentId, amount: awaiting.payable });
+    return { ...awaiting, paymentId };
+  };
+
+  /** The stored order's status. */
+  const statusOf = (orderId: string) => orders.rowOf(orderId)?.status;
+
+  return {
+    unitOfWork,
+    outbox,
+    orders,
+    products,
+    orderQueries,
+    catalogQueries,
+    catalogSeed,
+    clock,
+    rules,
+    handlers,
+    givenProducts,
+    placeOrder,
+    awaitingPayment,
+    paidOrder,
+    statusOf,
+  };
 }
 
 export type OrderApplicationFixture = ReturnType<typeof orderApplicationFixture>;
