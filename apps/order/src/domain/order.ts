@@ -201,8 +201,8 @@ export class Order extends AggregateRoot<OrderEvent> {
     if (!(COUPON_REJECTION_REASONS as readonly string[]).includes(reply.reason))
       throw new InvalidValueError('reason', `unknown coupon rejection ${reply.reason}`);
     if (!this.awaitsCoupon(reply.couponId)) return 'ignored';
-    this.state = { ...this.state, couponStep: 'REJECTED' };
     this.cancel(`COUPON_${reply.reason}`, reply.at);
+    this.state = { ...this.state, couponStep: 'REJECTED' };
     return 'cancelled';
   }
 
@@ -218,8 +218,8 @@ export class Order extends AggregateRoot<OrderEvent> {
     if (!(POINTS_REJECTION_REASONS as readonly string[]).includes(reply.reason))
       throw new InvalidValueError('reason', `unknown points rejection ${reply.reason}`);
     if (!this.awaitsPoints()) return 'ignored';
-    this.state = { ...this.state, pointsStep: 'REJECTED' };
     this.cancel(`POINTS_${reply.reason}`, reply.at);
+    this.state = { ...this.state, pointsStep: 'REJECTED' };
     return 'cancelled';
   }
 
