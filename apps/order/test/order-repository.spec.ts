@@ -235,6 +235,40 @@ describe.each(KINDS)('the order repositories on %s', (kind) => {
       expect(await database.count('order_line')).toBe(2);
     });
 
+    it('says which order a payment is recorded for (null for an unknown id or one that is not a uuid)', async () => {
+      await open();
+      const order = await insert(placed({ couponId: null, pointsToUse: 0 }));
+      const paymentId = newId();
+      await change(order.id, (o) => o.recordPayment({ paymentId, amount: 21_500, at: at(1_000) }));
+      const other = await insert(placed({ couponId: null, pointsToUse: 0 }));
+      const refused = newId();
+      await change(other.id, (o) => o.cancelByCustomer(at(1_000)));
+      await change(other.id, (o) => o.recordPayment({ paymentId: refused, amount: 21_500, at: at(2_000) }));
+
+      const orderOf = (id: string) => adapters.transactions.run(() => adapters.orders.orderIdOfPayment(id));
+      expect(await orderOf(paymentId)).toBe(order.id);
+      expect(await orderOf(refused)).toBe(other.id);
+      expect(await orderOf(newId())).toBeNull();
+      expect(await orderOf('not-a-uuid')).toBeNull();
+    });
+
+    it('refuses on the primary key a payment already recorded for another order: nothing of that save is kept, the other order untouched', async () => {
+      await open();
+      const first = await insert(placed({ couponId: null, pointsToUse: 0 }));
+      const paymentId = newId();
+      await change(first.id, (o) => o.recordPayment({ paymentId, amount: 21_500, at: at(1_000) }));
+      const second = await insert(placed({ couponId: null, pointsToUse: 0 }));
+
+      await expect(change(second.id, (o) => o.recordPayment({ paymentId, amount: 21_500, at: at(2_000) }))).rejects.toThrow(/unique|duplicate|primary/i);
+      expect(await load(second.id)).toMatchObject({ status: 'AWAITING_PAYMENT', payments: [] });
+      expect(await versionOf(second.id)).toBe(0);
+      const kept = (await load(first.id))!;
+      expect(kept.status).toBe('PAID');
+      expect(kept.payments).toEqual([expect.objectContaining({ paymentId, captured: true, recordedAt: at(1_000) })]);
+      expect(await database.count('order_payment')).toBe(1);
+      expect((await outboxRows(adapters.transactions)).filter((row) => row.type === 'order.paid.v1').map((row) => row.aggregateId)).toEqual([first.id]);
+    });
+
     it('saves one order twice in one transaction: the second save appends only the new history', async () => {
       await open();
       const order = placed();

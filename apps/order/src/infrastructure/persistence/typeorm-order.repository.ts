@@ -12,13 +12,15 @@ import { HISTORY_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, PAYMENT_COLUMNS, orderVal
  *
  * New: inserted whole (no upsert: a second insert of one id fails on the primary key). Loaded or saved
  * before: its row updated at the version it was stored at (`StaleAggregateError` when it moved), the
- * history entries since the last save appended (history is append-only: nothing else writes it) and its
- * payments written (a payment's refund moves on). Lines never change after placing.
+ * history entries since the last save appended (history is append-only: nothing else writes it), its new
+ * payments inserted and its stored ones updated (a payment's refund moves on). Lines never change after placing.
  */
 export class TypeOrmOrderRepository extends AggregateRepository<Order> implements OrderRepository {
   private readonly versions: StoredVersions<Order>;
   /** How many history entries of each order are stored: the next save appends the ones after. */
   private readonly storedHistory: StoredVersions<Order>;
+  /** How many payments of each order are stored (payments are only ever appended): the next save inserts the ones after. */
+  private readonly storedPayments: StoredVersions<Order>;
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -27,6 +29,7 @@ export class TypeOrmOrderRepository extends AggregateRepository<Order> implement
     super(transactions, outbox, orderIntegrationEvents);
     this.versions = new StoredVersions(transactions);
     this.storedHistory = new StoredVersions(transactions);
+    this.storedPayments = new StoredVersions(transactions);
   }
 
   async findForUpdate(orderId: string): Promise<Order | null> {
@@ -40,7 +43,16 @@ export class TypeOrmOrderRepository extends AggregateRepository<Order> implement
     const order = this.tracked(Order.restore(snapshot!));
     this.versions.record(order, numberOf(rows[0]!.version));
     this.storedHistory.record(order, snapshot!.history.length);
+    this.storedPayments.record(order, snapshot!.payments.length);
     return order;
+  }
+
+  /** The order a payment is recorded for, if any (payment ids are the payment context's, unique across orders). */
+  async orderIdOfPayment(paymentId: string): Promise<string | null> {
+    if (!isUuid(paymentId)) return null;
+    const { param } = dialectOf(this.transactions.kind);
+    const rows = await this.query<{ order_id: string }>(`SELECT order_id FROM order_payment WHERE payment_id = ${param(1)}`, [paymentId]);
+    return rows[0]?.order_id ?? null;
   }
 
   async overdue(now: Date, limit: number): Promise<string[]> {
@@ -115,7 +127,7 @@ export class TypeOrmOrderRepository extends AggregateRepository<Order> implement
       this.versions.record(order, numberOf(updated[0]!.version));
     }
     await this.appendHistory(order, state);
-    await this.writePayments(state);
+    await this.writePayments(order, state);
   }
 
   /** The entries since the last save, numbered on from the stored ones (the primary key refuses a number twice). */
@@ -136,20 +148,24 @@ export class TypeOrmOrderRepository extends AggregateRepository<Order> implement
   }
 
   /**
-   * Each payment inserted or brought up to date. A payment id is the payment context's and unique: one
-   * already recorded for another order is not taken over (the conflict's WHERE), and fails the save.
+   * The payments since the last save inserted, the stored ones brought up to date. A payment id is the
+   * payment context's and unique: the handlers check `orderIdOfPayment` first, and the primary key stays
+   * the backstop (a payment another order holds fails the insert, and the whole save with it).
    */
-  private async writePayments(state: OrderSnapshot): Promise<void> {
+  private async writePayments(order: Order, state: OrderSnapshot): Promise<void> {
     const dialect = dialectOf(this.transactions.kind);
     const { param } = dialect;
+    const storedCount = this.storedPayments.of(order) ?? 0;
     for (const [i, payment] of state.payments.entries()) {
-      const written = await this.query(
-        `INSERT INTO order_payment (${PAYMENT_COLUMNS}) VALUES ${inList(dialect, 9)}
-         ON CONFLICT (payment_id) DO UPDATE SET amount = excluded.amount, captured = excluded.captured, refund_status = excluded.refund_status,
-           refund_reason = excluded.refund_reason, updated_at = excluded.updated_at
-         WHERE order_payment.order_id = ${param(10)}
-         RETURNING payment_id`,
-        [
+      if (i < storedCount) {
+        await this.query(
+          `UPDATE order_payment SET amount = ${param(1)}, captured = ${param(2)}, refund_status = ${param(3)}, refund_reason = ${param(4)},
+             updated_at = ${param(5)}
+           WHERE payment_id = ${param(6)} AND order_id = ${param(7)}`,
+          [payment.amount, payment.captured, payment.refundStatus, payment.refundReason, payment.updatedAt.getTime(), payment.paymentId, state.orderId],
+        );
+      } else {
+        await this.query(`INSERT INTO order_payment (${PAYMENT_COLUMNS}) VALUES ${inList(dialect, 9)}`, [
           payment.paymentId,
           state.orderId,
           i + 1,
@@ -159,11 +175,10 @@ export class TypeOrmOrderRepository extends AggregateRepository<Order> implement
           payment.refundReason,
           payment.recordedAt.getTime(),
           payment.updatedAt.getTime(),
-          state.orderId,
-        ],
-      );
-      if (written.length === 0) throw new Error(`payment ${payment.paymentId} is recorded for another order than ${state.orderId}; nothing was saved`);
+        ]);
+      }
     }
+    this.storedPayments.record(order, state.payments.length);
   }
 
   private async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
