@@ -57,7 +57,7 @@ interface Plan {
   readonly pointsReply: 'reserved' | 'rejected';
   /** After the random steps: whether the replies still come (else the reservations time out), and what the customer then does. */
   readonly repliesArrive: boolean;
-  readonly fate: 'pay' | 'mispay-then-pay' | 'pay-then-refund' | 'abandon';
+  readonly fate: 'pay' | 'mispay-then-pay' | 'pay-then-refund' | 'complete-then-provider-refund' | 'abandon';
 }
 interface Step {
   readonly kind: Kind;
@@ -79,7 +79,7 @@ const plans: fc.Arbitrary<Plan[]> = fc.array(
     pointsToUse: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 18_000, max: SUBTOTAL })),
     pointsReply: fc.oneof({ weight: 3, arbitrary: fc.constant('reserved' as const) }, { weight: 1, arbitrary: fc.constant('rejected' as const) }),
     repliesArrive: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-    fate: fc.constantFrom('pay' as const, 'mispay-then-pay' as const, 'pay-then-refund' as const, 'abandon' as const),
+    fate: fc.constantFrom('pay' as const, 'mispay-then-pay' as const, 'pay-then-refund' as const, 'complete-then-provider-refund' as const, 'abandon' as const),
   }),
   { minLength: 1, maxLength: 3 },
 );
@@ -109,8 +109,8 @@ const EXPECTED_REFUSALS: Record<Kind, readonly string[]> = {
   pay: ['ORDER_NOT_AWAITING_PAYMENT_YET'],
   'pay-other-amount': ['ORDER_NOT_AWAITING_PAYMENT_YET'],
   'pay-again': ['ORDER_NOT_AWAITING_PAYMENT_YET'],
-  // A refund of a payment not recorded yet waits for it; one of a COMPLETED order's payment is past refunding.
-  refund: ['REFUND_BEFORE_PAYMENT', 'INVALID_STATE'],
+  // A refund of a payment not recorded yet waits for it; the captured payment's refund is taken from any paid status, COMPLETED too.
+  refund: ['REFUND_BEFORE_PAYMENT'],
   'request-refund': INVALID_STATE,
   accept: INVALID_STATE,
   ship: INVALID_STATE,
@@ -241,7 +241,9 @@ async function run(f: OrderApplicationFixture, orderPlans: Plan[], script: Step[
       case 'refund': {
         const recorded = row.payments;
         const payment = recorded[pick % Math.max(1, recorded.length)] ?? { paymentId: idOf(5, pick % 1000), amount: 1 };
-        saw(`refund:${(await handlers.recordRefund.execute({ orderId, paymentId: payment.paymentId, amount: payment.amount })).outcome}`);
+        const { outcome } = await handlers.recordRefund.execute({ orderId, paymentId: payment.paymentId, amount: payment.amount });
+        saw(`refund:${outcome}`);
+        if (outcome === 'refunded') saw(`refund:refunded-from:${row.status}`);
         return;
       }
       case 'request-refund':
@@ -277,8 +279,10 @@ async function run(f: OrderApplicationFixture, orderPlans: Plan[], script: Step[
     await attempt({ kind: 'pay', order, pick: 0, advanceMs: 0 });
     // Delivered twice, as the broker may.
     await attempt({ kind: 'pay-again', order, pick: payments[order]!.length - 1, advanceMs: 0 });
-    if (plan.fate === 'pay-then-refund') {
-      await attempt({ kind: 'request-refund', order, pick: 0, advanceMs: 0 });
+    if (plan.fate === 'complete-then-provider-refund')
+      for (const kind of ['accept', 'ship', 'deliver', 'confirm'] as const) await attempt({ kind, order, pick: 0, advanceMs: 0 });
+    if (plan.fate === 'pay-then-refund') await attempt({ kind: 'request-refund', order, pick: 0, advanceMs: 0 });
+    if (plan.fate === 'pay-then-refund' || plan.fate === 'complete-then-provider-refund') {
       const captured = f.orders.rowOf(ids[order]!)!.payments.findIndex((payment) => payment.captured);
       if (captured >= 0) for (let twice = 0; twice < 2; twice++) await attempt({ kind: 'refund', order, pick: captured, advanceMs: 0 });
     }
@@ -332,6 +336,8 @@ describe('the order saga under random replies, deadlines, cancels and payments',
       'payment:refund-requested:AMOUNT_MISMATCH',
       'payment-again:duplicate',
       'refund:refunded',
+      'refund:refunded-from:REFUNDING',
+      'refund:refunded-from:COMPLETED',
       'refund:stray-refunded',
       'refund:duplicate',
       'refused:INVALID_STATE',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canMoveTo, ORDER_CANCEL_REASONS, ORDER_STATUSES, ORDER_TRANSITIONS } from './order-status.js';
 
 describe('the order lifecycle table', () => {
-  it('is DESIGN.md’s: forward to COMPLETED, cancel before payment, refund from paid to delivered; three final statuses', () => {
+  it('is DESIGN.md’s: forward to COMPLETED, cancel before payment, refund from paid to completed (a provider’s refund); two final statuses', () => {
     const edges = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.filter((to) => canMoveTo(from, to)).map((to) => `${from}→${to}`));
     expect(edges.sort()).toEqual(
       [
@@ -18,10 +18,11 @@ describe('the order lifecycle table', () => {
         'ACCEPTED→REFUNDING',
         'SHIPPED→REFUNDING',
         'DELIVERED→REFUNDING',
+        'COMPLETED→REFUNDING',
         'REFUNDING→REFUNDED',
       ].sort(),
     );
-    expect(ORDER_STATUSES.filter((status) => ORDER_TRANSITIONS[status].length === 0)).toEqual(['COMPLETED', 'CANCELLED', 'REFUNDED']);
+    expect(ORDER_STATUSES.filter((status) => ORDER_TRANSITIONS[status].length === 0)).toEqual(['CANCELLED', 'REFUNDED']);
   });
 
   it('names the cancel reasons: the order’s own, then COUPON_ and POINTS_ + each participant’s rejection reason', () => {

@@ -18,8 +18,10 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * The legal moves, and the only ones: `PENDING → AWAITING_PAYMENT → PAID → ACCEPTED → SHIPPED →
- * DELIVERED → COMPLETED`; `PENDING | AWAITING_PAYMENT → CANCELLED`; `PAID … DELIVERED → REFUNDING →
- * REFUNDED`. COMPLETED, CANCELLED and REFUNDED are final.
+ * DELIVERED → COMPLETED`; `PENDING | AWAITING_PAYMENT → CANCELLED`; `PAID … COMPLETED → REFUNDING →
+ * REFUNDED`. CANCELLED and REFUNDED are final. COMPLETED → REFUNDING is taken only by a refund the
+ * payment provider made by itself (the money is gone, so the order follows it and the participants give
+ * back); a customer may ask a refund up to DELIVERED only (REFUNDABLE_STATUSES).
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = Object.freeze({
   PENDING: ['AWAITING_PAYMENT', 'CANCELLED'],
@@ -28,7 +30,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   ACCEPTED: ['SHIPPED', 'REFUNDING'],
   SHIPPED: ['DELIVERED', 'REFUNDING'],
   DELIVERED: ['COMPLETED', 'REFUNDING'],
-  COMPLETED: [],
+  COMPLETED: ['REFUNDING'],
   CANCELLED: [],
   REFUNDING: ['REFUNDED'],
   REFUNDED: [],
@@ -36,7 +38,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 
 export const canMoveTo = (from: OrderStatus, to: OrderStatus): boolean => ORDER_TRANSITIONS[from].includes(to);
 
-/** Paid and not refunded yet: the statuses a customer may ask a refund from (and a provider's refund lands on). */
+/** Paid and not completed: the statuses a customer may ask a refund from (a provider's refund lands on COMPLETED too). */
 export const REFUNDABLE_STATUSES: readonly OrderStatus[] = ['PAID', 'ACCEPTED', 'SHIPPED', 'DELIVERED'];
 
 /**

@@ -62,7 +62,8 @@ const table: Record<keyof typeof operations, Record<OrderStatus, Expected>> = {
       PENDING: 'throws REFUND_BEFORE_PAYMENT',
       AWAITING_PAYMENT: 'throws REFUND_BEFORE_PAYMENT',
       CANCELLED: 'throws REFUND_BEFORE_PAYMENT',
-      COMPLETED: 'throws INVALID_STATE',
+      // The provider's own refund of a completed order's payment: the money is gone, the order follows.
+      COMPLETED: 'REFUNDED',
       PAID: 'REFUNDED',
       ACCEPTED: 'REFUNDED',
       SHIPPED: 'REFUNDED',
@@ -625,6 +626,31 @@ describe('Order: refunds', () => {
     ]);
     expect(order.capturedPayment).toMatchObject({ refundStatus: 'REFUNDED', refundReason: null });
     expect(order.pullDomainEvents().map((e) => e.type)).toEqual(['OrderRefunded']);
+  });
+
+  it('a provider’s refund of a COMPLETED order’s payment goes through REFUNDING (PAYMENT_REFUNDED) to REFUNDED, announced; the customer may not ask one', () => {
+    const order = OrderMother.stored('COMPLETED');
+    expect(() => order.requestRefund(later)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    const { paymentId, amount } = order.capturedPayment!;
+    expect(order.recordRefund({ paymentId, amount, at: later })).toBe('refunded');
+    expect(order.status).toBe('REFUNDED');
+    expect(order.history.slice(-3)).toEqual([
+      { status: 'COMPLETED', at: at(7), reason: null },
+      { status: 'REFUNDING', at: later, reason: 'PAYMENT_REFUNDED' },
+      { status: 'REFUNDED', at: later, reason: null },
+    ]);
+    expect(order.pullDomainEvents()).toEqual([
+      {
+        type: 'OrderRefunded',
+        aggregateId: order.id,
+        occurredAt: later,
+        userId: order.userId,
+        couponId: order.couponId,
+        pointsToUse: MOTHER_POINTS,
+        paymentId,
+        amountRefunded: amount,
+      },
+    ]);
   });
 
   it.each<[OrderStatus, 'LATE_PAYMENT' | 'DUPLICATE_PAYMENT' | 'AMOUNT_MISMATCH']>([

@@ -306,7 +306,7 @@ export class Order extends AggregateRoot<OrderEvent> {
 
   /**
    * A payment of this order was refunded. The captured one: REFUNDED (through REFUNDING, reason
-   * PAYMENT_REFUNDED, when nobody here asked), announced so participants give back. One it refused:
+   * PAYMENT_REFUNDED, when nobody here asked: from PAID … COMPLETED), announced so participants give back. One it refused:
    * marked refunded, status unchanged ('stray-refunded'). A refund seen before: 'duplicate'. A
    * payment never recorded throws: the delivery is retried once the payment has been handled.
    */
@@ -322,11 +322,9 @@ export class Order extends AggregateRoot<OrderEvent> {
       this.record({ type: 'OrderStrayPaymentRefunded', aggregateId: this.id, occurredAt: refund.at, paymentId, amount });
       return 'stray-refunded';
     }
-    // A refund nobody here asked for (the provider's own) still ends the order, by way of REFUNDING so history says why.
-    if (this.state.status !== 'REFUNDING') {
-      if (!REFUNDABLE_STATUSES.includes(this.state.status)) throw new InvalidOrderStateError(this.id, this.state.status, 'REFUNDED');
-      this.moveTo('REFUNDING', refund.at, PAYMENT_REFUNDED);
-    }
+    // A refund nobody here asked for (the provider's own) still ends the order, by way of REFUNDING so
+    // history says why; from PAID … COMPLETED, as the money is gone whatever the fulfilment reached.
+    if (this.state.status !== 'REFUNDING') this.moveTo('REFUNDING', refund.at, PAYMENT_REFUNDED);
     this.moveTo('REFUNDED', refund.at, null);
     this.updatePayment(paymentId, { refundStatus: 'REFUNDED', updatedAt: refund.at });
     const { userId, couponId, pointsToUse } = this.state;
