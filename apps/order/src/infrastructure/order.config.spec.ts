@@ -34,11 +34,14 @@ describe('loadOrderConfig', () => {
     expect(
       loadOrderConfig({
         ORDER_RESERVATION_TIMEOUT: '1h',
-        ORDER_PAYMENT_TIMEOUT: '24h',
+        ORDER_PAYMENT_TIMEOUT: '12h',
         ORDER_TIMEOUT_SCAN_INTERVAL_MS: '2147483647',
         ORDER_TIMEOUT_BATCH_SIZE: '10000',
       }),
-    ).toMatchObject({ reservationTimeoutMs: 3_600_000, paymentTimeoutMs: 86_400_000, timeoutScanIntervalMs: 2_147_483_647, timeoutBatchSize: 10_000 });
+    ).toMatchObject({ reservationTimeoutMs: 3_600_000, paymentTimeoutMs: 43_200_000, timeoutScanIntervalMs: 2_147_483_647, timeoutBatchSize: 10_000 });
+    expect(
+      loadOrderConfig({ ORDER_RESERVATION_TIMEOUT: '1s', ORDER_PAYMENT_TIMEOUT: '1000', ORDER_TIMEOUT_SCAN_INTERVAL_MS: '50', ORDER_TIMEOUT_BATCH_SIZE: '1' }),
+    ).toMatchObject({ reservationTimeoutMs: 1_000, paymentTimeoutMs: 1_000, timeoutScanIntervalMs: 50, timeoutBatchSize: 1 });
   });
 
   it('lists every problem at once, by variable, saying what it expects', () => {
@@ -55,7 +58,7 @@ describe('loadOrderConfig', () => {
         'ORDER_DEMO_CATALOG',
       ]);
       expect(problems[0]!.problem).toContain('a duration from 1s to 1h');
-      expect(problems[1]!.problem).toContain('a duration from 1s to 24h');
+      expect(problems[1]!.problem).toContain('a duration from 1s to 12h');
       expect((error as Error).message).toContain('ORDER_TIMEOUT_BATCH_SIZE: invalid; expected an integer from 1 to 10000');
     }
   });
@@ -65,9 +68,12 @@ describe('loadOrderConfig', () => {
     ['ORDER_RESERVATION_TIMEOUT', '0s'],
     ['ORDER_RESERVATION_TIMEOUT', '61m'],
     ['ORDER_RESERVATION_TIMEOUT', '1.5s'],
-    ['ORDER_PAYMENT_TIMEOUT', '25h'],
+    ['ORDER_PAYMENT_TIMEOUT', '13h'],
+    ['ORDER_PAYMENT_TIMEOUT', '43200001'],
     ['ORDER_PAYMENT_TIMEOUT', '-15m'],
     ['ORDER_TIMEOUT_SCAN_INTERVAL_MS', '0'],
+    ['ORDER_TIMEOUT_SCAN_INTERVAL_MS', '1'],
+    ['ORDER_TIMEOUT_SCAN_INTERVAL_MS', '49'],
     ['ORDER_TIMEOUT_SCAN_INTERVAL_MS', '1s'],
     ['ORDER_TIMEOUT_SCAN_INTERVAL_MS', '2147483648'],
     ['ORDER_TIMEOUT_BATCH_SIZE', '10001'],

@@ -1,19 +1,13 @@
 import { bool, duration, intBetween, loadConfig } from '@shop/runtime';
 
-/** How the timeout job runs (`ExpireOverdueOrdersJob`). */
-export interface OrderTimeoutScanSettings {
-  /** Between two runs when the previous one found less than a full batch. */
-  readonly intervalMs: number;
-  /** Overdue orders cancelled per run; a full batch runs again at once. */
-  readonly batchSize: number;
-}
-
 export interface OrderConfig {
   /** How long a PENDING order waits for its coupon and points reservations before it is cancelled (RESERVATION_TIMEOUT). */
   readonly reservationTimeoutMs: number;
   /** How long an AWAITING_PAYMENT order waits for its payment before it is cancelled (PAYMENT_TIMEOUT). */
   readonly paymentTimeoutMs: number;
+  /** Between two runs of the timeout job when the previous one found less than a full batch. */
   readonly timeoutScanIntervalMs: number;
+  /** Overdue orders cancelled per run of the timeout job; a full batch runs again at once. */
   readonly timeoutBatchSize: number;
   /** Seed the demo catalog on the service's first start (the embedded platform turns it on unless told otherwise). */
   readonly demoCatalog: boolean;
@@ -29,10 +23,15 @@ export const DEFAULT_ORDER_TIMEOUT_BATCH_SIZE = 100;
  */
 const MAX_RESERVATION_TIMEOUT_MS = 3_600_000;
 /**
- * A day, the points service's default age for reporting a reservation as stuck
- * (POINTS_STUCK_RESERVATION_MS): an unpaid order must be cancelled, releasing its points, before then.
+ * 12 hours. The points service reports a reservation still RESERVED after `POINTS_STUCK_RESERVATION_MS`
+ * (a day by default) as stuck: an order holds its points for at most its reservation timeout (≤ 1 h) plus
+ * its payment timeout, so with this cap an unpaid order is cancelled, its points released, at least 11 h
+ * before that report (room for a slow scan or an outage). A lower POINTS_STUCK_RESERVATION_MS must stay
+ * above the two order timeouts together.
  */
-const MAX_PAYMENT_TIMEOUT_MS = 86_400_000;
+const MAX_PAYMENT_TIMEOUT_MS = 12 * 3_600_000;
+/** Below this the job would hammer the database with scans (each run is a query on both partial indexes). */
+const MIN_INTERVAL_MS = 50;
 /** Node fires a longer timer at once; the scheduler refuses such an interval at start, this says so earlier. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 /** Each order is cancelled in a transaction of its own: bounded so that a run stays short under its deadline. */
@@ -48,7 +47,7 @@ const orderSpec = () => ({
     MAX_PAYMENT_TIMEOUT_MS,
   )({ default: DEFAULT_ORDER_PAYMENT_TIMEOUT_MS, desc: 'how long an order waits for its payment' }),
   ORDER_TIMEOUT_SCAN_INTERVAL_MS: intBetween(
-    1,
+    MIN_INTERVAL_MS,
     MAX_INTERVAL_MS,
   )({ default: DEFAULT_ORDER_TIMEOUT_SCAN_INTERVAL_MS, desc: 'ms between runs of the job cancelling overdue orders' }),
   ORDER_TIMEOUT_BATCH_SIZE: intBetween(1, MAX_BATCH_SIZE)({ default: DEFAULT_ORDER_TIMEOUT_BATCH_SIZE, desc: 'overdue orders cancelled per run' }),
@@ -57,8 +56,8 @@ const orderSpec = () => ({
 
 /**
  * Reads the order context's own variables with the platform's config loader: `ORDER_RESERVATION_TIMEOUT`
- * (1 s to 1 h, default 30 s) and `ORDER_PAYMENT_TIMEOUT` (1 s to a day, default 15 min), each an integer
- * of ms or `<n>ms|s|m|h`; `ORDER_TIMEOUT_SCAN_INTERVAL_MS` (default 1000), `ORDER_TIMEOUT_BATCH_SIZE`
+ * (1 s to 1 h, default 30 s) and `ORDER_PAYMENT_TIMEOUT` (1 s to 12 h, default 15 min), each an integer
+ * of ms or `<n>ms|s|m|h`; `ORDER_TIMEOUT_SCAN_INTERVAL_MS` (50 to 2^31 − 1, default 1000), `ORDER_TIMEOUT_BATCH_SIZE`
  * (1–10,000, default 100) and `ORDER_DEMO_CATALOG` (default false). Throws one `ConfigurationError`
  * naming every bad variable.
  */
