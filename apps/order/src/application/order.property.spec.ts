@@ -18,7 +18,7 @@ import { orderApplicationFixture, type OrderApplicationFixture } from './testing
  * Random orders (with or without a coupon, with any points up to the subtotal) and random sequences of
  * what may happen to them, through the handlers and the in-memory adapters: the participants' replies
  * (each possibly repeated, late, or naming another coupon), deadlines passing, customer cancels,
- * payments (of the payable, of another amount, repeated), refunds, the admin's and customer's steps.
+ * payments (of the payable, of another amount, repeated), refunds (whole, or partial: ignored), the admin's and customer's steps.
  * Checked after every step: each order moves along legal edges only and its history is append-only and
  * ends with its status; the saga decides once (one awaiting-payment or one cancellation, never a
  * cancellation before an awaiting-payment); no event is announced twice; every payable is subtotal −
@@ -43,6 +43,7 @@ const KINDS = [
   'pay-again',
   'refund',
   'refund',
+  'refund-other-amount',
   'request-refund',
   'accept',
   'ship',
@@ -111,6 +112,7 @@ const EXPECTED_REFUSALS: Record<Kind, readonly string[]> = {
   'pay-again': ['ORDER_NOT_AWAITING_PAYMENT_YET'],
   // A refund of a payment not recorded yet waits for it; the captured payment's refund is taken from any paid status, COMPLETED too.
   refund: ['REFUND_BEFORE_PAYMENT'],
+  'refund-other-amount': [],
   'request-refund': INVALID_STATE,
   accept: INVALID_STATE,
   ship: INVALID_STATE,
@@ -246,6 +248,17 @@ async function run(f: OrderApplicationFixture, orderPlans: Plan[], script: Step[
         if (outcome === 'refunded') saw(`refund:refunded-from:${row.status}`);
         return;
       }
+      case 'refund-other-amount': {
+        // A partial refund (or one of more than was paid) of a recorded payment: nothing changes.
+        const payment = row.payments[pick % Math.max(1, row.payments.length)];
+        if (!payment) return;
+        const amount = payment.amount === 0 || pick % 2 === 0 ? payment.amount + 1 : payment.amount - 1;
+        const result = await handlers.recordRefund.execute({ orderId, paymentId: payment.paymentId, amount });
+        expect(result).toEqual({ outcome: 'amount-mismatch', paymentAmount: payment.amount });
+        expect(f.orders.rowOf(orderId), 'a partial refund changes nothing').toEqual(row);
+        saw(`refund:${result.outcome}`);
+        return;
+      }
       case 'request-refund':
         await handlers.requestRefund.execute({ orderId, userId: USER });
         return;
@@ -339,6 +352,7 @@ describe('the order saga under random replies, deadlines, cancels and payments',
       'refund:refunded-from:REFUNDING',
       'refund:refunded-from:COMPLETED',
       'refund:stray-refunded',
+      'refund:amount-mismatch',
       'refund:duplicate',
       'refused:INVALID_STATE',
       'refused:ORDER_NOT_AWAITING_PAYMENT_YET',

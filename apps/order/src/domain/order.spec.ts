@@ -672,6 +672,31 @@ describe('Order: refunds', () => {
     expect(order.recordRefund({ paymentId, amount: 7, at: later })).toBe('duplicate');
   });
 
+  it.each<[string, OrderStatus, (o: Order) => { paymentId: string; amount: number }]>([
+    ['the captured payment of a paid order', 'PAID', (o) => o.capturedPayment!],
+    ['the captured payment of a REFUNDING order', 'REFUNDING', (o) => o.capturedPayment!],
+    ['the captured payment of a COMPLETED order', 'COMPLETED', (o) => o.capturedPayment!],
+    ['the captured payment of a REFUNDED order', 'REFUNDED', (o) => o.capturedPayment!],
+    [
+      'a late payment',
+      'CANCELLED',
+      (o) => {
+        const paymentId = newId();
+        o.recordPayment({ paymentId, amount: 7, at: at(20) });
+        return o.paymentOf(paymentId)!;
+      },
+    ],
+  ])('a refund of part (or more) of %s changes nothing: amount-mismatch, no throw, no event', (_, status, paymentOf) => {
+    const order = OrderMother.stored(status);
+    const { paymentId, amount } = paymentOf(order);
+    order.pullDomainEvents();
+    const before = order.toSnapshot();
+    expect(order.recordRefund({ paymentId, amount: amount - 1, at: later })).toBe('amount-mismatch');
+    expect(order.recordRefund({ paymentId, amount: amount + 1, at: later })).toBe('amount-mismatch');
+    expect(order.toSnapshot()).toEqual(before);
+    expect(order.pullDomainEvents()).toEqual([]);
+  });
+
   it('throws REFUND_BEFORE_PAYMENT for a refund of a payment never recorded (retried until it is)', () => {
     const order = OrderMother.stored('PAID');
     const before = order.toSnapshot();

@@ -38,7 +38,11 @@ export type SagaReplyOutcome =
   | 'ignored';
 
 export type PaymentOutcome = 'paid' | 'duplicate' | 'refund-requested';
-export type RefundOutcome = 'refunded' | 'stray-refunded' | 'duplicate';
+/**
+ * What a refund did: 'refunded' (the captured payment: REFUNDED), 'stray-refunded' (one the order refused),
+ * 'duplicate' (seen before), 'amount-mismatch' (not the payment's whole amount: nothing changed).
+ */
+export type RefundOutcome = 'refunded' | 'stray-refunded' | 'duplicate' | 'amount-mismatch';
 export type ExpireOutcome = 'cancelled' | 'not-due';
 
 /** A payment the order heard of: the one it captured, or one it asked to be refunded (late, duplicate, wrong amount). */
@@ -307,7 +311,10 @@ export class Order extends AggregateRoot<OrderEvent> {
   /**
    * A payment of this order was refunded. The captured one: REFUNDED (through REFUNDING, reason
    * PAYMENT_REFUNDED, when nobody here asked: from PAID … COMPLETED), announced so participants give back. One it refused:
-   * marked refunded, status unchanged ('stray-refunded'). A refund seen before: 'duplicate'. A
+   * marked refunded, status unchanged ('stray-refunded'). A refund seen before: 'duplicate'. A refund
+   * of another amount than the payment's (a partial refund) changes nothing ('amount-mismatch'): this
+   * order knows only whole refunds, and giving back all the coupon and points for part of the money
+   * would be wrong; retrying cannot help, so it is no error here (the consumer logs it at error). A
    * payment never recorded throws: the delivery is retried once the payment has been handled.
    */
   recordRefund(refund: { paymentId: string; amount: number; at: Date }): RefundOutcome {
@@ -315,6 +322,7 @@ export class Order extends AggregateRoot<OrderEvent> {
     const amount = checkedFen('amount', refund.amount);
     const payment = this.paymentOf(paymentId);
     if (!payment) throw new RefundBeforePaymentError(this.id, paymentId);
+    if (amount !== payment.amount) return 'amount-mismatch';
     if (payment.refundStatus === 'REFUNDED') return 'duplicate';
     if (!payment.captured) {
       this.updatePayment(paymentId, { refundStatus: 'REFUNDED', updatedAt: refund.at });

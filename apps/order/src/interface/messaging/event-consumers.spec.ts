@@ -167,6 +167,21 @@ describe('the order context’s event consumers', () => {
       ]);
     });
 
+    it('a refund of another amount than the payment’s: an error naming both amounts, not a failure', async () => {
+      const { logger, lines } = capturingLogger({ service: 'order' });
+      await refunded(recording({ outcome: 'amount-mismatch', paymentAmount: 3_000 }), logger).handle(paymentRefunded() as never);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: expect.stringMatching(/another amount.*unchanged/),
+          orderId: ids.orderId,
+          paymentId: ids.paymentId,
+          amount: 2_599,
+          paymentAmount: 3_000,
+        }),
+      ]);
+    });
+
     it('a payment the order cannot keep names why', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       await paid(recording({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH' }), logger).handle(paymentSucceeded() as never);

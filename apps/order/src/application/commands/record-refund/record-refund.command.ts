@@ -7,7 +7,8 @@ export interface RecordRefundCommand {
   readonly amount: number;
 }
 
-export interface RecordRefundResult {
+export type RecordRefundResult =
   /** 'refunded' (the order's payment: REFUNDED); 'stray-refunded' (one it did not keep); 'duplicate'. */
-  readonly outcome: RefundOutcome;
-}
+  | { readonly outcome: Exclude<RefundOutcome, 'amount-mismatch'> }
+  /** A refund of another amount than the payment's (partial): nothing changed; `paymentAmount` is what was paid. */
+  | { readonly outcome: 'amount-mismatch'; readonly paymentAmount: number };

@@ -58,6 +58,18 @@ describe('RecordRefundHandler', () => {
     expect(f.outbox.events.length).toBe(before);
   });
 
+  it('changes nothing for a refund of part of the payment (or more than it): amount-mismatch with what was paid, nothing stored or announced', async () => {
+    const { orderId, paymentId, payable } = await f.paidOrder(userId);
+    const row = f.orders.rowOf(orderId);
+    const before = f.outbox.events.length;
+    expect(await refund(orderId, paymentId, 1)).toEqual({ outcome: 'amount-mismatch', paymentAmount: payable });
+    expect(await refund(orderId, paymentId, payable + 1)).toEqual({ outcome: 'amount-mismatch', paymentAmount: payable });
+    expect(f.orders.rowOf(orderId)).toEqual(row);
+    expect(f.outbox.events.length).toBe(before);
+    // The whole refund still lands afterwards.
+    expect(await refund(orderId, paymentId, payable)).toEqual({ outcome: 'refunded' });
+  });
+
   it('throws (to be retried) for a payment not recorded yet, or an order unknown here', async () => {
     const { orderId } = await f.paidOrder(userId);
     expect(await codeOf(refund(orderId, newId(), 1))).toBe('REFUND_BEFORE_PAYMENT');

@@ -7,7 +7,8 @@ import type { RecordRefundCommand, RecordRefundResult } from './record-refund.co
 
 /**
  * A payment was refunded: the order's captured payment makes it REFUNDED (order.refunded.v1, the coupon
- * and points are given back); one the order refused is marked refunded, nothing else. Throws, so the
+ * and points are given back); one the order refused is marked refunded, nothing else. A refund of
+ * another amount than the payment's changes nothing ('amount-mismatch', with what was paid). Throws, so the
  * delivery is retried, for an unknown order or a payment not recorded yet (the refund overtook it).
  */
 @Injectable()
@@ -22,6 +23,7 @@ export class RecordRefundHandler {
     return this.unitOfWork.run(async () => {
       const order = await orderOf(this.orders, command.orderId);
       const outcome = order.recordRefund({ paymentId: command.paymentId, amount: command.amount, at: this.clock.now() });
+      if (outcome === 'amount-mismatch') return { outcome, paymentAmount: order.paymentOf(command.paymentId)!.amount };
       if (outcome !== 'duplicate') await this.orders.save(order);
       return { outcome };
     });
