@@ -3,6 +3,8 @@ export * from './problem/problem.exception.js';
 export * from './problem/problem-mapper.js';
 export * from './problem/problem-details.filter.js';
 export * from './validation/schema.pipe.js';
+export * from './validation/uuid-param.js';
+export * from './paging/next-page-headers.js';
 export * from './correlation/correlation-id.js';
 export * from './correlation/correlation.middleware.js';
 export * from './identity/internal-token.js';

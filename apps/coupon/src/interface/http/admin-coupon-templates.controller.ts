@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { CreateCouponTemplateRequest, type AdminCouponTemplate, type CouponTemplateResponse, type DiscountRequest } from '@shop/contracts';
-import { Idempotent, RequiresRole, SchemaPipe } from '@shop/http';
+import { Idempotent, RequiresRole, SchemaPipe, uuidParam, type UuidParams } from '@shop/http';
 import type { CreateCouponTemplateCommand } from '../../application/commands/create-coupon-template/create-coupon-template.command.js';
 import { CreateCouponTemplateHandler } from '../../application/commands/create-coupon-template/create-coupon-template.handler.js';
 import { PauseCouponTemplateHandler } from '../../application/commands/pause-coupon-template/pause-coupon-template.handler.js';
 import { ResumeCouponTemplateHandler } from '../../application/commands/resume-coupon-template/resume-coupon-template.handler.js';
 import { ListCouponTemplatesHandler } from '../../application/queries/list-coupon-templates/list-coupon-templates.handler.js';
-import { templateIdParams, type TemplateIdParams } from './template-id.params.js';
 
 /**
  * The campaigns, for admins: create, list with counts, pause and resume. The gateway lets only admins
@@ -39,13 +38,13 @@ export class AdminCouponTemplatesController {
 
   @Post(':templateId/pause')
   @HttpCode(HttpStatus.OK)
-  pause(@Param(templateIdParams) params: TemplateIdParams): Promise<CouponTemplateResponse> {
+  pause(@Param(uuidParam('templateId')) params: UuidParams<'templateId'>): Promise<CouponTemplateResponse> {
     return this.pauseTemplate.execute({ templateId: params.templateId });
   }
 
   @Post(':templateId/resume')
   @HttpCode(HttpStatus.OK)
-  resume(@Param(templateIdParams) params: TemplateIdParams): Promise<CouponTemplateResponse> {
+  resume(@Param(uuidParam('templateId')) params: UuidParams<'templateId'>): Promise<CouponTemplateResponse> {
     return this.resumeTemplate.execute({ templateId: params.templateId });
   }
 }

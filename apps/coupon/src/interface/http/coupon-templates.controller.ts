@@ -1,9 +1,8 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import type { ClaimCouponResponse, ClaimableCouponTemplate } from '@shop/contracts';
-import { CurrentIdentity, Idempotent, RequiresUser, type Identity } from '@shop/http';
+import { CurrentIdentity, Idempotent, RequiresUser, uuidParam, type Identity, type UuidParams } from '@shop/http';
 import { ClaimCouponHandler } from '../../application/commands/claim-coupon/claim-coupon.handler.js';
 import { ListClaimableCouponTemplatesHandler } from '../../application/queries/list-claimable-coupon-templates/list-claimable-coupon-templates.handler.js';
-import { templateIdParams, type TemplateIdParams } from './template-id.params.js';
 
 /**
  * What a signed-in customer can claim, and the claim itself (the flash-sale path). The claimant is the
@@ -31,7 +30,7 @@ export class CouponTemplatesController {
   @Post(':templateId/claim')
   @HttpCode(HttpStatus.CREATED)
   @Idempotent()
-  claim(@Param(templateIdParams) params: TemplateIdParams, @CurrentIdentity() identity: Identity): Promise<ClaimCouponResponse> {
+  claim(@Param(uuidParam('templateId')) params: UuidParams<'templateId'>, @CurrentIdentity() identity: Identity): Promise<ClaimCouponResponse> {
     return this.claimCoupon.execute({ templateId: params.templateId, userId: identity.userId });
   }
 }

@@ -1,9 +1,8 @@
 import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import type { OrderResponse } from '@shop/contracts';
-import { RequiresRole } from '@shop/http';
+import { RequiresRole, uuidParam, type UuidParams } from '@shop/http';
 import { canonicalId } from '@shop/shared-kernel';
 import { AdvanceFulfilmentHandler } from '../../application/commands/advance-fulfilment/advance-fulfilment.handler.js';
-import { orderIdParams, type OrderIdParams } from './order-id.params.js';
 
 /**
  * Fulfilment, for admins: a paid order is accepted, shipped, delivered, each step only from the one
@@ -16,19 +15,19 @@ export class AdminOrdersController {
 
   @Post(':orderId/accept')
   @HttpCode(HttpStatus.OK)
-  accept(@Param(orderIdParams) params: OrderIdParams): Promise<OrderResponse> {
+  accept(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>): Promise<OrderResponse> {
     return this.advanceFulfilment.execute({ orderId: canonicalId(params.orderId), step: 'accept' });
   }
 
   @Post(':orderId/ship')
   @HttpCode(HttpStatus.OK)
-  ship(@Param(orderIdParams) params: OrderIdParams): Promise<OrderResponse> {
+  ship(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>): Promise<OrderResponse> {
     return this.advanceFulfilment.execute({ orderId: canonicalId(params.orderId), step: 'ship' });
   }
 
   @Post(':orderId/deliver')
   @HttpCode(HttpStatus.OK)
-  deliver(@Param(orderIdParams) params: OrderIdParams): Promise<OrderResponse> {
+  deliver(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>): Promise<OrderResponse> {
     return this.advanceFulfilment.execute({ orderId: canonicalId(params.orderId), step: 'deliver' });
   }
 }

@@ -10,12 +10,11 @@ import {
   type ProductResponse,
   type Static,
 } from '@shop/contracts';
-import { RequiresRole, SchemaPipe } from '@shop/http';
+import { RequiresRole, SchemaPipe, setNextPageHeaders } from '@shop/http';
 import type { FastifyReply } from 'fastify';
 import { CreateProductHandler } from '../../application/commands/create-product/create-product.handler.js';
 import { UpdateProductHandler } from '../../application/commands/update-product/update-product.handler.js';
 import { ListProductsHandler } from '../../application/queries/list-products/list-products.handler.js';
-import { setNextPageHeaders } from './next-page.headers.js';
 
 /** The `{sku}` of a route path, spelt as the contract's `Sku` (upper case only): anything else is 400 naming `sku`. */
 const SkuParams = Type.Object({ sku: Sku }, { additionalProperties: false });

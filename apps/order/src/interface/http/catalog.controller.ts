@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { PRODUCT_LIST_LIMIT, ProductListQuery, type ProductList } from '@shop/contracts';
-import { RequiresUser, SchemaPipe } from '@shop/http';
+import { RequiresUser, SchemaPipe, setNextPageHeaders } from '@shop/http';
 import type { FastifyReply } from 'fastify';
 import { ListProductsHandler } from '../../application/queries/list-products/list-products.handler.js';
-import { setNextPageHeaders } from './next-page.headers.js';
 
 /** `GET /products?cursor=&limit=`: what a signed-in customer can order, active products only, by sku. */
 @Controller('products')

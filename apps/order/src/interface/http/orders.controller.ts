@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ORDER_LIST_LIMIT, OrderListQuery, PlaceOrderRequest, type OrderList, type OrderResponse, type PlaceOrderResponse } from '@shop/contracts';
-import { CurrentIdentity, Idempotent, RequiresUser, SchemaPipe, type Identity } from '@shop/http';
+import { CurrentIdentity, Idempotent, RequiresUser, SchemaPipe, setNextPageHeaders, uuidParam, type Identity, type UuidParams } from '@shop/http';
 import { DomainError, canonicalId } from '@shop/shared-kernel';
 import type { FastifyReply } from 'fastify';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler.js';
@@ -9,8 +9,6 @@ import { PlaceOrderHandler } from '../../application/commands/place-order/place-
 import { RequestRefundHandler } from '../../application/commands/request-refund/request-refund.handler.js';
 import { GetOrderHandler } from '../../application/queries/get-order/get-order.handler.js';
 import { ListMyOrdersHandler } from '../../application/queries/list-my-orders/list-my-orders.handler.js';
-import { setNextPageHeaders } from './next-page.headers.js';
-import { orderIdParams, type OrderIdParams } from './order-id.params.js';
 
 /**
  * A signed-in customer's own orders: place one, read one or a page of them, cancel, confirm receipt,
@@ -68,27 +66,27 @@ export class OrdersController {
 
   @Get(':orderId')
   @Header('Cache-Control', 'no-store')
-  get(@Param(orderIdParams) params: OrderIdParams, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
+  get(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
     return this.getOrder.execute({ orderId: canonicalId(params.orderId), userId: identity.userId });
   }
 
   /** While `PENDING` or `AWAITING_PAYMENT` only (409 `INVALID_STATE` after): what the saga holds is released on order.cancelled.v1. */
   @Post(':orderId/cancel')
   @HttpCode(HttpStatus.OK)
-  cancel(@Param(orderIdParams) params: OrderIdParams, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
+  cancel(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
     return this.cancelOrder.execute({ orderId: canonicalId(params.orderId), userId: identity.userId });
   }
 
   @Post(':orderId/confirm-receipt')
   @HttpCode(HttpStatus.OK)
-  confirm(@Param(orderIdParams) params: OrderIdParams, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
+  confirm(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
     return this.confirmReceipt.execute({ orderId: canonicalId(params.orderId), userId: identity.userId });
   }
 
   /** From `PAID` to `DELIVERED`: the order becomes `REFUNDING` and asks the payment context (order.refund-requested.v1). */
   @Post(':orderId/refund')
   @HttpCode(HttpStatus.OK)
-  refund(@Param(orderIdParams) params: OrderIdParams, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
+  refund(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
     return this.requestRefund.execute({ orderId: canonicalId(params.orderId), userId: identity.userId });
   }
 }

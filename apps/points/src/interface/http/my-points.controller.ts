@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { POINTS_LEDGER_LIMIT, PointsLedgerQuery, type PointsBalance, type PointsLedgerPage } from '@shop/contracts';
-import { CurrentIdentity, RequiresUser, SchemaPipe, type Identity } from '@shop/http';
+import { CurrentIdentity, RequiresUser, SchemaPipe, setNextPageHeaders, type Identity } from '@shop/http';
 import type { FastifyReply } from 'fastify';
 import { GetMyPointsHandler } from '../../application/queries/get-my-points/get-my-points.handler.js';
 import { ListMyPointsLedgerHandler } from '../../application/queries/list-my-points-ledger/list-my-points-ledger.handler.js';
@@ -23,11 +23,7 @@ export class MyPointsController {
     return this.getMyPoints.execute({ userId: identity.userId });
   }
 
-  /**
-   * Newest first, one page at a time. The body stays a plain array (the contract's shape); whether more
-   * remain is said by headers, `Next-Cursor` and a `Link` whose target is relative (a query only), so it
-   * points at the same path behind the gateway's prefix as in front of the service. The last page has neither.
-   */
+  /** Newest first, one page at a time; whether more remain is said by `Next-Cursor` and a relative `Link` (setNextPageHeaders). */
   @Get('ledger')
   @Header('Cache-Control', 'no-store')
   async ledger(
@@ -42,11 +38,7 @@ export class MyPointsController {
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(limit === undefined ? {} : { limit }),
     });
-    if (page.nextCursor !== null) {
-      // The cursor is base64url, safe in a URL as it is; the next page keeps the page size asked for (or the default).
-      const next = new URLSearchParams({ cursor: page.nextCursor, limit: String(limit ?? POINTS_LEDGER_LIMIT.default) });
-      void reply.header('next-cursor', page.nextCursor).header('link', `<?${next.toString()}>; rel="next"`);
-    }
+    setNextPageHeaders(reply, page.nextCursor, limit ?? POINTS_LEDGER_LIMIT.default);
     return page.entries;
   }
 }
