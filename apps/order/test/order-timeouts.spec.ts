@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderAwaitingPaymentV1, OrderCancelledV1, OrderPaidV1, OrderPlacedV1, PaymentSucceededV1 } from '@shop/contracts';
-import { Cleanups, sleep, waitFor } from '@shop/testing';
+import { Cleanups, metricValue, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderServiceHome, aCustomer, envelopeOf, testOrderConfig, type RunningOrderService } from './support/order-service-harness.js';
 
@@ -8,9 +8,16 @@ const TEA = { sku: 'TEA-LONGJING-100G', name: 'Longjing tea, 100 g', price: 8_80
 /** Orders waiting for their reservations (a coupon and points no service here will ever answer for). */
 const PENDING_ORDERS = 8;
 
+/** The timeout job's runs this instance started (the scheduler's counter). */
+async function jobRuns(instance: RunningOrderService): Promise<number> {
+  return metricValue(await instance.api.metrics(), 'shop_scheduled_job_runs_total', { job: 'order.expire-overdue' }) ?? 0;
+}
+
 /**
- * The timeout job on PostgreSQL with two instances: a 1 s reservation timeout and a 3 s payment timeout,
- * scanned every 100 ms in batches of 3 (so a run with more due runs again at once). Nothing answers the
+ * The timeout job on PostgreSQL with two instances: a 1 s reservation timeout, scanned every 100 ms in
+ * batches of 3 (so a run with more due runs again at once). The payment timeout is 3 s on the first
+ * instance and 10 min on the second, which places the order to be paid: its deadline is its own row's,
+ * so the payment never races it, while both instances' jobs still scan every order. Nothing answers the
  * order's saga here: the coupon and points services are not running.
  */
 describe('order timeouts on PostgreSQL with two instances', () => {
@@ -19,14 +26,12 @@ describe('order timeouts on PostgreSQL with two instances', () => {
 
   it('cancels every overdue order exactly once (one order.cancelled.v1 each), PENDING and AWAITING_PAYMENT alike, and never a paid one', async () => {
     const home = await OrderServiceHome.create('postgres+amqp', cleanups);
-    const config = testOrderConfig({
-      ORDER_RESERVATION_TIMEOUT: '1s',
-      ORDER_PAYMENT_TIMEOUT: '3s',
-      ORDER_TIMEOUT_SCAN_INTERVAL_MS: '100',
-      ORDER_TIMEOUT_BATCH_SIZE: '3',
-    });
-    const instances = await home.startInstances(2, config);
-    const [a] = instances as [RunningOrderService, RunningOrderService];
+    const settings = { ORDER_RESERVATION_TIMEOUT: '1s', ORDER_TIMEOUT_SCAN_INTERVAL_MS: '100', ORDER_TIMEOUT_BATCH_SIZE: '3' };
+    const instances = [
+      await home.start(testOrderConfig({ ...settings, ORDER_PAYMENT_TIMEOUT: '3s' })),
+      await home.start(testOrderConfig({ ...settings, ORDER_PAYMENT_TIMEOUT: '10m' })),
+    ];
+    const [a, b] = instances as [RunningOrderService, RunningOrderService];
     const probe = await home.listen([OrderPlacedV1.type, OrderAwaitingPaymentV1.type, OrderCancelledV1.type, OrderPaidV1.type]);
     await a.api.addProduct(TEA);
 
@@ -40,7 +45,7 @@ describe('order timeouts on PostgreSQL with two instances', () => {
       pending.push(placed.orderId);
     }
     const unpaid = await a.api.place(customer, { items: [{ sku: TEA.sku, quantity: 1 }] });
-    const paid = await instances[1]!.api.place(customer, { items: [{ sku: TEA.sku, quantity: 2 }] });
+    const paid = await b.api.place(customer, { items: [{ sku: TEA.sku, quantity: 2 }] });
     expect([unpaid.status, paid.status]).toEqual(['AWAITING_PAYMENT', 'AWAITING_PAYMENT']);
     const payment = randomUUID();
     await home.deliver(
@@ -57,8 +62,12 @@ describe('order timeouts on PostgreSQL with two instances', () => {
       timeoutMs: 30_000,
       what: 'every overdue order cancelled',
     });
-    // Scans go on: whatever a second instance or a second run could do twice, it would do by now.
-    await sleep(1_500);
+    // Scans go on: whatever a second instance or a second run could do twice, it does once both have run the job thrice more.
+    const runsBefore = await Promise.all(instances.map(jobRuns));
+    await waitFor(async () => (await Promise.all(instances.map(jobRuns))).every((runs, i) => runs >= runsBefore[i]! + 3), {
+      timeoutMs: 30_000,
+      what: 'both instances ran the timeout job three more times',
+    });
 
     for (const orderId of pending) {
       const order = await a.api.order(customer, orderId);
