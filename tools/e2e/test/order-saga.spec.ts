@@ -339,9 +339,10 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
       couponOwner = await newCustomer();
       couponId = await couponOf(couponOwner);
     } else if (reason === 'COUPON_EXPIRED') {
-      const validUntil = new Date(Date.now() + 1_500);
+      // Valid long enough for the template's creation and the claim on a loaded CI machine, then waited out.
+      const validUntil = new Date(Date.now() + 5_000);
       couponId = await couponOf(customer, { validity: { validFrom: new Date(Date.now() - 60_000).toISOString(), validUntil: validUntil.toISOString() } });
-      await waitFor(() => Date.now() > validUntil.getTime() + 100, { what: 'the coupon’s end', timeoutMs: 5_000 });
+      await waitFor(() => Date.now() > validUntil.getTime() + 100, { what: 'the coupon’s end', timeoutMs: validUntil.getTime() - Date.now() + 5_000 });
       couponAfter = 'EXPIRED';
     } else {
       couponId = await couponOf(customer, { minSpend: 50_000 });
