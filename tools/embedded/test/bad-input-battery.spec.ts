@@ -22,7 +22,7 @@ const ADMIN = { email: 'battery-admin@example.com', password: 'correct horse bat
 /** The tables whose rows every case must leave as they were, database by database (`<service>.sqlite`). */
 const WATCHED_TABLES = {
   user: ['users', 'outbox'],
-  order: ['orders', 'order_line', 'order_history', 'order_product', 'outbox'],
+  order: ['orders', 'order_line', 'order_history', 'order_payment', 'order_product', 'order_catalog_seed', 'outbox'],
   coupon: ['coupon_template', 'coupon', 'coupon_claim_count', 'coupon_reservation', 'outbox'],
   points: ['points_account', 'points_ledger', 'points_order', 'outbox'],
 } as const;
