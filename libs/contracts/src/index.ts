@@ -3,6 +3,7 @@ export { Type, type Static, type TSchema } from 'typebox';
 export * from './envelope.js';
 export * from './schema-registry.js';
 export * from './http-route.js';
+export * from './paging.js';
 export * from './context.js';
 export * from './contexts.js';
 export * from './awaited-events.js';

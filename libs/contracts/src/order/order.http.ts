@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { HttpRouteDefinition } from '../http-route.js';
+import { PAGED_HEADERS, PAGED_SUMMARY, badListQuery, pagedListQuery } from '../paging.js';
 import { ORDER_CANCEL_REASONS, ORDER_STATUSES } from './order.events.js';
 
 /**
@@ -67,18 +68,13 @@ export type ProductResponse = Static<typeof ProductResponse>;
 export const ProductList = Type.Array(ProductResponse, { title: 'ProductList' });
 export type ProductList = Static<typeof ProductList>;
 
-/** A page cursor as this service gives it: opaque, base64url. */
-const cursor = () => Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$' });
-/** Query strings are text: a `limit` is its decimal spelling, 1 to 100. */
-const limit = () => Type.String({ pattern: '^(?:[1-9]|[1-9][0-9]|100)$' });
+/** The longest page cursor this service gives (base64url of an order's or a product's keys). */
+const MAX_CURSOR_LENGTH = 200;
 
 /** The most products one page lists, and how many when `limit` is not given. */
 export const PRODUCT_LIST_LIMIT = { max: 100, default: 50 } as const;
 
-export const ProductListQuery = Type.Object(
-  { cursor: Type.Optional(cursor()), limit: Type.Optional(limit()) },
-  { title: 'ProductListQuery', additionalProperties: false },
-);
+export const ProductListQuery = pagedListQuery('ProductListQuery', PRODUCT_LIST_LIMIT, MAX_CURSOR_LENGTH);
 export type ProductListQuery = Static<typeof ProductListQuery>;
 
 export const PlaceOrderRequest = Type.Object(
@@ -108,10 +104,16 @@ export const OrderResponse = Type.Object(
     items: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), lineTotal: Type.Integer() })),
     subtotal: fen(),
     couponId: Type.Union([uuid(), Type.Null()]),
-    /** 0 until the coupon is reserved. */
+    /**
+     * What the coupon takes off, as the coupon service reserved it: 0 until then. Kept as reserved: on a
+     * cancelled order the coupon was released again, and the figure still shows what was held.
+     */
     couponDiscount: fen(),
     pointsToUse: fen(),
-    /** 0 until the points are reserved. */
+    /**
+     * The points reserved for the order (its `pointsToUse`, once the points service froze them): 0 until
+     * then. Kept as reserved: on a cancelled order they were released again, and the figure still shows what was held.
+     */
     pointsUsed: fen(),
     /** subtotal − couponDiscount − pointsUsed; null until every reservation is in. */
     payable: Type.Union([fen(), Type.Null()]),
@@ -136,22 +138,9 @@ export type OrderList = Static<typeof OrderList>;
 /** The most orders one page lists, and how many when `limit` is not given. */
 export const ORDER_LIST_LIMIT = { max: 100, default: 20 } as const;
 
-export const OrderListQuery = Type.Object(
-  { cursor: Type.Optional(cursor()), limit: Type.Optional(limit()) },
-  { title: 'OrderListQuery', additionalProperties: false },
-);
+export const OrderListQuery = pagedListQuery('OrderListQuery', ORDER_LIST_LIMIT, MAX_CURSOR_LENGTH);
 export type OrderListQuery = Static<typeof OrderListQuery>;
 
-const PAGED_HEADERS = {
-  'next-cursor': 'The opaque cursor of the next page (give it as `cursor`); absent on the last page',
-  link: 'The next page as a relative reference, `<?cursor=…&limit=…>; rel="next"`; absent on the last page',
-} as const;
-const PAGING = 'a page at a time: when there is more, the answer carries `Next-Cursor` and `Link: <?cursor=…&limit=…>; rel="next"` (relative)';
-const BAD_LIST_QUERY = {
-  description:
-    '`VALIDATION_FAILED`: a `limit` outside 1-100, a malformed `cursor`, or an unknown parameter; `INVALID_CURSOR`: a cursor this service did not give',
-  problem: true,
-} as const;
 const INVALID_ORDER_ID = { description: '`VALIDATION_FAILED`: `orderId` is not a UUID', problem: true } as const;
 const ORDER_NOT_FOUND = { description: '`ORDER_NOT_FOUND`: no order of yours has this id', problem: true } as const;
 const ADMIN_ORDER_NOT_FOUND = { description: '`ORDER_NOT_FOUND`: no order has this id', problem: true } as const;
@@ -196,11 +185,11 @@ export const ORDER_ROUTES = {
     path: '/admin/products',
     access: 'admin',
     tag: 'catalog',
-    summary: `Every product of the catalog, active or not, by sku, ${PAGING}; the last page carries neither`,
+    summary: `Every product of the catalog, active or not, by sku, ${PAGED_SUMMARY}`,
     query: ProductListQuery,
     responses: {
       200: { description: 'A page of products, by sku', schema: ProductList, headers: PAGED_HEADERS },
-      400: BAD_LIST_QUERY,
+      400: badListQuery(PRODUCT_LIST_LIMIT),
     },
   },
   listProducts: {
@@ -209,11 +198,11 @@ export const ORDER_ROUTES = {
     path: '/products',
     access: 'user',
     tag: 'catalog',
-    summary: `The products that can be ordered, by sku, ${PAGING}; the last page carries neither`,
+    summary: `The products that can be ordered, by sku, ${PAGED_SUMMARY}`,
     query: ProductListQuery,
     responses: {
       200: { description: 'A page of active products, by sku', schema: ProductList, headers: PAGED_HEADERS },
-      400: BAD_LIST_QUERY,
+      400: badListQuery(PRODUCT_LIST_LIMIT),
     },
   },
   placeOrder: {
@@ -261,11 +250,11 @@ export const ORDER_ROUTES = {
     path: '/orders',
     access: 'user',
     tag: 'orders',
-    summary: `The signed-in user's orders, newest first, ${PAGING}; the last page carries neither`,
+    summary: `The signed-in user's orders, newest first, ${PAGED_SUMMARY}`,
     query: OrderListQuery,
     responses: {
       200: { description: 'A page of orders, newest first', schema: OrderList, headers: PAGED_HEADERS },
-      400: BAD_LIST_QUERY,
+      400: badListQuery(ORDER_LIST_LIMIT),
     },
   },
   cancelOrder: {

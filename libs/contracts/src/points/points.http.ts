@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { HttpRouteDefinition } from '../http-route.js';
+import { PAGED_HEADERS, PAGED_SUMMARY, badListQuery, pagedListQuery } from '../paging.js';
 
 /**
  * The points routes of the HTTP contract (DESIGN.md section 7): the bodies the points service answers
@@ -44,14 +45,8 @@ export type PointsLedgerPage = Static<typeof PointsLedgerPage>;
 /** The most entries one `GET /me/points/ledger` lists, and how many when `limit` is not given. */
 export const POINTS_LEDGER_LIMIT = { max: 200, default: 50 } as const;
 
-/** Query strings are text: `limit` is its decimal spelling, 1 to 200; `cursor` is the opaque `Next-Cursor` of the page before. */
-export const PointsLedgerQuery = Type.Object(
-  {
-    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]|[1-9][0-9]|1[0-9]{2}|200)$' })),
-  },
-  { title: 'PointsLedgerQuery', additionalProperties: false },
-);
+/** `limit` 1 to 200; `cursor` (up to 64 characters) the opaque `Next-Cursor` of the page before. */
+export const PointsLedgerQuery = pagedListQuery('PointsLedgerQuery', POINTS_LEDGER_LIMIT, 64);
 export type PointsLedgerQuery = Static<typeof PointsLedgerQuery>;
 
 /** The points service's routes, by a name for its own code. */
@@ -73,23 +68,11 @@ export const POINTS_ROUTES = {
     path: '/me/points/ledger',
     access: 'user',
     tag: 'points',
-    summary:
-      'The signed-in user\'s points ledger, newest first, a page at a time: when there is more, the answer carries `Next-Cursor` and `Link: <?cursor=…&limit=…>; rel="next"` (relative); the last page carries neither',
+    summary: `The signed-in user's points ledger, newest first, ${PAGED_SUMMARY}`,
     query: PointsLedgerQuery,
     responses: {
-      200: {
-        description: 'A page of entries, newest first',
-        schema: PointsLedgerPage,
-        headers: {
-          'next-cursor': 'The opaque cursor of the next page (give it as `cursor`); absent on the last page',
-          link: 'The next page as a relative reference, `<?cursor=…&limit=…>; rel="next"`; absent on the last page',
-        },
-      },
-      400: {
-        description:
-          '`VALIDATION_FAILED`: a `limit` outside 1-200, a malformed `cursor`, or an unknown parameter; `INVALID_CURSOR`: a cursor this service did not give',
-        problem: true,
-      },
+      200: { description: 'A page of entries, newest first', schema: PointsLedgerPage, headers: PAGED_HEADERS },
+      400: badListQuery(POINTS_LEDGER_LIMIT),
     },
   },
 } as const satisfies Record<string, HttpRouteDefinition>;
