@@ -232,6 +232,39 @@ describe('orders through the gateway, on the embedded platform', () => {
     await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
   });
 
+  it('places once for one Idempotency-Key: the same request again answers the same, and the customer has one order', async () => {
+    const customer = await newCustomer('ian');
+    const key = randomUUID();
+    const body = { items: basket, couponId: await couponFor(customer), pointsToUse: 60 };
+    const first = await call<{ orderId: string; status: string }>('POST', '/orders', { token: customer.token, body, headers: { 'idempotency-key': key } });
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await call<{ orderId: string; status: string }>('POST', '/orders', { token: customer.token, body, headers: { 'idempotency-key': key } });
+    expect([again.status, again.body]).toEqual([202, first.body]);
+    const mine = await call<OrderResponse[]>('GET', '/orders', { token: customer.token });
+    expect(mine.body.map((order) => order.orderId)).toEqual([first.body.orderId]);
+    // One reservation of each: the order goes on as usual.
+    const order = await orderBecomes(customer, first.body.orderId, 'AWAITING_PAYMENT');
+    expect(order).toMatchObject({ couponDiscount: 1_000, pointsUsed: 60 });
+    expect(await pointsOf(customer)).toEqual({ available: 40, frozen: 60, lifetimeEarned: 100, debt: 0 });
+  });
+
+  it('cancels an order asking for more points than the customer has (POINTS_INSUFFICIENT_POINTS), releasing its coupon', async () => {
+    const customer = await newCustomer('jo');
+    const couponId = await couponFor(customer);
+    // The sign-up bonus is 100 points.
+    const placed = await place(customer, { items: basket, couponId, pointsToUse: 500 });
+    expect(placed.status).toBe('PENDING');
+    const order = await orderBecomes(customer, placed.orderId, 'CANCELLED');
+    expect(order).toMatchObject({ cancelReason: 'POINTS_INSUFFICIENT_POINTS', payable: null, pointsUsed: 0 });
+    expect(order.history.map((entry) => [entry.status, entry.reason])).toEqual([
+      ['PENDING', null],
+      ['CANCELLED', 'POINTS_INSUFFICIENT_POINTS'],
+    ]);
+    // Locked for the order or not yet when it was cancelled: available again either way.
+    await couponBecomes(customer, couponId, { status: 'AVAILABLE', orderId: null });
+    expect(await pointsOf(customer)).toEqual({ available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
+  });
+
   it('releases the coupon and the points when the customer cancels', async () => {
     const { customer, couponId, order } = await awaitingPayment('cal');
     const cancelled = await call<OrderResponse>('POST', `/orders/${order.orderId}/cancel`, { token: customer.token });
