@@ -231,7 +231,7 @@ async function run(f: OrderApplicationFixture, orderPlans: Plan[], script: Step[
         const amount = (row.payable ?? 0) + (kind === 'pay' ? 0 : 1 + (pick % 500));
         payments[index]!.push({ paymentId, amount });
         const result = await handlers.recordPayment.execute({ orderId, paymentId, amount });
-        saw(`payment:${result.outcome}${result.reason ? `:${result.reason}` : ''}`);
+        saw(`payment:${result.outcome}${result.outcome === 'refund-requested' ? `:${result.reason}` : ''}`);
         return;
       }
       case 'pay-again': {

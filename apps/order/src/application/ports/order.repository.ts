@@ -13,6 +13,12 @@ export interface OrderRepository {
    */
   save(order: Order): Promise<void>;
   /**
+   * The order a payment is recorded on (captured or refused), or null when none. A payment id is the
+   * payment context's and belongs to one order: the payment and refund use cases ask this first, so a
+   * payment named for a second order is answered, not stored twice (the stored payment's key refuses that).
+   */
+  orderIdOfPayment(paymentId: string): Promise<string | null>;
+  /**
    * Ids of the orders whose deadline has come (`<= now`): PENDING past `reservationDueAt`, AWAITING_PAYMENT
    * past `paymentDueAt`; the oldest due first, at most `limit`.
    */

@@ -14,6 +14,20 @@ export class InMemoryOrderRepository extends InMemoryAggregateRepository<Order, 
     return this.findById(orderId.toLowerCase());
   }
 
+  async orderIdOfPayment(paymentId: string): Promise<string | null> {
+    const id = paymentId.toLowerCase();
+    return [...this.rows.values()].find((row) => row.payments.some((payment) => payment.paymentId === id))?.orderId ?? null;
+  }
+
+  /** As the payments table's key does: one payment id on one order only. */
+  protected override async persist(order: Order): Promise<void> {
+    for (const { paymentId } of order.payments) {
+      const owner = await this.orderIdOfPayment(paymentId);
+      if (owner !== null && owner !== order.id) throw new Error(`duplicate key: payment ${paymentId} is recorded on order ${owner}`);
+    }
+    await super.persist(order);
+  }
+
   async overdue(now: Date, limit: number): Promise<string[]> {
     const due = (row: OrderSnapshot): Date | null =>
       row.status === 'PENDING' ? row.reservationDueAt : row.status === 'AWAITING_PAYMENT' ? row.paymentDueAt : null;

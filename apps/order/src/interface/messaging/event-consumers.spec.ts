@@ -182,6 +182,24 @@ describe('the order context’s event consumers', () => {
       ]);
     });
 
+    it.each<[string, ConsumerOf, () => EventEnvelope]>([
+      ['a payment', paid, () => paymentSucceeded()],
+      ['a refund', refunded, () => paymentRefunded()],
+    ])('%s recorded on another order: an error naming both orders, not a failure', async (_case, consumer, envelope) => {
+      const { logger, lines } = capturingLogger({ service: 'order' });
+      const ownerOrderId = crypto.randomUUID();
+      await consumer(recording({ outcome: 'foreign-payment', ownerOrderId }), logger).handle(envelope() as never);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: expect.stringMatching(/recorded on another order: nothing changed/),
+          orderId: ids.orderId,
+          paymentId: ids.paymentId,
+          ownerOrderId,
+        }),
+      ]);
+    });
+
     it('a payment the order cannot keep names why', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       await paid(recording({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH' }), logger).handle(paymentSucceeded() as never);

@@ -11,6 +11,7 @@ import { RecordPaymentHandler } from '../../application/commands/record-payment/
  * points spent and earned). A payment the order cannot keep (it was cancelled meanwhile, it is paid by
  * another payment already, or the amount is not what it owes) leaves the order as it is and asks for
  * the money back (order.refund-requested.v1, LATE_PAYMENT / DUPLICATE_PAYMENT / AMOUNT_MISMATCH).
+ * A payment recorded on another order changes nothing and is logged at error, naming both orders.
  *
  * A payment that overtook the order's reservations, or its placement, fails on purpose (the use case
  * throws, the event consumer logs it as any failure): the delivery is retried with the saga's delays
@@ -33,6 +34,12 @@ export class MarkOrderPaidOnPaymentSucceeded {
       this.logger.info({ orderId, paymentId, amount: payload.amount }, 'payment succeeded: the order is paid');
     } else if (result.outcome === 'duplicate') {
       this.logger.info({ orderId, paymentId }, 'payment succeeded again: it was recorded before, nothing changed');
+    } else if (result.outcome === 'foreign-payment') {
+      // Dropped, not retried (a redelivery says the same): the payment context and this service disagree about whose payment it is.
+      this.logger.error(
+        { orderId, paymentId, amount: payload.amount, ownerOrderId: result.ownerOrderId },
+        'payment succeeded for an order, but it is recorded on another order: nothing changed; the payment context and the order service disagree',
+      );
     } else {
       // Money taken that the order cannot keep: the rules working, but someone may ask where it went.
       this.logger.warn(

@@ -1,4 +1,3 @@
-import type { PaymentOutcome } from '../../../domain/order.js';
 import type { RefundReason } from '../../../domain/order-status.js';
 
 /** payment.succeeded.v1: a payment of the order was taken. */
@@ -8,9 +7,12 @@ export interface RecordPaymentCommand {
   readonly amount: number;
 }
 
-export interface RecordPaymentResult {
-  /** 'paid'; 'duplicate' (this payment was recorded before); 'refund-requested' (a payment the order cannot keep). */
-  readonly outcome: PaymentOutcome;
-  /** Why its refund was asked for (LATE_PAYMENT, DUPLICATE_PAYMENT, AMOUNT_MISMATCH); with 'refund-requested' only. */
-  readonly reason?: RefundReason;
-}
+export type RecordPaymentResult =
+  /** The order is PAID. */
+  | { readonly outcome: 'paid' }
+  /** This payment was recorded before: nothing changed. */
+  | { readonly outcome: 'duplicate' }
+  /** A payment the order cannot keep: its refund is asked for, and why (LATE_PAYMENT, DUPLICATE_PAYMENT, AMOUNT_MISMATCH). */
+  | { readonly outcome: 'refund-requested'; readonly reason: RefundReason }
+  /** The payment is recorded on another order (`ownerOrderId`): nothing changed. */
+  | { readonly outcome: 'foreign-payment'; readonly ownerOrderId: string };

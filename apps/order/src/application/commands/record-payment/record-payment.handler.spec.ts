@@ -80,6 +80,21 @@ describe('RecordPaymentHandler', () => {
     expect(f.outbox.events.length).toBe(before + 1);
   });
 
+  it('answers foreign-payment, changing nothing, for a payment recorded on another order (captured or refused there)', async () => {
+    const paid = await f.paidOrder(userId);
+    const { orderId, payable } = await f.awaitingPayment(userId);
+    const row = f.orders.rowOf(orderId);
+    const before = f.outbox.events.length;
+    expect(await pay(orderId, payable, paid.paymentId)).toEqual({ outcome: 'foreign-payment', ownerOrderId: paid.orderId });
+    // In any spelling of its id.
+    expect(await pay(orderId, payable, paid.paymentId.toUpperCase())).toEqual({ outcome: 'foreign-payment', ownerOrderId: paid.orderId });
+    const refused = newId();
+    await pay(paid.orderId, 1, refused);
+    expect(await pay(orderId, payable, refused)).toEqual({ outcome: 'foreign-payment', ownerOrderId: paid.orderId });
+    expect(f.orders.rowOf(orderId)).toEqual(row);
+    expect(f.outbox.events.length).toBe(before + 1);
+  });
+
   it('throws (to be retried) for a payment of a PENDING order, or of an order unknown here, recording nothing', async () => {
     const orderId = await f.placeOrder(userId, { pointsToUse: 500 });
     const row = f.orders.rowOf(orderId);

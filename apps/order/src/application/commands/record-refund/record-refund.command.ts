@@ -1,5 +1,3 @@
-import type { RefundOutcome } from '../../../domain/order.js';
-
 /** payment.refunded.v1: a payment of the order was refunded. */
 export interface RecordRefundCommand {
   readonly orderId: string;
@@ -8,7 +6,13 @@ export interface RecordRefundCommand {
 }
 
 export type RecordRefundResult =
-  /** 'refunded' (the order's payment: REFUNDED); 'stray-refunded' (one it did not keep); 'duplicate'. */
-  | { readonly outcome: Exclude<RefundOutcome, 'amount-mismatch'> }
+  /** The order's payment: the order is REFUNDED. */
+  | { readonly outcome: 'refunded' }
+  /** A payment the order did not keep: marked refunded, the order unchanged. */
+  | { readonly outcome: 'stray-refunded' }
+  /** This refund was recorded before: nothing changed. */
+  | { readonly outcome: 'duplicate' }
   /** A refund of another amount than the payment's (partial): nothing changed; `paymentAmount` is what was paid. */
-  | { readonly outcome: 'amount-mismatch'; readonly paymentAmount: number };
+  | { readonly outcome: 'amount-mismatch'; readonly paymentAmount: number }
+  /** The payment is recorded on another order (`ownerOrderId`): nothing changed. */
+  | { readonly outcome: 'foreign-payment'; readonly ownerOrderId: string };

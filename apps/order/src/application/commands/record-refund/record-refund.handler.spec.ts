@@ -70,6 +70,17 @@ describe('RecordRefundHandler', () => {
     expect(await refund(orderId, paymentId, payable)).toEqual({ outcome: 'refunded' });
   });
 
+  it('answers foreign-payment, changing nothing, for a refund of a payment recorded on another order', async () => {
+    const paid = await f.paidOrder(userId);
+    const other = await f.paidOrder(userId);
+    const row = f.orders.rowOf(other.orderId);
+    const before = f.outbox.events.length;
+    expect(await refund(other.orderId, paid.paymentId, paid.payable)).toEqual({ outcome: 'foreign-payment', ownerOrderId: paid.orderId });
+    expect(f.orders.rowOf(other.orderId)).toEqual(row);
+    expect(f.statusOf(paid.orderId)).toBe('PAID');
+    expect(f.outbox.events.length).toBe(before);
+  });
+
   it('throws (to be retried) for a payment not recorded yet, or an order unknown here', async () => {
     const { orderId } = await f.paidOrder(userId);
     expect(await codeOf(refund(orderId, newId(), 1))).toBe('REFUND_BEFORE_PAYMENT');
