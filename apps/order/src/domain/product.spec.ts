@@ -31,6 +31,17 @@ describe('Product', () => {
     );
   });
 
+  it('counts the name’s characters as the contract does (code points): 200 of them outside the BMP are taken, 201 refused', () => {
+    const tea = '🍵'; // two UTF-16 units, one character
+    expect(Product.create({ productId: newId(), sku: 'TEA', name: tea.repeat(200), price: 100, at: MOTHER_EPOCH }).name).toBe(tea.repeat(200));
+    expect(() => Product.create({ productId: newId(), sku: 'TEA', name: tea.repeat(201), price: 100, at: MOTHER_EPOCH })).toThrow(
+      expect.objectContaining({ code: 'INVALID_VALUE', details: { field: 'name' } }),
+    );
+    const product = ProductMother.stored();
+    product.update({ name: `${'x'.repeat(199)}${tea}` }, later);
+    expect([...product.name]).toHaveLength(200);
+  });
+
   it('updates only what is given, recording ProductUpdated; its sku and creation stay', () => {
     const product = ProductMother.stored();
     product.update({ price: 4_200, active: false }, later);

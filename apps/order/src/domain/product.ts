@@ -27,7 +27,9 @@ function checkedName(name: unknown): string {
   if (typeof name !== 'string') throw new InvalidValueError('name', 'must be text');
   assertDisplayText('name', name);
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) throw new InvalidValueError('name', `must be 1–${MAX_NAME_LENGTH} characters`);
+  // Characters as the contract's maxLength counts them: code points, so '🍵' is one, not two UTF-16 units.
+  const characters = [...trimmed].length;
+  if (characters === 0 || characters > MAX_NAME_LENGTH) throw new InvalidValueError('name', `must be 1–${MAX_NAME_LENGTH} characters`);
   return trimmed;
 }
 
