@@ -10,3 +10,4 @@ export * from './password-policy.js';
 export * from './aggregate-repository.js';
 export * from './email-normalisation.js';
 export * from './display-text.js';
+export * from './paging.js';

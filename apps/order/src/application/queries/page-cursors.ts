@@ -1,42 +1,36 @@
-import { isUuid } from '@shop/shared-kernel';
+import { isUuid, opaqueCursorCodec } from '@shop/shared-kernel';
 import { InvalidCursorError } from '../../domain/order.errors.js';
 import { Sku } from '../../domain/sku.js';
 import type { OrderCursor } from '../ports/order.queries.js';
 
 /**
- * The lists' cursors, opaque by their encoding only: base64url of the last item's keys (an order's
- * placedAt in ms and id; a product's sku). They name no user: the query pages the caller's own orders.
- * Only the one spelling this service hands out decodes; anything else is INVALID_CURSOR rather than a
- * page of something else.
+ * The lists' cursors (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
+ * item's keys, an order's placedAt in ms and id, a product's sku. They name no user: the query pages the
+ * caller's own orders. 200 characters, as the contract's list queries bound them.
  */
-const encode = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
+const MAX_CURSOR_LENGTH = 200;
 
-function decode(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw new InvalidCursorError();
-  return Buffer.from(cursor, 'base64url').toString('utf8');
-}
+const orderCursor = opaqueCursorCodec<OrderCursor>({
+  maxLength: MAX_CURSOR_LENGTH,
+  write: (position) => `${position.placedAt.getTime()}.${position.orderId}`,
+  read: (text) => {
+    const match = /^(0|[1-9][0-9]{0,15})\.([0-9a-f-]{36})$/.exec(text);
+    if (!match || !isUuid(match[2])) return undefined;
+    const placedAt = new Date(Number(match[1]));
+    return Number.isSafeInteger(Number(match[1])) && !Number.isNaN(placedAt.getTime()) ? { placedAt, orderId: match[2]! } : undefined;
+  },
+  invalid: () => new InvalidCursorError(),
+});
 
-export const encodeOrderCursor = (cursor: OrderCursor): string => encode(`${cursor.placedAt.getTime()}.${cursor.orderId}`);
+const productCursor = opaqueCursorCodec<string>({
+  maxLength: MAX_CURSOR_LENGTH,
+  write: (sku) => sku,
+  // Sku.of throws on anything the catalog could not hold: the codec answers INVALID_CURSOR for it.
+  read: (text) => Sku.of(text).value,
+  invalid: () => new InvalidCursorError(),
+});
 
-export function decodeOrderCursor(cursor: string): OrderCursor {
-  const match = /^(0|[1-9][0-9]{0,15})\.([0-9a-f-]{36})$/.exec(decode(cursor));
-  if (!match || !isUuid(match[2])) throw new InvalidCursorError();
-  const placedAt = Number(match[1]);
-  const decoded = { placedAt: new Date(placedAt), orderId: match[2]! };
-  if (!Number.isSafeInteger(placedAt) || Number.isNaN(decoded.placedAt.getTime()) || encodeOrderCursor(decoded) !== cursor) throw new InvalidCursorError();
-  return decoded;
-}
-
-export const encodeProductCursor = (sku: string): string => encode(sku);
-
-export function decodeProductCursor(cursor: string): string {
-  const text = decode(cursor);
-  let sku: string;
-  try {
-    sku = Sku.of(text).value;
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (encodeProductCursor(sku) !== cursor) throw new InvalidCursorError();
-  return sku;
-}
+export const encodeOrderCursor = orderCursor.encode;
+export const decodeOrderCursor = orderCursor.decode;
+export const encodeProductCursor = productCursor.encode;
+export const decodeProductCursor = productCursor.decode;

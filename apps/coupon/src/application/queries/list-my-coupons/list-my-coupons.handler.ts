@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MY_COUPONS_LIMIT, type MyCoupon } from '@shop/contracts';
-import { InvalidValueError, type Clock } from '@shop/shared-kernel';
+import { InvalidValueError, pageLimit, type Clock } from '@shop/shared-kernel';
 import { COUPON_STATUSES } from '../../../domain/coupon.js';
 import { COUPON_CLOCK, COUPON_QUERIES } from '../../coupon.di-tokens.js';
 import type { CouponQueries } from '../../ports/coupon.queries.js';
@@ -15,9 +15,7 @@ export class ListMyCouponsHandler {
   ) {}
 
   async execute(query: ListMyCouponsQuery): Promise<MyCoupon[]> {
-    const limit = query.limit ?? MY_COUPONS_LIMIT.default;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MY_COUPONS_LIMIT.max)
-      throw new InvalidValueError('limit', `must be a whole number 1–${MY_COUPONS_LIMIT.max}, got ${limit}`);
+    const limit = pageLimit(query.limit, MY_COUPONS_LIMIT);
     if (query.status !== undefined && !COUPON_STATUSES.includes(query.status))
       throw new InvalidValueError('status', `must be one of ${COUPON_STATUSES.join(', ')}, got ${String(query.status)}`);
     return this.queries.listOwnedBy(query.userId, query.status, limit, this.clock.now());

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POINTS_LEDGER_LIMIT } from '@shop/contracts';
-import { InvalidValueError } from '@shop/shared-kernel';
+import { pageLimit } from '@shop/shared-kernel';
 import { POINTS_QUERIES } from '../../points.di-tokens.js';
 import { ledgerEntryResponseOf } from '../../points.presenters.js';
 import type { PointsQueries } from '../../ports/points.queries.js';
@@ -13,9 +13,7 @@ export class ListMyPointsLedgerHandler {
   constructor(@Inject(POINTS_QUERIES) private readonly queries: PointsQueries) {}
 
   async execute(query: ListMyPointsLedgerQuery): Promise<ListMyPointsLedgerResult> {
-    const limit = query.limit ?? POINTS_LEDGER_LIMIT.default;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > POINTS_LEDGER_LIMIT.max)
-      throw new InvalidValueError('limit', `must be a whole number 1–${POINTS_LEDGER_LIMIT.max}, got ${limit}`);
+    const limit = pageLimit(query.limit, POINTS_LEDGER_LIMIT);
     const beforeSeq = query.cursor === undefined ? null : decodeLedgerCursor(query.cursor);
     const page = await this.queries.ledgerOf(query.userId, { beforeSeq, limit });
     const last = page.entries.at(-1);
