@@ -7,8 +7,7 @@ import {
   REFUND_REASONS as CONTRACT_REFUND_REASONS,
 } from '@shop/contracts';
 import { MAX_PRICE, MIN_PRICE } from '../domain/product.js';
-import { MAX_QUANTITY } from '../domain/order-line.js';
-import { MAX_LINES, MAX_POINTS_TO_USE } from '../domain/order.js';
+import { MAX_LINES, MAX_POINTS_TO_USE, MAX_QUANTITY } from '../domain/order-items.js';
 import { COUPON_REJECTION_REASONS, ORDER_CANCEL_REASONS, ORDER_STATUSES, POINTS_REJECTION_REASONS, REFUND_REASONS } from '../domain/order-status.js';
 import { ORDER_LIMITS, PRODUCT_PRICE, SKU_PATTERN } from '@shop/contracts';
 import { Sku } from '../domain/sku.js';

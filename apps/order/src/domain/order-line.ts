@@ -1,9 +1,7 @@
 import { InvalidValueError, Money } from '@shop/shared-kernel';
+import { checkedQuantity } from './order-items.js';
 import { MAX_PRICE } from './product.js';
 import { Sku } from './sku.js';
-
-export const MIN_QUANTITY = 1;
-export const MAX_QUANTITY = 99;
 
 /** One line of an order as stored and shown: the product's name and price when the order was placed. */
 export interface OrderLineSnapshot {
@@ -27,9 +25,8 @@ export class OrderLine {
   ) {}
 
   static of(fields: { sku: string; name: string; quantity: number; unitPrice: number }): OrderLine {
-    const { quantity, unitPrice } = fields;
-    if (!Number.isSafeInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUANTITY)
-      throw new InvalidValueError('quantity', `must be a whole number ${MIN_QUANTITY}–${MAX_QUANTITY}, got ${quantity}`);
+    const { unitPrice } = fields;
+    const quantity = checkedQuantity(fields.quantity);
     if (!Number.isSafeInteger(unitPrice) || unitPrice < 1 || unitPrice > MAX_PRICE)
       throw new InvalidValueError('unitPrice', `must be a whole number of fen 1–${MAX_PRICE}, got ${unitPrice}`);
     if (typeof fields.name !== 'string' || fields.name.length === 0) throw new InvalidValueError('name', 'must not be empty');

@@ -1,11 +1,6 @@
 import { AggregateRoot, assertUuid, canonicalId, InvalidValueError, Money } from '@shop/shared-kernel';
-import {
-  DuplicateSkuError,
-  InvalidOrderStateError,
-  OrderNotAwaitingPaymentYetError,
-  PointsExceedSubtotalError,
-  RefundBeforePaymentError,
-} from './order.errors.js';
+import { checkedOrderRequest } from './order-items.js';
+import { InvalidOrderStateError, OrderNotAwaitingPaymentYetError, PointsExceedSubtotalError, RefundBeforePaymentError } from './order.errors.js';
 import type { OrderEvent } from './order.events.js';
 import type { OrderLine, OrderLineSnapshot } from './order-line.js';
 import {
@@ -21,10 +16,6 @@ import {
   type RefundReason,
   type ReservationStep,
 } from './order-status.js';
-
-export const MAX_LINES = 50;
-/** A trillion points (fen) bounds what one order may use, as the contracts bound every amount. */
-export const MAX_POINTS_TO_USE = 1_000_000_000_000;
 
 /** What a reservation's reply did to the order's saga. */
 export type SagaReplyOutcome =
@@ -131,18 +122,15 @@ export class Order extends AggregateRoot<OrderEvent> {
   /**
    * PENDING, waiting for the coupon iff there is one and for the points iff it uses some; waiting for
    * neither, it awaits payment at once (both steps in history, order.placed then order.awaiting-payment).
+   * Refuses what `checkedOrderRequest` refuses (the lines' count, skus and quantities, the points' bounds),
+   * and more points than the subtotal (POINTS_EXCEED_SUBTOTAL).
    */
   static place(command: PlaceOrder): Order {
     const { lines, placedAt } = command;
-    if (lines.length < 1 || lines.length > MAX_LINES) throw new InvalidValueError('items', `must be 1–${MAX_LINES} lines, got ${lines.length}`);
-    const seen = new Set<string>();
-    const repeated = new Set<string>();
-    for (const line of lines) (seen.has(line.sku.value) ? repeated : seen).add(line.sku.value);
-    if (repeated.size > 0) throw new DuplicateSkuError([...repeated]);
-
-    const { pointsToUse } = command;
-    if (!Number.isSafeInteger(pointsToUse) || pointsToUse < 0 || pointsToUse > MAX_POINTS_TO_USE)
-      throw new InvalidValueError('pointsToUse', `must be a whole number 0–${MAX_POINTS_TO_USE}, got ${pointsToUse}`);
+    const { pointsToUse } = checkedOrderRequest({
+      items: lines.map((line) => ({ sku: line.sku.value, quantity: line.quantity })),
+      pointsToUse: command.pointsToUse,
+    });
     const subtotal = lines.reduce((sum, line) => sum.add(line.lineTotal), Money.ZERO).minor;
     if (pointsToUse > subtotal) throw new PointsExceedSubtotalError(pointsToUse, subtotal);
     const reservationTimeoutMs = timeout('reservationTimeoutMs', command.reservationTimeoutMs);

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InvalidValueError, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
-import { DuplicateSkuError, UnknownSkuError } from '../../../domain/order.errors.js';
-import { MAX_QUANTITY, MIN_QUANTITY, OrderLine } from '../../../domain/order-line.js';
-import { MAX_LINES, MAX_POINTS_TO_USE, Order } from '../../../domain/order.js';
-import { Sku } from '../../../domain/sku.js';
+import { newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { UnknownSkuError } from '../../../domain/order.errors.js';
+import { checkedOrderRequest } from '../../../domain/order-items.js';
+import { OrderLine } from '../../../domain/order-line.js';
+import { Order } from '../../../domain/order.js';
 import { ORDER_CLOCK, ORDER_REPOSITORY, ORDER_RULES, PRODUCT_REPOSITORY, type OrderRules } from '../../order.di-tokens.js';
 import type { OrderRepository } from '../../ports/order.repository.js';
 import type { ProductRepository } from '../../ports/product.repository.js';
@@ -27,7 +27,8 @@ export class PlaceOrderHandler {
   ) {}
 
   async execute(command: PlaceOrderCommand): Promise<PlaceOrderResult> {
-    const items = checkedItems(command);
+    // Refused before the catalog is read; Order.place runs the same check on the priced lines.
+    const { items } = checkedOrderRequest(command);
     return this.unitOfWork.run(async () => {
       const skus = items.map((item) => item.sku);
       const sold = new Map((await this.products.findBySkus(skus)).filter((product) => product.active).map((product) => [product.sku, product]));
@@ -52,21 +53,4 @@ export class PlaceOrderHandler {
       return { orderId: order.id, status: order.status === 'AWAITING_PAYMENT' ? 'AWAITING_PAYMENT' : 'PENDING' };
     });
   }
-}
-
-/** What can be refused before the catalog is read: the shape of the items and points. */
-function checkedItems(command: PlaceOrderCommand): Array<{ sku: string; quantity: number }> {
-  const { items, pointsToUse } = command;
-  if (items.length < 1 || items.length > MAX_LINES) throw new InvalidValueError('items', `must be 1–${MAX_LINES} lines, got ${items.length}`);
-  const checked = items.map(({ sku, quantity }) => {
-    if (!Number.isSafeInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUANTITY)
-      throw new InvalidValueError('quantity', `must be a whole number ${MIN_QUANTITY}–${MAX_QUANTITY}, got ${quantity}`);
-    return { sku: Sku.of(sku).value, quantity };
-  });
-  const seen = new Set<string>();
-  const repeated = new Set(checked.filter(({ sku }) => seen.has(sku) || !seen.add(sku)).map(({ sku }) => sku));
-  if (repeated.size > 0) throw new DuplicateSkuError([...repeated]);
-  if (!Number.isSafeInteger(pointsToUse) || pointsToUse < 0 || pointsToUse > MAX_POINTS_TO_USE)
-    throw new InvalidValueError('pointsToUse', `must be a whole number 0–${MAX_POINTS_TO_USE}, got ${pointsToUse}`);
-  return checked;
 }
