@@ -10,9 +10,9 @@ export function pageLimit(limit: number | undefined, bounds: { readonly max: num
 
 /** Turns a list's position (its last item's keys) into the cursor of the next page and back. */
 export interface CursorCodec<T> {
-  encode(position: T): string;
+  readonly encode: (position: T) => string;
   /** Throws the codec's `invalid()` error for anything `encode` would not have given. */
-  decode(cursor: string): T;
+  readonly decode: (cursor: string) => T;
 }
 
 export interface CursorCodecSpec<T> {
