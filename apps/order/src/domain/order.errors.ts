@@ -27,20 +27,23 @@ export class SkuTakenError extends DomainError {
   }
 }
 
-/** Items name skus the catalog does not sell (unknown or inactive): all of them are named, nothing is stored. */
+/**
+ * Items name skus the catalog does not sell (unknown or inactive): all of them are named, nothing is
+ * stored. `items` is the field at fault, so a problem answer lists it under `errors` with the skus.
+ */
 export class UnknownSkuError extends DomainError {
   constructor(readonly skus: readonly string[]) {
-    super('UNKNOWN_SKU', `not in the catalog (or not sold any more): ${skus.join(', ')}`, { skus });
+    super('UNKNOWN_SKU', `not in the catalog (or not sold any more): ${skus.join(', ')}`, { skus, field: 'items' });
   }
 }
 
 /**
  * One sku on two lines of an order. Refused rather than merged: merging could silently pass the
- * 99-per-line cap, and it hides a client's bug.
+ * 99-per-line cap, and it hides a client's bug. `items` is the field at fault, as for UNKNOWN_SKU.
  */
 export class DuplicateSkuError extends DomainError {
   constructor(readonly skus: readonly string[]) {
-    super('DUPLICATE_SKU', `each sku may appear on one line only; repeated: ${skus.join(', ')}`, { skus });
+    super('DUPLICATE_SKU', `each sku may appear on one line only; repeated: ${skus.join(', ')}`, { skus, field: 'items' });
   }
 }
 

@@ -223,7 +223,7 @@ describe('Order.place: pricing and guards', () => {
 
   it('refuses one sku on two lines with DUPLICATE_SKU naming it (not merged)', () => {
     const twice = [...lines(), OrderLine.of({ sku: 'TEA', name: 'Tea', quantity: 1, unitPrice: 8_800 })];
-    expect(() => place({ lines: twice })).toThrow(expect.objectContaining({ code: 'DUPLICATE_SKU', details: { skus: ['TEA'] } }));
+    expect(() => place({ lines: twice })).toThrow(expect.objectContaining({ code: 'DUPLICATE_SKU', details: { skus: ['TEA'], field: 'items' } }));
   });
 
   it.each([
