@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ORDER_LIST_LIMIT } from '@shop/contracts';
+import { pageLimit } from '@shop/shared-kernel';
 import { ORDER_QUERIES } from '../../order.di-tokens.js';
 import type { OrderQueries } from '../../ports/order.queries.js';
 import { decodeOrderCursor, encodeOrderCursor } from '../page-cursors.js';
-import { pageLimit } from '../page-limit.js';
 import type { ListMyOrdersQuery, ListMyOrdersResult } from './list-my-orders.query.js';
 
 /** The customer's orders, newest first, a page at a time (keyset paging: stable while orders are placed). */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_LIST_LIMIT } from '@shop/contracts';
+import { pageLimit } from '@shop/shared-kernel';
 import { CATALOG_QUERIES } from '../../order.di-tokens.js';
 import type { CatalogQueries } from '../../ports/catalog.queries.js';
 import { decodeProductCursor, encodeProductCursor } from '../page-cursors.js';
-import { pageLimit } from '../page-limit.js';
 import type { ListProductsQuery, ListProductsResult } from './list-products.query.js';
 
 /** The catalog by sku, a page at a time: active products for customers, every one for admins. */
