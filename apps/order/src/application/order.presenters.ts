@@ -1,5 +1,5 @@
 import type { OrderResponse, ProductResponse } from '@shop/contracts';
-import type { OrderSnapshot } from '../domain/order.js';
+import { pointsUsedOf, type OrderSnapshot } from '../domain/order.js';
 import type { ProductSnapshot } from '../domain/product.js';
 
 /** An order as its customer (and the admin) see it: the HTTP contract's `OrderResponse`. */
@@ -18,8 +18,9 @@ export function orderViewOf(order: OrderSnapshot): OrderView {
     couponId: order.couponId,
     couponDiscount: order.couponDiscount,
     pointsToUse: order.pointsToUse,
-    // The points count once frozen for the order, as the discount counts once the coupon is locked.
-    pointsUsed: order.pointsStep === 'RESERVED' ? order.pointsToUse : 0,
+    // As reserved, by the domain's rule: the points once frozen, as the discount once the coupon is locked
+    // (on an order cancelled after, both were released again; the status says so).
+    pointsUsed: pointsUsedOf(order),
     payable: order.payable,
     cancelReason: order.cancelReason,
     paymentId: captured?.paymentId ?? null,

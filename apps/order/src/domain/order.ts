@@ -82,6 +82,14 @@ export interface OrderSnapshot {
   readonly updatedAt: Date;
 }
 
+/**
+ * The points frozen for an order: its pointsToUse once the points context reserved them, 0 until then
+ * (and on an order cancelled before). As reserved: a cancelled order's points were released again.
+ */
+export function pointsUsedOf(order: Pick<OrderSnapshot, 'pointsStep' | 'pointsToUse'>): number {
+  return order.pointsStep === 'RESERVED' ? order.pointsToUse : 0;
+}
+
 export interface PlaceOrder {
   readonly orderId: string;
   readonly userId: string;
@@ -378,9 +386,9 @@ export class Order extends AggregateRoot<OrderEvent> {
   get pointsStep(): ReservationStep {
     return this.state.pointsStep;
   }
-  /** The points frozen for the order: its pointsToUse once reserved, 0 until then. */
+  /** The points frozen for the order (`pointsUsedOf`). */
   get pointsUsed(): number {
-    return this.state.pointsStep === 'RESERVED' ? this.state.pointsToUse : 0;
+    return pointsUsedOf(this.state);
   }
   get payable(): number | null {
     return this.state.payable;
