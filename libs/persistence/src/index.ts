@@ -10,3 +10,4 @@ export * from './sql-rows.js';
 export * from './stored-versions.js';
 export * from './stale-aggregate.error.js';
 export * from './existing-database.js';
+export * from './unique-violation.js';

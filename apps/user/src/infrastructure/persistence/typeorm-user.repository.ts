@@ -1,4 +1,4 @@
-import { TransactionHost } from '@shop/persistence';
+import { TransactionHost, isUniqueViolationOf } from '@shop/persistence';
 import { AggregateRepository, isUuid, type EventOutbox } from '@shop/shared-kernel';
 import type { Repository } from 'typeorm';
 import type { UserRepository } from '../../application/ports/user.repository.js';
@@ -6,7 +6,6 @@ import { userIntegrationEvents } from '../../application/user.integration-events
 import type { Email } from '../../domain/email.js';
 import type { User } from '../../domain/user.js';
 import { EmailTakenError } from '../../domain/user.errors.js';
-import { isUniqueViolationOf } from './unique-violation.js';
 import { USERS_EMAIL_INDEX, UserEntitySchema, type UserRecord } from './user.entity-schema.js';
 import { UserMapper } from './user.mapper.js';
 
@@ -71,7 +70,7 @@ export class TypeOrmUserRepository extends AggregateRepository<User> implements 
     try {
       await this.rows().createQueryBuilder().insert().values(UserMapper.toRecord(user)).orUpdate(MUTABLE_COLUMNS, ['id']).execute();
     } catch (error) {
-      if (isUniqueViolationOf(error, USERS_EMAIL_INDEX)) throw new EmailTakenError(user.email.value);
+      if (isUniqueViolationOf(error, { index: USERS_EMAIL_INDEX })) throw new EmailTakenError(user.email.value);
       throw error;
     }
   }
