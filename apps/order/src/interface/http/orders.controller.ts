@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ORDER_LIST_LIMIT, OrderListQuery, PlaceOrderRequest, type OrderList, type OrderResponse, type PlaceOrderResponse } from '@shop/contracts';
 import { CurrentIdentity, Idempotent, RequiresUser, SchemaPipe, setNextPageHeaders, uuidParam, type Identity, type UuidParams } from '@shop/http';
-import { DomainError, canonicalId } from '@shop/shared-kernel';
+import { canonicalId } from '@shop/shared-kernel';
 import type { FastifyReply } from 'fastify';
 import { CancelOrderHandler } from '../../application/commands/cancel-order/cancel-order.handler.js';
 import { ConfirmReceiptHandler } from '../../application/commands/confirm-receipt/confirm-receipt.handler.js';
@@ -36,17 +36,14 @@ export class OrdersController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @Idempotent()
-  async place(@Body(new SchemaPipe(PlaceOrderRequest)) body: PlaceOrderRequest, @CurrentIdentity() identity: Identity): Promise<PlaceOrderResponse> {
-    try {
-      return await this.placeOrder.execute({
-        userId: identity.userId,
-        items: body.items.map(({ sku, quantity }) => ({ sku, quantity })),
-        couponId: body.couponId === undefined ? null : canonicalId(body.couponId),
-        pointsToUse: body.pointsToUse ?? 0,
-      });
-    } catch (error) {
-      throw error instanceof DomainError ? withLinesNamed(error) : error;
-    }
+  place(@Body(new SchemaPipe(PlaceOrderRequest)) body: PlaceOrderRequest, @CurrentIdentity() identity: Identity): Promise<PlaceOrderResponse> {
+    // UNKNOWN_SKU and DUPLICATE_SKU name `items` as the field at fault themselves: the problem's `errors` list the skus.
+    return this.placeOrder.execute({
+      userId: identity.userId,
+      items: body.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      couponId: body.couponId === undefined ? null : canonicalId(body.couponId),
+      pointsToUse: body.pointsToUse ?? 0,
+    });
   }
 
   /** Newest first, one page at a time; whether more remain is said by `Next-Cursor` and a relative `Link`. */
@@ -89,18 +86,4 @@ export class OrdersController {
   refund(@Param(uuidParam('orderId')) params: UuidParams<'orderId'>, @CurrentIdentity() identity: Identity): Promise<OrderResponse> {
     return this.requestRefund.execute({ orderId: canonicalId(params.orderId), userId: identity.userId });
   }
-}
-
-/** The use case's refusals that are about the lines of the request. */
-const LINE_ERRORS = new Set(['UNKNOWN_SKU', 'DUPLICATE_SKU']);
-
-/**
- * `UNKNOWN_SKU` and `DUPLICATE_SKU` name `items` as the field at fault, so that the problem's `errors`
- * name the skus (the error's message lists them). Still a DomainError, with its code and status: the
- * idempotency interceptor keeps a use case's refusal as it keeps its success, so a retry with the same
- * key gets the same answer. Any other error goes on as it is.
- */
-function withLinesNamed(error: DomainError): DomainError {
-  if (!LINE_ERRORS.has(error.code) || error.details?.['field'] !== undefined) return error;
-  return new DomainError(error.code, error.message, { ...error.details, field: 'items' });
 }
