@@ -33,14 +33,6 @@ export class OrderLine {
     return new OrderLine(Sku.of(fields.sku), fields.name, quantity, Money.ofMinor(unitPrice));
   }
 
-  /** Restores a stored line; its stored total must agree with its price and quantity. */
-  static restore(snapshot: OrderLineSnapshot): OrderLine {
-    const line = OrderLine.of(snapshot);
-    if (line.lineTotal.minor !== snapshot.lineTotal)
-      throw new InvalidValueError('lineTotal', `${snapshot.lineTotal} is not ${snapshot.unitPrice} × ${snapshot.quantity}`);
-    return line;
-  }
-
   get lineTotal(): Money {
     return this.unitPrice.times(this.quantity);
   }

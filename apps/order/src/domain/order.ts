@@ -223,15 +223,6 @@ export class Order extends AggregateRoot<OrderEvent> {
     return 'cancelled';
   }
 
-  /** Whether a coupon reply naming `couponId` is the one this order still waits for. */
-  awaitsCoupon(couponId: string): boolean {
-    return this.state.status === 'PENDING' && this.state.couponStep === 'WAITING' && this.state.couponId === canonicalId(couponId);
-  }
-
-  awaitsPoints(): boolean {
-    return this.state.status === 'PENDING' && this.state.pointsStep === 'WAITING';
-  }
-
   // ── deadlines and the customer's cancellation ────────────────────────────────────────────────────
 
   /** PENDING past its reservation deadline → RESERVATION_TIMEOUT; AWAITING_PAYMENT past its payment deadline → PAYMENT_TIMEOUT. */
@@ -429,6 +420,15 @@ export class Order extends AggregateRoot<OrderEvent> {
   }
 
   // ── the moves ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Whether a coupon reply naming `couponId` is the one this order still waits for. */
+  private awaitsCoupon(couponId: string): boolean {
+    return this.state.status === 'PENDING' && this.state.couponStep === 'WAITING' && this.state.couponId === canonicalId(couponId);
+  }
+
+  private awaitsPoints(): boolean {
+    return this.state.status === 'PENDING' && this.state.pointsStep === 'WAITING';
+  }
 
   /** One reservation is in: decide if the other is too (or never was needed), else wait for it. */
   private afterReservation(step: 'coupon' | 'points', at: Date, paymentTimeoutMs: number): SagaReplyOutcome {

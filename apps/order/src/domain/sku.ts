@@ -7,21 +7,9 @@ const SKU = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
 export class Sku {
   private constructor(readonly value: string) {}
 
-  static of(value: unknown, field = 'sku'): Sku {
+  static of(value: unknown): Sku {
     if (typeof value !== 'string' || !SKU.test(value))
-      throw new InvalidValueError(field, 'must be 1–64 characters of A–Z, 0–9, ".", "_" or "-" (upper case), starting with a letter or digit');
+      throw new InvalidValueError('sku', 'must be 1–64 characters of A–Z, 0–9, ".", "_" or "-" (upper case), starting with a letter or digit');
     return new Sku(value);
-  }
-
-  equals(other: Sku): boolean {
-    return this.value === other.value;
-  }
-
-  toString(): string {
-    return this.value;
-  }
-
-  toJSON(): string {
-    return this.value;
   }
 }
