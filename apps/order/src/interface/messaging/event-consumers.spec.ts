@@ -141,7 +141,7 @@ describe('the order context’s event consumers', () => {
         'a payment the order cannot keep',
         paid,
         () => paymentSucceeded(),
-        { outcome: 'refund-requested', reason: 'LATE_PAYMENT' },
+        { outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt: new Date(Date.parse(at) - 1), cancelReason: 'PAYMENT_TIMEOUT' },
         'warn',
         /cannot take it.*refund is requested/,
       ],
@@ -200,9 +200,41 @@ describe('the order context’s event consumers', () => {
       ]);
     });
 
+    it.each<[string, number, string | null]>([
+      ['before the payment deadline, the order cancelled by its customer', 60_000, 'CUSTOMER_CANCELLED'],
+      ['exactly at the payment deadline, the order timed out', 0, 'PAYMENT_TIMEOUT'],
+    ])('a LATE_PAYMENT taken in time (%s) but handled after the cancellation: an error saying so', async (_case, dueAfterMs, cancelReason) => {
+      const { logger, lines } = capturingLogger({ service: 'order' });
+      const paymentDueAt = new Date(Date.parse(at) + dueAfterMs);
+      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason }), logger).handle(paymentSucceeded() as never);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: expect.stringMatching(/in time .*handled after the order was cancelled/),
+          orderId: ids.orderId,
+          paymentId: ids.paymentId,
+          reason: 'LATE_PAYMENT',
+          succeededAt: at,
+          paymentDueAt: paymentDueAt.toISOString(),
+          cancelReason,
+        }),
+      ]);
+    });
+
+    it('a LATE_PAYMENT of an order that never awaited payment (no deadline): a warning, as any payment it cannot keep', async () => {
+      const { logger, lines } = capturingLogger({ service: 'order' });
+      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt: null, cancelReason: 'RESERVATION_TIMEOUT' }), logger).handle(
+        paymentSucceeded() as never,
+      );
+      expect(levelsAndMessages(lines)).toEqual([{ level: 'warn', msg: expect.stringMatching(/cannot take it/) }]);
+    });
+
     it('a payment the order cannot keep names why', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
-      await paid(recording({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH' }), logger).handle(paymentSucceeded() as never);
+      await paid(
+        recording({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH', paymentDueAt: new Date(Date.parse(at) + 60_000), cancelReason: null }),
+        logger,
+      ).handle(paymentSucceeded() as never);
       expect(lines).toEqual([expect.objectContaining({ ...{ orderId: ids.orderId, paymentId: ids.paymentId }, amount: 2_599, reason: 'AMOUNT_MISMATCH' })]);
     });
   });

@@ -11,7 +11,9 @@ import { RecordPaymentHandler } from '../../application/commands/record-payment/
  * points spent and earned). A payment the order cannot keep (it was cancelled meanwhile, it is paid by
  * another payment already, or the amount is not what it owes) leaves the order as it is and asks for
  * the money back (order.refund-requested.v1, LATE_PAYMENT / DUPLICATE_PAYMENT / AMOUNT_MISMATCH).
- * A payment recorded on another order changes nothing and is logged at error, naming both orders.
+ * A payment recorded on another order changes nothing and is logged at error, naming both orders. So
+ * is a LATE_PAYMENT taken in time (its succeededAt not after the order's payment deadline) that was
+ * handled only after the order was cancelled: no behaviour of its own, but someone should look why.
  *
  * A payment that overtook the order's reservations, or its placement, fails on purpose (the use case
  * throws, the event consumer logs it as any failure): the delivery is retried with the saga's delays
@@ -41,11 +43,18 @@ export class MarkOrderPaidOnPaymentSucceeded {
         'payment succeeded for an order, but it is recorded on another order: nothing changed; the payment context and the order service disagree',
       );
     } else {
-      // Money taken that the order cannot keep: the rules working, but someone may ask where it went.
-      this.logger.warn(
-        { orderId, paymentId, amount: payload.amount, reason: result.reason },
-        'payment succeeded for an order that cannot take it: the order is unchanged, its refund is requested',
-      );
+      const fields = { orderId, paymentId, amount: payload.amount, reason: result.reason };
+      const { paymentDueAt } = result;
+      if (result.reason === 'LATE_PAYMENT' && paymentDueAt !== null && Date.parse(payload.succeededAt) <= paymentDueAt.getTime()) {
+        // Taken before the deadline, yet refused: the event waited (a backlog, an outage) while the order was cancelled.
+        this.logger.error(
+          { ...fields, succeededAt: payload.succeededAt, paymentDueAt: paymentDueAt.toISOString(), cancelReason: result.cancelReason },
+          'payment succeeded in time (not after the order’s payment deadline) but was handled after the order was cancelled: the order is unchanged, its refund is requested',
+        );
+      } else {
+        // Money taken that the order cannot keep: the rules working, but someone may ask where it went.
+        this.logger.warn(fields, 'payment succeeded for an order that cannot take it: the order is unchanged, its refund is requested');
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { RefundReason } from '../../../domain/order-status.js';
+import type { OrderCancelReason, RefundReason } from '../../../domain/order-status.js';
 
 /** payment.succeeded.v1: a payment of the order was taken. */
 export interface RecordPaymentCommand {
@@ -12,7 +12,16 @@ export type RecordPaymentResult =
   | { readonly outcome: 'paid' }
   /** This payment was recorded before: nothing changed. */
   | { readonly outcome: 'duplicate' }
-  /** A payment the order cannot keep: its refund is asked for, and why (LATE_PAYMENT, DUPLICATE_PAYMENT, AMOUNT_MISMATCH). */
-  | { readonly outcome: 'refund-requested'; readonly reason: RefundReason }
+  /**
+   * A payment the order cannot keep: its refund is asked for, and why (LATE_PAYMENT, DUPLICATE_PAYMENT,
+   * AMOUNT_MISMATCH); with the order's payment deadline (null if it never awaited payment) and cancel
+   * reason, so a payment taken in time but handled after the cancellation can be told apart.
+   */
+  | {
+      readonly outcome: 'refund-requested';
+      readonly reason: RefundReason;
+      readonly paymentDueAt: Date | null;
+      readonly cancelReason: OrderCancelReason | null;
+    }
   /** The payment is recorded on another order (`ownerOrderId`): nothing changed. */
   | { readonly outcome: 'foreign-payment'; readonly ownerOrderId: string };

@@ -32,7 +32,7 @@ describe('RecordPaymentHandler', () => {
     expect(f.statusOf(orderId)).toBe('PAID');
   });
 
-  it.each<[string, (f: OrderApplicationFixture) => Promise<{ orderId: string; amount: number }>, string, string]>([
+  it.each<[string, (f: OrderApplicationFixture) => Promise<{ orderId: string; amount: number }>, string, string, string | null]>([
     [
       'after the order was cancelled',
       async (f) => {
@@ -42,6 +42,7 @@ describe('RecordPaymentHandler', () => {
       },
       'LATE_PAYMENT',
       'CANCELLED',
+      'CUSTOMER_CANCELLED',
     ],
     [
       'a second payment of a paid order',
@@ -51,6 +52,7 @@ describe('RecordPaymentHandler', () => {
       },
       'DUPLICATE_PAYMENT',
       'PAID',
+      null,
     ],
     [
       'of another amount than payable',
@@ -60,25 +62,30 @@ describe('RecordPaymentHandler', () => {
       },
       'AMOUNT_MISMATCH',
       'AWAITING_PAYMENT',
+      null,
     ],
-  ])('asks the refund of a payment %s (%s), the order staying %s', async (_, given, reason, status) => {
-    const { orderId, amount } = await given(f);
-    const paymentId = newId();
-    const before = f.outbox.events.length;
-    expect(await pay(orderId, amount, paymentId)).toEqual({ outcome: 'refund-requested', reason });
-    const events = f.outbox.events.slice(before);
-    expect(events).toEqual([
-      {
-        type: 'order.refund-requested.v1',
-        aggregateId: orderId,
-        payload: { orderId, userId, paymentId, amount, reason, requestedAt: f.clock.now().toISOString() },
-      },
-    ]);
-    expect(() => schemas.validatePayload(events[0]!.type, events[0]!.payload)).not.toThrow();
-    expect(f.statusOf(orderId)).toBe(status);
-    expect(await pay(orderId, amount, paymentId)).toEqual({ outcome: 'duplicate' });
-    expect(f.outbox.events.length).toBe(before + 1);
-  });
+  ])(
+    'asks the refund of a payment %s (%s), the order staying %s, answering its payment deadline and cancel reason',
+    async (_, given, reason, status, cancelReason) => {
+      const { orderId, amount } = await given(f);
+      const paymentId = newId();
+      const before = f.outbox.events.length;
+      const paymentDueAt = new Date(f.clock.now().getTime() + f.rules.paymentTimeoutMs);
+      expect(await pay(orderId, amount, paymentId)).toEqual({ outcome: 'refund-requested', reason, paymentDueAt, cancelReason });
+      const events = f.outbox.events.slice(before);
+      expect(events).toEqual([
+        {
+          type: 'order.refund-requested.v1',
+          aggregateId: orderId,
+          payload: { orderId, userId, paymentId, amount, reason, requestedAt: f.clock.now().toISOString() },
+        },
+      ]);
+      expect(() => schemas.validatePayload(events[0]!.type, events[0]!.payload)).not.toThrow();
+      expect(f.statusOf(orderId)).toBe(status);
+      expect(await pay(orderId, amount, paymentId)).toEqual({ outcome: 'duplicate' });
+      expect(f.outbox.events.length).toBe(before + 1);
+    },
+  );
 
   it('answers foreign-payment, changing nothing, for a payment recorded on another order (captured or refused there)', async () => {
     const paid = await f.paidOrder(userId);

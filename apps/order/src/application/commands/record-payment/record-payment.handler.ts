@@ -32,7 +32,8 @@ export class RecordPaymentHandler {
       if (outcome === 'duplicate') return { outcome };
       await this.orders.save(order);
       if (outcome === 'paid') return { outcome };
-      return { outcome, reason: order.paymentOf(command.paymentId)!.refundReason! };
+      const { paymentDueAt, cancelReason } = order;
+      return { outcome, reason: order.paymentOf(command.paymentId)!.refundReason!, paymentDueAt, cancelReason };
     });
   }
 }
