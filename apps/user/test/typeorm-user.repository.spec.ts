@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxPayloadTooLargeError, OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
+import { OutboxPayloadTooLargeError } from '@shop/messaging';
+import { serviceTestOutbox } from '@shop/runtime/testing';
 import { UnsavedDomainEventsError, newId, type EventOutbox } from '@shop/shared-kernel';
 import { Cleanups } from '@shop/testing';
 import { Email } from '../src/domain/email.js';
 import { UserMother } from '../src/domain/testing/user.mother.js';
 import { EmailTakenError } from '../src/domain/user.errors.js';
-import { KINDS, countUsers, openUserDatabase, outboxRows, userOutbox, userRepository } from './support/user-test-database.js';
+import { KINDS, countUsers, openUserDatabase, outboxRows, userRepository } from './support/user-test-database.js';
 
 describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
   const cleanups = new Cleanups();
@@ -136,7 +136,7 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
 
     it('leaves no user behind when its event cannot be written, even outside a unit of work', async () => {
       const { transactions } = await repository();
-      const real = userOutbox(transactions);
+      const real = serviceTestOutbox('user', transactions);
       const failing: EventOutbox = {
         add: async (...events) => {
           await real.add(...events);
@@ -189,7 +189,7 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
 
     it('keeps the events on the user when its save fails, and writes them once when it is saved again', async () => {
       const { transactions } = await repository();
-      const real = userOutbox(transactions);
+      const real = serviceTestOutbox('user', transactions);
       let failures = 1;
       const failingOnce: EventOutbox = {
         add: async (...events) => {
@@ -244,11 +244,7 @@ describe.each(KINDS)('TypeOrmUserRepository on %s', (kind) => {
 
     it('fails the commit loudly when the use case catches the outbox refusing the events: nothing is stored', async () => {
       const { transactions } = await repository();
-      const tiny = new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-        source: 'user',
-        partitions: defaultRelayOptions.partitions,
-        maxPayloadBytes: 1,
-      });
+      const tiny = serviceTestOutbox('user', transactions, { maxPayloadBytes: 1 });
       const users = userRepository(transactions, tiny);
       const ada = UserMother.registered();
       let caught: unknown;

@@ -1,8 +1,6 @@
-import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import type { DatabaseKind, TransactionHost } from '@shop/persistence';
 import { platformMigrations } from '@shop/runtime';
-import { openServiceTestDatabase, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
+import { openServiceTestDatabase, serviceTestOutbox, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
 import type { Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
 import { couponMigrations } from '../../src/infrastructure/migrations/index.js';
@@ -24,17 +22,9 @@ export function openCouponDatabase(kind: DatabaseKind, cleanups: Cleanups, optio
   return openServiceTestDatabase('coupon', kind, cleanups, { ...options, migrations: COUPON_SERVICE_MIGRATIONS });
 }
 
-/** The coupon service's outbox on this database, as MessagingModule wires it. */
-export function couponOutbox(transactions: TransactionHost): OutboxWriter {
-  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-    source: 'coupon',
-    partitions: defaultRelayOptions.partitions,
-  });
-}
-
 /** The real adapters of every port on one instance's database, as the composition root wires them. */
 export function couponAdapters(transactions: TransactionHost, parts: { outbox?: EventOutbox; clock?: Clock } = {}) {
-  const outbox = parts.outbox ?? couponOutbox(transactions);
+  const outbox = parts.outbox ?? serviceTestOutbox('coupon', transactions);
   return {
     transactions,
     outbox,

@@ -1,8 +1,6 @@
-import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import type { DatabaseKind, TransactionHost } from '@shop/persistence';
 import { platformMigrations } from '@shop/runtime';
-import { openServiceTestDatabase, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
+import { openServiceTestDatabase, serviceTestOutbox, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
 import type { Cleanups } from '@shop/testing';
 import type { EventOutbox } from '@shop/shared-kernel';
 import { orderMigrations } from '../../src/infrastructure/migrations/index.js';
@@ -24,17 +22,9 @@ export function openOrderDatabase(kind: DatabaseKind, cleanups: Cleanups, option
   return openServiceTestDatabase('order', kind, cleanups, { ...options, migrations: ORDER_SERVICE_MIGRATIONS });
 }
 
-/** The order service's outbox on this database, as MessagingModule wires it. */
-export function orderOutbox(transactions: TransactionHost): OutboxWriter {
-  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-    source: 'order',
-    partitions: defaultRelayOptions.partitions,
-  });
-}
-
 /** The real adapters of every port on one instance's database, as the composition root wires them. */
 export function orderAdapters(transactions: TransactionHost, parts: { outbox?: EventOutbox } = {}) {
-  const outbox = parts.outbox ?? orderOutbox(transactions);
+  const outbox = parts.outbox ?? serviceTestOutbox('order', transactions);
   return {
     transactions,
     outbox,

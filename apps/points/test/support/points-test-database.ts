@@ -1,8 +1,6 @@
-import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import type { DatabaseKind, TransactionHost } from '@shop/persistence';
 import { platformMigrations } from '@shop/runtime';
-import { openServiceTestDatabase, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
+import { openServiceTestDatabase, serviceTestOutbox, type InstanceOptions, type ServiceTestDatabase } from '@shop/runtime/testing';
 import type { Cleanups } from '@shop/testing';
 import type { EventOutbox } from '@shop/shared-kernel';
 import { pointsMigrations } from '../../src/infrastructure/migrations/index.js';
@@ -27,17 +25,9 @@ export function openPointsDatabase(kind: DatabaseKind, cleanups: Cleanups, optio
   return openServiceTestDatabase('points', kind, cleanups, { ...options, migrations: POINTS_SERVICE_MIGRATIONS });
 }
 
-/** The points service's outbox on this database, as MessagingModule wires it. */
-export function pointsOutbox(transactions: TransactionHost): OutboxWriter {
-  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-    source: 'points',
-    partitions: defaultRelayOptions.partitions,
-  });
-}
-
 /** The real adapters of every port on one instance's database, as the composition root wires them. */
 export function pointsAdapters(transactions: TransactionHost, parts: { outbox?: EventOutbox } = {}) {
-  const outbox = parts.outbox ?? pointsOutbox(transactions);
+  const outbox = parts.outbox ?? serviceTestOutbox('points', transactions);
   return {
     transactions,
     outbox,

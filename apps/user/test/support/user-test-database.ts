@@ -1,6 +1,5 @@
-import { EventSchemaRegistry, publishedLanguage } from '@shop/contracts';
-import { OutboxSignal, OutboxWriter, defaultRelayOptions } from '@shop/messaging';
 import { platformMigrations } from '@shop/runtime';
+import { serviceTestOutbox } from '@shop/runtime/testing';
 import { TransactionHost, databaseNameOf, openDataSource, type DatabaseKind } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName, type Cleanups } from '@shop/testing';
 import { systemClock, type Clock, type EventOutbox } from '@shop/shared-kernel';
@@ -57,22 +56,14 @@ export interface UserServiceParts {
   readonly clock?: Clock;
 }
 
-/** The user service's outbox on this database, as MessagingModule wires it. */
-export function userOutbox(transactions: TransactionHost): OutboxWriter {
-  return new OutboxWriter(transactions, new EventSchemaRegistry(publishedLanguage), new OutboxSignal(), {
-    source: 'user',
-    partitions: defaultRelayOptions.partitions,
-  });
-}
-
 /** The real repository, saving through the given outbox (the real one by default). */
-export function userRepository(transactions: TransactionHost, outbox: EventOutbox = userOutbox(transactions)): TypeOrmUserRepository {
+export function userRepository(transactions: TransactionHost, outbox: EventOutbox = serviceTestOutbox('user', transactions)): TypeOrmUserRepository {
   return new TypeOrmUserRepository(transactions, outbox);
 }
 
 /** The user context's use cases on the real adapters, as the composition root will wire them. */
 export function userService(transactions: TransactionHost, parts: UserServiceParts = {}) {
-  const outbox = parts.outbox ?? userOutbox(transactions);
+  const outbox = parts.outbox ?? serviceTestOutbox('user', transactions);
   const users = parts.users ?? userRepository(transactions, outbox);
   const hasher = new Argon2PasswordHasher(TEST_ARGON2ID_COST);
   const clock = parts.clock ?? systemClock;

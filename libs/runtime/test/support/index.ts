@@ -6,3 +6,4 @@
 export * from './context-service-home.js';
 export * from './context-api.js';
 export * from './service-test-database.js';
+export * from './service-test-outbox.js';
