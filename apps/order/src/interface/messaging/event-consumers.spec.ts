@@ -201,9 +201,9 @@ describe('the order context’s event consumers', () => {
     });
 
     it.each<[string, number, string | null]>([
-      ['before the payment deadline, the order cancelled by its customer', 60_000, 'CUSTOMER_CANCELLED'],
-      ['exactly at the payment deadline, the order timed out', 0, 'PAYMENT_TIMEOUT'],
-    ])('a LATE_PAYMENT taken in time (%s) but handled after the cancellation: an error saying so', async (_case, dueAfterMs, cancelReason) => {
+      ['before the payment deadline', 60_000, 'PAYMENT_TIMEOUT'],
+      ['exactly at the payment deadline', 0, 'PAYMENT_TIMEOUT'],
+    ])('a LATE_PAYMENT taken in time (%s) of an order the deadline cancelled: an error saying so', async (_case, dueAfterMs, cancelReason) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       const paymentDueAt = new Date(Date.parse(at) + dueAfterMs);
       await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason }), logger).handle(paymentSucceeded() as never);
@@ -219,6 +219,15 @@ describe('the order context’s event consumers', () => {
           cancelReason,
         }),
       ]);
+    });
+
+    it('a LATE_PAYMENT after the customer cancelled (the cancel won the race): a warning, as any payment it cannot keep', async () => {
+      const { logger, lines } = capturingLogger({ service: 'order' });
+      const paymentDueAt = new Date(Date.parse(at) + 60_000);
+      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason: 'CUSTOMER_CANCELLED' }), logger).handle(
+        paymentSucceeded() as never,
+      );
+      expect(levelsAndMessages(lines)).toEqual([{ level: 'warn', msg: expect.stringMatching(/cannot take it/) }]);
     });
 
     it('a LATE_PAYMENT of an order that never awaited payment (no deadline): a warning, as any payment it cannot keep', async () => {

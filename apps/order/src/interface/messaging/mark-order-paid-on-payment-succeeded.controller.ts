@@ -12,8 +12,8 @@ import { RecordPaymentHandler } from '../../application/commands/record-payment/
  * another payment already, or the amount is not what it owes) leaves the order as it is and asks for
  * the money back (order.refund-requested.v1, LATE_PAYMENT / DUPLICATE_PAYMENT / AMOUNT_MISMATCH).
  * A payment recorded on another order changes nothing and is logged at error, naming both orders. So
- * is a LATE_PAYMENT taken in time (its succeededAt not after the order's payment deadline) that was
- * handled only after the order was cancelled: no behaviour of its own, but someone should look why.
+ * is a LATE_PAYMENT taken in time (its succeededAt not after the order's payment deadline) of an order
+ * that PAYMENT_TIMEOUT cancelled meanwhile: no behaviour of its own, but someone should look why.
  *
  * A payment that overtook the order's reservations, or its placement, fails on purpose (the use case
  * throws, the event consumer logs it as any failure): the delivery is retried with the saga's delays
@@ -45,8 +45,14 @@ export class MarkOrderPaidOnPaymentSucceeded {
     } else {
       const fields = { orderId, paymentId, amount: payload.amount, reason: result.reason };
       const { paymentDueAt } = result;
-      if (result.reason === 'LATE_PAYMENT' && paymentDueAt !== null && Date.parse(payload.succeededAt) <= paymentDueAt.getTime()) {
-        // Taken before the deadline, yet refused: the event waited (a backlog, an outage) while the order was cancelled.
+      const timedOutInTime =
+        result.reason === 'LATE_PAYMENT' &&
+        result.cancelReason === 'PAYMENT_TIMEOUT' &&
+        paymentDueAt !== null &&
+        Date.parse(payload.succeededAt) <= paymentDueAt.getTime();
+      if (timedOutInTime) {
+        // Taken before the deadline, yet the deadline cancelled the order: the event waited (a backlog, an outage).
+        // A customer's cancel that won the race is the rules working, so only a warning.
         this.logger.error(
           { ...fields, succeededAt: payload.succeededAt, paymentDueAt: paymentDueAt.toISOString(), cancelReason: result.cancelReason },
           'payment succeeded in time (not after the order’s payment deadline) but was handled after the order was cancelled: the order is unchanged, its refund is requested',
