@@ -10,6 +10,7 @@ export * from './free-port.js';
 export * from './cleanups.js';
 export * from './outbox-rows.js';
 export * from './capturing-logger.js';
+export * from './assert-matches-schema.js';
 export * from './handled-events.js';
 export * from './metric-value.js';
 export * from './rabbitmq-vhost.js';
