@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capturingLogger } from './capturing-logger.js';
+import { capturingLogger, levelsAndMessages } from './capturing-logger.js';
 
 describe('capturingLogger', () => {
   it('keeps every line at or above its level, parsed: the level by name, the message, the other fields', () => {
@@ -20,5 +20,15 @@ describe('capturingLogger', () => {
     const { logger, lines } = capturingLogger();
     logger.child({ handler: 'h' }).debug('detail');
     expect(lines).toEqual([expect.objectContaining({ level: 'debug', msg: 'detail', handler: 'h', service: 'test' })]);
+  });
+
+  it('reduces lines to their levels and messages', () => {
+    const { logger, lines } = capturingLogger();
+    logger.warn({ orderId: 'o-1' }, 'unknown order');
+    logger.info('done');
+    expect(levelsAndMessages(lines)).toEqual([
+      { level: 'warn', msg: 'unknown order' },
+      { level: 'info', msg: 'done' },
+    ]);
   });
 });

@@ -43,3 +43,6 @@ export function capturingLogger(options: { service?: string; level?: LogLevelNam
     messages: (level) => lines.filter((line) => level === undefined || line.level === level).map((line) => line.msg),
   };
 }
+
+/** Each line's level and message only: what most specs of a logging class pin down. */
+export const levelsAndMessages = (lines: readonly LogLine[]): Array<{ level: LogLevelName; msg: string }> => lines.map(({ level, msg }) => ({ level, msg }));

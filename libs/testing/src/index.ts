@@ -11,6 +11,7 @@ export * from './cleanups.js';
 export * from './outbox-rows.js';
 export * from './capturing-logger.js';
 export * from './assert-matches-schema.js';
+export * from './recording-use-case.js';
 export * from './handled-events.js';
 export * from './metric-value.js';
 export * from './rabbitmq-vhost.js';

@@ -1,6 +1,6 @@
 import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, couponContext, type EventEnvelope } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
-import { anEnvelope, capturingLogger, handledEvents, type LogLine } from '@shop/testing';
+import { anEnvelope, capturingLogger, handledEvents, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { couponEventControllers } from '../coupon.controllers.js';
 import { GrantWelcomeCouponsOnUserRegistered } from './grant-welcome-coupons-on-user-registered.controller.js';
@@ -12,14 +12,6 @@ import { UseCouponOnOrderPaid } from './use-coupon-on-order-paid.controller.js';
 const ids = { orderId: crypto.randomUUID(), userId: crypto.randomUUID(), couponId: crypto.randomUUID() };
 const at = new Date().toISOString();
 
-/** A use case stand-in that records its commands and answers `result`. */
-function recording<R>(result: R) {
-  const commands: unknown[] = [];
-  return { commands, execute: async (command: unknown) => (commands.push(command), result) };
-}
-
-/** The level and message of a captured line: what these specs pin down. */
-const levelAndMessage = ({ level, msg }: LogLine) => ({ level, msg });
 const capturing = () => capturingLogger({ service: 'coupon', level: 'debug' });
 
 describe('the coupon context’s event consumers', () => {
@@ -39,7 +31,7 @@ describe('the coupon context’s event consumers', () => {
   });
 
   it('reserve with the order’s subtotal, and do nothing for an order without a coupon', async () => {
-    const reserve = recording({ outcome: 'reserved', discount: 500 } as const);
+    const reserve = recordingUseCase({ outcome: 'reserved', discount: 500 } as const);
     const consumer = new ReserveCouponOnOrderPlaced(reserve as never, silentLogger());
     const placed = (couponId: string | null): EventEnvelope<OrderPlacedV1> =>
       anEnvelope(OrderPlacedV1.type, {
@@ -58,7 +50,7 @@ describe('the coupon context’s event consumers', () => {
   ] as const)(
     '%s by order id, whatever the event’s couponId says (null included: a reserved coupon must not stay locked)',
     async (_step, type, fields, result, Consumer) => {
-      const useCase = recording(result);
+      const useCase = recordingUseCase(result);
       const consumer = new Consumer(useCase as never, silentLogger());
       const envelope = (couponId: string | null) => anEnvelope(type, { payload: { ...ids, couponId, pointsToUse: 0, ...fields } }) as EventEnvelope<never>;
       await consumer.handle(envelope(null));
@@ -72,7 +64,7 @@ describe('the coupon context’s event consumers', () => {
     const upper = { orderId: ids.orderId.toUpperCase(), userId: ids.userId.toUpperCase(), couponId: `urn:uuid:${ids.couponId.toUpperCase()}` };
 
     it('reserve', async () => {
-      const reserve = recording({ outcome: 'reserved', discount: 500 } as const);
+      const reserve = recordingUseCase({ outcome: 'reserved', discount: 500 } as const);
       await new ReserveCouponOnOrderPlaced(reserve as never, silentLogger()).handle(
         anEnvelope(OrderPlacedV1.type, {
           payload: { ...upper, items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 3000, lineTotal: 3000 }], subtotal: 3000, pointsToUse: 0, placedAt: at },
@@ -92,7 +84,7 @@ describe('the coupon context’s event consumers', () => {
         ReturnCouponOnOrderRefunded,
       ],
     ] as const)('%s', async (_step, type, fields, result, Consumer) => {
-      const useCase = recording(result);
+      const useCase = recordingUseCase(result);
       await new Consumer(useCase as never, silentLogger()).handle(
         anEnvelope(type, { payload: { ...upper, pointsToUse: 0, ...fields } }) as EventEnvelope<never>,
       );
@@ -100,7 +92,7 @@ describe('the coupon context’s event consumers', () => {
     });
 
     it('grant welcome coupons', async () => {
-      const grant = recording({ granted: [], skipped: [] });
+      const grant = recordingUseCase({ granted: [], skipped: [] });
       await new GrantWelcomeCouponsOnUserRegistered(grant as never, silentLogger()).handle(
         anEnvelope(UserRegisteredV1.type, { payload: { userId: upper.userId } }) as EventEnvelope<UserRegisteredV1>,
       );
@@ -123,8 +115,8 @@ describe('the coupon context’s event consumers', () => {
       ['CANCELLED_UNSEEN', 'warn', /no coupon is reserved/],
     ] as const)('a payment finding the reservation %s: %s', async (status, level, message) => {
       const { logger, lines } = capturing();
-      await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(paid);
-      expect(lines.map(levelAndMessage)).toEqual([{ level, msg: expect.stringMatching(message) }]);
+      await new UseCouponOnOrderPaid(recordingUseCase({ outcome: 'ignored', status }) as never, logger).handle(paid);
+      expect(levelsAndMessages(lines)).toEqual([{ level, msg: expect.stringMatching(message) }]);
     });
 
     it.each([
@@ -135,8 +127,8 @@ describe('the coupon context’s event consumers', () => {
       ['CANCELLED_UNSEEN', 'warn', /not used by it/],
     ] as const)('a refund finding the reservation %s: %s', async (status, level, message) => {
       const { logger, lines } = capturing();
-      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(refunded);
-      expect(lines.map(levelAndMessage)).toEqual([{ level, msg: expect.stringMatching(message) }]);
+      await new ReturnCouponOnOrderRefunded(recordingUseCase({ outcome: 'ignored', status }) as never, logger).handle(refunded);
+      expect(levelsAndMessages(lines)).toEqual([{ level, msg: expect.stringMatching(message) }]);
     });
 
     const cancelled = (couponId: string | null) =>
@@ -154,19 +146,19 @@ describe('the coupon context’s event consumers', () => {
       ['refunded', 'RELEASED: debug', 'RELEASED', 'debug'],
     ] as const)('an order %s without a coupon, finding the reservation %s (most orders have no coupon)', async (step, _, status, level) => {
       const { logger, lines } = capturing();
-      if (step === 'paid') await new UseCouponOnOrderPaid(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(paid));
-      else await new ReturnCouponOnOrderRefunded(recording({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(refunded));
+      if (step === 'paid') await new UseCouponOnOrderPaid(recordingUseCase({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(paid));
+      else await new ReturnCouponOnOrderRefunded(recordingUseCase({ outcome: 'ignored', status }) as never, logger).handle(withoutCoupon(refunded));
       expect(lines.map((line) => line.level)).toEqual([level]);
     });
 
     it('a cancellation without a coupon: its tombstone and a repeat at debug; with a coupon at info', async () => {
       const { logger, lines } = capturing();
-      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(null));
-      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'nothing-to-release', status: 'CANCELLED_UNSEEN' }) as never, logger).handle(
+      await new ReleaseCouponOnOrderCancelled(recordingUseCase({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(null));
+      await new ReleaseCouponOnOrderCancelled(recordingUseCase({ outcome: 'nothing-to-release', status: 'CANCELLED_UNSEEN' }) as never, logger).handle(
         cancelled(null),
       );
-      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(ids.couponId));
-      expect(lines.map(levelAndMessage)).toEqual([
+      await new ReleaseCouponOnOrderCancelled(recordingUseCase({ outcome: 'tombstoned' }) as never, logger).handle(cancelled(ids.couponId));
+      expect(levelsAndMessages(lines)).toEqual([
         { level: 'debug', msg: expect.stringMatching(/tombstone/) },
         { level: 'debug', msg: expect.stringMatching(/nothing to release/) },
         { level: 'info', msg: expect.stringMatching(/tombstone/) },
@@ -175,10 +167,12 @@ describe('the coupon context’s event consumers', () => {
 
     it('an event naming no coupon for an order that held one: done, and a warning (the two sides disagree)', async () => {
       const { logger, lines } = capturing();
-      await new ReleaseCouponOnOrderCancelled(recording({ outcome: 'released' }) as never, logger).handle(cancelled(null));
-      await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(withoutCoupon(paid));
-      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(withoutCoupon(refunded));
-      expect(lines.map(levelAndMessage)).toEqual([
+      await new ReleaseCouponOnOrderCancelled(recordingUseCase({ outcome: 'released' }) as never, logger).handle(cancelled(null));
+      await new UseCouponOnOrderPaid(recordingUseCase({ outcome: 'confirmed' }) as never, logger).handle(withoutCoupon(paid));
+      await new ReturnCouponOnOrderRefunded(recordingUseCase({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(
+        withoutCoupon(refunded),
+      );
+      expect(levelsAndMessages(lines)).toEqual([
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*released/) },
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*confirmed/) },
         { level: 'warn', msg: expect.stringMatching(/naming no coupon.*returned/) },
@@ -187,8 +181,8 @@ describe('the coupon context’s event consumers', () => {
 
     it('a confirmed use and a returned coupon: nothing to warn about', async () => {
       const { logger, lines } = capturing();
-      await new UseCouponOnOrderPaid(recording({ outcome: 'confirmed' }) as never, logger).handle(paid);
-      await new ReturnCouponOnOrderRefunded(recording({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(refunded);
+      await new UseCouponOnOrderPaid(recordingUseCase({ outcome: 'confirmed' }) as never, logger).handle(paid);
+      await new ReturnCouponOnOrderRefunded(recordingUseCase({ outcome: 'returned', couponStatus: 'AVAILABLE' }) as never, logger).handle(refunded);
       expect(lines.map((line) => line.level)).not.toContain('warn');
     });
   });

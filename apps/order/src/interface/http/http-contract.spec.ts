@@ -1,6 +1,7 @@
 import { ORDER_LIST_LIMIT, ORDER_ROUTES, PRODUCT_LIST_LIMIT, orderContext, type PlaceOrderRequest } from '@shop/contracts';
 import { ProblemMapper, servedRoutes, type ServedRoute } from '@shop/http';
 import { DomainError } from '@shop/shared-kernel';
+import { recordingUseCase } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { orderHttpControllers } from '../order.controllers.js';
 import { AdminOrdersController } from './admin-orders.controller.js';
@@ -19,19 +20,6 @@ function capturingReply() {
     },
   };
   return { reply, headers };
-}
-
-/** A use case stand-in that records its commands and answers `result` (or throws it, when it is an Error). */
-function recording(result: unknown) {
-  const commands: unknown[] = [];
-  return {
-    commands,
-    execute: async (command: unknown) => {
-      commands.push(command);
-      if (result instanceof Error) throw result;
-      return result;
-    },
-  };
 }
 
 const identity = { userId: crypto.randomUUID(), roles: ['customer'] };
@@ -84,7 +72,7 @@ describe('the order HTTP contract', () => {
         route: ORDER_ROUTES.listProducts,
         defaultLimit: PRODUCT_LIST_LIMIT.default,
         call: (nextCursor: string | null, query: Record<string, string>, reply: unknown) => {
-          const listProducts = recording(page(nextCursor));
+          const listProducts = recordingUseCase(page(nextCursor));
           const answer = new CatalogController(listProducts as never).list(query, reply as never);
           return { answer, commands: listProducts.commands, body: [{ sku: 'TEA' }] };
         },
@@ -94,7 +82,7 @@ describe('the order HTTP contract', () => {
         route: ORDER_ROUTES.listAllProducts,
         defaultLimit: PRODUCT_LIST_LIMIT.default,
         call: (nextCursor: string | null, query: Record<string, string>, reply: unknown) => {
-          const listProducts = recording(page(nextCursor));
+          const listProducts = recordingUseCase(page(nextCursor));
           const answer = new AdminProductsController({} as never, {} as never, listProducts as never).list(query, reply as never);
           return { answer, commands: listProducts.commands, body: [{ sku: 'TEA' }] };
         },
@@ -104,7 +92,7 @@ describe('the order HTTP contract', () => {
         route: ORDER_ROUTES.listMyOrders,
         defaultLimit: ORDER_LIST_LIMIT.default,
         call: (nextCursor: string | null, query: Record<string, string>, reply: unknown) => {
-          const listMyOrders = recording(page(nextCursor));
+          const listMyOrders = recordingUseCase(page(nextCursor));
           const controller = new OrdersController({} as never, {} as never, listMyOrders as never, {} as never, {} as never, {} as never);
           return { answer: controller.list(query, identity, reply as never), commands: listMyOrders.commands, body: [{ orderId }] };
         },
@@ -147,7 +135,7 @@ describe('the order HTTP contract', () => {
       ],
     };
     const placing = (result: unknown) => {
-      const placeOrder = recording(result);
+      const placeOrder = recordingUseCase(result);
       return { placeOrder, controller: new OrdersController(placeOrder as never, {} as never, {} as never, {} as never, {} as never, {} as never) };
     };
 
@@ -185,7 +173,13 @@ describe('the order HTTP contract', () => {
 
   it('the order routes name the order by its id in lower case, the customer by the identity; the admin routes name the step', async () => {
     const view = { orderId };
-    const [get, cancel, confirm, refund, advance] = [recording(view), recording(view), recording(view), recording(view), recording(view)];
+    const [get, cancel, confirm, refund, advance] = [
+      recordingUseCase(view),
+      recordingUseCase(view),
+      recordingUseCase(view),
+      recordingUseCase(view),
+      recordingUseCase(view),
+    ];
     const orders = new OrdersController({} as never, get as never, {} as never, cancel as never, confirm as never, refund as never);
     const shouted = { orderId: orderId.toUpperCase() };
     for (const call of [orders.get, orders.cancel, orders.confirm, orders.refund]) expect(await call.call(orders, shouted, identity)).toBe(view);
@@ -199,8 +193,8 @@ describe('the order HTTP contract', () => {
   });
 
   it('an admin’s product update passes only the fields given', async () => {
-    const update = recording({ sku: 'TEA' });
-    const create = recording({ sku: 'TEA' });
+    const update = recordingUseCase({ sku: 'TEA' });
+    const create = recordingUseCase({ sku: 'TEA' });
     const controller = new AdminProductsController(create as never, update as never, {} as never);
     await controller.update({ sku: 'TEA' }, { price: 990 });
     await controller.update({ sku: 'TEA' }, { name: 'Tea', active: false });

@@ -9,7 +9,7 @@ import {
   type EventEnvelope,
 } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
-import { anEnvelope, capturingLogger, handledEvents, type LogLine } from '@shop/testing';
+import { anEnvelope, capturingLogger, handledEvents, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { orderEventControllers } from '../order.controllers.js';
 import { AdvanceCheckoutOnCouponReserved } from './advance-checkout-on-coupon-reserved.controller.js';
@@ -23,21 +23,6 @@ const ids = { orderId: crypto.randomUUID(), userId: crypto.randomUUID(), couponI
 /** The same ids as the uuid format also admits them: upper case. */
 const shouted = Object.fromEntries(Object.entries(ids).map(([key, id]) => [key, id.toUpperCase()])) as typeof ids;
 const at = new Date().toISOString();
-
-/** A use case stand-in that records its commands and answers `result` (or throws it, when it is an Error). */
-function recording(result: unknown) {
-  const commands: unknown[] = [];
-  return {
-    commands,
-    execute: async (command: unknown) => {
-      commands.push(command);
-      if (result instanceof Error) throw result;
-      return result;
-    },
-  };
-}
-
-const levelsAndMessages = (lines: readonly LogLine[]) => lines.map(({ level, msg }) => ({ level, msg }));
 
 const couponReserved = (given = ids) =>
   anEnvelope(CouponReservedV1.type, {
@@ -65,7 +50,7 @@ const paymentRefunded = (given = ids) =>
   }) as EventEnvelope<PaymentRefundedV1>;
 
 type Consumer = { handle(envelope: never): Promise<void> };
-type ConsumerOf = (useCase: ReturnType<typeof recording>, logger: ReturnType<typeof silentLogger>) => Consumer;
+type ConsumerOf = (useCase: ReturnType<typeof recordingUseCase>, logger: ReturnType<typeof silentLogger>) => Consumer;
 
 const coupon: ConsumerOf = (useCase, logger) => new AdvanceCheckoutOnCouponReserved(useCase as never, logger);
 const couponNo: ConsumerOf = (useCase, logger) => new CancelOrderOnCouponRejected(useCase as never, logger);
@@ -100,7 +85,7 @@ describe('the order context’s event consumers', () => {
       ['a payment succeeded', paid, paymentSucceeded, { orderId: ids.orderId, paymentId: ids.paymentId, amount: 2_599 }],
       ['a payment refunded', refunded, paymentRefunded, { orderId: ids.orderId, paymentId: ids.paymentId, amount: 2_599 }],
     ])('%s', async (_case, consumer, envelope, command) => {
-      const useCase = recording({ outcome: 'duplicate' });
+      const useCase = recordingUseCase({ outcome: 'duplicate' });
       await consumer(useCase, silentLogger()).handle(envelope(shouted) as never);
       expect(useCase.commands).toEqual([command]);
     });
@@ -114,7 +99,7 @@ describe('the order context’s event consumers', () => {
     ])('%s: thrown on as it is, logged once by the event consumer (not here)', async (_case, consumer, envelope) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       const failure = Object.assign(new Error('too early'), { code: 'ORDER_NOT_AWAITING_PAYMENT_YET' });
-      await expect(consumer(recording(failure), logger).handle(envelope() as never)).rejects.toBe(failure);
+      await expect(consumer(recordingUseCase(failure), logger).handle(envelope() as never)).rejects.toBe(failure);
       expect(lines).toEqual([]);
     });
   });
@@ -150,7 +135,7 @@ describe('the order context’s event consumers', () => {
       ['a refund seen before', refunded, () => paymentRefunded(), { outcome: 'duplicate' }, 'info', /again.*nothing changed/],
     ])('%s', async (_case, consumer, envelope, result, level, message) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
-      await consumer(recording(result), logger).handle(envelope() as never);
+      await consumer(recordingUseCase(result), logger).handle(envelope() as never);
       expect(levelsAndMessages(lines)).toEqual([{ level, msg: expect.stringMatching(message) }]);
       expect(lines[0]).toMatchObject({ orderId: ids.orderId });
     });
@@ -161,7 +146,7 @@ describe('the order context’s event consumers', () => {
       ['points reserved', points, () => pointsReserved(), { field: 'points', expected: 500, received: 700 }],
     ])('%s naming another coupon or other points than the order’s: an error naming both sides, not a failure', async (_case, consumer, envelope, mismatch) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
-      await consumer(recording({ outcome: 'ignored', status: 'PENDING', mismatch }), logger).handle(envelope() as never);
+      await consumer(recordingUseCase({ outcome: 'ignored', status: 'PENDING', mismatch }), logger).handle(envelope() as never);
       expect(lines).toEqual([
         expect.objectContaining({ level: 'error', msg: expect.stringMatching(/another .*disagree/), orderId: ids.orderId, status: 'PENDING', ...mismatch }),
       ]);
@@ -169,7 +154,7 @@ describe('the order context’s event consumers', () => {
 
     it('a refund of another amount than the payment’s: an error naming both amounts, not a failure', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
-      await refunded(recording({ outcome: 'amount-mismatch', paymentAmount: 3_000 }), logger).handle(paymentRefunded() as never);
+      await refunded(recordingUseCase({ outcome: 'amount-mismatch', paymentAmount: 3_000 }), logger).handle(paymentRefunded() as never);
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'error',
@@ -188,7 +173,7 @@ describe('the order context’s event consumers', () => {
     ])('%s recorded on another order: an error naming both orders, not a failure', async (_case, consumer, envelope) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       const ownerOrderId = crypto.randomUUID();
-      await consumer(recording({ outcome: 'foreign-payment', ownerOrderId }), logger).handle(envelope() as never);
+      await consumer(recordingUseCase({ outcome: 'foreign-payment', ownerOrderId }), logger).handle(envelope() as never);
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'error',
@@ -206,7 +191,9 @@ describe('the order context’s event consumers', () => {
     ])('a LATE_PAYMENT taken in time (%s) of an order the deadline cancelled: an error saying so', async (_case, dueAfterMs, cancelReason) => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       const paymentDueAt = new Date(Date.parse(at) + dueAfterMs);
-      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason }), logger).handle(paymentSucceeded() as never);
+      await paid(recordingUseCase({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason }), logger).handle(
+        paymentSucceeded() as never,
+      );
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'error',
@@ -224,7 +211,7 @@ describe('the order context’s event consumers', () => {
     it('a LATE_PAYMENT after the customer cancelled (the cancel won the race): a warning, as any payment it cannot keep', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       const paymentDueAt = new Date(Date.parse(at) + 60_000);
-      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason: 'CUSTOMER_CANCELLED' }), logger).handle(
+      await paid(recordingUseCase({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt, cancelReason: 'CUSTOMER_CANCELLED' }), logger).handle(
         paymentSucceeded() as never,
       );
       expect(levelsAndMessages(lines)).toEqual([{ level: 'warn', msg: expect.stringMatching(/cannot take it/) }]);
@@ -232,16 +219,17 @@ describe('the order context’s event consumers', () => {
 
     it('a LATE_PAYMENT of an order that never awaited payment (no deadline): a warning, as any payment it cannot keep', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
-      await paid(recording({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt: null, cancelReason: 'RESERVATION_TIMEOUT' }), logger).handle(
-        paymentSucceeded() as never,
-      );
+      await paid(
+        recordingUseCase({ outcome: 'refund-requested', reason: 'LATE_PAYMENT', paymentDueAt: null, cancelReason: 'RESERVATION_TIMEOUT' }),
+        logger,
+      ).handle(paymentSucceeded() as never);
       expect(levelsAndMessages(lines)).toEqual([{ level: 'warn', msg: expect.stringMatching(/cannot take it/) }]);
     });
 
     it('a payment the order cannot keep names why', async () => {
       const { logger, lines } = capturingLogger({ service: 'order' });
       await paid(
-        recording({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH', paymentDueAt: new Date(Date.parse(at) + 60_000), cancelReason: null }),
+        recordingUseCase({ outcome: 'refund-requested', reason: 'AMOUNT_MISMATCH', paymentDueAt: new Date(Date.parse(at) + 60_000), cancelReason: null }),
         logger,
       ).handle(paymentSucceeded() as never);
       expect(lines).toEqual([expect.objectContaining({ ...{ orderId: ids.orderId, paymentId: ids.paymentId }, amount: 2_599, reason: 'AMOUNT_MISMATCH' })]);

@@ -1,6 +1,6 @@
 import { OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundedV1, UserRegisteredV1, pointsContext, type EventEnvelope } from '@shop/contracts';
 import { silentLogger, type Logger } from '@shop/observability';
-import { anEnvelope, capturingLogger, handledEvents, type LogLine } from '@shop/testing';
+import { anEnvelope, capturingLogger, handledEvents, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { SagaStepOutOfOrderError } from '../../application/saga-step-out-of-order.error.js';
 import { pointsEventControllers } from '../points.controllers.js';
@@ -14,22 +14,6 @@ const ids: { orderId: string; userId: string } = { orderId: crypto.randomUUID(),
 /** The same ids as the uuid format also admits them: upper case, and as a URN. */
 const shouted = { orderId: `urn:uuid:${ids.orderId.toUpperCase()}`, userId: ids.userId.toUpperCase() };
 const at = new Date().toISOString();
-
-/** A use case stand-in that records its commands and answers `result` (or throws it, when it is an Error). */
-function recording(result: unknown) {
-  const commands: unknown[] = [];
-  return {
-    commands,
-    execute: async (command: unknown) => {
-      commands.push(command);
-      if (result instanceof Error) throw result;
-      return result;
-    },
-  };
-}
-
-/** Each line's level and message only: what most tests here assert. */
-const levelsAndMessages = (lines: readonly LogLine[]) => lines.map(({ level, msg }) => ({ level, msg }));
 
 const placed = (pointsToUse: number, payloadIds = ids) =>
   anEnvelope(OrderPlacedV1.type, {
@@ -72,7 +56,7 @@ describe('the points context’s event consumers', () => {
 
   describe('call their use case with the event’s figures and every id in its one spelling, lower case', () => {
     it('reserve the points the order wants to use; an order using none reserves nothing', async () => {
-      const reserve = recording({ outcome: 'reserved', points: 700 });
+      const reserve = recordingUseCase({ outcome: 'reserved', points: 700 });
       const consumer = new ReservePointsOnOrderPlaced(reserve as never, silentLogger());
       await consumer.handle(placed(0));
       expect(reserve.commands).toEqual([]);
@@ -81,7 +65,7 @@ describe('the points context’s event consumers', () => {
     });
 
     it('release by order id on every cancellation, with or without points (points frozen for the order are released whatever it says)', async () => {
-      const release = recording({ outcome: 'released', points: 700 });
+      const release = recordingUseCase({ outcome: 'released', points: 700 });
       const consumer = new ReleasePointsOnOrderCancelled(release as never, silentLogger());
       await consumer.handle(cancelled(0));
       await consumer.handle(cancelled(700, shouted));
@@ -92,7 +76,7 @@ describe('the points context’s event consumers', () => {
     });
 
     it('confirm every payment, with or without points (an order that used none still earns)', async () => {
-      const confirm = recording({ outcome: 'confirmed', spent: 0, earned: 25 });
+      const confirm = recordingUseCase({ outcome: 'confirmed', spent: 0, earned: 25 });
       const consumer = new ConfirmPointsOnOrderPaid(confirm as never, silentLogger());
       await consumer.handle(paid(0));
       await consumer.handle(paid(700, shouted));
@@ -103,7 +87,7 @@ describe('the points context’s event consumers', () => {
     });
 
     it('return on every refund, with or without points (earned points are clawed back either way)', async () => {
-      const returnPoints = recording({ outcome: 'returned', returned: 0, clawedBack: 25, debt: 0 });
+      const returnPoints = recordingUseCase({ outcome: 'returned', returned: 0, clawedBack: 25, debt: 0 });
       const consumer = new ReturnPointsOnOrderRefunded(returnPoints as never, silentLogger());
       await consumer.handle(refunded(0));
       await consumer.handle(refunded(700, shouted));
@@ -114,7 +98,7 @@ describe('the points context’s event consumers', () => {
     });
 
     it('grant the sign-up bonus to the registered user', async () => {
-      const grant = recording({ outcome: 'granted', points: 100 });
+      const grant = recordingUseCase({ outcome: 'granted', points: 100 });
       await new GrantSignupBonusOnUserRegistered(grant as never, silentLogger()).handle(registered(shouted.userId));
       expect(grant.commands).toEqual([{ userId: ids.userId }]);
     });
@@ -122,10 +106,14 @@ describe('the points context’s event consumers', () => {
 
   describe('let a step that overtook its predecessor fail, so that the message is redelivered', () => {
     it.each([
-      ['a payment before its placement', (logger: Logger) => new ConfirmPointsOnOrderPaid(recording(tooEarly('order.paid.v1')) as never, logger), paid(700)],
+      [
+        'a payment before its placement',
+        (logger: Logger) => new ConfirmPointsOnOrderPaid(recordingUseCase(tooEarly('order.paid.v1')) as never, logger),
+        paid(700),
+      ],
       [
         'a refund before its payment',
-        (logger: Logger) => new ReturnPointsOnOrderRefunded(recording(tooEarly('order.refunded.v1')) as never, logger),
+        (logger: Logger) => new ReturnPointsOnOrderRefunded(recordingUseCase(tooEarly('order.refunded.v1')) as never, logger),
         refunded(700),
       ],
     ] as const)('%s: thrown on as it is, logged once by the event consumer (not here)', async (_case, consumer, envelope) => {
@@ -137,8 +125,8 @@ describe('the points context’s event consumers', () => {
     it('any other failure is thrown on as it is, too', async () => {
       const { logger, lines } = capturingLogger({ service: 'points' });
       const broken = new Error('store broken');
-      await expect(new ConfirmPointsOnOrderPaid(recording(broken) as never, logger).handle(paid(700))).rejects.toBe(broken);
-      await expect(new ReturnPointsOnOrderRefunded(recording(broken) as never, logger).handle(refunded(700))).rejects.toBe(broken);
+      await expect(new ConfirmPointsOnOrderPaid(recordingUseCase(broken) as never, logger).handle(paid(700))).rejects.toBe(broken);
+      await expect(new ReturnPointsOnOrderRefunded(recordingUseCase(broken) as never, logger).handle(refunded(700))).rejects.toBe(broken);
       expect(lines).toEqual([]);
     });
   });
@@ -152,7 +140,7 @@ describe('the points context’s event consumers', () => {
       ] as const) {
         const { logger, lines } = capturingLogger({ service: 'points' });
         const result = { outcome: 'inconsistent', status, problem: 'the reason', recorded };
-        await new ConfirmPointsOnOrderPaid(recording(result) as never, logger).handle(paid(700, shouted));
+        await new ConfirmPointsOnOrderPaid(recordingUseCase(result) as never, logger).handle(paid(700, shouted));
         expect(lines).toEqual([
           expect.objectContaining({
             level: 'error',
@@ -171,7 +159,7 @@ describe('the points context’s event consumers', () => {
     it('a cancellation of an order paid or refunded here: an error naming both sides', async () => {
       const { logger, lines } = capturingLogger({ service: 'points' });
       const result = { outcome: 'inconsistent', status: 'PAID', problem: 'the reason', recorded: { userId: ids.userId, points: 700 } };
-      await new ReleasePointsOnOrderCancelled(recording(result) as never, logger).handle(cancelled(700));
+      await new ReleasePointsOnOrderCancelled(recordingUseCase(result) as never, logger).handle(cancelled(700));
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'error',
@@ -187,7 +175,7 @@ describe('the points context’s event consumers', () => {
     ] as const)('a placement naming %s: an error naming both sides', async (_case, status, recorded, message) => {
       const { logger, lines } = capturingLogger({ service: 'points' });
       const result = { outcome: 'already-decided', status, agrees: false, recorded };
-      await new ReservePointsOnOrderPlaced(recording(result) as never, logger).handle(placed(700));
+      await new ReservePointsOnOrderPlaced(recordingUseCase(result) as never, logger).handle(placed(700));
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'error',
@@ -200,14 +188,14 @@ describe('the points context’s event consumers', () => {
     it.each<[string, () => { handle(envelope: never): Promise<void> }, EventEnvelope, string, RegExp]>([
       [
         'a reservation',
-        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'reserved', points: 700 }) as never, capturing.logger),
+        () => new ReservePointsOnOrderPlaced(recordingUseCase({ outcome: 'reserved', points: 700 }) as never, capturing.logger),
         placed(700),
         'none',
         /^$/,
       ],
       [
         'a rejection',
-        () => new ReservePointsOnOrderPlaced(recording({ outcome: 'rejected', reason: 'INSUFFICIENT_POINTS' }) as never, capturing.logger),
+        () => new ReservePointsOnOrderPlaced(recordingUseCase({ outcome: 'rejected', reason: 'INSUFFICIENT_POINTS' }) as never, capturing.logger),
         placed(700),
         'info',
         /rejected/,
@@ -216,7 +204,7 @@ describe('the points context’s event consumers', () => {
         'a placement decided before',
         () =>
           new ReservePointsOnOrderPlaced(
-            recording({ outcome: 'already-decided', status: 'RESERVED', agrees: true, recorded: { userId: ids.userId, points: 700 } }) as never,
+            recordingUseCase({ outcome: 'already-decided', status: 'RESERVED', agrees: true, recorded: { userId: ids.userId, points: 700 } }) as never,
             capturing.logger,
           ),
         placed(700),
@@ -225,91 +213,91 @@ describe('the points context’s event consumers', () => {
       ],
       [
         'a release',
-        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'released', points: 700 }) as never, capturing.logger),
+        () => new ReleasePointsOnOrderCancelled(recordingUseCase({ outcome: 'released', points: 700 }) as never, capturing.logger),
         cancelled(700),
         'info',
         /available again/,
       ],
       [
         'a tombstone',
-        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'tombstoned' }) as never, capturing.logger),
+        () => new ReleasePointsOnOrderCancelled(recordingUseCase({ outcome: 'tombstoned' }) as never, capturing.logger),
         cancelled(700),
         'info',
         /tombstone/,
       ],
       [
         'a cancellation of an order never seen that used no points (said on most cancellations)',
-        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'not-seen' }) as never, capturing.logger),
+        () => new ReleasePointsOnOrderCancelled(recordingUseCase({ outcome: 'not-seen' }) as never, capturing.logger),
         cancelled(0),
         'debug',
         /used no points/,
       ],
       [
         'a cancellation with nothing frozen',
-        () => new ReleasePointsOnOrderCancelled(recording({ outcome: 'nothing-to-release', status: 'RELEASED' }) as never, capturing.logger),
+        () => new ReleasePointsOnOrderCancelled(recordingUseCase({ outcome: 'nothing-to-release', status: 'RELEASED' }) as never, capturing.logger),
         cancelled(700),
         'info',
         /nothing frozen/,
       ],
       [
         'a confirmation',
-        () => new ConfirmPointsOnOrderPaid(recording({ outcome: 'confirmed', spent: 700, earned: 25 }) as never, capturing.logger),
+        () => new ConfirmPointsOnOrderPaid(recordingUseCase({ outcome: 'confirmed', spent: 700, earned: 25 }) as never, capturing.logger),
         paid(700),
         'info',
         /spent and earned/,
       ],
       [
         'a payment confirmed before',
-        () => new ConfirmPointsOnOrderPaid(recording({ outcome: 'already-confirmed', status: 'PAID' }) as never, capturing.logger),
+        () => new ConfirmPointsOnOrderPaid(recordingUseCase({ outcome: 'already-confirmed', status: 'PAID' }) as never, capturing.logger),
         paid(700),
         'info',
         /paid again/,
       ],
       [
         'a return',
-        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'returned', returned: 700, clawedBack: 25, debt: 0 }) as never, capturing.logger),
+        () => new ReturnPointsOnOrderRefunded(recordingUseCase({ outcome: 'returned', returned: 700, clawedBack: 25, debt: 0 }) as never, capturing.logger),
         refunded(700),
         'info',
         /returned, earned points clawed back/,
       ],
       [
         'a return leaving a debt',
-        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'returned', returned: 0, clawedBack: 5, debt: 20 }) as never, capturing.logger),
+        () => new ReturnPointsOnOrderRefunded(recordingUseCase({ outcome: 'returned', returned: 0, clawedBack: 5, debt: 20 }) as never, capturing.logger),
         refunded(0),
         'info',
         /debt/,
       ],
       [
         'a refund returned before',
-        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'already-returned' }) as never, capturing.logger),
+        () => new ReturnPointsOnOrderRefunded(recordingUseCase({ outcome: 'already-returned' }) as never, capturing.logger),
         refunded(700),
         'info',
         /refunded again/,
       ],
       [
         'a refund of an order that held no points',
-        () => new ReturnPointsOnOrderRefunded(recording({ outcome: 'nothing-to-return', status: 'REJECTED' }) as never, capturing.logger),
+        () => new ReturnPointsOnOrderRefunded(recordingUseCase({ outcome: 'nothing-to-return', status: 'REJECTED' }) as never, capturing.logger),
         refunded(700),
         'info',
         /held no points/,
       ],
       [
         'a bonus granted',
-        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'granted', points: 100 }) as never, capturing.logger),
+        () => new GrantSignupBonusOnUserRegistered(recordingUseCase({ outcome: 'granted', points: 100 }) as never, capturing.logger),
         registered(ids.userId),
         'info',
         /granted/,
       ],
       [
         'a bonus granted before',
-        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'already-granted' }) as never, capturing.logger),
+        () => new GrantSignupBonusOnUserRegistered(recordingUseCase({ outcome: 'already-granted' }) as never, capturing.logger),
         registered(ids.userId),
         'info',
         /registered again/,
       ],
       [
         'the bonus turned off (said on every registration)',
-        () => new GrantSignupBonusOnUserRegistered(recording({ outcome: 'disabled' }) as never, capturing.logger),
+        () => new GrantSignupBonusOnUserRegistered(recordingUseCase({ outcome: 'disabled' }) as never, capturing.logger),
         registered(ids.userId),
         'debug',
         /off/,
