@@ -11,51 +11,16 @@ import type { AdminCouponTemplate, ClaimCouponResponse, CouponTemplateResponse, 
 import { silentLogger } from '@shop/observability';
 import { waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
+import { gatewayClient, type Answer } from './support/gateway-client.js';
 
 const ADMIN = { email: 'root@shop.example', password: 'an admin passphrase' };
-
-interface Answer<T> {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: T;
-}
 
 describe('coupons through the gateway, on the embedded platform', () => {
   let platform: EmbeddedPlatform;
   let dataDir: string;
   let adminToken: string;
 
-  const call = async <T = { code?: string }>(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<Answer<T>> => {
-    const response = await fetch(`${platform.apiUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as T };
-  };
-
-  const logIn = async (credentials: { email: string; password: string }): Promise<string> => {
-    const login = await call<{ accessToken: string }>('POST', '/auth/login', { body: credentials });
-    expect(login.status).toBe(200);
-    return login.body.accessToken;
-  };
-
-  /** A new customer, registered through the gateway; their id and access token. */
-  const newCustomer = async (name: string): Promise<{ userId: string; token: string }> => {
-    const credentials = { email: `${name}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' };
-    const registered = await call<{ userId: string }>('POST', '/auth/register', { body: credentials });
-    expect(registered.status).toBe(201);
-    return { userId: registered.body.userId, token: await logIn(credentials) };
-  };
+  const { call, logIn, newCustomer } = gatewayClient(() => platform.apiUrl);
 
   const createTemplate = async (request: CreateCouponTemplateRequest): Promise<CouponTemplateResponse> => {
     const created = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {

@@ -23,15 +23,11 @@ import {
 import { silentLogger } from '@shop/observability';
 import { EventProbe, anEnvelope, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
+import { gatewayClient, type Answer } from './support/gateway-client.js';
 
 const ADMIN = { email: 'orders-admin@shop.example', password: 'an admin passphrase' };
 const SETTLE_MS = 20_000;
 
-interface Answer<T> {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: T;
-}
 interface Customer {
   readonly userId: string;
   readonly token: string;
@@ -47,36 +43,12 @@ describe('orders through the gateway, on the embedded platform', () => {
   let subtotal: number;
   let products: ProductResponse[];
 
-  const call = async <T = { code?: string }>(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<Answer<T>> => {
-    const response = await fetch(`${platform.apiUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as T };
-  };
-
-  const logIn = async (credentials: { email: string; password: string }): Promise<string> => {
-    const login = await call<{ accessToken: string }>('POST', '/auth/login', { body: credentials });
-    expect(login.status).toBe(200);
-    return login.body.accessToken;
-  };
+  const gateway = gatewayClient(() => platform.apiUrl);
+  const { call, logIn } = gateway;
 
   /** A new customer, registered through the gateway, with the sign-up bonus (100 points) in. */
   const newCustomer = async (name: string): Promise<Customer> => {
-    const credentials = { email: `${name}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' };
-    const registered = await call<{ userId: string }>('POST', '/auth/register', { body: credentials });
-    expect(registered.status).toBe(201);
-    const customer = { userId: registered.body.userId, token: await logIn(credentials) };
+    const customer = await gateway.newCustomer(name);
     await waitFor(async () => (await pointsOf(customer)).lifetimeEarned === 100, { what: 'the sign-up bonus', timeoutMs: SETTLE_MS });
     return customer;
   };

@@ -21,40 +21,16 @@ import {
 import { silentLogger } from '@shop/observability';
 import { EventProbe, anEnvelope, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
-
-interface Answer<T> {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: T;
-}
+import { gatewayClient, type Answer } from './support/gateway-client.js';
 
 describe('points through the gateway, on the embedded platform', () => {
   let platform: EmbeddedPlatform;
   let dataDir: string;
   let answers: { probe: EventProbe<PointsReservedV1 | PointsReservationRejectedV1>; stop: () => Promise<void> };
 
+  const { call, newCustomer } = gatewayClient(() => platform.apiUrl);
   /** A GET through the gateway: `path` below the API's base, or an absolute URL (a followed `Link`). */
-  const get = async <T = { code?: string }>(path: string, token?: string): Promise<Answer<T>> => {
-    const response = await fetch(path.startsWith('http') ? path : `${platform.apiUrl}${path}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
-    const response = await fetch(`${platform.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(response.status, path).toBeLessThan(300);
-    return (await response.json()) as T;
-  };
-
-  /** A new customer, registered and signed in through the gateway. */
-  const newCustomer = async (name: string): Promise<{ userId: string; token: string }> => {
-    const credentials = { email: `${name}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' };
-    const { userId } = await post<{ userId: string }>('/auth/register', credentials);
-    const { accessToken } = await post<{ accessToken: string }>('/auth/login', credentials);
-    return { userId, token: accessToken };
-  };
+  const get = <T = { code?: string }>(path: string, token?: string): Promise<Answer<T>> => call<T>('GET', path, { token });
 
   const balanceOf = async (token: string): Promise<PointsBalance> => {
     const answer = await get<PointsBalance>('/me/points', token);
