@@ -1,10 +1,19 @@
-import { booleanOf, dialectOf, inList, numberOf, rowsOf, StaleAggregateError, StoredVersions, type TransactionHost } from '@shop/persistence';
+import {
+  booleanOf,
+  dialectOf,
+  inList,
+  isUniqueViolationOf,
+  numberOf,
+  rowsOf,
+  StaleAggregateError,
+  StoredVersions,
+  type TransactionHost,
+} from '@shop/persistence';
 import { AggregateRepository, type EventOutbox } from '@shop/shared-kernel';
 import { orderIntegrationEvents } from '../../application/order.integration-events.js';
 import type { ProductRepository } from '../../application/ports/product.repository.js';
 import { SkuTakenError } from '../../domain/order.errors.js';
 import { Product, type ProductSnapshot } from '../../domain/product.js';
-import { isUniqueViolationOf } from './unique-violation.js';
 
 export const PRODUCT_COLUMNS = 'product_id, sku, name, price, active, version, created_at, updated_at';
 const SKU_UNIQUE = { index: 'order_product_sku', table: 'order_product', column: 'sku' };
