@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { ORDER_CLOCK, ORDER_REPOSITORY } from '../../order.di-tokens.js';
-import { orderViewOf, type OrderView } from '../../order.presenters.js';
+import type { OrderView } from '../../order.presenters.js';
 import type { OrderRepository } from '../../ports/order.repository.js';
-import { orderOf } from '../order-of.js';
+import { changedOrder } from '../order-of.js';
 import type { CancelOrderCommand } from './cancel-order.command.js';
 
 /** The customer cancels an order not paid yet (PENDING or AWAITING_PAYMENT; else INVALID_STATE): order.cancelled.v1 makes the participants release what they hold. Another customer's order is ORDER_NOT_FOUND. */
@@ -16,11 +16,6 @@ export class CancelOrderHandler {
   ) {}
 
   async execute(command: CancelOrderCommand): Promise<OrderView> {
-    return this.unitOfWork.run(async () => {
-      const order = await orderOf(this.orders, command.orderId, command.userId);
-      order.cancelByCustomer(this.clock.now());
-      await this.orders.save(order);
-      return orderViewOf(order.toSnapshot());
-    });
+    return this.unitOfWork.run(() => changedOrder(this.orders, command.orderId, command.userId, (order) => order.cancelByCustomer(this.clock.now())));
   }
 }

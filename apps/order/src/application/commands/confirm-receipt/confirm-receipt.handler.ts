@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { ORDER_CLOCK, ORDER_REPOSITORY } from '../../order.di-tokens.js';
-import { orderViewOf, type OrderView } from '../../order.presenters.js';
+import type { OrderView } from '../../order.presenters.js';
 import type { OrderRepository } from '../../ports/order.repository.js';
-import { orderOf } from '../order-of.js';
+import { changedOrder } from '../order-of.js';
 import type { ConfirmReceiptCommand } from './confirm-receipt.command.js';
 
 /** The customer confirms a DELIVERED order arrived: COMPLETED (else INVALID_STATE). Another customer's order is ORDER_NOT_FOUND. */
@@ -16,11 +16,6 @@ export class ConfirmReceiptHandler {
   ) {}
 
   async execute(command: ConfirmReceiptCommand): Promise<OrderView> {
-    return this.unitOfWork.run(async () => {
-      const order = await orderOf(this.orders, command.orderId, command.userId);
-      order.confirmReceipt(this.clock.now());
-      await this.orders.save(order);
-      return orderViewOf(order.toSnapshot());
-    });
+    return this.unitOfWork.run(() => changedOrder(this.orders, command.orderId, command.userId, (order) => order.confirmReceipt(this.clock.now())));
   }
 }

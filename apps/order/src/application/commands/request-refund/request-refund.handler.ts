@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { ORDER_CLOCK, ORDER_REPOSITORY } from '../../order.di-tokens.js';
-import { orderViewOf, type OrderView } from '../../order.presenters.js';
+import type { OrderView } from '../../order.presenters.js';
 import type { OrderRepository } from '../../ports/order.repository.js';
-import { orderOf } from '../order-of.js';
+import { changedOrder } from '../order-of.js';
 import type { RequestRefundCommand } from './request-refund.command.js';
 
 /** The customer asks for their money back, from PAID to DELIVERED (else INVALID_STATE): REFUNDING, and order.refund-requested.v1 (CUSTOMER_REQUEST) asks the payment context to refund the captured payment. */
@@ -16,11 +16,6 @@ export class RequestRefundHandler {
   ) {}
 
   async execute(command: RequestRefundCommand): Promise<OrderView> {
-    return this.unitOfWork.run(async () => {
-      const order = await orderOf(this.orders, command.orderId, command.userId);
-      order.requestRefund(this.clock.now());
-      await this.orders.save(order);
-      return orderViewOf(order.toSnapshot());
-    });
+    return this.unitOfWork.run(() => changedOrder(this.orders, command.orderId, command.userId, (order) => order.requestRefund(this.clock.now())));
   }
 }
