@@ -5,6 +5,7 @@ import {
   ROUTE_ACCESS,
   bodySchemasOf,
   schemaNameOf,
+  signedBodyProblemsOf,
   type HttpRoute,
   type HttpRouteDefinition,
   type QuerySchema,
@@ -106,6 +107,7 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
     )
       problems.push(`${where}: credentials.accountField '${accountField}' is not a string property of the request body`);
     if (route.query !== undefined) problems.push(...queryProblemsOf(route.query).map((problem) => `${where}: ${problem}`));
+    problems.push(...signedBodyProblemsOf(route).map((problem) => `${where}: ${problem}`));
     for (const schema of bodySchemasOf(route)) {
       try {
         schemaNameOf(schema);
@@ -115,7 +117,13 @@ export function defineContext<const Name extends string>(spec: ContextSpec<Name>
     }
   }
   if (problems.length > 0) throw new Error(`invalid context '${name}': ${problems.join('; ')}`);
-  const routes = Object.values(spec.routes ?? {}).map((route): HttpRoute => Object.freeze({ ...route, service: name }));
+  const routes = Object.values(spec.routes ?? {}).map((route): HttpRoute =>
+    Object.freeze({
+      ...route,
+      ...(route.signedBody ? { signedBody: Object.freeze({ headers: Object.freeze([...route.signedBody.headers]) }) } : {}),
+      service: name,
+    }),
+  );
   return Object.freeze({
     name,
     port,

@@ -2,6 +2,7 @@ import { defineContexts } from './context.js';
 import type { HttpRoute } from './http-route.js';
 import { couponContext } from './coupon/coupon.context.js';
 import { orderContext } from './order/order.context.js';
+import { paymentContext } from './payment/payment.context.js';
 import { pointsContext } from './points/points.context.js';
 import { userContext } from './user/user.context.js';
 
@@ -10,7 +11,6 @@ export * from './user/index.js';
 export * from './order/index.js';
 export * from './coupon/index.js';
 export * from './points/index.js';
-// Contracts of a context not registered yet (`AWAITED_EVENTS`).
 export * from './payment/index.js';
 
 /**
@@ -19,7 +19,7 @@ export * from './payment/index.js';
  * manifest), its name and default port (the run modes, the gateway's `<NAME>_SERVICE_URL`) and its
  * HTTP routes (the gateway mounts and documents them) are all read from this list.
  */
-export const CONTEXTS = defineContexts([userContext, orderContext, couponContext, pointsContext] as const);
+export const CONTEXTS = defineContexts([userContext, orderContext, couponContext, pointsContext, paymentContext] as const);
 
 export type ContextName = (typeof CONTEXTS)[number]['name'];
 

@@ -69,6 +69,56 @@ export interface HttpRouteDefinition {
    * client address and makes further tries wait a short, growing while (no other answer counts).
    */
   readonly credentials?: { readonly accountField: string; readonly failureCode: string };
+  /**
+   * The sender signs the body's bytes (a payment provider's callback): the gateway forwards them
+   * unchanged (no re-encoding) with these request headers besides its allowlist. Names are lower-case
+   * tokens, never a credential, a framing, a hop-by-hop or a forwarding header (`SIGNED_BODY_FORBIDDEN_HEADERS`,
+   * `x-forwarded-*`, `x-internal-*`); `defineContext` refuses them.
+   */
+  readonly signedBody?: { readonly headers: readonly string[] };
+}
+
+/**
+ * Request headers a `signedBody` route may not ask the gateway to pass on: the caller's credentials,
+ * the message framing the gateway owns, the hop-by-hop ones (RFC 9110 §7.6.1), and the forwarding
+ * headers. `x-forwarded-*` and `x-internal-*` (the gateway's and the services' own) are refused besides.
+ */
+export const SIGNED_BODY_FORBIDDEN_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'upgrade',
+  'forwarded',
+]);
+const SIGNED_BODY_FORBIDDEN_PREFIXES = ['x-forwarded-', 'x-internal-'];
+/** An RFC 9110 token, in lower case. */
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** What is wrong with a `signedBody` route's header names (empty when nothing is). */
+export function signedBodyProblemsOf(route: Pick<HttpRouteDefinition, 'method' | 'requestBody' | 'signedBody'>): string[] {
+  const { signedBody } = route;
+  if (signedBody === undefined) return [];
+  const problems: string[] = [];
+  if (route.method === 'GET' || route.requestBody === undefined) problems.push('signedBody: the route takes no request body to sign');
+  if (!Array.isArray(signedBody.headers)) return [...problems, 'signedBody: headers must be a list of header names'];
+  const seen = new Set<string>();
+  for (const name of signedBody.headers as readonly unknown[]) {
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) problems.push(`signedBody: header ${JSON.stringify(name)} is not a lower-case header name`);
+    else if (SIGNED_BODY_FORBIDDEN_HEADERS.includes(name) || SIGNED_BODY_FORBIDDEN_PREFIXES.some((prefix) => name.startsWith(prefix)))
+      problems.push(`signedBody: header '${name}' may never be passed on from the client`);
+    else if (seen.has(name)) problems.push(`signedBody: header '${name}' is listed twice`);
+    if (typeof name === 'string') seen.add(name);
+  }
+  return problems;
 }
 
 /** A route of the platform's table: its definition and the context (service) that serves it. */

@@ -1,8 +1,8 @@
 import Type from 'typebox';
 import { defineEvent, type PayloadOf } from '../envelope.js';
 
-// Defined ahead of the payment context (issue 12 publishes them): the order context consumes them already
-// (`AWAITED_EVENTS` in ../awaited-events.ts until the payment context is registered).
+// What the payment context publishes (DESIGN.md sections 5 and 6). The order context consumes the success and
+// the refund; a failure is for whoever follows payments (the order waits for another attempt or its deadline).
 
 /** Money is integer fen; a trillion fen bounds every total the platform handles. */
 const fen = () => Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
@@ -24,6 +24,30 @@ export const PaymentSucceededV1 = defineEvent(
   ),
 );
 export type PaymentSucceededV1 = PayloadOf<typeof PaymentSucceededV1>;
+
+/**
+ * Why a payment failed: the provider `DECLINED` it, it `EXPIRED` unpaid (cancelled at the provider by
+ * reconciliation), or the provider could not be reached when it was created (`PROVIDER_ERROR`).
+ */
+export const PAYMENT_FAILURE_REASONS = ['DECLINED', 'EXPIRED', 'PROVIDER_ERROR'] as const;
+export type PaymentFailureReason = (typeof PAYMENT_FAILURE_REASONS)[number];
+
+/** A payment attempt of an order failed: nothing was captured, and the customer may start another one while the order awaits payment. */
+export const PaymentFailedV1 = defineEvent(
+  'payment.failed.v1',
+  Type.Object(
+    {
+      paymentId: uuid(),
+      orderId: uuid(),
+      userId: uuid(),
+      amount: fen(),
+      reason: Type.Enum(PAYMENT_FAILURE_REASONS),
+      failedAt: instant(),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type PaymentFailedV1 = PayloadOf<typeof PaymentFailedV1>;
 
 /** A captured payment was given back to the customer: the order it paid becomes REFUNDED (when it was that order's payment). */
 export const PaymentRefundedV1 = defineEvent(
