@@ -1,0 +1,140 @@
+import { ConfigurationError, bool, duration, loadConfig, secret, str, type ConfigProblem } from '@shop/runtime';
+
+export interface PaymentConfig {
+  /** The built-in sandbox provider (`PAYMENT_SANDBOX`): on, it is the provider and `POST /payments/{id}/simulate` works. */
+  readonly sandbox: boolean;
+  /** The provider's callbacks are signed with it (HMAC-SHA256). Never logged. */
+  readonly webhookSecret: string;
+  /** How far a callback's signed time may be from now, either way (the replay window). */
+  readonly webhookToleranceMs: number;
+  /** Between two runs of the reconciliation job. */
+  readonly reconcileIntervalMs: number;
+  /** A payment PENDING for longer is asked about at the provider. */
+  readonly reconcileAfterMs: number;
+  /** A payment PENDING for longer, and still PENDING at the provider, is cancelled there (FAILED, EXPIRED). */
+  readonly pendingTimeoutMs: number;
+  /** Between two runs of the refund retry job. */
+  readonly refundRetryIntervalMs: number;
+  /** The longest wait between two attempts of a refund (the backoff doubles from 5 s up to it). */
+  readonly refundBackoffMaxMs: number;
+  /** Where the sandbox POSTs its callbacks (the gateway's `/api/v1/payments/callback`); null: handed in-process to the service's own use case. */
+  readonly sandboxCallbackUrl: string | null;
+}
+
+export const DEFAULT_PAYMENT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+export const DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
+export const DEFAULT_PAYMENT_RECONCILE_AFTER_MS = 2 * 60_000;
+export const DEFAULT_PAYMENT_PENDING_TIMEOUT_MS = 20 * 60_000;
+export const DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS = 5_000;
+export const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Below this the jobs would hammer the database with scans. */
+const MIN_INTERVAL_MS = 50;
+/** Node fires a longer timer at once; the scheduler refuses such an interval at start, this says so earlier. */
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+/** The first refund retry waits 5 s (`refundBackoffMs`): a cap below it would mean no backoff at all. */
+const MIN_REFUND_BACKOFF_MAX_MS = 5_000;
+
+const paymentSpec = () => ({
+  PAYMENT_SANDBOX: bool({ default: false, desc: 'the built-in sandbox provider (the only provider so far)' }),
+  // `secret` asks for 32 bytes and never echoes the value.
+  PAYMENT_WEBHOOK_SECRET: secret({ desc: 'signs the provider callbacks (HMAC-SHA256); e.g. `openssl rand -base64 48`' }),
+  PAYMENT_WEBHOOK_TOLERANCE: duration(10_000, HOUR_MS)({ default: DEFAULT_PAYMENT_WEBHOOK_TOLERANCE_MS, desc: 'how old (or early) a signed callback may be' }),
+  PAYMENT_RECONCILE_INTERVAL: duration(
+    MIN_INTERVAL_MS,
+    MAX_INTERVAL_MS,
+  )({ default: DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS, desc: 'between runs of the reconciliation of PENDING payments' }),
+  PAYMENT_RECONCILE_AFTER: duration(
+    0,
+    DAY_MS,
+  )({ default: DEFAULT_PAYMENT_RECONCILE_AFTER_MS, desc: 'how long a payment is PENDING before the provider is asked' }),
+  PAYMENT_PENDING_TIMEOUT: duration(
+    1_000,
+    7 * DAY_MS,
+  )({ default: DEFAULT_PAYMENT_PENDING_TIMEOUT_MS, desc: 'how long a payment is PENDING before it is cancelled at the provider' }),
+  PAYMENT_REFUND_RETRY_INTERVAL: duration(
+    MIN_INTERVAL_MS,
+    MAX_INTERVAL_MS,
+  )({ default: DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS, desc: 'between runs of the refund retries' }),
+  PAYMENT_REFUND_BACKOFF_MAX: duration(
+    MIN_REFUND_BACKOFF_MAX_MS,
+    DAY_MS,
+  )({ default: DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS, desc: 'the longest wait between two attempts of a refund' }),
+  // Empty counts as unset: docker-compose passes `${PAYMENT_SANDBOX_CALLBACK_URL:-}`.
+  PAYMENT_SANDBOX_CALLBACK_URL: str({ default: '', desc: 'where the sandbox POSTs its signed callbacks; unset: in-process' }),
+});
+
+/** An absolute http(s) URL, or undefined. */
+function httpUrlOf(input: string): string | undefined {
+  try {
+    const parsed = new URL(input);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host !== '' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the payment context's variables with the platform's config loader: `PAYMENT_SANDBOX` (default
+ * false; the embedded platform turns it on), `PAYMENT_WEBHOOK_SECRET` (required, ≥ 32 bytes),
+ * `PAYMENT_WEBHOOK_TOLERANCE` (10 s to 1 h, default 5 min), `PAYMENT_RECONCILE_INTERVAL` (default 30 s),
+ * `PAYMENT_RECONCILE_AFTER` (0 to a day, default 2 min), `PAYMENT_PENDING_TIMEOUT` (1 s to 7 days, default
+ * 20 min, not below PAYMENT_RECONCILE_AFTER), `PAYMENT_REFUND_RETRY_INTERVAL` (default 5 s),
+ * `PAYMENT_REFUND_BACKOFF_MAX` (5 s to a day, default 10 min), each a duration in ms or `<n>ms|s|m|h`;
+ * `PAYMENT_SANDBOX_CALLBACK_URL` (an http(s) URL, optional). With the sandbox off there is no provider
+ * at all: refused, naming PAYMENT_SANDBOX. Throws one `ConfigurationError` naming every bad variable,
+ * never echoing a value.
+ */
+export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): PaymentConfig {
+  const problems: ConfigProblem[] = [];
+  let config: ReturnType<typeof loadConfig<ReturnType<typeof paymentSpec>>> | undefined;
+  try {
+    config = loadConfig(paymentSpec(), env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
+  const named = (variable: string) => problems.some((problem) => problem.variable === variable);
+
+  const rawCallbackUrl = env['PAYMENT_SANDBOX_CALLBACK_URL'] ?? '';
+  const sandboxCallbackUrl = rawCallbackUrl === '' ? null : httpUrlOf(rawCallbackUrl);
+  if (sandboxCallbackUrl === undefined)
+    problems.push({
+      variable: 'PAYMENT_SANDBOX_CALLBACK_URL',
+      problem: 'invalid; expected an absolute http(s) URL such as http://127.0.0.1:3000/api/v1/payments/callback',
+    });
+
+  if (config && !named('PAYMENT_SANDBOX') && !(config.PAYMENT_SANDBOX as boolean))
+    problems.push({
+      variable: 'PAYMENT_SANDBOX',
+      problem:
+        'no payment provider: the built-in sandbox is the only one so far; set PAYMENT_SANDBOX=true (apps/payment/README.md says how to add a real provider)',
+    });
+
+  if (config && !named('PAYMENT_PENDING_TIMEOUT') && !named('PAYMENT_RECONCILE_AFTER')) {
+    if ((config.PAYMENT_PENDING_TIMEOUT as number) < (config.PAYMENT_RECONCILE_AFTER as number))
+      problems.push({
+        variable: 'PAYMENT_PENDING_TIMEOUT',
+        problem: 'invalid; expected at least PAYMENT_RECONCILE_AFTER (a payment is asked about before it is cancelled)',
+      });
+  }
+
+  if (problems.length > 0 || !config || sandboxCallbackUrl === undefined) throw new ConfigurationError(problems);
+  // All are validated and required or defaulted; the validators' types do not say so.
+  return {
+    sandbox: config.PAYMENT_SANDBOX as boolean,
+    webhookSecret: config.PAYMENT_WEBHOOK_SECRET as string,
+    webhookToleranceMs: config.PAYMENT_WEBHOOK_TOLERANCE as number,
+    reconcileIntervalMs: config.PAYMENT_RECONCILE_INTERVAL as number,
+    reconcileAfterMs: config.PAYMENT_RECONCILE_AFTER as number,
+    pendingTimeoutMs: config.PAYMENT_PENDING_TIMEOUT as number,
+    refundRetryIntervalMs: config.PAYMENT_REFUND_RETRY_INTERVAL as number,
+    refundBackoffMaxMs: config.PAYMENT_REFUND_BACKOFF_MAX as number,
+    sandboxCallbackUrl,
+  };
+}
+
+/** The loaded `PaymentConfig` in the payment context's container (the jobs and the sandbox read it). */
+export const PAYMENT_CONFIG = Symbol.for('shop.payment.Config');
