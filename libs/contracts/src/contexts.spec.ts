@@ -12,7 +12,9 @@ import { couponContext } from './coupon/coupon.context.js';
 import { pointsContext } from './points/points.context.js';
 import { orderContext } from './order/order.context.js';
 import { OrderAwaitingPaymentV1, OrderCancelledV1, OrderPaidV1, OrderPlacedV1, OrderRefundRequestedV1, OrderRefundedV1 } from './order/order.events.js';
-import { PaymentRefundedV1, PaymentSucceededV1 } from './payment/payment.events.js';
+import { paymentContext } from './payment/payment.context.js';
+import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment/payment.events.js';
+import { PAYMENT_SIGNATURE_HEADER } from './payment/payment.http.js';
 import { publishedLanguage } from './published-language.js';
 import { LoginRequest, MeResponse, RegisterRequest, USER_ROUTES } from './user/user.http.js';
 import { UserRegisteredV1 } from './user/user.events.js';
@@ -27,17 +29,19 @@ const strictAjv = () => {
 const route = { operationId: 'listThings', method: 'GET', path: '/things', access: 'user', tag: 'things', summary: 'Things', responses: {} } as const;
 
 describe('the contexts', () => {
-  it('are the user, order, coupon and points contexts: their names, default ports, events and routes', () => {
-    expect(CONTEXT_NAMES).toEqual(['user', 'order', 'coupon', 'points']);
+  it('are the user, order, coupon, points and payment contexts: their names, default ports, events and routes', () => {
+    expect(CONTEXT_NAMES).toEqual(['user', 'order', 'coupon', 'points', 'payment']);
     expect(CONTEXTS.map((context) => [context.name, context.port])).toEqual([
       ['user', 3001],
       ['order', 3002],
       ['coupon', 3003],
       ['points', 3004],
+      ['payment', 3005],
     ]);
-    expect(publishedLanguage).toEqual([UserRegisteredV1, ...orderContext.events, ...couponContext.events, ...pointsContext.events, ...AWAITED_EVENTS]);
+    expect(publishedLanguage).toEqual([UserRegisteredV1, ...orderContext.events, ...couponContext.events, ...pointsContext.events, ...paymentContext.events]);
     expect(orderContext.events).toEqual([OrderPlacedV1, OrderAwaitingPaymentV1, OrderCancelledV1, OrderPaidV1, OrderRefundRequestedV1, OrderRefundedV1]);
-    expect(AWAITED_EVENTS).toEqual([PaymentSucceededV1, PaymentRefundedV1]);
+    expect(paymentContext.events).toEqual([PaymentSucceededV1, PaymentFailedV1, PaymentRefundedV1]);
+    expect(AWAITED_EVENTS).toEqual([]);
     expect(HTTP_ROUTES.map((r) => `${r.service} ${r.method} ${r.path}`)).toEqual([
       'user POST /auth/register',
       'user POST /auth/login',
@@ -46,6 +50,11 @@ describe('the contexts', () => {
       ...couponContext.routes.map((r) => `coupon ${r.method} ${r.path}`),
       'points GET /me/points',
       'points GET /me/points/ledger',
+      ...paymentContext.routes.map((r) => `payment ${r.method} ${r.path}`),
+    ]);
+    // One route of the platform has its body signed by its sender: the gateway passes those bytes on as they came.
+    expect(HTTP_ROUTES.filter((r) => r.signedBody).map((r) => [r.operationId, r.access, r.signedBody?.headers])).toEqual([
+      ['receivePaymentCallback', 'anonymous', [PAYMENT_SIGNATURE_HEADER]],
     ]);
   });
 
@@ -108,6 +117,75 @@ describe('defineContext', () => {
     const query = Type.Object({ status: Type.Optional(Type.Enum(['A', 'B'])), limit: Type.Optional(Type.String()) }, { title: 'ThingsQuery' });
     const things = defineContext({ name: 'things', port: 3009, routes: { list: { ...route, access: 'admin', query } }, tags: { things: 'Things' } });
     expect(things.routes[0]).toMatchObject({ access: 'admin', query });
+  });
+
+  describe('a signedBody route', () => {
+    const body = Type.Object({ id: Type.String() }, { title: 'ThingSigned' });
+    const signed = (headers: readonly unknown[], change: object = {}) =>
+      defineContext({
+        name: 'things',
+        port: 3009,
+        tags: { things: 'T' },
+        routes: {
+          hook: {
+            ...route,
+            operationId: 'hook',
+            method: 'POST',
+            path: '/things/hook',
+            access: 'anonymous',
+            requestBody: body,
+            signedBody: { headers },
+            ...change,
+          },
+        },
+      } as Parameters<typeof defineContext>[0]);
+
+    it('keeps the header names it names, frozen, on its route', () => {
+      const [hook] = signed(['payment-signature', 'x-provider-timestamp']).routes;
+      expect(hook?.signedBody).toEqual({ headers: ['payment-signature', 'x-provider-timestamp'] });
+      expect(Object.isFrozen(hook?.signedBody) && Object.isFrozen(hook?.signedBody?.headers)).toBe(true);
+      expect(signed([]).routes[0]?.signedBody).toEqual({ headers: [] });
+    });
+
+    it('is not changed when the list it was given changes afterwards', () => {
+      const headers = ['payment-signature'];
+      const [hook] = signed(headers).routes;
+      headers.push('authorization');
+      expect(hook?.signedBody?.headers).toEqual(['payment-signature']);
+    });
+
+    it.each([
+      ['a header in upper case', ['Payment-Signature'], `header "Payment-Signature" is not a lower-case header name`],
+      ['a header with a space', ['payment signature'], 'header "payment signature" is not a lower-case header name'],
+      ['a header with a colon', ['payment-signature:'], 'header "payment-signature:" is not a lower-case header name'],
+      ['an empty header name', [''], 'header "" is not a lower-case header name'],
+      ['a header name that is no string', [42], 'header 42 is not a lower-case header name'],
+      ['the bearer token', ['authorization'], "header 'authorization' may never be passed on from the client"],
+      ['a proxy credential', ['proxy-authorization'], "header 'proxy-authorization' may never"],
+      ['the cookies', ['cookie'], "header 'cookie' may never"],
+      ['the host', ['host'], "header 'host' may never"],
+      ['the body length', ['content-length'], "header 'content-length' may never"],
+      ['the transfer encoding', ['transfer-encoding'], "header 'transfer-encoding' may never"],
+      ['a hop-by-hop header', ['connection'], "header 'connection' may never"],
+      ['another hop-by-hop header', ['upgrade'], "header 'upgrade' may never"],
+      ['te', ['te'], "header 'te' may never"],
+      ['a forwarding header', ['x-forwarded-for'], "header 'x-forwarded-for' may never"],
+      ['another forwarding header', ['x-forwarded-host'], "header 'x-forwarded-host' may never"],
+      ['the standard forwarding header', ['forwarded'], "header 'forwarded' may never"],
+      ['an internal header', ['x-internal-token'], "header 'x-internal-token' may never"],
+      ['a header twice', ['payment-signature', 'payment-signature'], "header 'payment-signature' is listed twice"],
+    ])('refuses %s', (_case, headers, problem) => {
+      expect(() => signed(headers)).toThrow(`route 'hook': signedBody: ${problem}`);
+    });
+
+    it('refuses a route without a body to sign', () => {
+      expect(() => signed(['payment-signature'], { requestBody: undefined })).toThrow("route 'hook': signedBody: the route takes no request body to sign");
+      expect(() => signed(['payment-signature'], { method: 'GET' })).toThrow('takes no request body to sign');
+    });
+
+    it('refuses headers that are not a list', () => {
+      expect(() => signed('payment-signature' as unknown as string[])).toThrow('signedBody: headers must be a list of header names');
+    });
   });
 
   it.each([

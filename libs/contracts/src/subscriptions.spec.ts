@@ -7,7 +7,8 @@ import { CONTEXTS } from './contexts.js';
 import { couponContext } from './coupon/coupon.context.js';
 import { pointsContext } from './points/points.context.js';
 import { OrderPlacedV1 } from './order/order.events.js';
-import { PaymentSucceededV1 } from './payment/payment.events.js';
+import { paymentContext } from './payment/payment.context.js';
+import { PaymentFailedV1, PaymentSucceededV1 } from './payment/payment.events.js';
 import { SAGA_STEP_RETRY_DELAYS_MS } from './saga-retry.js';
 import { defineEvent } from './envelope.js';
 import {
@@ -34,9 +35,9 @@ describe('defineSubscriptions', () => {
     expect(defineSubscriptions([{ service: 'coupon', eventTypes: ['t.x.v1'] }], ['t.x.v1'])).toHaveLength(1);
   });
 
-  it('accepts by default the events awaited from a context not registered yet', () => {
-    expect(defineSubscriptions([{ service: 'order', eventTypes: [PaymentSucceededV1.type] }])).toEqual([
-      { service: 'order', eventTypes: ['payment.succeeded.v1'] },
+  it('accepts by default the events of every registered context, the payment events included', () => {
+    expect(defineSubscriptions([{ service: 'order', eventTypes: [PaymentSucceededV1.type, PaymentFailedV1.type] }])).toEqual([
+      { service: 'order', eventTypes: ['payment.succeeded.v1', 'payment.failed.v1'] },
     ]);
   });
 
@@ -123,11 +124,15 @@ describe('subscriptionsOf', () => {
     expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'shipping.shipped.v1', which has no contract");
   });
 
-  it('accepts a subscription to an awaited event (AWAITED_EVENTS by default), and refuses it when told none is awaited', () => {
+  it('accepts a subscription to an awaited event, and refuses it when none is awaited (AWAITED_EVENTS, empty today, by default)', () => {
     const order = defineContext({ name: 'order', port: 3002, subscribes: { events: [PaymentSucceededV1] } });
-    expect(subscriptionsOf([user, order])).toEqual([{ service: 'order', eventTypes: ['payment.succeeded.v1'] }]);
-    expect(subscriptionsOf([user, order], [PaymentSucceededV1])).toHaveLength(1);
+    expect(subscriptionsOf([user, order], [PaymentSucceededV1])).toEqual([{ service: 'order', eventTypes: ['payment.succeeded.v1'] }]);
+    expect(AWAITED_EVENTS).toEqual([]);
+    expect(() => subscriptionsOf([user, order])).toThrow("service 'order' consumes 'payment.succeeded.v1', which has no contract");
     expect(() => subscriptionsOf([user, order], [])).toThrow("service 'order' consumes 'payment.succeeded.v1', which has no contract");
+    // Registered, the payment context's events make it good.
+    const payment = defineContext({ name: 'payment', port: 3005, events: paymentContext.events });
+    expect(subscriptionsOf([user, order, payment], [])).toEqual([{ service: 'order', eventTypes: ['payment.succeeded.v1'] }]);
     // An event of a context missing from the list is refused when it is not awaited either.
     const points = defineContext({ name: 'points', port: 3004, subscribes: { events: [OrderPlacedV1] } });
     expect(() => subscriptionsOf([user, points])).toThrow("service 'points' consumes 'order.placed.v1', which has no contract");
@@ -147,7 +152,7 @@ describe('subscriptionsOf', () => {
     });
   });
 
-  it("takes the order context's subscriptions: the participants' replies and the awaited payment events, with the saga's retry delays", () => {
+  it("takes the order context's subscriptions: the participants' replies and the payment events, with the saga's retry delays", () => {
     expect(subscriptionOf(subscriptions, 'order')).toEqual({
       service: 'order',
       eventTypes: [
@@ -161,21 +166,32 @@ describe('subscriptionsOf', () => {
       retryDelaysMs: SAGA_STEP_RETRY_DELAYS_MS,
     });
     expect(retryDelaysOf(subscriptions, 'order')).toEqual(retryDelaysOf(subscriptions, 'points'));
-    expect(AWAITED_EVENTS.every((event) => eventTypesOf(subscriptions, 'order').includes(event.type))).toBe(true);
   });
 
-  it('names the coupon and the points service as consumers of the registration and of the four saga events they act on, the order service of every reply', () => {
-    for (const type of ['user.registered.v1', OrderPlacedV1.type, 'order.cancelled.v1', 'order.paid.v1', 'order.refunded.v1'])
+  it("takes the payment context's subscriptions: the four order events it keeps its projection and its refunds on, with the saga's retry delays", () => {
+    expect(subscriptionOf(subscriptions, 'payment')).toEqual({
+      service: 'payment',
+      eventTypes: ['order.awaiting-payment.v1', 'order.cancelled.v1', 'order.paid.v1', 'order.refund-requested.v1'],
+      retryDelaysMs: SAGA_STEP_RETRY_DELAYS_MS,
+    });
+  });
+
+  it('names the coupon and the points service as consumers of the registration and of the saga events they act on, the order service of every reply, the payment service of what it pays and refunds', () => {
+    for (const type of ['user.registered.v1', OrderPlacedV1.type, 'order.refunded.v1'])
       expect(consumersOf(subscriptions, type), type).toEqual(['coupon', 'points']);
+    for (const type of ['order.cancelled.v1', 'order.paid.v1']) expect(consumersOf(subscriptions, type), type).toEqual(['coupon', 'points', 'payment']);
     for (const type of [
       'coupon.reserved.v1',
       'coupon.reservation-rejected.v1',
       'points.reserved.v1',
       'points.reservation-rejected.v1',
-      ...AWAITED_EVENTS.map((e) => e.type),
+      'payment.succeeded.v1',
+      'payment.refunded.v1',
     ])
       expect(consumersOf(subscriptions, type), type).toEqual(['order']);
-    // For the payment context (issue 12): nobody consumes them until it is registered.
-    for (const type of ['order.awaiting-payment.v1', 'order.refund-requested.v1']) expect(consumersOf(subscriptions, type), type).toEqual([]);
+    // The payment context's own: the order awaiting payment and asking for a refund.
+    for (const type of ['order.awaiting-payment.v1', 'order.refund-requested.v1']) expect(consumersOf(subscriptions, type), type).toEqual(['payment']);
+    // A failed payment is for whoever follows payments: the order waits for another attempt or its deadline.
+    expect(consumersOf(subscriptions, 'payment.failed.v1')).toEqual([]);
   });
 });

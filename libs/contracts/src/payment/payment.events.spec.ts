@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { AWAITED_EVENTS } from '../awaited-events.js';
 import { EventSchemaRegistry } from '../schema-registry.js';
 import { consumersOf, subscriptions } from '../subscriptions.js';
-import { PaymentRefundedV1, PaymentSucceededV1 } from './payment.events.js';
+import { paymentContext } from './payment.context.js';
+import { PAYMENT_FAILURE_REASONS, PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1, type PaymentFailureReason } from './payment.events.js';
 
-const registry = new EventSchemaRegistry([PaymentSucceededV1, PaymentRefundedV1]);
+const registry = new EventSchemaRegistry(paymentContext.events);
 const accepts = (type: string, payload: unknown) => {
   try {
     registry.validatePayload(type, payload);
@@ -24,12 +24,13 @@ const succeeded: PaymentSucceededV1 = {
 };
 const { succeededAt, ...ids } = succeeded;
 const refunded: PaymentRefundedV1 = { ...ids, refundedAt: succeededAt };
+const failed: PaymentFailedV1 = { ...ids, reason: 'DECLINED', failedAt: succeededAt };
 
 describe('the payment events', () => {
-  it('are awaited from the payment context (issue 12), which the order context consumes already', () => {
-    expect(AWAITED_EVENTS).toEqual([PaymentSucceededV1, PaymentRefundedV1]);
-    expect(AWAITED_EVENTS.map((event) => event.type)).toEqual(['payment.succeeded.v1', 'payment.refunded.v1']);
-    for (const event of AWAITED_EVENTS) expect(consumersOf(subscriptions, event.type), event.type).toEqual(['order']);
+  it('are what the payment context publishes: the success and the refund the order context consumes, and the failure', () => {
+    expect(paymentContext.events).toEqual([PaymentSucceededV1, PaymentFailedV1, PaymentRefundedV1]);
+    expect(paymentContext.events.map((event) => event.type)).toEqual(['payment.succeeded.v1', 'payment.failed.v1', 'payment.refunded.v1']);
+    for (const event of [PaymentSucceededV1, PaymentRefundedV1]) expect(consumersOf(subscriptions, event.type), event.type).toEqual(['order']);
   });
 
   it('carry a payment of an order in whole fen, 0 included (an order paid with points only)', () => {
@@ -50,6 +51,21 @@ describe('the payment events', () => {
   ])('refuse %s', (_case, change) => {
     expect(accepts(PaymentSucceededV1.type, { ...succeeded, ...change })).toBe(false);
     expect(accepts(PaymentRefundedV1.type, { ...refunded, ...change })).toBe(false);
+    expect(accepts(PaymentFailedV1.type, { ...failed, ...change })).toBe(false);
+  });
+
+  it('fail a payment with one of the listed reasons only, naming its amount (0 included)', () => {
+    expect(PAYMENT_FAILURE_REASONS).toEqual(['DECLINED', 'EXPIRED', 'PROVIDER_ERROR']);
+    for (const reason of PAYMENT_FAILURE_REASONS) expect(accepts(PaymentFailedV1.type, { ...failed, reason }), reason).toBe(true);
+    expect(accepts(PaymentFailedV1.type, { ...failed, amount: 0 })).toBe(true);
+    for (const reason of ['declined', 'TIMEOUT', '', null]) expect(accepts(PaymentFailedV1.type, { ...failed, reason }), String(reason)).toBe(false);
+    expect(accepts(PaymentFailedV1.type, { ...failed, failedAt: 'just now' })).toBe(false);
+    for (const field of ['paymentId', 'orderId', 'userId', 'amount', 'reason', 'failedAt'] as const) {
+      const { [field]: _dropped, ...without } = failed;
+      expect(accepts(PaymentFailedV1.type, without), field).toBe(false);
+    }
+    // The provider's own words stay in the payment context: the event carries no detail.
+    expect(accepts(PaymentFailedV1.type, { ...failed, detail: 'card declined by issuer' })).toBe(false);
   });
 
   it('refuse a missing field or an instant that is no date-time', () => {
@@ -65,5 +81,14 @@ describe('the payment events', () => {
   it('derive their payload types from the schemas', () => {
     expectTypeOf<PaymentSucceededV1>().toEqualTypeOf<{ paymentId: string; orderId: string; userId: string; amount: number; succeededAt: string }>();
     expectTypeOf<PaymentRefundedV1>().toEqualTypeOf<{ paymentId: string; orderId: string; userId: string; amount: number; refundedAt: string }>();
+    expectTypeOf<PaymentFailedV1>().toEqualTypeOf<{
+      paymentId: string;
+      orderId: string;
+      userId: string;
+      amount: number;
+      reason: PaymentFailureReason;
+      failedAt: string;
+    }>();
+    expectTypeOf<PaymentFailureReason>().toEqualTypeOf<'DECLINED' | 'EXPIRED' | 'PROVIDER_ERROR'>();
   });
 });
