@@ -31,4 +31,22 @@ describe('setNextPageHeaders', () => {
     setNextPageHeaders(reply, 'a&b=c', 5);
     expect(headers['link']).toBe('<?cursor=a%26b%3Dc&limit=5>; rel="next"');
   });
+
+  it('keeps the filters it is given, before the cursor and the limit, so that the next page lists what this one did', () => {
+    const { reply, headers } = capturingReply();
+    setNextPageHeaders(reply, 'MTIz', 20, { status: 'REFUNDING' });
+    expect(headers).toEqual({ 'next-cursor': 'MTIz', link: '<?status=REFUNDING&cursor=MTIz&limit=20>; rel="next"' });
+  });
+
+  it('leaves out a filter that was not given, and escapes a filter’s value', () => {
+    const { reply, headers } = capturingReply();
+    setNextPageHeaders(reply, 'MTIz', 20, { status: undefined, q: 'a&limit=1' });
+    expect(headers['link']).toBe('<?q=a%26limit%3D1&cursor=MTIz&limit=20>; rel="next"');
+  });
+
+  it('refuses a filter named cursor or limit: the page names its own', () => {
+    const { reply } = capturingReply();
+    expect(() => setNextPageHeaders(reply, 'MTIz', 20, { limit: '5' })).toThrow("'limit' is the page's own");
+    expect(() => setNextPageHeaders(reply, 'MTIz', 20, { cursor: 'x' })).toThrow("'cursor' is the page's own");
+  });
 });

@@ -9,6 +9,19 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 // `ignoreBOM`: a BOM is refused above with its own message, so the decoder must not drop it silently.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The bytes each accepted body was parsed from, by request (the Fastify request and its Node request both name it). */
+const RAW_BODIES = new WeakMap<object, Buffer>();
+
+/**
+ * The exact bytes of the request's JSON body as they arrived, before parsing (an empty buffer for an
+ * empty body): what a sender that signs its body signed (a payment provider's callback), and what the
+ * gateway sends on for a `signedBody` route. Undefined for a request whose body this parser did not
+ * accept (none sent with a GET, or refused).
+ */
+export function rawBodyOf(request: object): Buffer | undefined {
+  return RAW_BODIES.get(request) ?? RAW_BODIES.get((request as { raw?: object }).raw ?? request);
+}
+
 const malformed = (detail = 'The request body is not well-formed JSON (an object or an array).') => ProblemException.of(400, 'MALFORMED_JSON', detail);
 
 /**
@@ -17,7 +30,8 @@ const malformed = (detail = 'The request body is not well-formed JSON (an object
  * anything else is refused before a handler runs (415 for another media type, 400 otherwise; 413
  * over `bodyLimit`, by Fastify). Its errors reach the app's exception filter as `ProblemException`s.
  * The depth is checked before parsing, so that a body which parses but cannot be serialised again
- * (the gateway sends it on) never reaches a handler.
+ * (the gateway sends it on) never reaches a handler. The bytes an accepted body came as stay readable
+ * with `rawBodyOf(request)`.
  */
 export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
@@ -46,6 +60,7 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     // An empty body reads as an empty object: a handler always gets one (a POST without a body included).
     if (bytes.length === 0) {
+      keepRawBody(request, bytes);
       done(null, {});
       return;
     }
@@ -70,8 +85,16 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       done(ProblemException.of(400, 'BODY_TOO_DEEP', `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
       return;
     }
-    void parse(request, text, (error, parsed) => done(error ? malformed() : null, error ? undefined : parsed));
+    void parse(request, text, (error, parsed) => {
+      if (!error) keepRawBody(request, bytes);
+      done(error ? malformed() : null, error ? undefined : parsed);
+    });
   });
+}
+
+function keepRawBody(request: FastifyRequest, bytes: Buffer): void {
+  RAW_BODIES.set(request, bytes);
+  RAW_BODIES.set(request.raw, bytes);
 }
 
 /** True when `text` opens more than `limit` arrays or objects at once (brackets inside strings do not count). */
