@@ -173,6 +173,11 @@ describe('defineContext', () => {
       ['another forwarding header', ['x-forwarded-host'], "header 'x-forwarded-host' may never"],
       ['the standard forwarding header', ['forwarded'], "header 'forwarded' may never"],
       ['an internal header', ['x-internal-token'], "header 'x-internal-token' may never"],
+      ["the gateway's internal token", ['x-shop-internal-token'], "header 'x-shop-internal-token' may never"],
+      ['the correlation id', ['x-correlation-id'], "header 'x-correlation-id' may never"],
+      ['the media type the gateway sets', ['content-type'], "header 'content-type' may never"],
+      ['a content coding', ['content-encoding'], "header 'content-encoding' may never"],
+      ['expect', ['expect'], "header 'expect' may never"],
       ['a header twice', ['payment-signature', 'payment-signature'], "header 'payment-signature' is listed twice"],
     ])('refuses %s', (_case, headers, problem) => {
       expect(() => signed(headers)).toThrow(`route 'hook': signedBody: ${problem}`);

@@ -73,15 +73,16 @@ export interface HttpRouteDefinition {
    * The sender signs the body's bytes (a payment provider's callback): the gateway forwards them
    * unchanged (no re-encoding) with these request headers besides its allowlist. Names are lower-case
    * tokens, never a credential, a framing, a hop-by-hop or a forwarding header (`SIGNED_BODY_FORBIDDEN_HEADERS`,
-   * `x-forwarded-*`, `x-internal-*`); `defineContext` refuses them.
+   * `x-forwarded-*`, `x-internal-*`, `x-shop-*`); `defineContext` refuses them.
    */
   readonly signedBody?: { readonly headers: readonly string[] };
 }
 
 /**
  * Request headers a `signedBody` route may not ask the gateway to pass on: the caller's credentials,
- * the message framing the gateway owns, the hop-by-hop ones (RFC 9110 §7.6.1), and the forwarding
- * headers. `x-forwarded-*` and `x-internal-*` (the gateway's and the services' own) are refused besides.
+ * the message framing and the correlation id the gateway owns, the hop-by-hop ones (RFC 9110 §7.6.1),
+ * and the forwarding headers. `x-forwarded-*`, `x-internal-*` and `x-shop-*` (the platform's own, the
+ * gateway's internal token among them) are refused besides.
  */
 export const SIGNED_BODY_FORBIDDEN_HEADERS: readonly string[] = Object.freeze([
   'authorization',
@@ -89,7 +90,11 @@ export const SIGNED_BODY_FORBIDDEN_HEADERS: readonly string[] = Object.freeze([
   'cookie',
   'host',
   'content-length',
+  'content-type',
+  'content-encoding',
   'transfer-encoding',
+  'expect',
+  'x-correlation-id',
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -99,7 +104,7 @@ export const SIGNED_BODY_FORBIDDEN_HEADERS: readonly string[] = Object.freeze([
   'upgrade',
   'forwarded',
 ]);
-const SIGNED_BODY_FORBIDDEN_PREFIXES = ['x-forwarded-', 'x-internal-'];
+const SIGNED_BODY_FORBIDDEN_PREFIXES = ['x-forwarded-', 'x-internal-', 'x-shop-'];
 /** An RFC 9110 token, in lower case. */
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
