@@ -1,0 +1,11 @@
+import type { PaymentView } from '../../payment.presenters.js';
+
+/** POST /payments: the signed-in customer pays for one of their orders. */
+export interface CreatePaymentCommand {
+  /** The signed-in customer, as the gateway vouches for. */
+  readonly userId: string;
+  readonly orderId: string;
+}
+
+/** The payment, PENDING at the provider (its amount is the order's payable, never the client's). */
+export type CreatePaymentResult = PaymentView;

@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { assertUuid, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import {
+  OrderNotFoundError,
+  OrderNotPayableError,
+  PaymentInProgressError,
+  PaymentNotFoundError,
+  ProviderUnavailableError,
+} from '../../../domain/payment.errors.js';
+import { Payment } from '../../../domain/payment.js';
+import { PAYABLE_ORDER_REPOSITORY, PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY } from '../../payment.di-tokens.js';
+import { paymentViewOf, type PaymentView } from '../../payment.presenters.js';
+import type { PayableOrderRepository } from '../../ports/payable-order.repository.js';
+import type { PaymentProvider } from '../../ports/payment-provider.js';
+import type { PaymentRepository } from '../../ports/payment.repository.js';
+import { DetachedWork, messageOf } from '../payment-of.js';
+import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment.command.js';
+
+/**
+ * A customer starts paying for their order. Refused, with nothing stored: an order not heard of or not
+ * theirs (ORDER_NOT_FOUND), not awaiting payment or past its deadline or paid for already (NOT_PAYABLE),
+ * a payment of it still PENDING (PAYMENT_IN_PROGRESS; two at once: the order's row lock makes the second
+ * wait and find the first, and the store's unique index backs it).
+ *
+ * The PENDING payment commits BEFORE the provider is called, and the provider is called outside any
+ * transaction: a provider that took the charge always finds our payment (its callback and reconciliation
+ * settle it), and a slow provider never holds a connection or the order's lock. When the provider throws,
+ * the payment is FAILED (PROVIDER_ERROR, payment.failed.v1) and the answer is PROVIDER_UNAVAILABLE: the
+ * customer may start another at once. (Had the provider created it after all, its success callback is
+ * still applied, FAILED → SUCCEEDED.)
+ *
+ * Called inside a transaction of someone else's (the Idempotency-Key interceptor's), the PENDING payment
+ * can only commit with it: the provider is then called once that transaction has committed and the answer
+ * is the PENDING payment (a provider failure still makes it FAILED, after the answer).
+ */
+@Injectable()
+export class CreatePaymentHandler {
+  private readonly detached = new DetachedWork();
+
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @Inject(PAYABLE_ORDER_REPOSITORY) private readonly orders: PayableOrderRepository,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(PAYMENT_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: CreatePaymentCommand): Promise<CreatePaymentResult> {
+    const userId = assertUuid('userId', command.userId);
+    const orderId = assertUuid('orderId', command.orderId);
+    const enclosed = this.unitOfWork.inTransaction;
+    const payment = await this.unitOfWork.run(async () => {
+      const order = await this.orders.findForUpdate(orderId);
+      if (!order) throw new OrderNotFoundError(orderId);
+      const now = this.clock.now();
+      order.assertPayableBy(userId, now);
+      if (await this.payments.hasSucceededPayment(orderId)) throw new OrderNotPayableError(orderId, 'a payment of it succeeded already');
+      const pending = await this.payments.pendingOfOrder(orderId);
+      if (pending) throw new PaymentInProgressError(orderId, pending.id);
+      const started = Payment.start({ id: newId(), orderId, userId, amount: order.payable, provider: this.provider.name, at: now });
+      await this.payments.save(started);
+      return started;
+    });
+    if (enclosed) {
+      this.unitOfWork.afterCommit(() => this.detached.start(() => this.openAtProvider(payment)));
+      return paymentViewOf(payment.toSnapshot());
+    }
+    return this.openAtProvider(payment);
+  }
+
+  /** Resolves once the provider calls started after an enclosing transaction's commit have settled. */
+  settled(): Promise<void> {
+    return this.detached.settled();
+  }
+
+  /** The committed PENDING payment opened at the provider (outside any transaction), and the outcome recorded. */
+  private async openAtProvider(payment: Payment): Promise<PaymentView> {
+    let providerPaymentId: string;
+    try {
+      const answer = await this.provider.createPayment({ paymentId: payment.id, userId: payment.userId, amount: payment.amount, currency: payment.currency });
+      if (typeof answer?.providerPaymentId !== 'string' || answer.providerPaymentId.length === 0 || answer.providerPaymentId.length > 200)
+        throw new Error('the provider answered without a providerPaymentId');
+      providerPaymentId = answer.providerPaymentId;
+    } catch (error) {
+      const after = await this.unitOfWork.run(async () => {
+        const stored = await this.stored(payment.id);
+        if (stored.fail({ reason: 'PROVIDER_ERROR', detail: messageOf(error), at: this.clock.now() }) === 'failed') await this.payments.save(stored);
+        return stored;
+      });
+      // A callback got in first and settled it: the provider did create it after all; the payment says how it went.
+      if (after.status !== 'FAILED') return paymentViewOf(after.toSnapshot());
+      throw new ProviderUnavailableError(payment.id, { cause: error });
+    }
+    return this.unitOfWork.run(async () => {
+      const stored = await this.stored(payment.id);
+      if (stored.recordProviderPayment(providerPaymentId) === 'recorded') await this.payments.save(stored);
+      return paymentViewOf(stored.toSnapshot());
+    });
+  }
+
+  private async stored(paymentId: string): Promise<Payment> {
+    const stored = await this.payments.findForUpdate(paymentId);
+    if (!stored) throw new PaymentNotFoundError(paymentId);
+    return stored;
+  }
+}

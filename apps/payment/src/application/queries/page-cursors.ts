@@ -1,0 +1,24 @@
+import { isUuid, opaqueCursorCodec } from '@shop/shared-kernel';
+import { InvalidCursorError } from '../../domain/payment.errors.js';
+import type { PaymentCursor } from '../ports/payment.queries.js';
+
+/**
+ * The admin list's cursor (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
+ * payment's createdAt in ms and its id. 200 characters at most, as the contract's query bounds it.
+ */
+const MAX_CURSOR_LENGTH = 200;
+
+const paymentCursor = opaqueCursorCodec<PaymentCursor>({
+  maxLength: MAX_CURSOR_LENGTH,
+  write: (position) => `${position.createdAt.getTime()}.${position.paymentId}`,
+  read: (text) => {
+    const match = /^(0|[1-9][0-9]{0,15})\.([0-9a-f-]{36})$/.exec(text);
+    if (!match || !isUuid(match[2])) return undefined;
+    const createdAt = new Date(Number(match[1]));
+    return Number.isSafeInteger(Number(match[1])) && !Number.isNaN(createdAt.getTime()) ? { createdAt, paymentId: match[2]! } : undefined;
+  },
+  invalid: () => new InvalidCursorError(),
+});
+
+export const encodePaymentCursor = paymentCursor.encode;
+export const decodePaymentCursor = paymentCursor.decode;
