@@ -134,12 +134,13 @@ describe.each(KINDS)('payment migrations on %s', (kind) => {
     expect(await database.query(`SELECT status FROM payment WHERE payment_id = ${p(1)}`, [refunding])).toEqual([{ status: 'REFUNDED' }]);
   });
 
-  it('refuses a payable order of an unknown state or a negative payable, and takes one not seen yet (payable unknown)', async () => {
+  it('refuses a payable order of an unknown state or a negative or missing payable', async () => {
     const database = await openPaymentDatabase(kind, cleanups);
     await expect(insertPayableOrder(database, { state: 'SHIPPED' })).rejects.toThrow(CONSTRAINT);
     await expect(insertPayableOrder(database, { payable: -1 })).rejects.toThrow(CONSTRAINT);
     for (const state of ['AWAITING_PAYMENT', 'PAID', 'CANCELLED']) await insertPayableOrder(database, { state });
-    await insertPayableOrder(database, { state: 'CANCELLED', payable: null });
+    await expect(insertPayableOrder(database, { payable: null })).rejects.toThrow(/constraint|null/i);
+    await insertPayableOrder(database, { state: 'CANCELLED', payable: 0 });
     expect(await database.count('payment_payable_order')).toBe(4);
   });
 
