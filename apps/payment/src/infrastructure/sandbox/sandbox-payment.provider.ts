@@ -1,0 +1,322 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { PAYMENT_CURRENCY, type ProviderCallback } from '@shop/contracts';
+import type { Logger } from '@shop/observability';
+import { dialectOf, numberOf, numberOrNull, rowsOf, type TransactionHost } from '@shop/persistence';
+import { isUuid, type Clock } from '@shop/shared-kernel';
+import type { PaymentProvider, ProviderPaymentState, ProviderRefundResult } from '../../application/ports/payment-provider.js';
+import type { SandboxControl, SandboxSimulationRequest } from '../../application/ports/sandbox-control.js';
+import { AlreadySettledError, PaymentNotFoundError } from '../../domain/payment.errors.js';
+import { signPaymentCallback } from '../../domain/webhook-signature.js';
+import { SandboxCallbackRefusedError, type SandboxCallbackDelivery, type SignedSandboxCallback } from './sandbox-callback.delivery.js';
+
+/** The provider's name on a payment (`provider` column, PaymentView.provider). */
+export const SANDBOX_PROVIDER = 'sandbox';
+/** The waits before the 2nd, 3rd, … try of a callback: a few, short (a callback that never arrives is what reconciliation is for). */
+export const SANDBOX_CALLBACK_RETRY_DELAYS_MS: readonly number[] = [100, 500, 2_000, 5_000];
+/** How long the service's stop waits for the callbacks being sent. */
+const STOP_GRACE_MS = 2_000;
+/** The failure the sandbox reports for a charge the customer "declined". */
+const DECLINED_IN_SANDBOX = 'declined in the sandbox (simulated)';
+
+type ChargeStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+interface ChargeRow {
+  payment_id: string;
+  provider_payment_id: string;
+  amount: string | number;
+  currency: string;
+  status: ChargeStatus;
+  refunds: 'ACCEPT' | 'REFUSE';
+  failure_reason: string | null;
+  callback_event_id: string | null;
+  refund_id: string | null;
+  refunded_at: string | number | null;
+  created_at: string | number;
+  settled_at: string | number | null;
+}
+
+const CHARGE_COLUMNS =
+  'payment_id, provider_payment_id, amount, currency, status, refunds, failure_reason, callback_event_id, refund_id, refunded_at, created_at, settled_at';
+
+export interface SandboxPaymentProviderOptions {
+  /** `PAYMENT_WEBHOOK_SECRET`: the callbacks are signed with it, as a real provider signs with the secret it shares with us. */
+  readonly webhookSecret: string;
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/**
+ * The built-in sandbox provider (`PAYMENT_SANDBOX`): a stand-in for a real payment provider that keeps its
+ * charges in its own table (`payment_sandbox_charge`) of the payment database, as a provider keeps them on
+ * its side, keyed by our payment id (the merchant reference every call is idempotent on).
+ *
+ * `createPayment` opens a PENDING charge; `simulate` (POST /payments/{id}/simulate) is the customer at the
+ * provider's page: it settles the charge, then, once that is committed and the answer is on its way,
+ * sends the signed callback through `SandboxCallbackDelivery` (in-process to the callback use case, or an
+ * HTTP POST), retried a few times with short waits; `callback: 'withhold'` settles without calling back
+ * (a silent provider: reconciliation finds it through `queryPayment`). Re-simulating with the same outcome
+ * sends the same callback again (a duplicate, same `eventId`); the other outcome is ALREADY_SETTLED.
+ * Refunds are accepted, or refused while the charge says `refunds: 'refuse'` (the refund retries then
+ * show in the admin list), each idempotent on its `refundId`.
+ */
+export class SandboxPaymentProvider implements PaymentProvider, SandboxControl, OnModuleDestroy {
+  readonly name = SANDBOX_PROVIDER;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly stopping = new AbortController();
+  private readonly sending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly delivery: SandboxCallbackDelivery,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    options: SandboxPaymentProviderOptions,
+  ) {
+    const { webhookSecret } = options;
+    this.sign = (rawBody, atMs) => signPaymentCallback(webhookSecret, rawBody, atMs);
+    this.retryDelaysMs = options.retryDelaysMs ?? SANDBOX_CALLBACK_RETRY_DELAYS_MS;
+  }
+
+  /** Signs with `PAYMENT_WEBHOOK_SECRET`, held in its closure only: nothing that prints the provider shows the secret. */
+  private readonly sign: (rawBody: Buffer, atMs: number) => string;
+
+  // ── PaymentProvider ──────────────────────────────────────────────────────────────────────────────
+
+  /** Opens the charge once per payment id: a repeated call answers the same charge (and never a second one). */
+  async createPayment(request: Parameters<PaymentProvider['createPayment']>[0]): Promise<{ providerPaymentId: string }> {
+    const { param } = dialectOf(this.transactions.kind);
+    return this.transactions.run(async () => {
+      await this.query(
+        `INSERT INTO payment_sandbox_charge (payment_id, provider_payment_id, amount, currency, status, refunds, created_at)
+         VALUES (${param(1)}, ${param(2)}, ${param(3)}, ${param(4)}, 'PENDING', 'ACCEPT', ${param(5)})
+         ON CONFLICT (payment_id) DO NOTHING`,
+        [request.paymentId, newProviderPaymentId(), request.amount, request.currency, this.clock.now().getTime()],
+      );
+      const charge = (await this.charge(request.paymentId))!;
+      // A merchant reference used again for another amount is a bug on our side: a real provider would refuse it too.
+      if (charge.status !== 'CANCELLED' && (numberOf(charge.amount) !== request.amount || charge.currency !== request.currency))
+        throw new Error(
+          `sandbox: payment ${request.paymentId} was opened for ${numberOf(charge.amount)} ${charge.currency}, not ${request.amount} ${request.currency}`,
+        );
+      return { providerPaymentId: charge.provider_payment_id };
+    });
+  }
+
+  async queryPayment(paymentId: string): Promise<ProviderPaymentState> {
+    const charge = await this.transactions.read(() => this.charge(paymentId));
+    if (!charge) return { status: 'UNKNOWN' };
+    const known = { providerPaymentId: charge.provider_payment_id, amount: numberOf(charge.amount), currency: charge.currency };
+    switch (charge.status) {
+      case 'PENDING':
+        return { status: 'PENDING', ...known };
+      case 'SUCCEEDED':
+        return { status: 'SUCCEEDED', ...known };
+      case 'FAILED':
+        return { status: 'FAILED', ...known, failureReason: charge.failure_reason ?? DECLINED_IN_SANDBOX };
+      case 'CANCELLED':
+        return { status: 'FAILED', ...known, failureReason: 'cancelled unpaid' };
+    }
+  }
+
+  /**
+   * Cancels a PENDING charge. One never opened (the create was lost, or is still on its way) is
+   * cancelled too: a tombstone, so that a create arriving after it cannot open it for payment.
+   */
+  async cancelPayment(paymentId: string): ReturnType<PaymentProvider['cancelPayment']> {
+    const { param } = dialectOf(this.transactions.kind);
+    return this.transactions.run(async () => {
+      const charge = await this.charge(paymentId, { forUpdate: true });
+      const now = this.clock.now().getTime();
+      if (!charge) {
+        await this.query(
+          `INSERT INTO payment_sandbox_charge (payment_id, provider_payment_id, amount, currency, status, refunds, created_at, settled_at)
+           VALUES (${param(1)}, ${param(2)}, 0, ${param(3)}, 'CANCELLED', 'ACCEPT', ${param(4)}, ${param(5)})`,
+          [paymentId, newProviderPaymentId(), PAYMENT_CURRENCY, now, now],
+        );
+        return 'cancelled';
+      }
+      switch (charge.status) {
+        case 'PENDING':
+          await this.query(`UPDATE payment_sandbox_charge SET status = 'CANCELLED', settled_at = ${param(1)} WHERE payment_id = ${param(2)}`, [now, paymentId]);
+          return 'cancelled';
+        case 'CANCELLED':
+          return 'cancelled';
+        case 'SUCCEEDED':
+          return 'already-succeeded';
+        case 'FAILED':
+          return 'already-failed';
+      }
+    });
+  }
+
+  /**
+   * Gives the money of a succeeded charge back, once per charge: the same `refundId` again answers
+   * 'refunded' (idempotent); refused when the charge says `refunds: 'refuse'`, took no money, or is of
+   * another amount (whole refunds only).
+   */
+  async refundPayment(refund: Parameters<PaymentProvider['refundPayment']>[0]): Promise<ProviderRefundResult> {
+    const { param } = dialectOf(this.transactions.kind);
+    return this.transactions.run(async () => {
+      const charge = await this.charge(refund.paymentId, { forUpdate: true });
+      if (!charge || charge.status !== 'SUCCEEDED') return refused(`no captured charge of payment ${refund.paymentId}`);
+      if (charge.refund_id !== null) {
+        if (charge.refund_id === refund.refundId.toLowerCase()) return { outcome: 'refunded' };
+        return refused(`the charge was refunded already (refund ${charge.refund_id})`);
+      }
+      if (numberOf(charge.amount) !== refund.amount || charge.currency !== refund.currency)
+        return refused(`a refund of ${refund.amount} ${refund.currency} is not the charge's ${numberOf(charge.amount)} ${charge.currency}`);
+      if (charge.refunds === 'REFUSE') return refused('the sandbox refuses refunds of this charge (simulated with refunds: refuse)');
+      await this.query(`UPDATE payment_sandbox_charge SET refund_id = ${param(1)}, refunded_at = ${param(2)} WHERE payment_id = ${param(3)}`, [
+        refund.refundId,
+        this.clock.now().getTime(),
+        refund.paymentId,
+      ]);
+      return { outcome: 'refunded' };
+    });
+  }
+
+  // ── SandboxControl ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Settles the charge as the customer did at the provider ('settled'), or, settled that way already, sends
+   * its callback again ('resent': a duplicate with the same eventId). The other outcome, or a charge
+   * cancelled by reconciliation: ALREADY_SETTLED. The callback leaves only once this is committed, after
+   * the caller's answer (never inside its transaction).
+   */
+  async simulate(paymentId: string, request: SandboxSimulationRequest): Promise<'settled' | 'resent'> {
+    const { param } = dialectOf(this.transactions.kind);
+    const refunds = request.refunds === 'refuse' ? 'REFUSE' : 'ACCEPT';
+    const status: ChargeStatus = request.outcome === 'success' ? 'SUCCEEDED' : 'FAILED';
+    const { answer, callback } = await this.transactions.run(async () => {
+      const charge = await this.charge(paymentId, { forUpdate: true });
+      if (!charge) throw new PaymentNotFoundError(paymentId);
+      if (charge.status !== 'PENDING' && charge.status !== status) throw new AlreadySettledError(paymentId, charge.status);
+      if (charge.status === status) {
+        await this.query(`UPDATE payment_sandbox_charge SET refunds = ${param(1)} WHERE payment_id = ${param(2)}`, [refunds, paymentId]);
+        return { answer: 'resent' as const, callback: callbackOf({ ...charge, refunds }) };
+      }
+      const settled: ChargeRow = {
+        ...charge,
+        status,
+        refunds,
+        failure_reason: status === 'FAILED' ? DECLINED_IN_SANDBOX : null,
+        callback_event_id: randomUUID(),
+        settled_at: this.clock.now().getTime(),
+      };
+      await this.query(
+        `UPDATE payment_sandbox_charge SET status = ${param(1)}, refunds = ${param(2)}, failure_reason = ${param(3)}, callback_event_id = ${param(4)},
+           settled_at = ${param(5)}
+         WHERE payment_id = ${param(6)} AND status = 'PENDING'`,
+        [settled.status, settled.refunds, settled.failure_reason, settled.callback_event_id, settled.settled_at, paymentId],
+      );
+      return { answer: 'settled' as const, callback: callbackOf(settled) };
+    });
+    if (request.callback !== 'withhold') this.transactions.afterCommit(() => this.sendLater(callback));
+    return answer;
+  }
+
+  // ── the callbacks ────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends the callback after the current turn (the simulate answer first), in the background, tracked for the stop. */
+  private sendLater(callback: ProviderCallback): void {
+    if (this.stopping.signal.aborted) return;
+    const sent: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.send(callback)).finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+  }
+
+  /** Tries, then tries again after each of `retryDelaysMs` unless refused for good; each try signed afresh (a provider's retry is a new request). */
+  private async send(callback: ProviderCallback): Promise<void> {
+    const rawBody = Buffer.from(JSON.stringify(callback), 'utf8');
+    const context = { paymentId: callback.paymentId, eventId: callback.eventId, type: callback.type, delivery: this.delivery.name };
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping.signal.aborted) return;
+      const signed: SignedSandboxCallback = {
+        paymentId: callback.paymentId,
+        eventId: callback.eventId,
+        rawBody,
+        signature: this.sign(rawBody, this.clock.now().getTime()),
+      };
+      try {
+        await this.delivery.deliver(signed, this.stopping.signal);
+        this.logger.debug({ ...context, attempt }, 'sandbox: callback delivered');
+        return;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        if (error instanceof SandboxCallbackRefusedError) {
+          this.logger.error({ ...context, attempt, why: error.why }, 'sandbox: the callback was refused; not sent again');
+          return;
+        }
+        const delayMs = this.retryDelaysMs[attempt - 1];
+        if (delayMs === undefined) {
+          this.logger.error(
+            { ...context, attempts: attempt, err: error },
+            'sandbox: the callback could not be delivered; reconciliation will settle the payment',
+          );
+          return;
+        }
+        this.logger.warn({ ...context, attempt, retryDelayMs: delayMs, err: error }, 'sandbox: delivering the callback failed; tried again');
+        await sleep(delayMs, this.stopping.signal);
+      }
+    }
+  }
+
+  /** The service stops: no callback is started or retried any more; those on their way get a short grace. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
+    const pending = [...this.sending];
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(pending), new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
+  }
+
+  // ── the table ────────────────────────────────────────────────────────────────────────────────────
+
+  private async charge(paymentId: string, options: { forUpdate?: boolean } = {}): Promise<ChargeRow | null> {
+    if (!isUuid(paymentId)) return null;
+    const { param, kind } = dialectOf(this.transactions.kind);
+    // SQLite has one writer at a time (libs/persistence queues its transactions): no row lock needed there.
+    const lock = options.forUpdate && kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await this.query<ChargeRow>(`SELECT ${CHARGE_COLUMNS} FROM payment_sandbox_charge WHERE payment_id = ${param(1)}${lock}`, [
+      paymentId.toLowerCase(),
+    ]);
+    return rows[0] ?? null;
+  }
+
+  private async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
+    return rowsOf<R>(await this.transactions.manager.query(sql, parameters));
+  }
+}
+
+const newProviderPaymentId = (): string => `sbx_${randomBytes(12).toString('hex')}`;
+
+const refused = (reason: string): ProviderRefundResult => ({ outcome: 'refused', reason });
+
+/** The callback a settled charge sends: the contract's `ProviderCallback`, its eventId the charge's own (a re-send is a duplicate). */
+function callbackOf(charge: ChargeRow): ProviderCallback {
+  const succeeded = charge.status === 'SUCCEEDED';
+  return {
+    eventId: charge.callback_event_id!,
+    type: succeeded ? 'payment.succeeded' : 'payment.failed',
+    paymentId: charge.payment_id,
+    providerPaymentId: charge.provider_payment_id,
+    amount: numberOf(charge.amount),
+    currency: charge.currency,
+    occurredAt: new Date(numberOrNull(charge.settled_at) ?? 0).toISOString(),
+    ...(succeeded ? {} : { failureReason: charge.failure_reason ?? DECLINED_IN_SANDBOX }),
+  };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import { ProviderCallback } from '@shop/contracts';
+import { newId } from '@shop/shared-kernel';
+import { Cleanups, assertMatchesSchema, capturingLogger, waitFor } from '@shop/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlreadySettledError, PaymentNotFoundError } from '../src/domain/payment.errors.js';
+import { verifyPaymentCallbackSignature } from '../src/domain/webhook-signature.js';
+import {
+  SandboxCallbackRefusedError,
+  type SandboxCallbackDelivery,
+  type SignedSandboxCallback,
+} from '../src/infrastructure/sandbox/sandbox-callback.delivery.js';
+import { WEBHOOK_SECRET } from './support/payment-service-harness.js';
+import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplicationOptions } from './support/payment-test-database.js';
+
+const AMOUNT = 8_000;
+const TOLERANCE_MS = 5 * 60_000;
+
+/** Takes every callback the sandbox sends; the ones in `failures` (in turn) are thrown instead of taken. */
+class RecordingDelivery implements SandboxCallbackDelivery {
+  readonly name = 'recording';
+  readonly attempts: SignedSandboxCallback[] = [];
+  readonly delivered: SignedSandboxCallback[] = [];
+  readonly failures: Error[] = [];
+
+  deliver(callback: SignedSandboxCallback): Promise<void> {
+    this.attempts.push(callback);
+    const failure = this.failures.shift();
+    if (failure) return Promise.reject(failure);
+    this.delivered.push(callback);
+    return Promise.resolve();
+  }
+
+  /** The n-th (1-based) callback taken. */
+  taken(n: number): Promise<SignedSandboxCallback> {
+    return waitFor(() => this.delivered[n - 1], { what: `callback #${n} delivered` });
+  }
+}
+
+/** The callback's body as the receiver reads it, after checking it is signed with the webhook secret over its very bytes. */
+function bodyOf(callback: SignedSandboxCallback, nowMs = Date.now()): ProviderCallback {
+  expect(
+    verifyPaymentCallbackSignature({ secret: WEBHOOK_SECRET, header: callback.signature, rawBody: callback.rawBody, nowMs, toleranceMs: TOLERANCE_MS }),
+  ).toEqual({
+    valid: true,
+  });
+  const body = JSON.parse(callback.rawBody.toString('utf8')) as ProviderCallback;
+  assertMatchesSchema(ProviderCallback, body);
+  return body;
+}
+
+describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+
+  /** The use cases over the real adapters; the sandbox's callbacks recorded, or `inProcess` to the callback use case. */
+  async function setUp(options: PaymentApplicationOptions & { inProcess?: boolean } = {}) {
+    const database = await openPaymentDatabase(kind, cleanups);
+    const delivery = new RecordingDelivery();
+    const { inProcess, ...rest } = options;
+    const app = paymentApplication(database.transactions, cleanups, { delivery: inProcess ? undefined : delivery, sandboxRetryDelaysMs: [1, 1, 1], ...rest });
+    return { database, delivery, app, sandbox: app.sandbox };
+  }
+
+  /** A payment id with a PENDING charge of AMOUNT fen, opened as POST /payments opens one. */
+  async function opened(sandbox: Awaited<ReturnType<typeof setUp>>['sandbox'], amount = AMOUNT): Promise<{ paymentId: string; providerPaymentId: string }> {
+    const paymentId = newId();
+    const { providerPaymentId } = await sandbox.createPayment({ paymentId, userId: newId(), amount, currency: 'CNY' });
+    return { paymentId, providerPaymentId };
+  }
+
+  const send = { outcome: 'success', callback: 'send', refunds: 'accept' } as const;
+
+  describe('charges', () => {
+    it('opens one charge per payment id: a repeated create answers the same provider id, another amount is refused', async () => {
+      const { sandbox, database } = await setUp();
+      const { paymentId, providerPaymentId } = await opened(sandbox);
+      expect(providerPaymentId).toMatch(/^sbx_[0-9a-f]{24}$/);
+      expect(await sandbox.createPayment({ paymentId, userId: newId(), amount: AMOUNT, currency: 'CNY' })).toEqual({ providerPaymentId });
+      await expect(sandbox.createPayment({ paymentId, userId: newId(), amount: AMOUNT + 1, currency: 'CNY' })).rejects.toThrow(/opened for 8000 CNY/);
+      expect(await database.count('payment_sandbox_charge')).toBe(1);
+      expect((await opened(sandbox)).providerPaymentId).not.toBe(providerPaymentId);
+    });
+
+    it('answers what it knows of a charge: UNKNOWN, PENDING, then how it was settled', async () => {
+      const { sandbox } = await setUp();
+      expect(await sandbox.queryPayment(newId())).toEqual({ status: 'UNKNOWN' });
+      expect(await sandbox.queryPayment('not-a-uuid')).toEqual({ status: 'UNKNOWN' });
+      const paid = await opened(sandbox);
+      expect(await sandbox.queryPayment(paid.paymentId)).toEqual({
+        status: 'PENDING',
+        providerPaymentId: paid.providerPaymentId,
+        amount: AMOUNT,
+        currency: 'CNY',
+      });
+      await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold' });
+      expect(await sandbox.queryPayment(paid.paymentId)).toEqual({
+        status: 'SUCCEEDED',
+        providerPaymentId: paid.providerPaymentId,
+        amount: AMOUNT,
+        currency: 'CNY',
+      });
+      const declined = await opened(sandbox);
+      await sandbox.simulate(declined.paymentId, { ...send, outcome: 'failure', callback: 'withhold' });
+      expect(await sandbox.queryPayment(declined.paymentId)).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('declined') });
+    });
+
+    it('cancels a PENDING charge (it can no longer be paid), and says when it was settled already', async () => {
+      const { sandbox, delivery } = await setUp();
+      const pending = await opened(sandbox);
+      expect(await sandbox.cancelPayment(pending.paymentId)).toBe('cancelled');
+      expect(await sandbox.cancelPayment(pending.paymentId)).toBe('cancelled');
+      await expect(sandbox.simulate(pending.paymentId, send)).rejects.toBeInstanceOf(AlreadySettledError);
+      expect(await sandbox.queryPayment(pending.paymentId)).toMatchObject({ status: 'FAILED' });
+
+      const paid = await opened(sandbox);
+      await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold' });
+      expect(await sandbox.cancelPayment(paid.paymentId)).toBe('already-succeeded');
+      const declined = await opened(sandbox);
+      await sandbox.simulate(declined.paymentId, { ...send, outcome: 'failure', callback: 'withhold' });
+      expect(await sandbox.cancelPayment(declined.paymentId)).toBe('already-failed');
+      expect(delivery.attempts).toEqual([]);
+    });
+
+    it('cancels a charge it never opened for good: a create arriving after it cannot make it payable', async () => {
+      const { sandbox } = await setUp();
+      const paymentId = newId();
+      expect(await sandbox.cancelPayment(paymentId)).toBe('cancelled');
+      const { providerPaymentId } = await sandbox.createPayment({ paymentId, userId: newId(), amount: AMOUNT, currency: 'CNY' });
+      expect(providerPaymentId).toMatch(/^sbx_/);
+      await expect(sandbox.simulate(paymentId, send)).rejects.toBeInstanceOf(AlreadySettledError);
+      expect(await sandbox.queryPayment(paymentId)).toMatchObject({ status: 'FAILED' });
+    });
+  });
+
+  describe('simulate', () => {
+    it('settles the charge and sends its signed callback only after answering', async () => {
+      const { sandbox, delivery } = await setUp();
+      const { paymentId, providerPaymentId } = await opened(sandbox);
+      expect(await sandbox.simulate(paymentId, send)).toBe('settled');
+      // The answer is back and nothing was sent yet: the callback follows it.
+      expect(delivery.attempts).toEqual([]);
+      const callback = await delivery.taken(1);
+      expect(bodyOf(callback)).toEqual({
+        eventId: expect.any(String),
+        type: 'payment.succeeded',
+        paymentId,
+        providerPaymentId,
+        amount: AMOUNT,
+        currency: 'CNY',
+        occurredAt: expect.any(String),
+      });
+      expect(callback.paymentId).toBe(paymentId);
+    });
+
+    it('sends a failure with its reason', async () => {
+      const { sandbox, delivery } = await setUp();
+      const { paymentId } = await opened(sandbox);
+      expect(await sandbox.simulate(paymentId, { ...send, outcome: 'failure' })).toBe('settled');
+      expect(bodyOf(await delivery.taken(1))).toMatchObject({
+        type: 'payment.failed',
+        paymentId,
+        amount: AMOUNT,
+        failureReason: expect.stringContaining('declined'),
+      });
+    });
+
+    it('sends the same callback again when simulated again the same way (a duplicate, same eventId); the other way is ALREADY_SETTLED', async () => {
+      const { sandbox, delivery } = await setUp();
+      const { paymentId } = await opened(sandbox);
+      await sandbox.simulate(paymentId, send);
+      const first = bodyOf(await delivery.taken(1));
+      expect(await sandbox.simulate(paymentId, send)).toBe('resent');
+      const again = bodyOf(await delivery.taken(2));
+      expect(again).toEqual(first);
+      await expect(sandbox.simulate(paymentId, { ...send, outcome: 'failure' })).rejects.toBeInstanceOf(AlreadySettledError);
+      expect(await sandbox.queryPayment(paymentId)).toMatchObject({ status: 'SUCCEEDED' });
+    });
+
+    it('withholds the callback when told (a silent provider) and refuses an unknown charge', async () => {
+      const { sandbox, delivery } = await setUp();
+      const { paymentId } = await opened(sandbox);
+      expect(await sandbox.simulate(paymentId, { ...send, callback: 'withhold' })).toBe('settled');
+      await expect(sandbox.simulate(newId(), send)).rejects.toBeInstanceOf(PaymentNotFoundError);
+      // Another charge's callback is sent after it: had the withheld one left, it would be first.
+      const other = await opened(sandbox);
+      await sandbox.simulate(other.paymentId, send);
+      expect((await delivery.taken(1)).paymentId).toBe(other.paymentId);
+      expect(delivery.attempts).toHaveLength(1);
+    });
+
+    it('tries a failed delivery again, signing each try afresh, and stops after a few (reconciliation is left to settle it)', async () => {
+      const log = capturingLogger({ service: 'payment' });
+      const { sandbox, delivery, app } = await setUp({ logger: log.logger });
+      const { paymentId } = await opened(sandbox);
+      delivery.failures.push(new Error('ECONNREFUSED'), new Error('503'));
+      await sandbox.simulate(paymentId, send);
+      const taken = await delivery.taken(1);
+      expect(delivery.attempts).toHaveLength(3);
+      expect(new Set(delivery.attempts.map((attempt) => attempt.rawBody.toString()))).toEqual(new Set([taken.rawBody.toString()]));
+      expect(log.messages('warn')).toEqual([expect.stringContaining('tried again'), expect.stringContaining('tried again')]);
+
+      // Never taken: four tries (the first and three retries), then an error in the log.
+      const lost = await opened(sandbox);
+      delivery.failures.push(...[1, 2, 3, 4].map((n) => new Error(`down ${n}`)));
+      app.clock.advance(1_000);
+      await sandbox.simulate(lost.paymentId, send);
+      await waitFor(() => log.messages('error').length === 1, { what: 'the delivery given up' });
+      expect(delivery.attempts.filter((attempt) => attempt.paymentId === lost.paymentId)).toHaveLength(4);
+      expect(log.lines.at(-1)).toMatchObject({ level: 'error', paymentId: lost.paymentId, attempts: 4 });
+      expect(JSON.stringify(log.lines)).not.toContain(WEBHOOK_SECRET);
+    });
+
+    it('does not send again a callback the receiver refused for good', async () => {
+      const log = capturingLogger({ service: 'payment' });
+      const { sandbox, delivery } = await setUp({ logger: log.logger });
+      const { paymentId } = await opened(sandbox);
+      delivery.failures.push(new SandboxCallbackRefusedError(paymentId, '401 INVALID_SIGNATURE'));
+      await sandbox.simulate(paymentId, send);
+      await waitFor(() => log.messages('error').length === 1, { what: 'the refusal logged' });
+      expect(delivery.attempts).toHaveLength(1);
+      expect(log.lines.at(-1)).toMatchObject({ paymentId, why: '401 INVALID_SIGNATURE' });
+    });
+
+    it('sends nothing once the service stops, retries included', async () => {
+      const { sandbox, delivery } = await setUp({ sandboxRetryDelaysMs: [60_000] });
+      const { paymentId } = await opened(sandbox);
+      delivery.failures.push(new Error('down'));
+      await sandbox.simulate(paymentId, send);
+      await waitFor(() => delivery.attempts.length === 1, { what: 'the first try' });
+      // Stops at once although a retry is a minute away.
+      await sandbox.onModuleDestroy();
+      const later = await opened(sandbox);
+      await sandbox.simulate(later.paymentId, send);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(delivery.attempts).toHaveLength(1);
+    });
+  });
+
+  describe('refunds', () => {
+    it('gives a succeeded charge’s money back once, idempotent on the refund id', async () => {
+      const { sandbox } = await setUp();
+      const { paymentId } = await opened(sandbox);
+      await sandbox.simulate(paymentId, { ...send, callback: 'withhold' });
+      const refundId = randomUUID();
+      const refund = { paymentId, refundId, amount: AMOUNT, currency: 'CNY' };
+      expect(await sandbox.refundPayment(refund)).toEqual({ outcome: 'refunded' });
+      expect(await sandbox.refundPayment(refund)).toEqual({ outcome: 'refunded' });
+      expect(await sandbox.refundPayment({ ...refund, refundId: randomUUID() })).toEqual({
+        outcome: 'refused',
+        reason: expect.stringContaining('refunded already'),
+      });
+    });
+
+    it('refuses a refund of a charge that took no money, of another amount, or while told to refuse', async () => {
+      const { sandbox } = await setUp();
+      const pending = await opened(sandbox);
+      const refundOf = (paymentId: string, amount = AMOUNT) => sandbox.refundPayment({ paymentId, refundId: randomUUID(), amount, currency: 'CNY' });
+      expect(await refundOf(pending.paymentId)).toMatchObject({ outcome: 'refused' });
+      expect(await refundOf(newId())).toMatchObject({ outcome: 'refused' });
+
+      const paid = await opened(sandbox);
+      await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold', refunds: 'refuse' });
+      expect(await refundOf(paid.paymentId)).toEqual({ outcome: 'refused', reason: expect.stringContaining('refuses refunds') });
+      expect(await refundOf(paid.paymentId, AMOUNT - 1)).toEqual({ outcome: 'refused', reason: expect.stringContaining('not the charge') });
+      // Simulated again, the same way, accepting refunds now: the next try goes through.
+      expect(await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold', refunds: 'accept' })).toBe('resent');
+      expect(await refundOf(paid.paymentId)).toEqual({ outcome: 'refunded' });
+    });
+  });
+
+  describe('in-process to the callback use case', () => {
+    /** An order awaiting payment and its payment started through the use cases (PENDING, its charge opened). */
+    async function paymentStarted(app: Awaited<ReturnType<typeof setUp>>['app']) {
+      const orderId = newId();
+      const userId = newId();
+      await app.openPayment.execute({ orderId, userId, payable: AMOUNT, paymentDueAt: new Date(app.clock.now().getTime() + 15 * 60_000) });
+      const payment = await app.createPayment.execute({ orderId, userId });
+      return { ...payment, userId };
+    }
+
+    const statusOf = async (app: Awaited<ReturnType<typeof setUp>>['app'], paymentId: string) => (await app.payments.find(paymentId))?.status;
+
+    it('settles the payment through the signed callback: verified, applied once, announced once (a re-sent callback changes nothing)', async () => {
+      const { app } = await setUp({ inProcess: true });
+      // What the use case answered to each callback the sandbox handed it.
+      const outcomes: string[] = [];
+      const execute = app.receiveCallback.execute.bind(app.receiveCallback);
+      app.receiveCallback.execute = async (command) => {
+        const result = await execute(command);
+        outcomes.push(result.outcome);
+        return result;
+      };
+      const payment = await paymentStarted(app);
+      expect(payment.status).toBe('PENDING');
+      const simulate = () =>
+        app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
+      await simulate();
+      await waitFor(() => outcomes.length === 1, { what: 'the callback handled' });
+      expect(await statusOf(app, payment.paymentId)).toBe('SUCCEEDED');
+      await simulate();
+      await waitFor(() => outcomes.length === 2, { what: 'the re-sent callback handled' });
+      expect(outcomes).toEqual(['succeeded', 'duplicate']);
+      const succeeded = (await outboxRows(app.transactions)).filter((row) => row.type === 'payment.succeeded.v1');
+      expect(succeeded.map((row) => row.aggregateId)).toEqual([payment.paymentId]);
+    });
+
+    it('fails the payment through a failure callback', async () => {
+      const { app } = await setUp({ inProcess: true });
+      const payment = await paymentStarted(app);
+      await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'failure', callback: 'send', refunds: 'accept' });
+      await waitFor(async () => (await statusOf(app, payment.paymentId)) === 'FAILED', { what: 'the payment failed by its callback' });
+      expect((await app.payments.find(payment.paymentId))?.failureReason).toBe('DECLINED');
+    });
+
+    it('has its signature checked like any callback: signed with another secret, it is refused and nothing changes', async () => {
+      const log = capturingLogger({ service: 'payment' });
+      const { app } = await setUp({ inProcess: true, sandboxSecret: 'not-the-service-webhook-secret-of-32-bytes', logger: log.logger });
+      const payment = await paymentStarted(app);
+      await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
+      await waitFor(() => log.messages('error').length === 1, { what: 'the refused callback logged' });
+      expect(log.lines.at(-1)).toMatchObject({ paymentId: payment.paymentId, why: expect.stringContaining('INVALID_SIGNATURE') });
+      expect(await statusOf(app, payment.paymentId)).toBe('PENDING');
+      expect(await outboxRows(app.transactions)).toEqual([]);
+    });
+  });
+});
