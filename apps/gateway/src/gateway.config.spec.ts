@@ -22,7 +22,13 @@ describe('gatewayConfigFromEnv', () => {
       loginMaxFailures: 5,
       loginLockMaxSeconds: 120,
       redisKeyPrefix: 'shop:gateway:rate-limit',
-      serviceUrls: { user: 'http://127.0.0.1:3001', order: 'http://127.0.0.1:3002', coupon: 'http://127.0.0.1:3003', points: 'http://127.0.0.1:3004' },
+      serviceUrls: {
+        user: 'http://127.0.0.1:3001',
+        order: 'http://127.0.0.1:3002',
+        coupon: 'http://127.0.0.1:3003',
+        points: 'http://127.0.0.1:3004',
+        payment: 'http://127.0.0.1:3005',
+      },
     });
   });
 

@@ -13,8 +13,11 @@ export interface ServiceRequest {
   readonly path: string;
   /** End-to-end headers of the client's request worth passing on (`accept`, `idempotency-key`, …). */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as JSON text (serialised by the caller, so that a body which cannot be is never the service's failure); none for `undefined`. */
-  readonly body?: string;
+  /**
+   * The body as JSON text (serialised by the caller, so that a body which cannot be is never the service's
+   * failure), or the client's own bytes for a route whose sender signs them (`signedBody`); none for `undefined`.
+   */
+  readonly body?: string | Uint8Array;
   /** Who the call is for; anonymous (register, login) without one. */
   readonly caller?: Caller;
   readonly correlationId: string;

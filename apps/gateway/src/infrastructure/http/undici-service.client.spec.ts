@@ -72,6 +72,24 @@ describe('UndiciServiceClient', () => {
     });
   });
 
+  it('sends a body given as bytes exactly as given (a signed body), as JSON', async () => {
+    const { client } = await serviceAnswering((response) => response.writeHead(200).end());
+    const received: Buffer[] = [];
+    server!.removeAllListeners('request');
+    server!.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push(Buffer.concat(chunks));
+        response.writeHead(200, { 'x-seen-type': String(request.headers['content-type']), 'x-seen-length': String(request.headers['content-length']) }).end();
+      });
+    });
+    const bytes = Buffer.from('{ "b" :1,\n"a":"\\u00e9 é" }  ', 'utf8');
+    const response = await client.send('user', { ...REQUEST, body: bytes });
+    expect(received[0]!.equals(bytes)).toBe(true);
+    expect(Object.fromEntries(response.headers)).toMatchObject({ 'x-seen-type': 'application/json', 'x-seen-length': String(bytes.length) });
+  });
+
   it("returns the service's answer headers as they came, each cookie apart, and the body byte for byte (the forwarder's allowlist filters them)", async () => {
     const bytes = Buffer.from([0x7b, 0x7d, 0x00, 0xff]);
     const { client } = await serviceAnswering((response) => {

@@ -78,6 +78,35 @@ describe('forwardedRequestHeaders', () => {
   it('sets no x-forwarded-for without a known client address, and never passes the client’s own', () => {
     expect(forwardedRequestHeaders({ 'x-forwarded-for': '203.0.113.7' }, undefined)).toEqual({});
   });
+
+  describe('for a signedBody route', () => {
+    const signature = 't=1700000000,v1=' + 'ab'.repeat(32);
+
+    it('passes the headers the route names besides the allowlist, whatever their case', () => {
+      expect(forwardedRequestHeaders({ accept: 'application/json', 'Payment-Signature': signature }, '192.0.2.1', ['payment-signature'])).toEqual({
+        accept: 'application/json',
+        'payment-signature': signature,
+        'x-forwarded-for': '192.0.2.1',
+      });
+    });
+
+    it('passes the signature header only for the route that names it', () => {
+      expect(forwardedRequestHeaders({ 'payment-signature': signature }, undefined)).toEqual({});
+      expect(forwardedRequestHeaders({ 'payment-signature': signature }, undefined, ['x-other-signature'])).toEqual({});
+    });
+
+    it.each(Object.entries(SMUGGLING_HEADERS))('still drops %s', (name, value) => {
+      const headers = forwardedRequestHeaders({ 'payment-signature': signature, [name]: value }, '192.0.2.1', ['payment-signature']);
+      expect(headers).toEqual({ 'payment-signature': signature, 'x-forwarded-for': '192.0.2.1' });
+    });
+
+    it('names only headers the contract lets a route name: every signed route of the platform', () => {
+      const signed = HTTP_ROUTES.filter((route) => route.signedBody);
+      expect(signed.map((route) => route.operationId)).toEqual(['receivePaymentCallback']);
+      for (const route of signed)
+        for (const name of route.signedBody!.headers) expect(Object.keys(SMUGGLING_HEADERS), `${route.operationId} ${name}`).not.toContain(name);
+    });
+  });
 });
 
 describe('returnedResponseHeaders', () => {

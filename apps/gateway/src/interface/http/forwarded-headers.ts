@@ -7,7 +7,8 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@shop/http';
  * `X-Original-URL`, `X-Rewrite-URL`, `X-HTTP-Method-Override`, `X-Forwarded-Host`, `Forwarded`,
  * `X-User-Id`, a forged internal token…) is one nobody thought to deny, so none is passed unless
  * named here. Identity reaches a service only as the gateway's signed token, and the correlation id,
- * the body's encoding and its length are the gateway's (the body is re-encoded as JSON).
+ * the body's encoding and its length are the gateway's (the body is re-encoded as JSON, but for a
+ * `signedBody` route, whose bytes go on as they came with the headers that route names besides these).
  */
 const FORWARDED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   // Content negotiation: a service picks the representation and the language of its answer.
@@ -61,15 +62,17 @@ const firstOrJoined = (value: string | string[]): string => (Array.isArray(value
 
 /**
  * The headers sent on to a service: the client's end-to-end headers named in the allowlist above
- * (hop-by-hop ones are never in it, whatever the client's `Connection` says), and `X-Forwarded-For`
- * set to the client's address as the gateway determined it from its trusted hops — the client's own
- * `X-Forwarded-For` is never passed on.
+ * (hop-by-hop ones are never in it, whatever the client's `Connection` says), those the route itself
+ * names (`also`: a `signedBody` route's signature header, which `defineContext` keeps clear of
+ * credentials, framing, hop-by-hop and forwarding headers), and `X-Forwarded-For` set to the client's
+ * address as the gateway determined it from its trusted hops — the client's own `X-Forwarded-For` is
+ * never passed on.
  */
-export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined): Record<string, string> {
+export function forwardedRequestHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined, also: readonly string[] = []): Record<string, string> {
   const forwarded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value !== undefined && FORWARDED_REQUEST_HEADERS.has(lower)) forwarded[lower] = firstOrJoined(value);
+    if (value !== undefined && (FORWARDED_REQUEST_HEADERS.has(lower) || also.includes(lower))) forwarded[lower] = firstOrJoined(value);
   }
   if (clientAddress) forwarded['x-forwarded-for'] = clientAddress;
   return forwarded;

@@ -1,7 +1,7 @@
 import { ProblemException } from '@shop/http';
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute } from '@shop/contracts';
-import { upstreamPathOf } from './service-forwarder.js';
+import { bodyOf, upstreamPathOf } from './service-forwarder.js';
 
 const route = (path: string): HttpRoute => ({
   operationId: 'op',
@@ -30,5 +30,18 @@ describe('upstreamPathOf', () => {
 
   it.each(['.', '..', ''])('answers 404 for the parameter %j, which URL normalisation would turn into another path', (value) => {
     expect(() => upstreamPathOf(route('/orders/{orderId}/cancel'), { params: { orderId: value }, originalUrl: '/x' })).toThrow(ProblemException);
+  });
+});
+
+describe('bodyOf', () => {
+  const signed = { signedBody: { headers: ['payment-signature'] } };
+
+  it('writes the parsed body again as JSON for a route without signedBody', () => {
+    expect(bodyOf({}, { body: { b: 1, a: 'é' } })).toBe('{"b":1,"a":"é"}');
+  });
+
+  it('takes the bytes the parser kept for a signedBody route, and refuses to re-encode when there are none', () => {
+    // No parser ran for this plain object: the gateway never sends a signed body it did not receive as bytes.
+    expect(() => bodyOf(signed, { body: { a: 1 } })).toThrow(ProblemException);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HttpRoute } from '@shop/contracts';
 import type { FastifyReply } from 'fastify';
-import { CORRELATION_ID_HEADER, ProblemException, correlationIdOf } from '@shop/http';
+import { CORRELATION_ID_HEADER, ProblemException, correlationIdOf, rawBodyOf } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import { SERVICE_CLIENT } from '../../application/gateway.di-tokens.js';
 import {
@@ -18,7 +18,9 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Sends a request on to the service that owns its route and answers with what the service said:
- * its status, its end-to-end headers and its body byte for byte (problem+json included). When no
+ * its status, its end-to-end headers and its body byte for byte (problem+json included). The client's
+ * body goes on as JSON written again, but for a route whose sender signs it (`signedBody`: a payment
+ * provider's callback), whose bytes go on exactly as they came, with the headers it names. When no
  * answer comes, the client gets a problem of the gateway's own: 504 `SERVICE_TIMEOUT` or 503
  * `SERVICE_UNAVAILABLE` (with `Retry-After` while the service's circuit is open), or 503
  * `SERVICE_BUSY` with `Retry-After` when too many calls to the service are already in flight.
@@ -33,13 +35,13 @@ export class ServiceForwarder {
   async forward(route: HttpRoute, request: GatewayRequest, reply: FastifyReply): Promise<void> {
     // Serialised here, outside the breaker: a body that cannot be (the parser bounds its depth) is this
     // request's fault and must never count as a failure of the service.
-    const body = METHODS_WITH_BODY.has(route.method) && request.body !== undefined ? jsonOf(request.body) : undefined;
+    const body = METHODS_WITH_BODY.has(route.method) && request.body !== undefined ? bodyOf(route, request) : undefined;
     let answer: ServiceResponse;
     try {
       answer = await this.client.send(route.service, {
         method: route.method,
         path: upstreamPathOf(route, request),
-        headers: forwardedRequestHeaders(request.headers, request.ip),
+        headers: forwardedRequestHeaders(request.headers, request.ip, route.signedBody?.headers),
         body,
         caller: request[CALLER],
         correlationId: String(reply.raw.getHeader(CORRELATION_ID_HEADER)),
@@ -107,6 +109,21 @@ export function upstreamAnswerOf({ status, body }: Pick<ServiceResponse, 'status
   } catch {
     return { status };
   }
+}
+
+/**
+ * What is sent on of a parsed body: for a `signedBody` route the bytes the parser read, untouched (a
+ * signature is over them, and any re-encoding of whitespace, key order or escapes would break it);
+ * for every other route the JSON written again.
+ */
+export function bodyOf(route: Pick<HttpRoute, 'signedBody'>, request: Pick<GatewayRequest, 'body'>): string | Uint8Array {
+  if (route.signedBody) {
+    const raw = rawBodyOf(request);
+    // The parser keeps the bytes of every body it accepts: without them the signature could not be checked, and re-encoding would break it.
+    if (raw === undefined) throw ProblemException.of(400, 'MALFORMED_JSON', 'The request body cannot be passed on as it was sent.');
+    return raw;
+  }
+  return jsonOf(request.body);
 }
 
 /** The body as the JSON text sent on; 400 for one that cannot be written again (too deep, a cycle). */

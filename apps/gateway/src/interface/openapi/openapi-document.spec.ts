@@ -9,6 +9,7 @@ import {
   couponContext,
   defineContext,
   orderContext,
+  paymentContext,
   pointsContext,
   schemaNameOf,
   userContext,
@@ -200,6 +201,45 @@ describe('the OpenAPI document', () => {
     expect(ledger.responses['200'].headers['link']).toEqual({ description: expect.stringContaining('rel="next"'), schema: { type: 'string' } });
     expect(ledger.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PointsLedgerPage' });
     for (const schema of pointsContext.routes.flatMap(bodySchemasOf)) expect(withPoints['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
+  });
+
+  it('documents the payment routes: the anonymous, signed callback with its signature header, the admin list with its status filter', async () => {
+    const document = openApiDocument(CONTEXTS, '1.0.0') as Record<string, any>;
+    expect((await new Validator().validate(document)).errors).toBeUndefined();
+    expect(document['tags']).toEqual(
+      expect.arrayContaining([
+        { name: 'payments', description: 'Paying for orders' },
+        { name: 'payment-admin', description: 'Payments and refunds, for admins' },
+      ]),
+    );
+    const callback = document['paths']['/payments/callback']['post'];
+    expect(callback).toMatchObject({ operationId: 'receivePaymentCallback', tags: ['payments'], security: [] });
+    expect(callback.parameters).toEqual([
+      { name: 'payment-signature', in: 'header', required: true, description: expect.stringContaining('exact bytes'), schema: { type: 'string' } },
+    ]);
+    expect(callback.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ProviderCallback' });
+    expect(Object.keys(callback.responses)).toEqual(['200', '400', '401', '404', '413', '422', '429', '503', '504']);
+    // Its 401 is the signature's, not the access token's.
+    expect(callback.responses['401'].description).toContain('INVALID_SIGNATURE');
+    const create = document['paths']['/payments']['post'];
+    expect(create).toMatchObject({ operationId: 'createPayment', security: [{ bearerAuth: [] }] });
+    expect(create.parameters).toBeUndefined();
+    // Its own 503 (the provider) is documented, not the gateway's shared one.
+    expect(create.responses['503'].description).toContain('PROVIDER_UNAVAILABLE');
+    const list = document['paths']['/admin/payments']['get'];
+    expect(list.parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`)).toEqual([
+      'query cursor',
+      'query limit',
+      'query status',
+    ]);
+    expect(list.responses['403']).toEqual({ $ref: '#/components/responses/Forbidden' });
+    for (const schema of paymentContext.routes.flatMap(bodySchemasOf)) expect(document['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
+    // Only the signed route has a header parameter.
+    const headerParameters = Object.values(document['paths'])
+      .flatMap((path) => Object.values(path as Record<string, { parameters?: { in: string }[] }>))
+      .flatMap((operation) => operation.parameters ?? [])
+      .filter((parameter) => parameter.in === 'header');
+    expect(headerParameters).toHaveLength(1);
   });
 
   it('documents the order routes: the catalog, placing with 202, the paged lists with their headers, admin steps with 403', async () => {

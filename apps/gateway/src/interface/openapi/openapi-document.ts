@@ -77,6 +77,13 @@ function operationOf(route: HttpRoute): Json {
   const parameters = [
     ...[...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     ...(route.query ? queryParametersOf(route.query) : []),
+    ...(route.signedBody?.headers ?? []).map((name) => ({
+      name,
+      in: 'header',
+      required: true,
+      description: "The sender's signature over the body's exact bytes: the gateway passes both on unchanged",
+      schema: { type: 'string' },
+    })),
   ];
   return {
     operationId: route.operationId,
