@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventSchemaRegistry, PaymentFailedV1, PaymentSucceededV1 } from '@shop/contracts';
+import { newId } from '@shop/shared-kernel';
+import { assertPaymentView } from '../../testing/contract-shapes.js';
+import { codeOf, FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+
+const schemas = new EventSchemaRegistry([PaymentSucceededV1, PaymentFailedV1]);
+
+describe('CreatePaymentHandler', () => {
+  let f: PaymentApplicationFixture;
+  const userId = newId();
+  beforeEach(() => {
+    f = paymentApplicationFixture();
+  });
+  afterEach(async () => {
+    expect(f.provider.callsInTransaction, 'the provider is never called inside a transaction').toBe(0);
+    await f.unitOfWork.dispose();
+  });
+
+  it("starts a PENDING payment of the order's payable, committed before the provider is called outside any transaction", async () => {
+    const orderId = await f.awaitingOrder(userId, { payable: 12_345 });
+    const seen: Array<{ status: string | undefined; inTransaction: boolean }> = [];
+    const create = f.provider.createPayment.bind(f.provider);
+    f.provider.createPayment = async (request) => {
+      seen.push({ status: f.payments.rowOf(request.paymentId)?.status, inTransaction: f.unitOfWork.inTransaction });
+      return create(request);
+    };
+
+    const view = await f.handlers.createPayment.execute({ userId, orderId });
+
+    expect(view).toEqual({
+      paymentId: expect.any(String),
+      orderId,
+      amount: 12_345,
+      currency: 'CNY',
+      status: 'PENDING',
+      provider: 'sandbox',
+      createdAt: FIXTURE_NOW.toISOString(),
+      settledAt: null,
+      failureReason: null,
+      refund: null,
+    });
+    expect(() => assertPaymentView(view)).not.toThrow();
+    expect(seen).toEqual([{ status: 'PENDING', inTransaction: false }]);
+    expect(f.provider.charges.get(view.paymentId)).toMatchObject({ amount: 12_345, currency: 'CNY' });
+    expect(f.payments.rowOf(view.paymentId)).toMatchObject({ userId, status: 'PENDING', providerPaymentId: 'sbx_1' });
+    // Starting announces nothing: the outcome does.
+    expect(f.outbox.events).toEqual([]);
+  });
+
+  it('takes ids in any spelling', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    const view = await f.handlers.createPayment.execute({ userId: userId.toUpperCase(), orderId: orderId.toUpperCase() });
+    expect(view.orderId).toBe(orderId);
+  });
+
+  describe('refuses, storing nothing and calling no provider', () => {
+    const refusedWith = async (code: string, orderId: string, as = userId) => {
+      const before = f.payments.snapshots().length;
+      const calls = f.provider.calls.length;
+      expect(await codeOf(f.handlers.createPayment.execute({ userId: as, orderId }))).toBe(code);
+      expect(f.payments.snapshots()).toHaveLength(before);
+      expect(f.provider.calls).toHaveLength(calls);
+    };
+
+    it('an order never heard of (ORDER_NOT_FOUND)', async () => {
+      await refusedWith('ORDER_NOT_FOUND', newId());
+    });
+
+    it("someone else's order, as if it did not exist (ORDER_NOT_FOUND)", async () => {
+      await refusedWith('ORDER_NOT_FOUND', await f.awaitingOrder(newId()));
+    });
+
+    it.each(['CANCELLED', 'PAID'] as const)('an order %s (NOT_PAYABLE)', async (closedAs) => {
+      const orderId = await f.awaitingOrder(userId);
+      await f.handlers.closePaymentForOrder.execute({ orderId, userId, closedAs });
+      await refusedWith('NOT_PAYABLE', orderId);
+    });
+
+    it('an order cancelled before its awaiting arrived (NOT_PAYABLE)', async () => {
+      const orderId = newId();
+      await f.handlers.closePaymentForOrder.execute({ orderId, userId, closedAs: 'CANCELLED' });
+      await f.awaitingOrder(userId, { orderId });
+      await refusedWith('NOT_PAYABLE', orderId);
+    });
+
+    it('an order past its payment deadline (NOT_PAYABLE), the deadline itself included', async () => {
+      const orderId = await f.awaitingOrder(userId, { dueInMs: 15 * MINUTE });
+      f.clock.advance(15 * MINUTE);
+      await refusedWith('NOT_PAYABLE', orderId);
+    });
+
+    it('a second payment while the first is PENDING (PAYMENT_IN_PROGRESS)', async () => {
+      const { orderId } = await f.pendingPayment(userId);
+      await refusedWith('PAYMENT_IN_PROGRESS', orderId);
+    });
+
+    it.each([
+      ['succeeded', async (paymentId: string) => void (await f.callback(paymentId))],
+      [
+        'being refunded',
+        async (paymentId: string) => {
+          await f.callback(paymentId);
+          const { orderId, amount } = f.payments.rowOf(paymentId)!;
+          f.provider.failNext('refundPayment');
+          await f.handlers.requestRefund.execute({ orderId, paymentId, amount, reason: 'CUSTOMER_REQUEST' });
+        },
+      ],
+    ])('an order whose payment %s, even with the projection still awaiting (NOT_PAYABLE)', async (_, settle) => {
+      const { orderId, paymentId } = await f.pendingPayment(userId);
+      await settle(paymentId);
+      await refusedWith('NOT_PAYABLE', orderId);
+    });
+
+    it('an order with nothing to pay: settled free already (NOT_PAYABLE)', async () => {
+      await refusedWith('NOT_PAYABLE', await f.awaitingOrder(userId, { payable: 0 }));
+    });
+
+    it('an order id that is no UUID (INVALID_VALUE)', async () => {
+      await refusedWith('INVALID_VALUE', 'order-1');
+    });
+  });
+
+  it('lets a new attempt start after a FAILED one, and that one may succeed', async () => {
+    const { orderId, paymentId } = await f.pendingPayment(userId);
+    await f.callback(paymentId, { type: 'payment.failed', failureReason: 'card declined' });
+    const second = await f.handlers.createPayment.execute({ userId, orderId });
+    expect(second.paymentId).not.toBe(paymentId);
+    await f.callback(second.paymentId);
+    expect(f.payments.ofOrder(orderId).map((p) => p.status)).toEqual(['FAILED', 'SUCCEEDED']);
+  });
+
+  it('marks the payment FAILED (PROVIDER_ERROR, payment.failed.v1) and answers PROVIDER_UNAVAILABLE when the provider throws; a retry starts at once', async () => {
+    const orderId = await f.awaitingOrder(userId, { payable: 9_900 });
+    f.provider.failNext('createPayment', new Error('connect ECONNREFUSED'));
+
+    const failure = await f.handlers.createPayment.execute({ userId, orderId }).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    const [failed] = f.payments.ofOrder(orderId);
+    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR', settledAt: FIXTURE_NOW, providerPaymentId: null });
+    expect(failed!.failureDetail).toContain('ECONNREFUSED');
+    expect(f.outbox.events).toEqual([
+      {
+        type: 'payment.failed.v1',
+        aggregateId: failed!.paymentId,
+        payload: { paymentId: failed!.paymentId, orderId, userId, amount: 9_900, reason: 'PROVIDER_ERROR', failedAt: FIXTURE_NOW.toISOString() },
+      },
+    ]);
+    expect(() => schemas.validatePayload(PaymentFailedV1.type, f.outbox.events[0]!.payload)).not.toThrow();
+
+    const retry = await f.handlers.createPayment.execute({ userId, orderId });
+    expect(retry.status).toBe('PENDING');
+  });
+
+  it('treats a provider answer without a providerPaymentId as a provider failure', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    f.provider.createPayment = async () => ({ providerPaymentId: '' });
+    expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId }))).toBe('PROVIDER_UNAVAILABLE');
+    expect(f.payments.ofOrder(orderId)[0]!.status).toBe('FAILED');
+  });
+
+  it('still applies a success called back for a payment the provider created although its answer was lost (FAILED → SUCCEEDED)', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    f.provider.createsThenFails = true;
+    expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId }))).toBe('PROVIDER_UNAVAILABLE');
+    const [payment] = f.payments.ofOrder(orderId);
+
+    const result = await f.callback(payment!.paymentId, { providerPaymentId: 'sbx_1' });
+
+    expect(result).toEqual({ outcome: 'succeeded', paymentId: payment!.paymentId, afterFailure: true });
+    expect(f.eventTypes()).toEqual(['payment.failed.v1', 'payment.succeeded.v1']);
+    expect(f.payments.rowOf(payment!.paymentId)).toMatchObject({ status: 'SUCCEEDED', failureReason: null, providerPaymentId: 'sbx_1' });
+  });
+
+  it('answers how the payment went when a callback settled it before the provider failure was recorded', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    const create = f.provider.createPayment.bind(f.provider);
+    f.provider.createPayment = async (request) => {
+      await create(request);
+      await f.callback(request.paymentId, { providerPaymentId: 'sbx_1' });
+      throw new Error('the answer was lost');
+    };
+    const view = await f.handlers.createPayment.execute({ userId, orderId });
+    expect(view.status).toBe('SUCCEEDED');
+    expect(f.eventTypes()).toEqual(['payment.succeeded.v1']);
+  });
+
+  it('leaves the payment PENDING (for reconciliation) and fails when even the failure cannot be recorded', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    f.provider.failNext('createPayment');
+    f.outbox.failNext = new Error('database gone');
+    await expect(f.handlers.createPayment.execute({ userId, orderId })).rejects.toThrow('database gone');
+    expect(f.payments.ofOrder(orderId).map((p) => p.status)).toEqual(['PENDING']);
+  });
+
+  it('starts one payment of two started at once for the same order; the other is PAYMENT_IN_PROGRESS', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    const results = await Promise.all([0, 1].map(() => codeOf(f.handlers.createPayment.execute({ userId, orderId }))));
+    expect(results.sort()).toEqual(['PAYMENT_IN_PROGRESS', 'no error']);
+    expect(f.payments.ofOrder(orderId)).toHaveLength(1);
+    expect(f.provider.calls.filter((call) => call.operation === 'createPayment')).toHaveLength(1);
+  });
+
+  describe('inside a transaction of someone else (the Idempotency-Key interceptor)', () => {
+    it('answers the PENDING payment and calls the provider only once that transaction has committed', async () => {
+      const orderId = await f.awaitingOrder(userId);
+      let callsBeforeCommit = -1;
+      const view = await f.unitOfWork.run(async () => {
+        const answer = await f.handlers.createPayment.execute({ userId, orderId });
+        callsBeforeCommit = f.provider.calls.length;
+        return answer;
+      });
+      await f.handlers.createPayment.settled();
+      expect(view.status).toBe('PENDING');
+      expect(callsBeforeCommit).toBe(0);
+      expect(f.provider.calls).toEqual([{ operation: 'createPayment', paymentId: view.paymentId, inTransaction: false }]);
+      expect(f.payments.rowOf(view.paymentId)).toMatchObject({ status: 'PENDING', providerPaymentId: 'sbx_1' });
+    });
+
+    it('never calls the provider when that transaction rolls back', async () => {
+      const orderId = await f.awaitingOrder(userId);
+      await expect(
+        f.unitOfWork.run(async () => {
+          await f.handlers.createPayment.execute({ userId, orderId });
+          throw new Error('the answer could not be stored');
+        }),
+      ).rejects.toThrow('the answer could not be stored');
+      await f.handlers.createPayment.settled();
+      expect(f.provider.calls).toEqual([]);
+      expect(f.payments.ofOrder(orderId)).toEqual([]);
+    });
+
+    it('marks the payment FAILED after the answer when the provider then throws', async () => {
+      const orderId = await f.awaitingOrder(userId);
+      f.provider.failNext('createPayment');
+      const view = await f.unitOfWork.run(() => f.handlers.createPayment.execute({ userId, orderId }));
+      await f.handlers.createPayment.settled();
+      expect(view.status).toBe('PENDING');
+      expect(f.payments.rowOf(view.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
+      expect(f.eventTypes()).toEqual(['payment.failed.v1']);
+    });
+  });
+});
