@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { CreatePaymentRequest, SimulatePaymentRequest, type PaymentView, type SandboxSimulation } from '@shop/contracts';
+import { CurrentIdentity, Idempotent, RequiresUser, SchemaPipe, uuidParam, type Identity, type UuidParams } from '@shop/http';
+import { canonicalId } from '@shop/shared-kernel';
+import { CreatePaymentHandler } from '../../application/commands/create-payment/create-payment.handler.js';
+import { SimulatePaymentHandler } from '../../application/commands/simulate-payment/simulate-payment.handler.js';
+import { GetPaymentHandler } from '../../application/queries/get-payment/get-payment.handler.js';
+
+/**
+ * A signed-in customer's payments: start one for an order awaiting payment, follow it, and (sandbox only)
+ * have the sandbox provider settle it. Whose they are comes from the gateway's identity only: another
+ * customer's order or payment answers 404, as one that does not exist, so nobody learns of someone else's.
+ */
+@Controller('payments')
+@RequiresUser()
+export class PaymentsController {
+  constructor(
+    private readonly createPayment: CreatePaymentHandler,
+    private readonly getPayment: GetPaymentHandler,
+    private readonly simulatePayment: SimulatePaymentHandler,
+  ) {}
+
+  /**
+   * 201: a PENDING payment of the order's payable amount, started at the provider. One live payment per
+   * order (409 `PAYMENT_IN_PROGRESS`), none once it is paid (409 `NOT_PAYABLE`). A client whose request
+   * timed out cannot tell whether it committed: retried with the same `Idempotency-Key` and body it
+   * answers the first payment, not a second.
+   */
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @Idempotent()
+  create(@Body(new SchemaPipe(CreatePaymentRequest)) body: CreatePaymentRequest, @CurrentIdentity() identity: Identity): Promise<PaymentView> {
+    return this.createPayment.execute({ userId: identity.userId, orderId: canonicalId(body.orderId) });
+  }
+
+  @Get(':paymentId')
+  @Header('Cache-Control', 'no-store')
+  get(@Param(uuidParam('paymentId')) params: UuidParams<'paymentId'>, @CurrentIdentity() identity: Identity): Promise<PaymentView> {
+    return this.getPayment.execute({ paymentId: canonicalId(params.paymentId), userId: identity.userId });
+  }
+
+  /**
+   * 202: the sandbox provider settles the charge and calls back after this answer (the callback, not
+   * this route, settles the payment): with `callback: 'withhold'` it stays silent, so that reconciliation
+   * has to find out. 404 `SANDBOX_DISABLED` where no sandbox runs.
+   */
+  @Post(':paymentId/simulate')
+  @HttpCode(HttpStatus.ACCEPTED)
+  simulate(
+    @Param(uuidParam('paymentId')) params: UuidParams<'paymentId'>,
+    @Body(new SchemaPipe(SimulatePaymentRequest)) body: SimulatePaymentRequest,
+    @CurrentIdentity() identity: Identity,
+  ): Promise<SandboxSimulation> {
+    return this.simulatePayment.execute({
+      userId: identity.userId,
+      paymentId: canonicalId(params.paymentId),
+      outcome: body.outcome,
+      // The use case fills in what is not said (a callback sent, refunds accepted) and answers it.
+      ...(body.callback === undefined ? {} : { callback: body.callback }),
+      ...(body.refunds === undefined ? {} : { refunds: body.refunds }),
+    });
+  }
+}
