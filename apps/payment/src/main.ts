@@ -1,5 +1,6 @@
 import { defineContextService, runContextServiceIfMain, startContextService, type RunningService, type ServiceRuntime } from '@shop/runtime';
 import { loadPaymentConfig, type PaymentConfig } from './infrastructure/payment.config.js';
+import { paymentErrorStatuses } from './interface/http/payment.error-statuses.js';
 import { PaymentModule } from './payment.module.js';
 
 export type { RunningService, ServiceRuntime } from '@shop/runtime';
@@ -10,6 +11,7 @@ export const contextService = defineContextService<PaymentConfig>({
   name: 'payment',
   config: loadPaymentConfig,
   module: (runtime, config) => PaymentModule.forRoot(runtime, config),
+  domainErrorStatus: paymentErrorStatuses,
 });
 
 /** Starts the payment service on `runtime` and resolves once it listens and consumes; `runtime.port` 0 picks a free port. */
