@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertUuid, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { PaymentNotFoundError } from '../../../domain/payment.errors.js';
 import { refundBackoffMs } from '../../../domain/payment.js';
+import { NO_PROVIDER } from '../../../domain/payment-status.js';
 import { PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, type PaymentRules } from '../../payment.di-tokens.js';
 import type { PaymentProvider, ProviderRefundResult } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
@@ -36,7 +37,11 @@ export class AttemptRefundHandler {
 
     let answer: ProviderRefundResult;
     try {
-      answer = await this.provider.refundPayment({ paymentId, refundId: payment.refund.refundId, amount: payment.amount, currency: payment.currency });
+      // A payment that went through no provider (nothing to pay) took no money: there is none to give back.
+      answer =
+        payment.provider === NO_PROVIDER
+          ? { outcome: 'refunded' }
+          : await this.provider.refundPayment({ paymentId, refundId: payment.refund.refundId, amount: payment.amount, currency: payment.currency });
     } catch (error) {
       answer = { outcome: 'refused', reason: `the provider failed: ${messageOf(error)}` };
     }
