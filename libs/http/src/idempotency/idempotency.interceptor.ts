@@ -22,6 +22,14 @@ import { answerOf, captureSentAnswer, responseOf } from './stored-answer.js';
 export interface IdempotentRouteOptions {
   /** Refuse a request without an `Idempotency-Key` (400 `IDEMPOTENCY_KEY_MISSING`). Default: the key is optional. */
   readonly required?: boolean;
+  /**
+   * `'own'`: the route opens its own transactions, because it calls something outside its database between
+   * them (a payment provider: never inside a transaction). Its answer is stored after it returns, in a
+   * transaction of its own; a crash in between leaves the key claimed until its lease, and a retry then runs
+   * the route again, so such a route must itself refuse a second effect (POST /payments: one live payment per
+   * order). Default: the route runs inside the transaction that stores its answer, so both commit or neither.
+   */
+  readonly transaction?: 'shared' | 'own';
 }
 
 type HttpRequest = IncomingMessage & RequestWithIdentity & { originalUrl?: string; body?: unknown };
@@ -89,7 +97,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       for (;;) {
         if (outcome.claimed) {
           handedOver = true;
-          return await this.runAsOwner(request, owner, status, next, response, end);
+          return await this.runAsOwner(request, owner, status, next, response, end, route.transaction ?? 'shared');
         }
         const record = outcome.record;
         const decision = this.decide(request, record);
@@ -138,22 +146,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
     next: CallHandler,
     response: ServerResponse,
     end: () => void,
+    transaction: 'shared' | 'own',
   ): Promise<Response> {
     const signal = AbortSignal.timeout(this.options.executionTimeoutMs);
     let answer: StoredAnswer;
     try {
-      answer = await this.transactions.run(
-        async () => {
-          // Called here, so that the route runs inside this transaction's async context.
-          const value: unknown = await lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
-          const stored = answerOf(value, status);
-          if (!(await this.store.complete(request, owner, stored))) {
-            throw new Error('idempotency: another request took this key over while this one ran past its lease; its effect is rolled back');
-          }
-          return stored;
-        },
-        { signal },
-      );
+      answer =
+        transaction === 'own'
+          ? await this.runOutsideTransaction(request, owner, status, next)
+          : await this.transactions.run(
+              async () => {
+                // Called here, so that the route runs inside this transaction's async context.
+                const value: unknown = await lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+                const stored = answerOf(value, status);
+                if (!(await this.store.complete(request, owner, stored))) {
+                  throw new Error('idempotency: another request took this key over while this one ran past its lease; its effect is rolled back');
+                }
+                return stored;
+              },
+              { signal },
+            );
     } catch (error) {
       if (error instanceof DomainError) {
         // The route refused the request (nothing committed): the filter turns the error into the
@@ -174,6 +186,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     end();
     return responseOf(answer, false);
+  }
+
+  /**
+   * `transaction: 'own'`: the route commits its own effects, then the answer is stored. The effect cannot be
+   * rolled back any more, so a key lost meanwhile (the route ran past its lease and another request took the
+   * key over) is logged and the answer given anyway.
+   */
+  private async runOutsideTransaction(request: IdempotentRequest, owner: string, status: number, next: CallHandler): Promise<StoredAnswer> {
+    const value: unknown = await lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+    const stored = answerOf(value, status);
+    if (!(await this.store.complete(request, owner, stored))) {
+      this.logger.warn(
+        { key: request.key, path: request.path },
+        'idempotency: the route ran past its lease and another request took its key over; its answer is not stored',
+      );
+    }
+    return stored;
   }
 
   private async keepSentAnswer(response: ServerResponse, request: IdempotentRequest, owner: string): Promise<void> {
