@@ -25,6 +25,7 @@ import {
 } from './application/payment.di-tokens.js';
 import { GetPaymentHandler } from './application/queries/get-payment/get-payment.handler.js';
 import { ListPaymentsForAdminHandler } from './application/queries/list-payments-for-admin/list-payments-for-admin.handler.js';
+import { DetachedProviderCallsDrain } from './infrastructure/lifecycle/detached-provider-calls.drain.js';
 import { paymentMigrations } from './infrastructure/migrations/index.js';
 import { PAYMENT_CONFIG, type PaymentConfig } from './infrastructure/payment.config.js';
 import { SqlPaymentQueries } from './infrastructure/persistence/sql-payment-queries.js';
@@ -122,6 +123,8 @@ export class PaymentModule {
         ...providerOf(config),
         ...commandHandlers,
         ...queryHandlers,
+        // At the stop: the provider calls started after a commit finish before the database closes.
+        DetachedProviderCallsDrain,
       ],
       jobs: [ReconcilePendingPaymentsJob, RetryRefundsJob],
       // POST /payments honours Idempotency-Key.

@@ -1,0 +1,185 @@
+import type { JobRun } from '@shop/scheduler';
+import { newId } from '@shop/shared-kernel';
+import { Cleanups, capturingLogger, waitFor, type CapturingLogger } from '@shop/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlreadySettledError } from '../src/domain/payment.errors.js';
+import { FIRST_RETRY_DELAY_MS, ReconcilePendingPaymentsJob } from '../src/infrastructure/scheduling/reconcile-pending-payments.job.js';
+import { testPaymentConfig } from './support/payment-service-harness.js';
+import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplication } from './support/payment-test-database.js';
+
+const AMOUNT = 8_000;
+const MINUTE = 60_000;
+/** The defaults: asked about after 2 min PENDING, cancelled after 20 min. */
+const RECONCILE_AFTER_MS = 2 * MINUTE;
+const PENDING_TIMEOUT_MS = 20 * MINUTE;
+
+describe.each(KINDS)('reconciliation of PENDING payments on %s', (kind) => {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+
+  let app: PaymentApplication;
+  let job: ReconcilePendingPaymentsJob;
+  let log: CapturingLogger;
+
+  async function setUp() {
+    const database = await openPaymentDatabase(kind, cleanups);
+    log = capturingLogger({ service: 'payment' });
+    app = paymentApplication(database.transactions, cleanups, { logger: log.logger });
+    job = new ReconcilePendingPaymentsJob(app.reconcile, app.payments, log.logger, testPaymentConfig(), app.clock);
+    return { database };
+  }
+
+  const jobRun = (batchSize = 50): JobRun => ({ batchSize, signal: new AbortController().signal, transaction: (work) => app.transactions.run(work) });
+
+  /** An order awaiting payment and its payment started through the use cases (PENDING, its charge opened at the sandbox); the clock a millisecond on. */
+  async function started(): Promise<{ paymentId: string; orderId: string; userId: string }> {
+    const orderId = newId();
+    const userId = newId();
+    await app.openPayment.execute({ orderId, userId, payable: AMOUNT, paymentDueAt: new Date(app.clock.now().getTime() + 15 * MINUTE) });
+    const { paymentId } = await app.createPayment.execute({ orderId, userId });
+    app.clock.advance(1);
+    return { paymentId, orderId, userId };
+  }
+
+  /** The customer settles it at the provider, and the provider never calls back. */
+  const settledSilently = (payment: { paymentId: string; userId: string }, outcome: 'success' | 'failure') =>
+    app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome, callback: 'withhold', refunds: 'accept' });
+
+  const statusOf = async (paymentId: string) => (await app.payments.find(paymentId))?.toSnapshot();
+  const events = async () => (await outboxRows(app.transactions)).map((row) => [row.type, row.aggregateId]);
+
+  it('settles a success the provider kept quiet about, once it is PENDING past PAYMENT_RECONCILE_AFTER, and announces it once', async () => {
+    await setUp();
+    const payment = await started();
+    await settledSilently(payment, 'success');
+
+    // Not stuck yet: left alone.
+    expect(await job.run(jobRun())).toBe(0);
+    expect((await statusOf(payment.paymentId))?.status).toBe('PENDING');
+
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'SUCCEEDED', providerPaymentId: expect.stringMatching(/^sbx_/) });
+    expect(await events()).toEqual([['payment.succeeded.v1', payment.paymentId]]);
+    expect(log.messages('info')).toContainEqual(expect.stringContaining('the provider took the money'));
+
+    // Settled: not listed any more; the callback arriving late after all is a duplicate.
+    expect(await job.run(jobRun())).toBe(0);
+    const outcomes: string[] = [];
+    const execute = app.receiveCallback.execute.bind(app.receiveCallback);
+    app.receiveCallback.execute = async (command) => {
+      const result = await execute(command);
+      outcomes.push(result.outcome);
+      return result;
+    };
+    await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
+    await waitFor(() => outcomes.length === 1, { what: 'the late callback handled' });
+    expect(outcomes).toEqual(['duplicate']);
+    expect(await events()).toEqual([['payment.succeeded.v1', payment.paymentId]]);
+  });
+
+  it('fails a payment the provider declined without calling back (DECLINED)', async () => {
+    await setUp();
+    const payment = await started();
+    await settledSilently(payment, 'failure');
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'DECLINED' });
+    expect(await events()).toEqual([['payment.failed.v1', payment.paymentId]]);
+  });
+
+  it('leaves a payment still PENDING at the provider until PAYMENT_PENDING_TIMEOUT (not counted: no spinning), then cancels it there: EXPIRED', async () => {
+    await setUp();
+    const payment = await started();
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(0);
+    expect((await statusOf(payment.paymentId))?.status).toBe('PENDING');
+    expect(await app.sandbox.queryPayment(payment.paymentId)).toMatchObject({ status: 'PENDING' });
+
+    app.clock.advance(PENDING_TIMEOUT_MS - RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'EXPIRED' });
+    expect(await events()).toEqual([['payment.failed.v1', payment.paymentId]]);
+    // The customer can no longer pay it at the provider.
+    await expect(app.sandbox.simulate(payment.paymentId, { outcome: 'success', callback: 'send', refunds: 'accept' })).rejects.toBeInstanceOf(
+      AlreadySettledError,
+    );
+  });
+
+  it('cancels at once a payment whose order was cancelled meanwhile (nobody will pay it now)', async () => {
+    await setUp();
+    const payment = await started();
+    await app.closePayment.execute({ orderId: payment.orderId, userId: payment.userId, closedAs: 'CANCELLED' });
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'EXPIRED' });
+  });
+
+  it('applies the success a cancel finds instead (the customer paid just in time)', async () => {
+    await setUp();
+    const payment = await started();
+    await app.closePayment.execute({ orderId: payment.orderId, userId: payment.userId, closedAs: 'CANCELLED' });
+    app.clock.advance(RECONCILE_AFTER_MS);
+    // The provider still says PENDING when asked, and has taken the money by the time it is told to cancel.
+    const queryPayment = app.sandbox.queryPayment.bind(app.sandbox);
+    app.sandbox.queryPayment = async (paymentId) => {
+      const state = await queryPayment(paymentId);
+      await settledSilently(payment, 'success');
+      return state;
+    };
+    expect(await job.run(jobRun())).toBe(1);
+    expect((await statusOf(payment.paymentId))?.status).toBe('SUCCEEDED');
+    expect(await events()).toEqual([['payment.succeeded.v1', payment.paymentId]]);
+  });
+
+  it('refuses a provider reporting another amount (logged at error, nothing changed), skips that payment for a while and goes on with the others', async () => {
+    const { database } = await setUp();
+    const tampered = await started();
+    const healthy = await started();
+    await settledSilently(tampered, 'success');
+    await settledSilently(healthy, 'success');
+    // Someone changed the provider's record of the charge.
+    await database.query(`UPDATE payment_sandbox_charge SET amount = 1 WHERE payment_id = ${kind === 'postgres' ? '$1' : '?'}`, [tampered.paymentId]);
+    app.clock.advance(RECONCILE_AFTER_MS);
+
+    // One per run: the tampered one, oldest, is tried first and fails.
+    expect(await job.run(jobRun(1))).toBe(0);
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({ paymentId: tampered.paymentId, code: 'AMOUNT_MISMATCH', retryDelayMs: FIRST_RETRY_DELAY_MS }),
+    ]);
+    expect((await statusOf(tampered.paymentId))?.status).toBe('PENDING');
+    // The next run skips it: the healthy one is settled rather than starved.
+    expect(await job.run(jobRun(1))).toBe(1);
+    expect((await statusOf(healthy.paymentId))?.status).toBe('SUCCEEDED');
+    // Past its delay it is tried again, and refused again.
+    app.clock.advance(FIRST_RETRY_DELAY_MS);
+    expect(await job.run(jobRun(1))).toBe(0);
+    expect(log.lines.filter((line) => line.level === 'error')).toHaveLength(2);
+    expect(await events()).toEqual([['payment.succeeded.v1', healthy.paymentId]]);
+  });
+
+  it('skips a payment the provider cannot be asked about (logged at warn) and settles the rest', async () => {
+    await setUp();
+    const unreachable = await started();
+    const fine = await started();
+    await settledSilently(fine, 'failure');
+    const queryPayment = app.sandbox.queryPayment.bind(app.sandbox);
+    app.sandbox.queryPayment = (paymentId) => (paymentId === unreachable.paymentId ? Promise.reject(new Error('ETIMEDOUT')) : queryPayment(paymentId));
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(log.lines.filter((line) => line.level === 'warn')).toEqual([expect.objectContaining({ paymentId: unreachable.paymentId })]);
+    expect((await statusOf(unreachable.paymentId))?.status).toBe('PENDING');
+    expect((await statusOf(fine.paymentId))?.status).toBe('FAILED');
+  });
+
+  it('stops between payments once the run is aborted (its deadline, or the service stopping)', async () => {
+    await setUp();
+    const payment = await started();
+    await settledSilently(payment, 'success');
+    app.clock.advance(RECONCILE_AFTER_MS);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await job.run({ ...jobRun(), signal: aborted.signal })).toBe(0);
+    expect((await statusOf(payment.paymentId))?.status).toBe('PENDING');
+  });
+});
