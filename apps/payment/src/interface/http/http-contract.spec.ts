@@ -1,6 +1,6 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { PAYMENT_LIST_LIMIT, PAYMENT_ROUTES, PAYMENT_SIGNATURE_HEADER, paymentContext } from '@shop/contracts';
-import { installJsonBodyParser, servedRoutes, type ServedRoute } from '@shop/http';
+import { IDEMPOTENT_ROUTE, installJsonBodyParser, servedRoutes, type ServedRoute } from '@shop/http';
 import { DomainError } from '@shop/shared-kernel';
 import { capturingLogger, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import Fastify from 'fastify';
@@ -57,6 +57,11 @@ describe('the payment HTTP contract', () => {
     const declared = paymentContext.routes.filter((route) => route.summary.includes('honours `Idempotency-Key`')).map(pathOf);
     expect(served.sort()).toEqual(declared.sort());
     expect(served).toEqual(['POST /payments']);
+  });
+
+  it('starts a payment outside the key’s transaction: the payment commits before the provider is called, never inside one', () => {
+    const options: unknown = Reflect.getMetadata(IDEMPOTENT_ROUTE, PaymentsController.prototype.create);
+    expect(options).toEqual({ transaction: 'own' });
   });
 
   it('gives every problem code a route documents a status, and that status', () => {
