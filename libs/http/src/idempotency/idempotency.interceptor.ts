@@ -78,10 +78,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       fingerprint: requestFingerprint({ method, path, body: request.body }),
     };
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (method === 'POST' ? 201 : 200);
-    return defer(() => from(this.serve(idempotent, status, next, response)));
+    return defer(() => from(this.serve(idempotent, status, next, response, route.transaction ?? 'shared')));
   }
 
-  private async serve(request: IdempotentRequest, status: number, next: CallHandler, response: ServerResponse): Promise<unknown> {
+  private async serve(
+    request: IdempotentRequest,
+    status: number,
+    next: CallHandler,
+    response: ServerResponse,
+    transaction: 'shared' | 'own',
+  ): Promise<unknown> {
     const waitUntil = performance.now() + this.options.waitMs;
     // Another request of this process holds the key: wait for it here.
     for (let other = this.inFlight.get(request); other; other = this.inFlight.get(request)) {
@@ -97,7 +103,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       for (;;) {
         if (outcome.claimed) {
           handedOver = true;
-          return await this.runAsOwner(request, owner, status, next, response, end, route.transaction ?? 'shared');
+          return await this.runAsOwner(request, owner, status, next, response, end, transaction);
         }
         const record = outcome.record;
         const decision = this.decide(request, record);

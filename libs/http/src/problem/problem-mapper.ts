@@ -7,6 +7,11 @@ import type { FieldError, Problem } from './problem-details.js';
 import { ProblemException } from './problem.exception.js';
 
 /** Per service: the HTTP status of each domain error code it can raise (`{ SOLD_OUT: 409 }`). */
+/**
+ * 4xx: the request's outcome (refused, conflicting, not found). 503 only for an error that says something
+ * the service depends on is away right now (a payment provider unreachable): no fault of the request, worth
+ * trying again shortly, answered with `Retry-After` and logged at warn, never as an unexpected failure.
+ */
 export type DomainErrorStatusMap = Readonly<Record<string, number>>;
 
 export interface MappedProblem {
@@ -15,7 +20,8 @@ export interface MappedProblem {
   readonly unexpected: boolean;
   /**
    * Set when the service cannot serve now through no fault of the request or of its code (its
-   * database is away or too slow): answered with this `Retry-After`, logged at warn without a stack.
+   * database is away or too slow, or a domain error mapped to 503 says a provider is): answered with
+   * this `Retry-After`, logged at warn without a stack.
    */
   readonly retryAfterSeconds?: number;
 }
@@ -36,6 +42,9 @@ export const INTERNAL_PROBLEM: Problem = {
  */
 export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
+/** A domain error mapped to 503 (a provider away): the client may try again at once, or a second later. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 1;
+
 // Neither promises that nothing changed: a connection lost during COMMIT leaves the outcome unknown.
 export const DATABASE_UNAVAILABLE_PROBLEM: Problem = {
   status: 503,
@@ -55,9 +64,10 @@ export class ProblemMapper {
 
   constructor(domainErrorStatus: DomainErrorStatusMap = {}) {
     for (const [code, status] of Object.entries(domainErrorStatus)) {
-      // A domain error is an expected outcome of the request; a 5xx would page someone for it.
-      if (!Number.isInteger(status) || status < 400 || status > 499) {
-        throw new Error(`domain error ${code} must map to a 4xx status, not ${status}`);
+      // A domain error is an expected outcome of the request; a 5xx would page someone for it. 503 says
+      // something the service depends on is away (a provider): no bug, worth a retry.
+      if (!Number.isInteger(status) || ((status < 400 || status > 499) && status !== 503)) {
+        throw new Error(`domain error ${code} must map to a 4xx status (or 503 for a dependency away), not ${status}`);
       }
     }
     this.domainErrorStatus = { ...DEFAULT_DOMAIN_ERROR_STATUS, ...domainErrorStatus };
@@ -65,7 +75,10 @@ export class ProblemMapper {
 
   map(exception: unknown): MappedProblem {
     if (exception instanceof ProblemException) return { problem: exception.problem, unexpected: false };
-    if (exception instanceof DomainError) return { problem: this.domainProblem(exception), unexpected: false };
+    if (exception instanceof DomainError) {
+      const problem = this.domainProblem(exception);
+      return problem.status === 503 ? { problem, unexpected: false, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS } : { problem, unexpected: false };
+    }
     const bodyProblem = fastifyBodyProblem(exception);
     if (bodyProblem) return { problem: bodyProblem, unexpected: false };
     if (exception instanceof HttpException && exception.getStatus() < 500) {
