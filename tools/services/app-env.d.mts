@@ -5,3 +5,14 @@ export declare function appEnv(
   app: { readonly name: string; readonly port: number },
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined>;
+/** The secrets `start:services` shares between its apps (`developmentSecrets` of @shop/embedded). */
+export interface ServicesSecrets {
+  readonly jwtSecret: string;
+  readonly internalAuthSecret: string;
+  readonly paymentWebhookSecret: string;
+}
+/** The environment every app shares: local AMQP/PostgreSQL defaults, the development secrets, `PAYMENT_SANDBOX` on unless set. */
+export declare function servicesEnv(
+  processEnv: Readonly<Record<string, string | undefined>>,
+  secretsOf: (env: Readonly<Record<string, string | undefined>>) => ServicesSecrets,
+): Record<string, string | undefined>;

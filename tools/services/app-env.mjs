@@ -10,3 +10,25 @@ export const LOOPBACK = '127.0.0.1';
 export function appEnv(app, env) {
   return { ...env, PORT: String(app.port), HOST: app.name === 'gateway' ? env.HOST || LOOPBACK : LOOPBACK };
 }
+
+/**
+ * The environment every app of `start:services` shares: the local servers unless set, the development
+ * secrets (`secretsOf` reads or makes them; the environment's own win), and the payment sandbox.
+ */
+export function servicesEnv(processEnv, secretsOf) {
+  // `||`, not a spread: an exported but empty AMQP_URL= would otherwise put every process on an in-process transport of its own.
+  const env = {
+    ...processEnv,
+    AMQP_URL: processEnv.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
+    POSTGRES_URL: processEnv.POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432',
+  };
+  const secrets = secretsOf(env);
+  env.JWT_SECRET = secrets.jwtSecret;
+  env.INTERNAL_AUTH_SECRET = secrets.internalAuthSecret;
+  env.PAYMENT_WEBHOOK_SECRET = secrets.paymentWebhookSecret;
+  // The sandbox provider takes the payments, as in the embedded mode: this local run has no real provider
+  // to talk to, and the payment service refuses to start without one. PAYMENT_SANDBOX=false set in the
+  // environment wins (an empty one does not).
+  env.PAYMENT_SANDBOX = processEnv.PAYMENT_SANDBOX || 'true';
+  return env;
+}

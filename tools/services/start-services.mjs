@@ -4,22 +4,13 @@
 import { spawn } from 'node:child_process';
 import { CONTEXTS, GATEWAY_PORT } from '@shop/contracts';
 import { developmentSecrets } from '@shop/embedded/development-secrets';
-import { appEnv } from './app-env.mjs';
+import { appEnv, servicesEnv } from './app-env.mjs';
 
 /** Every context of CONTEXTS in its order, then the gateway; stopped in the reverse order. */
 export const APPS = [...CONTEXTS.map(({ name, port }) => ({ name, port })), { name: 'gateway', port: GATEWAY_PORT }];
 
-// `||`, not a spread: an exported but empty AMQP_URL= would otherwise put every process on an in-process transport of its own.
-const env = {
-  ...process.env,
-  AMQP_URL: process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
-  POSTGRES_URL: process.env.POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432',
-};
-
 // Built by `npm run build`, which this script's npm command runs first.
-const secrets = developmentSecrets(env.SHOP_DATA_DIR ?? './data', env);
-env.JWT_SECRET = secrets.jwtSecret;
-env.INTERNAL_AUTH_SECRET = secrets.internalAuthSecret;
+const env = servicesEnv(process.env, (shared) => developmentSecrets(shared.SHOP_DATA_DIR ?? './data', shared));
 // The gateway finds each context at http://127.0.0.1:<its port> by default (<CTX>_SERVICE_URL overrides).
 
 const children = [];

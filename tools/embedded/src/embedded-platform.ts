@@ -60,8 +60,16 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
   try {
     // Every context of CONTEXTS, in its order, each from the `contextService` its app exports.
     // The embedded mode (a try-out on one machine) starts with a small demo catalog unless told otherwise;
-    // the order service alone (distributed, compose) seeds none by default.
-    const contextEnv = { ...options.env, JWT_SECRET: secrets.jwtSecret, ORDER_DEMO_CATALOG: options.env['ORDER_DEMO_CATALOG'] ?? 'true' };
+    // the order service alone (distributed, compose) seeds none by default. Payments go to the built-in
+    // sandbox provider unless told otherwise (there is no real provider on one machine; the payment service
+    // alone refuses to start without one), its callbacks signed with the development webhook secret.
+    const contextEnv = {
+      ...options.env,
+      JWT_SECRET: secrets.jwtSecret,
+      ORDER_DEMO_CATALOG: options.env['ORDER_DEMO_CATALOG'] ?? 'true',
+      PAYMENT_SANDBOX: options.env['PAYMENT_SANDBOX'] || 'true',
+      PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
+    };
     const serviceUrls: Record<string, string> = {};
     for (const { name } of CONTEXTS) {
       const service = await contextServiceOf(name);
