@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserRegisteredV1 } from '@shop/contracts';
+import { CONTEXT_NAMES, PAYMENT_SIGNATURE_HEADER, type UserRegisteredV1 } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import { EventProbe, sleep, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
@@ -216,5 +217,67 @@ describe('the embedded platform’s rate limit', () => {
     } finally {
       await platform.close();
     }
+  });
+});
+
+/** A provider's callback for a payment nobody made, with odd spacing and escapes a re-encoding would change. */
+const strayCallback = () =>
+  `{ "eventId":"${randomUUID()}" ,"type":"payment.succeeded",\n "paymentId":"${randomUUID()}","providerPaymentId":"sbx_\\u0031",` +
+  `"amount":8000,"currency":"CNY","occurredAt":"${new Date().toISOString()}" }\n`;
+/** `Payment-Signature` as a provider signs: HMAC-SHA256 of "<unix seconds>.<the body's bytes>". */
+const signed = (secret: string, body: string) => {
+  const at = Math.floor(Date.now() / 1000);
+  return `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}`;
+};
+const secretsOf = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+
+describe('the embedded platform’s payment context', () => {
+  it('runs the five contexts, payments on the sandbox, their callbacks checked with the development webhook secret through the gateway', async () => {
+    const dataDir = newDataDir();
+    const platform = await start(dataDir);
+    try {
+      expect(CONTEXT_NAMES).toEqual(['user', 'order', 'coupon', 'points', 'payment']);
+      expect(platform.services.map((service) => service.service)).toEqual([...CONTEXT_NAMES, 'gateway']);
+      const { paymentWebhookSecret } = secretsOf(dataDir);
+      expect(paymentWebhookSecret!.length).toBeGreaterThanOrEqual(32);
+
+      // Signed with the platform's secret, byte for byte through the gateway: the signature holds, and the payment is looked for.
+      const body = strayCallback();
+      const genuine = await call(platform, 'POST', '/payments/callback', {
+        raw: body,
+        headers: { [PAYMENT_SIGNATURE_HEADER]: signed(paymentWebhookSecret!, body) },
+      });
+      expect(genuine.status).toBe(404);
+      expect(await genuine.json()).toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
+      // Signed with any other secret, or not at all: refused before anything is read.
+      const forged = await call(platform, 'POST', '/payments/callback', { raw: body, headers: { [PAYMENT_SIGNATURE_HEADER]: signed('x'.repeat(48), body) } });
+      expect(forged.status).toBe(401);
+      expect(await forged.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
+      expect((await call(platform, 'POST', '/payments/callback', { raw: body })).status).toBe(401);
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('takes PAYMENT_WEBHOOK_SECRET from the environment over the development one', async () => {
+    const dataDir = newDataDir();
+    const secret = 'an-operator-chosen-webhook-secret-of-48-chars!!!';
+    const platform = await start(dataDir, { PAYMENT_WEBHOOK_SECRET: secret });
+    try {
+      const body = strayCallback();
+      expect((await call(platform, 'POST', '/payments/callback', { raw: body, headers: { [PAYMENT_SIGNATURE_HEADER]: signed(secret, body) } })).status).toBe(
+        404,
+      );
+      const development = secretsOf(dataDir).paymentWebhookSecret!;
+      expect(
+        (await call(platform, 'POST', '/payments/callback', { raw: body, headers: { [PAYMENT_SIGNATURE_HEADER]: signed(development, body) } })).status,
+      ).toBe(401);
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('refuses to start with the sandbox turned off, there being no other provider, naming PAYMENT_SANDBOX', async () => {
+    await expect(start(newDataDir(), { PAYMENT_SANDBOX: 'false' })).rejects.toThrow(/PAYMENT_SANDBOX/);
   });
 });
