@@ -1,9 +1,10 @@
 // Issue 8, "what must be shown": bad input on every route of the gateway answers a 4xx
 // application/problem+json with a code, never a 5xx, and changes nothing (the rows of the user
-// service's `users` and `outbox` and of the order, coupon and points services' tables are counted around every case).
+// service's `users` and `outbox` and of the order, coupon, points and payment services' tables are counted around every case).
 // Through the real gateway and services: the embedded platform, on SQLite in a temporary data folder.
 // The rows are made from HTTP_ROUTES (bad-input-cases.ts), so a new context's routes are covered once
 // it is in CONTEXTS; an admin route's rows are sent with an administrator's token.
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,16 +16,28 @@ import { HTTP_ROUTES, type HttpRoute } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import { waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
-import { API_PREFIX, badInputCases, sampleBodyOf, samplePathOf, type BadInputCase, type BatteryContext, type RawRequest } from './bad-input-cases.js';
+import {
+  API_PREFIX,
+  badInputCases,
+  sampleBodyOf,
+  samplePathOf,
+  signatureHeadersFor,
+  type BadInputCase,
+  type BatteryContext,
+  type PaymentSamples,
+  type RawRequest,
+} from './bad-input-cases.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const ADMIN = { email: 'battery-admin@example.com', password: 'correct horse battery admin' };
+const WEBHOOK_SECRET = randomBytes(32).toString('hex');
 /** The tables whose rows every case must leave as they were, database by database (`<service>.sqlite`). */
 const WATCHED_TABLES = {
   user: ['users', 'outbox'],
   order: ['orders', 'order_line', 'order_history', 'order_payment', 'order_product', 'order_catalog_seed', 'outbox'],
   coupon: ['coupon_template', 'coupon', 'coupon_claim_count', 'coupon_reservation', 'outbox'],
   points: ['points_account', 'points_ledger', 'points_order', 'outbox'],
+  payment: ['payment', 'payment_payable_order', 'payment_sandbox_charge', 'outbox'],
 } as const;
 
 interface Answer {
@@ -87,13 +100,20 @@ describe('the bad-input battery, on every route through the gateway', () => {
       port: 0,
       host: '127.0.0.1',
       // No address limit, and no account lock: every row must meet the check it is about.
-      env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100000', SHOP_ADMIN_EMAIL: ADMIN.email, SHOP_ADMIN_PASSWORD: ADMIN.password },
+      // The callback's rows are signed with the webhook secret, so that each is refused for its body.
+      env: {
+        RATE_LIMIT_PER_MINUTE: '0',
+        LOGIN_MAX_FAILURES: '100000',
+        SHOP_ADMIN_EMAIL: ADMIN.email,
+        SHOP_ADMIN_PASSWORD: ADMIN.password,
+        PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
       logger: silentLogger(),
     });
     origin = new URL(platform.apiUrl);
     const account = { email: 'battery@example.com', password: 'correct horse battery' };
-    const post = (path: string, body: unknown) =>
-      send(origin, { method: 'POST', path: `${API_PREFIX}${path}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+    const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+      send(origin, { method: 'POST', path: `${API_PREFIX}${path}`, headers, body: Buffer.from(JSON.stringify(body)) });
     expect((await post('/auth/register', account)).status).toBe(201);
     const login = await post('/auth/login', account);
     expect(login.status).toBe(200);
@@ -103,11 +123,43 @@ describe('the bad-input battery, on every route through the gateway', () => {
     expect(catalog.status, catalog.text).toBe(200);
     const [product] = JSON.parse(catalog.text) as Array<{ sku: string }>;
     if (!product) throw new Error('the demo catalog is empty');
-    context = { account, token, sku: product.sku };
+    const authorized = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    // Each service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
+    dbs = Object.keys(WATCHED_TABLES).map(
+      (service) => [service, new Database(join(dataDir, `${service}.sqlite`), { readonly: true, fileMustExist: true })] as const,
+    );
+    const db = (service: string) => dbs.find(([name]) => name === service)![1];
+    // The payment samples: two orders awaiting their payment (no coupon, no points: at once), a payment started for the first.
+    const placeOrder = async () => {
+      const placed = await post('/orders', { items: [{ sku: product.sku, quantity: 1 }], pointsToUse: 0 }, authorized);
+      expect(placed.status, placed.text).toBe(202);
+      return JSON.parse(placed.text) as { orderId: string };
+    };
+    const [paid, payable] = [await placeOrder(), await placeOrder()];
+    const started = await waitFor(
+      async () => {
+        const answer = await post('/payments', { orderId: paid.orderId }, authorized);
+        return answer.status === 404 ? undefined : answer;
+      },
+      { what: 'the payment context to know the order', timeoutMs: 20_000 },
+    );
+    expect(started.status, started.text).toBe(201);
+    const payment = JSON.parse(started.text) as { paymentId: string; amount: number };
+    const charge = db('payment').prepare('SELECT provider_payment_id FROM payment WHERE payment_id = ?').get(payment.paymentId) as {
+      provider_payment_id: string;
+    };
+    const samples: PaymentSamples = {
+      payableOrderId: payable.orderId,
+      paymentId: payment.paymentId,
+      providerPaymentId: charge.provider_payment_id,
+      amount: payment.amount,
+      webhookSecret: WEBHOOK_SECRET,
+    };
+    context = { account, token, sku: product.sku, payment: samples };
     const adminLogin = await post('/auth/login', ADMIN);
     expect(adminLogin.status).toBe(200);
-    adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken, sku: product.sku };
-    // Both registrations give a sign-up bonus through user.registered.v1: once both are in, nothing changes the rows but the cases.
+    adminContext = { account: ADMIN, token: (JSON.parse(adminLogin.text) as { accessToken: string }).accessToken, sku: product.sku, payment: samples };
+    // Both registrations give a sign-up bonus through user.registered.v1.
     for (const { token } of [context, adminContext]) {
       await waitFor(
         async () => {
@@ -117,9 +169,16 @@ describe('the bad-input battery, on every route through the gateway', () => {
         { what: 'the sign-up bonus', timeoutMs: 20_000 },
       );
     }
-    // Each service's own database, read-only, next to the service that writes it (WAL: each count sees the last commit).
-    dbs = Object.keys(WATCHED_TABLES).map(
-      (service) => [service, new Database(join(dataDir, `${service}.sqlite`), { readonly: true, fileMustExist: true })] as const,
+    // Both orders are known to the payment context, and every event written so far is delivered (the
+    // in-memory transport deletes a pending outbox row once every subscriber has committed, and a
+    // subscriber's own events are pending from that commit on): once so, nothing changes the rows but the cases.
+    const pendingEvents = () => dbs.reduce((sum, [, db]) => sum + (db.prepare('SELECT COUNT(*) AS n FROM outbox_pending').get() as { n: number }).n, 0);
+    await waitFor(
+      () =>
+        (db('payment').prepare('SELECT COUNT(*) AS n FROM payment_payable_order').get() as { n: number }).n === 2 &&
+        pendingEvents() === 0 &&
+        pendingEvents() === 0,
+      { what: 'every event delivered', timeoutMs: 20_000 },
     );
     cases = HTTP_ROUTES.flatMap((route) => badInputCases([route], contextFor(route)));
   }, 60_000);
@@ -177,11 +236,16 @@ describe('the bad-input battery, on every route through the gateway', () => {
   it.each(HTTP_ROUTES.filter((route) => route.requestBody).map((route) => [`${route.method} ${route.path}`, route] as const))(
     'accepts the sample body of %s that the rows mutate',
     async (_name, route) => {
+      const body = Buffer.from(JSON.stringify(sampleBodyOf(route, contextFor(route))));
       const answer = await send(origin, {
         method: route.method,
         path: samplePathOf(route, contextFor(route)),
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${contextFor(route).token}` },
-        body: Buffer.from(JSON.stringify(sampleBodyOf(route, contextFor(route)))),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${contextFor(route).token}`,
+          ...signatureHeadersFor(route, contextFor(route), body),
+        },
+        body,
       });
       expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
       expect(answer.status, answer.text).toBeLessThan(300);

@@ -36,6 +36,20 @@ export interface BatteryContext {
    * the body rows, so that a mutation accepted by mistake answers 2xx instead of 404.
    */
   readonly sku: string;
+  /** The payment samples: an order of the account that awaits its payment (none started), and a pending payment of another. */
+  readonly payment: PaymentSamples;
+}
+
+/** What the payment routes' samples name, so that a mutation accepted by mistake answers 2xx instead of 404. */
+export interface PaymentSamples {
+  /** An order of the account awaiting its payment, with no payment started: `POST /payments` takes it. */
+  readonly payableOrderId: string;
+  /** A PENDING payment of the account: `{paymentId}` in the sample path, and what the sample callback settles. */
+  readonly paymentId: string;
+  readonly providerPaymentId: string;
+  readonly amount: number;
+  /** The platform's `PAYMENT_WEBHOOK_SECRET`: the callback's rows are signed with it, so that each is refused for its body. */
+  readonly webhookSecret: string;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -69,7 +83,38 @@ const SAMPLE_BODIES: Readonly<Record<string, (context: BatteryContext) => Record
   updateProduct: () => ({ name: 'Battery product', price: 4_200, active: true }),
   // No coupon and no points: accepted, it awaits its payment at once (nothing to reserve).
   placeOrder: ({ sku }) => ({ items: [{ sku, quantity: 1 }], pointsToUse: 0 }),
+  createPayment: ({ payment }) => ({ orderId: payment.payableOrderId }),
+  // The provider's success for the pending payment, as the sandbox would send it.
+  receivePaymentCallback: ({ payment }) => ({
+    eventId: randomUUID(),
+    type: 'payment.succeeded',
+    paymentId: payment.paymentId,
+    providerPaymentId: payment.providerPaymentId,
+    amount: payment.amount,
+    currency: 'CNY',
+    occurredAt: new Date().toISOString(),
+  }),
 };
+
+/**
+ * The code a route answers for a body its schema refuses, when not `VALIDATION_FAILED`: the provider's
+ * callback checks its signature first, then its body (`INVALID_PAYMENT_CALLBACK`).
+ */
+const SCHEMA_REFUSALS: Readonly<Record<string, string>> = {
+  receivePaymentCallback: 'INVALID_PAYMENT_CALLBACK',
+};
+
+/**
+ * The headers that sign a body, for a route whose sender signs the bytes (`signedBody`): the provider's
+ * `Payment-Signature` (`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), made with the
+ * platform's secret, so that a row of such a route is refused for its body and not for a missing signature.
+ */
+export function signatureHeadersFor(route: HttpRoute, context: BatteryContext, body: Buffer): Record<string, string> {
+  if (!route.signedBody) return {};
+  const t = Math.floor(Date.now() / 1000);
+  const mac = createHmac('sha256', context.payment.webhookSecret).update(`${t}.`).update(body).digest('hex');
+  return { 'payment-signature': `t=${t},v1=${mac}` };
+}
 
 /**
  * Body rows of a route's own rules, by operationId, beside the ones made from its schema: each a name, the
@@ -139,6 +184,33 @@ const BODY_ROWS: Readonly<
     ['price 1.5', { ...sample, price: 1.5 }, 400, 'VALIDATION_FAILED'],
     ['an empty name', { ...sample, name: '' }, 400, 'VALIDATION_FAILED'],
     ['a sku (it never changes)', { ...sample, sku: 'OTHER-SKU' }, 400, 'VALIDATION_FAILED'],
+  ],
+  createPayment: () => [
+    ['an order nobody placed', { orderId: randomUUID() }, 404, 'ORDER_NOT_FOUND'],
+    ['an orderId that is not a UUID', { orderId: 'order-1' }, 400, 'VALIDATION_FAILED'],
+    ['an amount of the client’s', { orderId: randomUUID(), amount: 1 }, 400, 'VALIDATION_FAILED'],
+  ],
+  simulatePayment: (sample) => [
+    ['an unknown outcome', { ...sample, outcome: 'refund' }, 400, 'VALIDATION_FAILED'],
+    ['an outcome in capitals', { ...sample, outcome: 'SUCCESS' }, 400, 'VALIDATION_FAILED'],
+    ['callback "later"', { ...sample, callback: 'later' }, 400, 'VALIDATION_FAILED'],
+    ['refunds "maybe"', { ...sample, refunds: 'maybe' }, 400, 'VALIDATION_FAILED'],
+  ],
+  // Signed with the right secret (see signatureHeadersFor): each is refused for what it says.
+  receivePaymentCallback: (sample) => [
+    ['a payment nobody started', { ...sample, paymentId: randomUUID() }, 404, 'PAYMENT_NOT_FOUND'],
+    ['another amount than the payment’s', { ...sample, amount: (sample['amount'] as number) + 1 }, 422, 'AMOUNT_MISMATCH'],
+    ['another currency than the payment’s', { ...sample, currency: 'USD' }, 422, 'CURRENCY_MISMATCH'],
+    ['a lower-case currency', { ...sample, currency: 'cny' }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a type no provider event has', { ...sample, type: 'payment.refunded' }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a negative amount', { ...sample, amount: -1 }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a fractional amount', { ...sample, amount: 0.5 }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['an amount over 10^12', { ...sample, amount: 1_000_000_000_001 }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['an empty providerPaymentId', { ...sample, providerPaymentId: '' }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a providerPaymentId of 201 characters', { ...sample, providerPaymentId: 'p'.repeat(201) }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a paymentId that is not a UUID', { ...sample, paymentId: 'pay-1' }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['an occurredAt that is no date-time', { ...sample, occurredAt: 'yesterday' }, 400, 'INVALID_PAYMENT_CALLBACK'],
+    ['a failureReason of 501 characters', { ...sample, failureReason: 'r'.repeat(501) }, 400, 'INVALID_PAYMENT_CALLBACK'],
   ],
 };
 
@@ -267,6 +339,17 @@ const BAD_QUERIES: Readonly<Record<string, ReadonlyArray<readonly [string, strin
   listProducts: PAGE_QUERIES,
   listAllProducts: PAGE_QUERIES,
   listMyOrders: [...PAGE_QUERIES, ['a status filter (not a parameter of the route)', '?status=PAID', 'VALIDATION_FAILED']],
+  listPaymentsForAdmin: [
+    ['an unknown status', '?status=PAID', 'VALIDATION_FAILED'],
+    ['a lower-case status', '?status=pending', 'VALIDATION_FAILED'],
+    ['two statuses', '?status=PENDING&status=FAILED', 'VALIDATION_FAILED'],
+    ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
+    ['limit 201', '?limit=201', 'VALIDATION_FAILED'],
+    ['a limit in letters', '?limit=abc', 'VALIDATION_FAILED'],
+    ['a fractional limit', '?limit=1.5', 'VALIDATION_FAILED'],
+    ['a cursor with a quote and SQL', `?cursor=${encodeURIComponent("1' OR '1'='1")}`, 'VALIDATION_FAILED'],
+    ['a cursor in its alphabet that the service never gave', '?cursor=not-a-cursor', 'INVALID_CURSOR'],
+  ],
 };
 
 /**
@@ -295,10 +378,11 @@ const pathOf = (route: HttpRoute, value: (name: string) => string = () => random
   API_PREFIX + route.path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name));
 
 /**
- * The path the sample body is sent to, and the body rows: a `{sku}` names the catalog's product (a row
- * accepted by mistake then answers 2xx, not 404), any other parameter a fresh UUID.
+ * The path the sample body is sent to, and the body rows: a `{sku}` names the catalog's product and a
+ * `{paymentId}` the pending payment (a row accepted by mistake then answers 2xx, not 404), any other parameter a fresh UUID.
  */
-export const samplePathOf = (route: HttpRoute, context: BatteryContext): string => pathOf(route, (name) => (name === 'sku' ? context.sku : randomUUID()));
+export const samplePathOf = (route: HttpRoute, context: BatteryContext): string =>
+  pathOf(route, (name) => (name === 'sku' ? context.sku : name === 'paymentId' ? context.payment.paymentId : randomUUID()));
 
 const label = (route: HttpRoute) => `${route.method} ${route.path}`;
 
@@ -337,15 +421,19 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
     status: BadInputCase['status'],
     code?: string,
     headers: Record<string, string> = { 'content-type': json },
-  ) => ({
-    name: `${at}: ${name}`,
-    request: { method: route.method, path, headers: { ...signedIn, ...headers }, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body },
-    status,
-    ...(code ? { code } : {}),
-  });
+  ) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return {
+      name: `${at}: ${name}`,
+      request: { method: route.method, path, headers: { ...signedIn, ...signatureHeadersFor(route, context, bytes), ...headers }, body: bytes },
+      status,
+      ...(code ? { code } : {}),
+    };
+  };
   const valid = JSON.stringify(sample);
+  const schemaRefusal = SCHEMA_REFUSALS[route.operationId] ?? 'VALIDATION_FAILED';
   const malformed = (name: string, body: string) => row(name, body, 400, 'MALFORMED_JSON');
-  const invalid = (name: string, body: unknown) => row(name, JSON.stringify(body), 400, 'VALIDATION_FAILED');
+  const invalid = (name: string, body: unknown) => row(name, JSON.stringify(body), 400, schemaRefusal);
   const fields = Object.entries(propertiesOf(schema));
   const [firstField = 'field'] = fields.map(([name]) => name);
   const withField = (name: string, value: unknown) => ({ ...sample, [name]: value });
@@ -393,13 +481,13 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
     malformed('constructor.prototype', `{"constructor":{"prototype":{"roles":["admin"]}},${valid.slice(1)}`),
     // Duplicate keys: the last one counts (JSON.parse), at the gateway and at the service alike, since
     // the gateway sends on its own re-serialisation; here the last is the wrong type, so the body is refused.
-    row(`"${firstField}" twice, the last one a number`, `${valid.slice(0, -1)},"${firstField}":42}`, 400, 'VALIDATION_FAILED'),
+    row(`"${firstField}" twice, the last one a number`, `${valid.slice(0, -1)},"${firstField}":42}`, 400, schemaRefusal),
     // Unknown fields, none of which may pass (mass assignment).
     invalid('an unknown field "roles"', { ...sample, roles: ['admin'] }),
     invalid('an unknown field "isAdmin"', { ...sample, isAdmin: true }),
     invalid('an unknown field "userId"', { ...sample, userId: randomUUID() }),
     invalid('an empty object', {}),
-    row('an empty body (read as {})', '', 400, 'VALIDATION_FAILED'),
+    row('an empty body (read as {})', '', 400, schemaRefusal),
     // Content types: JSON in UTF-8 only.
     row('text/plain', valid, 415, 'UNSUPPORTED_MEDIA_TYPE', { 'content-type': 'text/plain' }),
     row('a form', new URLSearchParams(Object.entries(sample).map(([k, v]): [string, string] => [k, String(v)])).toString(), 415, 'UNSUPPORTED_MEDIA_TYPE', {
@@ -446,7 +534,8 @@ function bodyCases(route: HttpRoute, context: BatteryContext): BadInputCase[] {
           'MALFORMED_JSON',
         ),
       );
-      for (const [what, character] of FORMAT_CHARACTERS) {
+      // Text a person typed must show what it says; a signed body's text is its sender's (a provider's message), taken as sent.
+      for (const [what, character] of route.signedBody ? [] : FORMAT_CHARACTERS) {
         rows.push(row(`${where} is only ${what}, repeated`, JSON.stringify(withField(name, character.repeat(12))), CLIENT_ERROR));
         if (!ANY_CHARACTER_FIELDS.test(name)) {
           const value = typeof sample[name] === 'string' ? sample[name] : 'battery';

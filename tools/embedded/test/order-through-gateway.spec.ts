@@ -2,36 +2,23 @@
 // process, SQLite, in-memory transport, the demo catalog seeded (ORDER_DEMO_CATALOG is on by default
 // here). Customers register and log in, claim coupons and get the sign-up bonus, and place and follow
 // orders, all through the gateway; the order saga runs over the platform's transport with the real
-// coupon and points services. The payment context is not built yet: the test plays it, publishing
-// payment.succeeded.v1 / payment.refunded.v1 on the transport and hearing order.refund-requested.v1 there.
+// coupon, points and payment services. Orders are paid as a customer pays in the sandbox (POST /payments,
+// then its simulate: the sandbox calls back in-process, signed, as `npm start` runs it); the test hears
+// order.refund-requested.v1 on the transport. purchase-through-gateway.spec.ts follows the payments themselves.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PaymentRefundedV1,
-  PaymentSucceededV1,
-  type CouponTemplateResponse,
-  type EventContract,
-  type MyCoupon,
-  type OrderRefundRequestedV1,
-  type OrderResponse,
-  type PointsBalance,
-  type ProductResponse,
-} from '@shop/contracts';
+import type { OrderRefundRequestedV1, OrderResponse, ProductResponse } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
-import { EventProbe, anEnvelope, waitFor } from '@shop/testing';
+import { EventProbe, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
-import { gatewayClient, type Answer } from './support/gateway-client.js';
+import { gatewayClient } from './support/gateway-client.js';
+import { shopSteps, type Customer } from './support/shop-steps.js';
 
 const ADMIN = { email: 'orders-admin@shop.example', password: 'an admin passphrase' };
 const SETTLE_MS = 20_000;
-
-interface Customer {
-  readonly userId: string;
-  readonly token: string;
-}
 
 describe('orders through the gateway, on the embedded platform', () => {
   let platform: EmbeddedPlatform;
@@ -45,6 +32,8 @@ describe('orders through the gateway, on the embedded platform', () => {
 
   const gateway = gatewayClient(() => platform.apiUrl);
   const { call, logIn } = gateway;
+  const steps = shopSteps(gateway, { settleMs: SETTLE_MS, adminToken: () => adminToken });
+  const { pointsOf, pointsBecome, couponOf, couponBecomes, place, orderOf, orderBecomes } = steps;
 
   /** A new customer, registered through the gateway, with the sign-up bonus (100 points) in. */
   const newCustomer = async (name: string): Promise<Customer> => {
@@ -53,80 +42,18 @@ describe('orders through the gateway, on the embedded platform', () => {
     return customer;
   };
 
-  const pointsOf = async (customer: Customer): Promise<PointsBalance> => {
-    const answer = await call<PointsBalance>('GET', '/me/points', { token: customer.token });
-    expect(answer.status).toBe(200);
-    return answer.body;
-  };
-  const pointsBecome = (customer: Customer, expected: PointsBalance) =>
-    waitFor(async () => JSON.stringify(await pointsOf(customer)) === JSON.stringify(expected), {
-      what: `points ${JSON.stringify(expected)}`,
-      timeoutMs: SETTLE_MS,
-    });
-
   /** A coupon of a new campaign (10 yuan off), claimed by the customer. */
   const couponFor = async (customer: Customer, minSpend = 5_000): Promise<string> => {
-    const template = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {
-      token: adminToken,
-      body: {
-        name: `Orders ${randomUUID().slice(0, 8)}`,
-        discount: { kind: 'amount_off', amountOff: 1_000, minSpend },
-        totalStock: 10,
-        validity: { validDays: 7 },
-      },
+    const template = await steps.campaign({
+      name: `Orders ${randomUUID().slice(0, 8)}`,
+      discount: { kind: 'amount_off', amountOff: 1_000, minSpend },
+      totalStock: 10,
     });
-    expect(template.status, JSON.stringify(template.body)).toBe(201);
-    const claimed = await call<{ couponId: string }>('POST', `/coupon-templates/${template.body.templateId}/claim`, { token: customer.token });
-    expect(claimed.status).toBe(201);
-    return claimed.body.couponId;
+    return steps.claim(customer, template.templateId);
   };
-  const couponOf = async (customer: Customer, couponId: string): Promise<Pick<MyCoupon, 'status' | 'orderId'>> => {
-    const mine = await call<MyCoupon[]>('GET', '/me/coupons', { token: customer.token });
-    const coupon = mine.body.find((candidate) => candidate.couponId === couponId);
-    if (!coupon) throw new Error(`coupon ${couponId} is not the customer’s`);
-    return { status: coupon.status, orderId: coupon.orderId };
-  };
-  const couponBecomes = (customer: Customer, couponId: string, expected: Pick<MyCoupon, 'status' | 'orderId'>) =>
-    waitFor(async () => JSON.stringify(await couponOf(customer, couponId)) === JSON.stringify(expected), {
-      what: `coupon ${expected.status}`,
-      timeoutMs: SETTLE_MS,
-    });
 
-  const place = async (customer: Customer, body: unknown): Promise<{ orderId: string; status: string }> => {
-    const placed = await call<{ orderId: string; status: string }>('POST', '/orders', {
-      token: customer.token,
-      body,
-      headers: { 'idempotency-key': randomUUID() },
-    });
-    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-    return placed.body;
-  };
-  const orderOf = async (customer: Customer, orderId: string): Promise<Answer<OrderResponse>> =>
-    call<OrderResponse>('GET', `/orders/${orderId}`, { token: customer.token });
-  const orderBecomes = (customer: Customer, orderId: string, status: OrderResponse['status']): Promise<OrderResponse> =>
-    waitFor(
-      async () => {
-        const order = (await orderOf(customer, orderId)).body;
-        if (order.status !== status && order.status !== 'PENDING' && order.status !== 'REFUNDING')
-          throw new Error(`the order is ${order.status} (${order.cancelReason ?? ''})`);
-        return order.status === status ? order : undefined;
-      },
-      { what: `the order ${status}`, timeoutMs: SETTLE_MS },
-    );
-
-  /** Plays the payment context: one contract event on the platform's transport. */
-  const publish = async <P>(contract: EventContract<P>, orderId: string, payload: P): Promise<void> => {
-    const [outcome] = await platform.transport.publishBatch([anEnvelope(contract.type, { aggregateId: orderId, source: 'payment', payload })]);
-    expect(outcome).toEqual({ ok: true });
-  };
-  const pay = (customer: Customer, order: OrderResponse, paymentId = randomUUID()) =>
-    publish(PaymentSucceededV1, order.orderId, {
-      paymentId,
-      orderId: order.orderId,
-      userId: customer.userId,
-      amount: order.payable!,
-      succeededAt: new Date().toISOString(),
-    });
+  /** Pays the order in the sandbox (POST /payments, simulate success): its payment id once the order is PAID. */
+  const pay = async (customer: Customer, order: OrderResponse): Promise<string> => (await steps.pay(customer, order.orderId)).payment.paymentId;
 
   /** A customer's order with a coupon and 60 points, awaiting its payment. */
   const awaitingPayment = async (name: string): Promise<{ customer: Customer; couponId: string; order: OrderResponse }> => {
@@ -158,7 +85,7 @@ describe('orders through the gateway, on the embedded platform', () => {
       { sku: second.sku, quantity: 1 },
     ];
     subtotal = basket[0]!.quantity * first.price + second.price;
-    refunds = await EventProbe.listen<OrderRefundRequestedV1>(platform.transport, 'e2e_payment_stand_in', ['order.refund-requested.v1']);
+    refunds = await EventProbe.listen<OrderRefundRequestedV1>(platform.transport, 'e2e_refund_probe', ['order.refund-requested.v1']);
   }, 60_000);
   afterAll(async () => {
     await refunds?.stop();
@@ -196,9 +123,9 @@ describe('orders through the gateway, on the embedded platform', () => {
     expect(await couponOf(customer, couponId)).toEqual({ status: 'LOCKED', orderId: order.orderId });
     expect(await pointsOf(customer)).toEqual({ available: 40, frozen: 60, lifetimeEarned: 100, debt: 0 });
 
-    await pay(customer, order);
+    const paymentId = await pay(customer, order);
     const paid = await orderBecomes(customer, order.orderId, 'PAID');
-    expect(paid.amountPaid).toBe(subtotal - 1_060);
+    expect(paid).toMatchObject({ amountPaid: subtotal - 1_060, paymentId });
     await couponBecomes(customer, couponId, { status: 'USED', orderId: order.orderId });
     const earned = Math.floor((subtotal - 1_060) / 100);
     await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
@@ -277,7 +204,6 @@ describe('orders through the gateway, on the embedded platform', () => {
   it('takes a paid order through accept, ship and deliver (admin) and the customer’s confirmation to COMPLETED; a customer may not fulfil', async () => {
     const { customer, order } = await awaitingPayment('gil');
     await pay(customer, order);
-    await orderBecomes(customer, order.orderId, 'PAID');
     const refused = await call('POST', `/admin/orders/${order.orderId}/accept`, { token: customer.token });
     expect(refused.status).toBe(403);
     const early = await call('POST', `/orders/${order.orderId}/confirm-receipt`, { token: customer.token });
@@ -307,11 +233,9 @@ describe('orders through the gateway, on the embedded platform', () => {
     expect([late.status, late.body.code]).toEqual([409, 'INVALID_STATE']);
   });
 
-  it('refunds a paid order: REFUNDING and order.refund-requested.v1; on payment.refunded.v1 REFUNDED, the coupon back, the points returned and clawed back', async () => {
+  it('refunds a paid order: REFUNDING and order.refund-requested.v1; once the payment context refunds, REFUNDED, the coupon back, the points returned and clawed back', async () => {
     const { customer, couponId, order } = await awaitingPayment('hal');
-    const paymentId = randomUUID();
-    await pay(customer, order, paymentId);
-    await orderBecomes(customer, order.orderId, 'PAID');
+    const paymentId = await pay(customer, order);
     const earned = Math.floor(order.payable! / 100);
     await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
 
@@ -321,14 +245,8 @@ describe('orders through the gateway, on the embedded platform', () => {
     const requested = await waitFor(() => refunds.probe.about([order.orderId])[0], { what: 'order.refund-requested.v1', timeoutMs: SETTLE_MS });
     expect(requested.payload).toMatchObject({ orderId: order.orderId, paymentId, amount: order.payable, reason: 'CUSTOMER_REQUEST' });
 
-    await publish(PaymentRefundedV1, order.orderId, {
-      paymentId,
-      orderId: order.orderId,
-      userId: customer.userId,
-      amount: order.payable!,
-      refundedAt: new Date().toISOString(),
-    });
     await orderBecomes(customer, order.orderId, 'REFUNDED');
+    expect((await steps.paymentBecomes(customer, paymentId, 'REFUNDED')).refund).toMatchObject({ reason: 'CUSTOMER_REQUEST', refundedAt: expect.any(String) });
     await couponBecomes(customer, couponId, { status: 'AVAILABLE', orderId: null });
     await pointsBecome(customer, { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 });
   });

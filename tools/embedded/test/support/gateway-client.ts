@@ -11,6 +11,8 @@ export interface Answer<T> {
 
 export interface CallOptions {
   readonly body?: unknown;
+  /** The body's exact bytes, sent as they are (a signed callback), instead of `body` written as JSON. */
+  readonly raw?: Buffer | string;
   /** A bearer access token. */
   readonly token?: string;
   readonly headers?: Record<string, string>;
@@ -39,11 +41,11 @@ export function gatewayClient(apiUrl: () => string): GatewayClient {
     const response = await fetch(path.startsWith('http') ? path : `${apiUrl()}${path}`, {
       method,
       headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.body === undefined && options.raw === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...options.headers,
       },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const text = await response.text();
     return {

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { CouponTemplateResponse, MyCoupon, OrderResponse, PaymentView, PointsBalance, SandboxSimulation } from '@shop/contracts';
+import { waitFor } from '@shop/testing';
+import type { Answer, GatewayClient } from './gateway-client.js';
+
+/** A signed-in customer. */
+export interface Customer {
+  readonly userId: string;
+  readonly token: string;
+}
+
+export type CouponState = Pick<MyCoupon, 'status' | 'orderId'>;
+
+/** The statuses an order passes through on its own (the saga, the payment, a refund): waited through, never settled in. */
+const PASSING: ReadonlyArray<OrderResponse['status']> = ['PENDING', 'AWAITING_PAYMENT', 'REFUNDING'];
+
+/**
+ * The steps of a purchase as a customer and an admin take them through the gateway, and the waits on what
+ * the contexts do on their own (the saga, the sandbox's callback, the refund), each bounded by `settleMs`.
+ */
+export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: number; readonly adminToken: () => string }) {
+  const { call } = gateway;
+  const { settleMs } = options;
+  const until = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitFor(probe, { what, timeoutMs: settleMs });
+
+  const pointsOf = async (customer: Customer): Promise<PointsBalance> => {
+    const answer = await call<PointsBalance>('GET', '/me/points', { token: customer.token });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  };
+  const pointsBecome = (customer: Customer, expected: PointsBalance) =>
+    until(`points ${JSON.stringify(expected)}`, async () => JSON.stringify(await pointsOf(customer)) === JSON.stringify(expected));
+
+  /** A new campaign of the admin's (10 yuan off from `minSpend` unless said otherwise). */
+  const campaign = async (changes: Record<string, unknown> = {}): Promise<CouponTemplateResponse> => {
+    const template = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {
+      token: options.adminToken(),
+      body: {
+        name: `Campaign ${randomUUID().slice(0, 8)}`,
+        discount: { kind: 'amount_off', amountOff: 1_000, minSpend: 5_000 },
+        totalStock: 100,
+        validity: { validDays: 7 },
+        ...changes,
+      },
+    });
+    expect(template.status, JSON.stringify(template.body)).toBe(201);
+    return template.body;
+  };
+  const claim = async (customer: Customer, templateId: string): Promise<string> => {
+    const claimed = await call<{ couponId: string }>('POST', `/coupon-templates/${templateId}/claim`, { token: customer.token });
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(201);
+    return claimed.body.couponId;
+  };
+  const couponsOf = async (customer: Customer): Promise<MyCoupon[]> => {
+    const mine = await call<MyCoupon[]>('GET', '/me/coupons', { token: customer.token });
+    expect(mine.status).toBe(200);
+    return mine.body;
+  };
+  const couponOf = async (customer: Customer, couponId: string): Promise<CouponState> => {
+    const coupon = (await couponsOf(customer)).find((candidate) => candidate.couponId === couponId);
+    if (!coupon) throw new Error(`coupon ${couponId} is not the customer’s`);
+    return { status: coupon.status, orderId: coupon.orderId };
+  };
+  const couponBecomes = (customer: Customer, couponId: string, expected: CouponState) =>
+    until(`coupon ${expected.status}`, async () => JSON.stringify(await couponOf(customer, couponId)) === JSON.stringify(expected));
+
+  const place = async (customer: Customer, body: unknown): Promise<{ orderId: string; status: string }> => {
+    const placed = await call<{ orderId: string; status: string }>('POST', '/orders', {
+      token: customer.token,
+      body,
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
+    return placed.body;
+  };
+  const orderOf = (customer: Customer, orderId: string): Promise<Answer<OrderResponse>> =>
+    call<OrderResponse>('GET', `/orders/${orderId}`, { token: customer.token });
+  /** Waits until the order is `status`, failing at once when it settles in another one. */
+  const orderBecomes = (customer: Customer, orderId: string, status: OrderResponse['status']): Promise<OrderResponse> =>
+    until(`the order ${status}`, async () => {
+      const order = (await orderOf(customer, orderId)).body;
+      if (order.status !== status && !PASSING.includes(order.status)) throw new Error(`the order is ${order.status} (${order.cancelReason ?? ''})`);
+      return order.status === status ? order : undefined;
+    });
+
+  /** `POST /payments` for the order, with an Idempotency-Key of its own: the answer as it comes. */
+  const startPayment = (customer: Customer, orderId: string, key = randomUUID()): Promise<Answer<PaymentView & { code?: string }>> =>
+    call<PaymentView & { code?: string }>('POST', '/payments', { token: customer.token, body: { orderId }, headers: { 'idempotency-key': key } });
+  /**
+   * A payment started for an order that just became AWAITING_PAYMENT: the payment context learns of the
+   * order from its event, so until then it answers 404 ORDER_NOT_FOUND (only that is waited through).
+   */
+  const paymentFor = async (customer: Customer, orderId: string): Promise<PaymentView> => {
+    const started = await until('the payment context to know the order', async () => {
+      const answer = await startPayment(customer, orderId);
+      if (answer.status === 404 && answer.body.code === 'ORDER_NOT_FOUND') return undefined;
+      return answer;
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    expect(started.body).toMatchObject({ orderId, status: 'PENDING', currency: 'CNY', settledAt: null, failureReason: null, refund: null });
+    return started.body;
+  };
+  const simulate = async (customer: Customer, paymentId: string, body: Record<string, unknown>): Promise<Answer<SandboxSimulation & { code?: string }>> =>
+    call<SandboxSimulation & { code?: string }>('POST', `/payments/${paymentId}/simulate`, { token: customer.token, body });
+  const paymentOf = (customer: Customer, paymentId: string): Promise<Answer<PaymentView & { code?: string }>> =>
+    call<PaymentView & { code?: string }>('GET', `/payments/${paymentId}`, { token: customer.token });
+  const paymentBecomes = (customer: Customer, paymentId: string, status: PaymentView['status']): Promise<PaymentView> =>
+    until(`the payment ${status}`, async () => {
+      const payment = (await paymentOf(customer, paymentId)).body;
+      return payment.status === status ? payment : undefined;
+    });
+  /** Pays the order as a customer does in the sandbox: a payment, its simulated success, the order PAID. */
+  const pay = async (customer: Customer, orderId: string): Promise<{ payment: PaymentView; order: OrderResponse }> => {
+    const payment = await paymentFor(customer, orderId);
+    const simulated = await simulate(customer, payment.paymentId, { outcome: 'success' });
+    expect(simulated.status, JSON.stringify(simulated.body)).toBe(202);
+    const order = await orderBecomes(customer, orderId, 'PAID');
+    expect(order).toMatchObject({ paymentId: payment.paymentId, amountPaid: payment.amount });
+    return { payment: await paymentBecomes(customer, payment.paymentId, 'SUCCEEDED'), order };
+  };
+
+  return {
+    pointsOf,
+    pointsBecome,
+    campaign,
+    claim,
+    couponsOf,
+    couponOf,
+    couponBecomes,
+    place,
+    orderOf,
+    orderBecomes,
+    startPayment,
+    paymentFor,
+    simulate,
+    paymentOf,
+    paymentBecomes,
+    pay,
+  };
+}
