@@ -48,6 +48,11 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
     this.failures.set(operation, error);
   }
 
+  /** Forgets the failures set up and not used yet. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   get callsInTransaction(): number {
     return this.calls.filter((call) => call.inTransaction).length;
   }
