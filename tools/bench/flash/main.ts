@@ -16,6 +16,7 @@ import { withDatabase } from '@shop/persistence';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, dropDatabase, freePort } from '@shop/testing';
 import { Children } from '../gateway/processes.js';
 import { intFromEnv } from '../env.js';
+import { newPlatformSecrets, serviceEnvironment } from '../platform.js';
 import { summarize, unexpectedOutcomes, type ClaimRun, type ClaimSummary } from './claims.js';
 import type { BenchToClient, ClaimJob, ClientToBench } from './claim-job.js';
 import { BackendCpu, type CpuSnapshot } from './postgres-cpu.js';
@@ -33,8 +34,9 @@ const EXPECTED_ISSUED = Math.min(STOCK, USERS);
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const API = '/api/v1';
-// The order and points services take no part in a claim: they run because the gateway is ready only once every context it fronts answers.
-const SERVICES = ['user', 'order', 'coupon', 'points'] as const;
+// Every context of CONTEXTS: the order, points and payment services take no part in a claim, they run because the
+// gateway is ready only once every context it fronts answers.
+const SERVICES = CONTEXT_NAMES;
 /** The processes whose CPU time per attempt is printed for the gateway run. */
 const MEASURED = ['gateway', 'coupon', 'user', 'client'] as const;
 
@@ -125,12 +127,9 @@ async function main(): Promise<void> {
   const logDir = process.env['BENCH_LOG_DIR'] || mkdtempSync(join(tmpdir(), 'bench-flash-'));
   mkdirSync(logDir, { recursive: true });
   const children = new Children(logDir);
-  const databases = {
+  const databases: Record<string, string> = {
     raw: `shop_bench_flash_${run}_raw`,
-    user: `shop_bench_flash_${run}_user`,
-    order: `shop_bench_flash_${run}_order`,
-    coupon: `shop_bench_flash_${run}_coupon`,
-    points: `shop_bench_flash_${run}_points`,
+    ...Object.fromEntries(SERVICES.map((service) => [service, `shop_bench_flash_${run}_${service}`])),
   };
   const closers: Array<() => Promise<unknown>> = [];
   const stop = async (): Promise<void> => {
@@ -149,12 +148,12 @@ async function main(): Promise<void> {
     );
 
     // The baseline first, alone on the server: its own database and tables, one transaction per attempt.
-    const raw = await RawClaims.open(withDatabase(TEST_POSTGRES_URL, databases.raw), RAW_POOL_SIZE);
+    const raw = await RawClaims.open(withDatabase(TEST_POSTGRES_URL, databases['raw']!), RAW_POOL_SIZE);
     closers.push(() => raw.close());
     const rawUsers = Array.from({ length: USERS }, () => randomUUID());
     await raw.claimAll(await raw.createTemplate(WARM_UP_STOCK), rawUsers.slice(0, WARM_UP_CLAIMS), CONNECTIONS);
     const rawTemplate = await raw.createTemplate(STOCK);
-    const rawBackends = await BackendCpu.open(TEST_POSTGRES_URL, [databases.raw]);
+    const rawBackends = await BackendCpu.open(TEST_POSTGRES_URL, [databases['raw']!]);
     closers.push(() => rawBackends.close());
     const rawPgBefore = await rawBackends.snapshot();
     const selfBefore = process.cpuUsage();
@@ -171,25 +170,25 @@ async function main(): Promise<void> {
     const rawUnexpected = unexpectedOutcomes(rawSummary, STOCK);
     if (rawUnexpected.length > 0) throw new Error(`the raw baseline's figures would not mean anything: ${rawUnexpected.join(', ')}`);
 
-    // The platform: the user, order, coupon and points services and the gateway, each its own process on its own scratch database.
-    const jwtSecret = randomBytes(48).toString('base64');
-    const internalSecret = randomBytes(48).toString('base64');
+    // The platform: every context's service and the gateway, each its own process on its own scratch database.
+    const secrets = newPlatformSecrets();
+    const { jwtSecret, internalSecret } = secrets;
     const admin = { email: `flash-admin-${run}@example.com`, password: `Flash-${randomBytes(12).toString('hex')}` };
     const serviceOrigins = new Map<string, string>();
     for (const service of SERVICES) {
       const port = await freePort();
-      children.spawn(service, join(ROOT, 'apps', service, 'dist', 'main.js'), {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        AMQP_URL: TEST_AMQP_URL,
-        POSTGRES_URL: TEST_POSTGRES_URL,
-        [`${service.toUpperCase()}_DATABASE_URL`]: withDatabase(TEST_POSTGRES_URL, databases[service]),
-        JWT_SECRET: jwtSecret,
-        INTERNAL_AUTH_SECRET: internalSecret,
-        SHOP_ADMIN_EMAIL: service === 'user' ? admin.email : '',
-        SHOP_ADMIN_PASSWORD: service === 'user' ? admin.password : '',
-      });
+      children.spawn(
+        service,
+        join(ROOT, 'apps', service, 'dist', 'main.js'),
+        serviceEnvironment(service, {
+          port,
+          amqpUrl: TEST_AMQP_URL,
+          postgresUrl: TEST_POSTGRES_URL,
+          databaseUrl: withDatabase(TEST_POSTGRES_URL, databases[service]!),
+          secrets,
+          extra: service === 'user' ? { SHOP_ADMIN_EMAIL: admin.email, SHOP_ADMIN_PASSWORD: admin.password } : {},
+        }),
+      );
       serviceOrigins.set(service, `http://127.0.0.1:${port}`);
     }
     const gatewayPort = await freePort();
@@ -208,7 +207,7 @@ async function main(): Promise<void> {
 
     // The users: written to the user database, their tokens signed with the services' JWT_SECRET (users.ts says why).
     const setUpStarted = performance.now();
-    const userIds = await insertCustomers(withDatabase(TEST_POSTGRES_URL, databases.user), USERS, run);
+    const userIds = await insertCustomers(withDatabase(TEST_POSTGRES_URL, databases['user']!), USERS, run);
     const tokens = userIds.map((userId) => signAccessToken(jwtSecret, userId, ['customer']));
     console.log(
       `${USERS} customers written to the user database and their access tokens signed in ${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`,
@@ -240,7 +239,7 @@ async function main(): Promise<void> {
     if (warmUpUnexpected.length > 0) throw new Error(`the warm-up through the gateway went wrong: ${warmUpUnexpected.join(', ')}`);
 
     const templateId = await createTemplate('Flash sale (bench)', STOCK);
-    const backends = await BackendCpu.open(TEST_POSTGRES_URL, [databases.coupon, databases.user]);
+    const backends = await BackendCpu.open(TEST_POSTGRES_URL, [databases['coupon']!, databases['user']!]);
     closers.push(() => backends.close());
     let cpuBefore: Array<number | undefined> = [];
     let pgBefore: CpuSnapshot = new Map();
@@ -258,7 +257,7 @@ async function main(): Promise<void> {
     if (unexpected.length > 0) throw new Error(`the claims through the gateway went wrong: ${unexpected.join(', ')}`);
 
     // The count check: the coupon database, the admin's listing, the raw tables.
-    const counts = await couponCounts(withDatabase(TEST_POSTGRES_URL, databases.coupon), templateId);
+    const counts = await couponCounts(withDatabase(TEST_POSTGRES_URL, databases['coupon']!), templateId);
     const listed = (
       await call<Array<{ templateId: string; issued: number; remainingStock: number }>>(gateway, 'GET', '/admin/coupon-templates', { token: adminToken })
     ).find((template) => template.templateId === templateId);

@@ -16,6 +16,7 @@ import type { ClientMessage, LoadJob, LoadResult } from './load-job.js';
 import { Children } from './processes.js';
 import { ROUTES, type BenchSession } from './routes.js';
 import { intFromEnv } from '../env.js';
+import { newPlatformSecrets, serviceEnvironment } from '../platform.js';
 
 const KINDS = ['bare', 'direct', 'gateway'] as const;
 type Kind = (typeof KINDS)[number];
@@ -109,8 +110,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
 
   try {
-    const jwtSecret = randomBytes(48).toString('base64');
-    const internalSecret = randomBytes(48).toString('base64');
+    const secrets = newPlatformSecrets();
+    const { jwtSecret, internalSecret } = secrets;
     const profile = (name: string): string[] => {
       if (!PROFILE_DIR) return [];
       mkdirSync(join(PROFILE_DIR, name), { recursive: true });
@@ -131,18 +132,14 @@ async function main(): Promise<void> {
       children.spawn(
         service,
         join(ROOT, 'apps', service, 'dist', 'main.js'),
-        {
-          ...process.env,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          AMQP_URL: TEST_AMQP_URL,
-          POSTGRES_URL: TEST_POSTGRES_URL,
-          [`${service.toUpperCase()}_DATABASE_URL`]: withDatabase(TEST_POSTGRES_URL, database),
-          JWT_SECRET: jwtSecret,
-          INTERNAL_AUTH_SECRET: internalSecret,
-          SHOP_ADMIN_EMAIL: '',
-          SHOP_ADMIN_PASSWORD: '',
-        },
+        serviceEnvironment(service, {
+          port,
+          amqpUrl: TEST_AMQP_URL,
+          postgresUrl: TEST_POSTGRES_URL,
+          databaseUrl: withDatabase(TEST_POSTGRES_URL, database),
+          secrets,
+          extra: Object.fromEntries(ROUTES.filter((route) => route.service === service).flatMap((route) => Object.entries(route.serviceEnv ?? {}))),
+        }),
         profile(service),
       );
       serviceOrigins.set(service, `http://127.0.0.1:${port}`);
@@ -234,7 +231,12 @@ async function main(): Promise<void> {
     const p99 = (name: string): string => String(results.get(name)?.p99Ms ?? 'n/a');
     const bare = rps('bare');
     // The headline route first, in the order DESIGN.md section 9 gives; then latencies and any further route.
-    const [headline, ...others] = ROUTES.map((route) => ({ name: route.name, direct: rps(`direct ${route.name}`), gateway: rps(`gateway ${route.name}`) }));
+    const [headline, ...others] = ROUTES.map((route) => ({
+      name: route.name,
+      service: route.service,
+      direct: rps(`direct ${route.name}`),
+      gateway: rps(`gateway ${route.name}`),
+    }));
     const parts = [
       `ratio=${ratio(headline!.gateway, headline!.direct)}`,
       `direct_vs_bare=${ratio(headline!.direct, bare)}`,
@@ -247,11 +249,15 @@ async function main(): Promise<void> {
       `gateway_cpu_ms_per_req=${cpu(`gateway ${headline!.name}`, 'gateway')}`,
       `direct_cpu_ms_per_req=${cpu(`direct ${headline!.name}`, ROUTES[0]!.service)}`,
       `bare_cpu_ms_per_req=${cpu('bare', 'bare')}`,
-      ...others.flatMap(({ name, direct, gateway }) => [
+      ...others.flatMap(({ name, service, direct, gateway }) => [
         `${name}_ratio=${ratio(gateway, direct)}`,
         `${name}_direct_vs_bare=${ratio(direct, bare)}`,
         `${name}_gateway_rps=${figure(gateway)}`,
         `${name}_direct_rps=${figure(direct)}`,
+        `${name}_gateway_p99_ms=${p99(`gateway ${name}`)}`,
+        `${name}_direct_p99_ms=${p99(`direct ${name}`)}`,
+        `${name}_gateway_cpu_ms_per_req=${cpu(`gateway ${name}`, 'gateway')}`,
+        `${name}_direct_cpu_ms_per_req=${cpu(`direct ${name}`, service)}`,
       ]),
     ];
     console.log(`gateway: ${parts.join(' ')}`);

@@ -19,10 +19,29 @@ export interface BenchRoute {
   readonly name: string;
   /** The context that serves it: the bench starts that service (`apps/<service>/dist/main.js`). */
   readonly service: ContextName;
+  /** Settings the bench gives that service besides its own (e.g. a catalog to order from). */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
   /** The path on the service; may create what it reads first (through the gateway, before measuring). */
   path(session: BenchSession): string | Promise<string>;
 }
 
-// GET /orders/{id} joins as one entry once the order context exists, e.g.
-// { name: 'order', service: 'order', path: async (s) => `/orders/${(await s.gateway<{ orderId: string }>('POST', '/orders', {...})).orderId}` }.
-export const ROUTES: readonly BenchRoute[] = [{ name: 'me', service: 'user', path: () => '/me' }];
+/**
+ * `GET /me`, then `GET /orders/{id}`: an order of the session's user, placed through the gateway before the
+ * load (one line of the first product of the demo catalog, which the bench has the order service seed;
+ * with neither coupon nor points it awaits payment at once and stays so, a bench of a few seconds being far
+ * inside ORDER_PAYMENT_TIMEOUT).
+ */
+export const ROUTES: readonly BenchRoute[] = [
+  { name: 'me', service: 'user', path: () => '/me' },
+  {
+    name: 'order',
+    service: 'order',
+    serviceEnv: { ORDER_DEMO_CATALOG: 'true' },
+    path: async (session) => {
+      const [product] = await session.gateway<Array<{ sku: string }>>('GET', '/products');
+      if (!product) throw new Error('GET /products answered an empty catalog: the order service did not seed its demo catalog');
+      const placed = await session.gateway<{ orderId: string }>('POST', '/orders', { items: [{ sku: product.sku, quantity: 1 }] });
+      return `/orders/${placed.orderId}`;
+    },
+  },
+];
