@@ -284,6 +284,62 @@ describe('Idempotency-Key on an @Idempotent() route', () => {
     });
   });
 
+  describe("a route with transaction: 'own' (it calls an outside service between its own transactions)", () => {
+    it('runs outside any transaction of the interceptor, its effect committed before its answer is stored; a repeat replays it', async () => {
+      const app = await start();
+      const between = gate();
+      app.probe.holdBetweenCommits = between.promise;
+      const effected = new Promise<void>((resolve) => (app.probe.effected = resolve));
+      const first = app.post('/payments', ORDER, { key: 'p-1' });
+      await effected;
+      // Committed already, seen from outside, while the route still runs (its provider call) and no answer is stored.
+      expect(await app.orders()).toBe(1);
+      expect(
+        (await app.dataSource.query<Array<{ response_status: number | null }>>(`SELECT response_status FROM idempotency_key`))[0]?.response_status,
+      ).toBeNull();
+      between.open();
+      const answer = await first;
+      expect(answer).toMatchObject({ status: 201, replayed: null });
+      expect(app.probe.enclosed).toEqual([false]);
+      const again = await app.post('/payments', ORDER, { key: 'p-1' });
+      expect(again).toMatchObject({ status: 201, body: answer.body, replayed: 'true' });
+      expect(app.probe.runs).toBe(1);
+      expect(await app.orders()).toBe(1);
+    });
+
+    it('where the default route runs inside the transaction that stores its answer', async () => {
+      const app = await start();
+      await app.post('/orders', ORDER, { key: 'o-1' });
+      await app.post('/payments', ORDER, { key: 'p-1' });
+      expect(app.probe.enclosed).toEqual([true, false]);
+    });
+
+    it('keeps a domain refusal (4xx) as any route does', async () => {
+      const app = await start();
+      const refused = await app.post('/payments', { item: 'sold-out', quantity: 1 }, { key: 'p-1' });
+      expect(refused.status).toBe(409);
+      await waitUntil(
+        async () => (await app.dataSource.query<Array<{ response_status: number }>>(`SELECT response_status FROM idempotency_key`))[0]?.response_status === 409,
+      );
+      expect(await app.post('/payments', { item: 'sold-out', quantity: 1 }, { key: 'p-1' })).toMatchObject({ status: 409, replayed: 'true' });
+      expect(app.probe.runs).toBe(1);
+    });
+
+    it('frees the key after a domain error mapped to 503 (the provider away), with Retry-After: the retry with the same key runs again', async () => {
+      const app = await start();
+      const away = await app.post('/payments', { item: 'provider-down', quantity: 1 }, { key: 'p-1' });
+      expect(away.status).toBe(503);
+      expect(away.retryAfter).toBe('1');
+      expect(away.json()['code']).toBe('PROVIDER_DOWN');
+      await waitUntil(async () => (await keys(app.dataSource)) === 0);
+      const retried = await app.post('/payments', { item: 'provider-down', quantity: 1 }, { key: 'p-1' });
+      expect(retried).toMatchObject({ status: 503, replayed: null });
+      expect(app.probe.runs).toBe(2);
+      // Each run committed its own effect before failing: such a route must refuse a second effect itself (one live payment per order).
+      expect(await app.orders()).toBe(2);
+    });
+  });
+
   describe('expiry', () => {
     it('after the TTL the key is free again: the same request runs anew', async () => {
       const clock = new ManualClock(new Date('2026-06-01T12:00:00Z'));

@@ -52,6 +52,10 @@ export class ProbeControls {
   failures = 0;
   /** Called by a run once it reached `hold`. */
   reached: (() => void) | undefined;
+  /** Whether each run of `POST /orders` or `POST /payments` (`transaction: 'own'`) found a transaction open around it. */
+  readonly enclosed: boolean[] = [];
+  /** Awaited by every run of `POST /payments` after its first commit, outside any transaction (the provider call). */
+  holdBetweenCommits: Promise<void> | undefined;
 }
 
 const PROBE = Symbol('ProbeControls');
@@ -80,6 +84,7 @@ class ProbeController {
   @Idempotent()
   async place(@Body(new SchemaPipe(OrderSchema)) body: OrderRequest, @CurrentIdentity() user: Identity) {
     this.probe.runs++;
+    this.probe.enclosed.push(this.transactions.inTransaction);
     this.probe.reached?.();
     await this.probe.hold;
     if (body.item === 'sold-out') throw new DomainError('SOLD_OUT', `No ${body.item} left.`);
@@ -110,6 +115,33 @@ class ProbeController {
   note(@Param('id') id: string) {
     this.probe.runs++;
     return `noted ${id} ${randomUUID()}`;
+  }
+
+  /**
+   * A route that opens its own transactions (as POST /payments: commit PENDING, call the provider, commit
+   * the outcome): its effect commits before its answer is stored. `provider-down` answers 503, `sold-out` 409.
+   */
+  @Post('payments')
+  @RequiresUser()
+  @Idempotent({ transaction: 'own' })
+  async pay(@Body(new SchemaPipe(OrderSchema)) body: OrderRequest, @CurrentIdentity() user: Identity) {
+    this.probe.runs++;
+    this.probe.enclosed.push(this.transactions.inTransaction);
+    if (body.item === 'sold-out') throw new DomainError('SOLD_OUT', `No ${body.item} left.`);
+    const orderId = await this.transactions.run(async () => {
+      const id = randomUUID();
+      await this.transactions.manager.query(
+        this.transactions.kind === 'postgres'
+          ? `INSERT INTO probe_order (order_id, user_id, item, quantity) VALUES ($1, $2, $3, $4)`
+          : `INSERT INTO probe_order (order_id, user_id, item, quantity) VALUES (?, ?, ?, ?)`,
+        [id, user.userId, body.item, body.quantity],
+      );
+      return id;
+    });
+    this.probe.effected?.();
+    await this.probe.holdBetweenCommits;
+    if (body.item === 'provider-down') throw new DomainError('PROVIDER_DOWN', 'The provider could not be reached; try again.');
+    return { orderId, item: body.item, quantity: body.quantity, status: 'PENDING' };
   }
 
   /** Open to anonymous callers (no @RequiresUser). */
@@ -190,7 +222,7 @@ export async function startProbeApp(
     service: 'probe',
     logger: silentLogger(),
     gatewayOnly: new InternalTokenVerifier(SECRET, 'probe'),
-    domainErrorStatus: { SOLD_OUT: 409 },
+    domainErrorStatus: { SOLD_OUT: 409, PROVIDER_DOWN: 503 },
   });
   try {
     await app.listen(0, '127.0.0.1');
