@@ -30,7 +30,8 @@ interface ServiceTarget {
 /**
  * Calls a service over HTTP through one undici connection pool per service (keep-alive, one request
  * at a time per connection, bounded): a fresh internal token carrying the caller (or none for an
- * anonymous call), the correlation id, the body as JSON, and one deadline for the whole exchange.
+ * anonymous call), the correlation id, the body as JSON (text, or a signed body's own bytes), and one
+ * deadline for the whole exchange.
  * The headers it is given are sent as they are, and the answer's come back as they came: which ones
  * may cross the gateway is decided once, by the allowlists of the interface (forwarded-headers.ts).
  * No retries: a command may have had its effect before an answer was lost.
