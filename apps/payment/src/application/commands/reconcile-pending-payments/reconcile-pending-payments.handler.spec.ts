@@ -111,6 +111,7 @@ describe('ReconcilePendingPaymentsHandler', () => {
   });
 
   it('goes on past a payment whose provider question fails, each in its own transaction', async () => {
+    f.clock.advance(1_000);
     const other = await f.pendingPayment(userId);
     f.provider.settle(paymentId, 'SUCCEEDED');
     f.provider.settle(other.paymentId, 'SUCCEEDED');
@@ -124,6 +125,7 @@ describe('ReconcilePendingPaymentsHandler', () => {
   });
 
   it('looks at the oldest first, at most `limit`, and refuses a limit off 1–1,000', async () => {
+    f.clock.advance(1_000);
     await f.pendingPayment(userId);
     f.clock.advance(3 * MINUTE);
     expect((await f.handlers.reconcilePending.execute({ limit: 1 })).checked).toBe(1);
