@@ -1,10 +1,11 @@
+import { PaymentSucceededV1 } from '@shop/contracts';
 import type { JobRun } from '@shop/scheduler';
 import { newId } from '@shop/shared-kernel';
 import { Cleanups, capturingLogger, waitFor, type CapturingLogger } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlreadySettledError } from '../src/domain/payment.errors.js';
 import { FIRST_RETRY_DELAY_MS, ReconcilePendingPaymentsJob } from '../src/infrastructure/scheduling/reconcile-pending-payments.job.js';
-import { testPaymentConfig } from './support/payment-service-harness.js';
+import { PaymentServiceHome, SETUPS, aCustomer, orderAwaitingPayment, testPaymentConfig } from './support/payment-service-harness.js';
 import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplication } from './support/payment-test-database.js';
 
 const AMOUNT = 8_000;
@@ -181,5 +182,24 @@ describe.each(KINDS)('reconciliation of PENDING payments on %s', (kind) => {
     aborted.abort();
     expect(await job.run({ ...jobRun(), signal: aborted.signal })).toBe(0);
     expect((await statusOf(payment.paymentId))?.status).toBe('PENDING');
+  });
+});
+
+describe.each(SETUPS)('reconciliation in the running service (%s)', (setup) => {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+
+  it('settles a payment whose provider stayed silent, by its scheduled job, and publishes it', async () => {
+    const home = await PaymentServiceHome.create(setup, cleanups);
+    const service = await home.start(testPaymentConfig({ PAYMENT_RECONCILE_AFTER: '0', PAYMENT_RECONCILE_INTERVAL: '50ms' }));
+    const events = await home.listen<PaymentSucceededV1>([PaymentSucceededV1.type]);
+    const awaiting = orderAwaitingPayment({ payable: AMOUNT });
+    await home.deliver(awaiting);
+    const customer = aCustomer(awaiting.payload.userId);
+    const payment = await service.api.pay(customer, awaiting.payload.orderId);
+    await service.api.simulate(customer, payment.paymentId, { outcome: 'success', callback: 'withhold' });
+    await waitFor(async () => (await service.api.payment(customer, payment.paymentId)).status === 'SUCCEEDED', { what: 'reconciliation settled it' });
+    const published = await waitFor(() => events.seen[0], { what: 'payment.succeeded.v1 published' });
+    expect(published.payload).toMatchObject({ paymentId: payment.paymentId, amount: AMOUNT });
   });
 });

@@ -1,9 +1,10 @@
+import { PaymentRefundedV1 } from '@shop/contracts';
 import type { JobRun } from '@shop/scheduler';
 import { newId } from '@shop/shared-kernel';
-import { Cleanups, capturingLogger, type CapturingLogger } from '@shop/testing';
+import { Cleanups, capturingLogger, waitFor, type CapturingLogger } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryRefundsJob } from '../src/infrastructure/scheduling/retry-refunds.job.js';
-import { testPaymentConfig } from './support/payment-service-harness.js';
+import { PaymentServiceHome, SETUPS, aCustomer, orderAwaitingPayment, refundRequested, testPaymentConfig } from './support/payment-service-harness.js';
 import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplication } from './support/payment-test-database.js';
 
 const AMOUNT = 8_000;
@@ -190,5 +191,41 @@ describe.each(KINDS)('refunds and their retries on %s', (kind) => {
     expect(await job.run(jobRun(2))).toBe(1);
     expect(await attempts()).toEqual([2, 2, 2]);
     expect(await job.run(jobRun(2))).toBe(0);
+  });
+});
+
+describe.each(SETUPS)('refunds in the running service (%s)', (setup) => {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+
+  it('refunds on order.refund-requested.v1 once the provider accepts, an admin seeing it REFUNDING until then, and publishes payment.refunded.v1 once', async () => {
+    const home = await PaymentServiceHome.create(setup, cleanups);
+    const service = await home.start(testPaymentConfig({ PAYMENT_REFUND_RETRY_INTERVAL: '50ms' }));
+    const events = await home.listen<PaymentRefundedV1>([PaymentRefundedV1.type]);
+    const awaiting = orderAwaitingPayment({ payable: AMOUNT });
+    await home.deliver(awaiting);
+    const customer = aCustomer(awaiting.payload.userId);
+    const payment = await service.api.pay(customer, awaiting.payload.orderId);
+    await service.api.simulate(customer, payment.paymentId, { outcome: 'success', refunds: 'refuse' });
+    await waitFor(async () => (await service.api.payment(customer, payment.paymentId)).status === 'SUCCEEDED', { what: 'the payment settled' });
+
+    await home.deliverTwice(refundRequested({ ...payment, userId: customer.userId }, 'CUSTOMER_REQUEST'));
+    // Its first try (after the consumer's commit) refused: REFUNDING, as admins see it.
+    const refunding = await waitFor(async () => (await service.api.adminPayments('?status=REFUNDING')).find((item) => (item.refund?.attempts ?? 0) >= 1), {
+      what: 'a refused try shown to admins',
+    });
+    expect(refunding).toMatchObject({
+      paymentId: payment.paymentId,
+      refund: { reason: 'CUSTOMER_REQUEST', lastError: expect.stringContaining('refuses'), refundedAt: null },
+    });
+
+    // The provider takes refunds again; an admin makes it due now.
+    await service.api.simulate(customer, payment.paymentId, { outcome: 'success', callback: 'withhold', refunds: 'accept' });
+    const retried = await service.api.retryRefund(payment.paymentId);
+    expect([200, 409]).toContain(retried.status);
+    await waitFor(async () => (await service.api.payment(customer, payment.paymentId)).status === 'REFUNDED', { what: 'the refund given back' });
+    const published = await waitFor(() => events.seen[0], { what: 'payment.refunded.v1 published' });
+    expect(published.payload).toMatchObject({ paymentId: payment.paymentId, orderId: awaiting.payload.orderId, amount: AMOUNT });
+    expect((await home.outboxTypes()).filter((type) => type === PaymentRefundedV1.type)).toHaveLength(1);
   });
 });

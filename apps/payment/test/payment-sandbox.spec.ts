@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ProviderCallback } from '@shop/contracts';
+import { PaymentSucceededV1, ProviderCallback } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
 import { Cleanups, assertMatchesSchema, capturingLogger, waitFor } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   type SandboxCallbackDelivery,
   type SignedSandboxCallback,
 } from '../src/infrastructure/sandbox/sandbox-callback.delivery.js';
-import { WEBHOOK_SECRET } from './support/payment-service-harness.js';
+import { PaymentServiceHome, SETUPS, WEBHOOK_SECRET, aCustomer, orderAwaitingPayment, problemOf } from './support/payment-service-harness.js';
 import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplicationOptions } from './support/payment-test-database.js';
 
 const AMOUNT = 8_000;
@@ -323,5 +323,43 @@ describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
       expect(await statusOf(app, payment.paymentId)).toBe('PENDING');
       expect(await outboxRows(app.transactions)).toEqual([]);
     });
+  });
+});
+
+describe.each(SETUPS)('the sandbox in the running service (%s)', (setup) => {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+
+  it('settles a payment through its in-process callback after the simulate answer, and publishes payment.succeeded.v1 once', async () => {
+    const home = await PaymentServiceHome.create(setup, cleanups);
+    const log = capturingLogger({ service: 'payment', level: 'debug' });
+    const service = await home.start(undefined, { logger: log.logger });
+    const delivered = () => log.lines.filter((line) => line.msg === 'sandbox: callback delivered' && line.paymentId === payment.paymentId);
+    const events = await home.listen<PaymentSucceededV1>([PaymentSucceededV1.type]);
+    const awaiting = orderAwaitingPayment({ payable: AMOUNT });
+    await home.deliver(awaiting);
+    const customer = aCustomer(awaiting.payload.userId);
+    const payment = await service.api.pay(customer, awaiting.payload.orderId);
+    expect(payment).toMatchObject({ status: 'PENDING', amount: AMOUNT, provider: 'sandbox' });
+
+    expect(await service.api.simulate(customer, payment.paymentId, { outcome: 'success' })).toEqual({
+      paymentId: payment.paymentId,
+      outcome: 'success',
+      callback: 'send',
+      refunds: 'accept',
+    });
+    await waitFor(async () => (await service.api.payment(customer, payment.paymentId)).status === 'SUCCEEDED', { what: 'the payment settled' });
+    const published = await waitFor(() => events.seen[0], { what: 'payment.succeeded.v1 published' });
+    expect(published.payload).toMatchObject({ paymentId: payment.paymentId, orderId: awaiting.payload.orderId, amount: AMOUNT });
+
+    // Simulated again: the same callback again, a duplicate; and the other way: 409.
+    await service.api.simulate(customer, payment.paymentId, { outcome: 'success' });
+    const other = await service.api.simulatePayment(customer, payment.paymentId, { outcome: 'failure' });
+    expect(other.status).toBe(409);
+    expect((await problemOf(other)).code).toBe('ALREADY_SETTLED');
+    await waitFor(() => delivered().length === 2, { what: 'the duplicate callback handled' });
+    expect(new Set(delivered().map((line) => line.eventId)).size).toBe(1);
+    expect(await service.api.payment(customer, payment.paymentId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await home.outboxTypes()).filter((type) => type === PaymentSucceededV1.type)).toHaveLength(1);
   });
 });

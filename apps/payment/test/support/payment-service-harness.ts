@@ -157,12 +157,13 @@ export function orderPaid(orderId: string, userId: string, amountPaid: number) {
   return envelopeOf(OrderPaidV1, { orderId, userId, couponId: null, pointsToUse: 0, amountPaid, paidAt: new Date().toISOString() }, { aggregateId: orderId });
 }
 
-/** `order.refund-requested.v1` of a payment (the customer's request unless told otherwise). */
+/** `order.refund-requested.v1` of a payment (the customer's request unless told otherwise); only the event's fields are taken from `payment`. */
 export function refundRequested(
   payment: { paymentId: string; orderId: string; userId: string; amount: number },
   reason: OrderRefundRequestedV1['reason'] = 'CUSTOMER_REQUEST',
 ) {
-  return envelopeOf(OrderRefundRequestedV1, { ...payment, reason, requestedAt: new Date().toISOString() }, { aggregateId: payment.orderId });
+  const { paymentId, orderId, userId, amount } = payment;
+  return envelopeOf(OrderRefundRequestedV1, { paymentId, orderId, userId, amount, reason, requestedAt: new Date().toISOString() }, { aggregateId: orderId });
 }
 
 const PAYMENT: ContextUnderTest<PaymentConfig, PaymentApi> = {
