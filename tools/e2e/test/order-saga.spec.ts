@@ -1,20 +1,21 @@
-// The order saga across contexts (issue 11, DESIGN.md section 6): the real order, coupon and points
-// services in this process, each on a PostgreSQL database of its own, all on one RabbitMQ virtual host
-// of this run's own, as their processes would run them. The test drives the services over HTTP as the
-// gateway forwards a call (its internal token and the caller's identity), registers customers by
-// publishing user.registered.v1 (the sign-up bonus), and plays the payment context: it publishes
-// payment.succeeded.v1 / payment.refunded.v1 and hears order.refund-requested.v1 on the broker.
+// The order saga across contexts (issues 11 and 12, DESIGN.md section 6): the real order, coupon, points
+// and payment services in this process, each on a PostgreSQL database of its own, all on one RabbitMQ
+// virtual host of this run's own, as their processes would run them. The test drives the services over
+// HTTP as the gateway forwards a call (its internal token and the caller's identity), registers customers
+// by publishing user.registered.v1 (the sign-up bonus), and pays as a customer does in the sandbox
+// (POST /payments, then its simulate: the sandbox calls the payment service back in-process, signed);
+// it hears every event of the saga on the broker.
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PaymentRefundedV1,
   PaymentSucceededV1,
   UserRegisteredV1,
   type EventContract,
   type EventEnvelope,
   type MyCoupon,
   type OrderResponse,
+  type PaymentView,
   type PointsBalance,
   type PointsLedgerEntry,
 } from '@shop/contracts';
@@ -36,10 +37,12 @@ import {
 } from '@shop/testing';
 import { loadCouponConfig, startCouponService } from '@shop/coupon';
 import { loadOrderConfig, startOrderService } from '@shop/order';
+import { loadPaymentConfig, startPaymentService } from '@shop/payment';
 import { loadPointsConfig, startPointsService } from '@shop/points';
 
 const run = randomBytes(4).toString('hex');
 const INTERNAL_AUTH_SECRET = `the-order-saga-spec-internal-secret-${run}`;
+const WEBHOOK_SECRET = `the-order-saga-spec-webhook-secret-${run}`;
 const SIGNUP_BONUS = 2_000;
 /** How long a step of the saga may take here (several hops over the broker and three outboxes). */
 const SETTLE_MS = 30_000;
@@ -55,13 +58,13 @@ const recentLogs = () =>
     .map((line) => `${JSON.stringify(line['service'])} ${line.level} ${line.msg} ${JSON.stringify((line['err'] as { message?: string } | undefined)?.message)}`)
     .join('\n');
 
-type Service = 'order' | 'coupon' | 'points';
+type Service = 'order' | 'coupon' | 'points' | 'payment';
 interface Answer<T> {
   readonly status: number;
   readonly body: T;
 }
 
-describe('the order saga with the real coupon and points services (PostgreSQL, RabbitMQ)', () => {
+describe('the order saga with the real coupon, points and payment services (PostgreSQL, RabbitMQ)', () => {
   const cleanups = new Cleanups();
   let amqpUrl: string;
   let publisher: Transport;
@@ -88,7 +91,9 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
         ? await startOrderService(runtime, loadOrderConfig(env))
         : service === 'coupon'
           ? await startCouponService(runtime, loadCouponConfig(env))
-          : await startPointsService(runtime, loadPointsConfig({ POINTS_SIGNUP_BONUS: String(SIGNUP_BONUS), ...env }));
+          : service === 'points'
+            ? await startPointsService(runtime, loadPointsConfig({ POINTS_SIGNUP_BONUS: String(SIGNUP_BONUS), ...env }))
+            : await startPaymentService(runtime, loadPaymentConfig({ PAYMENT_SANDBOX: 'true', PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }));
     running.set(service, instance);
     apis.set(service, new ContextApi(instance.url, service, INTERNAL_AUTH_SECRET));
   };
@@ -103,8 +108,9 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     path: string,
     identity: Identity,
     body?: unknown,
+    headers?: Record<string, string>,
   ): Promise<Answer<T>> => {
-    const response = await apis.get(service)!.viaGateway(method, path, { identity, body });
+    const response = await apis.get(service)!.viaGateway(method, path, { identity, body, ...(headers ? { headers } : {}) });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   };
@@ -137,11 +143,11 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
   const outboxOf = async (orderId: string): Promise<string[]> =>
     (await query<{ type: string }>('order', 'SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY seq', [orderId])).map((row) => row.type);
 
-  /** The events of `type` about the order that the probe heard so far. */
-  const heard = <P = Record<string, unknown>>(type: string, orderId: string): Array<EventEnvelope<P>> =>
-    probe.about([orderId]).filter((event) => event.type === type) as Array<EventEnvelope<P>>;
-  const hear = <P = Record<string, unknown>>(type: string, orderId: string): Promise<EventEnvelope<P>> =>
-    waitFor(() => heard<P>(type, orderId)[0], { what: `${type} of ${orderId}`, timeoutMs: SETTLE_MS });
+  /** The events of `type` about the aggregate (an order; a payment for payment.*) that the probe heard so far. */
+  const heard = <P = Record<string, unknown>>(type: string, aggregateId: string): Array<EventEnvelope<P>> =>
+    probe.about([aggregateId]).filter((event) => event.type === type) as Array<EventEnvelope<P>>;
+  const hear = <P = Record<string, unknown>>(type: string, aggregateId: string): Promise<EventEnvelope<P>> =>
+    waitFor(() => heard<P>(type, aggregateId)[0], { what: `${type} of ${aggregateId}`, timeoutMs: SETTLE_MS });
 
   /** A new customer, registered as the user service announces it: the points service grants the sign-up bonus. */
   const newCustomer = async (): Promise<Identity> => {
@@ -257,14 +263,45 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     return { customer, couponId, orderId, order };
   };
 
-  const pay = (customer: Identity, orderId: string, amount: number, paymentId = randomUUID()) =>
-    publish(PaymentSucceededV1, 'payment', orderId, { paymentId, orderId, userId: customer.userId, amount, succeededAt: new Date().toISOString() });
+  /**
+   * A payment of the order, PENDING at the sandbox: the payment service learns of the order from
+   * order.awaiting-payment.v1, so until then it answers 404 ORDER_NOT_FOUND (only that is waited through).
+   */
+  const startPayment = async (customer: Identity, orderId: string): Promise<PaymentView> => {
+    const answer = await waitFor(
+      async () => {
+        const started = await call<PaymentView & { code?: string }>('payment', 'POST', '/payments', customer, { orderId }, { 'idempotency-key': randomUUID() });
+        return started.status === 404 && started.body.code === 'ORDER_NOT_FOUND' ? undefined : started;
+      },
+      { what: 'the payment service to know the order', timeoutMs: SETTLE_MS },
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(answer.body).toMatchObject({ orderId, status: 'PENDING', provider: 'sandbox' });
+    return answer.body;
+  };
+  /** The customer pays at the sandbox: it answers 202, then calls the payment service back. */
+  const simulateSuccess = async (customer: Identity, paymentId: string): Promise<Answer<unknown>> =>
+    call('payment', 'POST', `/payments/${paymentId}/simulate`, customer, { outcome: 'success' });
+  /** Pays the order: a payment, its success at the sandbox; the payment's id. */
+  const pay = async (customer: Identity, orderId: string): Promise<string> => {
+    const payment = await startPayment(customer, orderId);
+    expect((await simulateSuccess(customer, payment.paymentId)).status).toBe(202);
+    return payment.paymentId;
+  };
+  const paymentBecomes = (customer: Identity, paymentId: string, status: PaymentView['status']): Promise<PaymentView> =>
+    waitFor(
+      async () => {
+        const answer = await call<PaymentView>('payment', 'GET', `/payments/${paymentId}`, customer);
+        return answer.body.status === status ? answer.body : undefined;
+      },
+      { what: `payment ${paymentId} ${status}`, timeoutMs: SETTLE_MS },
+    );
 
   beforeAll(async () => {
     const vhost = await createVirtualHost(`shop_order_saga_${run}`);
     // Added first, so that it runs last: once every connection to it is closed.
     cleanups.add(() => vhost.remove().catch(() => undefined));
-    for (const service of ['order', 'coupon', 'points'] as const) cleanups.add(() => dropDatabase(`shop_${service}_saga_${run}`));
+    for (const service of ['order', 'coupon', 'points', 'payment'] as const) cleanups.add(() => dropDatabase(`shop_${service}_saga_${run}`));
     amqpUrl = vhost.url;
     publisher = await AmqpTransport.connect({ url: amqpUrl, connectionName: uniqueServiceName('order_saga_spec'), logger: logs.logger });
     cleanups.add(() => publisher.close());
@@ -274,7 +311,8 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     await start('order');
     await start('coupon');
     await start('points');
-    // The payment context's share of the order's events (nobody consumes them yet), and the participants' answers.
+    await start('payment');
+    // The order's events, the participants' answers and the payment's.
     const listening = await EventProbe.listen(publisher, 'order_saga_probe', [
       'order.placed.v1',
       'order.awaiting-payment.v1',
@@ -286,6 +324,9 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
       'coupon.reservation-rejected.v1',
       'points.reserved.v1',
       'points.reservation-rejected.v1',
+      'payment.succeeded.v1',
+      'payment.failed.v1',
+      'payment.refunded.v1',
     ]);
     probe = listening.probe;
     cleanups.add(listening.stop);
@@ -400,10 +441,10 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
 
   it('marks a paid order PAID on payment.succeeded.v1: the coupon is USED, the points spent, and the payment earns points', async () => {
     const { customer, couponId, orderId, order } = await awaitingPayment();
-    const paymentId = randomUUID();
-    await pay(customer, orderId, order.payable!, paymentId);
+    const paymentId = await pay(customer, orderId);
 
     const paid = await orderBecomes(customer, orderId, 'PAID');
+    expect((await hear<{ amount: number }>('payment.succeeded.v1', paymentId)).payload).toMatchObject({ paymentId, orderId, amount: order.payable });
     expect(paid).toMatchObject({ paymentId, amountPaid: 14_100, payable: 14_100 });
     expect((await hear<{ amountPaid: number; pointsToUse: number }>('order.paid.v1', orderId)).payload).toMatchObject({
       amountPaid: 14_100,
@@ -415,21 +456,34 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     // 141 points for 141 yuan paid.
     expect(await pointsOf(customer)).toEqual({ available: SIGNUP_BONUS - 1_500 + 141, frozen: 0, lifetimeEarned: SIGNUP_BONUS + 141, debt: 0 });
 
-    // The same payment again (another message) changes nothing.
-    await handled('order', await pay(customer, orderId, 14_100, paymentId));
+    // The same payment again (another message, as a redelivery) changes nothing.
+    await handled(
+      'order',
+      await publish(PaymentSucceededV1, 'payment', paymentId, {
+        paymentId,
+        orderId,
+        userId: customer.userId,
+        amount: 14_100,
+        succeededAt: new Date().toISOString(),
+      }),
+    );
+    expect((await paymentBecomes(customer, paymentId, 'SUCCEEDED')).amount).toBe(14_100);
+    // One success from the payment service, and the test's copy.
+    await waitFor(() => heard('payment.succeeded.v1', paymentId).length === 2, { what: 'both payment.succeeded.v1', timeoutMs: SETTLE_MS });
     expect(await outboxOf(orderId)).toEqual(['order.placed.v1', 'order.awaiting-payment.v1', 'order.paid.v1']);
     expect((await orderOf(customer, orderId)).history.map((entry) => entry.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'PAID']);
   });
 
-  it('settles a customer cancel racing the payment on one outcome: PAID with the cancel refused, or CANCELLED with the late payment to be refunded', async () => {
+  it('settles a customer cancel racing the payment on one outcome: PAID with the cancel refused, or CANCELLED with the late payment refunded', async () => {
     const outcomes: string[] = [];
     for (let round = 0; round < 4; round++) {
-      const { customer, couponId, orderId, order } = await awaitingPayment();
-      const paymentId = randomUUID();
-      const [cancel] = await Promise.all([
+      const { customer, couponId, orderId } = await awaitingPayment();
+      const { paymentId } = await startPayment(customer, orderId);
+      const [cancel, simulated] = await Promise.all([
         call<OrderResponse>('order', 'POST', `/orders/${orderId}/cancel`, customer),
-        pay(customer, orderId, order.payable!, paymentId),
+        simulateSuccess(customer, paymentId),
       ]);
+      expect(simulated.status).toBe(202);
       if (cancel.status === 200) {
         outcomes.push('cancelled');
         const refund = await hear<{ paymentId: string; amount: number; reason: string }>('order.refund-requested.v1', orderId);
@@ -442,6 +496,11 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
         await ledgerSettles(customer, orderId, ['FREEZE', 'RELEASE']);
         await hear('order.cancelled.v1', orderId);
         expect(await outboxOf(orderId)).toEqual(['order.placed.v1', 'order.awaiting-payment.v1', 'order.cancelled.v1', 'order.refund-requested.v1']);
+        // The payment service gives the money back: REFUNDED, once; the order stays CANCELLED.
+        expect((await paymentBecomes(customer, paymentId, 'REFUNDED')).refund).toMatchObject({ reason: 'LATE_PAYMENT' });
+        await hear('payment.refunded.v1', paymentId);
+        expect(heard('payment.refunded.v1', paymentId)).toHaveLength(1);
+        expect((await orderOf(customer, orderId)).status).toBe('CANCELLED');
       } else {
         outcomes.push('paid');
         expect([cancel.status, (cancel.body as { code?: string }).code]).toEqual([409, 'INVALID_STATE']);
@@ -457,10 +516,9 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     console.info(`cancel racing payment: ${outcomes.join(', ')}`);
   });
 
-  it('refunds a paid order: REFUNDING and order.refund-requested.v1, then on payment.refunded.v1 REFUNDED, the coupon AVAILABLE again, the points returned and clawed back', async () => {
-    const { customer, couponId, orderId, order } = await awaitingPayment();
-    const paymentId = randomUUID();
-    await pay(customer, orderId, order.payable!, paymentId);
+  it('refunds a paid order: REFUNDING and order.refund-requested.v1, then the payment service refunds (payment.refunded.v1): REFUNDED, the coupon AVAILABLE again, the points returned and clawed back', async () => {
+    const { customer, couponId, orderId } = await awaitingPayment();
+    const paymentId = await pay(customer, orderId);
     await orderBecomes(customer, orderId, 'PAID');
     await ledgerSettles(customer, orderId, ['FREEZE', 'SPEND', 'EARN']);
 
@@ -470,8 +528,10 @@ describe('the order saga with the real coupon and points services (PostgreSQL, R
     const requested = await hear<Record<string, unknown>>('order.refund-requested.v1', orderId);
     expect(requested.payload).toMatchObject({ orderId, userId: customer.userId, paymentId, amount: 14_100, reason: 'CUSTOMER_REQUEST' });
 
-    await publish(PaymentRefundedV1, 'payment', orderId, { paymentId, orderId, userId: customer.userId, amount: 14_100, refundedAt: new Date().toISOString() });
+    // The payment service refunds at the sandbox and announces it.
     const refunded = await orderBecomes(customer, orderId, 'REFUNDED');
+    expect((await hear<{ amount: number }>('payment.refunded.v1', paymentId)).payload).toMatchObject({ paymentId, amount: 14_100 });
+    expect((await paymentBecomes(customer, paymentId, 'REFUNDED')).refund).toMatchObject({ reason: 'CUSTOMER_REQUEST', refundedAt: expect.any(String) });
     expect(refunded.history.map((entry) => entry.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'PAID', 'REFUNDING', 'REFUNDED']);
     expect((await hear<{ amountRefunded: number }>('order.refunded.v1', orderId)).payload).toMatchObject({
       amountRefunded: 14_100,
