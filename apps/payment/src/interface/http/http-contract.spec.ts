@@ -1,10 +1,11 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { PAYMENT_LIST_LIMIT, PAYMENT_ROUTES, PAYMENT_SIGNATURE_HEADER, paymentContext } from '@shop/contracts';
-import { IDEMPOTENT_ROUTE, installJsonBodyParser, servedRoutes, type ServedRoute } from '@shop/http';
+import { IDEMPOTENT_ROUTE, ProblemMapper, installJsonBodyParser, servedRoutes, type ServedRoute } from '@shop/http';
 import { DomainError } from '@shop/shared-kernel';
 import { capturingLogger, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { SimulatePaymentHandler } from '../../application/commands/simulate-payment/simulate-payment.handler.js';
 import { paymentHttpControllers } from '../payment.controllers.js';
 import { AdminPaymentsController } from './admin-payments.controller.js';
 import { PaymentCallbackController } from './payment-callback.controller.js';
@@ -103,6 +104,21 @@ describe('the payment HTTP contract', () => {
         { userId: identity.userId, paymentId, outcome: 'success' },
         { userId: identity.userId, paymentId, outcome: 'failure', callback: 'withhold', refunds: 'refuse' },
       ]);
+    });
+
+    it('where no sandbox runs (a real provider bound instead), simulating answers 404 SANDBOX_DISABLED, before any payment is looked up', async () => {
+      const payments = { find: () => Promise.reject(new Error('looked up')), findForUpdate: () => Promise.reject(new Error('looked up')) };
+      const rules = {
+        webhookSecret: 'x'.repeat(32),
+        webhookToleranceMs: 300_000,
+        reconcileAfterMs: 1,
+        pendingTimeoutMs: 1,
+        refundBackoffMaxMs: 5_000,
+        sandbox: false,
+      };
+      const controller = customers({ simulate: new SimulatePaymentHandler(payments as never, rules, null) });
+      const refusal: unknown = await controller.simulate({ paymentId }, { outcome: 'success' }, identity).catch((error: unknown) => error);
+      expect(new ProblemMapper(paymentErrorStatuses).map(refusal).problem).toMatchObject({ status: 404, code: 'SANDBOX_DISABLED' });
     });
 
     it('let every refusal through as it is (the error map answers it; the idempotency interceptor keeps a refusal for a retry)', async () => {
