@@ -55,7 +55,8 @@ export type InvalidSignatureReason = 'MISSING' | 'MALFORMED' | 'STALE' | 'MISMAT
  */
 export class InvalidSignatureError extends DomainError {
   constructor(readonly reason: InvalidSignatureReason) {
-    super('INVALID_SIGNATURE', `the callback's signature was refused (${reason})`, { reason });
+    // One message for every reason: the answer must not tell a sender which check its callback failed.
+    super('INVALID_SIGNATURE', "the callback's signature was refused", { reason });
   }
 }
 

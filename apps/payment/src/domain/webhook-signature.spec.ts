@@ -115,8 +115,10 @@ describe('verifyPaymentCallbackSignature', () => {
     expect(() => verify(`t=${t},v1=${hmac('', t, BODY)}`, { secret: '' })).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
   });
 
-  it('InvalidSignatureError carries its reason under the stable code', () => {
+  it('InvalidSignatureError carries its reason under the stable code, for the log only: one message for every reason', () => {
     const error = new InvalidSignatureError('STALE');
     expect(error).toMatchObject({ code: 'INVALID_SIGNATURE', reason: 'STALE', details: { reason: 'STALE' } });
+    const messages = new Set((['MISSING', 'MALFORMED', 'STALE', 'MISMATCH'] as const).map((reason) => new InvalidSignatureError(reason).message));
+    expect([...messages]).toEqual(["the callback's signature was refused"]);
   });
 });

@@ -202,43 +202,10 @@ describe('CreatePaymentHandler', () => {
     expect(f.provider.calls.filter((call) => call.operation === 'createPayment')).toHaveLength(1);
   });
 
-  describe('inside a transaction of someone else (the Idempotency-Key interceptor)', () => {
-    it('answers the PENDING payment and calls the provider only once that transaction has committed', async () => {
-      const orderId = await f.awaitingOrder(userId);
-      let callsBeforeCommit = -1;
-      const view = await f.unitOfWork.run(async () => {
-        const answer = await f.handlers.createPayment.execute({ userId, orderId });
-        callsBeforeCommit = f.provider.calls.length;
-        return answer;
-      });
-      await f.handlers.createPayment.settled();
-      expect(view.status).toBe('PENDING');
-      expect(callsBeforeCommit).toBe(0);
-      expect(f.provider.calls).toEqual([{ operation: 'createPayment', paymentId: view.paymentId, inTransaction: false }]);
-      expect(f.payments.rowOf(view.paymentId)).toMatchObject({ status: 'PENDING', providerPaymentId: 'sbx_1' });
-    });
-
-    it('never calls the provider when that transaction rolls back', async () => {
-      const orderId = await f.awaitingOrder(userId);
-      await expect(
-        f.unitOfWork.run(async () => {
-          await f.handlers.createPayment.execute({ userId, orderId });
-          throw new Error('the answer could not be stored');
-        }),
-      ).rejects.toThrow('the answer could not be stored');
-      await f.handlers.createPayment.settled();
-      expect(f.provider.calls).toEqual([]);
-      expect(f.payments.ofOrder(orderId)).toEqual([]);
-    });
-
-    it('marks the payment FAILED after the answer when the provider then throws', async () => {
-      const orderId = await f.awaitingOrder(userId);
-      f.provider.failNext('createPayment');
-      const view = await f.unitOfWork.run(() => f.handlers.createPayment.execute({ userId, orderId }));
-      await f.handlers.createPayment.settled();
-      expect(view.status).toBe('PENDING');
-      expect(f.payments.rowOf(view.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
-      expect(f.eventTypes()).toEqual(['payment.failed.v1']);
-    });
+  it('refuses to run inside a transaction of someone else (the payment must commit before the provider is called), starting nothing', async () => {
+    const orderId = await f.awaitingOrder(userId);
+    await expect(f.unitOfWork.run(() => f.handlers.createPayment.execute({ userId, orderId }))).rejects.toThrow(/outside any transaction/);
+    expect(f.payments.ofOrder(orderId)).toEqual([]);
+    expect(f.provider.calls).toEqual([]);
   });
 });

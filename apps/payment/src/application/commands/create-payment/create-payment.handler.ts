@@ -13,7 +13,7 @@ import { paymentViewOf, type PaymentView } from '../../payment.presenters.js';
 import type { PayableOrderRepository } from '../../ports/payable-order.repository.js';
 import type { PaymentProvider } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
-import { DetachedWork, messageOf } from '../payment-of.js';
+import { messageOf } from '../payment-of.js';
 import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment.command.js';
 
 /**
@@ -29,14 +29,11 @@ import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment
  * customer may start another at once. (Had the provider created it after all, its success callback is
  * still applied, FAILED → SUCCEEDED.)
  *
- * Called inside a transaction of someone else's (the Idempotency-Key interceptor's), the PENDING payment
- * can only commit with it: the provider is then called once that transaction has committed and the answer
- * is the PENDING payment (a provider failure still makes it FAILED, after the answer).
+ * It refuses to run inside a transaction of someone else's, where the PENDING payment could not commit
+ * first (POST /payments is `@Idempotent({ transaction: 'own' })`: its answer is stored after it returns).
  */
 @Injectable()
 export class CreatePaymentHandler {
-  private readonly detached = new DetachedWork();
-
   constructor(
     @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
@@ -48,7 +45,7 @@ export class CreatePaymentHandler {
   async execute(command: CreatePaymentCommand): Promise<CreatePaymentResult> {
     const userId = assertUuid('userId', command.userId);
     const orderId = assertUuid('orderId', command.orderId);
-    const enclosed = this.unitOfWork.inTransaction;
+    if (this.unitOfWork.inTransaction) throw new Error('CreatePaymentHandler commits the payment before it calls the provider: run it outside any transaction');
     const payment = await this.unitOfWork.run(async () => {
       const order = await this.orders.findForUpdate(orderId);
       if (!order) throw new OrderNotFoundError(orderId);
@@ -61,16 +58,15 @@ export class CreatePaymentHandler {
       await this.payments.save(started);
       return started;
     });
-    if (enclosed) {
-      this.unitOfWork.afterCommit(() => this.detached.start(() => this.openAtProvider(payment)));
-      return paymentViewOf(payment.toSnapshot());
-    }
     return this.openAtProvider(payment);
   }
 
-  /** Resolves once the provider calls started after an enclosing transaction's commit have settled. */
+  /**
+   * Resolves at once: every provider call of this use case is awaited by its request, none runs detached
+   * (unlike `RequestRefundHandler`'s first try). Kept so that a drain can treat the use cases alike.
+   */
   settled(): Promise<void> {
-    return this.detached.settled();
+    return Promise.resolve();
   }
 
   /** The committed PENDING payment opened at the provider (outside any transaction), and the outcome recorded. */
