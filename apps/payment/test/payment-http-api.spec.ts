@@ -228,6 +228,33 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'NOT_PAYABLE');
     });
 
+    it('the provider down: 503 PROVIDER_UNAVAILABLE, the payment FAILED (PROVIDER_ERROR, payment.failed.v1); the same key retried starts a new one', async () => {
+      const order = await aPayableOrder();
+      const idempotencyKey = randomUUID();
+      // The sandbox keeps its charges in a table of its own: without it, it fails as a provider that cannot be reached.
+      await home.query(`ALTER TABLE payment_sandbox_charge RENAME TO payment_sandbox_charge_away`);
+      let down: Response;
+      try {
+        down = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
+      } finally {
+        await home.query(`ALTER TABLE payment_sandbox_charge_away RENAME TO payment_sandbox_charge`);
+      }
+      await expectProblem(down, 503, 'PROVIDER_UNAVAILABLE');
+      const [failed] = await home.query<{ payment_id: string; status: string; failure_reason: string }>(
+        `SELECT payment_id, status, failure_reason FROM payment WHERE order_id = ${home.param(1)}`,
+        [order.orderId],
+      );
+      expect(failed).toMatchObject({ status: 'FAILED', failure_reason: 'PROVIDER_ERROR' });
+      expect((await eventsOf(failed!.payment_id)).map((event) => event.type)).toEqual(['payment.failed.v1']);
+      expect(await api.payment(order.customer, failed!.payment_id)).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
+
+      // Not kept with the key (a 503 is no answer): the customer's retry runs again, and the order may be paid.
+      const retried = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
+      expect(retried.headers.get('idempotent-replayed')).toBeNull();
+      expect(await json<PaymentView>(retried, 201)).toMatchObject({ status: 'PENDING', orderId: order.orderId });
+      expect((await paymentsOf(order.orderId)).map((payment) => payment.status).sort()).toEqual(['FAILED', 'PENDING']);
+    });
+
     it('someone else’s payment, or one that does not exist, is 404 PAYMENT_NOT_FOUND to read and to simulate, the same answer', async () => {
       const order = await aPayableOrder();
       const payment = await api.pay(order.customer, order.orderId);
