@@ -239,6 +239,8 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       } finally {
         await home.query(`ALTER TABLE payment_sandbox_charge_away RENAME TO payment_sandbox_charge`);
       }
+      // A dependency away, no bug: the client may try again at once.
+      expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
       await expectProblem(down, 503, 'PROVIDER_UNAVAILABLE');
       const [failed] = await home.query<{ payment_id: string; status: string; failure_reason: string }>(
         `SELECT payment_id, status, failure_reason FROM payment WHERE order_id = ${home.param(1)}`,
