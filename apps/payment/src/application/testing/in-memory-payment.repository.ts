@@ -13,8 +13,6 @@ import type { PaymentRepository } from '../ports/payment.repository.js';
 export class InMemoryPaymentRepository extends InMemoryAggregateRepository<Payment, PaymentSnapshot> implements PaymentRepository {
   /** The row version each handed-out instance was loaded (or last saved) at. */
   private readonly loadedAt = new WeakMap<Payment, number>();
-  /** Saves that ran inside a transaction (all of them must: `AggregateRepository.save` opens one otherwise). */
-  saves = 0;
 
   constructor(unitOfWork: InMemoryUnitOfWork, outbox: EventOutbox) {
     super(unitOfWork, outbox, paymentIntegrationEvents, { toRow: (payment) => payment.toSnapshot(), fromRow: (row) => Payment.restore(row) });
@@ -70,7 +68,6 @@ export class InMemoryPaymentRepository extends InMemoryAggregateRepository<Payme
     await super.persist(payment);
     this.rows.set(payment.id, { ...this.rows.get(payment.id)!, version });
     this.loadedAt.set(payment, version);
-    this.saves += 1;
   }
 
   /** The stored row as it is. */
