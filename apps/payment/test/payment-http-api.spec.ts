@@ -212,12 +212,18 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       ]);
     });
 
-    it('an order with nothing to pay is paid at once by a payment of 0 through no provider: POST /payments is 409 NOT_PAYABLE', async () => {
-      const order = await aPayableOrder({ payable: 0 });
-      const [payment] = await home.query<{ payment_id: string; status: string; provider: string; amount: string | number }>(
+    it('an order with nothing to pay is paid at once by one payment of 0 through no provider, its awaiting heard twice or not: POST /payments is 409 NOT_PAYABLE', async () => {
+      const customer = aCustomer();
+      const awaiting = orderAwaitingPayment({ userId: customer.userId, payable: 0 });
+      // The same message again (the inbox drops it) and a copy under an id of its own (the use case sees the repeat).
+      await home.deliverTwice(awaiting);
+      const order = { customer, orderId: awaiting.payload.orderId };
+      const payments = await home.query<{ payment_id: string; status: string; provider: string; amount: string | number }>(
         `SELECT payment_id, status, provider, amount FROM payment WHERE order_id = ${home.param(1)}`,
         [order.orderId],
       );
+      expect(payments).toHaveLength(1);
+      const [payment] = payments;
       expect({ ...payment, amount: Number(payment!.amount) }).toEqual({
         payment_id: expect.stringMatching(UUID),
         status: 'SUCCEEDED',
