@@ -28,7 +28,8 @@ const WEBHOOK_SECRET = randomBytes(32).toString('hex');
 const SETTLE_MS = 20_000;
 const BONUS = { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 };
 
-describe('the whole purchase through the gateway, on the embedded platform with the sandbox provider', () => {
+// Each test waits on several steps of the saga in turn, each bounded by SETTLE_MS: more than the unit tests' default timeout under load.
+describe('the whole purchase through the gateway, on the embedded platform with the sandbox provider', { timeout: 60_000 }, () => {
   let platform: EmbeddedPlatform;
   let relay: CallbackRelay;
   let dataDir: string;
