@@ -1,8 +1,10 @@
 // Points end to end on the embedded defaults (`npm start`): the gateway and every context in this
 // process, SQLite, in-memory transport. A customer registered through the gateway gets the sign-up
 // bonus through user.registered.v1 and reads it, and the ledger page by page, through the gateway.
-// The order context is not built yet: the test plays it, publishing the order events' contract
-// envelopes on the platform's transport, and hears the points service's answers there.
+// The test plays the order context for orders of its own (the real order context runs beside, knowing
+// nothing of them), publishing the order events' contract envelopes on the platform's transport, and hears
+// the points service's answers there; the payment context takes those order events too, as orders it never
+// saw (nothing to pay). purchase-through-gateway.spec.ts runs the real saga.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
