@@ -17,7 +17,7 @@ function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
 }
 
 describe('loadPaymentConfig', () => {
-  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, callbacks in-process', () => {
+  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, provider calls bounded at 3 s, callbacks in-process', () => {
     expect(loadPaymentConfig(MINIMAL)).toEqual({
       sandbox: true,
       webhookSecret: SECRET,
@@ -27,6 +27,7 @@ describe('loadPaymentConfig', () => {
       pendingTimeoutMs: 1_200_000,
       refundRetryIntervalMs: 5_000,
       refundBackoffMaxMs: 600_000,
+      providerTimeoutMs: 3_000,
       sandboxCallbackUrl: null,
     });
   });
@@ -41,6 +42,7 @@ describe('loadPaymentConfig', () => {
         PAYMENT_PENDING_TIMEOUT: '1s',
         PAYMENT_REFUND_RETRY_INTERVAL: '100',
         PAYMENT_REFUND_BACKOFF_MAX: '5s',
+        PAYMENT_PROVIDER_TIMEOUT: '100ms',
         PAYMENT_SANDBOX_CALLBACK_URL: 'http://127.0.0.1:3000/api/v1/payments/callback',
       }),
     ).toEqual({
@@ -52,12 +54,14 @@ describe('loadPaymentConfig', () => {
       pendingTimeoutMs: 1_000,
       refundRetryIntervalMs: 100,
       refundBackoffMaxMs: 5_000,
+      providerTimeoutMs: 100,
       sandboxCallbackUrl: 'http://127.0.0.1:3000/api/v1/payments/callback',
     });
     expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_SANDBOX: '1', PAYMENT_WEBHOOK_TOLERANCE: '10s' })).toMatchObject({
       sandbox: true,
       webhookToleranceMs: 10_000,
     });
+    expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_PROVIDER_TIMEOUT: '30s' }).providerTimeoutMs).toBe(30_000);
     expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_SANDBOX_CALLBACK_URL: 'https://shop.example/api/v1/payments/callback' }).sandboxCallbackUrl).toBe(
       'https://shop.example/api/v1/payments/callback',
     );
@@ -122,6 +126,9 @@ describe('loadPaymentConfig', () => {
     ['PAYMENT_PENDING_TIMEOUT', '169h'],
     ['PAYMENT_REFUND_RETRY_INTERVAL', '0'],
     ['PAYMENT_REFUND_BACKOFF_MAX', '4s'],
+    ['PAYMENT_PROVIDER_TIMEOUT', '99ms'],
+    ['PAYMENT_PROVIDER_TIMEOUT', '31s'],
+    ['PAYMENT_PROVIDER_TIMEOUT', '0'],
     ['PAYMENT_SANDBOX_CALLBACK_URL', '/api/v1/payments/callback'],
     ['PAYMENT_SANDBOX_CALLBACK_URL', 'javascript:alert(1)'],
     ['PAYMENT_SANDBOX', 'on'],

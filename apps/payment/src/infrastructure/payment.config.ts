@@ -17,6 +17,11 @@ export interface PaymentConfig {
   readonly refundRetryIntervalMs: number;
   /** The longest wait between two attempts of a refund (the backoff doubles from 5 s up to it). */
   readonly refundBackoffMaxMs: number;
+  /**
+   * How long one provider call may take (create, query, cancel, refund) before it counts as failed: a create
+   * past it makes the attempt FAILED (`PROVIDER_ERROR`), a query, cancel or refund past it is tried again later.
+   */
+  readonly providerTimeoutMs: number;
   /** Where the sandbox POSTs its callbacks (the gateway's `/api/v1/payments/callback`); null: handed in-process to the service's own use case. */
   readonly sandboxCallbackUrl: string | null;
 }
@@ -27,6 +32,8 @@ export const DEFAULT_PAYMENT_RECONCILE_AFTER_MS = 2 * 60_000;
 export const DEFAULT_PAYMENT_PENDING_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS = 5_000;
 export const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
+/** Well below the gateway's `SERVICE_TIMEOUT_MS` (5 s): POST /payments answers its FAILED attempt before the gateway gives up. */
+export const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -36,6 +43,13 @@ const MIN_INTERVAL_MS = 50;
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 /** The first refund retry waits 5 s (`refundBackoffMs`): a cap below it would mean no backoff at all. */
 const MIN_REFUND_BACKOFF_MAX_MS = 5_000;
+/** No provider answers a call faster; a shorter bound would fail every payment. */
+const MIN_PROVIDER_TIMEOUT_MS = 100;
+/**
+ * POST /payments waits for the provider, so a customer waits that long at most. Keep it below the gateway's
+ * `SERVICE_TIMEOUT_MS` (which the payment service cannot read): past that the gateway answers 504 first.
+ */
+const MAX_PROVIDER_TIMEOUT_MS = 30_000;
 
 const paymentSpec = () => ({
   PAYMENT_SANDBOX: bool({ default: false, desc: 'the built-in sandbox provider (the only provider so far)' }),
@@ -62,6 +76,10 @@ const paymentSpec = () => ({
     MIN_REFUND_BACKOFF_MAX_MS,
     DAY_MS,
   )({ default: DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS, desc: 'the longest wait between two attempts of a refund' }),
+  PAYMENT_PROVIDER_TIMEOUT: duration(
+    MIN_PROVIDER_TIMEOUT_MS,
+    MAX_PROVIDER_TIMEOUT_MS,
+  )({ default: DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS, desc: 'how long one provider call may take before it counts as failed' }),
   // Empty counts as unset: docker-compose passes `${PAYMENT_SANDBOX_CALLBACK_URL:-}`.
   PAYMENT_SANDBOX_CALLBACK_URL: str({ default: '', desc: 'where the sandbox POSTs its signed callbacks; unset: in-process' }),
 });
@@ -82,7 +100,8 @@ function httpUrlOf(input: string): string | undefined {
  * `PAYMENT_WEBHOOK_TOLERANCE` (10 s to 1 h, default 5 min), `PAYMENT_RECONCILE_INTERVAL` (default 30 s),
  * `PAYMENT_RECONCILE_AFTER` (0 to a day, default 2 min), `PAYMENT_PENDING_TIMEOUT` (1 s to 7 days, default
  * 20 min, not below PAYMENT_RECONCILE_AFTER), `PAYMENT_REFUND_RETRY_INTERVAL` (default 5 s),
- * `PAYMENT_REFUND_BACKOFF_MAX` (5 s to a day, default 10 min), each a duration in ms or `<n>ms|s|m|h`;
+ * `PAYMENT_REFUND_BACKOFF_MAX` (5 s to a day, default 10 min), `PAYMENT_PROVIDER_TIMEOUT` (100 ms to 30 s,
+ * default 3 s), each a duration in ms or `<n>ms|s|m|h`;
  * `PAYMENT_SANDBOX_CALLBACK_URL` (an http(s) URL, optional). With the sandbox off there is no provider
  * at all: refused, naming PAYMENT_SANDBOX. Throws one `ConfigurationError` naming every bad variable,
  * never echoing a value.
@@ -132,6 +151,7 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
     pendingTimeoutMs: config.PAYMENT_PENDING_TIMEOUT as number,
     refundRetryIntervalMs: config.PAYMENT_REFUND_RETRY_INTERVAL as number,
     refundBackoffMaxMs: config.PAYMENT_REFUND_BACKOFF_MAX as number,
+    providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT as number,
     sandboxCallbackUrl,
   };
 }
