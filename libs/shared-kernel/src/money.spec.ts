@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Money } from './money.js';
+import { assertFen, MAX_FEN, Money } from './money.js';
 import { InvalidValueError } from './domain-error.js';
 
 describe('Money', () => {
@@ -18,5 +18,24 @@ describe('Money', () => {
   it('never goes below zero', () => {
     expect(() => Money.ofMinor(100).subtract(Money.ofMinor(101))).toThrow(InvalidValueError);
     expect(Money.ofMinor(100).subtractClamped(Money.ofMinor(101)).isZero()).toBe(true);
+  });
+});
+
+describe('assertFen', () => {
+  it('gives back a whole number of fen from 0 to 10^12', () => {
+    expect(assertFen('amount', 0)).toBe(0);
+    expect(assertFen('amount', 1999)).toBe(1999);
+    expect(assertFen('amount', MAX_FEN)).toBe(1_000_000_000_000);
+  });
+
+  it.each([
+    ['one fen over 10^12', MAX_FEN + 1],
+    ['a negative amount', -1],
+    ['a fraction', 0.5],
+    ['NaN', Number.NaN],
+    ['infinity', Number.POSITIVE_INFINITY],
+    ['an unsafe integer', Number.MAX_SAFE_INTEGER + 1],
+  ])('refuses %s with INVALID_VALUE naming the field', (_, value) => {
+    expect(() => assertFen('discount', value)).toThrow(expect.objectContaining({ code: 'INVALID_VALUE', details: { field: 'discount' } }));
   });
 });

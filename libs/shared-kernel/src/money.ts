@@ -1,5 +1,15 @@
 import { InvalidValueError } from './domain-error.js';
 
+/** The most fen an amount may be anywhere (10^12 fen, ten billion yuan): the contracts and the tables bound amounts the same. */
+export const MAX_FEN = 1_000_000_000_000;
+
+/** `value` when it is a whole number of fen 0–`MAX_FEN`; INVALID_VALUE naming `field` otherwise. */
+export function assertFen(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_FEN)
+    throw new InvalidValueError(field, `must be a whole number of fen 0–${MAX_FEN}, got ${value}`);
+  return value;
+}
+
 /** Integer minor units (fen). Never a float, never negative. */
 export class Money {
   private constructor(readonly minor: number) {}
