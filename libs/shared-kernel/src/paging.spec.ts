@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './domain-error.js';
-import { opaqueCursorCodec, pageLimit } from './paging.js';
+import { InvalidCursorError, opaqueCursorCodec, pageLimit } from './paging.js';
 
 describe('pageLimit', () => {
   const bounds = { max: 100, default: 20 };
@@ -66,5 +66,20 @@ describe('opaqueCursorCodec', () => {
     });
     expect(strict.decode(strict.encode('TEA'))).toBe('TEA');
     expect(() => strict.decode(strict.encode('tea'))).toThrow(BadCursor);
+  });
+});
+
+describe('InvalidCursorError', () => {
+  it('is what a codec refuses with when the list names no error of its own: INVALID_CURSOR on the cursor field', () => {
+    const plain = opaqueCursorCodec<number>({ maxLength: 24, write: String, read: (text) => (/^[1-9][0-9]{0,14}$/.test(text) ? Number(text) : undefined) });
+    expect(plain.decode(plain.encode(7))).toBe(7);
+    expect(() => plain.decode('NDI=')).toThrow(InvalidCursorError);
+    expect(() => plain.decode(Buffer.from('07').toString('base64url'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_CURSOR', message: 'cursor: is not a cursor from a previous page of this list', details: { field: 'cursor' } }),
+    );
+  });
+
+  it('names what it pages when told', () => {
+    expect(new InvalidCursorError('ledger')).toMatchObject({ code: 'INVALID_CURSOR', message: 'cursor: is not a cursor from a previous page of this ledger' });
   });
 });
