@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDeadline } from './deadline.js';
+import { settlesWithin, sleep, withDeadline } from './deadline.js';
 
 const after = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
 
@@ -23,5 +23,40 @@ describe('withDeadline', () => {
     await withDeadline(after(5, 'done'), 30, () => calls++);
     await after(50, null);
     expect(calls).toBe(0);
+  });
+});
+
+describe('settlesWithin', () => {
+  it('is true when the work settles in time, either way', async () => {
+    expect(await settlesWithin(after(5, 'done'), 200)).toBe(true);
+    expect(await settlesWithin(Promise.reject(new Error('boom')), 200)).toBe(true);
+  });
+
+  it('is false when the time is up first (a negative time: at once)', async () => {
+    expect(await settlesWithin(new Promise(() => undefined), 10)).toBe(false);
+    expect(await settlesWithin(new Promise(() => undefined), -5)).toBe(false);
+  });
+});
+
+describe('sleep', () => {
+  it('resolves after the time when nothing aborts it', async () => {
+    const signal = new AbortController().signal;
+    expect(await Promise.race([sleep(10, signal).then(() => 'slept'), after(5_000, 'still asleep')])).toBe('slept');
+    expect(await Promise.race([sleep(10).then(() => 'slept'), after(5_000, 'still asleep')])).toBe('slept');
+  });
+
+  it('resolves at once when its signal aborts, before or meanwhile', async () => {
+    const stop = new AbortController();
+    const sleeping = sleep(60_000, stop.signal).then(() => 'woken');
+    stop.abort();
+    expect(await Promise.race([sleeping, after(5_000, 'still asleep')])).toBe('woken');
+    expect(await Promise.race([sleep(60_000, AbortSignal.abort()).then(() => 'woken'), after(5_000, 'still asleep')])).toBe('woken');
+  });
+
+  it('never rejects, even when the abort carries a reason', async () => {
+    const stop = new AbortController();
+    const sleeping = sleep(60_000, stop.signal);
+    stop.abort(new Error('shutting down'));
+    await expect(sleeping).resolves.toBeUndefined();
   });
 });

@@ -11,3 +11,4 @@ export * from './aggregate-repository.js';
 export * from './email-normalisation.js';
 export * from './display-text.js';
 export * from './paging.js';
+export * from './error-message.js';
