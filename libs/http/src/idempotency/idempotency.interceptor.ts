@@ -27,9 +27,17 @@ export interface IdempotentRouteOptions {
    * them (a payment provider: never inside a transaction). Its answer is stored after it returns, in a
    * transaction of its own; a crash in between leaves the key claimed until its lease, and a retry then runs
    * the route again, so such a route must itself refuse a second effect (POST /payments: one live payment per
-   * order). Default: the route runs inside the transaction that stores its answer, so both commit or neither.
+   * order). Such a route is not bounded by `IDEMPOTENCY_EXECUTION_TIMEOUT_MS` (no transaction of the
+   * interceptor's to cancel): it must bound its own outside calls. Default: the route runs inside the
+   * transaction that stores its answer, so both commit or neither.
    */
   readonly transaction?: 'shared' | 'own';
+  /**
+   * Codes of domain refusals that may change with time (the order's projection lags behind, a pending
+   * attempt expires): such a refusal frees the key instead of being stored, so a retry with the same key
+   * runs the route again. Every other refusal is stored and replayed.
+   */
+  readonly transientCodes?: readonly string[];
 }
 
 type HttpRequest = IncomingMessage & RequestWithIdentity & { originalUrl?: string; body?: unknown };
@@ -78,7 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       fingerprint: requestFingerprint({ method, path, body: request.body }),
     };
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (method === 'POST' ? 201 : 200);
-    return defer(() => from(this.serve(idempotent, status, next, response, route.transaction ?? 'shared')));
+    return defer(() => from(this.serve(idempotent, status, next, response, route)));
   }
 
   private async serve(
@@ -86,7 +94,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     status: number,
     next: CallHandler,
     response: ServerResponse,
-    transaction: 'shared' | 'own',
+    route: IdempotentRouteOptions,
   ): Promise<unknown> {
     const waitUntil = performance.now() + this.options.waitMs;
     // Another request of this process holds the key: wait for it here.
@@ -103,7 +111,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       for (;;) {
         if (outcome.claimed) {
           handedOver = true;
-          return await this.runAsOwner(request, owner, status, next, response, end, transaction);
+          return await this.runAsOwner(request, owner, status, next, response, end, route);
         }
         const record = outcome.record;
         const decision = this.decide(request, record);
@@ -152,13 +160,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     next: CallHandler,
     response: ServerResponse,
     end: () => void,
-    transaction: 'shared' | 'own',
+    route: IdempotentRouteOptions,
   ): Promise<Response> {
     const signal = AbortSignal.timeout(this.options.executionTimeoutMs);
     let answer: StoredAnswer;
     try {
       answer =
-        transaction === 'own'
+        route.transaction === 'own'
           ? await this.runOutsideTransaction(request, owner, status, next)
           : await this.transactions.run(
               async () => {
@@ -173,6 +181,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
               { signal },
             );
     } catch (error) {
+      if (error instanceof DomainError && route.transientCodes?.includes(error.code)) {
+        // A refusal that may not hold for long: not kept, so that the same key may try again later.
+        await this.release(request, owner);
+        end();
+        throw error;
+      }
       if (error instanceof DomainError) {
         // The route refused the request (nothing committed): the filter turns the error into the
         // answer, which is kept once sent, so that a retry gets the same refusal.

@@ -325,6 +325,22 @@ describe('Idempotency-Key on an @Idempotent() route', () => {
       expect(app.probe.runs).toBe(1);
     });
 
+    it('frees the key after a refusal whose code it lists in transientCodes: the same key runs again, and succeeds once the refusal no longer holds', async () => {
+      const app = await start();
+      app.probe.notYet = true;
+      const refused = await app.post('/payments', { item: 'not-yet', quantity: 1 }, { key: 'p-1' });
+      expect(refused.status).toBe(404);
+      expect(refused.json()['code']).toBe('NOT_YET');
+      expect(await keys(app.dataSource)).toBe(0);
+      expect(await app.post('/payments', { item: 'not-yet', quantity: 1 }, { key: 'p-1' })).toMatchObject({ status: 404, replayed: null });
+      app.probe.notYet = false;
+      const paid = await app.post('/payments', { item: 'not-yet', quantity: 1 }, { key: 'p-1' });
+      expect(paid).toMatchObject({ status: 201, replayed: null });
+      expect(await app.post('/payments', { item: 'not-yet', quantity: 1 }, { key: 'p-1' })).toMatchObject({ status: 201, body: paid.body, replayed: 'true' });
+      expect(app.probe.runs).toBe(3);
+      expect(await app.orders()).toBe(1);
+    });
+
     it('frees the key after a domain error mapped to 503 (the provider away), with Retry-After: the retry with the same key runs again', async () => {
       const app = await start();
       const away = await app.post('/payments', { item: 'provider-down', quantity: 1 }, { key: 'p-1' });

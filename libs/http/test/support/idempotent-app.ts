@@ -56,6 +56,8 @@ export class ProbeControls {
   readonly enclosed: boolean[] = [];
   /** Awaited by every run of `POST /payments` after its first commit, outside any transaction (the provider call). */
   holdBetweenCommits: Promise<void> | undefined;
+  /** While set, `POST /payments` of item `not-yet` refuses with `NOT_YET` (404), a code it lists in `transientCodes`. */
+  notYet = false;
 }
 
 const PROBE = Symbol('ProbeControls');
@@ -119,15 +121,17 @@ class ProbeController {
 
   /**
    * A route that opens its own transactions (as POST /payments: commit PENDING, call the provider, commit
-   * the outcome): its effect commits before its answer is stored. `provider-down` answers 503, `sold-out` 409.
+   * the outcome): its effect commits before its answer is stored. `provider-down` answers 503, `sold-out` 409,
+   * `not-yet` 404 while `notYet` is set (a transient refusal: the key is freed).
    */
   @Post('payments')
   @RequiresUser()
-  @Idempotent({ transaction: 'own' })
+  @Idempotent({ transaction: 'own', transientCodes: ['NOT_YET'] })
   async pay(@Body(new SchemaPipe(OrderSchema)) body: OrderRequest, @CurrentIdentity() user: Identity) {
     this.probe.runs++;
     this.probe.enclosed.push(this.transactions.inTransaction);
     if (body.item === 'sold-out') throw new DomainError('SOLD_OUT', `No ${body.item} left.`);
+    if (body.item === 'not-yet' && this.probe.notYet) throw new DomainError('NOT_YET', 'Nothing to pay yet.');
     const orderId = await this.transactions.run(async () => {
       const id = randomUUID();
       await this.transactions.manager.query(
@@ -222,7 +226,7 @@ export async function startProbeApp(
     service: 'probe',
     logger: silentLogger(),
     gatewayOnly: new InternalTokenVerifier(SECRET, 'probe'),
-    domainErrorStatus: { SOLD_OUT: 409, PROVIDER_DOWN: 503 },
+    domainErrorStatus: { SOLD_OUT: 409, NOT_YET: 404, PROVIDER_DOWN: 503 },
   });
   try {
     await app.listen(0, '127.0.0.1');
