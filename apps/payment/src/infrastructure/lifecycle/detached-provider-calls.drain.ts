@@ -1,32 +1,33 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { LOGGER, type Logger } from '@shop/observability';
-import { CreatePaymentHandler } from '../../application/commands/create-payment/create-payment.handler.js';
 import { RequestRefundHandler } from '../../application/commands/request-refund/request-refund.handler.js';
 
-/** How long the stop waits for provider calls started after a commit (a createPayment, a refund's first try). */
+/** How long the stop waits for the refunds' first tries still running. */
 export const DRAIN_GRACE_MS = 5_000;
 
 /**
- * At the service's stop, waits (a bounded while) for the provider calls the use cases started after a commit
- * and did not wait for: a payment opened at the provider after the Idempotency-Key's transaction, a refund's
- * first try after the consumer's. Before the data source closes (`onApplicationShutdown`), so that their
- * outcome is still written; one cut short is left as it stands (PENDING: reconciliation; REFUNDING: the retries).
+ * At the service's stop, waits (a bounded while) for the one provider call a use case starts after its commit
+ * and does not wait for: a refund's first try, started once `order.refund-requested.v1` is handled. Before the
+ * data source closes (`onApplicationShutdown`), so that its outcome is still written; one cut short is left
+ * as it stands (REFUNDING, due: the refund retries take it over). POST /payments waits for its provider call
+ * (bounded by PAYMENT_PROVIDER_TIMEOUT), so there is nothing of it to drain.
  */
 @Injectable()
 export class DetachedProviderCallsDrain implements BeforeApplicationShutdown {
   constructor(
-    private readonly createPayment: CreatePaymentHandler,
-    private readonly requestRefund: RequestRefundHandler,
+    @Inject(RequestRefundHandler) private readonly requestRefund: Pick<RequestRefundHandler, 'settled'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const drained = Promise.allSettled([this.createPayment.settled(), this.requestRefund.settled()]).then(() => true);
+    const drained = this.requestRefund.settled().then(
+      () => true,
+      () => true,
+    );
     const cutShort = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_GRACE_MS)));
     const finished = await Promise.race([drained, cutShort]);
     clearTimeout(timer);
-    if (!finished)
-      this.logger.warn({ graceMs: DRAIN_GRACE_MS }, 'payment: provider calls still running at the stop; reconciliation and the refund retries take them over');
+    if (!finished) this.logger.warn({ graceMs: DRAIN_GRACE_MS }, 'payment: refunds’ first tries still running at the stop; the refund retries take them over');
   }
 }
