@@ -15,3 +15,6 @@ export * from './recording-use-case.js';
 export * from './handled-events.js';
 export * from './metric-value.js';
 export * from './rabbitmq-vhost.js';
+export * from './error-code.js';
+export * from './http-answers.js';
+export * from './http-contract.js';

@@ -1,3 +1,5 @@
+import { sleep } from '@shop/shared-kernel';
+
 export interface WaitOptions {
   readonly timeoutMs?: number;
   readonly intervalMs?: number;
@@ -24,7 +26,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The one `sleep` (shared-kernel's, abortable), still reachable from here for the specs that import it so. */
+export { sleep };
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return String(error);
