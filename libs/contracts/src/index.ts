@@ -1,6 +1,7 @@
 // The schema builder contracts are written with, for code that defines a contract of its own (tests, benchmarks).
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './envelope.js';
+export * from './schema-check.js';
 export * from './schema-registry.js';
 export * from './http-route.js';
 export * from './paging.js';

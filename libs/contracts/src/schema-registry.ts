@@ -1,15 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { DomainError } from '@shop/shared-kernel';
 import type { EventContract, EventEnvelope } from './envelope.js';
-
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-
-export interface SchemaProblem {
-  readonly path: string;
-  readonly message: string;
-}
+import { schemaCheck, type SchemaCheck, type SchemaProblem } from './schema-check.js';
 
 /** A message that does not match its contract. Never retried: it can only fail the same way again. */
 export class ContractViolationError extends DomainError {
@@ -41,24 +32,22 @@ const envelopeSchema = {
   },
 } as const;
 
+const envelopeShape = schemaCheck(envelopeSchema);
+
 /**
- * Compiles every contract's schema once and validates payloads on publish and on receive. Each
- * service holds one registry with the contracts it speaks.
+ * Checks event payloads on publish and on receive against the contracts of their types (each schema
+ * compiled once, by `schemaCheck`). Each service holds one registry with the contracts it speaks.
  */
 export class EventSchemaRegistry {
-  private readonly ajv = new Ajv({ allErrors: true, strict: true });
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly validateEnvelopeShape: ValidateFunction;
+  private readonly validators = new Map<string, SchemaCheck<unknown>>();
 
   constructor(contracts: Iterable<EventContract> = []) {
-    addFormats(this.ajv);
-    this.validateEnvelopeShape = this.ajv.compile(envelopeSchema);
     for (const contract of contracts) this.register(contract);
   }
 
   register(contract: EventContract): this {
     if (this.validators.has(contract.type)) throw new Error(`event type '${contract.type}' is registered twice`);
-    this.validators.set(contract.type, this.ajv.compile(contract.schema));
+    this.validators.set(contract.type, schemaCheck(contract.schema));
     return this;
   }
 
@@ -72,21 +61,20 @@ export class EventSchemaRegistry {
 
   /** Throws ContractViolationError unless `payload` matches the schema of `type`. */
   validatePayload(type: string, payload: unknown): void {
-    const validate = this.validators.get(type);
-    if (!validate) throw new ContractViolationError(type, [{ path: '', message: 'is not a known event type' }]);
-    if (!validate(payload)) throw new ContractViolationError(type, problemsOf(validate));
+    const check = this.validators.get(type);
+    if (!check) throw new ContractViolationError(type, [{ path: '', message: 'is not a known event type' }]);
+    const problems = check.problems(payload);
+    if (problems.length > 0) throw new ContractViolationError(type, problems);
   }
 
   /** Checks the envelope fields and then the payload of an untrusted message. */
   validateEnvelope(candidate: unknown): asserts candidate is EventEnvelope {
-    if (!this.validateEnvelopeShape(candidate)) {
+    const problems = envelopeShape.problems(candidate);
+    if (problems.length > 0) {
       const type = typeof (candidate as { type?: unknown })?.type === 'string' ? (candidate as { type: string }).type : '(unknown)';
-      throw new ContractViolationError(type, problemsOf(this.validateEnvelopeShape));
+      throw new ContractViolationError(type, problems);
     }
     const envelope = candidate as EventEnvelope;
     this.validatePayload(envelope.type, envelope.payload);
   }
 }
-
-const problemsOf = (validate: ValidateFunction): SchemaProblem[] =>
-  (validate.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? 'is invalid' }));

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import type { TSchema } from 'typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { HTTP_ROUTES } from '../contexts.js';
+import { schemaCheck } from '../schema-check.js';
 import { bodySchemasOf, type HttpRouteDefinition } from '../http-route.js';
 import { SAGA_STEP_RETRY_DELAYS_MS } from '../saga-retry.js';
 import { retryDelaysOf, subscriptions } from '../subscriptions.js';
@@ -27,14 +25,6 @@ import {
   type AdminPaymentPage,
   type PaymentStatus,
 } from './payment.http.js';
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv);
-const validator = (schema: TSchema) => {
-  const validate = ajv.compile(schema);
-  return (value: unknown) => validate(value);
-};
 
 describe('the payment context', () => {
   it('is named payment, on port 3005, with its two tags', () => {
@@ -119,13 +109,13 @@ describe('the payment routes', () => {
   });
 
   it('carry schemas that ajv compiles in strict mode', () => {
-    for (const schema of paymentContext.routes.flatMap(bodySchemasOf)) expect(() => ajv.compile(schema), JSON.stringify(schema)).not.toThrow();
-    expect(() => ajv.compile(AdminPaymentsQuery)).not.toThrow();
+    for (const schema of paymentContext.routes.flatMap(bodySchemasOf)) expect(() => schemaCheck(schema), JSON.stringify(schema)).not.toThrow();
+    expect(() => schemaCheck(AdminPaymentsQuery)).not.toThrow();
   });
 });
 
 describe('CreatePaymentRequest', () => {
-  const create = validator(CreatePaymentRequest);
+  const create = schemaCheck(CreatePaymentRequest);
 
   it('names an order by its id, and nothing else: the amount is the order’s', () => {
     expect(create({ orderId: randomUUID() })).toBe(true);
@@ -138,8 +128,8 @@ describe('CreatePaymentRequest', () => {
 });
 
 describe('PaymentView and AdminPaymentView', () => {
-  const view = validator(PaymentView);
-  const adminView = validator(AdminPaymentView);
+  const view = schemaCheck(PaymentView);
+  const adminView = schemaCheck(AdminPaymentView);
   const now = new Date().toISOString();
   const pending: PaymentView = {
     paymentId: randomUUID(),
@@ -220,8 +210,8 @@ describe('PaymentView and AdminPaymentView', () => {
 });
 
 describe('SimulatePaymentRequest and SandboxSimulation', () => {
-  const simulate = validator(SimulatePaymentRequest);
-  const simulation = validator(SandboxSimulation);
+  const simulate = schemaCheck(SimulatePaymentRequest);
+  const simulation = schemaCheck(SandboxSimulation);
 
   it('take an outcome, and optionally whether the callback is sent and whether refunds are refused', () => {
     expect(simulate({ outcome: 'success' })).toBe(true);
@@ -244,7 +234,7 @@ describe('SimulatePaymentRequest and SandboxSimulation', () => {
 });
 
 describe('ProviderCallback', () => {
-  const callback = validator(ProviderCallback);
+  const callback = schemaCheck(ProviderCallback);
   const succeeded: ProviderCallback = {
     eventId: randomUUID(),
     type: 'payment.succeeded',
@@ -292,7 +282,7 @@ describe('ProviderCallback', () => {
   });
 
   it('is acknowledged with received: true', () => {
-    const receipt = validator(CallbackReceipt);
+    const receipt = schemaCheck(CallbackReceipt);
     expect(receipt({ received: true })).toBe(true);
     expect(receipt({ received: false })).toBe(false);
     expect(receipt({})).toBe(false);
@@ -300,7 +290,7 @@ describe('ProviderCallback', () => {
 });
 
 describe('AdminPaymentsQuery', () => {
-  const query = validator(AdminPaymentsQuery);
+  const query = schemaCheck(AdminPaymentsQuery);
 
   it('pages 1 to 200 payments (50 by default) and filters by one status', () => {
     expect(PAYMENT_LIST_LIMIT).toEqual({ max: 200, default: 50 });
