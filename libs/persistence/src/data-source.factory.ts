@@ -11,7 +11,7 @@ import {
 } from './database-options.js';
 import { DeadlineClient, ensurePostgresDatabase, pgDeadlineSettings, withDatabase } from './postgres-database.js';
 import { ensurePrivateFolder, makeSqliteFilesPrivate } from './private-files.js';
-import { withDeadline } from '@shop/shared-kernel';
+import { settlesWithin } from '@shop/shared-kernel';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 const MIGRATION_LOCK = `hashtext('shop.migrations')`;
@@ -115,7 +115,7 @@ async function migrateExclusively(common: PostgresConnectionOptions, timeouts: D
   } finally {
     await runner.release();
     // Its one connection is idle by now; should the goodbye go unanswered, it is abandoned rather than awaited.
-    await settledWithin(migrator.destroy(), timeouts.connectTimeoutMs);
+    await settlesWithin(migrator.destroy(), timeouts.connectTimeoutMs);
   }
 }
 
@@ -128,13 +128,4 @@ async function takeMigrationLock(runner: QueryRunner, timeoutMs: number): Promis
     if (code !== LOCK_NOT_AVAILABLE && code !== QUERY_CANCELED) throw error;
     throw new Error(`gave up after ${timeoutMs} ms waiting for another instance's migrations (advisory lock 'shop.migrations')`, { cause: error });
   }
-}
-
-/** True when `work` settled (either way) within `timeoutMs`. */
-function settledWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  const settled = work.then(
-    () => true,
-    () => true,
-  );
-  return withDeadline(settled, timeoutMs, () => false);
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { withDeadline, type UnitOfWork } from '@shop/shared-kernel';
+import { sleep, withDeadline, type UnitOfWork } from '@shop/shared-kernel';
 import { databaseKindOf } from './data-source.factory.js';
 import { databaseErrorCodeOf } from './database-options.js';
 import { SerialQueue } from './serial-queue.js';
@@ -220,7 +220,7 @@ export class TransactionHost implements UnitOfWork {
       } catch (error) {
         const code = databaseErrorCodeOf(error);
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_POSTGRES_CODES.has(code) || signal?.aborted) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+        await sleep(10 * attempt + Math.random() * 20);
       }
     }
   }

@@ -39,14 +39,5 @@ export class InFlightRequests {
 
 const idOf = (request: IdempotentRequest): string => `${request.scope}\n${request.key}`;
 
-/** Whether `promise` settles within `ms`. */
-export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), Math.max(0, ms));
-    const settled = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(settled, settled);
-  });
-}
+// Re-exported for the interceptor, which imports it from here; the function is shared-kernel's.
+export { settlesWithin } from '@shop/shared-kernel';

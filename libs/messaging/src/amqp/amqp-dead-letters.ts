@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel, GetMessage, Message } from 'amqplib';
+import { sleep } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import { deadLetterQueueNameOf, queueNameOf, type DeadLetter, type DeadLetterAdmin } from '../transport/transport.js';
 import { ConfirmSession, closeChannel } from './amqp-confirm-session.js';
@@ -173,8 +174,6 @@ export class AmqpDeadLetterAdmin implements DeadLetterAdmin {
     return model;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function deadLetterOf(service: string, message: Message): DeadLetter {
   let envelope: unknown;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import type { ConsumerHandle } from '../transport/transport.js';
-import { withDeadline } from '@shop/shared-kernel';
+import { sleep, withDeadline } from '@shop/shared-kernel';
 
 export interface OutagePauseOptions {
   /** First wait before probing the database; doubles after every unanswered probe… */
@@ -107,20 +107,4 @@ export class OutagePause {
       this.metrics.consumerPaused.set(0);
     }
   }
-}
-
-function sleep(ms: number, stopped: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (stopped.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      stopped.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    stopped.addEventListener('abort', done, { once: true });
-  });
 }

@@ -14,7 +14,7 @@ import {
 import { InMemoryDeadLetterStore, type DeadLetterStore } from './dead-letter-store.js';
 import { InMemoryDeliveryRetryStore, type DeliveryRetryStore, type PendingRetry } from './delivery-retry-store.js';
 import { Semaphore } from './semaphore.js';
-import { withDeadline } from '@shop/shared-kernel';
+import { messageOf, settlesWithin } from '@shop/shared-kernel';
 import { WakeSignal } from '../wake-signal.js';
 
 export interface MemoryTransportOptions {
@@ -120,7 +120,7 @@ export class MemoryTransport implements Transport {
    */
   async hold(timeoutMs = HOLD_TIMEOUT_MS): Promise<void> {
     this.open_ = false;
-    await settledWithin([...this.publishing], timeoutMs);
+    await settlesWithin(Promise.allSettled(this.publishing), timeoutMs);
   }
 
   async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
@@ -418,9 +418,4 @@ export class MemoryTransport implements Transport {
   }
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
-async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
-  await withDeadline(Promise.allSettled(promises), timeoutMs, () => undefined);
-}

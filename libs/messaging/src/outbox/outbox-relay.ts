@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@shop/contracts';
 import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
-import { systemClock, type Clock } from '@shop/shared-kernel';
+import { messageOf, systemClock, type Clock } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
 import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
@@ -411,7 +411,7 @@ export class OutboxRelay {
     // One UPDATE per distinct error and kind: usually one.
     const groups = new Map<string, Failure[]>();
     for (const failure of failures) {
-      const key = `${failure.countsAsAttempt ? 1 : 0}${messageOf(failure.error)}`;
+      const key = `${failure.countsAsAttempt ? 1 : 0}${lastErrorOf(failure.error)}`;
       groups.set(key, [...(groups.get(key) ?? []), failure]);
     }
     for (const group of groups.values()) await this.backOff(query, group, now);
@@ -459,7 +459,7 @@ export class OutboxRelay {
     const backoff = `${p(2)} + ${least}(${p(3)}, ${p(4)} * (${one} << ${least}(attempts, 20)))`;
     const attempts = failures[0]!.countsAsAttempt ? 'attempts = attempts + 1, ' : '';
     await query(`UPDATE outbox_pending SET ${attempts}last_error = ${p(1)}, next_attempt_at = ${backoff} WHERE seq ${this.seqList(failures.length, 5)}`, [
-      messageOf(failures[0]!.error),
+      lastErrorOf(failures[0]!.error),
       now,
       this.options.retryMaxMs,
       this.options.retryBaseMs,
@@ -495,8 +495,6 @@ export class OutboxRelay {
   }
 }
 
-const messageOf = (error: Error): string => String(error.message).slice(0, 2000);
-
 const envelopeOf = (row: OutboxRow): EventEnvelope => ({
   id: row.message_id,
   type: row.type,
@@ -509,3 +507,6 @@ const envelopeOf = (row: OutboxRow): EventEnvelope => ({
   // The per-aggregate sequence number; rows written before it existed have none.
   ...(row.aggregate_seq == null ? {} : { sequence: Number(row.aggregate_seq) }),
 });
+
+/** A failure's message as the outbox row keeps it (its last error), at most 2 000 characters. */
+const lastErrorOf = (error: Error): string => messageOf(error).slice(0, 2000);
