@@ -1,4 +1,4 @@
-import { bool, duration, intBetween, loadConfig } from '@shop/runtime';
+import { bool, duration, intBetween, jobIntervalMs, loadConfig } from '@shop/runtime';
 
 export interface OrderConfig {
   /** How long a PENDING order waits for its coupon and points reservations before it is cancelled (RESERVATION_TIMEOUT). */
@@ -30,10 +30,6 @@ const MAX_RESERVATION_TIMEOUT_MS = 3_600_000;
  * above the two order timeouts together.
  */
 const MAX_PAYMENT_TIMEOUT_MS = 12 * 3_600_000;
-/** Below this the job would hammer the database with scans (each run is a query on both partial indexes). */
-const MIN_INTERVAL_MS = 50;
-/** Node fires a longer timer at once; the scheduler refuses such an interval at start, this says so earlier. */
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 /** Each order is cancelled in a transaction of its own: bounded so that a run stays short under its deadline. */
 const MAX_BATCH_SIZE = 10_000;
 
@@ -46,10 +42,10 @@ const orderSpec = () => ({
     1_000,
     MAX_PAYMENT_TIMEOUT_MS,
   )({ default: DEFAULT_ORDER_PAYMENT_TIMEOUT_MS, desc: 'how long an order waits for its payment' }),
-  ORDER_TIMEOUT_SCAN_INTERVAL_MS: intBetween(
-    MIN_INTERVAL_MS,
-    MAX_INTERVAL_MS,
-  )({ default: DEFAULT_ORDER_TIMEOUT_SCAN_INTERVAL_MS, desc: 'ms between runs of the job cancelling overdue orders' }),
+  ORDER_TIMEOUT_SCAN_INTERVAL_MS: jobIntervalMs({
+    default: DEFAULT_ORDER_TIMEOUT_SCAN_INTERVAL_MS,
+    desc: 'ms between runs of the job cancelling overdue orders',
+  }),
   ORDER_TIMEOUT_BATCH_SIZE: intBetween(1, MAX_BATCH_SIZE)({ default: DEFAULT_ORDER_TIMEOUT_BATCH_SIZE, desc: 'overdue orders cancelled per run' }),
   ORDER_DEMO_CATALOG: bool({ default: false, desc: 'seed the demo catalog on the first start' }),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, intBetween } from './config-validators.js';
+import { duration, httpUrl, intBetween, jobInterval, jobIntervalMs } from './config-validators.js';
 import { ConfigurationError, loadConfig } from './load-config.js';
 
 function problemsOf(load: () => unknown): ConfigurationError['problems'] {
@@ -98,5 +98,63 @@ describe('duration', () => {
     [1, 1.5],
   ])('is refused as duration(%d, %d): a bound no input could meet is a programming error', (min, max) => {
     expect(() => duration(min, max)).toThrow(RangeError);
+  });
+});
+
+describe('jobInterval / jobIntervalMs', () => {
+  const spec = { EVERY: jobInterval({ default: 30_000, desc: 'between runs' }), EVERY_MS: jobIntervalMs({ default: 1_000, desc: 'ms between runs' }) };
+
+  it('read 50 ms up to 2^31 − 1 ms (Node’s longest timer); jobInterval also with a unit', () => {
+    expect(loadConfig(spec, { EVERY: '50', EVERY_MS: '50' })).toMatchObject({ EVERY: 50, EVERY_MS: 50 });
+    expect(loadConfig(spec, { EVERY: '15m', EVERY_MS: '2147483647' })).toMatchObject({ EVERY: 900_000, EVERY_MS: 2 ** 31 - 1 });
+    expect(loadConfig(spec, {})).toMatchObject({ EVERY: 30_000, EVERY_MS: 1_000 });
+  });
+
+  it.each([
+    ['EVERY', '49'],
+    ['EVERY', '0'],
+    ['EVERY', '2147483648'],
+    ['EVERY', '25d'],
+    ['EVERY_MS', '49'],
+    ['EVERY_MS', '2147483648'],
+    ['EVERY_MS', '1s'],
+  ])('refuse %s=%j, naming the bounds', (variable, input) => {
+    const [problem] = problemsOf(() => loadConfig(spec, { [variable]: input }));
+    expect(problem?.variable).toBe(variable);
+    expect(problem?.problem).toMatch(variable === 'EVERY' ? /from 50ms to 2147483647ms/ : /from 50 to 2147483647/);
+  });
+});
+
+describe('httpUrl', () => {
+  const spec = { CALLBACK_URL: httpUrl({ default: undefined, desc: 'where callbacks go' }) };
+
+  it.each(['http://127.0.0.1:3000/api/v1/payments/callback', 'https://shop.example/cb?x=1', 'http://[::1]:8080/'])('reads %j as written', (input) => {
+    expect(loadConfig(spec, { CALLBACK_URL: input }).CALLBACK_URL).toBe(input);
+  });
+
+  it('reads unset or empty (compose’s ${CALLBACK_URL:-}) as undefined', () => {
+    expect(loadConfig(spec, {}).CALLBACK_URL).toBeUndefined();
+    expect(loadConfig(spec, { CALLBACK_URL: '' }).CALLBACK_URL).toBeUndefined();
+  });
+
+  it.each([
+    'ftp://example.com/cb',
+    'file:///etc/passwd',
+    'localhost:3000/cb',
+    '127.0.0.1:3000',
+    '/api/v1/payments/callback',
+    'http://',
+    'javascript:alert(1)',
+    ' ',
+  ])('refuses %j without echoing it', (input) => {
+    const [problem] = problemsOf(() => loadConfig(spec, { CALLBACK_URL: input }));
+    expect(problem).toEqual({
+      variable: 'CALLBACK_URL',
+      problem: 'invalid; expected an absolute http(s) URL such as http://127.0.0.1:3000/path (where callbacks go)',
+    });
+  });
+
+  it('is required when it has no default', () => {
+    expect(problemsOf(() => loadConfig({ URL: httpUrl() }, { URL: '' }))[0]?.problem).toMatch(/^missing; expected an absolute http\(s\) URL/);
   });
 });

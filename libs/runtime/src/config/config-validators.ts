@@ -20,6 +20,11 @@ function expecting<T>(expected: string, parse: (input: string) => T): BaseValida
   return ((spec?: Spec<T>) => Object.assign(validator(spec as never), { [EXPECTED]: expected })) as BaseValidator<T>;
 }
 
+/** The same validator, with an empty variable read as unset (`loadConfig` drops it, so the default applies). */
+function emptyIsUnset<T>(validator: BaseValidator<T>): BaseValidator<T> {
+  return ((spec?: Spec<T>) => Object.assign(validator(spec as never), { [EMPTY_IS_UNSET]: true })) as BaseValidator<T>;
+}
+
 const INTEGER = /^(?:0|[1-9]\d*)$/;
 
 /** A TCP port: an integer from 1 to 65535. */
@@ -79,6 +84,17 @@ export function duration(minMs: number, maxMs: number) {
   });
 }
 
+/** Between two runs of a scheduled job, at least: each run scans its table, so a shorter interval hammers the database. */
+export const MIN_JOB_INTERVAL_MS = 50;
+/** Between two runs of a scheduled job, at most: Node fires a longer timer at once (the scheduler refuses it at start; this says so earlier, by name). */
+export const MAX_JOB_INTERVAL_MS = 2 ** 31 - 1;
+
+/** Between two runs of a scheduled job: a `duration` from 50 ms to 2^31 − 1 ms (`PAYMENT_RECONCILE_INTERVAL=30s`). */
+export const jobInterval = duration(MIN_JOB_INTERVAL_MS, MAX_JOB_INTERVAL_MS);
+
+/** The same bounds for a variable named in milliseconds (`ORDER_TIMEOUT_SCAN_INTERVAL_MS=1000`): a plain integer, no unit. */
+export const jobIntervalMs = intBetween(MIN_JOB_INTERVAL_MS, MAX_JOB_INTERVAL_MS);
+
 /** A whole number ≥ 0 (`0` often turns a feature off, as `RATE_LIMIT_PER_MINUTE` does). */
 export const nonNegativeInt = expecting('an integer ≥ 0', (input) => {
   const value = INTEGER.test(input) ? Number(input) : NaN;
@@ -95,6 +111,22 @@ export const url = expecting('an absolute URL such as scheme://host:port', (inpu
   }
 });
 
+/**
+ * An absolute `http:` or `https:` URL with a host, as written (`http://127.0.0.1:3000/api/v1/payments/callback`).
+ * Empty stands for unset, as compose's `${VAR:-}` passes it: `httpUrl({ default: undefined })` is an optional
+ * URL, `undefined` when unset or empty. Any other scheme, a relative path or `host:port` without a scheme is refused.
+ */
+export const httpUrl = emptyIsUnset(
+  expecting('an absolute http(s) URL such as http://127.0.0.1:3000/path', (input) => {
+    try {
+      const parsed = new URL(input);
+      return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host !== '' ? input : undefined;
+    } catch {
+      return undefined;
+    }
+  }),
+);
+
 /** A shared secret of at least 32 bytes (an HS256 or HMAC-SHA256 key). */
 export const secret = expecting('a secret of at least 32 bytes', (input) => (Buffer.byteLength(input, 'utf8') >= 32 ? input : undefined));
 
@@ -107,7 +139,7 @@ const bearerTokenValidator = expecting(
   `a token of at least ${METRICS_TOKEN_MIN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (e.g. openssl rand -hex 24)`,
   (input) => (input.length >= METRICS_TOKEN_MIN_LENGTH && BEARER_TOKEN_PATTERN.test(input) ? input : undefined),
 );
-export const bearerToken = ((spec?: Spec<string>) => Object.assign(bearerTokenValidator(spec), { [EMPTY_IS_UNSET]: true })) as BaseValidator<string>;
+export const bearerToken = emptyIsUnset(bearerTokenValidator);
 
 /** Any non-empty string. */
 export const nonEmptyString = expecting('a non-empty string', (input) => (input.trim() === '' ? undefined : input));
