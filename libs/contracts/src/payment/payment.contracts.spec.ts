@@ -71,12 +71,18 @@ describe('the payment routes', () => {
     const described = (route: HttpRouteDefinition, status: number) => route.responses[status]?.description ?? '';
     expect(described(PAYMENT_ROUTES.createPayment, 404)).toContain('ORDER_NOT_FOUND');
     for (const code of ['NOT_PAYABLE', 'PAYMENT_IN_PROGRESS']) expect(described(PAYMENT_ROUTES.createPayment, 409)).toContain(code);
+    expect(described(PAYMENT_ROUTES.createPayment, 409)).toContain('a payment of the order succeeded already');
+    // A provider that refuses or does not answer fails the attempt, answered with it: never a 5xx of the service.
+    expect(described(PAYMENT_ROUTES.createPayment, 201)).toContain('FAILED (`failureReason` `PROVIDER_ERROR`)');
     expect(described(PAYMENT_ROUTES.createPayment, 422)).toContain('IDEMPOTENCY_KEY_REUSED');
     expect(described(PAYMENT_ROUTES.createPayment, 503)).toContain('PROVIDER_UNAVAILABLE');
     expect(PAYMENT_ROUTES.createPayment.summary).toContain('Idempotency-Key');
     expect(described(PAYMENT_ROUTES.getPayment, 404)).toContain('PAYMENT_NOT_FOUND');
     for (const code of ['PAYMENT_NOT_FOUND', 'SANDBOX_DISABLED']) expect(described(PAYMENT_ROUTES.simulatePayment, 404)).toContain(code);
     expect(described(PAYMENT_ROUTES.simulatePayment, 409)).toContain('ALREADY_SETTLED');
+    // The replay window is the service's setting, not a figure of the contract.
+    expect(PAYMENT_ROUTES.receivePaymentCallback.summary).toContain('PAYMENT_WEBHOOK_TOLERANCE');
+    expect(PAYMENT_ROUTES.receivePaymentCallback.summary).not.toMatch(/five|minute|\b5 ?m/i);
     expect(described(PAYMENT_ROUTES.receivePaymentCallback, 400)).toContain('INVALID_PAYMENT_CALLBACK');
     expect(described(PAYMENT_ROUTES.receivePaymentCallback, 401)).toContain('INVALID_SIGNATURE');
     expect(described(PAYMENT_ROUTES.receivePaymentCallback, 404)).toContain('PAYMENT_NOT_FOUND');

@@ -159,12 +159,16 @@ export const PAYMENT_ROUTES = {
       'Start paying for one of your orders awaiting payment (its payable amount, in CNY); honours `Idempotency-Key`. Follow it with `GET /payments/{paymentId}`: the provider settles it',
     requestBody: CreatePaymentRequest,
     responses: {
-      201: { description: 'The payment, PENDING at the provider', schema: PaymentView },
+      201: {
+        description:
+          'The payment: PENDING at the provider, or FAILED (`failureReason` `PROVIDER_ERROR`) when the provider refused it or did not answer in time; then start a new one, with a new `Idempotency-Key`',
+        schema: PaymentView,
+      },
       400: { description: '`VALIDATION_FAILED` (with `errors`): `orderId` missing or not a UUID, an unknown field', problem: true },
       404: { description: '`ORDER_NOT_FOUND`: no order of yours has this id (or the payment service has not heard of it yet)', problem: true },
       409: {
         description:
-          '`NOT_PAYABLE`: the order is not awaiting payment (paid, cancelled, or past its payment deadline); `PAYMENT_IN_PROGRESS`: a payment of the order is PENDING',
+          '`NOT_PAYABLE`: the order is not awaiting payment (paid, cancelled, or past its payment deadline), or a payment of the order succeeded already; `PAYMENT_IN_PROGRESS`: a payment of the order is PENDING',
         problem: true,
       },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: the key was used for another request. No payment was started', problem: true },
@@ -200,7 +204,7 @@ export const PAYMENT_ROUTES = {
       202: { description: 'The sandbox settled the payment; its callback is on its way (unless withheld)', schema: SandboxSimulation },
       400: { description: '`VALIDATION_FAILED` (with `errors`): `paymentId` not a UUID, an outcome off the list, an unknown field', problem: true },
       404: { description: '`PAYMENT_NOT_FOUND`: no payment of yours has this id; `SANDBOX_DISABLED`: the sandbox provider is off', problem: true },
-      409: { description: '`ALREADY_SETTLED`: the payment was settled with the other outcome', problem: true },
+      409: { description: '`ALREADY_SETTLED`: the payment is not PENDING any more, or the sandbox settled it with the other outcome', problem: true },
     },
   },
   receivePaymentCallback: {
@@ -210,7 +214,7 @@ export const PAYMENT_ROUTES = {
     access: 'anonymous',
     tag: 'payments',
     summary:
-      "For the payment provider: a payment's outcome, signed over the body's exact bytes with `Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>` (five minutes' tolerance). A repeat changes nothing and is answered 200",
+      "For the payment provider: a payment's outcome, signed over the body's exact bytes with `Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>` , `t` within the payment service's tolerance of now either way (`PAYMENT_WEBHOOK_TOLERANCE`). A repeat changes nothing and is answered 200",
     requestBody: ProviderCallback,
     signedBody: { headers: [PAYMENT_SIGNATURE_HEADER] },
     responses: {
