@@ -1,4 +1,4 @@
-import { ConfigurationError, bool, duration, loadConfig, secret, str, type ConfigProblem } from '@shop/runtime';
+import { ConfigurationError, bool, duration, httpUrl, jobInterval, loadConfig, secret, type ConfigProblem } from '@shop/runtime';
 
 export interface PaymentConfig {
   /** The built-in sandbox provider (`PAYMENT_SANDBOX`): on, it is the provider and `POST /payments/{id}/simulate` works. */
@@ -37,10 +37,6 @@ export const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Below this the jobs would hammer the database with scans. */
-const MIN_INTERVAL_MS = 50;
-/** Node fires a longer timer at once; the scheduler refuses such an interval at start, this says so earlier. */
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 /** The first refund retry waits 5 s (`refundBackoffMs`): a cap below it would mean no backoff at all. */
 const MIN_REFUND_BACKOFF_MAX_MS = 5_000;
 /** No provider answers a call faster; a shorter bound would fail every payment. */
@@ -56,10 +52,8 @@ const paymentSpec = () => ({
   // `secret` asks for 32 bytes and never echoes the value.
   PAYMENT_WEBHOOK_SECRET: secret({ desc: 'signs the provider callbacks (HMAC-SHA256); e.g. `openssl rand -base64 48`' }),
   PAYMENT_WEBHOOK_TOLERANCE: duration(10_000, HOUR_MS)({ default: DEFAULT_PAYMENT_WEBHOOK_TOLERANCE_MS, desc: 'how old (or early) a signed callback may be' }),
-  PAYMENT_RECONCILE_INTERVAL: duration(
-    MIN_INTERVAL_MS,
-    MAX_INTERVAL_MS,
-  )({ default: DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS, desc: 'between runs of the reconciliation of PENDING payments' }),
+  // jobInterval: 50 ms (below, the jobs would hammer the database) to 2^31 − 1 ms (Node's longest timer).
+  PAYMENT_RECONCILE_INTERVAL: jobInterval({ default: DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS, desc: 'between runs of the reconciliation of PENDING payments' }),
   PAYMENT_RECONCILE_AFTER: duration(
     0,
     DAY_MS,
@@ -68,10 +62,7 @@ const paymentSpec = () => ({
     1_000,
     7 * DAY_MS,
   )({ default: DEFAULT_PAYMENT_PENDING_TIMEOUT_MS, desc: 'how long a payment is PENDING before it is cancelled at the provider' }),
-  PAYMENT_REFUND_RETRY_INTERVAL: duration(
-    MIN_INTERVAL_MS,
-    MAX_INTERVAL_MS,
-  )({ default: DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS, desc: 'between runs of the refund retries' }),
+  PAYMENT_REFUND_RETRY_INTERVAL: jobInterval({ default: DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS, desc: 'between runs of the refund retries' }),
   PAYMENT_REFUND_BACKOFF_MAX: duration(
     MIN_REFUND_BACKOFF_MAX_MS,
     DAY_MS,
@@ -81,18 +72,8 @@ const paymentSpec = () => ({
     MAX_PROVIDER_TIMEOUT_MS,
   )({ default: DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS, desc: 'how long one provider call may take before it counts as failed' }),
   // Empty counts as unset: docker-compose passes `${PAYMENT_SANDBOX_CALLBACK_URL:-}`.
-  PAYMENT_SANDBOX_CALLBACK_URL: str({ default: '', desc: 'where the sandbox POSTs its signed callbacks; unset: in-process' }),
+  PAYMENT_SANDBOX_CALLBACK_URL: httpUrl({ default: undefined, desc: 'where the sandbox POSTs its signed callbacks; unset: in-process' }),
 });
-
-/** An absolute http(s) URL, or undefined. */
-function httpUrlOf(input: string): string | undefined {
-  try {
-    const parsed = new URL(input);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host !== '' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Reads the payment context's variables with the platform's config loader: `PAYMENT_SANDBOX` (default
@@ -117,14 +98,6 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
   }
   const named = (variable: string) => problems.some((problem) => problem.variable === variable);
 
-  const rawCallbackUrl = env['PAYMENT_SANDBOX_CALLBACK_URL'] ?? '';
-  const sandboxCallbackUrl = rawCallbackUrl === '' ? null : httpUrlOf(rawCallbackUrl);
-  if (sandboxCallbackUrl === undefined)
-    problems.push({
-      variable: 'PAYMENT_SANDBOX_CALLBACK_URL',
-      problem: 'invalid; expected an absolute http(s) URL such as http://127.0.0.1:3000/api/v1/payments/callback',
-    });
-
   if (config && !named('PAYMENT_SANDBOX') && !(config.PAYMENT_SANDBOX as boolean))
     problems.push({
       variable: 'PAYMENT_SANDBOX',
@@ -140,7 +113,7 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
       });
   }
 
-  if (problems.length > 0 || !config || sandboxCallbackUrl === undefined) throw new ConfigurationError(problems);
+  if (problems.length > 0 || !config) throw new ConfigurationError(problems);
   // All are validated and required or defaulted; the validators' types do not say so.
   return {
     sandbox: config.PAYMENT_SANDBOX as boolean,
@@ -152,7 +125,7 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
     refundRetryIntervalMs: config.PAYMENT_REFUND_RETRY_INTERVAL as number,
     refundBackoffMaxMs: config.PAYMENT_REFUND_BACKOFF_MAX as number,
     providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT as number,
-    sandboxCallbackUrl,
+    sandboxCallbackUrl: (config.PAYMENT_SANDBOX_CALLBACK_URL as string | undefined) ?? null,
   };
 }
 
