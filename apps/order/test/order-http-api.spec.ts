@@ -14,7 +14,7 @@ import {
   type ProductResponse,
 } from '@shop/contracts';
 import type { Identity } from '@shop/http';
-import { Cleanups } from '@shop/testing';
+import { Cleanups, expectNothingStored, expectProblem, json } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SETUPS,
@@ -35,7 +35,7 @@ const PAYMENT_TIMEOUT_MS = 15 * 60_000;
 /** A sku no other test uses: `<prefix>-<6 hex>`, upper case as the contract wants it. */
 const aSku = (prefix = 'SKU'): string => `${prefix}-${randomBytes(3).toString('hex').toUpperCase()}`;
 
-/** The tables placing or moving an order writes to: a refused request leaves every count as it was. */
+/** The tables placing or moving an order writes to: a refused request leaves every count as it was (no order, line, history entry, payment, event or idempotency key). */
 const ORDER_TABLES = ['orders', 'order_line', 'order_history', 'order_payment', 'outbox', 'idempotency_key'] as const;
 
 /** One page as the client sees it: the body, and the headers that lead to the next one. */
@@ -59,27 +59,6 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
   afterAll(() => cleanups.run());
 
   // ---------------------------------------------------------------- helpers
-
-  async function json<T>(response: Response, status = 200): Promise<T> {
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  }
-
-  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-    const problem = await problemOf(response);
-    expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
-  }
-
-  async function counts(): Promise<Record<string, number>> {
-    return Object.fromEntries(await Promise.all(ORDER_TABLES.map(async (table) => [table, await home.count(table)] as const)));
-  }
-
-  /** Runs `act` and expects that it stored nothing: no order, line, history entry, payment, event or idempotency key. */
-  async function expectNothingStored(act: () => Promise<void>): Promise<void> {
-    const before = await counts();
-    await act();
-    expect(await counts()).toEqual(before);
-  }
 
   /** A product of a sku of its own; price 1 000 fen unless said. */
   async function aProduct(overrides: Partial<CreateProductRequest> = {}): Promise<ProductResponse> {
@@ -329,7 +308,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       expect(await json<PlaceOrderResponse>(replay, 202)).toEqual(first);
       expect(await ordersOf()).toBe(1);
 
-      await expectNothingStored(async () =>
+      await expectNothingStored(home, ORDER_TABLES, async () =>
         expectProblem(await api.placeOrder(customer, { items: [{ sku: product.sku, quantity: 3 }] }, { idempotencyKey: key }), 422, 'IDEMPOTENCY_KEY_REUSED'),
       );
       // Another key, or none, is another order; another customer's key of the same spelling is theirs.
@@ -398,7 +377,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       ]);
       expect(await api.order(customer, order.orderId)).toEqual(cancelled);
 
-      await expectNothingStored(async () => expectProblem(await api.cancelOrder(customer, order.orderId), 409, 'INVALID_STATE'));
+      await expectNothingStored(home, ORDER_TABLES, async () => expectProblem(await api.cancelOrder(customer, order.orderId), 409, 'INVALID_STATE'));
       const events = await eventsOf(order.orderId);
       expect(events.map((event) => event.type)).toEqual(['order.placed.v1', 'order.awaiting-payment.v1', 'order.cancelled.v1']);
       expect(events[2]!.payload).toMatchObject({ orderId: order.orderId, userId: customer.userId, reason: 'CUSTOMER_CANCELLED' });
@@ -418,7 +397,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       const { orderId } = order;
       expect((await eventsOf(orderId)).map((event) => event.type)).toEqual(['order.placed.v1', 'order.awaiting-payment.v1', 'order.paid.v1']);
 
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         await expectProblem(await api.cancelOrder(customer, orderId), 409, 'INVALID_STATE');
         await expectProblem(await api.confirmReceipt(customer, orderId), 409, 'INVALID_STATE');
         await expectProblem(await api.shipOrder(orderId, admin), 409, 'INVALID_STATE');
@@ -438,7 +417,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       const times = completed.history.map((entry) => Date.parse(entry.at));
       expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         for (const response of [
           await api.requestRefund(customer, orderId),
           await api.cancelOrder(customer, orderId),
@@ -461,7 +440,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       expect(requested.map((event) => event.payload)).toEqual([
         expect.objectContaining({ orderId: order.orderId, paymentId: order.paymentId, amount: order.amountPaid, reason: 'CUSTOMER_REQUEST' }),
       ]);
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         await expectProblem(await api.requestRefund(customer, order.orderId), 409, 'INVALID_STATE');
         await expectProblem(await api.shipOrder(order.orderId, admin), 409, 'INVALID_STATE');
         await expectProblem(await api.cancelOrder(customer, order.orderId), 409, 'INVALID_STATE');
@@ -488,7 +467,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
     it('admins are refused nothing by ownership, customers every admin route (403 FORBIDDEN); an unknown order is 404 for admins', async () => {
       const customer = aCustomer();
       const order = await aPaidOrder(customer);
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         for (const call of [api.acceptOrder, api.shipOrder, api.deliverOrder]) {
           await expectProblem(await call.call(api, order.orderId, customer), 403, 'FORBIDDEN');
           await expectProblem(await call.call(api, randomUUID(), admin), 404, 'ORDER_NOT_FOUND');
@@ -519,7 +498,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
         ['POST', `/admin/orders/${orderId}/ship`, undefined],
         ['POST', `/admin/orders/${orderId}/deliver`, undefined],
       ];
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         for (const [method, path, body] of routes) {
           const anonymous = await api.viaGateway(method, path, { body });
           expect([path, anonymous.status, (await problemOf(anonymous)).code]).toEqual([path, 401, 'UNAUTHENTICATED']);
@@ -594,7 +573,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
         // The case, then what it answers (the title's %i %s), then the request.
         .map(([name, request, status, code, fields]) => [name, status, code, request, fields] as const),
     )('POST /orders with %s: %i %s', async (_case, status, code, request, fields) => {
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         const response = await api.viaGateway('POST', '/orders', { identity: aCustomer(), ...request() });
         const problem = await problemOf(response);
         expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
@@ -604,7 +583,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
 
     it('a sku the catalog does not sell (unknown, or inactive): 422 UNKNOWN_SKU naming the skus', async () => {
       const unknown = aSku('NOPE');
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         const response = await api.placeOrder(aCustomer(), {
           items: [
             { sku: tea.sku, quantity: 1 },
@@ -622,7 +601,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
     });
 
     it('a sku on two lines: 400 DUPLICATE_SKU naming it (refused, not merged: merging could pass the 99 per line)', async () => {
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         const response = await api.placeOrder(aCustomer(), {
           items: [
             { sku: tea.sku, quantity: 60 },
@@ -639,7 +618,9 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
 
     it('more points than the subtotal: 422 POINTS_EXCEED_SUBTOTAL; exactly the subtotal is taken', async () => {
       const customer = aCustomer();
-      await expectNothingStored(async () => expectProblem(await api.placeOrder(customer, anOrder({ pointsToUse: 8_801 })), 422, 'POINTS_EXCEED_SUBTOTAL'));
+      await expectNothingStored(home, ORDER_TABLES, async () =>
+        expectProblem(await api.placeOrder(customer, anOrder({ pointsToUse: 8_801 })), 422, 'POINTS_EXCEED_SUBTOTAL'),
+      );
       expect((await api.place(customer, { items: [{ sku: tea.sku, quantity: 1 }], pointsToUse: 8_800 })).status).toBe('PENDING');
     });
 
@@ -670,7 +651,7 @@ describe.each(SETUPS)('the order service’s HTTP API on %s', (setup) => {
       ['ship', (orderId) => api.shipOrder(orderId, admin)],
       ['deliver', (orderId) => api.deliverOrder(orderId, admin)],
     ])('%s with a malformed order id: 400 VALIDATION_FAILED naming orderId; an unknown one: 404 ORDER_NOT_FOUND', async (_route, call) => {
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, ORDER_TABLES, async () => {
         for (const id of badIds) {
           const response = await call(encodeURIComponent(id));
           const problem = await problemOf(response);

@@ -54,13 +54,6 @@ export class PointsExceedSubtotalError extends DomainError {
   }
 }
 
-/** A page cursor this service did not hand out (or a spelling of one it never would). */
-export class InvalidCursorError extends DomainError {
-  constructor() {
-    super('INVALID_CURSOR', 'cursor: is not a cursor from a previous page of this list', { field: 'cursor' });
-  }
-}
-
 /**
  * A payment arrived for an order still waiting for its reservations. Not an answer: the consumer lets it
  * throw so the delivery is retried once the saga has decided (paid, or refunded as LATE_PAYMENT).

@@ -1,4 +1,4 @@
-import { AggregateRoot, assertUuid, canonicalId, InvalidValueError, Money } from '@shop/shared-kernel';
+import { AggregateRoot, assertFen, assertUuid, canonicalId, InvalidValueError, Money } from '@shop/shared-kernel';
 import { checkedOrderRequest } from './order-items.js';
 import { InvalidOrderStateError, OrderNotAwaitingPaymentYetError, PointsExceedSubtotalError, RefundBeforePaymentError } from './order.errors.js';
 import type { OrderEvent } from './order.events.js';
@@ -106,11 +106,6 @@ function timeout(field: string, ms: number): number {
   return ms;
 }
 
-function checkedFen(field: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidValueError(field, `must be a whole number of fen ≥ 0, got ${value}`);
-  return value;
-}
-
 /**
  * An order and its part of the checkout saga (DESIGN.md sections 5 and 6), as one persisted process:
  * it knows which reservations it waits for (coupon, points), decides once (AWAITING_PAYMENT with the
@@ -191,7 +186,7 @@ export class Order extends AggregateRoot<OrderEvent> {
   /** The coupon context locked the order's coupon with this discount. */
   recordCouponReserved(reply: { couponId: string; discount: number; at: Date; paymentTimeoutMs: number }): SagaReplyOutcome {
     if (!this.awaitsCoupon(reply.couponId)) return 'ignored';
-    const discount = checkedFen('discount', reply.discount);
+    const discount = assertFen('discount', reply.discount);
     this.state = { ...this.state, couponStep: 'RESERVED', couponDiscount: discount, updatedAt: reply.at };
     return this.afterReservation('coupon', reply.at, reply.paymentTimeoutMs);
   }
@@ -254,7 +249,7 @@ export class Order extends AggregateRoot<OrderEvent> {
    */
   recordPayment(payment: { paymentId: string; amount: number; at: Date }): PaymentOutcome {
     const paymentId = assertUuid('paymentId', payment.paymentId);
-    const amount = checkedFen('amount', payment.amount);
+    const amount = assertFen('amount', payment.amount);
     const { status, payable } = this.state;
     if (this.paymentOf(paymentId)) return 'duplicate';
     if (status === 'PENDING') throw new OrderNotAwaitingPaymentYetError(this.id, paymentId);
@@ -306,7 +301,7 @@ export class Order extends AggregateRoot<OrderEvent> {
    */
   recordRefund(refund: { paymentId: string; amount: number; at: Date }): RefundOutcome {
     const paymentId = assertUuid('paymentId', refund.paymentId);
-    const amount = checkedFen('amount', refund.amount);
+    const amount = assertFen('amount', refund.amount);
     const payment = this.paymentOf(paymentId);
     if (!payment) throw new RefundBeforePaymentError(this.id, paymentId);
     if (amount !== payment.amount) return 'amount-mismatch';

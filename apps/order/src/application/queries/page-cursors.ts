@@ -1,12 +1,11 @@
 import { isUuid, opaqueCursorCodec } from '@shop/shared-kernel';
-import { InvalidCursorError } from '../../domain/order.errors.js';
 import { Sku } from '../../domain/sku.js';
 import type { OrderCursor } from '../ports/order.queries.js';
 
 /**
- * The lists' cursors (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
- * item's keys, an order's placedAt in ms and id, a product's sku. They name no user: the query pages the
- * caller's own orders. 200 characters, as the contract's list queries bound them.
+ * The lists' cursors (`opaqueCursorCodec`: base64url, only the spelling handed out decodes, INVALID_CURSOR
+ * otherwise): the last item's keys, an order's placedAt in ms and id, a product's sku. They name no user:
+ * the query pages the caller's own orders. 200 characters, as the contract's list queries bound them.
  */
 const MAX_CURSOR_LENGTH = 200;
 
@@ -19,7 +18,6 @@ const orderCursor = opaqueCursorCodec<OrderCursor>({
     const placedAt = new Date(Number(match[1]));
     return Number.isSafeInteger(Number(match[1])) && !Number.isNaN(placedAt.getTime()) ? { placedAt, orderId: match[2]! } : undefined;
   },
-  invalid: () => new InvalidCursorError(),
 });
 
 const productCursor = opaqueCursorCodec<string>({
@@ -27,7 +25,6 @@ const productCursor = opaqueCursorCodec<string>({
   write: (sku) => sku,
   // Sku.of throws on anything the catalog could not hold: the codec answers INVALID_CURSOR for it.
   read: (text) => Sku.of(text).value,
-  invalid: () => new InvalidCursorError(),
 });
 
 export const encodeOrderCursor = orderCursor.encode;

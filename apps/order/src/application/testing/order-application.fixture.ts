@@ -158,10 +158,3 @@ export function orderApplicationFixture(options: { rules?: Partial<OrderRules> }
 }
 
 export type OrderApplicationFixture = ReturnType<typeof orderApplicationFixture>;
-
-/** The code of the domain error a call fails with, its name for any other error, or 'no error'. */
-export const codeOf = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => 'no error',
-    (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'unknown error'),
-  );

@@ -1,7 +1,8 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
 import { assertOrderResponse } from '../../testing/contract-shapes.js';
-import { codeOf, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 describe('CancelOrderHandler', () => {
   let f: OrderApplicationFixture;

@@ -1,6 +1,7 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 describe('ExpireOverdueOrdersHandler', () => {
   let f: OrderApplicationFixture;

@@ -1,8 +1,9 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, OrderAwaitingPaymentV1, OrderPlacedV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
 import { assertPlaceOrderResponse } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 const schemas = new EventSchemaRegistry([OrderPlacedV1, OrderAwaitingPaymentV1]);
 const at = FIXTURE_NOW.toISOString();

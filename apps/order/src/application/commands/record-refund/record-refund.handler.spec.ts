@@ -1,7 +1,8 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, OrderRefundedV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 const schemas = new EventSchemaRegistry([OrderRefundedV1]);
 

@@ -1,6 +1,7 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assertProductResponse } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 describe('UpdateProductHandler', () => {
   let f: OrderApplicationFixture;

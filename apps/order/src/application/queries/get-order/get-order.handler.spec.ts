@@ -1,7 +1,8 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
 import { assertOrderResponse } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { FIXTURE_NOW, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 
 describe('GetOrderHandler', () => {
   let f: OrderApplicationFixture;

@@ -1,6 +1,7 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { assertProductResponse } from '../../testing/contract-shapes.js';
-import { codeOf, orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
+import { orderApplicationFixture, type OrderApplicationFixture } from '../../testing/order-application.fixture.js';
 import { encodeProductCursor } from '../page-cursors.js';
 
 describe('ListProductsHandler', () => {
