@@ -14,7 +14,7 @@ import {
   type PointsLedgerPage,
 } from '@shop/contracts';
 import type { Identity } from '@shop/http';
-import { Cleanups, metricValue } from '@shop/testing';
+import { Cleanups, expectProblem, json, metricValue } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_TOKEN, SETUPS, PointsServiceHome, aCustomer, envelopeOf, problemOf, type PointsApi } from './support/points-service-harness.js';
 
@@ -79,11 +79,6 @@ describe.each(SETUPS)('the points service’s HTTP API on %s', (setup) => {
 
   // ---------------------------------------------------------------- calling
 
-  async function json<T>(response: Response, status = 200): Promise<T> {
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  }
-
   const balanceOf = async (customer: Identity): Promise<PointsBalance> => json(await api.myPoints(customer));
 
   /** GET /me/points/ledger with `query` (`?…` or ''), expecting 200. */
@@ -114,11 +109,6 @@ describe.each(SETUPS)('the points service’s HTTP API on %s', (setup) => {
       expect(url.searchParams.get('cursor')).toBe(page.nextCursor);
       if (pages.length > 100) throw new Error('more than 100 pages: the links go round');
     }
-  }
-
-  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-    const problem = await problemOf(response);
-    expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
   }
 
   // ---------------------------------------------------------------- GET /me/points

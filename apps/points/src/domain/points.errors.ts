@@ -53,10 +53,3 @@ export class OrderPointsMismatchError extends DomainError {
     );
   }
 }
-
-/** A ledger page cursor this service did not hand out (or a spelling of one it never would). */
-export class InvalidLedgerCursorError extends DomainError {
-  constructor() {
-    super('INVALID_CURSOR', 'cursor: is not a cursor from a previous page of this ledger', { field: 'cursor' });
-  }
-}

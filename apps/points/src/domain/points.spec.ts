@@ -54,7 +54,7 @@ describe('Points', () => {
     expect(Points.earnedFor(fen).value).toBe(points);
   });
 
-  it.each([-100, 100.5, Number.NaN])('refuses to earn for an amount paid of %s', (fen) => {
+  it.each([-100, 100.5, Number.NaN, 1_000_000_000_001])('refuses to earn for an amount paid of %s', (fen) => {
     expect(() => Points.earnedFor(fen)).toThrow(expect.objectContaining({ code: 'INVALID_VALUE', details: { field: 'amountPaid' } }));
   });
 

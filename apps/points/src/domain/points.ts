@@ -1,4 +1,4 @@
-import { InvalidValueError } from '@shop/shared-kernel';
+import { assertFen } from '@shop/shared-kernel';
 import { InvalidPointsError } from './points.errors.js';
 
 /** A trillion points bounds every amount moved at once (an entry, an order's points), as a trillion fen bounds every amount of money. */
@@ -28,9 +28,7 @@ export class Points {
 
   /** What a payment earns: one point per full yuan (100 fen), rounded down. */
   static earnedFor(amountPaidFen: number): Points {
-    if (!Number.isSafeInteger(amountPaidFen) || amountPaidFen < 0)
-      throw new InvalidValueError('amountPaid', `must be a whole number of fen ≥ 0, got ${amountPaidFen}`);
-    return Points.of(Math.floor(amountPaidFen / FEN_PER_EARNED_POINT));
+    return Points.of(Math.floor(assertFen('amountPaid', amountPaidFen) / FEN_PER_EARNED_POINT));
   }
 
   plus(other: Points): Points {

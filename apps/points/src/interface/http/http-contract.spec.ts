@@ -1,21 +1,10 @@
 import { POINTS_ROUTES, pointsContext, type PointsLedgerEntry } from '@shop/contracts';
 import { servedRoutes } from '@shop/http';
+import { capturingReply, documentedCodes } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { pointsHttpControllers } from '../points.controllers.js';
 import { MyPointsController } from './my-points.controller.js';
 import { pointsErrorStatuses } from './points.error-statuses.js';
-
-/** A reply that keeps the headers set on it, as Fastify's would send them. */
-function capturingReply() {
-  const headers: Record<string, string> = {};
-  const reply = {
-    header(name: string, value: string) {
-      headers[name.toLowerCase()] = value;
-      return reply;
-    },
-  };
-  return { reply, headers };
-}
 
 const anEntry = (n: number): PointsLedgerEntry => ({
   entryId: `EARN:order-${n}`,
@@ -56,22 +45,13 @@ describe('the points HTTP contract', () => {
   });
 
   it('gives every problem code a route documents a status, and that status', () => {
-    const documented = Object.values(POINTS_ROUTES).flatMap((route) =>
-      Object.entries(route.responses).flatMap(([status, response]) =>
-        [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => ({ code: match[1]!, status: Number(status) })),
-      ),
-    );
-    const ours = documented.filter(({ code }) => code in pointsErrorStatuses);
+    const ours = documentedCodes(POINTS_ROUTES).filter(({ code }) => code in pointsErrorStatuses);
     expect(ours).toEqual([{ code: 'INVALID_CURSOR', status: 400 }]);
     for (const { code, status } of ours) expect({ code, status: pointsErrorStatuses[code] }).toEqual({ code, status });
   });
 
   it('maps only codes a route documents (no status for errors that only message handlers raise)', () => {
-    const documented = new Set(
-      Object.values(POINTS_ROUTES).flatMap((route) =>
-        Object.values(route.responses).flatMap((response) => [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
-      ),
-    );
+    const documented = new Set(documentedCodes(POINTS_ROUTES).map(({ code }) => code));
     expect(Object.keys(pointsErrorStatuses).filter((code) => !documented.has(code))).toEqual([]);
   });
 

@@ -1,9 +1,10 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
 import { OrderPoints } from '../../../domain/order-points.js';
 import { PointsAccount } from '../../../domain/points-account.js';
 import { Points } from '../../../domain/points.js';
-import { codeOf, pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
+import { pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
 
 const DAY_MS = 24 * 3600_000;
 const NOTHING_STUCK = { count: 0, oldest: [] };

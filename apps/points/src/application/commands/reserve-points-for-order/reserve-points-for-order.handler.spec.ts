@@ -1,7 +1,8 @@
+import { codeOf } from '@shop/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, PointsReservationRejectedV1, PointsReservedV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
+import { pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
 
 const schemas = new EventSchemaRegistry([PointsReservedV1, PointsReservationRejectedV1]);
 const at = '2026-02-01T08:00:00.000Z';

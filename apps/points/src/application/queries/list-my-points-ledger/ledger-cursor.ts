@@ -1,5 +1,4 @@
-import { opaqueCursorCodec } from '@shop/shared-kernel';
-import { InvalidLedgerCursorError } from '../../../domain/points.errors.js';
+import { InvalidCursorError, opaqueCursorCodec } from '@shop/shared-kernel';
 
 /**
  * A ledger page's cursor (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
@@ -10,7 +9,7 @@ const ledgerCursor = opaqueCursorCodec<number>({
   maxLength: 64,
   write: (seq) => String(seq),
   read: (text) => (/^[1-9][0-9]{0,15}$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : undefined),
-  invalid: () => new InvalidLedgerCursorError(),
+  invalid: () => new InvalidCursorError('ledger'),
 });
 
 export const encodeLedgerCursor = ledgerCursor.encode;

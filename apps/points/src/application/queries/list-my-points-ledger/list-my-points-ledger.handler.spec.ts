@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PointsLedgerEntry } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
-import { assertMatchesSchema } from '@shop/testing';
-import { codeOf, pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
+import { assertMatchesSchema, codeOf } from '@shop/testing';
+import { pointsApplicationFixture, type PointsApplicationFixture } from '../../testing/points-application.fixture.js';
 import { encodeLedgerCursor } from './ledger-cursor.js';
 
 describe('ListMyPointsLedgerHandler', () => {
