@@ -147,14 +147,26 @@ describe.each(KINDS)('the payment repositories on %s', (kind) => {
       const payment = await insert(started());
       await expect(insert(Payment.restore({ ...payment.toSnapshot(), orderId: newId() }))).rejects.toThrow(/unique|duplicate|primary/i);
 
-      // Two loads at version 0; the first save wins, the second is stale.
-      const [a, b] = await Promise.all([adapters.payments.find(payment.id), adapters.payments.find(payment.id)]);
+      // Two loads at version 0 (each in a transaction of its own, as two use cases load it); the first save wins, the second is stale.
+      const loadForChange = () => adapters.transactions.run(() => adapters.payments.findForUpdate(payment.id));
+      const a = await loadForChange();
+      const b = await loadForChange();
       a!.succeed({ providerPaymentId: 'sbx_a', amount: 8_000, currency: 'CNY', at: at(1) });
       await adapters.transactions.run(() => adapters.payments.save(a!));
       b!.fail({ reason: 'DECLINED', detail: null, at: at(2) });
       await expect(adapters.transactions.run(() => adapters.payments.save(b!))).rejects.toBeInstanceOf(StaleAggregateError);
       expect(await load(payment.id)).toMatchObject({ status: 'SUCCEEDED', version: 1 });
       expect((await outboxRows(adapters.transactions)).map((row) => row.type)).toEqual(['payment.succeeded.v1']);
+    });
+
+    it('never saves a payment read with find (read-only): its save is refused and the stored one is left as it was', async () => {
+      await open();
+      const payment = await insert(started());
+      const read = (await adapters.payments.find(payment.id))!;
+      read.succeed({ providerPaymentId: 'sbx_read', amount: 8_000, currency: 'CNY', at: at(1) });
+      await expect(adapters.transactions.run(() => adapters.payments.save(read))).rejects.toThrow(/unique|duplicate|primary/i);
+      expect(await load(payment.id)).toMatchObject({ status: 'PENDING', version: 0 });
+      expect(await outboxRows(adapters.transactions)).toEqual([]);
     });
 
     it('saves a payment twice in one transaction (the second save an update at the version the first wrote)', async () => {
@@ -251,12 +263,35 @@ describe.each(KINDS)('the payment repositories on %s', (kind) => {
       expect(await adapters.transactions.run(() => adapters.payableOrders.findForUpdate('nope'))).toBeNull();
     });
 
+    it('reads an order without locking it (find: what reconciliation looks at), also while another transaction holds it', async () => {
+      await open();
+      const order = PayableOrder.awaiting({ orderId: newId(), userId: newId(), payable: 8_000, paymentDueAt: at(900_000), at: NOW });
+      await adapters.transactions.run(() => adapters.payableOrders.save(order));
+      expect((await adapters.payableOrders.find(order.orderId.toUpperCase()))?.toSnapshot()).toEqual(order.toSnapshot());
+      expect(await adapters.payableOrders.find(newId())).toBeNull();
+      expect(await adapters.payableOrders.find("'; DROP TABLE payment_payable_order; --")).toBeNull();
+      if (kind !== 'postgres') return; // SQLite: one writer, and readers are not blocked by it anyway
+      let release!: () => void;
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const holding = adapters.transactions.run(async () => {
+        await adapters.payableOrders.findForUpdate(order.orderId);
+        locked();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await isLocked;
+      // With FOR UPDATE this would wait for the holder, which waits for it: the test would hang.
+      expect((await adapters.payableOrders.find(order.orderId))?.state).toBe('AWAITING_PAYMENT');
+      release();
+      await holding;
+    });
+
     it('never reopens a closed order, even from a save that did not see it closed (two first events of one order at once)', async () => {
       await open();
       const orderId = newId();
       const userId = newId();
       // Both handlers found nothing: one writes the cancellation's tombstone, the other an awaiting after it.
-      await adapters.transactions.run(() => adapters.payableOrders.save(PayableOrder.cancelledBeforeSeen(orderId, userId, NOW)));
+      await adapters.transactions.run(() => adapters.payableOrders.save(PayableOrder.closedBeforeSeen(orderId, userId, 'CANCELLED', NOW)));
       await adapters.transactions.run(() =>
         adapters.payableOrders.save(PayableOrder.awaiting({ orderId, userId, payable: 8_000, paymentDueAt: at(900_000), at: at(1) })),
       );

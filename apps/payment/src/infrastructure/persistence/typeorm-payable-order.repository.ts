@@ -24,6 +24,16 @@ export class TypeOrmPayableOrderRepository implements PayableOrderRepository {
     return row ? PayableOrder.restore(payableOrderSnapshotOf(row)) : null;
   }
 
+  /** Unlocked, to read only (reconciliation asks whether the order is closed): inside the current transaction, or a read of its own. */
+  async find(orderId: string): Promise<PayableOrder | null> {
+    if (!isUuid(orderId)) return null;
+    const { param } = dialectOf(this.transactions.kind);
+    const [row] = await this.transactions.read(() =>
+      this.query<PayableOrderRow>(`SELECT ${PAYABLE_ORDER_COLUMNS} FROM payment_payable_order WHERE order_id = ${param(1)}`, [orderId.toLowerCase()]),
+    );
+    return row ? PayableOrder.restore(payableOrderSnapshotOf(row)) : null;
+  }
+
   async save(order: PayableOrder): Promise<void> {
     const dialect = dialectOf(this.transactions.kind);
     await this.query(

@@ -21,8 +21,6 @@ export const PENDING_PAYMENT_OF_ORDER = { index: 'payment_pending_order', table:
  */
 export class TypeOrmPaymentRepository extends AggregateRepository<Payment> implements PaymentRepository {
   private readonly versions: StoredVersions<Payment>;
-  /** The version each payment was read at, for one read outside a transaction (`find`) and saved in one later. */
-  private readonly readAt = new WeakMap<Payment, number>();
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -40,6 +38,7 @@ export class TypeOrmPaymentRepository extends AggregateRepository<Payment> imple
     return this.one(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE payment_id = ${param(1)}${lock}`, [paymentId.toLowerCase()]);
   }
 
+  /** Read-only: outside a transaction nothing is recorded of it, so a save of it is an insert, refused on the primary key. */
   async find(paymentId: string): Promise<Payment | null> {
     if (!isUuid(paymentId)) return null;
     const { param } = dialectOf(this.transactions.kind);
@@ -87,7 +86,7 @@ export class TypeOrmPaymentRepository extends AggregateRepository<Payment> imple
     const dialect = dialectOf(this.transactions.kind);
     const { param } = dialect;
     const state = payment.toSnapshot();
-    const stored = this.versions.of(payment) ?? this.readAt.get(payment);
+    const stored = this.versions.of(payment);
     if (stored === undefined) {
       try {
         await this.query(`INSERT INTO payment (${PAYMENT_COLUMNS}) VALUES ${inList(dialect, 20)}`, [...paymentValues(state), 0]);
@@ -95,7 +94,7 @@ export class TypeOrmPaymentRepository extends AggregateRepository<Payment> imple
         if (isUniqueViolationOf(error, PENDING_PAYMENT_OF_ORDER)) throw new PaymentInProgressError(state.orderId, 'another attempt');
         throw error;
       }
-      this.recordVersion(payment, 0);
+      this.versions.record(payment, 0);
       return;
     }
     const values = paymentValues(state).slice(3);
@@ -109,21 +108,14 @@ export class TypeOrmPaymentRepository extends AggregateRepository<Payment> imple
       [...values, state.paymentId, stored],
     );
     if (updated.length === 0) throw new StaleAggregateError('payment', state.paymentId, stored);
-    this.recordVersion(payment, numberOf(updated[0]!.version));
-  }
-
-  private recordVersion(payment: Payment, version: number): void {
-    this.versions.record(payment, version);
-    this.readAt.delete(payment);
+    this.versions.record(payment, numberOf(updated[0]!.version));
   }
 
   private async one(sql: string, parameters: unknown[]): Promise<Payment | null> {
     const [row] = await this.query<PaymentRow>(sql, parameters);
     if (!row) return null;
     const payment = this.tracked(Payment.restore(paymentSnapshotOf(row)));
-    const version = numberOf(row.version);
-    this.versions.record(payment, version);
-    this.readAt.set(payment, version);
+    this.versions.record(payment, numberOf(row.version));
     return payment;
   }
 
