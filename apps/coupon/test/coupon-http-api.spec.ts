@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdminCouponTemplate, ClaimCouponResponse, ClaimableCouponTemplate, CouponTemplateResponse, MyCoupon } from '@shop/contracts';
 import type { Identity } from '@shop/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanups } from '@shop/testing';
+import { Cleanups, expectNothingStored, expectProblem, json } from '@shop/testing';
 import { SETUPS, CouponServiceHome, aCustomer, anAdmin, problemOf, type CouponApi, type RequestOptions } from './support/coupon-service-harness.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -37,24 +37,8 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
   });
   afterAll(() => cleanups.run());
 
-  async function counts(): Promise<Record<string, number>> {
-    return Object.fromEntries(await Promise.all(TABLES.map(async (table) => [table, await home.count(table)] as const)));
-  }
-
-  /** Runs `act` and expects that it changed nothing: no template, coupon, claim counter, reservation or event. */
-  async function expectNothingChanged(act: () => Promise<void>): Promise<void> {
-    const before = await counts();
-    await act();
-    expect(await counts()).toEqual(before);
-  }
-
   async function create(overrides: Record<string, unknown> = {}): Promise<CouponTemplateResponse> {
     return api.createTemplate<CouponTemplateResponse>(aTemplateRequest(overrides), admin);
-  }
-
-  async function json<T>(response: Response, status: number): Promise<T> {
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
   }
 
   const adminList = async (): Promise<AdminCouponTemplate[]> => json(await api.viaGateway('GET', '/admin/coupon-templates', { identity: admin }), 200);
@@ -64,11 +48,6 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
   const myCoupons = async (customer: Identity, query = ''): Promise<MyCoupon[]> =>
     json(await api.viaGateway('GET', `/me/coupons${query}`, { identity: customer }), 200);
   const claimOk = async (templateId: string, customer: Identity): Promise<ClaimCouponResponse> => json(await api.claim(templateId, customer), 201);
-
-  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-    const problem = await problemOf(response);
-    expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
-  }
 
   describe('templates', () => {
     it('creates an amount_off template (201) with every field answered and the defaults filled in', async () => {
@@ -126,7 +105,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       const again = await api.viaGateway('POST', `/admin/coupon-templates/${template.templateId}/pause`, { identity: admin });
       expect((await json<CouponTemplateResponse>(again, 200)).status).toBe('PAUSED');
       expect((await claimable(customer)).map((t) => t.templateId)).not.toContain(template.templateId);
-      await expectNothingChanged(async () => expectProblem(await api.claim(template.templateId, customer), 409, 'NOT_CLAIMABLE'));
+      await expectNothingStored(home, TABLES, async () => expectProblem(await api.claim(template.templateId, customer), 409, 'NOT_CLAIMABLE'));
 
       const resumed = await api.viaGateway('POST', `/admin/coupon-templates/${template.templateId}/resume`, { identity: admin });
       expect(await json<CouponTemplateResponse>(resumed, 200)).toEqual({ ...template, status: 'ACTIVE' });
@@ -228,7 +207,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       const template = await create({ totalStock: 2 });
       await claimOk(template.templateId, aCustomer());
       await claimOk(template.templateId, aCustomer());
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (let i = 0; i < 3; i++) await expectProblem(await api.claim(template.templateId, aCustomer()), 409, 'SOLD_OUT');
       });
       expect(await adminView(template.templateId)).toMatchObject({ issued: 2, remainingStock: 0 });
@@ -240,7 +219,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       const greedy = aCustomer();
       await claimOk(template.templateId, greedy);
       await claimOk(template.templateId, greedy);
-      await expectNothingChanged(async () => expectProblem(await api.claim(template.templateId, greedy), 409, 'LIMIT_REACHED'));
+      await expectNothingStored(home, TABLES, async () => expectProblem(await api.claim(template.templateId, greedy), 409, 'LIMIT_REACHED'));
       await claimOk(template.templateId, aCustomer());
       expect(await myCoupons(greedy)).toHaveLength(2);
       expect(await adminView(template.templateId)).toMatchObject({ issued: 3 });
@@ -251,7 +230,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       const closed = await create({ claimStartsAt: inDays(-2), claimEndsAt: inDays(-1) });
       const over = await create({ validity: { validFrom: inDays(-10), validUntil: inDays(-1) } });
       const customer = aCustomer();
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (const templateId of [randomUUID(), notYet.templateId, closed.templateId, over.templateId]) {
           await expectProblem(await api.claim(templateId, customer), 409, 'NOT_CLAIMABLE');
         }
@@ -264,7 +243,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
     it('NOT_CLAIMABLE (WELCOME_ONLY) for a grantOnRegister template, which the claimable list leaves out: its stock is for new sign-ups', async () => {
       const welcome = await create({ grantOnRegister: true, totalStock: 5 });
       const existing = aCustomer();
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         const response = await api.claim(welcome.templateId, existing);
         const problem = await problemOf(response);
         expect([response.status, problem.code, problem.detail]).toEqual([409, 'NOT_CLAIMABLE', expect.stringContaining('WELCOME_ONLY')]);
@@ -288,7 +267,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       expect(await json<CouponTemplateResponse>(replay, 201)).toEqual(first);
       expect(await home.count('coupon_template')).toBe(before + 1);
 
-      await expectNothingChanged(async () => expectProblem(await send({ body: { ...body, totalStock: 101 } }), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      await expectNothingStored(home, TABLES, async () => expectProblem(await send({ body: { ...body, totalStock: 101 } }), 422, 'IDEMPOTENCY_KEY_REUSED'));
 
       // Another admin's key of the same spelling is another request.
       const other = await json<CouponTemplateResponse>(await send({ body, identity: anAdmin() }), 201);
@@ -308,7 +287,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
 
       const first = await json<ClaimCouponResponse>(await claim(template.templateId), 201);
       expect(first.templateId).toBe(template.templateId);
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         const replay = await claim(template.templateId);
         expect(replay.headers.get('idempotent-replayed')).toBe('true');
         expect(await json<ClaimCouponResponse>(replay, 201)).toEqual(first);
@@ -317,7 +296,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       expect(await adminView(template.templateId)).toMatchObject({ issued: 1 });
 
       // The same key for another template is another request's key: refused, nothing claimed.
-      await expectNothingChanged(async () => expectProblem(await claim(other.templateId), 422, 'IDEMPOTENCY_KEY_REUSED'));
+      await expectNothingStored(home, TABLES, async () => expectProblem(await claim(other.templateId), 422, 'IDEMPOTENCY_KEY_REUSED'));
       // Another key (or none) is another claim, up to the limit; another customer's key of the same spelling is theirs.
       const second = await json<ClaimCouponResponse>(await claim(template.templateId, { 'idempotency-key': randomUUID() }), 201);
       expect(second.couponId).not.toBe(first.couponId);
@@ -346,7 +325,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
 
     it('refuses a customer on every admin route: 403 FORBIDDEN, nothing changed (the template stays active)', async () => {
       const template = await create();
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (const [method, path, body] of adminRoutes(template.templateId)) {
           const response = await api.viaGateway(method, path, { identity: aCustomer(), body });
           expect([path, response.status, (await problemOf(response)).code]).toEqual([path, 403, 'FORBIDDEN']);
@@ -357,7 +336,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
 
     it('refuses an anonymous call on every route (401 UNAUTHENTICATED) and a call not from the gateway (401 NOT_FROM_GATEWAY)', async () => {
       const template = await create();
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (const [method, path, body] of [...adminRoutes(template.templateId), ...customerRoutes(template.templateId)]) {
           const anonymous = await api.viaGateway(method, path, { body });
           expect([path, anonymous.status, (await problemOf(anonymous)).code]).toEqual([path, 401, 'UNAUTHENTICATED']);
@@ -475,7 +454,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
         'INVALID_COUPON_TEMPLATE',
       ],
     ])('create with %s: %i %s', async (_case, request, status, code) => {
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         const response = await api.viaGateway('POST', '/admin/coupon-templates', { identity: admin, ...request() });
         await expectProblem(response, status, code);
       });
@@ -491,7 +470,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
     const badIds = ['not-a-uuid', '12345', `urn:uuid:${randomUUID()}`, `${randomUUID()}0`, `${randomUUID().slice(0, 35)}g`];
 
     it.each(['pause', 'resume'])('%s with a malformed id: 400 VALIDATION_FAILED naming templateId; an unknown id: 404 TEMPLATE_NOT_FOUND', async (action) => {
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (const id of badIds) {
           const response = await api.viaGateway('POST', `/admin/coupon-templates/${encodeURIComponent(id)}/${action}`, { identity: admin });
           const problem = await problemOf(response);
@@ -502,7 +481,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
     });
 
     it('claim with a malformed id: 400 VALIDATION_FAILED naming templateId', async () => {
-      await expectNothingChanged(async () => {
+      await expectNothingStored(home, TABLES, async () => {
         for (const id of badIds) {
           const response = await api.claim(encodeURIComponent(id), aCustomer());
           const problem = await problemOf(response);
@@ -524,7 +503,7 @@ describe.each(SETUPS)('the coupon service on %s', (setup) => {
       ['a huge limit', `?limit=${huge}`],
       ['an unknown parameter', '?sort=oldest'],
     ])('my coupons with %s: 400 VALIDATION_FAILED', async (_case, query) => {
-      await expectNothingChanged(async () =>
+      await expectNothingStored(home, TABLES, async () =>
         expectProblem(await api.viaGateway('GET', `/me/coupons${query}`, { identity: aCustomer() }), 400, 'VALIDATION_FAILED'),
       );
     });

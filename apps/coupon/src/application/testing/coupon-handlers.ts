@@ -31,10 +31,3 @@ export function couponHandlersOf(f: CouponApplicationFixture) {
     listMine: new ListMyCouponsHandler(f.queries, f.clock),
   };
 }
-
-/** The code of the domain error a call fails with, or 'no error'. */
-export const codeOf = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => 'no error',
-    (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.message : 'unknown error'),
-  );

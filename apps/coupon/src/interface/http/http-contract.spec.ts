@@ -1,5 +1,6 @@
 import { servedRoutes, type ServedRoute } from '@shop/http';
 import { COUPON_ROUTES, couponContext } from '@shop/contracts';
+import { documentedCodes } from '@shop/testing';
 import { describe, expect, it } from 'vitest';
 import { couponHttpControllers } from '../coupon.controllers.js';
 import { couponErrorStatuses } from './coupon.error-statuses.js';
@@ -27,22 +28,13 @@ describe('the coupon HTTP contract', () => {
   });
 
   it('gives every problem code a route documents a status, and that status', () => {
-    const documented = Object.values(COUPON_ROUTES).flatMap((route) =>
-      Object.entries(route.responses).flatMap(([status, response]) =>
-        [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => ({ code: match[1]!, status: Number(status) })),
-      ),
-    );
-    const ours = documented.filter(({ code }) => code in couponErrorStatuses);
+    const ours = documentedCodes(COUPON_ROUTES).filter(({ code }) => code in couponErrorStatuses);
     expect(ours.length).toBeGreaterThan(0);
     for (const { code, status } of ours) expect({ code, status: couponErrorStatuses[code] }).toEqual({ code, status });
   });
 
   it('maps only codes a route documents (no status for errors that only message handlers raise)', () => {
-    const documented = new Set(
-      Object.values(COUPON_ROUTES).flatMap((route) =>
-        Object.values(route.responses).flatMap((response) => [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
-      ),
-    );
+    const documented = new Set(documentedCodes(COUPON_ROUTES).map(({ code }) => code));
     // The contract's discount union admits only the kinds the domain knows: this is the domain's own check behind it.
     const behindTheSchema = ['UNKNOWN_DISCOUNT_KIND'];
     expect(Object.keys(couponErrorStatuses).filter((code) => !documented.has(code) && !behindTheSchema.includes(code))).toEqual([]);

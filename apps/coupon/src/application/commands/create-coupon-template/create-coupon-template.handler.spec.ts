@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CreateCouponTemplateRequest } from '@shop/contracts';
+import { codeOf } from '@shop/testing';
 import { isUuid } from '@shop/shared-kernel';
 import { couponApplicationFixture, type CouponApplicationFixture } from '../../testing/coupon-application.fixture.js';
-import { codeOf, couponHandlersOf } from '../../testing/coupon-handlers.js';
+import { couponHandlersOf } from '../../testing/coupon-handlers.js';
 import type { CreateCouponTemplateCommand } from './create-coupon-template.command.js';
 
 describe('CreateCouponTemplateHandler', () => {

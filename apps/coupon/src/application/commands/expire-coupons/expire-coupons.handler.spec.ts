@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import type { CouponStatus } from '../../../domain/coupon.js';
 import { CouponMother } from '../../../domain/testing/coupon.mother.js';
 import { couponApplicationFixture, type CouponApplicationFixture } from '../../testing/coupon-application.fixture.js';
-import { codeOf, couponHandlersOf } from '../../testing/coupon-handlers.js';
+import { couponHandlersOf } from '../../testing/coupon-handlers.js';
 
 const now = new Date('2026-02-01T08:00:00.000Z');
 

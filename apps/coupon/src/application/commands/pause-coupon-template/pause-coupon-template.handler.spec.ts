@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { CouponTemplateMother } from '../../../domain/testing/coupon.mother.js';
 import { couponApplicationFixture, type CouponApplicationFixture } from '../../testing/coupon-application.fixture.js';
-import { codeOf, couponHandlersOf } from '../../testing/coupon-handlers.js';
+import { couponHandlersOf } from '../../testing/coupon-handlers.js';
 
 describe('PauseCouponTemplateHandler', () => {
   let f: CouponApplicationFixture;

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Money, newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { PercentOff } from '../../../domain/discount/percent-off.js';
 import { CouponMother, CouponTemplateMother } from '../../../domain/testing/coupon.mother.js';
 import { couponApplicationFixture, type CouponApplicationFixture } from '../../testing/coupon-application.fixture.js';
-import { codeOf, couponHandlersOf } from '../../testing/coupon-handlers.js';
+import { couponHandlersOf } from '../../testing/coupon-handlers.js';
 
 describe('ListMyCouponsHandler', () => {
   let f: CouponApplicationFixture;
