@@ -17,6 +17,13 @@ export interface GatewayConfig {
   readonly internalAuthSecret: string;
   /** Requests per minute per signed-in user, or per client address otherwise; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /**
+   * Requests per minute per client address to a route whose body its sender signs (`signedBody`: the payment
+   * provider's callbacks), counted apart from `rateLimitPerMinute` (default 6000; 0 turns it off): a provider
+   * calls back for every customer from a few addresses, and its callbacks must not use up, nor be refused
+   * by, an ordinary client's budget.
+   */
+  readonly signedRateLimitPerMinute?: number;
   /** Base URL of each context's service, by its name; the gateway calls `<url>/auth/register`, `<url>/health`, … */
   readonly serviceUrls: Readonly<Record<ServiceName, string>>;
   /** The contexts whose routes the gateway mounts, forwards and documents: `CONTEXTS` unless a test passes its own. */
@@ -63,6 +70,9 @@ export const GATEWAY_DEFAULTS = {
   port: GATEWAY_PORT,
   host: '0.0.0.0',
   rateLimitPerMinute: 120,
+  // 100 callbacks a second from one provider address: far above what the shop's own traffic makes, still a
+  // ceiling for a flood of forged ones (each is refused on its signature, but costs an HMAC and a forward).
+  signedRateLimitPerMinute: 6_000,
   serviceTimeoutMs: 5_000,
   circuitBreakerFailures: 5,
   circuitBreakerResetMs: 10_000,
@@ -103,6 +113,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
       INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services' }),
       METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /api/v1/metrics asks for; unset: metrics are not served' }),
       RATE_LIMIT_PER_MINUTE: nonNegativeInt({ default: GATEWAY_DEFAULTS.rateLimitPerMinute, desc: 'requests per minute per user or address; 0 turns it off' }),
+      RATE_LIMIT_SIGNED_PER_MINUTE: nonNegativeInt({
+        default: GATEWAY_DEFAULTS.signedRateLimitPerMinute,
+        desc: 'requests per minute per address to routes with a signed body (provider callbacks), counted apart; 0 turns it off',
+      }),
       SERVICE_TIMEOUT_MS: positiveInt({ default: GATEWAY_DEFAULTS.serviceTimeoutMs, desc: 'longest wait for a service, in ms' }),
       CIRCUIT_BREAKER_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerFailures, desc: "consecutive failures that open a service's circuit" }),
       CIRCUIT_BREAKER_RESET_MS: positiveInt({ default: GATEWAY_DEFAULTS.circuitBreakerResetMs, desc: 'ms an open circuit waits before a probe call' }),
@@ -137,6 +151,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     internalAuthSecret: read['INTERNAL_AUTH_SECRET'] as string,
     ...(read['METRICS_TOKEN'] !== undefined ? { metricsToken: read['METRICS_TOKEN'] as string } : {}),
     rateLimitPerMinute: read['RATE_LIMIT_PER_MINUTE'] as number,
+    signedRateLimitPerMinute: read['RATE_LIMIT_SIGNED_PER_MINUTE'] as number,
     serviceTimeoutMs: read['SERVICE_TIMEOUT_MS'] as number,
     circuitBreakerFailures: read['CIRCUIT_BREAKER_FAILURES'] as number,
     circuitBreakerResetMs: read['CIRCUIT_BREAKER_RESET_MS'] as number,

@@ -2,7 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CONTEXTS, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
-import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, LOGIN_THROTTLE, RATE_LIMITER, SERVICE_CLIENT } from './application/gateway.di-tokens.js';
+import {
+  ACCESS_TOKEN_VERIFIER,
+  GATEWAY_TELEMETRY,
+  LOGIN_THROTTLE,
+  RATE_LIMITER,
+  SERVICE_CLIENT,
+  SIGNED_RATE_LIMITER,
+} from './application/gateway.di-tokens.js';
 import { UndiciServiceClient } from './infrastructure/http/undici-service.client.js';
 import { FetchServiceHealthProbe } from './infrastructure/http/fetch-service-health.probe.js';
 import { PrometheusGatewayTelemetry } from './infrastructure/metrics/prometheus-gateway.telemetry.js';
@@ -50,6 +57,7 @@ export class GatewayModule {
     const rateLimiting = rateLimitingFor(
       {
         perMinute: config.rateLimitPerMinute,
+        signedPerMinute: config.signedRateLimitPerMinute ?? GATEWAY_DEFAULTS.signedRateLimitPerMinute,
         ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
         redisKeyPrefix: config.redisKeyPrefix ?? GATEWAY_DEFAULTS.redisKeyPrefix,
         maxFailures: config.loginMaxFailures ?? GATEWAY_DEFAULTS.loginMaxFailures,
@@ -76,6 +84,7 @@ export class GatewayModule {
       { provide: SERVICE_CLIENT, useValue: serviceClient },
       { provide: ACCESS_TOKEN_VERIFIER, useValue: new JwtAccessTokenVerifier(config.jwtSecret, config.accessTokenLifetimeSeconds) },
       { provide: RATE_LIMITER, useValue: rateLimiting.rateLimiter },
+      { provide: SIGNED_RATE_LIMITER, useValue: rateLimiting.signedRateLimiter },
       { provide: LOGIN_THROTTLE, useValue: rateLimiting.loginThrottle },
       { provide: RateLimitingLifecycle, useValue: new RateLimitingLifecycle(rateLimiting) },
       { provide: GATEWAY_TELEMETRY, useValue: telemetry },

@@ -1,6 +1,10 @@
 // RATE_LIMIT_PER_MINUTE: per signed-in user, else per client address; 429 with Retry-After; 0 = off;
-// health, metrics and the OpenAPI document are never limited.
+// health, metrics and the OpenAPI document are never limited. RATE_LIMIT_SIGNED_PER_MINUTE: routes whose
+// body its sender signs (the payment provider's callbacks) per address, in a bucket of their own.
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PAYMENT_SIGNATURE_HEADER, paymentContext, userContext } from '@shop/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accessToken } from './support/access-tokens.js';
 import { json, startTestGateway, withMetricsToken, type TestGateway } from './support/test-gateway.js';
@@ -67,5 +71,64 @@ describe('rate limiting', () => {
   it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
     t = await startTestGateway({ rateLimitPerMinute: 0 });
     for (let i = 0; i < 30; i += 1) expect((await login(t.api)).status).toBe(200);
+  });
+});
+
+describe('rate limiting of provider callbacks (a route with a signed body)', () => {
+  let payment: { url: string; calls: number; server: Server } | undefined;
+  afterEach(async () => {
+    payment?.server.closeAllConnections();
+    await new Promise((resolve) => payment?.server.close(resolve));
+    payment = undefined;
+  });
+
+  /** A stand-in payment service taking every callback (the gateway checks no signature: the service does). */
+  async function startPaymentService(): Promise<NonNullable<typeof payment>> {
+    const service = { url: '', calls: 0, server: createServer() };
+    service.server.on('request', (request, response) => {
+      request.resume();
+      request.on('end', () => {
+        service.calls += 1;
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      });
+    });
+    await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+    service.url = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    return service;
+  }
+
+  async function startWithPayment(limits: { rateLimitPerMinute: number; signedRateLimitPerMinute: number }): Promise<TestGateway> {
+    payment = await startPaymentService();
+    return startTestGateway({ ...limits, contexts: [userContext, paymentContext], serviceUrls: { payment: payment.url } });
+  }
+
+  const callback = (api: string) =>
+    fetch(`${api}/payments/callback`, json({ eventId: randomUUID(), paymentId: randomUUID() }, { [PAYMENT_SIGNATURE_HEADER]: 't=1,v1=00' }));
+
+  it('counts them per address apart from ordinary requests: an address out of its ordinary budget still gets its callbacks through, up to their own limit', async () => {
+    t = await startWithPayment({ rateLimitPerMinute: 2, signedRateLimitPerMinute: 3 });
+    expect((await login(t.api)).status).toBe(200);
+    expect((await login(t.api)).status).toBe(200);
+    expect((await login(t.api)).status).toBe(429);
+    for (let i = 0; i < 3; i += 1) expect((await callback(t.api)).status).toBe(200);
+    const refused = await callback(t.api);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(payment?.calls).toBe(3);
+  });
+
+  it('does not let callbacks use up an address’s ordinary budget', async () => {
+    t = await startWithPayment({ rateLimitPerMinute: 2, signedRateLimitPerMinute: 100 });
+    for (let i = 0; i < 10; i += 1) expect((await callback(t.api)).status).toBe(200);
+    expect((await login(t.api)).status).toBe(200);
+    expect((await login(t.api)).status).toBe(200);
+    expect((await login(t.api)).status).toBe(429);
+  });
+
+  it('is off with RATE_LIMIT_SIGNED_PER_MINUTE=0, whatever the ordinary limit', async () => {
+    t = await startWithPayment({ rateLimitPerMinute: 1, signedRateLimitPerMinute: 0 });
+    for (let i = 0; i < 30; i += 1) expect((await callback(t.api)).status).toBe(200);
+    expect(payment?.calls).toBe(30);
   });
 });

@@ -13,7 +13,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A fake user service and a gateway in front of it, both on free ports. */
+/** A fake user service and a gateway in front of it, both on free ports; `serviceUrls` adds (or replaces) services. */
 export async function startTestGateway(config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
   const user = await new FakeUserService(INTERNAL_AUTH_SECRET).start();
   const gateway = await startGateway({
@@ -23,11 +23,12 @@ export async function startTestGateway(config: Partial<GatewayConfig> = {}): Pro
     internalAuthSecret: INTERNAL_AUTH_SECRET,
     rateLimitPerMinute: 0,
     metricsToken: METRICS_TOKEN,
-    // The fake fronts the user context only: the gateway needs a URL for each context it mounts.
-    serviceUrls: { user: user.url },
     contexts: [userContext],
     logger: silentLogger(),
     ...config,
+    // The fake fronts the user context only: the gateway needs a URL for each context it mounts, so a test
+    // mounting others passes their stand-ins, which join the fake's.
+    serviceUrls: { user: user.url, ...config.serviceUrls },
   });
   return {
     api: `${gateway.url}/api/v1`,

@@ -5,8 +5,8 @@ export type ServiceCallOutcome = 'answered' | 'timeout' | 'unreachable' | 'circu
 export type CircuitState = 'closed' | 'open' | 'half-open';
 /** `forbidden`: a signed-in caller without the role an admin route needs. */
 export type RefusalReason = 'unauthenticated' | 'forbidden' | 'rate-limited' | 'login-locked';
-/** Which counters: the per-minute request limit, or the failed logins per account. */
-export type RateLimitCounter = 'requests' | 'logins';
+/** Which counters: the per-minute request limit, the signed routes' own (provider callbacks), or the failed logins per account. */
+export type RateLimitCounter = 'requests' | 'signed-requests' | 'logins';
 
 /** What the gateway reports about its traffic (served as Prometheus text on `/metrics`). */
 export interface GatewayTelemetry {

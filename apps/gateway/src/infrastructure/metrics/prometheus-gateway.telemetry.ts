@@ -59,7 +59,7 @@ export class PrometheusGatewayTelemetry implements GatewayTelemetry, RateLimitTe
   });
   private readonly rateLimitStoreFailures = new Counter({
     name: 'shop_gateway_rate_limit_store_failures_total',
-    help: 'Requests let through unchecked (fail open) because the rate limit store (Redis) failed or was slow, by counter: requests, logins',
+    help: 'Requests let through unchecked (fail open) because the rate limit store (Redis) failed or was slow, by counter: requests, signed-requests, logins',
     labelNames: ['counter'] as const,
     registers: [this.registry],
   });

@@ -11,6 +11,8 @@ import { StoreFailureReporter } from './store-failure-reporter.js';
 export interface RateLimitingOptions extends LoginThrottlePolicy {
   /** Requests per minute per user or address; 0: no limit. */
   readonly perMinute: number;
+  /** Requests per minute per address to the routes whose body its sender signs (provider callbacks), counted apart; 0: no limit. */
+  readonly signedPerMinute: number;
   /** Counters in this Redis, shared by every gateway instance; in memory without it. */
   readonly redisUrl?: string;
   readonly redisKeyPrefix: string;
@@ -19,6 +21,8 @@ export interface RateLimitingOptions extends LoginThrottlePolicy {
 /** The gateway's counters, over one store; `close()` when the gateway stops. */
 export interface RateLimiting {
   readonly rateLimiter: RateLimiter;
+  /** For `signedBody` routes only: a provider calling back from one address is not a client among others. */
+  readonly signedRateLimiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
   readonly store: RateLimitStore;
   close(): Promise<void>;
@@ -29,14 +33,20 @@ export function rateLimitingFor(options: RateLimitingOptions, logger: Logger, te
   const store: RateLimitStore = options.redisUrl
     ? new RedisRateLimitStore({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, onConnectionError: (error) => reporter.connectionFailed(error) })
     : new MemoryRateLimitStore();
-  const rateLimiter =
-    options.perMinute > 0
-      ? new CountingRateLimiter(store.counter({ name: 'requests', points: checkedPerMinute(options.perMinute), durationSeconds: WINDOW_SECONDS }), (error) =>
-          reporter.failed('requests', error),
+  const limiter = (name: 'requests' | 'signed-requests', perMinute: number): RateLimiter =>
+    perMinute > 0
+      ? new CountingRateLimiter(store.counter({ name, points: checkedPerMinute(perMinute), durationSeconds: WINDOW_SECONDS }), (error) =>
+          reporter.failed(name, error),
         )
       : new UnlimitedRateLimiter();
   const loginThrottle = new CountingLoginThrottle(store, options, (error) => reporter.failed('logins', error));
-  return { rateLimiter, loginThrottle, store, close: () => store.close() };
+  return {
+    rateLimiter: limiter('requests', options.perMinute),
+    signedRateLimiter: limiter('signed-requests', options.signedPerMinute),
+    loginThrottle,
+    store,
+    close: () => store.close(),
+  };
 }
 
 /** Connects to the store as the gateway starts, and closes the connection when it stops (`app.close()`). */

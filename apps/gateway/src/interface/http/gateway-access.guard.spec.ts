@@ -14,7 +14,7 @@ const customer: Caller = { userId: 'u-customer', roles: ['customer'] };
 const admin: Caller = { userId: 'u-admin', roles: ['customer', 'admin'] };
 const TOKENS: Record<string, Caller> = { 'customer-token': customer, 'admin-token': admin };
 
-const routeWith = (access: RouteAccess): HttpRoute => ({
+const routeWith = (access: RouteAccess, signed = false): HttpRoute => ({
   operationId: `${access}Route`,
   method: 'POST',
   path: '/admin/things',
@@ -23,11 +23,13 @@ const routeWith = (access: RouteAccess): HttpRoute => ({
   tag: 'things',
   summary: 's',
   responses: {},
+  ...(signed ? { signedBody: { headers: ['payment-signature'] } } : {}),
 });
 
-function guardFor(options: { limit?: RateDecision } = {}) {
+function guardFor(options: { limit?: RateDecision; signedLimit?: RateDecision } = {}) {
   const refusals: RefusalReason[] = [];
   const consumed: string[] = [];
+  const consumedSigned: string[] = [];
   const tokens: AccessTokenVerifier = { verify: (token) => Promise.resolve(TOKENS[token]) };
   const limiter: RateLimiter = {
     consume: (key) => {
@@ -35,11 +37,17 @@ function guardFor(options: { limit?: RateDecision } = {}) {
       return Promise.resolve(options.limit ?? { allowed: true });
     },
   };
+  const signedLimiter: RateLimiter = {
+    consume: (key) => {
+      consumedSigned.push(key);
+      return Promise.resolve(options.signedLimit ?? { allowed: true });
+    },
+  };
   const telemetry = { requestRefused: (reason: RefusalReason) => refusals.push(reason) } as unknown as GatewayTelemetry;
-  const guard = new GatewayAccessGuard(new Reflector(), tokens, limiter, telemetry);
+  const guard = new GatewayAccessGuard(new Reflector(), tokens, limiter, signedLimiter, telemetry);
 
-  const call = async (access: RouteAccess, authorization?: string) => {
-    const route = routeWith(access);
+  const call = async (access: RouteAccess, authorization?: string, signed = false) => {
+    const route = routeWith(access, signed);
     const handler = () => undefined;
     Reflect.defineMetadata(FORWARDED_ROUTE, route, handler);
     const request = {
@@ -63,7 +71,7 @@ function guardFor(options: { limit?: RateDecision } = {}) {
       return { allowed: false, problem: error.problem, request, headers };
     }
   };
-  return { call, refusals, consumed };
+  return { call, refusals, consumed, consumedSigned };
 }
 
 describe('GatewayAccessGuard', () => {
@@ -116,6 +124,27 @@ describe('GatewayAccessGuard', () => {
     expect(result.problem).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(result.headers['retry-after']).toBe('7');
     expect(refusals).toEqual(['rate-limited']);
+  });
+
+  it('counts a route with a signed body (provider callbacks) per address in its own bucket, never in the ordinary one', async () => {
+    const { call, consumed, consumedSigned } = guardFor({ limit: { allowed: false, retryAfterSeconds: 30 } });
+    // The address's ordinary budget is used up: the callback still goes through.
+    expect((await call('anonymous', undefined, true)).allowed).toBe(true);
+    // A bearer token changes nothing: a signed route is counted by address whoever claims to call.
+    expect((await call('anonymous', 'Bearer customer-token', true)).allowed).toBe(true);
+    expect(consumedSigned).toEqual(['address:203.0.113.7', 'address:203.0.113.7']);
+    expect(consumed).toEqual([]);
+    expect((await call('anonymous')).problem).toMatchObject({ status: 429 });
+    expect(consumedSigned).toHaveLength(2);
+  });
+
+  it('answers a signed route 429 RATE_LIMITED with Retry-After once its own bucket is used up', async () => {
+    const { call, refusals, consumed } = guardFor({ signedLimit: { allowed: false, retryAfterSeconds: 4 } });
+    const result = await call('anonymous', undefined, true);
+    expect(result.problem).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(result.headers['retry-after']).toBe('4');
+    expect(refusals).toEqual(['rate-limited']);
+    expect(consumed).toEqual([]);
   });
 
   it('fails closed on an access it does not know: a caller is needed', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { HttpRoute } from '@shop/contracts';
 import { bearerTokenOf, ProblemException, rawResponseOf } from '@shop/http';
-import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER } from '../../application/gateway.di-tokens.js';
+import { ACCESS_TOKEN_VERIFIER, GATEWAY_TELEMETRY, RATE_LIMITER, SIGNED_RATE_LIMITER } from '../../application/gateway.di-tokens.js';
 import type { AccessTokenVerifier } from '../../application/ports/access-token-verifier.js';
 import type { GatewayTelemetry } from '../../application/ports/gateway-telemetry.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.js';
@@ -20,7 +20,9 @@ export const FORWARDED_ROUTE = Symbol('gateway.forwardedRoute');
  * Who may call a forwarded route, and how often. In this order: the bearer token is verified
  * (routes that need a user); the request is counted against the user, or against the client's
  * address when nobody valid is signed in, and refused with 429 over the limit (so guessing tokens
- * is rate limited too); a route that needs a user then answers 401 without one — one message
+ * is rate limited too) — a route whose body its sender signs (`signedBody`: a provider's callbacks)
+ * is counted per address in a bucket of its own (`RATE_LIMIT_SIGNED_PER_MINUTE`), so that a provider
+ * calling back for every customer neither uses up nor is refused by an ordinary client's budget; a route that needs a user then answers 401 without one — one message
  * whatever was wrong with the token; an `admin` route answers 403 `FORBIDDEN` (the services' own
  * code for a missing role) to a caller whose token lacks the role. A refused request is never forwarded.
  */
@@ -30,6 +32,7 @@ export class GatewayAccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(ACCESS_TOKEN_VERIFIER) private readonly tokens: AccessTokenVerifier,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(SIGNED_RATE_LIMITER) private readonly signedLimiter: RateLimiter,
     @Inject(GATEWAY_TELEMETRY) private readonly telemetry: GatewayTelemetry,
   ) {}
 
@@ -44,7 +47,9 @@ export class GatewayAccessGuard implements CanActivate {
     const needsCaller = route.access !== 'anonymous';
     const caller = needsCaller ? await this.callerOf(request) : undefined;
 
-    const decision = await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${clientAddressKeyOfRequest(request)}`);
+    const decision = route.signedBody
+      ? await this.signedLimiter.consume(`address:${clientAddressKeyOfRequest(request)}`)
+      : await this.limiter.consume(caller ? `user:${caller.userId}` : `address:${clientAddressKeyOfRequest(request)}`);
     if (!decision.allowed) {
       this.telemetry.requestRefused('rate-limited');
       response.setHeader('retry-after', String(decision.retryAfterSeconds));
