@@ -25,6 +25,12 @@ export interface PaymentRules {
   readonly pendingTimeoutMs: number;
   /** The longest wait between two tries of a refund (`PAYMENT_REFUND_BACKOFF_MAX`). */
   readonly refundBackoffMaxMs: number;
+  /**
+   * How long a use case waits for one answer of the provider (`PAYMENT_PROVIDER_TIMEOUT`, below the
+   * gateway's service timeout): a create not answered in time is a FAILED payment (PROVIDER_ERROR), a query,
+   * cancel or refund a transient failure. Each call gets `AbortSignal.timeout(providerTimeoutMs)`.
+   */
+  readonly providerTimeoutMs: number;
   /** Whether the sandbox provider runs (`PAYMENT_SANDBOX`): the simulate route answers SANDBOX_DISABLED otherwise. */
   readonly sandbox: boolean;
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, paymentContext, PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
-import type { PaymentContextEvent } from '../domain/payment.events.js';
+import type { PaymentEvent } from '../domain/payment.events.js';
 import { paymentIntegrationEvents } from './payment.integration-events.js';
 
 const registry = new EventSchemaRegistry([PaymentSucceededV1, PaymentFailedV1, PaymentRefundedV1]);
 const at = new Date('2026-02-01T08:00:00.000Z');
 const ids = { aggregateId: newId(), orderId: newId(), userId: newId() };
 
-const EVERY_EVENT: PaymentContextEvent[] = [
+const EVERY_EVENT: PaymentEvent[] = [
   { type: 'PaymentSucceeded', occurredAt: at, ...ids, amount: 12_000 },
   { type: 'PaymentFailed', occurredAt: at, ...ids, amount: 12_000, reason: 'EXPIRED' },
   { type: 'PaymentRefunded', occurredAt: at, ...ids, amount: 0 },

@@ -1,13 +1,13 @@
 import { eventOf, PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from '@shop/contracts';
 import { unmappedDomainEvent, type IntegrationEventMapping } from '@shop/shared-kernel';
-import type { PaymentContextEvent } from '../domain/payment.events.js';
+import type { PaymentEvent } from '../domain/payment.events.js';
 
 /**
  * What other contexts hear of the payment context's domain events: a payment succeeded, failed, was
  * refunded. The one mapping of the context; the payment repository saves through it
  * (`AggregateRepository`). A new domain event type does not compile until it has its case here.
  */
-export const paymentIntegrationEvents: IntegrationEventMapping<PaymentContextEvent> = (event) => {
+export const paymentIntegrationEvents: IntegrationEventMapping<PaymentEvent> = (event) => {
   switch (event.type) {
     case 'PaymentSucceeded':
       return [

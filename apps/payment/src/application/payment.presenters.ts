@@ -1,5 +1,6 @@
 import type { AdminPaymentView as AdminPaymentResponse, PaymentView as PaymentResponse, SandboxSimulation } from '@shop/contracts';
 import type { PaymentRefundSnapshot, PaymentSnapshot } from '../domain/payment.js';
+import { PAYMENT_CURRENCY } from '../domain/payment-status.js';
 
 /** A payment as its payer sees it: the HTTP contract's `PaymentView`. */
 export type PaymentView = PaymentResponse;
@@ -22,13 +23,18 @@ function refundViewOf(refund: PaymentRefundSnapshot | null): PaymentView['refund
   };
 }
 
+/** The payment's currency, which the contract knows as one literal (every payment is in CNY): anything else is a bug, never shown as CNY. */
+function contractCurrencyOf(payment: PaymentSnapshot): PaymentView['currency'] {
+  if (payment.currency !== PAYMENT_CURRENCY) throw new Error(`payment ${payment.paymentId} is in ${payment.currency}, not ${PAYMENT_CURRENCY}`);
+  return PAYMENT_CURRENCY;
+}
+
 export function paymentViewOf(payment: PaymentSnapshot): PaymentView {
   return {
     paymentId: payment.paymentId,
     orderId: payment.orderId,
     amount: payment.amount,
-    // The contract's literal: every payment is in CNY (the domain refuses a provider's report in another).
-    currency: 'CNY',
+    currency: contractCurrencyOf(payment),
     status: payment.status,
     provider: payment.provider,
     createdAt: payment.createdAt.toISOString(),

@@ -53,7 +53,7 @@ describe('PayableOrder', () => {
   it('a cancellation before the awaiting was seen leaves a CANCELLED tombstone: never payable', () => {
     const orderId = newId();
     const userId = newId();
-    const tombstone = PayableOrder.cancelledBeforeSeen(orderId.toUpperCase(), userId, at(1));
+    const tombstone = PayableOrder.closedBeforeSeen(orderId.toUpperCase(), userId, 'CANCELLED', at(1));
     expect(tombstone.toSnapshot()).toEqual({ orderId, userId, payable: 0, paymentDueAt: null, state: 'CANCELLED', updatedAt: at(1) });
     expect(tombstone.final).toBe(true);
     expect(codeOf(() => tombstone.assertPayableBy(userId, at(2)))).toBe('NOT_PAYABLE');

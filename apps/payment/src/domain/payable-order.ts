@@ -44,11 +44,6 @@ export class PayableOrder {
     });
   }
 
-  /** The order was cancelled before its awaiting was seen here: a tombstone, so a late awaiting opens nothing. */
-  static cancelledBeforeSeen(orderId: string, userId: string, at: Date): PayableOrder {
-    return PayableOrder.closedBeforeSeen(orderId, userId, 'CANCELLED', at);
-  }
-
   /** The order was closed (cancelled, or paid) before its awaiting was seen here. */
   static closedBeforeSeen(orderId: string, userId: string, closedAs: 'CANCELLED' | 'PAID', at: Date): PayableOrder {
     return new PayableOrder({

@@ -23,7 +23,8 @@ export const CAPTURED_STATUSES: readonly PaymentStatus[] = ['SUCCEEDED', 'REFUND
 
 /**
  * Why a payment failed: the provider `DECLINED` it, it `EXPIRED` unpaid (cancelled at the provider by
- * reconciliation), or the provider could not be reached when it was created (`PROVIDER_ERROR`). The same
+ * reconciliation, or unknown to the provider), or the provider failed, refused or did not answer in time
+ * when it was created (`PROVIDER_ERROR`). The same
  * list as the contract's `PAYMENT_FAILURE_REASONS`.
  */
 export const PAYMENT_FAILURE_REASONS = ['DECLINED', 'EXPIRED', 'PROVIDER_ERROR'] as const;

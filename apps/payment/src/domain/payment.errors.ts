@@ -60,25 +60,17 @@ export class InvalidSignatureError extends DomainError {
   }
 }
 
-/** A signed callback (or the provider's answer) names another amount than the payment's: refused, nothing changes. */
+/** A success the provider reports (a signed callback, its answer to reconciliation) names another amount than the payment's: refused, nothing changes. */
 export class PaymentAmountMismatchError extends DomainError {
   constructor(paymentId: string, expected: number, received: number) {
     super('AMOUNT_MISMATCH', `payment ${paymentId} is of ${expected} fen, the provider says ${received}`, { paymentId, expected, received });
   }
 }
 
-/** A signed callback (or the provider's answer) names another currency than the payment's: refused, nothing changes. */
+/** A success the provider reports names another currency than the payment's: refused, nothing changes. */
 export class PaymentCurrencyMismatchError extends DomainError {
   constructor(paymentId: string, expected: string, received: string) {
     super('CURRENCY_MISMATCH', `payment ${paymentId} is in ${expected}, the provider says ${received}`, { paymentId, expected, received });
-  }
-}
-
-/** The provider could not be reached (or failed) when a payment was created: the payment is FAILED (PROVIDER_ERROR), a new attempt may start. */
-export class ProviderUnavailableError extends DomainError {
-  constructor(paymentId: string, options?: { cause?: unknown }) {
-    super('PROVIDER_UNAVAILABLE', `the payment provider could not be reached for payment ${paymentId}; try again`, { paymentId });
-    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -28,7 +28,5 @@ export interface PaymentRefunded extends DomainEvent {
   readonly amount: number;
 }
 
-export type PaymentEvent = PaymentSucceeded | PaymentFailed | PaymentRefunded;
-
 /** Every domain event of the payment context: what `paymentIntegrationEvents` maps. */
-export type PaymentContextEvent = PaymentEvent;
+export type PaymentEvent = PaymentSucceeded | PaymentFailed | PaymentRefunded;

@@ -118,8 +118,9 @@ export function refundBackoffMs(attempts: number, maxMs: number): number {
  * One attempt at paying one order (DESIGN.md section 5): PENDING at the provider until it reports the
  * outcome (a signed callback, or its answer to reconciliation), then SUCCEEDED or FAILED; a success
  * reported after a failure is applied still (the money moved). A succeeded payment is refunded whole when
- * the order asks: REFUNDING, tried with the provider until REFUNDED. Every report from the provider is
- * checked against the payment's amount and currency first: a mismatch changes nothing. Repeated and late
+ * the order asks: REFUNDING, tried with the provider until REFUNDED. Every success the provider reports is
+ * checked against the payment's amount and currency first: a mismatch changes nothing (a failure moved no
+ * money: its state alone decides). Repeated and late
  * reports are outcomes ('duplicate', 'ignored'), never errors: callbacks come twice and late.
  */
 export class Payment extends AggregateRoot<PaymentEvent> {
@@ -214,14 +215,14 @@ export class Payment extends AggregateRoot<PaymentEvent> {
   }
 
   /**
-   * The attempt failed (declined at the provider, expired unpaid, the provider unreachable when it was
-   * created). PENDING → FAILED; anything else is 'ignored' (a late or repeated failure, or one after the
-   * success: the success stands). Amount and currency, when the report carries them, are checked first.
+   * The attempt failed (declined at the provider, expired unpaid, the provider failing or silent when it
+   * was created). PENDING → FAILED; anything else is 'ignored' (a late or repeated failure, or one after the
+   * success: the success stands). The state decides alone: a failure moved no money, so what a report of
+   * it says of the amount or currency is never checked (a charge that never opened has none to say).
    */
-  fail(report: { reason: PaymentFailureReason; detail: string | null; at: Date; amount?: number; currency?: string }): FailOutcome {
+  fail(report: { reason: PaymentFailureReason; detail: string | null; at: Date }): FailOutcome {
     if (!(PAYMENT_FAILURE_REASONS as readonly string[]).includes(report.reason))
       throw new InvalidValueError('reason', `unknown failure reason ${report.reason}`);
-    this.assertReportMatches(report);
     if (this.state.status !== 'PENDING') return 'ignored';
     this.moveTo('FAILED');
     this.state = { ...this.state, failureReason: report.reason, failureDetail: errorText(report.detail), settledAt: report.at };
@@ -354,11 +355,10 @@ export class Payment extends AggregateRoot<PaymentEvent> {
 
   // ── the moves ────────────────────────────────────────────────────────────────────────────────────
 
-  /** A report's amount and currency, each when it carries one, must be the payment's. */
-  private assertReportMatches(report: { amount?: number; currency?: string }): void {
-    if (report.amount !== undefined && report.amount !== this.state.amount) throw new PaymentAmountMismatchError(this.id, this.state.amount, report.amount);
-    if (report.currency !== undefined && report.currency !== this.state.currency)
-      throw new PaymentCurrencyMismatchError(this.id, this.state.currency, report.currency);
+  /** A success's amount and currency must be the payment's. */
+  private assertReportMatches(report: { amount: number; currency: string }): void {
+    if (report.amount !== this.state.amount) throw new PaymentAmountMismatchError(this.id, this.state.amount, report.amount);
+    if (report.currency !== this.state.currency) throw new PaymentCurrencyMismatchError(this.id, this.state.currency, report.currency);
   }
 
   private recordSucceeded(at: Date): void {

@@ -7,7 +7,11 @@ export interface PaymentRepository {
    * writer); null if none. A callback racing reconciliation: the second waits here, then sees the first's outcome.
    */
   findForUpdate(paymentId: string): Promise<Payment | null>;
-  /** The payment as stored, unlocked (reads outside a transaction: the simulate route's owner check). */
+  /**
+   * The payment as stored, unlocked, to read only (outside a transaction: the simulate route's owner check,
+   * what reconciliation and a refund's try ask the provider about). Never saved: a change is made to a
+   * payment loaded with `findForUpdate`, in the transaction that saves it.
+   */
   find(paymentId: string): Promise<Payment | null>;
   /** The PENDING payment of the order, if any (at most one: a partial unique index on order_id WHERE status = 'PENDING'). */
   pendingOfOrder(orderId: string): Promise<Payment | null>;

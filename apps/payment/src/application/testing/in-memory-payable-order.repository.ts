@@ -16,6 +16,11 @@ export class InMemoryPayableOrderRepository implements PayableOrderRepository, T
     return row === undefined ? null : PayableOrder.restore(row);
   }
 
+  async find(orderId: string): Promise<PayableOrder | null> {
+    const row = this.rows.get(orderId.toLowerCase());
+    return row === undefined ? null : PayableOrder.restore(row);
+  }
+
   async save(order: PayableOrder): Promise<void> {
     if (!this.unitOfWork.inTransaction) throw new Error('the projection is written inside UnitOfWork.run only');
     const previous = this.rows.get(order.orderId);

@@ -1,6 +1,6 @@
 import type { UnitOfWork } from '@shop/shared-kernel';
 import { AlreadySettledError, PaymentNotFoundError } from '../../domain/payment.errors.js';
-import type { PaymentProvider, ProviderPaymentState, ProviderRefundResult } from '../ports/payment-provider.js';
+import type { PaymentProvider, ProviderCallOptions, ProviderPaymentState, ProviderRefundResult } from '../ports/payment-provider.js';
 import type { SandboxControl, SandboxSimulationRequest } from '../ports/sandbox-control.js';
 
 export interface ProviderCharge {
@@ -27,19 +27,22 @@ type Operation = 'createPayment' | 'queryPayment' | 'cancelPayment' | 'refundPay
  * keyed by our payment id, idempotent as the port requires. Each call is recorded with whether it ran
  * inside a transaction (`callsInTransaction` must stay 0: the provider is never called inside one).
  * `failNext(operation)` makes the next call of an operation throw (a transient failure);
- * `createsThenFails` makes `createPayment` create the charge and then throw (the answer lost).
+ * `createsThenFails` makes `createPayment` create the charge and then throw (the answer lost);
+ * `hangNext(operation)` makes the next call of an operation never answer: it rejects once its signal is
+ * aborted (as an adapter honouring it does), or never at all (`{ ignoringSignal: true }`).
  * Callbacks are queued (`reports`), never sent by themselves: the fixture delivers them when a test says.
  */
 export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl {
   readonly name = 'sandbox';
   readonly charges = new Map<string, ProviderCharge>();
-  readonly calls: Array<{ operation: Operation; paymentId: string; inTransaction: boolean }> = [];
+  readonly calls: Array<{ operation: Operation; paymentId: string; inTransaction: boolean; signal: AbortSignal | undefined }> = [];
   /** Callbacks the provider owes (simulated settlements not withheld), oldest first. */
   reports: ProviderReport[] = [];
   createsThenFails = false;
   /** What queryPayment answers about a charge's amount, to stage a provider that reports another one. */
   reportedAmount: number | undefined;
   private readonly failures = new Map<Operation, Error>();
+  private readonly hangs = new Map<Operation, { ignoringSignal: boolean }>();
   private sequence = 0;
 
   constructor(private readonly unitOfWork: UnitOfWork) {}
@@ -48,17 +51,26 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
     this.failures.set(operation, error);
   }
 
-  /** Forgets the failures set up and not used yet. */
+  /** The next call of `operation` never answers: it rejects when its signal aborts, or (ignoring it) never. */
+  hangNext(operation: Operation, options: { ignoringSignal?: boolean } = {}): void {
+    this.hangs.set(operation, { ignoringSignal: options.ignoringSignal ?? false });
+  }
+
+  /** Forgets the failures and hangs set up and not used yet. */
   clearFailures(): void {
     this.failures.clear();
+    this.hangs.clear();
   }
 
   get callsInTransaction(): number {
     return this.calls.filter((call) => call.inTransaction).length;
   }
 
-  async createPayment(request: { paymentId: string; userId: string; amount: number; currency: string }): Promise<{ providerPaymentId: string }> {
-    this.enter('createPayment', request.paymentId);
+  async createPayment(
+    request: { paymentId: string; userId: string; amount: number; currency: string },
+    options: ProviderCallOptions,
+  ): Promise<{ providerPaymentId: string }> {
+    await this.enter('createPayment', request.paymentId, options);
     const existing = this.charges.get(request.paymentId);
     const charge = existing ?? {
       paymentId: request.paymentId,
@@ -74,16 +86,16 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
     return { providerPaymentId: charge.providerPaymentId };
   }
 
-  async queryPayment(paymentId: string): Promise<ProviderPaymentState> {
-    this.enter('queryPayment', paymentId);
+  async queryPayment(paymentId: string, options: ProviderCallOptions): Promise<ProviderPaymentState> {
+    await this.enter('queryPayment', paymentId, options);
     const charge = this.charges.get(paymentId);
     if (!charge) return { status: 'UNKNOWN' };
     const status = charge.status === 'CANCELLED' ? 'FAILED' : charge.status;
     return { status, providerPaymentId: charge.providerPaymentId, amount: this.reportedAmount ?? charge.amount, currency: charge.currency };
   }
 
-  async cancelPayment(paymentId: string): Promise<'cancelled' | 'already-succeeded' | 'already-failed'> {
-    this.enter('cancelPayment', paymentId);
+  async cancelPayment(paymentId: string, options: ProviderCallOptions): Promise<'cancelled' | 'already-succeeded' | 'already-failed'> {
+    await this.enter('cancelPayment', paymentId, options);
     const charge = this.charges.get(paymentId);
     if (!charge) return 'cancelled';
     if (charge.status === 'SUCCEEDED') return 'already-succeeded';
@@ -92,8 +104,11 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
     return 'cancelled';
   }
 
-  async refundPayment(request: { paymentId: string; refundId: string; amount: number; currency: string }): Promise<ProviderRefundResult> {
-    this.enter('refundPayment', request.paymentId);
+  async refundPayment(
+    request: { paymentId: string; refundId: string; amount: number; currency: string },
+    options: ProviderCallOptions,
+  ): Promise<ProviderRefundResult> {
+    await this.enter('refundPayment', request.paymentId, options);
     const charge = this.charges.get(request.paymentId);
     if (!charge || charge.status !== 'SUCCEEDED') return { outcome: 'refused', reason: 'no such captured charge' };
     if (request.amount !== charge.amount) return { outcome: 'refused', reason: 'partial refunds are not supported' };
@@ -104,7 +119,7 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
   }
 
   async simulate(paymentId: string, request: SandboxSimulationRequest): Promise<'settled' | 'resent'> {
-    this.enter('simulate', paymentId);
+    await this.enter('simulate', paymentId, undefined);
     const charge = this.charges.get(paymentId);
     if (!charge) throw new PaymentNotFoundError(paymentId);
     const settledAs = request.outcome === 'success' ? 'SUCCEEDED' : 'FAILED';
@@ -132,12 +147,21 @@ export class InMemoryPaymentProvider implements PaymentProvider, SandboxControl 
     return this.charges.get(paymentId)?.refunded.size ?? 0;
   }
 
-  private enter(operation: Operation, paymentId: string): void {
-    this.calls.push({ operation, paymentId, inTransaction: this.unitOfWork.inTransaction });
+  private async enter(operation: Operation, paymentId: string, options: ProviderCallOptions | undefined): Promise<void> {
+    this.calls.push({ operation, paymentId, inTransaction: this.unitOfWork.inTransaction, signal: options?.signal });
     const failure = this.failures.get(operation);
     if (failure) {
       this.failures.delete(operation);
       throw failure;
+    }
+    const hang = this.hangs.get(operation);
+    if (hang) {
+      this.hangs.delete(operation);
+      await new Promise<never>((_, reject) => {
+        const signal = options?.signal;
+        if (hang.ignoringSignal || !signal) return;
+        signal.addEventListener('abort', () => reject(signal.reason ?? new Error('aborted')), { once: true });
+      });
     }
   }
 }

@@ -34,6 +34,7 @@ export const FIXTURE_RULES: PaymentRules = {
   reconcileAfterMs: 2 * 60_000,
   pendingTimeoutMs: 20 * 60_000,
   refundBackoffMaxMs: 10 * 60_000,
+  providerTimeoutMs: 3_000,
   sandbox: true,
 };
 export const MINUTE = 60_000;
@@ -55,7 +56,7 @@ export function paymentHandlersOf(ports: PaymentPorts) {
   const { unitOfWork, payments, orders, provider, clock, rules } = ports;
   const attemptRefund = new AttemptRefundHandler(unitOfWork, payments, provider, clock, rules);
   return {
-    createPayment: new CreatePaymentHandler(unitOfWork, payments, orders, provider, clock),
+    createPayment: new CreatePaymentHandler(unitOfWork, payments, orders, provider, clock, rules),
     receiveProviderCallback: new ReceiveProviderCallbackHandler(unitOfWork, payments, clock, rules),
     simulatePayment: new SimulatePaymentHandler(payments, rules, ports.sandbox),
     openPaymentForOrder: new OpenPaymentForOrderHandler(unitOfWork, orders, payments, clock),

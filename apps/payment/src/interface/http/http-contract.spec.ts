@@ -6,6 +6,7 @@ import { capturingLogger, levelsAndMessages, recordingUseCase } from '@shop/test
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { SimulatePaymentHandler } from '../../application/commands/simulate-payment/simulate-payment.handler.js';
+import { InvalidSignatureError } from '../../domain/payment.errors.js';
 import { paymentHttpControllers } from '../payment.controllers.js';
 import { AdminPaymentsController } from './admin-payments.controller.js';
 import { PaymentCallbackController } from './payment-callback.controller.js';
@@ -78,6 +79,11 @@ describe('the payment HTTP contract', () => {
     expect(paymentErrorStatuses).not.toHaveProperty('REFUND_AMOUNT_MISMATCH');
   });
 
+  it('maps no code to a 5xx: a provider failing, refusing or silent is a FAILED payment, never an error of the service', () => {
+    expect(Object.entries(paymentErrorStatuses).filter(([, status]) => status >= 500)).toEqual([]);
+    expect(paymentErrorStatuses).not.toHaveProperty('PROVIDER_UNAVAILABLE');
+  });
+
   describe('a customer’s payments', () => {
     const view = { paymentId, orderId, status: 'PENDING' };
 
@@ -114,6 +120,7 @@ describe('the payment HTTP contract', () => {
         reconcileAfterMs: 1,
         pendingTimeoutMs: 1,
         refundBackoffMaxMs: 5_000,
+        providerTimeoutMs: 3_000,
         sandbox: false,
       };
       const controller = customers({ simulate: new SimulatePaymentHandler(payments as never, rules, null) });
@@ -188,14 +195,20 @@ describe('the payment HTTP contract', () => {
       ],
     ])('lets the use case’s refusal through (the error map answers it), logging %s', async (_case, refusal, level, fields) => {
       const { failure, lines } = await arriving(Buffer.from('{}'), { [PAYMENT_SIGNATURE_HEADER]: 't=1,v1=00' }, refusal);
-      if (refusal.code === 'INVALID_SIGNATURE') {
-        // One answer whatever the reason: the sender learns that it was refused, not why.
-        expect(failure).toBeInstanceOf(DomainError);
-        expect(failure).toMatchObject({ code: 'INVALID_SIGNATURE', message: 'The callback’s signature was refused.' });
-        expect((failure as DomainError).details).toBeUndefined();
-      } else expect(failure).toBe(refusal);
+      expect(failure).toBe(refusal);
       expect(lines).toEqual([expect.objectContaining({ level, ...fields })]);
       expect(JSON.stringify(lines)).not.toContain('t=1,v1=00');
+    });
+
+    it('answers a refused signature one way whatever the reason: the sender learns that it was refused, not why', async () => {
+      const answers = [];
+      for (const reason of ['MISSING', 'MALFORMED', 'STALE', 'MISMATCH'] as const) {
+        const { failure } = await arriving(Buffer.from('{}'), {}, new InvalidSignatureError(reason));
+        answers.push(new ProblemMapper(paymentErrorStatuses).map(failure).problem);
+      }
+      expect(answers[0]).toMatchObject({ status: 401, code: 'INVALID_SIGNATURE' });
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      expect(JSON.stringify(answers)).not.toMatch(/MISSING|MALFORMED|STALE|MISMATCH/);
     });
 
     it('logs nothing of its own for an unexpected failure (the error filter does)', async () => {

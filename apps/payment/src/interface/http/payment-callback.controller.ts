@@ -43,7 +43,7 @@ export class PaymentCallbackController {
       }
     } catch (error) {
       this.logRefusal(error, rawBody.length);
-      throw answerOf(error);
+      throw error;
     }
     return { received: true };
   }
@@ -73,14 +73,4 @@ export class PaymentCallbackController {
         return;
     }
   }
-}
-
-/**
- * What the sender is told: a refused signature is one answer whatever the reason (missing, malformed,
- * stale, wrong), so that a forger learns nothing, e.g. that a captured callback's HMAC was right and only
- * its time is past; the reason is in the log. Every other error goes on as it is.
- */
-function answerOf(error: unknown): unknown {
-  if (error instanceof DomainError && error.code === 'INVALID_SIGNATURE') return new DomainError('INVALID_SIGNATURE', 'The callback’s signature was refused.');
-  return error;
 }

@@ -2,6 +2,8 @@ import type { DomainErrorStatusMap } from '@shop/http';
 
 /**
  * The HTTP status of each domain error a payment route can raise; `INVALID_VALUE` is 400 everywhere.
+ * None is a 5xx: a provider failing, refusing or silent is a FAILED payment (201), never an error of this
+ * service (the gateway's circuit breaker must not switch payments off because one charge went wrong).
  * NOT_REFUNDABLE and REFUND_AMOUNT_MISMATCH come only from the refund request's message handler (the
  * order never asks a refund the payment cannot give), so they have no status here.
  */
@@ -23,8 +25,6 @@ export const paymentErrorStatuses: DomainErrorStatusMap = {
   // Signed, about a payment of ours, but not what it is for: refused and logged, nothing changes.
   AMOUNT_MISMATCH: 422,
   CURRENCY_MISMATCH: 422,
-  // The provider could not be reached or refused to start the payment; the payment is FAILED, a new attempt may start at once.
-  PROVIDER_UNAVAILABLE: 503,
   // A cursor of the right spelling that no page of this service handed out: the client's mistake.
   INVALID_CURSOR: 400,
 };

@@ -21,13 +21,14 @@ export class PaymentsController {
   ) {}
 
   /**
-   * 201: a PENDING payment of the order's payable amount, started at the provider. One live payment per
-   * order (409 `PAYMENT_IN_PROGRESS`), none once it is paid (409 `NOT_PAYABLE`); 503 `PROVIDER_UNAVAILABLE`
-   * when the provider could not start it (the payment is FAILED, a new attempt may start at once). A client
-   * whose request timed out cannot tell whether it committed: retried with the same `Idempotency-Key` and
-   * body it answers the first payment, not a second. The key's transaction is not the route's (`own`):
-   * the payment must commit before the provider is called, and the provider is never called inside a
-   * transaction; the answer is stored once the route has returned.
+   * 201: the attempt, of the order's payable amount: PENDING at the provider, or FAILED (`PROVIDER_ERROR`)
+   * when the provider failed, refused or did not answer within `PAYMENT_PROVIDER_TIMEOUT` (as a provider
+   * answers a charge that failed: the attempt exists and failed; the customer starts a new one, with a new
+   * `Idempotency-Key`). One live payment per order (409 `PAYMENT_IN_PROGRESS`), none once it is paid (409
+   * `NOT_PAYABLE`). A client whose request timed out cannot tell whether it committed: retried with the same
+   * `Idempotency-Key` and body it answers the first payment, not a second. The key's transaction is not the
+   * route's (`own`): the payment must commit before the provider is called, and the provider is never called
+   * inside a transaction; the answer is stored once the route has returned.
    */
   @Post()
   @HttpCode(HttpStatus.CREATED)

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { AttemptRefundHandler } from './attempt-refund.handler.js';
 import { codeOf, FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 describe('AttemptRefundHandler', () => {
@@ -34,7 +35,7 @@ describe('AttemptRefundHandler', () => {
   it('refunds once the provider accepts: REFUNDED, payment.refunded.v1 once, the same refund id every try', async () => {
     const refundIds: string[] = [];
     const refund = f.provider.refundPayment.bind(f.provider);
-    f.provider.refundPayment = (r) => (refundIds.push(r.refundId), refund(r));
+    f.provider.refundPayment = (r, options) => (refundIds.push(r.refundId), refund(r, options));
     await f.handlers.attemptRefund.execute({ paymentId });
     f.provider.charges.get(paymentId)!.refunds = 'accept';
     f.clock.advance(MINUTE);
@@ -61,6 +62,20 @@ describe('AttemptRefundHandler', () => {
     expect(await codeOf(f.handlers.attemptRefund.execute({ paymentId: newId() }))).toBe('PAYMENT_NOT_FOUND');
     await expect(f.unitOfWork.run(() => f.handlers.attemptRefund.execute({ paymentId }))).rejects.toThrow(/outside any transaction/);
   });
+
+  it.each([{ ignoringSignal: false }, { ignoringSignal: true }])(
+    'counts a provider not answering within providerTimeoutMs (%o) as a refused try: backoff, and the next try refunds',
+    async ({ ignoringSignal }) => {
+      const attemptRefund = new AttemptRefundHandler(f.unitOfWork, f.payments, f.provider, f.clock, { ...f.rules, providerTimeoutMs: 20 });
+      f.provider.charges.get(paymentId)!.refunds = 'accept';
+      f.provider.hangNext('refundPayment', { ignoringSignal });
+      const result = await attemptRefund.execute({ paymentId });
+      expect(result).toMatchObject({ outcome: 'refused', error: expect.stringContaining('did not answer within 20 ms') });
+      expect(f.payments.rowOf(paymentId)).toMatchObject({ status: 'REFUNDING', refund: expect.objectContaining({ attempts: 2 }) });
+      expect(f.provider.calls.at(-1)!.signal!.aborted).toBe(true);
+      expect(await attemptRefund.execute({ paymentId })).toEqual({ outcome: 'refunded' });
+    },
+  );
 
   it('keeps the refund due when its outcome cannot be recorded (the store failing): the next run tries again, the provider idempotent', async () => {
     f.provider.charges.get(paymentId)!.refunds = 'accept';

@@ -7,6 +7,7 @@ import { PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, typ
 import type { PaymentProvider, ProviderRefundResult } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
 import { messageOf, paymentOf } from '../payment-of.js';
+import { callProvider } from '../provider-call.js';
 import type { AttemptRefundCommand, AttemptRefundResult } from './attempt-refund.command.js';
 
 /**
@@ -14,6 +15,7 @@ import type { AttemptRefundCommand, AttemptRefundResult } from './attempt-refund
  * id, so a try that raced another or whose answer was lost refunds once), then the payment is locked and
  * the answer applied: REFUNDED (payment.refunded.v1), or the refusal counted and the next try put off
  * (5 s doubling, capped by `refundBackoffMaxMs`), for ever: an admin sees it and may make it due now.
+ * A provider that fails or does not answer within `providerTimeoutMs` counts as a refusal (the same backoff).
  * A refund is never given up: the money is the customer's.
  */
 @Injectable()
@@ -35,13 +37,16 @@ export class AttemptRefundHandler {
     if (payment.status === 'REFUNDED') return { outcome: 'duplicate' };
     if (payment.status !== 'REFUNDING' || payment.refund === null) return { outcome: 'not-refunding' };
 
+    const { refundId } = payment.refund;
     let answer: ProviderRefundResult;
     try {
       // A payment that went through no provider (nothing to pay) took no money: there is none to give back.
       answer =
         payment.provider === NO_PROVIDER
           ? { outcome: 'refunded' }
-          : await this.provider.refundPayment({ paymentId, refundId: payment.refund.refundId, amount: payment.amount, currency: payment.currency });
+          : await callProvider(this.rules.providerTimeoutMs, (options) =>
+              this.provider.refundPayment({ paymentId, refundId, amount: payment.amount, currency: payment.currency }, options),
+            );
     } catch (error) {
       answer = { outcome: 'refused', reason: `the provider failed: ${messageOf(error)}` };
     }

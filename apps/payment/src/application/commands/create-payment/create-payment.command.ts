@@ -7,5 +7,8 @@ export interface CreatePaymentCommand {
   readonly orderId: string;
 }
 
-/** The payment, PENDING at the provider (its amount is the order's payable, never the client's). */
+/**
+ * The payment (its amount is the order's payable, never the client's): PENDING at the provider, or FAILED
+ * (PROVIDER_ERROR) when the provider failed, refused or did not answer in time.
+ */
 export type CreatePaymentResult = PaymentView;

@@ -21,9 +21,9 @@ describe('CreatePaymentHandler', () => {
     const orderId = await f.awaitingOrder(userId, { payable: 12_345 });
     const seen: Array<{ status: string | undefined; inTransaction: boolean }> = [];
     const create = f.provider.createPayment.bind(f.provider);
-    f.provider.createPayment = async (request) => {
+    f.provider.createPayment = async (request, options) => {
       seen.push({ status: f.payments.rowOf(request.paymentId)?.status, inTransaction: f.unitOfWork.inTransaction });
-      return create(request);
+      return create(request, options);
     };
 
     const view = await f.handlers.createPayment.execute({ userId, orderId });
@@ -130,40 +130,79 @@ describe('CreatePaymentHandler', () => {
     expect(f.payments.ofOrder(orderId).map((p) => p.status)).toEqual(['FAILED', 'SUCCEEDED']);
   });
 
-  it('marks the payment FAILED (PROVIDER_ERROR, payment.failed.v1) and answers PROVIDER_UNAVAILABLE when the provider throws; a retry starts at once', async () => {
-    const orderId = await f.awaitingOrder(userId, { payable: 9_900 });
-    f.provider.failNext('createPayment', new Error('connect ECONNREFUSED'));
+  describe('a provider that fails, refuses or does not answer in time: the attempt is FAILED (PROVIDER_ERROR) and answered, never an error', () => {
+    /** The attempt answered, stored and announced as FAILED (PROVIDER_ERROR) with a detail containing `detail`. */
+    const answeredFailed = async (orderId: string, view: unknown, detail: RegExp | string) => {
+      const [failed] = f.payments.ofOrder(orderId);
+      expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR', settledAt: FIXTURE_NOW, providerPaymentId: null });
+      expect(failed!.failureDetail).toMatch(detail);
+      expect(view).toEqual({
+        paymentId: failed!.paymentId,
+        orderId,
+        amount: failed!.amount,
+        currency: 'CNY',
+        status: 'FAILED',
+        provider: 'sandbox',
+        createdAt: FIXTURE_NOW.toISOString(),
+        settledAt: FIXTURE_NOW.toISOString(),
+        failureReason: 'PROVIDER_ERROR',
+        refund: null,
+      });
+      expect(() => assertPaymentView(view)).not.toThrow();
+      expect(f.outbox.events).toEqual([
+        {
+          type: 'payment.failed.v1',
+          aggregateId: failed!.paymentId,
+          payload: { paymentId: failed!.paymentId, orderId, userId, amount: failed!.amount, reason: 'PROVIDER_ERROR', failedAt: FIXTURE_NOW.toISOString() },
+        },
+      ]);
+      expect(() => schemas.validatePayload(PaymentFailedV1.type, f.outbox.events[0]!.payload)).not.toThrow();
+    };
 
-    const failure = await f.handlers.createPayment.execute({ userId, orderId }).catch((error: unknown) => error);
+    it('the provider throws (unreachable, or refusing): FAILED answered; a new attempt starts at once', async () => {
+      const orderId = await f.awaitingOrder(userId, { payable: 9_900 });
+      f.provider.failNext('createPayment', new Error('connect ECONNREFUSED'));
 
-    expect(failure).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
-    const [failed] = f.payments.ofOrder(orderId);
-    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR', settledAt: FIXTURE_NOW, providerPaymentId: null });
-    expect(failed!.failureDetail).toContain('ECONNREFUSED');
-    expect(f.outbox.events).toEqual([
-      {
-        type: 'payment.failed.v1',
-        aggregateId: failed!.paymentId,
-        payload: { paymentId: failed!.paymentId, orderId, userId, amount: 9_900, reason: 'PROVIDER_ERROR', failedAt: FIXTURE_NOW.toISOString() },
-      },
-    ]);
-    expect(() => schemas.validatePayload(PaymentFailedV1.type, f.outbox.events[0]!.payload)).not.toThrow();
+      const view = await f.handlers.createPayment.execute({ userId, orderId });
 
-    const retry = await f.handlers.createPayment.execute({ userId, orderId });
-    expect(retry.status).toBe('PENDING');
-  });
+      await answeredFailed(orderId, view, 'ECONNREFUSED');
+      const retry = await f.handlers.createPayment.execute({ userId, orderId });
+      expect(retry.status).toBe('PENDING');
+    });
 
-  it('treats a provider answer without a providerPaymentId as a provider failure', async () => {
-    const orderId = await f.awaitingOrder(userId);
-    f.provider.createPayment = async () => ({ providerPaymentId: '' });
-    expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId }))).toBe('PROVIDER_UNAVAILABLE');
-    expect(f.payments.ofOrder(orderId)[0]!.status).toBe('FAILED');
+    it('the provider answers without a providerPaymentId', async () => {
+      const orderId = await f.awaitingOrder(userId);
+      f.provider.createPayment = async () => ({ providerPaymentId: '' });
+      await answeredFailed(orderId, await f.handlers.createPayment.execute({ userId, orderId }), 'without a providerPaymentId');
+    });
+
+    it('the provider does not answer within providerTimeoutMs: its call is aborted through the signal it was given', async () => {
+      f = paymentApplicationFixture({ rules: { providerTimeoutMs: 20 } });
+      const orderId = await f.awaitingOrder(userId);
+      f.provider.hangNext('createPayment');
+      await answeredFailed(orderId, await f.handlers.createPayment.execute({ userId, orderId }), /did not answer within 20 ms/);
+      const [call] = f.provider.calls;
+      expect(call!.signal?.aborted).toBe(true);
+    });
+
+    it('the provider does not answer and ignores the signal: nobody waits for it past providerTimeoutMs either', async () => {
+      f = paymentApplicationFixture({ rules: { providerTimeoutMs: 20 } });
+      const orderId = await f.awaitingOrder(userId);
+      f.provider.hangNext('createPayment', { ignoringSignal: true });
+      await answeredFailed(orderId, await f.handlers.createPayment.execute({ userId, orderId }), /did not answer within 20 ms/);
+    });
+
+    it('every call carries a signal that is not aborted while the provider answers in time', async () => {
+      const { paymentId } = await f.pendingPayment(userId);
+      expect(f.provider.calls).toEqual([{ operation: 'createPayment', paymentId, inTransaction: false, signal: expect.any(AbortSignal) }]);
+      expect(f.provider.calls[0]!.signal!.aborted).toBe(false);
+    });
   });
 
   it('still applies a success called back for a payment the provider created although its answer was lost (FAILED → SUCCEEDED)', async () => {
     const orderId = await f.awaitingOrder(userId);
     f.provider.createsThenFails = true;
-    expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId }))).toBe('PROVIDER_UNAVAILABLE');
+    expect(await f.handlers.createPayment.execute({ userId, orderId })).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
     const [payment] = f.payments.ofOrder(orderId);
 
     const result = await f.callback(payment!.paymentId, { providerPaymentId: 'sbx_1' });
@@ -176,8 +215,8 @@ describe('CreatePaymentHandler', () => {
   it('answers how the payment went when a callback settled it before the provider failure was recorded', async () => {
     const orderId = await f.awaitingOrder(userId);
     const create = f.provider.createPayment.bind(f.provider);
-    f.provider.createPayment = async (request) => {
-      await create(request);
+    f.provider.createPayment = async (request, options) => {
+      await create(request, options);
       await f.callback(request.paymentId, { providerPaymentId: 'sbx_1' });
       throw new Error('the answer was lost');
     };

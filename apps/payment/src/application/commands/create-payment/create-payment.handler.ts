@@ -1,19 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertUuid, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
-import {
-  OrderNotFoundError,
-  OrderNotPayableError,
-  PaymentInProgressError,
-  PaymentNotFoundError,
-  ProviderUnavailableError,
-} from '../../../domain/payment.errors.js';
+import { OrderNotFoundError, OrderNotPayableError, PaymentInProgressError } from '../../../domain/payment.errors.js';
 import { Payment } from '../../../domain/payment.js';
-import { PAYABLE_ORDER_REPOSITORY, PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY } from '../../payment.di-tokens.js';
+import { PAYABLE_ORDER_REPOSITORY, PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, type PaymentRules } from '../../payment.di-tokens.js';
 import { paymentViewOf, type PaymentView } from '../../payment.presenters.js';
 import type { PayableOrderRepository } from '../../ports/payable-order.repository.js';
 import type { PaymentProvider } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
-import { messageOf } from '../payment-of.js';
+import { messageOf, paymentOf } from '../payment-of.js';
+import { callProvider } from '../provider-call.js';
 import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment.command.js';
 
 /**
@@ -24,10 +19,12 @@ import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment
  *
  * The PENDING payment commits BEFORE the provider is called, and the provider is called outside any
  * transaction: a provider that took the charge always finds our payment (its callback and reconciliation
- * settle it), and a slow provider never holds a connection or the order's lock. When the provider throws,
- * the payment is FAILED (PROVIDER_ERROR, payment.failed.v1) and the answer is PROVIDER_UNAVAILABLE: the
- * customer may start another at once. (Had the provider created it after all, its success callback is
- * still applied, FAILED → SUCCEEDED.)
+ * settle it), and a slow provider never holds a connection or the order's lock. The provider is waited
+ * for `providerTimeoutMs` at most. When it fails, refuses or does not answer in time, the attempt is
+ * FAILED (PROVIDER_ERROR, payment.failed.v1) and answered as such, like any attempt that failed: the
+ * attempt exists and failed, the customer starts a new one (a new Idempotency-Key). No provider trouble
+ * is an error of this service (the gateway would count it against the whole service). Had the provider
+ * created it after all, its success callback is still applied (FAILED → SUCCEEDED).
  *
  * It refuses to run inside a transaction of someone else's, where the PENDING payment could not commit
  * first (POST /payments is `@Idempotent({ transaction: 'own' })`: its answer is stored after it returns).
@@ -40,6 +37,7 @@ export class CreatePaymentHandler {
     @Inject(PAYABLE_ORDER_REPOSITORY) private readonly orders: PayableOrderRepository,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(PAYMENT_CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_RULES) private readonly rules: PaymentRules,
   ) {}
 
   async execute(command: CreatePaymentCommand): Promise<CreatePaymentResult> {
@@ -61,42 +59,27 @@ export class CreatePaymentHandler {
     return this.openAtProvider(payment);
   }
 
-  /**
-   * Resolves at once: every provider call of this use case is awaited by its request, none runs detached
-   * (unlike `RequestRefundHandler`'s first try). Kept so that a drain can treat the use cases alike.
-   */
-  settled(): Promise<void> {
-    return Promise.resolve();
-  }
-
   /** The committed PENDING payment opened at the provider (outside any transaction), and the outcome recorded. */
   private async openAtProvider(payment: Payment): Promise<PaymentView> {
     let providerPaymentId: string;
     try {
-      const answer = await this.provider.createPayment({ paymentId: payment.id, userId: payment.userId, amount: payment.amount, currency: payment.currency });
+      const request = { paymentId: payment.id, userId: payment.userId, amount: payment.amount, currency: payment.currency };
+      const answer = await callProvider(this.rules.providerTimeoutMs, (options) => this.provider.createPayment(request, options));
       if (typeof answer?.providerPaymentId !== 'string' || answer.providerPaymentId.length === 0 || answer.providerPaymentId.length > 200)
         throw new Error('the provider answered without a providerPaymentId');
       providerPaymentId = answer.providerPaymentId;
     } catch (error) {
-      const after = await this.unitOfWork.run(async () => {
-        const stored = await this.stored(payment.id);
+      // FAILED unless a callback got in first and settled it (the provider did create it after all): the answer says how it went.
+      return this.unitOfWork.run(async () => {
+        const stored = await paymentOf(this.payments, payment.id);
         if (stored.fail({ reason: 'PROVIDER_ERROR', detail: messageOf(error), at: this.clock.now() }) === 'failed') await this.payments.save(stored);
-        return stored;
+        return paymentViewOf(stored.toSnapshot());
       });
-      // A callback got in first and settled it: the provider did create it after all; the payment says how it went.
-      if (after.status !== 'FAILED') return paymentViewOf(after.toSnapshot());
-      throw new ProviderUnavailableError(payment.id, { cause: error });
     }
     return this.unitOfWork.run(async () => {
-      const stored = await this.stored(payment.id);
+      const stored = await paymentOf(this.payments, payment.id);
       if (stored.recordProviderPayment(providerPaymentId) === 'recorded') await this.payments.save(stored);
       return paymentViewOf(stored.toSnapshot());
     });
-  }
-
-  private async stored(paymentId: string): Promise<Payment> {
-    const stored = await this.payments.findForUpdate(paymentId);
-    if (!stored) throw new PaymentNotFoundError(paymentId);
-    return stored;
   }
 }

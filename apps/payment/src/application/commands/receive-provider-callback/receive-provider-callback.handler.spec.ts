@@ -166,12 +166,31 @@ describe('ReceiveProviderCallbackHandler', () => {
     ['another amount', { amount: 11_999 }, 'AMOUNT_MISMATCH'],
     ['an amount of 0', { amount: 0 }, 'AMOUNT_MISMATCH'],
     ['another currency', { currency: 'USD' }, 'CURRENCY_MISMATCH'],
-  ])('refuses a success of %s (%s), nothing changed; a failure likewise', async (_, change, code) => {
+  ])('refuses a success of %s (%s), nothing changed', async (_, change, code) => {
     expect(await codeOf(f.callback(paymentId, change))).toBe(code);
-    expect(await codeOf(f.callback(paymentId, { ...change, type: 'payment.failed' }))).toBe(code);
     unchanged();
     // The right report is still applied afterwards.
     expect((await f.callback(paymentId)).outcome).toBe('succeeded');
+  });
+
+  it.each([
+    ['another amount', { amount: 11_999 }],
+    ['an amount of 0 (a charge that never opened)', { amount: 0 }],
+    ['another currency', { currency: 'USD' }],
+  ])('applies a failure whatever amount or currency it names (%s): no money moved, its state alone decides', async (_, change) => {
+    expect(await f.callback(paymentId, { ...change, type: 'payment.failed', failureReason: 'card declined' })).toEqual({
+      outcome: 'failed',
+      paymentId,
+      afterFailure: false,
+    });
+    expect(f.payments.rowOf(paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'DECLINED', failureDetail: 'card declined' });
+    expect(f.eventTypes()).toEqual(['payment.failed.v1']);
+  });
+
+  it('ignores a failure of another amount after the success, state first (nothing changes, no mismatch refused)', async () => {
+    await f.callback(paymentId);
+    expect((await f.callback(paymentId, { type: 'payment.failed', amount: 1 })).outcome).toBe('ignored');
+    expect(f.eventTypes()).toEqual(['payment.succeeded.v1']);
   });
 
   it('refuses a mismatch even on a payment settled already (nothing changes either way)', async () => {

@@ -37,7 +37,8 @@ function callbackOf(rawBody: Buffer): ProviderCallback {
  * anything: the signature over the raw bytes (INVALID_SIGNATURE with its reason: missing, malformed,
  * stale either way, mismatch; nothing of the body is read before it passes), the body against the
  * contract (INVALID_PAYMENT_CALLBACK), the payment (PAYMENT_NOT_FOUND, so the provider retries and someone
- * looks), its amount and currency (AMOUNT_MISMATCH / CURRENCY_MISMATCH: nothing changes), then its state.
+ * looks), a success's amount and currency (AMOUNT_MISMATCH / CURRENCY_MISMATCH: nothing changes), then its
+ * state. A failure moved no money: its state alone decides, whatever amount it names.
  * Repeats and late arrivals are outcomes, not errors: the provider gets its 200 and nothing changes.
  * A replay inside the window is such a repeat.
  */
@@ -66,14 +67,15 @@ export class ReceiveProviderCallbackHandler {
     return this.unitOfWork.run(async () => {
       const payment = await paymentOf(this.payments, paymentId);
       const at = this.clock.now();
-      const { amount, currency } = callback;
       if (callback.type === 'payment.succeeded') {
+        const { amount, currency } = callback;
         const outcome = payment.succeed({ providerPaymentId: callback.providerPaymentId, amount, currency, at });
         if (outcome === 'duplicate') return { outcome, paymentId, afterFailure: false };
         await this.payments.save(payment);
         return { outcome: 'succeeded', paymentId, afterFailure: outcome === 'succeeded-after-failure' };
       }
-      const outcome = payment.fail({ reason: 'DECLINED', detail: callback.failureReason ?? null, amount, currency, at });
+      // A failure moved no money: its state alone decides (its amount and currency are not checked).
+      const outcome = payment.fail({ reason: 'DECLINED', detail: callback.failureReason ?? null, at });
       if (outcome === 'failed') await this.payments.save(payment);
       return { outcome, paymentId, afterFailure: false };
     });

@@ -25,9 +25,9 @@ describe('RequestRefundHandler', () => {
   it('records the refund, then tries the provider once after the commit: REFUNDED, payment.refunded.v1', async () => {
     const seen: Array<{ status: string | undefined; inTransaction: boolean }> = [];
     const refund = f.provider.refundPayment.bind(f.provider);
-    f.provider.refundPayment = async (r) => {
+    f.provider.refundPayment = async (r, options) => {
       seen.push({ status: f.payments.rowOf(r.paymentId)?.status, inTransaction: f.unitOfWork.inTransaction });
-      return refund(r);
+      return refund(r, options);
     };
     expect(await request()).toEqual({ outcome: 'requested' });
     expect(seen).toEqual([{ status: 'REFUNDING', inTransaction: false }]);

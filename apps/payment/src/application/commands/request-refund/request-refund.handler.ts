@@ -4,7 +4,8 @@ import { RefundAmountMismatchError } from '../../../domain/payment.errors.js';
 import { PAYMENT_CLOCK, PAYMENT_REPOSITORY } from '../../payment.di-tokens.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
 import { AttemptRefundHandler } from '../attempt-refund/attempt-refund.handler.js';
-import { DetachedWork, paymentOf } from '../payment-of.js';
+import { DetachedWork } from '../detached-work.js';
+import { paymentOf } from '../payment-of.js';
 import type { RequestRefundCommand, RequestRefundResult } from './request-refund.command.js';
 
 /**

@@ -44,12 +44,39 @@ describe('SimulatePaymentHandler', () => {
     expect(f.provider.charges.get(paymentId)).toMatchObject({ status: 'SUCCEEDED', refunds: 'refuse' });
   });
 
-  it('re-simulating the same outcome sends the callback again (a duplicate); the other outcome is ALREADY_SETTLED', async () => {
+  it('while the payment is PENDING here, simulating again the way the sandbox settled it sends the callback again (a withheld one); the other way is ALREADY_SETTLED', async () => {
+    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'success', callback: 'withhold' });
     await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'success' });
-    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'success' });
-    expect(await f.deliverCallbacks()).toEqual(['succeeded', 'duplicate']);
     expect(await codeOf(f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'failure' }))).toBe('ALREADY_SETTLED');
+    expect(await f.deliverCallbacks()).toEqual(['succeeded']);
     expect(f.eventTypes()).toEqual(['payment.succeeded.v1']);
+  });
+
+  it('a captured payment simulated again as a success goes to the sandbox: its callback again (a duplicate) and its refunds setting', async () => {
+    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'success', refunds: 'refuse' });
+    await f.deliverCallbacks();
+    expect(await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'success', refunds: 'accept' })).toMatchObject({ refunds: 'accept' });
+    expect(f.provider.charges.get(paymentId)!.refunds).toBe('accept');
+    expect(await f.deliverCallbacks()).toEqual(['duplicate']);
+    expect(f.eventTypes()).toEqual(['payment.succeeded.v1']);
+  });
+
+  it('a declined payment simulated again as a failure goes to the sandbox (its callback again, ignored)', async () => {
+    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'failure' });
+    await f.deliverCallbacks();
+    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: 'failure' });
+    expect(await f.deliverCallbacks()).toEqual(['ignored']);
+  });
+
+  it.each([
+    ['succeeded', 'success', 'failure'],
+    ['failed', 'failure', 'success'],
+  ] as const)('a payment %s here is ALREADY_SETTLED for the other outcome, the sandbox not asked', async (_, settled, other) => {
+    await f.handlers.simulatePayment.execute({ userId, paymentId, outcome: settled });
+    await f.deliverCallbacks();
+    const asked = f.provider.calls.length;
+    expect(await codeOf(f.handlers.simulatePayment.execute({ userId, paymentId, outcome: other }))).toBe('ALREADY_SETTLED');
+    expect(f.provider.calls).toHaveLength(asked);
   });
 
   it("refuses someone else's payment and an unknown one alike (PAYMENT_NOT_FOUND), settling nothing", async () => {
@@ -67,9 +94,27 @@ describe('SimulatePaymentHandler', () => {
     expect(f.provider.charges.get(paymentId)!.status).toBe('PENDING');
   });
 
-  it('a payment with no charge at the sandbox (settled free) is PAYMENT_NOT_FOUND there', async () => {
-    const orderId = await f.awaitingOrder(userId, { payable: 0 });
-    const [free] = f.payments.ofOrder(orderId);
-    expect(await codeOf(f.handlers.simulatePayment.execute({ userId, paymentId: free!.paymentId, outcome: 'success' }))).toBe('PAYMENT_NOT_FOUND');
+  it.each([
+    [
+      'settled free (nothing to pay)',
+      async () => {
+        const orderId = await f.awaitingOrder(userId, { payable: 0 });
+        return f.payments.ofOrder(orderId)[0]!.paymentId;
+      },
+    ],
+    [
+      'FAILED (PROVIDER_ERROR) when it was created',
+      async () => {
+        const orderId = await f.awaitingOrder(userId);
+        f.provider.failNext('createPayment');
+        return (await f.handlers.createPayment.execute({ userId, orderId })).paymentId;
+      },
+    ],
+  ])('a payment with no charge at the sandbox, %s, is ALREADY_SETTLED either way as GET shows it (not PAYMENT_NOT_FOUND)', async (_, paymentOfNoCharge) => {
+    const id = await paymentOfNoCharge();
+    expect(f.provider.charges.has(id)).toBe(false);
+    for (const outcome of ['success', 'failure'] as const)
+      expect(await codeOf(f.handlers.simulatePayment.execute({ userId, paymentId: id, outcome }))).toBe('ALREADY_SETTLED');
+    expect(f.provider.calls.filter((call) => call.operation === 'simulate')).toEqual([]);
   });
 });
