@@ -8,7 +8,7 @@ const Entry = Type.Object(
 );
 const valid = { entryId: '0f8fad5b-d9cb-469f-a165-70867728950e', points: 5, at: '2026-02-01T08:00:00.000Z' };
 
-function messageOf(run: () => void): string {
+function mismatchOf(run: () => void): string {
   try {
     run();
   } catch (error) {
@@ -24,7 +24,7 @@ describe('assertMatchesSchema', () => {
   });
 
   it('names the schema and every mismatch, formats and bounds included', () => {
-    const message = messageOf(() => assertMatchesSchema(Entry, { ...valid, entryId: 'nope', points: -1, extra: true }));
+    const message = mismatchOf(() => assertMatchesSchema(Entry, { ...valid, entryId: 'nope', points: -1, extra: true }));
     expect(message).toMatch(/^the value does not match Entry: /);
     for (const problem of ['/entryId must match format "uuid"', '/points must be >= 0', '/ must NOT have additional properties'])
       expect(message).toContain(problem);
