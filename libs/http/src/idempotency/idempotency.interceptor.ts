@@ -5,7 +5,7 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { LOGGER, type Logger } from '@shop/observability';
 import { TransactionHost } from '@shop/persistence';
-import { DomainError } from '@shop/shared-kernel';
+import { DomainError, settlesWithin, sleep } from '@shop/shared-kernel';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from '../identity/identity.decorators.js';
 import { rawResponseOf } from '../correlation/correlation.middleware.js';
@@ -15,7 +15,7 @@ import type { ResolvedIdempotencyOptions } from './idempotency.options.js';
 import { IdempotencyStore, type IdempotencyRecord, type IdempotentRequest, type StoredAnswer } from './idempotency.store.js';
 import { IDEMPOTENCY_OPTIONS, IDEMPOTENT_ROUTE } from './idempotency.tokens.js';
 import { requestFingerprint } from './request-fingerprint.js';
-import { InFlightRequests, settlesWithin } from './in-flight-requests.js';
+import { InFlightRequests } from './in-flight-requests.js';
 import { answerOf, captureSentAnswer, responseOf } from './stored-answer.js';
 
 /** Per route, from `@Idempotent()`. */
@@ -120,7 +120,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           // Held by a request on another instance (or one that died): poll until it answers or its lease ends.
           const left = waitUntil - performance.now();
           if (left <= 0) throw inProgress(response);
-          await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
+          await sleep(Math.min(pollMs, left));
           pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
           const again = await this.store.find(request);
           if (this.decide(request, again) !== 'claim') {

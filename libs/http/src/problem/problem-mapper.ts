@@ -6,10 +6,10 @@ import { codeForStatus } from './http-status-codes.js';
 import type { FieldError, Problem } from './problem-details.js';
 import { ProblemException } from './problem.exception.js';
 
-/** Per service: the HTTP status of each domain error code it can raise (`{ SOLD_OUT: 409 }`). */
 /**
- * 4xx: the request's outcome (refused, conflicting, not found). 503 only for an error that says something
- * the service depends on is away right now (a payment provider unreachable): no fault of the request, worth
+ * Per service: the HTTP status of each domain error code it can raise (`{ SOLD_OUT: 409 }`). 4xx: the
+ * request's outcome (refused, conflicting, not found). 503 only for an error that says something the
+ * service depends on is away right now (a payment provider unreachable): no fault of the request, worth
  * trying again shortly, answered with `Retry-After` and logged at warn, never as an unexpected failure.
  */
 export type DomainErrorStatusMap = Readonly<Record<string, number>>;
