@@ -38,6 +38,3 @@ export class InFlightRequests {
 }
 
 const idOf = (request: IdempotentRequest): string => `${request.scope}\n${request.key}`;
-
-// Re-exported for the interceptor, which imports it from here; the function is shared-kernel's.
-export { settlesWithin } from '@shop/shared-kernel';
