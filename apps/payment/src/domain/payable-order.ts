@@ -1,6 +1,5 @@
-import { assertUuid, canonicalId, InvalidValueError } from '@shop/shared-kernel';
+import { assertFen, assertUuid, canonicalId, InvalidValueError } from '@shop/shared-kernel';
 import { OrderNotFoundError, OrderNotPayableError } from './payment.errors.js';
-import { MAX_FEN } from './payment.js';
 
 /** What the payment context knows of an order: awaiting payment, or closed for good (paid, cancelled). */
 export const PAYABLE_ORDER_STATES = ['AWAITING_PAYMENT', 'PAID', 'CANCELLED'] as const;
@@ -29,9 +28,7 @@ export class PayableOrder {
 
   /** The order awaits payment of `payable` fen until `paymentDueAt`. */
   static awaiting(command: { orderId: string; userId: string; payable: number; paymentDueAt: Date; at: Date }): PayableOrder {
-    const { payable } = command;
-    if (!Number.isSafeInteger(payable) || payable < 0 || payable > MAX_FEN)
-      throw new InvalidValueError('payable', `must be a whole number of fen 0–${MAX_FEN}, got ${payable}`);
+    const payable = assertFen('payable', command.payable);
     if (!(command.paymentDueAt instanceof Date) || Number.isNaN(command.paymentDueAt.getTime()))
       throw new InvalidValueError('paymentDueAt', 'must be an instant');
     return new PayableOrder({

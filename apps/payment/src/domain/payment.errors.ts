@@ -107,10 +107,3 @@ export class InvalidPaymentCallbackError extends DomainError {
     });
   }
 }
-
-/** A page cursor this service did not hand out (or a spelling of one it never would). */
-export class InvalidCursorError extends DomainError {
-  constructor() {
-    super('INVALID_CURSOR', 'cursor: is not a cursor from a previous page of this list', { field: 'cursor' });
-  }
-}

@@ -1,4 +1,4 @@
-import { AggregateRoot, assertUuid, InvalidValueError } from '@shop/shared-kernel';
+import { AggregateRoot, assertFen, assertUuid, InvalidValueError } from '@shop/shared-kernel';
 import {
   NoRefundPendingError,
   PaymentAmountMismatchError,
@@ -17,8 +17,6 @@ import {
   type PaymentStatus,
 } from './payment-status.js';
 
-/** A trillion fen bounds every amount the platform handles (as the contracts do). */
-export const MAX_FEN = 1_000_000_000_000;
 /** The first refund retry waits this long; each next one twice the last, up to the configured cap. */
 export const REFUND_FIRST_BACKOFF_MS = 5_000;
 /** The longest failure text kept (a provider's detail, a refund's last error): enough to look into, bounded in the store. */
@@ -84,12 +82,6 @@ export type RefundRequestOutcome = 'requested' | 'duplicate';
 export type RefundOutcome = 'refunded' | 'duplicate';
 export type RefundRefusalOutcome = 'recorded' | 'ignored';
 
-function checkedFen(field: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_FEN)
-    throw new InvalidValueError(field, `must be a whole number of fen 0–${MAX_FEN}, got ${value}`);
-  return value;
-}
-
 function checkedText(field: string, value: string, max: number): string {
   if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) throw new InvalidValueError(field, `must be a text of 1–${max} characters`);
   return value;
@@ -133,7 +125,7 @@ export class Payment extends AggregateRoot<PaymentEvent> {
 
   /** A payment of `amount` fen (≥ 1) started with `provider`: PENDING, nothing announced yet. */
   static start(command: StartPayment): Payment {
-    const amount = checkedFen('amount', command.amount);
+    const amount = assertFen('amount', command.amount);
     if (amount === 0) throw new InvalidValueError('amount', 'a payment through a provider is of 1 fen at least (nothing to pay is settled free)');
     return new Payment({
       paymentId: assertUuid('paymentId', command.id),
@@ -239,7 +231,7 @@ export class Payment extends AggregateRoot<PaymentEvent> {
    * a payment that took no money (PENDING, FAILED): NOT_REFUNDABLE.
    */
   requestRefund(request: { reason: string; amount: number; refundId: string; at: Date }): RefundRequestOutcome {
-    const amount = checkedFen('amount', request.amount);
+    const amount = assertFen('amount', request.amount);
     if (amount !== this.state.amount) throw new RefundAmountMismatchError(this.id, this.state.amount, amount);
     const { status } = this.state;
     if (status === 'REFUNDING' || status === 'REFUNDED') return 'duplicate';

@@ -10,9 +10,3 @@ export async function paymentOf(payments: PaymentRepository, paymentId: string):
   if (!payment) throw new PaymentNotFoundError(id);
   return payment;
 }
-
-/** What an error says, for a payment's failure detail or a refund's last error (never its stack). */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message.length > 0 ? `${error.name}: ${error.message}` : error.name;
-  return String(error);
-}

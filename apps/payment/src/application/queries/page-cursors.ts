@@ -1,10 +1,10 @@
 import { isUuid, opaqueCursorCodec } from '@shop/shared-kernel';
-import { InvalidCursorError } from '../../domain/payment.errors.js';
 import type { PaymentCursor } from '../ports/payment.queries.js';
 
 /**
  * The admin list's cursor (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
- * payment's createdAt in ms and its id. 200 characters at most, as the contract's query bounds it.
+ * payment's createdAt in ms and its id. 200 characters at most, as the contract's query bounds it. Anything
+ * else is the shared `InvalidCursorError` (INVALID_CURSOR).
  */
 const MAX_CURSOR_LENGTH = 200;
 
@@ -17,7 +17,6 @@ const paymentCursor = opaqueCursorCodec<PaymentCursor>({
     const createdAt = new Date(Number(match[1]));
     return Number.isSafeInteger(Number(match[1])) && !Number.isNaN(createdAt.getTime()) ? { createdAt, paymentId: match[2]! } : undefined;
   },
-  invalid: () => new InvalidCursorError(),
 });
 
 export const encodePaymentCursor = paymentCursor.encode;

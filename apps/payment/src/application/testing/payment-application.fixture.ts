@@ -193,10 +193,3 @@ export function paymentApplicationFixture(options: { rules?: Partial<PaymentRule
 }
 
 export type PaymentApplicationFixture = ReturnType<typeof paymentApplicationFixture>;
-
-/** The code of the domain error a call fails with, its name for any other error, or 'no error'. */
-export const codeOf = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => 'no error',
-    (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'unknown error'),
-  );

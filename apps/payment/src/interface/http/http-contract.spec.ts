@@ -2,7 +2,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { PAYMENT_LIST_LIMIT, PAYMENT_ROUTES, PAYMENT_SIGNATURE_HEADER, paymentContext } from '@shop/contracts';
 import { IDEMPOTENT_ROUTE, ProblemMapper, installJsonBodyParser, servedRoutes, type ServedRoute } from '@shop/http';
 import { DomainError } from '@shop/shared-kernel';
-import { capturingLogger, levelsAndMessages, recordingUseCase } from '@shop/testing';
+import { capturingLogger, capturingReply, documentedCodes, levelsAndMessages, recordingUseCase } from '@shop/testing';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { SimulatePaymentHandler } from '../../application/commands/simulate-payment/simulate-payment.handler.js';
@@ -13,31 +13,10 @@ import { PaymentCallbackController } from './payment-callback.controller.js';
 import { paymentErrorStatuses } from './payment.error-statuses.js';
 import { PaymentsController } from './payments.controller.js';
 
-/** A reply that keeps the headers set on it, as Fastify's would send them. */
-function capturingReply() {
-  const headers: Record<string, string> = {};
-  const reply = {
-    header(name: string, value: string) {
-      headers[name.toLowerCase()] = value;
-      return reply;
-    },
-  };
-  return { reply, headers };
-}
-
 const identity = { userId: crypto.randomUUID(), roles: ['customer'] };
 const paymentId = crypto.randomUUID();
 const orderId = crypto.randomUUID();
 const pathOf = (route: { method: string; path: string }) => `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`;
-const documentedCodes = (status?: number) =>
-  Object.values(PAYMENT_ROUTES).flatMap((route) =>
-    Object.entries(route.responses).flatMap(([answer, response]) =>
-      status !== undefined && Number(answer) !== status
-        ? []
-        : [...response.description.matchAll(/`([A-Z_]+)`/g)].map((match) => ({ code: match[1]!, status: Number(answer) })),
-    ),
-  );
-
 const customers = (useCases: { create?: unknown; get?: unknown; simulate?: unknown }) =>
   new PaymentsController((useCases.create ?? {}) as never, (useCases.get ?? {}) as never, (useCases.simulate ?? {}) as never);
 
@@ -61,19 +40,19 @@ describe('the payment HTTP contract', () => {
     expect(served).toEqual(['POST /payments']);
   });
 
-  it('starts a payment outside the key’s transaction: the payment commits before the provider is called, never inside one', () => {
+  it('starts a payment outside the key’s transaction (the payment commits before the provider is called, never inside one); a refusal that may change with time frees the key', () => {
     const options: unknown = Reflect.getMetadata(IDEMPOTENT_ROUTE, PaymentsController.prototype.create);
-    expect(options).toEqual({ transaction: 'own' });
+    expect(options).toEqual({ transaction: 'own', transientCodes: ['ORDER_NOT_FOUND', 'PAYMENT_IN_PROGRESS'] });
   });
 
   it('gives every problem code a route documents a status, and that status', () => {
-    const ours = documentedCodes().filter(({ code }) => code in paymentErrorStatuses);
+    const ours = documentedCodes(PAYMENT_ROUTES).filter(({ code }) => code in paymentErrorStatuses);
     expect(new Set(ours.map(({ code }) => code))).toEqual(new Set(Object.keys(paymentErrorStatuses)));
     for (const { code, status } of ours) expect({ code, status: paymentErrorStatuses[code] }).toEqual({ code, status });
   });
 
   it('maps only codes a route documents (no status for errors that only message handlers raise)', () => {
-    const documented = new Set(documentedCodes().map(({ code }) => code));
+    const documented = new Set(documentedCodes(PAYMENT_ROUTES).map(({ code }) => code));
     expect(Object.keys(paymentErrorStatuses).filter((code) => !documented.has(code))).toEqual([]);
     expect(paymentErrorStatuses).not.toHaveProperty('NOT_REFUNDABLE');
     expect(paymentErrorStatuses).not.toHaveProperty('REFUND_AMOUNT_MISMATCH');

@@ -7,6 +7,13 @@ import { SimulatePaymentHandler } from '../../application/commands/simulate-paym
 import { GetPaymentHandler } from '../../application/queries/get-payment/get-payment.handler.js';
 
 /**
+ * Refusals of POST /payments that may not hold for long, so not kept with the Idempotency-Key (the same key
+ * runs again): ORDER_NOT_FOUND (the order's awaiting-payment may not have arrived here yet: the projection
+ * lags) and PAYMENT_IN_PROGRESS (the pending attempt settles or expires). Every other refusal is kept.
+ */
+export const PAYMENT_START_TRANSIENT_CODES = ['ORDER_NOT_FOUND', 'PAYMENT_IN_PROGRESS'] as const;
+
+/**
  * A signed-in customer's payments: start one for an order awaiting payment, follow it, and (sandbox only)
  * have the sandbox provider settle it. Whose they are comes from the gateway's identity only: another
  * customer's order or payment answers 404, as one that does not exist, so nobody learns of someone else's.
@@ -26,13 +33,14 @@ export class PaymentsController {
    * answers a charge that failed: the attempt exists and failed; the customer starts a new one, with a new
    * `Idempotency-Key`). One live payment per order (409 `PAYMENT_IN_PROGRESS`), none once it is paid (409
    * `NOT_PAYABLE`). A client whose request timed out cannot tell whether it committed: retried with the same
-   * `Idempotency-Key` and body it answers the first payment, not a second. The key's transaction is not the
+   * `Idempotency-Key` and body it answers the first payment, not a second (a refusal of
+   * `PAYMENT_START_TRANSIENT_CODES` is not kept: the same key tries again). The key's transaction is not the
    * route's (`own`): the payment must commit before the provider is called, and the provider is never called
    * inside a transaction; the answer is stored once the route has returned.
    */
   @Post()
   @HttpCode(HttpStatus.CREATED)
-  @Idempotent({ transaction: 'own' })
+  @Idempotent({ transaction: 'own', transientCodes: PAYMENT_START_TRANSIENT_CODES })
   create(@Body(new SchemaPipe(CreatePaymentRequest)) body: CreatePaymentRequest, @CurrentIdentity() identity: Identity): Promise<PaymentView> {
     return this.createPayment.execute({ userId: identity.userId, orderId: canonicalId(body.orderId) });
   }

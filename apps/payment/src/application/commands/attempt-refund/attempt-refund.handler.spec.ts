@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { AttemptRefundHandler } from './attempt-refund.handler.js';
-import { codeOf, FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 describe('AttemptRefundHandler', () => {
   let f: PaymentApplicationFixture;

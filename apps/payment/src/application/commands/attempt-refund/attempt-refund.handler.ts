@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertUuid, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { assertUuid, messageOf, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { PaymentNotFoundError } from '../../../domain/payment.errors.js';
 import { refundBackoffMs } from '../../../domain/payment.js';
 import { NO_PROVIDER } from '../../../domain/payment-status.js';
 import { PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, type PaymentRules } from '../../payment.di-tokens.js';
 import type { PaymentProvider, ProviderRefundResult } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
-import { messageOf, paymentOf } from '../payment-of.js';
+import { paymentOf } from '../payment-of.js';
 import { callProvider } from '../provider-call.js';
 import type { AttemptRefundCommand, AttemptRefundResult } from './attempt-refund.command.js';
 

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, PaymentFailedV1, PaymentSucceededV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { assertPaymentView } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 const schemas = new EventSchemaRegistry([PaymentSucceededV1, PaymentFailedV1]);
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertUuid, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { assertUuid, messageOf, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { OrderNotFoundError, OrderNotPayableError, PaymentInProgressError } from '../../../domain/payment.errors.js';
 import { Payment } from '../../../domain/payment.js';
 import { PAYABLE_ORDER_REPOSITORY, PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, type PaymentRules } from '../../payment.di-tokens.js';
@@ -7,7 +7,7 @@ import { paymentViewOf, type PaymentView } from '../../payment.presenters.js';
 import type { PayableOrderRepository } from '../../ports/payable-order.repository.js';
 import type { PaymentProvider } from '../../ports/payment-provider.js';
 import type { PaymentRepository } from '../../ports/payment.repository.js';
-import { messageOf, paymentOf } from '../payment-of.js';
+import { paymentOf } from '../payment-of.js';
 import { callProvider } from '../provider-call.js';
 import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment.command.js';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractViolationError, EventSchemaRegistry, ProviderCallback, type EventContract } from '@shop/contracts';
+import { ProviderCallback, schemaCheck } from '@shop/contracts';
 import { canonicalId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { InvalidPaymentCallbackError, InvalidSignatureError } from '../../../domain/payment.errors.js';
 import { verifyPaymentCallbackSignature } from '../../../domain/webhook-signature.js';
@@ -8,12 +8,8 @@ import type { PaymentRepository } from '../../ports/payment.repository.js';
 import { paymentOf } from '../payment-of.js';
 import type { ReceiveProviderCallbackCommand, ReceiveProviderCallbackResult } from './receive-provider-callback.command.js';
 
-/**
- * The callback body's contract, checked by the same registry (ajv, compiled once) that checks every
- * event payload of the platform. Not an event: the name only keys it in the registry.
- */
-const PROVIDER_CALLBACK: EventContract<ProviderCallback> = { type: 'payment.provider-callback.v1', schema: ProviderCallback };
-const callbackSchemas = new EventSchemaRegistry([PROVIDER_CALLBACK]);
+/** The callback body's contract, compiled once. */
+const isProviderCallback = schemaCheck(ProviderCallback);
 
 /** The body, parsed and checked against the contract; INVALID_PAYMENT_CALLBACK for anything else. */
 function callbackOf(rawBody: Buffer): ProviderCallback {
@@ -23,13 +19,8 @@ function callbackOf(rawBody: Buffer): ProviderCallback {
   } catch {
     throw new InvalidPaymentCallbackError([{ path: '', message: 'is not JSON' }]);
   }
-  try {
-    callbackSchemas.validatePayload(PROVIDER_CALLBACK.type, body);
-  } catch (error) {
-    if (error instanceof ContractViolationError) throw new InvalidPaymentCallbackError(error.problems);
-    throw error;
-  }
-  return body as ProviderCallback;
+  if (!isProviderCallback(body)) throw new InvalidPaymentCallbackError(isProviderCallback.problems(body));
+  return body;
 }
 
 /**

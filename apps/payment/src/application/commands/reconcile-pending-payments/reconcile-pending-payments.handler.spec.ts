@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { codeOf } from '@shop/testing';
+import { MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 import type { ReconcilePendingPaymentsResult } from './reconcile-pending-payments.command.js';
 
 describe('ReconcilePendingPaymentsHandler', () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemaRegistry, PaymentRefundedV1 } from '@shop/contracts';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, FIXTURE_NOW, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { codeOf } from '@shop/testing';
+import { FIXTURE_NOW, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 const schemas = new EventSchemaRegistry([PaymentRefundedV1]);
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
-import { codeOf, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { codeOf } from '@shop/testing';
+import { paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 describe('RetryDueRefundsHandler', () => {
   let f: PaymentApplicationFixture;

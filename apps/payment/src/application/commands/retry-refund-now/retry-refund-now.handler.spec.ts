@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { assertAdminPaymentView } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { FIXTURE_NOW, MINUTE, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 describe('RetryRefundNowHandler', () => {
   let f: PaymentApplicationFixture;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { assertSandboxSimulation } from '../../testing/contract-shapes.js';
-import { codeOf, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 import { SimulatePaymentHandler } from './simulate-payment.handler.js';
 
 describe('SimulatePaymentHandler', () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@shop/shared-kernel';
+import { codeOf } from '@shop/testing';
 import { assertPaymentView } from '../../testing/contract-shapes.js';
-import { codeOf, FIXTURE_NOW, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
+import { FIXTURE_NOW, paymentApplicationFixture, type PaymentApplicationFixture } from '../../testing/payment-application.fixture.js';
 
 describe('GetPaymentHandler', () => {
   let f: PaymentApplicationFixture;
