@@ -27,8 +27,8 @@ export function servicesEnv(processEnv, secretsOf) {
   env.INTERNAL_AUTH_SECRET = secrets.internalAuthSecret;
   env.PAYMENT_WEBHOOK_SECRET = secrets.paymentWebhookSecret;
   // The sandbox provider takes the payments, as in the embedded mode: this local run has no real provider
-  // to talk to, and the payment service refuses to start without one. PAYMENT_SANDBOX=false set in the
-  // environment wins (an empty one does not).
-  env.PAYMENT_SANDBOX = processEnv.PAYMENT_SANDBOX || 'true';
+  // to talk to, and the payment service refuses to start without one. PAYMENT_SANDBOX set in the environment
+  // wins, as every variable does: `false`, and an empty one too, which the payment service then refuses by name.
+  env.PAYMENT_SANDBOX = processEnv.PAYMENT_SANDBOX ?? 'true';
   return env;
 }

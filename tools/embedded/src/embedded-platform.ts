@@ -67,7 +67,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
       ...options.env,
       JWT_SECRET: secrets.jwtSecret,
       ORDER_DEMO_CATALOG: options.env['ORDER_DEMO_CATALOG'] ?? 'true',
-      PAYMENT_SANDBOX: options.env['PAYMENT_SANDBOX'] || 'true',
+      PAYMENT_SANDBOX: options.env['PAYMENT_SANDBOX'] ?? 'true',
       PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
     };
     const serviceUrls: Record<string, string> = {};
@@ -79,8 +79,9 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     }
     // Every context consumes now: relays may publish.
     transport.open();
-    const gateway = await startGateway(
-      gatewayConfigFromEnv({
+    // The platform's logger, as every context has it: a silent platform (the specs') has a silent gateway too.
+    const gateway = await startGateway({
+      ...gatewayConfigFromEnv({
         ...options.env,
         PORT: String(options.port),
         HOST: options.host,
@@ -88,7 +89,8 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
         INTERNAL_AUTH_SECRET: secrets.internalAuthSecret,
         ...serviceUrls,
       }),
-    );
+      logger: logger.child({ service: 'gateway' }),
+    });
     started.push(gateway);
     return { apiUrl: `${gateway.url}/api/v1`, transport, services: [...started], close };
   } catch (error) {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_NAMES, PAYMENT_SIGNATURE_HEADER, type UserRegisteredV1 } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
-import { EventProbe, sleep, waitFor } from '@shop/testing';
+import { EventProbe, capturingLogger, sleep, waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 
 /** End to end on the embedded defaults: gateway and contexts in this process, SQLite, in-memory transport. */
@@ -279,5 +279,21 @@ describe('the embedded platform’s payment context', () => {
 
   it('refuses to start with the sandbox turned off, there being no other provider, naming PAYMENT_SANDBOX', async () => {
     await expect(start(newDataDir(), { PAYMENT_SANDBOX: 'false' })).rejects.toThrow(/PAYMENT_SANDBOX/);
+  });
+
+  it('takes PAYMENT_SANDBOX as set, like every variable: exported empty, it is refused by name rather than read as on', async () => {
+    await expect(start(newDataDir(), { PAYMENT_SANDBOX: '' })).rejects.toThrow(/PAYMENT_SANDBOX: invalid; expected true or false/);
+  });
+
+  it('gives the gateway its logger, as every context: a request through it is logged on the platform’s logger (a silent platform has a silent gateway)', async () => {
+    const { logger, lines } = capturingLogger({ service: 'embedded', level: 'info' });
+    const platform = await startEmbeddedPlatform({ dataDir: newDataDir(), port: 0, host: '127.0.0.1', env: { RATE_LIMIT_PER_MINUTE: '0' }, logger });
+    try {
+      expect((await fetch(`${platform.apiUrl}/openapi.json`)).status).toBe(200);
+      await waitFor(() => lines.some((line) => line.service === 'gateway' && line.msg === 'request'));
+      expect(lines).toContainEqual(expect.objectContaining({ service: 'gateway', msg: 'request', route: '/api/v1/openapi.json', status: 200 }));
+    } finally {
+      await platform.close();
+    }
   });
 });

@@ -31,9 +31,9 @@ describe('start:services shared environment', () => {
     expect(seen[0]).toMatchObject({ SHOP_DATA_DIR: '/tmp/x' });
   });
 
-  it('keeps the sandbox off when told so, and on when the variable is exported empty', () => {
+  it('keeps the sandbox off when told so; an exported empty variable is passed on as set (the payment service names it invalid), like ORDER_DEMO_CATALOG', () => {
     expect(servicesEnv({ PAYMENT_SANDBOX: 'false' }, () => secrets).PAYMENT_SANDBOX).toBe('false');
-    expect(servicesEnv({ PAYMENT_SANDBOX: '' }, () => secrets).PAYMENT_SANDBOX).toBe('true');
+    expect(servicesEnv({ PAYMENT_SANDBOX: '' }, () => secrets).PAYMENT_SANDBOX).toBe('');
   });
 
   it('takes the servers of the environment, not an empty one', () => {
