@@ -6,7 +6,8 @@
 //   lint              ESLint over the project folder (eslint.config.mjs)
 //   test              its unit tests with the root vitest.config.ts
 //   test:integration  its integration tests with vitest.integration.config.ts, when it has any
-// Caching, inputs and dependsOn live in nx.json targetDefaults; this file only says what runs.
+// Caching, inputs and dependsOn live in nx.json targetDefaults (a project adds inputs of its own in its
+// package.json's nx.targets: tools/embedded's test reads the root README); this file only says what runs.
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';

@@ -1,5 +1,6 @@
 // `nx affected` runs exactly the projects a change touches: the project owning the file and the
-// projects that depend on it, nothing else (package-lock.json is no global input any more).
+// projects that depend on it, nothing else (package-lock.json is no global input any more); a root file
+// only where a target lists it among its inputs.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,12 @@ describe('nx affected', { timeout: 60_000 }, () => {
   });
 
   it('a root file outside every project affects nothing', () => {
-    expect(affectedBy('README.md')).toEqual([]);
+    expect(affectedBy('.prettierignore')).toEqual([]);
+  });
+
+  it('the root README affects the embedded tools, whose readme-configuration spec holds its Configuration table to the loaders', () => {
+    // tools/embedded's test target lists {workspaceRoot}/README.md among its inputs (its package.json): a cached
+    // green run is not reused once the table changes. @shop/services builds on @shop/embedded.
+    expect(affectedBy('README.md')).toEqual(['@shop/embedded', '@shop/services']);
   });
 });
