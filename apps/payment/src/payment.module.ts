@@ -108,6 +108,7 @@ export class PaymentModule {
       reconcileAfterMs: config.reconcileAfterMs,
       pendingTimeoutMs: config.pendingTimeoutMs,
       refundBackoffMaxMs: config.refundBackoffMaxMs,
+      providerTimeoutMs: config.providerTimeoutMs,
       sandbox: config.sandbox,
     };
     return contextModule(PaymentModule, runtime, {

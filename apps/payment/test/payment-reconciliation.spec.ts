@@ -4,6 +4,7 @@ import { newId } from '@shop/shared-kernel';
 import { Cleanups, capturingLogger, waitFor, type CapturingLogger } from '@shop/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlreadySettledError } from '../src/domain/payment.errors.js';
+import { Payment } from '../src/domain/payment.js';
 import { FIRST_RETRY_DELAY_MS, ReconcilePendingPaymentsJob } from '../src/infrastructure/scheduling/reconcile-pending-payments.job.js';
 import { PaymentServiceHome, SETUPS, aCustomer, orderAwaitingPayment, testPaymentConfig } from './support/payment-service-harness.js';
 import { KINDS, openPaymentDatabase, outboxRows, paymentApplication, type PaymentApplication } from './support/payment-test-database.js';
@@ -22,11 +23,12 @@ describe.each(KINDS)('reconciliation of PENDING payments on %s', (kind) => {
   let job: ReconcilePendingPaymentsJob;
   let log: CapturingLogger;
 
-  async function setUp() {
+  async function setUp(options: { providerTimeoutMs?: number } = {}) {
     const database = await openPaymentDatabase(kind, cleanups);
     log = capturingLogger({ service: 'payment' });
-    app = paymentApplication(database.transactions, cleanups, { logger: log.logger });
-    job = new ReconcilePendingPaymentsJob(app.reconcile, app.payments, log.logger, testPaymentConfig(), app.clock);
+    const rules = options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs };
+    app = paymentApplication(database.transactions, cleanups, { logger: log.logger, rules });
+    job = new ReconcilePendingPaymentsJob(app.reconcile, log.logger, testPaymentConfig(), app.clock);
     return { database };
   }
 
@@ -116,6 +118,34 @@ describe.each(KINDS)('reconciliation of PENDING payments on %s', (kind) => {
     expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'EXPIRED' });
   });
 
+  it('cancels at once a payment the provider never heard of (its create never reached it): EXPIRED, and a create arriving late cannot open it', async () => {
+    await setUp();
+    // The PENDING payment committed, and the service stopped before it called the provider.
+    const orderId = newId();
+    const userId = newId();
+    await app.openPayment.execute({ orderId, userId, payable: AMOUNT, paymentDueAt: new Date(app.clock.now().getTime() + 15 * MINUTE) });
+    const lost = Payment.start({ id: newId(), orderId, userId, amount: AMOUNT, provider: 'sandbox', at: app.clock.now() });
+    await app.transactions.run(() => app.payments.save(lost));
+    app.clock.advance(RECONCILE_AFTER_MS + 1);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(lost.id)).toMatchObject({ status: 'FAILED', failureReason: 'EXPIRED' });
+    expect(await events()).toEqual([['payment.failed.v1', lost.id]]);
+    expect(log.messages('info')).toContainEqual(expect.stringContaining('cancelled there'));
+    // The create, late: the sandbox's charge stays cancelled (it cannot be paid), and reports no amount.
+    await app.sandbox.createPayment({ paymentId: lost.id, userId, amount: AMOUNT, currency: 'CNY' });
+    await expect(app.sandbox.simulate(lost.id, { outcome: 'success', callback: 'send', refunds: 'accept' })).rejects.toBeInstanceOf(AlreadySettledError);
+    expect(await app.sandbox.queryPayment(lost.id)).toEqual({ status: 'FAILED', failureReason: 'cancelled before it was opened' });
+  });
+
+  it('cancels at once a payment whose order another attempt paid (PAID is closed too)', async () => {
+    await setUp();
+    const payment = await started();
+    await app.closePayment.execute({ orderId: payment.orderId, userId: payment.userId, closedAs: 'PAID' });
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(1);
+    expect(await statusOf(payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'EXPIRED' });
+  });
+
   it('applies the success a cancel finds instead (the customer paid just in time)', async () => {
     await setUp();
     const payment = await started();
@@ -171,6 +201,41 @@ describe.each(KINDS)('reconciliation of PENDING payments on %s', (kind) => {
     expect(log.lines.filter((line) => line.level === 'warn')).toEqual([expect.objectContaining({ paymentId: unreachable.paymentId })]);
     expect((await statusOf(unreachable.paymentId))?.status).toBe('PENDING');
     expect((await statusOf(fine.paymentId))?.status).toBe('FAILED');
+  });
+
+  it('skips, like a failing one, a payment the provider does not answer about within PAYMENT_PROVIDER_TIMEOUT', async () => {
+    await setUp({ providerTimeoutMs: 100 });
+    const payment = await started();
+    let asked: AbortSignal | undefined;
+    app.sandbox.queryPayment = (_paymentId, options) => {
+      asked = options?.signal;
+      return new Promise(() => undefined);
+    };
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(0);
+    expect(asked?.aborted).toBe(true);
+    expect(log.lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({ paymentId: payment.paymentId, retryDelayMs: FIRST_RETRY_DELAY_MS }),
+    ]);
+    expect((await statusOf(payment.paymentId))?.status).toBe('PENDING');
+  });
+
+  it('forgets a payment it was leaving out once it is no longer stuck (settled meanwhile by its callback)', async () => {
+    const { database } = await setUp();
+    const payment = await started();
+    await settledSilently(payment, 'success');
+    const param = kind === 'postgres' ? '$1' : '?';
+    await database.query(`UPDATE payment_sandbox_charge SET amount = 1 WHERE payment_id = ${param}`, [payment.paymentId]);
+    app.clock.advance(RECONCILE_AFTER_MS);
+    expect(await job.run(jobRun())).toBe(0);
+    expect(job.backedOff).toBe(1);
+    // The provider's record put right, its callback comes and settles the payment.
+    await database.query(`UPDATE payment_sandbox_charge SET amount = ${AMOUNT} WHERE payment_id = ${param}`, [payment.paymentId]);
+    await app.sandbox.simulate(payment.paymentId, { outcome: 'success', callback: 'send', refunds: 'accept' });
+    await waitFor(async () => (await statusOf(payment.paymentId))?.status === 'SUCCEEDED', { what: 'the callback applied' });
+    app.clock.advance(FIRST_RETRY_DELAY_MS);
+    expect(await job.run(jobRun())).toBe(0);
+    expect(job.backedOff).toBe(0);
   });
 
   it('stops between payments once the run is aborted (its deadline, or the service stopping)', async () => {

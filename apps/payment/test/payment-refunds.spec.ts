@@ -20,10 +20,11 @@ describe.each(KINDS)('refunds and their retries on %s', (kind) => {
   let log: CapturingLogger;
   const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
 
-  async function setUp() {
+  async function setUp(options: { providerTimeoutMs?: number } = {}) {
     const database = await openPaymentDatabase(kind, cleanups);
     log = capturingLogger({ service: 'payment' });
-    app = paymentApplication(database.transactions, cleanups, { logger: log.logger });
+    const rules = options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs };
+    app = paymentApplication(database.transactions, cleanups, { logger: log.logger, rules });
     job = new RetryRefundsJob(app.retryDueRefunds, log.logger, testPaymentConfig());
     return { database };
   }
@@ -127,6 +128,30 @@ describe.each(KINDS)('refunds and their retries on %s', (kind) => {
     app.clock.advance(5 * SECOND);
     expect(await job.run(jobRun())).toBe(1);
     expect((await snapshotOf(payment.paymentId)).status).toBe('REFUNDED');
+    expect(await refundedEvents()).toEqual([payment.paymentId]);
+  });
+
+  it('counts a refund the provider does not answer within PAYMENT_PROVIDER_TIMEOUT as a failed try, put off and made later with the same refund id', async () => {
+    await setUp({ providerTimeoutMs: 100 });
+    const payment = await succeeded();
+    const refundPayment = app.sandbox.refundPayment.bind(app.sandbox);
+    const asked: Array<{ refundId: string; signal: AbortSignal | undefined }> = [];
+    let hanging = true;
+    app.sandbox.refundPayment = (refund, options) => {
+      asked.push({ refundId: refund.refundId, signal: options?.signal });
+      return hanging ? new Promise(() => undefined) : refundPayment(refund, options);
+    };
+    await refundRequested(payment);
+    expect(asked[0]?.signal?.aborted).toBe(true);
+    expect(await snapshotOf(payment.paymentId)).toMatchObject({
+      status: 'REFUNDING',
+      refund: { attempts: 1, lastError: expect.stringContaining('100 ms'), nextAttemptAt: expect.any(Date) },
+    });
+    hanging = false;
+    app.clock.advance(5 * SECOND);
+    expect(await job.run(jobRun())).toBe(1);
+    expect((await snapshotOf(payment.paymentId)).status).toBe('REFUNDED');
+    expect(new Set(asked.map((call) => call.refundId)).size).toBe(1);
     expect(await refundedEvents()).toEqual([payment.paymentId]);
   });
 

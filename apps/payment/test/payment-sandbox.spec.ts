@@ -22,13 +22,26 @@ class RecordingDelivery implements SandboxCallbackDelivery {
   readonly attempts: SignedSandboxCallback[] = [];
   readonly delivered: SignedSandboxCallback[] = [];
   readonly failures: Error[] = [];
+  /** The signal each try was given (aborted: the sandbox abandoned it). */
+  readonly signals: AbortSignal[] = [];
+  private held: Promise<void> | undefined;
 
-  deliver(callback: SignedSandboxCallback): Promise<void> {
+  async deliver(callback: SignedSandboxCallback, signal: AbortSignal): Promise<void> {
     this.attempts.push(callback);
+    this.signals.push(signal);
+    // Held: the receiver answers once released, or the try is abandoned (its signal aborted).
+    if (this.held)
+      await Promise.race([this.held, new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
     const failure = this.failures.shift();
-    if (failure) return Promise.reject(failure);
+    if (failure) throw failure;
     this.delivered.push(callback);
-    return Promise.resolve();
+  }
+
+  /** The tries from now on wait until `release()`. */
+  hold(): { release: () => void } {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    return { release };
   }
 
   /** The n-th (1-based) callback taken. */
@@ -122,15 +135,78 @@ describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
       expect(delivery.attempts).toEqual([]);
     });
 
-    it('cancels a charge it never opened for good: a create arriving after it cannot make it payable', async () => {
+    it('cancels a charge it never opened for good: a create arriving after it cannot make it payable; it reports no amount (none was asked for)', async () => {
       const { sandbox } = await setUp();
       const paymentId = newId();
       expect(await sandbox.cancelPayment(paymentId)).toBe('cancelled');
+      expect(await sandbox.queryPayment(paymentId)).toEqual({ status: 'FAILED', failureReason: 'cancelled before it was opened' });
       const { providerPaymentId } = await sandbox.createPayment({ paymentId, userId: newId(), amount: AMOUNT, currency: 'CNY' });
       expect(providerPaymentId).toMatch(/^sbx_/);
       await expect(sandbox.simulate(paymentId, send)).rejects.toBeInstanceOf(AlreadySettledError);
-      expect(await sandbox.queryPayment(paymentId)).toMatchObject({ status: 'FAILED' });
+      expect(await sandbox.queryPayment(paymentId)).toEqual({ status: 'FAILED', failureReason: 'cancelled before it was opened' });
+      expect(await sandbox.cancelPayment(paymentId)).toBe('cancelled');
     });
+  });
+
+  describe('the caller’s signal (PAYMENT_PROVIDER_TIMEOUT)', () => {
+    const aborted = () => AbortSignal.abort(new DOMException('the caller stopped waiting', 'TimeoutError'));
+
+    it('does nothing for a caller that stopped waiting already', async () => {
+      const { sandbox, database } = await setUp();
+      const paymentId = newId();
+      await expect(sandbox.createPayment({ paymentId, userId: newId(), amount: AMOUNT, currency: 'CNY' }, { signal: aborted() })).rejects.toThrow(
+        'the caller stopped waiting',
+      );
+      await expect(sandbox.cancelPayment(paymentId, { signal: aborted() })).rejects.toThrow('the caller stopped waiting');
+      await expect(sandbox.queryPayment(paymentId, { signal: aborted() })).rejects.toThrow('the caller stopped waiting');
+      expect(await database.count('payment_sandbox_charge')).toBe(0);
+
+      const paid = await opened(sandbox);
+      await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold' });
+      const refund = { paymentId: paid.paymentId, refundId: randomUUID(), amount: AMOUNT, currency: 'CNY' };
+      await expect(sandbox.refundPayment(refund, { signal: aborted() })).rejects.toThrow('the caller stopped waiting');
+      expect(await database.query('SELECT refund_id FROM payment_sandbox_charge')).toEqual([{ refund_id: null }]);
+    });
+
+    it.each(['createPayment', 'cancelPayment', 'refundPayment'] as const)(
+      '%s stops waiting when the signal aborts while the charge is locked, and writes nothing once it gets its turn',
+      async (operation) => {
+        const { sandbox, app } = await setUp();
+        const paid = await opened(sandbox);
+        await sandbox.simulate(paid.paymentId, { ...send, callback: 'withhold' });
+        const fresh = newId();
+        const param = kind === 'postgres' ? '$1' : '?';
+        // Another transaction holds the charge (PostgreSQL: its row; SQLite: the one writer) until released.
+        let release!: () => void;
+        let locked!: () => void;
+        const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        const holding = app.transactions.run(async () => {
+          await app.transactions.manager.query(`UPDATE payment_sandbox_charge SET refunds = refunds WHERE payment_id = ${param}`, [paid.paymentId]);
+          locked();
+          await new Promise<void>((resolve) => (release = resolve));
+        });
+        await isLocked;
+        const caller = new AbortController();
+        const call =
+          operation === 'createPayment'
+            ? sandbox.createPayment({ paymentId: fresh, userId: newId(), amount: AMOUNT, currency: 'CNY' }, { signal: caller.signal })
+            : operation === 'cancelPayment'
+              ? sandbox.cancelPayment(paid.paymentId, { signal: caller.signal })
+              : sandbox.refundPayment({ paymentId: paid.paymentId, refundId: randomUUID(), amount: AMOUNT, currency: 'CNY' }, { signal: caller.signal });
+        caller.abort(new Error('PAYMENT_PROVIDER_TIMEOUT'));
+        await expect(call).rejects.toThrow('PAYMENT_PROVIDER_TIMEOUT');
+        release();
+        await holding;
+        // A transaction queued behind the abandoned call's (same row, same writer) sees what it left: nothing.
+        const rows = await app.transactions.run(
+          async () =>
+            app.transactions.manager.query(
+              `SELECT payment_id, status, refund_id FROM payment_sandbox_charge ${kind === 'postgres' ? 'FOR UPDATE' : ''}`,
+            ) as Promise<Array<{ payment_id: string; status: string; refund_id: string | null }>>,
+        );
+        expect(rows).toEqual([{ payment_id: paid.paymentId, status: 'SUCCEEDED', refund_id: null }]);
+      },
+    );
   });
 
   describe('simulate', () => {
@@ -222,18 +298,52 @@ describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
       expect(log.lines.at(-1)).toMatchObject({ paymentId, why: '401 INVALID_SIGNATURE' });
     });
 
-    it('sends nothing once the service stops, retries included', async () => {
-      const { sandbox, delivery } = await setUp({ sandboxRetryDelaysMs: [60_000] });
+    it('keeps calling back while the service begins to stop (its HTTP server still closing), and the stop waits for the callback on its way', async () => {
+      const { sandbox, delivery } = await setUp();
+      // Nothing of the sandbox stops before Nest's last hook (onApplicationShutdown: HTTP closed, the database still open).
+      expect(sandbox).not.toHaveProperty('onModuleDestroy');
+      expect(sandbox).not.toHaveProperty('beforeApplicationShutdown');
+      const gate = delivery.hold();
       const { paymentId } = await opened(sandbox);
-      delivery.failures.push(new Error('down'));
+      await sandbox.simulate(paymentId, send);
+      await waitFor(() => delivery.attempts.length === 1, { what: 'the callback on its way' });
+      let stopped = false;
+      const stopping = sandbox.onApplicationShutdown().then(() => (stopped = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(stopped).toBe(false);
+      gate.release();
+      await stopping;
+      expect(delivery.delivered.map((callback) => callback.paymentId)).toEqual([paymentId]);
+    });
+
+    it('tries a waiting retry at once when the service stops, and not again; sends nothing simulated after the stop', async () => {
+      const log = capturingLogger({ service: 'payment' });
+      const { sandbox, delivery } = await setUp({ sandboxRetryDelaysMs: [60_000, 60_000], logger: log.logger });
+      const { paymentId } = await opened(sandbox);
+      delivery.failures.push(new Error('down'), new Error('still down'));
       await sandbox.simulate(paymentId, send);
       await waitFor(() => delivery.attempts.length === 1, { what: 'the first try' });
-      // Stops at once although a retry is a minute away.
-      await sandbox.onModuleDestroy();
+      // The retry is a minute away: the stop tries it now, and gives up when it fails.
+      await sandbox.onApplicationShutdown();
+      expect(delivery.attempts).toHaveLength(2);
+      expect(log.lines.at(-1)).toMatchObject({ level: 'error', paymentId, attempts: 2 });
+
       const later = await opened(sandbox);
       await sandbox.simulate(later.paymentId, send);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(delivery.attempts).toHaveLength(1);
+      expect(delivery.attempts).toHaveLength(2);
+      expect(log.lines.at(-1)).toMatchObject({ level: 'warn', paymentId: later.paymentId });
+    });
+
+    it('abandons a delivery still running once the stop’s grace is over', async () => {
+      const { sandbox, delivery } = await setUp({ sandboxStopGraceMs: 1 });
+      delivery.hold();
+      const { paymentId } = await opened(sandbox);
+      await sandbox.simulate(paymentId, send);
+      await waitFor(() => delivery.attempts.length === 1, { what: 'the callback on its way' });
+      await sandbox.onApplicationShutdown();
+      expect(delivery.signals[0]!.aborted).toBe(true);
+      expect(delivery.delivered).toEqual([]);
     });
   });
 
@@ -293,12 +403,11 @@ describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
       };
       const payment = await paymentStarted(app);
       expect(payment.status).toBe('PENDING');
-      const simulate = () =>
-        app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
-      await simulate();
+      await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
       await waitFor(() => outcomes.length === 1, { what: 'the callback handled' });
       expect(await statusOf(app, payment.paymentId)).toBe('SUCCEEDED');
-      await simulate();
+      // Simulated again the way it was settled: the sandbox sends the same callback again.
+      await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'send', refunds: 'accept' });
       await waitFor(() => outcomes.length === 2, { what: 'the re-sent callback handled' });
       expect(outcomes).toEqual(['succeeded', 'duplicate']);
       const succeeded = (await outboxRows(app.transactions)).filter((row) => row.type === 'payment.succeeded.v1');

@@ -61,13 +61,15 @@ export interface PaymentApplicationOptions {
   /** The sandbox signs its callbacks with it (`WEBHOOK_SECRET`, the one the use case checks, unless told otherwise). */
   readonly sandboxSecret?: string;
   readonly sandboxRetryDelaysMs?: readonly number[];
+  /** How long the sandbox's stop waits for its callbacks on their way. */
+  readonly sandboxStopGraceMs?: number;
   readonly logger?: Logger;
 }
 
 /**
  * The payment context's use cases over the real adapters of one instance's database and the real sandbox
  * provider, wired as the composition root wires them (without Nest, HTTP or the broker). Stop the
- * sandbox's background callbacks with `sandbox.onModuleDestroy()` (added to `cleanups`).
+ * sandbox's background callbacks with `sandbox.onApplicationShutdown()` (added to `cleanups`).
  */
 export function paymentApplication(transactions: TransactionHost, cleanups: Cleanups, options: PaymentApplicationOptions = {}) {
   const adapters = paymentAdapters(transactions, { outbox: options.outbox });
@@ -79,6 +81,7 @@ export function paymentApplication(transactions: TransactionHost, cleanups: Clea
     reconcileAfterMs: config.reconcileAfterMs,
     pendingTimeoutMs: config.pendingTimeoutMs,
     refundBackoffMaxMs: config.refundBackoffMaxMs,
+    providerTimeoutMs: config.providerTimeoutMs,
     sandbox: true,
     ...options.rules,
   };
@@ -88,8 +91,9 @@ export function paymentApplication(transactions: TransactionHost, cleanups: Clea
   const sandbox = new SandboxPaymentProvider(transactions, delivery, clock, options.logger ?? silentLogger(), {
     webhookSecret: options.sandboxSecret ?? WEBHOOK_SECRET,
     retryDelaysMs: options.sandboxRetryDelaysMs,
+    stopGraceMs: options.sandboxStopGraceMs,
   });
-  cleanups.add(() => sandbox.onModuleDestroy());
+  cleanups.add(() => sandbox.onApplicationShutdown());
   const attemptRefund = new AttemptRefundHandler(transactions, payments, sandbox, clock, rules);
   return {
     ...adapters,
@@ -99,7 +103,7 @@ export function paymentApplication(transactions: TransactionHost, cleanups: Clea
     delivery,
     receiveCallback,
     attemptRefund,
-    createPayment: new CreatePaymentHandler(transactions, payments, payableOrders, sandbox, clock),
+    createPayment: new CreatePaymentHandler(transactions, payments, payableOrders, sandbox, clock, rules),
     simulate: new SimulatePaymentHandler(payments, rules, sandbox),
     openPayment: new OpenPaymentForOrderHandler(transactions, payableOrders, payments, clock),
     closePayment: new ClosePaymentForOrderHandler(transactions, payableOrders, clock),

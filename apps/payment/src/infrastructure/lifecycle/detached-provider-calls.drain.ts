@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { LOGGER, type Logger } from '@shop/observability';
+import { settlesWithin } from '@shop/shared-kernel';
 import { RequestRefundHandler } from '../../application/commands/request-refund/request-refund.handler.js';
 
 /** How long the stop waits for the refunds' first tries still running. */
@@ -20,14 +21,7 @@ export class DetachedProviderCallsDrain implements BeforeApplicationShutdown {
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const drained = this.requestRefund.settled().then(
-      () => true,
-      () => true,
-    );
-    const cutShort = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_GRACE_MS)));
-    const finished = await Promise.race([drained, cutShort]);
-    clearTimeout(timer);
-    if (!finished) this.logger.warn({ graceMs: DRAIN_GRACE_MS }, 'payment: refunds’ first tries still running at the stop; the refund retries take them over');
+    if (!(await settlesWithin(this.requestRefund.settled(), DRAIN_GRACE_MS)))
+      this.logger.warn({ graceMs: DRAIN_GRACE_MS }, 'payment: refunds’ first tries still running at the stop; the refund retries take them over');
   }
 }

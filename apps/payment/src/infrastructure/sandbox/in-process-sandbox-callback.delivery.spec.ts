@@ -16,7 +16,7 @@ function deliveryThrowing(outcome: Error | undefined) {
   const delivery = new InProcessSandboxCallbackDelivery({
     execute: (command) => {
       received.push(command);
-      return outcome ? Promise.reject(outcome) : Promise.resolve({ outcome: 'succeeded' as const, paymentId: callback.paymentId });
+      return outcome ? Promise.reject(outcome) : Promise.resolve({ outcome: 'succeeded' as const, paymentId: callback.paymentId, afterFailure: false });
     },
   });
   const outcomeOf = () =>

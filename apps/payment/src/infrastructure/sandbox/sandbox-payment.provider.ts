@@ -4,7 +4,7 @@ import { PAYMENT_CURRENCY, type ProviderCallback } from '@shop/contracts';
 import type { Logger } from '@shop/observability';
 import { dialectOf, numberOf, numberOrNull, rowsOf, type TransactionHost } from '@shop/persistence';
 import { isUuid, settlesWithin, sleep, type Clock } from '@shop/shared-kernel';
-import type { PaymentProvider, ProviderPaymentState, ProviderRefundResult } from '../../application/ports/payment-provider.js';
+import type { PaymentProvider, ProviderCallOptions, ProviderPaymentState, ProviderRefundResult } from '../../application/ports/payment-provider.js';
 import type { SandboxControl, SandboxSimulationRequest } from '../../application/ports/sandbox-control.js';
 import { AlreadySettledError, PaymentNotFoundError } from '../../domain/payment.errors.js';
 import { signPaymentCallback } from '../../domain/webhook-signature.js';
@@ -49,10 +49,8 @@ export interface SandboxPaymentProviderOptions {
   readonly stopGraceMs?: number;
 }
 
-/** What each provider call is given (`ProviderCallOptions` of the port): the caller stops waiting once `signal` aborts. */
-interface CallOptions {
-  readonly signal?: AbortSignal;
-}
+/** The port's `ProviderCallOptions` (the caller stops waiting once `signal` aborts); optional here, for the sandbox's own specs and tools. */
+type CallOptions = Partial<ProviderCallOptions>;
 
 /**
  * The built-in sandbox provider (`PAYMENT_SANDBOX`): a stand-in for a real payment provider that keeps its
