@@ -7,7 +7,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { PaymentSucceededV1, type PaymentView, type ProviderCallback } from '@shop/contracts';
 import type { Identity } from '@shop/http';
-import { Cleanups, capturingLogger, waitFor, type LogLine } from '@shop/testing';
+import { Cleanups, capturingLogger, expectProblem, waitFor, type LogLine } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PaymentServiceHome,
@@ -100,11 +100,6 @@ describe('the provider’s callback on PostgreSQL', () => {
   async function eventTypesOf(paymentId: string): Promise<string[]> {
     const rows = await home.query<{ type: string }>(`SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY seq`, [paymentId]);
     return rows.map((row) => row.type);
-  }
-
-  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-    const problem = await problemOf(response);
-    expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
   }
 
   /** The service's own log lines written while `act` ran (the access log's `request` lines left out). */
@@ -300,10 +295,25 @@ describe('the provider’s callback on PostgreSQL', () => {
     });
   });
 
+  it.each<[string, Partial<Record<keyof ProviderCallback, unknown>>]>([
+    ['another amount', { amount: 1 }],
+    ['no amount taken (0, a charge that never opened)', { amount: 0 }],
+    ['another currency', { currency: 'USD' }],
+  ])(
+    'a signed failure naming %s is applied all the same: 200, FAILED (DECLINED), payment.failed.v1 (no money moved: its state alone decides)',
+    async (_case, change) => {
+      const payment = await aStartedPayment(8_000);
+      const body = callbackOf(payment, { type: 'payment.failed', failureReason: 'card declined', ...change });
+      const response = await send(body, signatureOf(body));
+      expect([response.status, await response.json()]).toEqual([200, { received: true }]);
+      expect(await api.payment(payment.customer, payment.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'DECLINED' });
+      expect(await eventTypesOf(payment.paymentId)).toEqual(['payment.failed.v1']);
+    },
+  );
+
   it.each<[string, Partial<Record<keyof ProviderCallback, unknown>>, number, string]>([
     ['another amount', { amount: 7_999 }, 422, 'AMOUNT_MISMATCH'],
     ['another currency', { currency: 'USD' }, 422, 'CURRENCY_MISMATCH'],
-    ['another amount in a failure', { type: 'payment.failed', amount: 1 }, 422, 'AMOUNT_MISMATCH'],
   ])('signed, but %s than the payment’s: 422 with its code, nothing changes, logged at error with both', async (_case, change, status, code) => {
     const payment = await aStartedPayment(8_000);
     const body = callbackOf(payment, change);

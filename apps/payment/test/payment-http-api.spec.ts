@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AdminPaymentView, PaymentView, SandboxSimulation, type PaymentStatus } from '@shop/contracts';
 import type { Identity } from '@shop/http';
-import { Cleanups, assertMatchesSchema, capturingLogger, waitFor } from '@shop/testing';
+import { Cleanups, assertMatchesSchema, capturingLogger, expectNothingStored, expectProblem, json, waitFor } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SETUPS,
@@ -52,27 +52,6 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
   afterAll(() => cleanups.run());
 
   // ---------------------------------------------------------------- helpers
-
-  async function json<T>(response: Response, status = 200): Promise<T> {
-    if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  }
-
-  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-    const problem = await problemOf(response);
-    expect([response.status, problem.status, problem.code]).toEqual([status, status, code]);
-  }
-
-  async function counts(): Promise<Record<string, number>> {
-    return Object.fromEntries(await Promise.all(PAYMENT_TABLES.map(async (table) => [table, await home.count(table)] as const)));
-  }
-
-  /** Runs `act` and expects that it stored nothing: no payment, projection row, sandbox charge, event or idempotency key. */
-  async function expectNothingStored(act: () => Promise<void>): Promise<void> {
-    const before = await counts();
-    await act();
-    expect(await counts()).toEqual(before);
-  }
 
   /** An order of a fresh customer (or `customer`) that the order context said awaits payment of `payable`. */
   async function aPayableOrder(options: { customer?: Identity; payable?: number; paymentDueAt?: Date } = {}): Promise<PayableOrder> {
@@ -139,7 +118,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
 
     it('an order never heard of, or someone else’s, is 404 ORDER_NOT_FOUND, the same answer, nothing stored', async () => {
       const order = await aPayableOrder();
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: randomUUID() }), 404, 'ORDER_NOT_FOUND');
         await expectProblem(await api.createPayment(aCustomer(), { orderId: order.orderId }), 404, 'ORDER_NOT_FOUND');
       });
@@ -148,11 +127,9 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
     it('one live payment per order: a second while the first is PENDING is 409 PAYMENT_IN_PROGRESS, nothing stored', async () => {
       const order = await aPayableOrder();
       await api.pay(order.customer, order.orderId);
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'PAYMENT_IN_PROGRESS');
       });
-      // With a key, the refusal is kept with it (a retry gets the same answer), and nothing else.
-      await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey: randomUUID() }), 409, 'PAYMENT_IN_PROGRESS');
       expect(await paymentsOf(order.orderId)).toEqual([{ status: 'PENDING' }]);
     });
 
@@ -162,14 +139,14 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
     ])('an order %s is 409 NOT_PAYABLE, nothing stored', async (_case, close) => {
       const order = await aPayableOrder();
       await close(order);
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'NOT_PAYABLE');
       });
     });
 
     it('an order past its payment deadline is 409 NOT_PAYABLE, even before the order context cancels it', async () => {
       const order = await aPayableOrder({ paymentDueAt: new Date(Date.now() - 1_000) });
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'NOT_PAYABLE');
       });
     });
@@ -194,7 +171,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       await api.simulate(order.customer, second.paymentId, { outcome: 'success' });
       expect(await settled(order.customer, second.paymentId)).toMatchObject({ status: 'SUCCEEDED', failureReason: null });
 
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'NOT_PAYABLE');
       });
       expect((await eventsOf(first.paymentId)).map((event) => event.type)).toEqual(['payment.failed.v1']);
@@ -234,7 +211,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }), 409, 'NOT_PAYABLE');
     });
 
-    it('the provider down: 503 PROVIDER_UNAVAILABLE, the payment FAILED (PROVIDER_ERROR, payment.failed.v1); the same key retried starts a new one', async () => {
+    it('the provider down: 201 with the attempt FAILED (PROVIDER_ERROR, payment.failed.v1), never a 5xx; the same key replays it, a new key starts a new attempt', async () => {
       const order = await aPayableOrder();
       const idempotencyKey = randomUUID();
       // The sandbox keeps its charges in a table of its own: without it, it fails as a provider that cannot be reached.
@@ -245,29 +222,71 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       } finally {
         await home.query(`ALTER TABLE payment_sandbox_charge_away RENAME TO payment_sandbox_charge`);
       }
-      // A dependency away, no bug: the client may try again at once.
-      expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
-      await expectProblem(down, 503, 'PROVIDER_UNAVAILABLE');
-      const [failed] = await home.query<{ payment_id: string; status: string; failure_reason: string }>(
-        `SELECT payment_id, status, failure_reason FROM payment WHERE order_id = ${home.param(1)}`,
-        [order.orderId],
-      );
-      expect(failed).toMatchObject({ status: 'FAILED', failure_reason: 'PROVIDER_ERROR' });
-      expect((await eventsOf(failed!.payment_id)).map((event) => event.type)).toEqual(['payment.failed.v1']);
-      expect(await api.payment(order.customer, failed!.payment_id)).toMatchObject({ status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
+      // As a provider answers a charge that failed: the attempt exists and failed (no Retry-After: nothing to retry as it is).
+      expect(down.headers.get('retry-after')).toBeNull();
+      const failed = await json<PaymentView>(down, 201);
+      assertMatchesSchema(PaymentView, failed);
+      expect(failed).toMatchObject({
+        orderId: order.orderId,
+        status: 'FAILED',
+        failureReason: 'PROVIDER_ERROR',
+        settledAt: expect.stringMatching(ISO_INSTANT),
+      });
+      expect(await paymentsOf(order.orderId)).toEqual([{ status: 'FAILED' }]);
+      expect(await eventsOf(failed.paymentId)).toEqual([
+        {
+          type: 'payment.failed.v1',
+          payload: {
+            paymentId: failed.paymentId,
+            orderId: order.orderId,
+            userId: order.customer.userId,
+            amount: order.payable,
+            reason: 'PROVIDER_ERROR',
+            failedAt: expect.any(String),
+          },
+        },
+      ]);
+      expect(await api.payment(order.customer, failed.paymentId)).toEqual(failed);
 
-      // Not kept with the key (a 503 is no answer): the customer's retry runs again, and the order may be paid.
-      const retried = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
-      expect(retried.headers.get('idempotent-replayed')).toBeNull();
+      // Kept with the key: the same key answers the same FAILED attempt, starting nothing.
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
+        const replayed = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
+        expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+        expect(await json<PaymentView>(replayed, 201)).toEqual(failed);
+      });
+      // The customer starts a new attempt with a new key, and the order may be paid.
+      const retried = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey: randomUUID() });
       expect(await json<PaymentView>(retried, 201)).toMatchObject({ status: 'PENDING', orderId: order.orderId });
       expect((await paymentsOf(order.orderId)).map((payment) => payment.status).sort()).toEqual(['FAILED', 'PENDING']);
+    });
+
+    it('a payment FAILED when it was created, or paid with nothing to pay, is 409 ALREADY_SETTLED to simulate, as GET shows it (no sandbox charge behind it)', async () => {
+      const order = await aPayableOrder();
+      await home.query(`ALTER TABLE payment_sandbox_charge RENAME TO payment_sandbox_charge_away`);
+      let failed: PaymentView;
+      try {
+        failed = await json<PaymentView>(await api.createPayment(order.customer, { orderId: order.orderId }), 201);
+      } finally {
+        await home.query(`ALTER TABLE payment_sandbox_charge_away RENAME TO payment_sandbox_charge`);
+      }
+      const customer = aCustomer();
+      const free = orderAwaitingPayment({ userId: customer.userId, payable: 0 });
+      await home.deliver(free);
+      const [freePayment] = await home.query<{ payment_id: string }>(`SELECT payment_id FROM payment WHERE order_id = ${home.param(1)}`, [
+        free.payload.orderId,
+      ]);
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
+        for (const outcome of ['success', 'failure'])
+          await expectProblem(await api.simulatePayment(order.customer, failed.paymentId, { outcome }), 409, 'ALREADY_SETTLED');
+        await expectProblem(await api.simulatePayment(customer, freePayment!.payment_id, { outcome: 'success' }), 409, 'ALREADY_SETTLED');
+      });
     });
 
     it('someone else’s payment, or one that does not exist, is 404 PAYMENT_NOT_FOUND to read and to simulate, the same answer', async () => {
       const order = await aPayableOrder();
       const payment = await api.pay(order.customer, order.orderId);
       const stranger = aCustomer();
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.getPayment(stranger, payment.paymentId), 404, 'PAYMENT_NOT_FOUND');
         await expectProblem(await api.getPayment(order.customer, randomUUID()), 404, 'PAYMENT_NOT_FOUND');
         await expectProblem(await api.simulatePayment(stranger, payment.paymentId, { outcome: 'success' }), 404, 'PAYMENT_NOT_FOUND');
@@ -288,7 +307,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       const payment = await json<PaymentView>(first, 201);
       expect(first.headers.get('idempotent-replayed')).toBeNull();
 
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         const again = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
         expect(again.headers.get('idempotent-replayed')).toBe('true');
         expect(await json<PaymentView>(again, 201)).toEqual(payment);
@@ -301,18 +320,46 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       const other = await aPayableOrder({ customer: order.customer });
       const idempotencyKey = randomUUID();
       await api.pay(order.customer, order.orderId, { idempotencyKey });
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: other.orderId }, { idempotencyKey }), 422, 'IDEMPOTENCY_KEY_REUSED');
       });
       expect(await paymentsOf(other.orderId)).toEqual([]);
 
       // A refusal by the use case is kept with its key: the same request again gets the same refusal.
       const refusedKey = randomUUID();
-      const unknown = { orderId: randomUUID() };
-      await expectProblem(await api.createPayment(order.customer, unknown, { idempotencyKey: refusedKey }), 404, 'ORDER_NOT_FOUND');
-      const replayed = await api.createPayment(order.customer, unknown, { idempotencyKey: refusedKey });
+      const cancelled = await aPayableOrder({ customer: order.customer });
+      await home.deliver(orderCancelled(cancelled.orderId, order.customer.userId, 'CUSTOMER_CANCELLED'));
+      await expectProblem(await api.createPayment(order.customer, { orderId: cancelled.orderId }, { idempotencyKey: refusedKey }), 409, 'NOT_PAYABLE');
+      const replayed = await api.createPayment(order.customer, { orderId: cancelled.orderId }, { idempotencyKey: refusedKey });
       expect(replayed.headers.get('idempotent-replayed')).toBe('true');
-      await expectProblem(replayed, 404, 'ORDER_NOT_FOUND');
+      await expectProblem(replayed, 409, 'NOT_PAYABLE');
+    });
+
+    it('ORDER_NOT_FOUND is not kept with the key (the order’s awaiting may not have arrived yet): the same key pays once it has', async () => {
+      const customer = aCustomer();
+      const awaiting = orderAwaitingPayment({ userId: customer.userId, payable: 8_000 });
+      const idempotencyKey = randomUUID();
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
+        await expectProblem(await api.createPayment(customer, { orderId: awaiting.payload.orderId }, { idempotencyKey }), 404, 'ORDER_NOT_FOUND');
+      });
+      await home.deliver(awaiting);
+      const paid = await api.createPayment(customer, { orderId: awaiting.payload.orderId }, { idempotencyKey });
+      expect(paid.headers.get('idempotent-replayed')).toBeNull();
+      expect(await json<PaymentView>(paid, 201)).toMatchObject({ status: 'PENDING', orderId: awaiting.payload.orderId });
+    });
+
+    it('PAYMENT_IN_PROGRESS is not kept with the key (the pending attempt settles): the same key starts the next attempt once it has failed', async () => {
+      const order = await aPayableOrder();
+      const first = await api.pay(order.customer, order.orderId);
+      const idempotencyKey = randomUUID();
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
+        await expectProblem(await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey }), 409, 'PAYMENT_IN_PROGRESS');
+      });
+      await api.simulate(order.customer, first.paymentId, { outcome: 'failure' });
+      await settled(order.customer, first.paymentId);
+      const next = await api.createPayment(order.customer, { orderId: order.orderId }, { idempotencyKey });
+      expect(next.headers.get('idempotent-replayed')).toBeNull();
+      expect(await json<PaymentView>(next, 201)).toMatchObject({ status: 'PENDING', orderId: order.orderId });
     });
 
     it('a key is the signed-in customer’s own: another customer’s same key starts nothing of the first’s', async () => {
@@ -365,7 +412,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
     it('are 403 FORBIDDEN for customers (list and retry), 401 without a signed-in user', async () => {
       const order = await aPayableOrder();
       const payment = await api.pay(order.customer, order.orderId);
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.listPaymentsForAdmin('', order.customer), 403, 'FORBIDDEN');
         await expectProblem(await api.retryRefund(payment.paymentId, order.customer), 403, 'FORBIDDEN');
         await expectProblem(await api.viaGateway('GET', '/admin/payments'), 401, 'UNAUTHENTICATED');
@@ -460,7 +507,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       ['retry-refund of no UUID', () => api.retryRefund('nope'), 'VALIDATION_FAILED', ['paymentId']],
     ])('%s', async (_case, call, code, fields) => {
       const order = await aPayableOrder();
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         const response = await call(order);
         const problem = await problemOf(response);
         expect([response.status, problem.code]).toEqual([400, code]);
@@ -471,7 +518,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
 
     it('a call that did not come through the gateway is 401 NOT_FROM_GATEWAY, the payment routes as the callback', async () => {
       const order = await aPayableOrder();
-      await expectNothingStored(async () => {
+      await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.direct('POST', '/payments', { body: { orderId: order.orderId } }), 401, 'NOT_FROM_GATEWAY');
         await expectProblem(await api.direct('POST', '/payments/callback', { body: {} }), 401, 'NOT_FROM_GATEWAY');
       });

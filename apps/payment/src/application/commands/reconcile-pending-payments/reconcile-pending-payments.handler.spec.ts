@@ -90,6 +90,17 @@ describe('ReconcilePendingPaymentsHandler', () => {
     expect(f.outbox.events.map((e) => e.payload)).toEqual([expect.objectContaining({ paymentId, reason: 'EXPIRED' })]);
   });
 
+  it('leaves an UNKNOWN payment alone while its own create may still be on its way to the provider (younger than 2 × providerTimeoutMs)', async () => {
+    f = paymentApplicationFixture({ rules: { reconcileAfterMs: 0, providerTimeoutMs: 3_000 } });
+    ({ paymentId } = await f.pendingPayment(userId));
+    f.provider.charges.delete(paymentId);
+    f.clock.advance(6_000 - 1);
+    expect(await countsOf(run())).toEqual({ checked: 1, ...counts, pending: 1, errors: [] });
+    expect(f.provider.calls.filter((c) => c.operation === 'cancelPayment')).toEqual([]);
+    f.clock.advance(1);
+    expect(await countsOf(run())).toEqual({ checked: 1, ...counts, expired: 1, errors: [] });
+  });
+
   it('applies a failure the provider reports with another amount (no money moved: its state alone decides)', async () => {
     f.provider.settle(paymentId, 'FAILED');
     f.provider.reportedAmount = 1;

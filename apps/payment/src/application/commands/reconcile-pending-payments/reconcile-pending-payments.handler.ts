@@ -21,7 +21,8 @@ export const RECONCILE_LIMIT_MAX = 1_000;
  * |---|---|---|
  * | SUCCEEDED | | success applied (amount and currency checked) |
  * | FAILED | | FAILED (DECLINED) |
- * | UNKNOWN (the create never reached it) | | `cancelPayment` at once (nobody can pay it), then as below |
+ * | UNKNOWN (the create never reached it) | older than 2 × `providerTimeoutMs` (its create is over) | `cancelPayment` at once (nobody can pay it), then as below |
+ * | UNKNOWN | younger (its create may be under way) | nothing (asked again next run) |
  * | PENDING | older than `pendingTimeoutMs`, or its order is closed (CANCELLED, or PAID by another attempt) | `cancelPayment`: cancelled → FAILED (EXPIRED); already-succeeded → success applied; already-failed → FAILED (DECLINED) |
  * | PENDING | otherwise | nothing (asked again next run) |
  *
@@ -80,6 +81,7 @@ export class ReconcilePendingPaymentsHandler {
     const state = await this.ask((options) => this.provider.queryPayment(payment.id, options));
     if (state.status === 'SUCCEEDED') return this.succeed(payment.id, state);
     if (state.status === 'FAILED') return this.fail(payment.id, 'DECLINED', state.failureReason ?? 'declined at the provider (reconciliation)');
+    if (state.status === 'UNKNOWN' && this.createMayBeUnderWay(payment)) return 'pending';
     if (state.status === 'PENDING' && !(await this.dueForCancelling(payment))) return 'pending';
     const cancelled = await this.ask((options) => this.provider.cancelPayment(payment.id, options));
     if (cancelled === 'already-succeeded') return this.succeed(payment.id, state);
@@ -92,6 +94,17 @@ export class ReconcilePendingPaymentsHandler {
   /** One provider call, waited for `providerTimeoutMs` at most. */
   private ask<T>(call: (options: ProviderCallOptions) => Promise<T>): Promise<T> {
     return callProvider(this.rules.providerTimeoutMs, call);
+  }
+
+  /**
+   * Whether the payment's own create may still be on its way to the provider: `CreatePaymentHandler` calls
+   * it right after committing the payment and waits `providerTimeoutMs` at most, so until twice that (the
+   * commit's own time with room to spare) UNKNOWN may only mean "not there yet", not "never reached it".
+   * Cancelling then would fail an attempt the provider is about to open (`PAYMENT_RECONCILE_AFTER` is
+   * minutes in practice; this guards a short one).
+   */
+  private createMayBeUnderWay(payment: Payment): boolean {
+    return this.clock.now().getTime() - payment.createdAt.getTime() < 2 * this.rules.providerTimeoutMs;
   }
 
   /** Past the pending timeout, or its order is closed (cancelled, or paid by another attempt): nobody will pay it now. */
