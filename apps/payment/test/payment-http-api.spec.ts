@@ -4,6 +4,7 @@
 // test); the sandbox provider settles payments and calls back in-process. Every route's answers, every
 // refusal, and bad input that stores nothing.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { AdminPaymentView, PaymentView, SandboxSimulation, type PaymentStatus } from '@shop/contracts';
 import type { Identity } from '@shop/http';
 import { Cleanups, assertMatchesSchema, capturingLogger, expectNothingStored, expectProblem, json, waitFor } from '@shop/testing';
@@ -259,6 +260,31 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       expect(await json<PaymentView>(retried, 201)).toMatchObject({ status: 'PENDING', orderId: order.orderId });
       expect((await paymentsOf(order.orderId)).map((payment) => payment.status).sort()).toEqual(['FAILED', 'PENDING']);
     });
+
+    // PostgreSQL only: another session holding the sandbox's table is how a provider that does not answer looks here.
+    it.runIf(setup === 'postgres+amqp')(
+      'the provider not answering within PAYMENT_PROVIDER_TIMEOUT: 201 with the attempt FAILED (PROVIDER_ERROR) once the timeout is up, never a 5xx',
+      async () => {
+        const impatient = await home.start(
+          testPaymentConfig({ PAYMENT_RECONCILE_AFTER: '24h', PAYMENT_PENDING_TIMEOUT: '168h', PAYMENT_PROVIDER_TIMEOUT: '300ms' }),
+        );
+        const order = await aPayableOrder();
+        const holder = new pg.Client({ connectionString: home.database.databaseUrl });
+        await holder.connect();
+        let answer: Response;
+        try {
+          await holder.query('BEGIN');
+          await holder.query('LOCK TABLE payment_sandbox_charge IN ACCESS EXCLUSIVE MODE');
+          answer = await impatient.api.createPayment(order.customer, { orderId: order.orderId });
+        } finally {
+          await holder.query('ROLLBACK');
+          await holder.end();
+        }
+        expect(await json<PaymentView>(answer, 201)).toMatchObject({ orderId: order.orderId, status: 'FAILED', failureReason: 'PROVIDER_ERROR' });
+        const [row] = await home.query<{ failure_detail: string }>(`SELECT failure_detail FROM payment WHERE order_id = $1`, [order.orderId]);
+        expect(row!.failure_detail).toMatch(/did not answer within 300 ms/);
+      },
+    );
 
     it('a payment FAILED when it was created, or paid with nothing to pay, is 409 ALREADY_SETTLED to simulate, as GET shows it (no sandbox charge behind it)', async () => {
       const order = await aPayableOrder();
