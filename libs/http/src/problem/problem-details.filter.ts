@@ -42,7 +42,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (unexpected) this.logger.error({ err: exception, ...route }, 'request failed unexpectedly');
     // Every request says the same during an outage: the cause in one line, no stack.
     else if (retryAfterSeconds !== undefined)
-      this.logger.warn({ ...route, cause: briefOf(exception) }, 'request failed for now: its database or a provider is away or too slow');
+      this.logger.warn({ ...route, cause: briefOf(exception) }, 'request failed for now: the database is away or too slow');
     else this.logger.debug(route, 'request refused');
 
     if (reply.raw.headersSent || reply.sent) {

@@ -7,10 +7,10 @@ import type { FieldError, Problem } from './problem-details.js';
 import { ProblemException } from './problem.exception.js';
 
 /**
- * Per service: the HTTP status of each domain error code it can raise (`{ SOLD_OUT: 409 }`). 4xx: the
- * request's outcome (refused, conflicting, not found). 503 only for an error that says something the
- * service depends on is away right now (a payment provider unreachable): no fault of the request, worth
- * trying again shortly, answered with `Retry-After` and logged at warn, never as an unexpected failure.
+ * Per service: the HTTP status of each domain error code it can raise (`{ SOLD_OUT: 409 }`), always a
+ * 4xx: a domain error is the request's outcome (refused, conflicting, not found), never the service's
+ * failure. Something the service depends on that fails (a payment provider) is an outcome of the use
+ * case too (POST /payments: the attempt FAILED), not a 5xx that would page someone or open the gateway's circuit.
  */
 export type DomainErrorStatusMap = Readonly<Record<string, number>>;
 
@@ -20,8 +20,7 @@ export interface MappedProblem {
   readonly unexpected: boolean;
   /**
    * Set when the service cannot serve now through no fault of the request or of its code (its
-   * database is away or too slow, or a domain error mapped to 503 says a provider is): answered with
-   * this `Retry-After`, logged at warn without a stack.
+   * database is away or too slow): answered with this `Retry-After`, logged at warn without a stack.
    */
   readonly retryAfterSeconds?: number;
 }
@@ -42,9 +41,6 @@ export const INTERNAL_PROBLEM: Problem = {
  */
 export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
-/** A domain error mapped to 503 (a provider away): the client may try again at once, or a second later. */
-export const DEPENDENCY_RETRY_AFTER_SECONDS = 1;
-
 // Neither promises that nothing changed: a connection lost during COMMIT leaves the outcome unknown.
 export const DATABASE_UNAVAILABLE_PROBLEM: Problem = {
   status: 503,
@@ -64,10 +60,9 @@ export class ProblemMapper {
 
   constructor(domainErrorStatus: DomainErrorStatusMap = {}) {
     for (const [code, status] of Object.entries(domainErrorStatus)) {
-      // A domain error is an expected outcome of the request; a 5xx would page someone for it. 503 says
-      // something the service depends on is away (a provider): no bug, worth a retry.
-      if (!Number.isInteger(status) || ((status < 400 || status > 499) && status !== 503)) {
-        throw new Error(`domain error ${code} must map to a 4xx status (or 503 for a dependency away), not ${status}`);
+      // A domain error is an expected outcome of the request; a 5xx would page someone for it.
+      if (!Number.isInteger(status) || status < 400 || status > 499) {
+        throw new Error(`domain error ${code} must map to a 4xx status, not ${status}`);
       }
     }
     this.domainErrorStatus = { ...DEFAULT_DOMAIN_ERROR_STATUS, ...domainErrorStatus };
@@ -75,10 +70,7 @@ export class ProblemMapper {
 
   map(exception: unknown): MappedProblem {
     if (exception instanceof ProblemException) return { problem: exception.problem, unexpected: false };
-    if (exception instanceof DomainError) {
-      const problem = this.domainProblem(exception);
-      return problem.status === 503 ? { problem, unexpected: false, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS } : { problem, unexpected: false };
-    }
+    if (exception instanceof DomainError) return { problem: this.domainProblem(exception), unexpected: false };
     const bodyProblem = fastifyBodyProblem(exception);
     if (bodyProblem) return { problem: bodyProblem, unexpected: false };
     if (exception instanceof HttpException && exception.getStatus() < 500) {

@@ -121,8 +121,8 @@ class ProbeController {
 
   /**
    * A route that opens its own transactions (as POST /payments: commit PENDING, call the provider, commit
-   * the outcome): its effect commits before its answer is stored. `provider-down` answers 503, `sold-out` 409,
-   * `not-yet` 404 while `notYet` is set (a transient refusal: the key is freed).
+   * the outcome): its effect commits before its answer is stored. `sold-out` answers 409, `not-yet` 404 while
+   * `notYet` is set (a transient refusal: the key is freed).
    */
   @Post('payments')
   @RequiresUser()
@@ -144,7 +144,6 @@ class ProbeController {
     });
     this.probe.effected?.();
     await this.probe.holdBetweenCommits;
-    if (body.item === 'provider-down') throw new DomainError('PROVIDER_DOWN', 'The provider could not be reached; try again.');
     return { orderId, item: body.item, quantity: body.quantity, status: 'PENDING' };
   }
 
@@ -226,7 +225,7 @@ export async function startProbeApp(
     service: 'probe',
     logger: silentLogger(),
     gatewayOnly: new InternalTokenVerifier(SECRET, 'probe'),
-    domainErrorStatus: { SOLD_OUT: 409, NOT_YET: 404, PROVIDER_DOWN: 503 },
+    domainErrorStatus: { SOLD_OUT: 409, NOT_YET: 404 },
   });
   try {
     await app.listen(0, '127.0.0.1');
