@@ -61,7 +61,7 @@ describe('the payment routes', () => {
   it('answer with the statuses and problem codes of the contract', () => {
     const statuses = Object.fromEntries(Object.entries(PAYMENT_ROUTES).map(([name, route]) => [name, Object.keys(route.responses).join(' ')]));
     expect(statuses).toEqual({
-      createPayment: '201 400 404 409 422 503',
+      createPayment: '201 400 404 409 422',
       getPayment: '200 400 404',
       simulatePayment: '202 400 404 409',
       receivePaymentCallback: '200 400 401 404 422',
@@ -75,7 +75,6 @@ describe('the payment routes', () => {
     // A provider that refuses or does not answer fails the attempt, answered with it: never a 5xx of the service.
     expect(described(PAYMENT_ROUTES.createPayment, 201)).toContain('FAILED (`failureReason` `PROVIDER_ERROR`)');
     expect(described(PAYMENT_ROUTES.createPayment, 422)).toContain('IDEMPOTENCY_KEY_REUSED');
-    expect(described(PAYMENT_ROUTES.createPayment, 503)).toContain('PROVIDER_UNAVAILABLE');
     expect(PAYMENT_ROUTES.createPayment.summary).toContain('Idempotency-Key');
     expect(described(PAYMENT_ROUTES.getPayment, 404)).toContain('PAYMENT_NOT_FOUND');
     for (const code of ['PAYMENT_NOT_FOUND', 'SANDBOX_DISABLED']) expect(described(PAYMENT_ROUTES.simulatePayment, 404)).toContain(code);

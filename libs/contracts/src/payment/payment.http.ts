@@ -172,10 +172,6 @@ export const PAYMENT_ROUTES = {
         problem: true,
       },
       422: { description: '`IDEMPOTENCY_KEY_REUSED`: the key was used for another request. No payment was started', problem: true },
-      503: {
-        description: '`PROVIDER_UNAVAILABLE`: the provider could not be reached; the payment is FAILED (`PROVIDER_ERROR`) and you may try again at once',
-        problem: true,
-      },
     },
   },
   getPayment: {
@@ -204,7 +200,10 @@ export const PAYMENT_ROUTES = {
       202: { description: 'The sandbox settled the payment; its callback is on its way (unless withheld)', schema: SandboxSimulation },
       400: { description: '`VALIDATION_FAILED` (with `errors`): `paymentId` not a UUID, an outcome off the list, an unknown field', problem: true },
       404: { description: '`PAYMENT_NOT_FOUND`: no payment of yours has this id; `SANDBOX_DISABLED`: the sandbox provider is off', problem: true },
-      409: { description: '`ALREADY_SETTLED`: the payment is not PENDING any more, or the sandbox settled it with the other outcome', problem: true },
+      409: {
+        description: '`ALREADY_SETTLED`: the payment was settled the other way, or has no sandbox charge (settled free, or FAILED when it was created)',
+        problem: true,
+      },
     },
   },
   receivePaymentCallback: {

@@ -224,8 +224,9 @@ describe('the OpenAPI document', () => {
     const create = document['paths']['/payments']['post'];
     expect(create).toMatchObject({ operationId: 'createPayment', security: [{ bearerAuth: [] }] });
     expect(create.parameters).toBeUndefined();
-    // Its own 503 (the provider) is documented, not the gateway's shared one.
-    expect(create.responses['503'].description).toContain('PROVIDER_UNAVAILABLE');
+    // No 503 of its own: a provider that fails makes the attempt FAILED (201); only the gateway's shared 503 is left.
+    expect(create.responses['201'].description).toContain('PROVIDER_ERROR');
+    expect(JSON.stringify(create.responses)).not.toContain('PROVIDER_UNAVAILABLE');
     const list = document['paths']['/admin/payments']['get'];
     expect(list.parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`)).toEqual([
       'query cursor',
