@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
@@ -17,13 +17,15 @@ export class Children {
     });
   }
 
-  /** A server from its script, output to `<logDir>/<name>.log`. */
+  /**
+   * A server from its script, output to `<logDir>/<name>.log`: the child writes to the file itself, so the
+   * bench's own process never carries the servers' logs (a pipe through it would cost it a read and a write per line).
+   */
   spawn(name: string, script: string, env: NodeJS.ProcessEnv, nodeOptions: readonly string[] = []): ChildProcess {
     const log = join(this.logDir, `${name}.log`);
-    const child = spawn(process.execPath, [...nodeOptions, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = createWriteStream(log);
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    const out = openSync(log, 'a');
+    const child = spawn(process.execPath, [...nodeOptions, script], { env, stdio: ['ignore', out, out] });
+    closeSync(out);
     this.children.push({ name, child, log });
     return child;
   }
@@ -31,10 +33,9 @@ export class Children {
   /** A process that talks with the bench over IPC (the load client). */
   fork(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
     const log = join(this.logDir, `${name}.log`);
-    const child = fork(script, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const out = createWriteStream(log);
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    const out = openSync(log, 'a');
+    const child = fork(script, [], { env, stdio: ['ignore', out, out, 'ipc'] });
+    closeSync(out);
     this.children.push({ name, child, log });
     return child;
   }

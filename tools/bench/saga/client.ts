@@ -113,16 +113,20 @@ async function runOrder(gateway: Gateway, job: SagaJob, customer: Customer, plan
   const awaitingSeenAt = placed.body['status'] === 'AWAITING_PAYMENT' ? placedAt : (await waitFor(orderId, 'AWAITING_PAYMENT', ['PENDING'])).at;
 
   // The payment service learns of the order from order.awaiting-payment.v1: until then it answers 404.
-  // A 404 is an answer its Idempotency-Key keeps, so each try has a key of its own.
+  // An attempt the provider failed (or did not answer in time) is 201 FAILED: the customer starts another
+  // at once. Each try has a key of its own: a new attempt is a new request.
   let paymentNotFound = 0;
+  let paymentsFailed = 0;
   const payDeadline = Date.now() + job.stepTimeoutMs;
   let created: Answer;
   for (;;) {
     created = await gateway.call('POST /payments', 'POST', '/payments', token, { orderId }, { 'idempotency-key': randomUUID() });
-    if (created.status === 201) break;
-    if (created.status !== 404 || created.body['code'] !== 'ORDER_NOT_FOUND' || Date.now() > payDeadline)
-      throw unexpected(`POST /payments for ${orderId}`, created);
-    paymentNotFound++;
+    const notFound = created.status === 404 && created.body['code'] === 'ORDER_NOT_FOUND';
+    const failed = created.status === 201 && created.body['status'] === 'FAILED';
+    if (created.status === 201 && !failed) break;
+    if (!(notFound || failed) || Date.now() > payDeadline) throw unexpected(`POST /payments for ${orderId}`, created);
+    if (failed) paymentsFailed++;
+    else paymentNotFound++;
     await sleep(job.pollMs);
   }
   const paymentCreatedAt = Date.now();
@@ -149,6 +153,7 @@ async function runOrder(gateway: Gateway, job: SagaJob, customer: Customer, plan
     pointsUsed: paid.view.pointsUsed,
     polls,
     paymentNotFound,
+    paymentsFailed,
   };
 }
 

@@ -21,6 +21,8 @@ export interface Expectation {
   /** The orders taken to PAID; every other order the bench placed (`failedOrderIds`) counts against the run. */
   readonly paid: readonly PaidOrder[];
   readonly failedOrderIds: readonly string[];
+  /** Payment attempts answered 201 FAILED (the provider failed or was too slow); the client started another each time. */
+  readonly failedAttempts: number;
 }
 
 /** The database URL of each context's service. */
@@ -51,8 +53,8 @@ export async function queueDepths(vhost: string): Promise<Map<string, number>> {
  * - order: every order placed is PAID (none PENDING, AWAITING_PAYMENT or CANCELLED), its payable = subtotal −
  *   coupon discount − points, and exactly one payment recorded for it, captured, that amount, not refunded;
  * - payment: per paid order exactly one payment, SUCCEEDED, the order's payable, the one the order recorded;
- *   no payment in any other status (nothing PENDING); the projection of every order PAID; the sandbox's
- *   charges as many SUCCEEDED as payments;
+ *   no payment in any other status (nothing PENDING) but the FAILED attempts the client was answered; the
+ *   projection of every order PAID; the sandbox's charges as many SUCCEEDED as SUCCEEDED payments, none PENDING;
  * - coupon: coupons USED = paid orders that used one, each the coupon of its order; nothing LOCKED; a
  *   CONFIRMED reservation per such order and no other status;
  * - points: every account is the sums of its ledger, none negative, nothing frozen, no debt; each account's
@@ -131,7 +133,11 @@ export async function checkInvariants(databases: ContextDatabases, vhost: string
   );
   const paymentStatuses = new Map<string, number>();
   for (const payment of payments) paymentStatuses.set(payment.status, (paymentStatuses.get(payment.status) ?? 0) + 1);
-  for (const [status, count] of paymentStatuses) if (status !== 'SUCCEEDED') report(count, `payments ${status}`);
+  // An attempt the provider failed when it was created is FAILED for good (the client started another): allowed, counted by the bench.
+  for (const [status, count] of paymentStatuses) if (status !== 'SUCCEEDED' && status !== 'FAILED') report(count, `payments ${status}`);
+  const failedAttempts = paymentStatuses.get('FAILED') ?? 0;
+  if (failedAttempts !== expected.failedAttempts)
+    problems.push(`${failedAttempts} FAILED payments, the client was answered ${expected.failedAttempts} FAILED attempts`);
   const paymentsOf = new Map<string, Array<(typeof payments)[number]>>();
   for (const payment of payments) paymentsOf.set(payment.order_id, [...(paymentsOf.get(payment.order_id) ?? []), payment]);
   const badPayments = expected.paid.filter((paid) => {
@@ -161,9 +167,11 @@ export async function checkInvariants(databases: ContextDatabases, vhost: string
     databases.payment,
     'SELECT status, COUNT(*)::int AS count FROM payment_sandbox_charge GROUP BY status',
   );
-  for (const { status, count } of charges) if (status !== 'SUCCEEDED') report(count, `sandbox charges ${status}`);
+  // A FAILED attempt may have left a charge the provider cancelled or failed; none may be left PENDING.
+  for (const { status, count } of charges) if (status === 'PENDING') report(count, `sandbox charges ${status}`);
   const succeededCharges = charges.find((charge) => charge.status === 'SUCCEEDED')?.count ?? 0;
-  if (succeededCharges !== payments.length) problems.push(`${succeededCharges} SUCCEEDED sandbox charges for ${payments.length} payments`);
+  const succeeded = paymentStatuses.get('SUCCEEDED') ?? 0;
+  if (succeededCharges !== succeeded) problems.push(`${succeededCharges} SUCCEEDED sandbox charges for ${succeeded} SUCCEEDED payments`);
 
   // The coupon service.
   const coupons = await rows<{ id: string; user_id: string; status: string; order_id: string | null }>(

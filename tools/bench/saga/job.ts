@@ -35,7 +35,7 @@ export interface OrderTrace {
   readonly placedAt: number;
   /** The poll that first saw AWAITING_PAYMENT answered. */
   readonly awaitingSeenAt: number;
-  /** `POST /payments` answered 201 (after any 404 while the payment service's projection lagged). */
+  /** `POST /payments` answered 201 with a PENDING payment (after any 404 while the payment service's projection lagged, or FAILED attempt). */
   readonly paymentCreatedAt: number;
   /** `POST /payments/{id}/simulate` answered 202. */
   readonly simulatedAt: number;
@@ -49,6 +49,8 @@ export interface OrderTrace {
   readonly polls: number;
   /** `POST /payments` answered 404 ORDER_NOT_FOUND before the payment service had heard of the order. */
   readonly paymentNotFound: number;
+  /** `POST /payments` answered 201 with the attempt FAILED (the provider failed or was too slow), and the client tried again. */
+  readonly paymentsFailed: number;
 }
 
 export interface SagaRun {

@@ -285,6 +285,7 @@ async function main(): Promise<void> {
     let brokerBefore: ReadonlyMap<number, number> = new Map();
     let machineBefore: MachineCpu | undefined;
     let fromUs = 0;
+    let selfBefore: NodeJS.CpuUsage | undefined;
     let countersBefore = new Map<string, DatabaseCounters>();
     const measured = await client(
       job('measured', (customer) => customer.orders.slice(WARM_UP_ROUNDS)),
@@ -294,10 +295,12 @@ async function main(): Promise<void> {
         brokerBefore = brokerCpu();
         machineBefore = machineCpu();
         cpuBefore = MEASURED.map((name) => children.cpuMs(name));
+        selfBefore = process.cpuUsage();
         fromUs = nowUs();
       },
     );
     const toUs = nowUs();
+    const self = process.cpuUsage(selfBefore);
     const cpuAfter = MEASURED.map((name) => children.cpuMs(name));
     const machineAfter = machineCpu();
     const brokerUsed = brokerCpuUsed(brokerBefore, brokerCpu());
@@ -345,7 +348,8 @@ async function main(): Promise<void> {
     console.log(
       `requests per order: ${Object.entries(measured.requests)
         .map(([kind, count]) => `${kind} ${perOrder(count)}`)
-        .join(', ')}; POST /payments answered 404 (projection behind) for ${measured.orders.filter((o) => o.paymentNotFound > 0).length} orders`,
+        .join(', ')}; POST /payments answered 404 (projection behind) for ${measured.orders.filter((o) => o.paymentNotFound > 0).length} orders, ` +
+        `201 FAILED (the provider failed or was too slow: a new attempt) ${measured.orders.reduce((sum, o) => sum + o.paymentsFailed, 0)} times`,
     );
     console.log(
       `PostgreSQL per order (transactions committed / rolled back, rows written): ${CONTEXT_NAMES.map((service) => {
@@ -361,6 +365,7 @@ async function main(): Promise<void> {
       ...MEASURED.map((name, index) => [name === 'client' ? 'load client' : name, cpuOf(index)] as const),
       ['PostgreSQL backends', pgUsed],
       ['RabbitMQ', brokerUsed],
+      ['bench', (self.user + self.system) / 1000],
     ];
     const runMs = measured.elapsedMs;
     console.log(
@@ -398,6 +403,7 @@ async function main(): Promise<void> {
       bonus: BONUS,
       paid,
       failedOrderIds: failures.flatMap((failure) => (failure.orderId ? [failure.orderId] : [])),
+      failedAttempts: runs.flatMap((run) => run.orders).reduce((sum, order) => sum + order.paymentsFailed, 0),
     };
     const drainStarted = performance.now();
     let problems = await checkInvariants(databases, vhostName, expectation);
