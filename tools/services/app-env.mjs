@@ -13,7 +13,7 @@ export function appEnv(app, env) {
 
 /**
  * The environment every app of `start:services` shares: the local servers unless set, the development
- * secrets (`secretsOf` reads or makes them; the environment's own win), and the payment sandbox.
+ * secrets (`secretsOf` reads or makes them; the environment's own win), the payment sandbox and the demo catalog.
  */
 export function servicesEnv(processEnv, secretsOf) {
   // `||`, not a spread: an exported but empty AMQP_URL= would otherwise put every process on an in-process transport of its own.
@@ -30,5 +30,7 @@ export function servicesEnv(processEnv, secretsOf) {
   // to talk to, and the payment service refuses to start without one. PAYMENT_SANDBOX set in the environment
   // wins, as every variable does: `false`, and an empty one too, which the payment service then refuses by name.
   env.PAYMENT_SANDBOX = processEnv.PAYMENT_SANDBOX ?? 'true';
+  // A local try-out, like `npm start`: something to order from the first start (the order service alone seeds nothing).
+  env.ORDER_DEMO_CATALOG = processEnv.ORDER_DEMO_CATALOG ?? 'true';
   return env;
 }

@@ -17,7 +17,7 @@ describe('start:services app environment', () => {
 describe('start:services shared environment', () => {
   const secrets = { jwtSecret: 'j'.repeat(64), internalAuthSecret: 'i'.repeat(64), paymentWebhookSecret: 'w'.repeat(64) };
 
-  it('gives every app the development secrets, the local servers and the payment sandbox', () => {
+  it('gives every app the development secrets, the local servers, the payment sandbox and the demo catalog', () => {
     const seen: Record<string, string | undefined>[] = [];
     const env = servicesEnv({ SHOP_DATA_DIR: '/tmp/x' }, (shared) => (seen.push(shared), secrets));
     expect(env).toMatchObject({
@@ -27,6 +27,7 @@ describe('start:services shared environment', () => {
       INTERNAL_AUTH_SECRET: secrets.internalAuthSecret,
       PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
       PAYMENT_SANDBOX: 'true',
+      ORDER_DEMO_CATALOG: 'true',
     });
     expect(seen[0]).toMatchObject({ SHOP_DATA_DIR: '/tmp/x' });
   });
@@ -34,6 +35,7 @@ describe('start:services shared environment', () => {
   it('keeps the sandbox off when told so; an exported empty variable is passed on as set (the payment service names it invalid), like ORDER_DEMO_CATALOG', () => {
     expect(servicesEnv({ PAYMENT_SANDBOX: 'false' }, () => secrets).PAYMENT_SANDBOX).toBe('false');
     expect(servicesEnv({ PAYMENT_SANDBOX: '' }, () => secrets).PAYMENT_SANDBOX).toBe('');
+    expect(servicesEnv({ ORDER_DEMO_CATALOG: 'false' }, () => secrets).ORDER_DEMO_CATALOG).toBe('false');
   });
 
   it('takes the servers of the environment, not an empty one', () => {
