@@ -13,7 +13,7 @@ export class ProviderTimeoutError extends Error {
 }
 
 /**
- * One call of the provider with the caller's deadline (D2): the call gets `AbortSignal.timeout(timeoutMs)`,
+ * One call of the provider with the caller's deadline: the call gets `AbortSignal.timeout(timeoutMs)`,
  * and once that fires its answer is no longer waited for, whether or not the adapter honours the signal
  * (a provider that hangs never holds a request past its deadline). A call cut short rejects with
  * `ProviderTimeoutError`; any other failure rejects as it came.
