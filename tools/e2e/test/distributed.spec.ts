@@ -5,9 +5,7 @@ import type { AdminPaymentView, CouponTemplateResponse, OrderResponse, UserRegis
 import { withDatabase } from '@shop/persistence';
 import { AmqpTransport } from '@shop/messaging';
 import { EventProbe, TEST_POSTGRES_URL, createVirtualHost, dropDatabase, freePort, waitFor, type VirtualHost } from '@shop/testing';
-import { signCallback, startCallbackRelay, type CallbackRelay, type CapturedCallback } from './support/callback-relay.js';
-import { gatewayClient } from './support/gateway-client.js';
-import { shopSteps, type Customer } from './support/shop-steps.js';
+import { gatewayClient, shopSteps, signCallback, startCallbackRelay, type CallbackRelay, type CapturedCallback, type Customer } from '@shop/embedded/testing';
 
 /**
  * End to end in the distributed mode: each app its own process (the built `main.js`, as
