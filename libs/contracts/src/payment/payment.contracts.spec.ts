@@ -70,6 +70,8 @@ describe('the payment routes', () => {
     });
     const described = (route: HttpRouteDefinition, status: number) => route.responses[status]?.description ?? '';
     expect(described(PAYMENT_ROUTES.createPayment, 404)).toContain('ORDER_NOT_FOUND');
+    // An order on its way is waited for: a client retries a 404 only after that wait.
+    expect(described(PAYMENT_ROUTES.createPayment, 404)).toContain('not heard of it within `PAYMENT_ORDER_ARRIVAL_WAIT`');
     for (const code of ['NOT_PAYABLE', 'PAYMENT_IN_PROGRESS']) expect(described(PAYMENT_ROUTES.createPayment, 409)).toContain(code);
     expect(described(PAYMENT_ROUTES.createPayment, 409)).toContain('a payment of the order succeeded already');
     // A provider that refuses or does not answer fails the attempt, answered with it: never a 5xx of the service.

@@ -165,7 +165,11 @@ export const PAYMENT_ROUTES = {
         schema: PaymentView,
       },
       400: { description: '`VALIDATION_FAILED` (with `errors`): `orderId` missing or not a UUID, an unknown field', problem: true },
-      404: { description: '`ORDER_NOT_FOUND`: no order of yours has this id (or the payment service has not heard of it yet)', problem: true },
+      404: {
+        description:
+          '`ORDER_NOT_FOUND`: no order of yours has this id (or the payment service has not heard of it within `PAYMENT_ORDER_ARRIVAL_WAIT`: the request waits that long for an order it has not heard of yet)',
+        problem: true,
+      },
       409: {
         description:
           '`NOT_PAYABLE`: the order is not awaiting payment (paid, cancelled, or past its payment deadline), or a payment of the order succeeded already; `PAYMENT_IN_PROGRESS`: a payment of the order is PENDING',
