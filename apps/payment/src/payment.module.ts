@@ -109,6 +109,7 @@ export class PaymentModule {
       pendingTimeoutMs: config.pendingTimeoutMs,
       refundBackoffMaxMs: config.refundBackoffMaxMs,
       providerTimeoutMs: config.providerTimeoutMs,
+      orderArrivalWaitMs: config.orderArrivalWaitMs,
       sandbox: config.sandbox,
     };
     return contextModule(PaymentModule, runtime, {

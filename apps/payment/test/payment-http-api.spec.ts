@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AdminPaymentView, PaymentView, SandboxSimulation, type PaymentStatus } from '@shop/contracts';
 import type { Identity } from '@shop/http';
+import { sleep } from '@shop/shared-kernel';
 import { Cleanups, assertMatchesSchema, capturingLogger, expectNothingStored, expectProblem, json, waitFor } from '@shop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,8 +47,13 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
   beforeAll(async () => {
     home = await PaymentServiceHome.create(setup, cleanups);
     // Reconciliation and the refund retries far away: a PENDING payment, or a refused refund, waits on
-    // purpose here; the jobs are not under test.
-    const config = testPaymentConfig({ PAYMENT_RECONCILE_AFTER: '24h', PAYMENT_PENDING_TIMEOUT: '168h', PAYMENT_REFUND_RETRY_INTERVAL: '1h' });
+    // purpose here; the jobs are not under test. An order not heard of is waited for 2 s (the default) before 404.
+    const config = testPaymentConfig({
+      PAYMENT_RECONCILE_AFTER: '24h',
+      PAYMENT_PENDING_TIMEOUT: '168h',
+      PAYMENT_REFUND_RETRY_INTERVAL: '1h',
+      PAYMENT_ORDER_ARRIVAL_WAIT: '2s',
+    });
     ({ api } = await home.start(config, { logger: log.logger }));
   });
   afterAll(() => cleanups.run());
@@ -117,12 +123,22 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       expect(await api.payment(order.customer, payment.paymentId.toUpperCase())).toEqual(payment);
     });
 
-    it('an order never heard of, or someone else’s, is 404 ORDER_NOT_FOUND, the same answer, nothing stored', async () => {
+    it('an order never heard of (once PAYMENT_ORDER_ARRIVAL_WAIT is up), or someone else’s, is 404 ORDER_NOT_FOUND, the same answer, nothing stored', async () => {
       const order = await aPayableOrder();
       await expectNothingStored(home, PAYMENT_TABLES, async () => {
         await expectProblem(await api.createPayment(order.customer, { orderId: randomUUID() }), 404, 'ORDER_NOT_FOUND');
         await expectProblem(await api.createPayment(aCustomer(), { orderId: order.orderId }), 404, 'ORDER_NOT_FOUND');
       });
+    });
+
+    it('an order whose awaiting arrives while POST /payments waits for it (PAYMENT_ORDER_ARRIVAL_WAIT, 2 s): 201, no retry needed', async () => {
+      // The customer's front-end saw the order AWAITING_PAYMENT at the order service before its event got here.
+      const customer = aCustomer();
+      const awaiting = orderAwaitingPayment({ userId: customer.userId, payable: 8_000 });
+      const paying = api.createPayment(customer, { orderId: awaiting.payload.orderId });
+      await sleep(100);
+      await home.deliver(awaiting);
+      expect(await json<PaymentView>(await paying, 201)).toMatchObject({ orderId: awaiting.payload.orderId, amount: 8_000, status: 'PENDING' });
     });
 
     it('one live payment per order: a second while the first is PENDING is 409 PAYMENT_IN_PROGRESS, nothing stored', async () => {

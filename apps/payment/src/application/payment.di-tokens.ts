@@ -31,6 +31,12 @@ export interface PaymentRules {
    * cancel or refund a transient failure. Each call gets `AbortSignal.timeout(providerTimeoutMs)`.
    */
   readonly providerTimeoutMs: number;
+  /**
+   * How long POST /payments waits for an order it has not heard of yet before it answers ORDER_NOT_FOUND
+   * (`PAYMENT_ORDER_ARRIVAL_WAIT`; 0: not at all): the order service answers the order AWAITING_PAYMENT a
+   * moment before its `order.awaiting-payment.v1` reaches this service.
+   */
+  readonly orderArrivalWaitMs: number;
   /** Whether the sandbox provider runs (`PAYMENT_SANDBOX`): the simulate route answers SANDBOX_DISABLED otherwise. */
   readonly sandbox: boolean;
 }

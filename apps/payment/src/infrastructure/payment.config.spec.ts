@@ -17,7 +17,7 @@ function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
 }
 
 describe('loadPaymentConfig', () => {
-  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, provider calls bounded at 3 s, callbacks in-process', () => {
+  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, provider calls bounded at 3 s, an order not heard of yet waited for 2 s, callbacks in-process', () => {
     expect(loadPaymentConfig(MINIMAL)).toEqual({
       sandbox: true,
       webhookSecret: SECRET,
@@ -28,6 +28,7 @@ describe('loadPaymentConfig', () => {
       refundRetryIntervalMs: 5_000,
       refundBackoffMaxMs: 600_000,
       providerTimeoutMs: 3_000,
+      orderArrivalWaitMs: 2_000,
       sandboxCallbackUrl: null,
     });
   });
@@ -43,6 +44,7 @@ describe('loadPaymentConfig', () => {
         PAYMENT_REFUND_RETRY_INTERVAL: '100',
         PAYMENT_REFUND_BACKOFF_MAX: '5s',
         PAYMENT_PROVIDER_TIMEOUT: '100ms',
+        PAYMENT_ORDER_ARRIVAL_WAIT: '250ms',
         PAYMENT_SANDBOX_CALLBACK_URL: 'http://127.0.0.1:3000/api/v1/payments/callback',
       }),
     ).toEqual({
@@ -55,6 +57,7 @@ describe('loadPaymentConfig', () => {
       refundRetryIntervalMs: 100,
       refundBackoffMaxMs: 5_000,
       providerTimeoutMs: 100,
+      orderArrivalWaitMs: 250,
       sandboxCallbackUrl: 'http://127.0.0.1:3000/api/v1/payments/callback',
     });
     expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_SANDBOX: '1', PAYMENT_WEBHOOK_TOLERANCE: '10s' })).toMatchObject({
@@ -62,6 +65,9 @@ describe('loadPaymentConfig', () => {
       webhookToleranceMs: 10_000,
     });
     expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_PROVIDER_TIMEOUT: '30s' }).providerTimeoutMs).toBe(30_000);
+    // 0 turns the wait off (ORDER_NOT_FOUND at once); 10 s is the most.
+    expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_ORDER_ARRIVAL_WAIT: '0' }).orderArrivalWaitMs).toBe(0);
+    expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_ORDER_ARRIVAL_WAIT: '10s' }).orderArrivalWaitMs).toBe(10_000);
     expect(loadPaymentConfig({ ...MINIMAL, PAYMENT_SANDBOX_CALLBACK_URL: 'https://shop.example/api/v1/payments/callback' }).sandboxCallbackUrl).toBe(
       'https://shop.example/api/v1/payments/callback',
     );
@@ -129,6 +135,9 @@ describe('loadPaymentConfig', () => {
     ['PAYMENT_PROVIDER_TIMEOUT', '99ms'],
     ['PAYMENT_PROVIDER_TIMEOUT', '31s'],
     ['PAYMENT_PROVIDER_TIMEOUT', '0'],
+    ['PAYMENT_ORDER_ARRIVAL_WAIT', '11s'],
+    ['PAYMENT_ORDER_ARRIVAL_WAIT', '-1'],
+    ['PAYMENT_ORDER_ARRIVAL_WAIT', '2 s'],
     ['PAYMENT_SANDBOX_CALLBACK_URL', '/api/v1/payments/callback'],
     ['PAYMENT_SANDBOX_CALLBACK_URL', 'javascript:alert(1)'],
     ['PAYMENT_SANDBOX', 'on'],

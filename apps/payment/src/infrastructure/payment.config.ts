@@ -22,6 +22,11 @@ export interface PaymentConfig {
    * past it makes the attempt FAILED (`PROVIDER_ERROR`), a query, cancel or refund past it is tried again later.
    */
   readonly providerTimeoutMs: number;
+  /**
+   * How long POST /payments waits for an order it has not heard of yet (its `order.awaiting-payment.v1` on the
+   * way) before it answers ORDER_NOT_FOUND; 0: not at all.
+   */
+  readonly orderArrivalWaitMs: number;
   /** Where the sandbox POSTs its callbacks (the gateway's `/api/v1/payments/callback`); null: handed in-process to the service's own use case. */
   readonly sandboxCallbackUrl: string | null;
 }
@@ -34,6 +39,8 @@ export const DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS = 5_000;
 export const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
 /** Well below the gateway's `SERVICE_TIMEOUT_MS` (5 s): POST /payments answers its FAILED attempt before the gateway gives up. */
 export const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
+/** The order's event usually follows the order's answer by milliseconds; a broker that lags takes longer. */
+export const DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS = 2_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -46,6 +53,11 @@ const MIN_PROVIDER_TIMEOUT_MS = 100;
  * `SERVICE_TIMEOUT_MS` (which the payment service cannot read): past that the gateway answers 504 first.
  */
 const MAX_PROVIDER_TIMEOUT_MS = 30_000;
+/**
+ * A customer waits that long for an order the service has not heard of before the 404 (and that long plus
+ * the provider call when it arrives at the last moment): well below the gateway's `SERVICE_TIMEOUT_MS`.
+ */
+const MAX_ORDER_ARRIVAL_WAIT_MS = 10_000;
 
 const paymentSpec = () => ({
   PAYMENT_SANDBOX: bool({ default: false, desc: 'the built-in sandbox provider (the only provider so far)' }),
@@ -71,6 +83,10 @@ const paymentSpec = () => ({
     MIN_PROVIDER_TIMEOUT_MS,
     MAX_PROVIDER_TIMEOUT_MS,
   )({ default: DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS, desc: 'how long one provider call may take before it counts as failed' }),
+  PAYMENT_ORDER_ARRIVAL_WAIT: duration(
+    0,
+    MAX_ORDER_ARRIVAL_WAIT_MS,
+  )({ default: DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS, desc: 'how long POST /payments waits for an order not heard of yet before ORDER_NOT_FOUND' }),
   // Empty counts as unset: docker-compose passes `${PAYMENT_SANDBOX_CALLBACK_URL:-}`.
   PAYMENT_SANDBOX_CALLBACK_URL: httpUrl({ default: undefined, desc: 'where the sandbox POSTs its signed callbacks; unset: in-process' }),
 });
@@ -82,7 +98,7 @@ const paymentSpec = () => ({
  * `PAYMENT_RECONCILE_AFTER` (0 to a day, default 2 min), `PAYMENT_PENDING_TIMEOUT` (1 s to 7 days, default
  * 20 min, not below PAYMENT_RECONCILE_AFTER), `PAYMENT_REFUND_RETRY_INTERVAL` (default 5 s),
  * `PAYMENT_REFUND_BACKOFF_MAX` (5 s to a day, default 10 min), `PAYMENT_PROVIDER_TIMEOUT` (100 ms to 30 s,
- * default 3 s), each a duration in ms or `<n>ms|s|m|h`;
+ * default 3 s), `PAYMENT_ORDER_ARRIVAL_WAIT` (0 to 10 s, default 2 s), each a duration in ms or `<n>ms|s|m|h`;
  * `PAYMENT_SANDBOX_CALLBACK_URL` (an http(s) URL, optional). With the sandbox off there is no provider
  * at all: refused, naming PAYMENT_SANDBOX. Throws one `ConfigurationError` naming every bad variable,
  * never echoing a value.
@@ -125,6 +141,7 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
     refundRetryIntervalMs: config.PAYMENT_REFUND_RETRY_INTERVAL as number,
     refundBackoffMaxMs: config.PAYMENT_REFUND_BACKOFF_MAX as number,
     providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT as number,
+    orderArrivalWaitMs: config.PAYMENT_ORDER_ARRIVAL_WAIT as number,
     sandboxCallbackUrl: (config.PAYMENT_SANDBOX_CALLBACK_URL as string | undefined) ?? null,
   };
 }

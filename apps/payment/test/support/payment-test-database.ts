@@ -82,6 +82,7 @@ export function paymentApplication(transactions: TransactionHost, cleanups: Clea
     pendingTimeoutMs: config.pendingTimeoutMs,
     refundBackoffMaxMs: config.refundBackoffMaxMs,
     providerTimeoutMs: config.providerTimeoutMs,
+    orderArrivalWaitMs: config.orderArrivalWaitMs,
     sandbox: true,
     ...options.rules,
   };

@@ -27,7 +27,10 @@ import { InMemoryPaymentRepository } from './in-memory-payment.repository.js';
 
 export const FIXTURE_NOW = new Date('2026-02-01T08:00:00.000Z');
 export const FIXTURE_SECRET = 'whsec_fixture_0123456789abcdef0123456789';
-/** The service's defaults (the secret aside). */
+/**
+ * The service's defaults, the secret aside and no wait for an order not heard of yet (`orderArrivalWaitMs`
+ * 0: ORDER_NOT_FOUND at once; the specs of the wait set it, in real milliseconds).
+ */
 export const FIXTURE_RULES: PaymentRules = {
   webhookSecret: FIXTURE_SECRET,
   webhookToleranceMs: 5 * 60_000,
@@ -35,6 +38,7 @@ export const FIXTURE_RULES: PaymentRules = {
   pendingTimeoutMs: 20 * 60_000,
   refundBackoffMaxMs: 10 * 60_000,
   providerTimeoutMs: 3_000,
+  orderArrivalWaitMs: 0,
   sandbox: true,
 };
 export const MINUTE = 60_000;

@@ -100,6 +100,7 @@ describe('the payment HTTP contract', () => {
         pendingTimeoutMs: 1,
         refundBackoffMaxMs: 5_000,
         providerTimeoutMs: 3_000,
+        orderArrivalWaitMs: 0,
         sandbox: false,
       };
       const controller = customers({ simulate: new SimulatePaymentHandler(payments as never, rules, null) });

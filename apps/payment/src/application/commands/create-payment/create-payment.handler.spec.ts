@@ -122,6 +122,92 @@ describe('CreatePaymentHandler', () => {
     });
   });
 
+  describe('an order not heard of yet: waited for up to orderArrivalWaitMs (its event on the way), reading the projection outside any transaction', () => {
+    /** Every read-only look of the wait at the projection (whether it was inside a transaction), and a promise of the first. */
+    const watchLooks = () => {
+      const looks: Array<{ inTransaction: boolean }> = [];
+      let looked!: () => void;
+      const firstLook = new Promise<void>((resolve) => (looked = resolve));
+      const find = f.orders.find.bind(f.orders);
+      f.orders.find = async (orderId) => {
+        looks.push({ inTransaction: f.unitOfWork.inTransaction });
+        looked();
+        return find(orderId);
+      };
+      return { looks, firstLook };
+    };
+    /** Until the request looks for the order a first time (it waits), or it has answered without waiting. */
+    const waiting = (firstLook: Promise<void>, answer: Promise<unknown>) => Promise.race([firstLook, answer.then(noop, noop)]);
+    const noop = () => undefined;
+
+    it('its awaiting arrives while the request waits: the payment starts (PENDING)', async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 10_000 } });
+      const { looks, firstLook } = watchLooks();
+      const orderId = newId();
+
+      const paying = f.handlers.createPayment.execute({ userId, orderId });
+      await waiting(firstLook, paying);
+      await f.awaitingOrder(userId, { orderId, payable: 7_000 });
+
+      expect(await paying).toMatchObject({ orderId, amount: 7_000, status: 'PENDING' });
+      expect(f.payments.ofOrder(orderId).map((p) => p.status)).toEqual(['PENDING']);
+      expect(looks.length).toBeGreaterThan(0);
+      expect(
+        looks.every((look) => !look.inTransaction),
+        'no transaction held while waiting',
+      ).toBe(true);
+    });
+
+    it('its awaiting never arrives: ORDER_NOT_FOUND once the wait is up, nothing stored, no provider called', async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 60 } });
+      const { looks } = watchLooks();
+      const startedAt = performance.now();
+      expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId: newId() }))).toBe('ORDER_NOT_FOUND');
+      expect(performance.now() - startedAt).toBeGreaterThanOrEqual(60);
+      // 10, 20, 40 ms apart at first: looked more than once, never in a transaction.
+      expect(looks.length).toBeGreaterThan(1);
+      expect(looks.every((look) => !look.inTransaction)).toBe(true);
+      expect(f.payments.snapshots()).toEqual([]);
+      expect(f.provider.calls).toEqual([]);
+    });
+
+    it("another user's order arrives while the request waits: ORDER_NOT_FOUND as soon as it is there", async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 10_000 } });
+      const { firstLook } = watchLooks();
+      const orderId = newId();
+      const paying = codeOf(f.handlers.createPayment.execute({ userId, orderId }));
+      await waiting(firstLook, paying);
+      await f.awaitingOrder(newId(), { orderId });
+      expect(await paying).toBe('ORDER_NOT_FOUND');
+      expect(f.payments.ofOrder(orderId)).toEqual([]);
+    });
+
+    it('an order cancelled while the request waits: NOT_PAYABLE as soon as it is heard of', async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 10_000 } });
+      const { firstLook } = watchLooks();
+      const orderId = newId();
+      const paying = codeOf(f.handlers.createPayment.execute({ userId, orderId }));
+      await waiting(firstLook, paying);
+      await f.handlers.closePaymentForOrder.execute({ orderId, userId, closedAs: 'CANCELLED' });
+      expect(await paying).toBe('NOT_PAYABLE');
+    });
+
+    it("another user's order already known: ORDER_NOT_FOUND at once, no wait", async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 10_000 } });
+      const orderId = await f.awaitingOrder(newId());
+      const { looks } = watchLooks();
+      expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId }))).toBe('ORDER_NOT_FOUND');
+      expect(looks).toEqual([]);
+    });
+
+    it('orderArrivalWaitMs 0 (PAYMENT_ORDER_ARRIVAL_WAIT=0): ORDER_NOT_FOUND at once, no wait', async () => {
+      f = paymentApplicationFixture({ rules: { orderArrivalWaitMs: 0 } });
+      const { looks } = watchLooks();
+      expect(await codeOf(f.handlers.createPayment.execute({ userId, orderId: newId() }))).toBe('ORDER_NOT_FOUND');
+      expect(looks).toEqual([]);
+    });
+  });
+
   it('lets a new attempt start after a FAILED one, and that one may succeed', async () => {
     const { orderId, paymentId } = await f.pendingPayment(userId);
     await f.callback(paymentId, { type: 'payment.failed', failureReason: 'card declined' });

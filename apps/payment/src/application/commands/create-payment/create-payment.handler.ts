@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertUuid, messageOf, newId, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
+import { assertUuid, messageOf, newId, sleep, UNIT_OF_WORK, type Clock, type UnitOfWork } from '@shop/shared-kernel';
 import { OrderNotFoundError, OrderNotPayableError, PaymentInProgressError } from '../../../domain/payment.errors.js';
 import { Payment } from '../../../domain/payment.js';
 import { PAYABLE_ORDER_REPOSITORY, PAYMENT_CLOCK, PAYMENT_PROVIDER, PAYMENT_REPOSITORY, PAYMENT_RULES, type PaymentRules } from '../../payment.di-tokens.js';
@@ -10,6 +10,10 @@ import type { PaymentRepository } from '../../ports/payment.repository.js';
 import { paymentOf } from '../payment-of.js';
 import { callProvider } from '../provider-call.js';
 import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment.command.js';
+
+/** The first wait for an order not heard of yet, doubled after each look up to LONGEST_POLL_MS. */
+const FIRST_POLL_MS = 10;
+const LONGEST_POLL_MS = 100;
 
 /**
  * A customer starts paying for their order. Refused, with nothing stored: an order not heard of or not
@@ -25,6 +29,12 @@ import type { CreatePaymentCommand, CreatePaymentResult } from './create-payment
  * attempt exists and failed, the customer starts a new one (a new Idempotency-Key). No provider trouble
  * is an error of this service (the gateway would count it against the whole service). Had the provider
  * created it after all, its success callback is still applied (FAILED → SUCCEEDED).
+ *
+ * An order not heard of yet is waited for, up to `orderArrivalWaitMs`, before ORDER_NOT_FOUND: the order
+ * service answers the order AWAITING_PAYMENT (and its customer pays) a moment before its
+ * `order.awaiting-payment.v1` reaches us. The wait reads the projection unlocked (`find`), at growing
+ * intervals, outside any transaction, then starts over once the order is there. Only an order never heard
+ * of waits: a known order of another user is ORDER_NOT_FOUND at once, like every other refusal.
  *
  * It refuses to run inside a transaction of someone else's, where the PENDING payment could not commit
  * first (POST /payments is `@Idempotent({ transaction: 'own' })`: its answer is stored after it returns).
@@ -44,9 +54,17 @@ export class CreatePaymentHandler {
     const userId = assertUuid('userId', command.userId);
     const orderId = assertUuid('orderId', command.orderId);
     if (this.unitOfWork.inTransaction) throw new Error('CreatePaymentHandler commits the payment before it calls the provider: run it outside any transaction');
-    const payment = await this.unitOfWork.run(async () => {
+    let payment = await this.start(userId, orderId);
+    if (payment === 'not heard of' && (await this.orderArrives(orderId))) payment = await this.start(userId, orderId);
+    if (payment === 'not heard of') throw new OrderNotFoundError(orderId);
+    return this.openAtProvider(payment);
+  }
+
+  /** The PENDING payment started and committed, or 'not heard of' (nothing stored) when the order is not in the projection. */
+  private start(userId: string, orderId: string): Promise<Payment | 'not heard of'> {
+    return this.unitOfWork.run(async () => {
       const order = await this.orders.findForUpdate(orderId);
-      if (!order) throw new OrderNotFoundError(orderId);
+      if (!order) return 'not heard of' as const;
       const now = this.clock.now();
       order.assertPayableBy(userId, now);
       if (await this.payments.hasSucceededPayment(orderId)) throw new OrderNotPayableError(orderId, 'a payment of it succeeded already');
@@ -56,7 +74,21 @@ export class CreatePaymentHandler {
       await this.payments.save(started);
       return started;
     });
-    return this.openAtProvider(payment);
+  }
+
+  /**
+   * Whether the order turns up in the projection within `orderArrivalWaitMs` (real time, like the provider's
+   * timeout: an operational bound, not the business clock). Polls read-only, 10 ms apart at first, doubling
+   * up to 100 ms, holding no transaction or lock while it sleeps.
+   */
+  private async orderArrives(orderId: string): Promise<boolean> {
+    const deadline = performance.now() + this.rules.orderArrivalWaitMs;
+    for (let intervalMs = FIRST_POLL_MS; ; intervalMs = Math.min(intervalMs * 2, LONGEST_POLL_MS)) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) return false;
+      await sleep(Math.min(intervalMs, leftMs));
+      if ((await this.orders.find(orderId)) !== null) return true;
+    }
   }
 
   /** The committed PENDING payment opened at the provider (outside any transaction), and the outcome recorded. */
