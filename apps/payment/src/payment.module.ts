@@ -21,13 +21,12 @@ import {
   PAYMENT_REPOSITORY,
   PAYMENT_RULES,
   SANDBOX_CONTROL,
-  type PaymentRules,
 } from './application/payment.di-tokens.js';
 import { GetPaymentHandler } from './application/queries/get-payment/get-payment.handler.js';
 import { ListPaymentsForAdminHandler } from './application/queries/list-payments-for-admin/list-payments-for-admin.handler.js';
 import { DetachedProviderCallsDrain } from './infrastructure/lifecycle/detached-provider-calls.drain.js';
 import { paymentMigrations } from './infrastructure/migrations/index.js';
-import { PAYMENT_CONFIG, type PaymentConfig } from './infrastructure/payment.config.js';
+import { PAYMENT_CONFIG, paymentRulesOf, type PaymentConfig } from './infrastructure/payment.config.js';
 import { SqlPaymentQueries } from './infrastructure/persistence/sql-payment-queries.js';
 import { TypeOrmPayableOrderRepository } from './infrastructure/persistence/typeorm-payable-order.repository.js';
 import { TypeOrmPaymentRepository } from './infrastructure/persistence/typeorm-payment.repository.js';
@@ -102,16 +101,7 @@ function providerOf(config: PaymentConfig): Provider[] {
 @Module({})
 export class PaymentModule {
   static forRoot(runtime: ServiceRuntime, config: PaymentConfig): DynamicModule {
-    const rules: PaymentRules = {
-      webhookSecret: config.webhookSecret,
-      webhookToleranceMs: config.webhookToleranceMs,
-      reconcileAfterMs: config.reconcileAfterMs,
-      pendingTimeoutMs: config.pendingTimeoutMs,
-      refundBackoffMaxMs: config.refundBackoffMaxMs,
-      providerTimeoutMs: config.providerTimeoutMs,
-      orderArrivalWaitMs: config.orderArrivalWaitMs,
-      sandbox: config.sandbox,
-    };
+    const rules = paymentRulesOf(config);
     return contextModule(PaymentModule, runtime, {
       // None: every repository and query is plain SQL over the migrations' tables.
       entities: [],

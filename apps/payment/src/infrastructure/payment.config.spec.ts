@@ -28,7 +28,7 @@ describe('loadPaymentConfig', () => {
       refundRetryIntervalMs: 5_000,
       refundBackoffMaxMs: 600_000,
       providerTimeoutMs: 3_000,
-      orderArrivalWaitMs: 2_000,
+      orderArrivalWaitMs: 1_000,
       sandboxCallbackUrl: null,
     });
   });

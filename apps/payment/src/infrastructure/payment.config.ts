@@ -1,4 +1,5 @@
 import { ConfigurationError, bool, duration, httpUrl, jobInterval, loadConfig, secret, type ConfigProblem } from '@shop/runtime';
+import type { PaymentRules } from '../application/payment.di-tokens.js';
 
 export interface PaymentConfig {
   /** The built-in sandbox provider (`PAYMENT_SANDBOX`): on, it is the provider and `POST /payments/{id}/simulate` works. */
@@ -40,7 +41,8 @@ export const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
 /** Well below the gateway's `SERVICE_TIMEOUT_MS` (5 s): POST /payments answers its FAILED attempt before the gateway gives up. */
 export const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
 /** The order's event usually follows the order's answer by milliseconds; a broker that lags takes longer. */
-export const DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS = 2_000;
+/** With the provider's 3 s, 4 s at most: within the gateway's 5 s service timeout. */
+export const DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS = 1_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -98,7 +100,7 @@ const paymentSpec = () => ({
  * `PAYMENT_RECONCILE_AFTER` (0 to a day, default 2 min), `PAYMENT_PENDING_TIMEOUT` (1 s to 7 days, default
  * 20 min, not below PAYMENT_RECONCILE_AFTER), `PAYMENT_REFUND_RETRY_INTERVAL` (default 5 s),
  * `PAYMENT_REFUND_BACKOFF_MAX` (5 s to a day, default 10 min), `PAYMENT_PROVIDER_TIMEOUT` (100 ms to 30 s,
- * default 3 s), `PAYMENT_ORDER_ARRIVAL_WAIT` (0 to 10 s, default 2 s), each a duration in ms or `<n>ms|s|m|h`;
+ * default 3 s), `PAYMENT_ORDER_ARRIVAL_WAIT` (0 to 10 s, default 1 s), each a duration in ms or `<n>ms|s|m|h`;
  * `PAYMENT_SANDBOX_CALLBACK_URL` (an http(s) URL, optional). With the sandbox off there is no provider
  * at all: refused, naming PAYMENT_SANDBOX. Throws one `ConfigurationError` naming every bad variable,
  * never echoing a value.
@@ -143,6 +145,20 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
     providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT as number,
     orderArrivalWaitMs: config.PAYMENT_ORDER_ARRIVAL_WAIT as number,
     sandboxCallbackUrl: (config.PAYMENT_SANDBOX_CALLBACK_URL as string | undefined) ?? null,
+  };
+}
+
+/** The rules the use cases apply, from the loaded configuration (the composition root and the tests' wiring). */
+export function paymentRulesOf(config: PaymentConfig): PaymentRules {
+  return {
+    webhookSecret: config.webhookSecret,
+    webhookToleranceMs: config.webhookToleranceMs,
+    reconcileAfterMs: config.reconcileAfterMs,
+    pendingTimeoutMs: config.pendingTimeoutMs,
+    refundBackoffMaxMs: config.refundBackoffMaxMs,
+    providerTimeoutMs: config.providerTimeoutMs,
+    orderArrivalWaitMs: config.orderArrivalWaitMs,
+    sandbox: config.sandbox,
   };
 }
 

@@ -23,6 +23,7 @@ import { InProcessSandboxCallbackDelivery } from '../../src/infrastructure/sandb
 import type { SandboxCallbackDelivery } from '../../src/infrastructure/sandbox/sandbox-callback.delivery.js';
 import { SandboxPaymentProvider } from '../../src/infrastructure/sandbox/sandbox-payment.provider.js';
 import { testPaymentConfig, WEBHOOK_SECRET } from './payment-service-harness.js';
+import { paymentRulesOf } from '../../src/infrastructure/payment.config.js';
 
 export { KINDS, type InstanceOptions } from '@shop/runtime/testing';
 
@@ -75,17 +76,7 @@ export function paymentApplication(transactions: TransactionHost, cleanups: Clea
   const adapters = paymentAdapters(transactions, { outbox: options.outbox });
   const clock = options.clock ?? new ManualClock(new Date());
   const config = testPaymentConfig();
-  const rules: PaymentRules = {
-    webhookSecret: config.webhookSecret,
-    webhookToleranceMs: config.webhookToleranceMs,
-    reconcileAfterMs: config.reconcileAfterMs,
-    pendingTimeoutMs: config.pendingTimeoutMs,
-    refundBackoffMaxMs: config.refundBackoffMaxMs,
-    providerTimeoutMs: config.providerTimeoutMs,
-    orderArrivalWaitMs: config.orderArrivalWaitMs,
-    sandbox: true,
-    ...options.rules,
-  };
+  const rules: PaymentRules = { ...paymentRulesOf(config), sandbox: true, ...options.rules };
   const { payments, payableOrders } = adapters;
   const receiveCallback = new ReceiveProviderCallbackHandler(transactions, payments, clock, rules);
   const delivery = options.delivery ?? new InProcessSandboxCallbackDelivery(receiveCallback);
