@@ -34,6 +34,25 @@ function headersFor(job: LoadJob): { headers: () => Record<string, string>; pool
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
+/**
+ * autocannon ends a run by destroying its connections with a request in flight on each. The server goes
+ * on with those (the gateway keeps their calls to the service in flight and queued in its bulkhead), so a
+ * run started at once would find up to `connections` of them still there besides its own: twice the load
+ * it asks for, which the gateway rightly sheds (503 SERVICE_BUSY) in its first milliseconds, and which
+ * any server would spend on the next run's clock. So each run waits for the last one's abandoned
+ * requests first: each needs at most about as long as the slowest request of that run; twice that, and
+ * never under a quarter of a second.
+ */
+let settleMs = 0;
+
+async function loadRun(options: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon(options);
+  settleMs = Math.max(250, Math.ceil(2 * result.latency.max));
+  return result;
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, settleMs));
+
 async function run(job: LoadJob): Promise<LoadResult> {
   const { headers, pool } = headersFor(job);
   await pool?.start();
@@ -41,10 +60,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const requests = [{ method: job.method, path: job.path, setupRequest: (request: autocannon.Request) => ({ ...request, headers: headers() }) }];
   const options = { url: job.origin, connections: job.connections, requests, timeout: 10 };
   try {
-    await autocannon({ ...options, duration: job.warmUpSeconds });
+    await settle();
+    await loadRun({ ...options, duration: job.warmUpSeconds });
+    await settle();
     process.send!({ measuring: true } satisfies ClientMessage);
     const fromUs = nowUs();
-    const result = await autocannon({ ...options, duration: job.seconds });
+    const result = await loadRun({ ...options, duration: job.seconds });
     const toUs = nowUs();
     return {
       name: job.name,
