@@ -124,6 +124,55 @@ describe('ReconcilePendingPaymentsHandler', () => {
     expect(f.payments.rowOf(other.paymentId)).toMatchObject({ status: 'FAILED', failureReason: 'DECLINED' });
   });
 
+  describe('a cancellation of an UNKNOWN payment that finds it succeeded (its create arrived and was paid meanwhile)', () => {
+    beforeEach(() => {
+      const charge = f.provider.charges.get(paymentId)!;
+      f.provider.charges.delete(paymentId);
+      f.clock.advance(3 * MINUTE);
+      const query = f.provider.queryPayment.bind(f.provider);
+      // UNKNOWN to the first question; the charge opens and is paid before the cancellation.
+      f.provider.queryPayment = async (id, options) => {
+        const answer = await query(id, options);
+        if (!f.provider.charges.has(id)) f.provider.charges.set(id, { ...charge, status: 'SUCCEEDED' });
+        return answer;
+      };
+    });
+
+    it('asks the provider again and applies the success it reports', async () => {
+      expect(await countsOf(run())).toEqual({ checked: 1, ...counts, succeeded: 1, errors: [] });
+      expect(f.provider.calls.filter((c) => c.operation !== 'createPayment').map((c) => c.operation)).toEqual([
+        'queryPayment',
+        'cancelPayment',
+        'queryPayment',
+      ]);
+      expect(f.payments.rowOf(paymentId)!.status).toBe('SUCCEEDED');
+    });
+
+    it('refuses it when the provider took another amount, changing nothing', async () => {
+      f.provider.reportedAmount = 1;
+      const result = await run();
+      expect(result).toMatchObject({ checked: 1, succeeded: 0, errors: [{ paymentId, error: expect.objectContaining({ code: 'AMOUNT_MISMATCH' }) }] });
+      expect(f.payments.rowOf(paymentId)!.status).toBe('PENDING');
+      expect(f.outbox.events).toEqual([]);
+    });
+
+    it('reports an error, changing nothing, when asked again the provider says no amount', async () => {
+      const query = f.provider.queryPayment.bind(f.provider);
+      f.provider.queryPayment = async (id, options) => {
+        const { amount: _amount, ...answer } = await query(id, options);
+        return answer;
+      };
+      const result = await run();
+      expect(result).toMatchObject({
+        checked: 1,
+        succeeded: 0,
+        errors: [{ paymentId, error: expect.objectContaining({ message: expect.stringContaining('no amount') }) }],
+      });
+      expect(f.payments.rowOf(paymentId)!.status).toBe('PENDING');
+      expect(f.outbox.events).toEqual([]);
+    });
+  });
+
   it('skips a payment settled by a callback that got in first: nothing applied twice', async () => {
     f.provider.settle(paymentId, 'SUCCEEDED');
     f.clock.advance(3 * MINUTE);

@@ -23,7 +23,7 @@ export const RECONCILE_LIMIT_MAX = 1_000;
  * | FAILED | | FAILED (DECLINED) |
  * | UNKNOWN (the create never reached it) | older than 2 × `providerTimeoutMs` (its create is over) | `cancelPayment` at once (nobody can pay it), then as below |
  * | UNKNOWN | younger (its create may be under way) | nothing (asked again next run) |
- * | PENDING | older than `pendingTimeoutMs`, or its order is closed (CANCELLED, or PAID by another attempt) | `cancelPayment`: cancelled → FAILED (EXPIRED); already-succeeded → success applied; already-failed → FAILED (DECLINED) |
+ * | PENDING | older than `pendingTimeoutMs`, or its order is closed (CANCELLED, or PAID by another attempt) | `cancelPayment`: cancelled → FAILED (EXPIRED); already-succeeded → asked again, success applied (amount and currency checked); already-failed → FAILED (DECLINED) |
  * | PENDING | otherwise | nothing (asked again next run) |
  *
  * The provider is asked outside any transaction, each call waited for `providerTimeoutMs` at most (one not
@@ -84,11 +84,25 @@ export class ReconcilePendingPaymentsHandler {
     if (state.status === 'UNKNOWN' && this.createMayBeUnderWay(payment)) return 'pending';
     if (state.status === 'PENDING' && !(await this.dueForCancelling(payment))) return 'pending';
     const cancelled = await this.ask((options) => this.provider.cancelPayment(payment.id, options));
-    if (cancelled === 'already-succeeded') return this.succeed(payment.id, state);
+    if (cancelled === 'already-succeeded') return this.succeed(payment.id, await this.settledSuccess(payment.id));
     if (cancelled === 'already-failed') return this.fail(payment.id, 'DECLINED', 'declined at the provider (found when cancelling it)');
     const why =
       state.status === 'UNKNOWN' ? 'unknown to the provider (its creation never reached it): cancelled there' : 'not paid in time: cancelled at the provider';
     return this.fail(payment.id, 'EXPIRED', why);
+  }
+
+  /**
+   * What the provider took, asked once more after a cancellation found the charge succeeded: the first
+   * answer (UNKNOWN, PENDING) said nothing of the amount taken, and a success is applied only with its
+   * amount checked. An answer that is not a success with an amount is an error of the payment (the next run asks again).
+   */
+  private async settledSuccess(paymentId: string): Promise<ProviderPaymentState> {
+    const state = await this.ask((options) => this.provider.queryPayment(paymentId, options));
+    if (state.status !== 'SUCCEEDED' || state.amount === undefined)
+      throw new Error(
+        `payment ${paymentId}: the provider's cancellation found it succeeded, but asked again it says ${state.status}${state.amount === undefined ? ' with no amount' : ''}: not applied`,
+      );
+    return state;
   }
 
   /** One provider call, waited for `providerTimeoutMs` at most. */
