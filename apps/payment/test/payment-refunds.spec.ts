@@ -217,6 +217,19 @@ describe.each(KINDS)('refunds and their retries on %s', (kind) => {
     expect(await attempts()).toEqual([2, 2, 2]);
     expect(await job.run(jobRun(2))).toBe(0);
   });
+
+  it('stops between refunds once the run is aborted (its deadline, or the service stopping): none is tried, each stays due', async () => {
+    await setUp();
+    const payment = await succeeded('refuse');
+    await refundRequested(payment);
+    await app.simulate.execute({ userId: payment.userId, paymentId: payment.paymentId, outcome: 'success', callback: 'withhold', refunds: 'accept' });
+    app.clock.advance(5 * SECOND);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await job.run({ ...jobRun(), signal: aborted.signal })).toBe(0);
+    expect(await snapshotOf(payment.paymentId)).toMatchObject({ status: 'REFUNDING', refund: { attempts: 1 } });
+    expect(await job.run(jobRun())).toBe(1);
+  });
 });
 
 describe.each(SETUPS)('refunds in the running service (%s)', (setup) => {

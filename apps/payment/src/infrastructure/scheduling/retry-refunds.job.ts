@@ -38,7 +38,7 @@ export class RetryRefundsJob implements ScheduledJob {
   }
 
   async run(run: JobRun): Promise<number> {
-    const { tried, refunded, refused, errors } = await this.retryDueRefunds.execute({ limit: run.batchSize });
+    const { tried, refunded, refused, errors } = await this.retryDueRefunds.execute({ limit: run.batchSize, signal: run.signal });
     for (const { paymentId, error } of errors)
       this.logger.warn({ paymentId, err: error }, 'refund retry: the provider’s answer could not be recorded; the refund stays due');
     if (refunded > 0) this.logger.info({ refunded, tried }, 'refund retry: refunds given back');

@@ -49,6 +49,20 @@ describe('RetryDueRefundsHandler', () => {
     for (const limit of [0, 1_001, 1.5]) expect(await codeOf(f.handlers.retryDueRefunds.execute({ limit }))).toBe('INVALID_VALUE');
   });
 
+  it('starts no further refund once its signal aborts (the run’s deadline): the one being tried finishes, the rest stay due', async () => {
+    const [a, b] = [await refusedRefund(), await refusedRefund()];
+    f.clock.advance(5_000);
+    for (const id of [a, b]) f.provider.charges.get(id)!.refunds = 'accept';
+    const deadline = new AbortController();
+    const refund = f.provider.refundPayment.bind(f.provider);
+    f.provider.refundPayment = async (request, options) => {
+      deadline.abort();
+      return refund(request, options);
+    };
+    expect(await f.handlers.retryDueRefunds.execute({ limit: 10, signal: deadline.signal })).toEqual({ tried: 1, refunded: 1, refused: 0, errors: [] });
+    expect([a, b].map((id) => f.payments.rowOf(id)!.status).sort()).toEqual(['REFUNDED', 'REFUNDING']);
+  });
+
   it('tries a refund an admin made due now', async () => {
     const a = await refusedRefund();
     await f.handlers.retryRefundNow.execute({ paymentId: a });

@@ -10,7 +10,7 @@ export const RETRY_REFUNDS_LIMIT_MAX = 1_000;
 /**
  * The refunds whose next try is due (the most overdue first), each tried once (`AttemptRefundHandler`:
  * the provider outside any transaction, then the answer applied in a transaction of its own). One
- * failing is counted in `errors` and the others go on.
+ * failing is counted in `errors` and the others go on; once `signal` aborts, no further one is started.
  */
 @Injectable()
 export class RetryDueRefundsHandler {
@@ -21,14 +21,17 @@ export class RetryDueRefundsHandler {
   ) {}
 
   async execute(command: RetryDueRefundsCommand): Promise<RetryDueRefundsResult> {
-    const { limit } = command;
+    const { limit, signal } = command;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > RETRY_REFUNDS_LIMIT_MAX)
       throw new InvalidValueError('limit', `must be a whole number 1–${RETRY_REFUNDS_LIMIT_MAX}, got ${limit}`);
     const due = await this.payments.refundsDue(this.clock.now(), limit);
     let refunded = 0;
     let refused = 0;
     const errors: Array<{ paymentId: string; error: unknown }> = [];
+    let tried = 0;
     for (const paymentId of due) {
+      if (signal?.aborted) break;
+      tried += 1;
       try {
         const result = await this.attemptRefund.execute({ paymentId });
         if (result.outcome === 'refunded') refunded += 1;
@@ -37,6 +40,6 @@ export class RetryDueRefundsHandler {
         errors.push({ paymentId, error });
       }
     }
-    return { tried: due.length, refunded, refused, errors };
+    return { tried, refunded, refused, errors };
   }
 }
