@@ -134,7 +134,11 @@ describe.each(KINDS)('the payment repositories on %s', (kind) => {
       await open();
       const orderId = newId();
       const first = await insert(started({ orderId }));
-      await expect(insert(started({ orderId }))).rejects.toBeInstanceOf(PaymentInProgressError);
+      const refused = await insert(started({ orderId })).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(PaymentInProgressError);
+      // The index names no payment: the error names none either (no made-up id in its place).
+      expect(refused).toMatchObject({ details: { orderId }, message: `order ${orderId} has a payment in progress; wait for it to settle` });
+      expect((refused as PaymentInProgressError).details).not.toHaveProperty('paymentId');
       expect(await database.count('payment')).toBe(1);
       // Once the first failed, the next attempt goes in.
       await change(first.id, (p) => p.fail({ reason: 'DECLINED', detail: null, at: at(1) }));

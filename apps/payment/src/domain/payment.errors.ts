@@ -18,10 +18,17 @@ export class OrderNotPayableError extends DomainError {
   }
 }
 
-/** A payment of the order is PENDING at the provider: one attempt at a time. */
+/**
+ * A payment of the order is PENDING at the provider: one attempt at a time. `paymentId` is the pending one
+ * when known (left out when only the store's unique index refused the second attempt).
+ */
 export class PaymentInProgressError extends DomainError {
-  constructor(orderId: string, paymentId: string) {
-    super('PAYMENT_IN_PROGRESS', `order ${orderId} has a payment in progress (${paymentId}); wait for it to settle`, { orderId, paymentId });
+  constructor(orderId: string, paymentId?: string) {
+    super(
+      'PAYMENT_IN_PROGRESS',
+      `order ${orderId} has a payment in progress${paymentId === undefined ? '' : ` (${paymentId})`}; wait for it to settle`,
+      paymentId === undefined ? { orderId } : { orderId, paymentId },
+    );
   }
 }
 

@@ -91,7 +91,7 @@ export class TypeOrmPaymentRepository extends AggregateRepository<Payment> imple
       try {
         await this.query(`INSERT INTO payment (${PAYMENT_COLUMNS}) VALUES ${inList(dialect, 20)}`, [...paymentValues(state), 0]);
       } catch (error) {
-        if (isUniqueViolationOf(error, PENDING_PAYMENT_OF_ORDER)) throw new PaymentInProgressError(state.orderId, 'another attempt');
+        if (isUniqueViolationOf(error, PENDING_PAYMENT_OF_ORDER)) throw new PaymentInProgressError(state.orderId);
         throw error;
       }
       this.versions.record(payment, 0);
