@@ -362,6 +362,18 @@ describe.each(KINDS)('the sandbox payment provider on %s', (kind) => {
       });
     });
 
+    it('takes a refund id in upper case as the same id, stored lower-cased: a retry in either case is the same refund', async () => {
+      const { sandbox, database } = await setUp();
+      const { paymentId } = await opened(sandbox);
+      await sandbox.simulate(paymentId, { ...send, callback: 'withhold' });
+      const refundId = randomUUID();
+      const refund = { paymentId, refundId: refundId.toUpperCase(), amount: AMOUNT, currency: 'CNY' };
+      expect(await sandbox.refundPayment(refund)).toEqual({ outcome: 'refunded' });
+      expect(await database.query('SELECT refund_id FROM payment_sandbox_charge')).toEqual([{ refund_id: refundId }]);
+      expect(await sandbox.refundPayment(refund)).toEqual({ outcome: 'refunded' });
+      expect(await sandbox.refundPayment({ ...refund, refundId })).toEqual({ outcome: 'refunded' });
+    });
+
     it('refuses a refund of a charge that took no money, of another amount, or while told to refuse', async () => {
       const { sandbox } = await setUp();
       const pending = await opened(sandbox);

@@ -204,7 +204,7 @@ export class SandboxPaymentProvider implements PaymentProvider, SandboxControl, 
           return refused(`a refund of ${refund.amount} ${refund.currency} is not the charge's ${numberOf(charge.amount)} ${charge.currency}`);
         if (charge.refunds === 'REFUSE') return refused('the sandbox refuses refunds of this charge (simulated with refunds: refuse)');
         await this.query(`UPDATE payment_sandbox_charge SET refund_id = ${param(1)}, refunded_at = ${param(2)} WHERE payment_id = ${param(3)}`, [
-          refund.refundId,
+          refund.refundId.toLowerCase(),
           this.clock.now().getTime(),
           refund.paymentId,
         ]);
