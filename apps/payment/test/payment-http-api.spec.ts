@@ -47,7 +47,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
   beforeAll(async () => {
     home = await PaymentServiceHome.create(setup, cleanups);
     // Reconciliation and the refund retries far away: a PENDING payment, or a refused refund, waits on
-    // purpose here; the jobs are not under test. An order not heard of is waited for 2 s (the default) before 404.
+    // purpose here; the jobs are not under test. An order not heard of is waited for 2 s here (the default is 1 s) before 404.
     const config = testPaymentConfig({
       PAYMENT_RECONCILE_AFTER: '24h',
       PAYMENT_PENDING_TIMEOUT: '168h',
@@ -131,7 +131,7 @@ describe.each(SETUPS)('the payment service’s HTTP API on %s', (setup) => {
       });
     });
 
-    it('an order whose awaiting arrives while POST /payments waits for it (PAYMENT_ORDER_ARRIVAL_WAIT, 2 s): 201, no retry needed', async () => {
+    it('an order whose awaiting arrives while POST /payments waits for it (PAYMENT_ORDER_ARRIVAL_WAIT, set to 2 s here; the default is 1 s): 201, no retry needed', async () => {
       // The customer's front-end saw the order AWAITING_PAYMENT at the order service before its event got here.
       const customer = aCustomer();
       const awaiting = orderAwaitingPayment({ userId: customer.userId, payable: 8_000 });

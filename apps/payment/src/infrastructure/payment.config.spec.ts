@@ -17,7 +17,7 @@ function problemsOf(env: NodeJS.ProcessEnv): ConfigurationError {
 }
 
 describe('loadPaymentConfig', () => {
-  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, provider calls bounded at 3 s, an order not heard of yet waited for 2 s, callbacks in-process', () => {
+  it('needs the sandbox and a secret: callbacks within 5 min, reconciliation every 30 s after 2 min, cancelled after 20 min, refunds retried every 5 s up to 10 min apart, provider calls bounded at 3 s, an order not heard of yet waited for 1 s, callbacks in-process', () => {
     expect(loadPaymentConfig(MINIMAL)).toEqual({
       sandbox: true,
       webhookSecret: SECRET,

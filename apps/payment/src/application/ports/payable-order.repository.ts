@@ -7,7 +7,7 @@ export interface PayableOrderRepository {
    * started for one order at once: the second waits here, then finds the first's PENDING payment.
    */
   findForUpdate(orderId: string): Promise<PayableOrder | null>;
-  /** The order as stored, unlocked and read-only (what reconciliation looks at); null when none was heard of. */
+  /** The order as stored, unlocked and read-only (what reconciliation and POST /payments' arrival wait read); null when none was heard of. */
   find(orderId: string): Promise<PayableOrder | null>;
   /** Adds or updates the order (an upsert keyed by order id). */
   save(order: PayableOrder): Promise<void>;

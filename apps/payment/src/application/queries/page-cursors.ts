@@ -1,13 +1,14 @@
 import { isUuid, opaqueCursorCodec } from '@shop/shared-kernel';
 import type { PaymentCursor } from '../ports/payment.queries.js';
 
-/**
- * The admin list's cursor (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
- * payment's createdAt in ms and its id. 200 characters at most, as the contract's query bounds it. Anything
- * else is the shared `InvalidCursorError` (INVALID_CURSOR).
- */
+/** 200 characters at most, as the contract's query bounds it. */
 const MAX_CURSOR_LENGTH = 200;
 
+/**
+ * The admin list's cursor (`opaqueCursorCodec`: base64url, only the spelling handed out decodes): the last
+ * payment's createdAt in ms and its id, `MAX_CURSOR_LENGTH` characters at most. Anything else is the shared
+ * `InvalidCursorError` (INVALID_CURSOR).
+ */
 const paymentCursor = opaqueCursorCodec<PaymentCursor>({
   maxLength: MAX_CURSOR_LENGTH,
   write: (position) => `${position.createdAt.getTime()}.${position.paymentId}`,

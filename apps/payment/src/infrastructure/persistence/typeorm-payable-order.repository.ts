@@ -24,7 +24,10 @@ export class TypeOrmPayableOrderRepository implements PayableOrderRepository {
     return row ? PayableOrder.restore(payableOrderSnapshotOf(row)) : null;
   }
 
-  /** Unlocked, to read only (reconciliation asks whether the order is closed): inside the current transaction, or a read of its own. */
+  /**
+   * Unlocked, to read only (reconciliation asks whether the order is closed, and POST /payments' arrival wait
+   * whether it has arrived): inside the current transaction, or a read of its own.
+   */
   async find(orderId: string): Promise<PayableOrder | null> {
     if (!isUuid(orderId)) return null;
     const { param } = dialectOf(this.transactions.kind);

@@ -6,9 +6,9 @@ import { ReconcilePendingPaymentsHandler } from '../../application/commands/reco
 import { PAYMENT_CLOCK } from '../../application/payment.di-tokens.js';
 import { PAYMENT_CONFIG, type PaymentConfig } from '../payment.config.js';
 
-/** Payments asked about per run: each is a provider call or two (each bounded by PAYMENT_PROVIDER_TIMEOUT), so a run stays well inside its deadline. */
+/** Payments asked about per run: each is one to three provider calls (each bounded by PAYMENT_PROVIDER_TIMEOUT). */
 export const RECONCILE_BATCH_SIZE = 50;
-/** A run's deadline: a batch of slow provider answers fits; the next payment is not started past it. */
+/** A run's deadline: a batch of slow provider answers may not fit; the run's signal bounds it (no further payment is started past it). */
 const RECONCILE_TIMEOUT_MS = 2 * 60_000;
 /** A payment whose reconciliation failed is skipped for 30 s, then 1 min, 2 min, … */
 export const FIRST_RETRY_DELAY_MS = 30_000;

@@ -6,7 +6,7 @@ import { PAYMENT_CONFIG, type PaymentConfig } from '../payment.config.js';
 
 /** Refunds tried per run: each is a provider call. */
 export const RETRY_REFUNDS_BATCH_SIZE = 50;
-/** A run's deadline: a batch of slow provider answers fits. */
+/** A run's deadline: a batch of slow provider answers may not fit; the run's signal bounds it (no further refund is started past it). */
 const RETRY_REFUNDS_TIMEOUT_MS = 2 * 60_000;
 
 /**

@@ -10,7 +10,8 @@ import { logPaymentClosed } from './payment-closed.log.js';
 /**
  * A paid order needs no other payment: `POST /payments` answers 409 `NOT_PAYABLE` (as it does already
  * for an order with a succeeded payment here; this also covers a payment the order took from another
- * attempt). A second payment that succeeds anyway is the order context's to refund (DUPLICATE_PAYMENT).
+ * attempt). An order cancelled or paid: reconciliation cancels its PENDING attempt at the provider. A second
+ * payment that succeeds anyway is the order context's to refund (DUPLICATE_PAYMENT).
  */
 @Controller()
 export class ClosePaymentOnOrderPaid {

@@ -8,7 +8,7 @@ import type { ClosePaymentForOrderCommand, ClosePaymentForOrderResult } from './
 /**
  * The order was cancelled or paid: no new payment of it may start. Payments already PENDING are left to
  * the provider: a success after the cancellation is still applied (the money moved) and the order asks
- * for its refund (LATE_PAYMENT); reconciliation cancels at the provider those of a cancelled order.
+ * for its refund (LATE_PAYMENT). An order cancelled or paid: reconciliation cancels its PENDING attempt at the provider.
  */
 @Injectable()
 export class ClosePaymentForOrderHandler {
