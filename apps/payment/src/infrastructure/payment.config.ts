@@ -32,17 +32,19 @@ export interface PaymentConfig {
   readonly sandboxCallbackUrl: string | null;
 }
 
-export const DEFAULT_PAYMENT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
-export const DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
-export const DEFAULT_PAYMENT_RECONCILE_AFTER_MS = 2 * 60_000;
-export const DEFAULT_PAYMENT_PENDING_TIMEOUT_MS = 20 * 60_000;
-export const DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS = 5_000;
-export const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
+const DEFAULT_PAYMENT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+const DEFAULT_PAYMENT_RECONCILE_INTERVAL_MS = 30_000;
+const DEFAULT_PAYMENT_RECONCILE_AFTER_MS = 2 * 60_000;
+const DEFAULT_PAYMENT_PENDING_TIMEOUT_MS = 20 * 60_000;
+const DEFAULT_PAYMENT_REFUND_RETRY_INTERVAL_MS = 5_000;
+const DEFAULT_PAYMENT_REFUND_BACKOFF_MAX_MS = 10 * 60_000;
 /** Well below the gateway's `SERVICE_TIMEOUT_MS` (5 s): POST /payments answers its FAILED attempt before the gateway gives up. */
-export const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
-/** The order's event usually follows the order's answer by milliseconds; a broker that lags takes longer. */
-/** With the provider's 3 s, 4 s at most: within the gateway's 5 s service timeout. */
-export const DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS = 1_000;
+const DEFAULT_PAYMENT_PROVIDER_TIMEOUT_MS = 3_000;
+/**
+ * The order's event usually follows the order's answer by milliseconds; a broker that lags takes longer.
+ * With the provider's 3 s, 4 s at most: within the gateway's 5 s service timeout.
+ */
+const DEFAULT_PAYMENT_ORDER_ARRIVAL_WAIT_MS = 1_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

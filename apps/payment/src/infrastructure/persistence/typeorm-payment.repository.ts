@@ -7,7 +7,7 @@ import { Payment } from '../../domain/payment.js';
 import { PAYMENT_COLUMNS, paymentSnapshotOf, paymentValues, type PaymentRow } from './payment.rows.js';
 
 /** The partial unique index of the migration: at most one PENDING payment per order. */
-export const PENDING_PAYMENT_OF_ORDER = { index: 'payment_pending_order', table: 'payment', column: 'order_id' } as const;
+const PENDING_PAYMENT_OF_ORDER = { index: 'payment_pending_order', table: 'payment', column: 'order_id' } as const;
 
 /**
  * Payments in the service's own database, through the current transaction. A save writes the payment's

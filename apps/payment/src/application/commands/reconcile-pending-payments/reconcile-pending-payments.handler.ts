@@ -10,7 +10,7 @@ import { paymentOf } from '../payment-of.js';
 import { callProvider } from '../provider-call.js';
 import type { ReconcileOutcome, ReconcilePendingPaymentsCommand, ReconcilePendingPaymentsResult } from './reconcile-pending-payments.command.js';
 
-export const RECONCILE_LIMIT_MAX = 1_000;
+const RECONCILE_LIMIT_MAX = 1_000;
 
 /**
  * Settles payments stuck in PENDING (the provider's callback lost, withheld, or never sent; the create that

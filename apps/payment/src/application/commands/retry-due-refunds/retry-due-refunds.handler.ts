@@ -5,7 +5,7 @@ import type { PaymentRepository } from '../../ports/payment.repository.js';
 import { AttemptRefundHandler } from '../attempt-refund/attempt-refund.handler.js';
 import type { RetryDueRefundsCommand, RetryDueRefundsResult } from './retry-due-refunds.command.js';
 
-export const RETRY_REFUNDS_LIMIT_MAX = 1_000;
+const RETRY_REFUNDS_LIMIT_MAX = 1_000;
 
 /**
  * The refunds whose next try is due (the most overdue first), each tried once (`AttemptRefundHandler`:
