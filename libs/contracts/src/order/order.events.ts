@@ -1,3 +1,4 @@
+import { MAX_FEN } from '@shop/shared-kernel';
 import Type from 'typebox';
 import type { COUPON_RESERVATION_REJECTION_REASONS } from '../coupon/coupon.events.js';
 import type { POINTS_RESERVATION_REJECTION_REASONS } from '../points/points.events.js';
@@ -60,12 +61,12 @@ export type OrderCancelReason = (typeof ORDER_CANCEL_REASONS)[number];
 export const REFUND_REASONS = ['CUSTOMER_REQUEST', 'LATE_PAYMENT', 'DUPLICATE_PAYMENT', 'AMOUNT_MISMATCH'] as const;
 export type RefundReason = (typeof REFUND_REASONS)[number];
 
-/** Money is integer fen; a trillion fen bounds every total the platform handles. */
-const fen = () => Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
+/** Money is integer fen; `MAX_FEN` (a trillion) bounds every total the platform handles. */
+const fen = () => Type.Integer({ minimum: 0, maximum: MAX_FEN });
 const uuid = () => Type.String({ format: 'uuid' });
 const instant = () => Type.String({ format: 'date-time' });
 const couponId = () => Type.Union([uuid(), Type.Null()]);
-const pointsToUse = () => Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
+const pointsToUse = () => Type.Integer({ minimum: 0, maximum: MAX_FEN });
 
 /** A customer placed an order (status PENDING): the saga's participants try their part (DESIGN.md section 6). */
 export const OrderPlacedV1 = defineEvent(

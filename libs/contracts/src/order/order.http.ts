@@ -1,3 +1,4 @@
+import { MAX_FEN } from '@shop/shared-kernel';
 import Type, { type Static } from 'typebox';
 import type { HttpRouteDefinition } from '../http-route.js';
 import { PAGED_HEADERS, PAGED_SUMMARY, badListQuery, pagedListQuery } from '../paging.js';
@@ -10,8 +11,6 @@ import { ORDER_CANCEL_REASONS, ORDER_STATUSES } from './order.events.js';
  * instants are ISO date-times.
  */
 
-/** A trillion fen bounds every total the platform handles (as the order events do). */
-const MAX_FEN = 1_000_000_000_000;
 const uuid = () => Type.String({ format: 'uuid' });
 const instant = () => Type.String({ format: 'date-time' });
 const fen = () => Type.Integer({ minimum: 0, maximum: MAX_FEN });

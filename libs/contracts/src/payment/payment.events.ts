@@ -1,11 +1,12 @@
+import { MAX_FEN } from '@shop/shared-kernel';
 import Type from 'typebox';
 import { defineEvent, type PayloadOf } from '../envelope.js';
 
 // What the payment context publishes (DESIGN.md sections 5 and 6). The order context consumes the success and
 // the refund; a failure is for whoever follows payments (the order waits for another attempt or its deadline).
 
-/** Money is integer fen; a trillion fen bounds every total the platform handles. */
-const fen = () => Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
+/** Money is integer fen; `MAX_FEN` (a trillion) bounds every total the platform handles. */
+const fen = () => Type.Integer({ minimum: 0, maximum: MAX_FEN });
 const uuid = () => Type.String({ format: 'uuid' });
 const instant = () => Type.String({ format: 'date-time' });
 
@@ -26,8 +27,9 @@ export const PaymentSucceededV1 = defineEvent(
 export type PaymentSucceededV1 = PayloadOf<typeof PaymentSucceededV1>;
 
 /**
- * Why a payment failed: the provider `DECLINED` it, it `EXPIRED` unpaid (cancelled at the provider by
- * reconciliation), or the provider could not be reached when it was created (`PROVIDER_ERROR`).
+ * Why a payment failed: the provider `DECLINED` it; it `EXPIRED` (cancelled by reconciliation: pending too
+ * long, unknown to the provider, or its order cancelled or paid); or its creation at the provider failed,
+ * was refused or did not answer in time (`PROVIDER_ERROR`).
  */
 export const PAYMENT_FAILURE_REASONS = ['DECLINED', 'EXPIRED', 'PROVIDER_ERROR'] as const;
 export type PaymentFailureReason = (typeof PAYMENT_FAILURE_REASONS)[number];

@@ -1,3 +1,4 @@
+import { MAX_FEN } from '@shop/shared-kernel';
 import Type, { type Static } from 'typebox';
 import type { HttpRouteDefinition } from '../http-route.js';
 import { PAGED_HEADERS, PAGED_SUMMARY, badListQuery, pagedListQuery } from '../paging.js';
@@ -9,8 +10,6 @@ import { PAYMENT_FAILURE_REASONS } from './payment.events.js';
  * names the OpenAPI component. Money is integer fen, always in `PAYMENT_CURRENCY`; instants are ISO date-times.
  */
 
-/** A trillion fen bounds every total the platform handles (as the payment events do). */
-const MAX_FEN = 1_000_000_000_000;
 const uuid = () => Type.String({ format: 'uuid' });
 const instant = () => Type.String({ format: 'date-time' });
 const fen = () => Type.Integer({ minimum: 0, maximum: MAX_FEN });
@@ -77,7 +76,8 @@ export const AdminPaymentPage = Type.Array(AdminPaymentView, { title: 'AdminPaym
 export type AdminPaymentPage = Static<typeof AdminPaymentPage>;
 
 /**
- * The sandbox provider's settlement of a PENDING payment (the built-in stand-in for a real provider):
+ * The sandbox provider's settlement of a PENDING payment (the built-in stand-in for a real provider), or
+ * the same outcome again for a settled one (it re-sends the callback, or changes `refunds`):
  * `outcome` what the customer did at the provider; `callback` `withhold` settles it without calling back
  * (reconciliation then finds it), `send` when omitted; `refunds` `refuse` makes the provider refuse its
  * refunds (they are retried), `accept` when omitted.
@@ -217,7 +217,7 @@ export const PAYMENT_ROUTES = {
     access: 'anonymous',
     tag: 'payments',
     summary:
-      "For the payment provider: a payment's outcome, signed over the body's exact bytes with `Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>` , `t` within the payment service's tolerance of now either way (`PAYMENT_WEBHOOK_TOLERANCE`). A repeat changes nothing and is answered 200",
+      "For the payment provider: a payment's outcome, signed over the body's exact bytes with `Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, `t` within the payment service's tolerance of now either way (`PAYMENT_WEBHOOK_TOLERANCE`). A repeat changes nothing and is answered 200",
     requestBody: ProviderCallback,
     signedBody: { headers: [PAYMENT_SIGNATURE_HEADER] },
     responses: {
