@@ -52,7 +52,8 @@ describe('nx affected', { timeout: 60_000 }, () => {
 
   it('the root README affects the embedded tools, whose readme-configuration spec holds its Configuration table to the loaders', () => {
     // tools/embedded's test target lists {workspaceRoot}/README.md among its inputs (its package.json): a cached
-    // green run is not reused once the table changes. @shop/services builds on @shop/embedded.
-    expect(affectedBy('README.md')).toEqual(['@shop/embedded', '@shop/services']);
+    // green run is not reused once the table changes. @shop/services builds on @shop/embedded, and @shop/e2e
+    // takes its test support (`@shop/embedded/testing`).
+    expect(affectedBy('README.md')).toEqual(['@shop/e2e', '@shop/embedded', '@shop/services']);
   });
 });
