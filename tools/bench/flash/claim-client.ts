@@ -3,7 +3,8 @@
 // attempt's latency and outcome recorded; the run goes back over IPC.
 import { Agent, request } from 'node:http';
 import { runClaims, type ClaimOutcome, type ClaimRun } from './claims.js';
-import type { BenchToClient, ClaimJob, ClientToBench } from './claim-job.js';
+import { serveJobs } from '../load-client.js';
+import type { ClaimJob } from './claim-job.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -52,18 +53,4 @@ async function run(job: ClaimJob): Promise<ClaimRun> {
   return run;
 }
 
-let pending: ClaimJob | undefined;
-const send = (message: ClientToBench) => process.send!(message);
-process.on('message', (message: BenchToClient) => {
-  if ('job' in message) {
-    pending = message.job;
-    return send({ ready: true });
-  }
-  const job = pending!;
-  pending = undefined;
-  run(job).then(
-    (result) => send({ result }),
-    (error: unknown) => send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-  );
-});
-process.once('disconnect', () => process.exit(0));
+serveJobs(run);

@@ -1,5 +1,3 @@
-import type { ClaimRun } from './claims.js';
-
 /** One run of claims through the gateway, each token once, sent by the bench to the load client. */
 export interface ClaimJob {
   readonly name: string;
@@ -12,7 +10,3 @@ export interface ClaimJob {
   /** Attempts in flight at once, each on its own keep-alive connection. */
   readonly connections: number;
 }
-
-/** The bench hands the job over, the client answers `ready`, the bench says `go` (after reading the CPU counters). */
-export type BenchToClient = { readonly job: ClaimJob } | { readonly go: true };
-export type ClientToBench = { readonly ready: true } | { readonly result: ClaimRun } | { readonly error: string };

@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { CONTEXT_NAMES } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
@@ -18,7 +17,8 @@ import { Children } from '../gateway/processes.js';
 import { intFromEnv } from '../env.js';
 import { newPlatformSecrets, serviceEnvironment } from '../platform.js';
 import { summarize, unexpectedOutcomes, type ClaimRun, type ClaimSummary } from './claims.js';
-import type { BenchToClient, ClaimJob, ClientToBench } from './claim-job.js';
+import { loadClient } from '../load-client.js';
+import type { ClaimJob } from './claim-job.js';
 import { BackendCpu, type CpuSnapshot } from './postgres-cpu.js';
 import { RawClaims } from './raw-baseline.js';
 import { insertCustomers, signAccessToken } from './users.js';
@@ -39,24 +39,6 @@ const API = '/api/v1';
 const SERVICES = CONTEXT_NAMES;
 /** The processes whose CPU time per attempt is printed for the gateway run. */
 const MEASURED = ['gateway', 'coupon', 'user', 'client'] as const;
-
-/** Runs claim jobs on the load client, one at a time; `beforeGo` runs once the client holds the job, just before it starts. */
-function loadClient(child: ChildProcess): (job: ClaimJob, beforeGo?: () => Promise<void>) => Promise<ClaimRun> {
-  return (job, beforeGo = async () => {}) =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`the load client exited (${code}) during ${job.name}`));
-      const onMessage = (message: ClientToBench) => {
-        if ('ready' in message) return void beforeGo().then(() => child.send({ go: true } satisfies BenchToClient), reject);
-        child.off('exit', onExit);
-        child.off('message', onMessage);
-        if ('error' in message) reject(new Error(`load client, ${job.name}: ${message.error}`));
-        else resolve(message.result);
-      };
-      child.once('exit', onExit);
-      child.on('message', onMessage);
-      child.send({ job } satisfies BenchToClient);
-    });
-}
 
 /** A JSON call through the gateway; the answer, or an error unless 2xx. */
 async function call<T>(
@@ -230,7 +212,7 @@ async function main(): Promise<void> {
     };
     const claimPath = (templateId: string) => `${API}/coupon-templates/${templateId}/claim`;
 
-    const claim = loadClient(children.fork('client', fileURLToPath(new URL('./claim-client.js', import.meta.url)), process.env));
+    const claim = loadClient<ClaimJob, ClaimRun>(children.fork('client', fileURLToPath(new URL('./claim-client.js', import.meta.url)), process.env));
     const warmUpTemplate = await createTemplate('Flash sale warm-up (bench)', WARM_UP_STOCK);
     const warmUp = summarize(
       await claim({ name: 'warm-up', origin: gateway, path: claimPath(warmUpTemplate), tokens: tokens.slice(0, WARM_UP_CLAIMS), connections: CONNECTIONS }),

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchToClient, ClientToBench, Customer, OrderPlan, OrderTrace, SagaJob, SagaRun } from './job.js';
+import { serveJobs } from '../load-client.js';
+import type { Customer, OrderPlan, OrderTrace, SagaJob, SagaRun } from './job.js';
 
 const API = '/api/v1';
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -182,18 +183,4 @@ async function run(job: SagaJob): Promise<SagaRun> {
   return { elapsedMs: lastPaid - started, orders, failures, requests: gateway.requests };
 }
 
-let pending: SagaJob | undefined;
-const send = (message: ClientToBench) => process.send!(message);
-process.on('message', (message: BenchToClient) => {
-  if ('job' in message) {
-    pending = message.job;
-    return send({ ready: true });
-  }
-  const job = pending!;
-  pending = undefined;
-  run(job).then(
-    (result) => send({ result }),
-    (error: unknown) => send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-  );
-});
-process.once('disconnect', () => process.exit(0));
+serveJobs(run);

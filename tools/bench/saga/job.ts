@@ -62,7 +62,3 @@ export interface SagaRun {
   /** Requests sent by the client, by kind. */
   readonly requests: Readonly<Record<string, number>>;
 }
-
-/** The bench hands the job over, the client answers `ready`, the bench says `go` (after reading the CPU counters). */
-export type BenchToClient = { readonly job: SagaJob } | { readonly go: true };
-export type ClientToBench = { readonly ready: true } | { readonly result: SagaRun } | { readonly error: string };

@@ -12,7 +12,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { CONTEXT_NAMES } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
@@ -23,7 +22,8 @@ import { BackendCpu, type CpuSnapshot } from '../flash/postgres-cpu.js';
 import { Children } from '../gateway/processes.js';
 import { newPlatformSecrets, serviceEnvironment } from '../platform.js';
 import { checkInvariants, type ContextDatabases, type PaidOrder } from './invariants.js';
-import type { BenchToClient, ClientToBench, Customer, OrderTrace, SagaJob, SagaRun } from './job.js';
+import { loadClient } from '../load-client.js';
+import type { Customer, OrderTrace, SagaJob, SagaRun } from './job.js';
 import { COUPON_DISCOUNT, PRODUCTS, planOrders } from './plan.js';
 import { databaseCounters, type DatabaseCounters } from './postgres-stats.js';
 import { brokerCpu, brokerCpuUsed, machineCpu, type MachineCpu } from './system-cpu.js';
@@ -87,24 +87,6 @@ async function inParallel<T>(count: number, concurrency: number, job: (index: nu
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   return results;
-}
-
-/** Runs saga jobs on the load client, one at a time; `beforeGo` runs once the client holds the job, just before it starts. */
-function loadClient(child: ChildProcess): (job: SagaJob, beforeGo?: () => Promise<void>) => Promise<SagaRun> {
-  return (job, beforeGo = async () => {}) =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`the load client exited (${code}) during ${job.name}`));
-      const onMessage = (message: ClientToBench) => {
-        if ('ready' in message) return void beforeGo().then(() => child.send({ go: true } satisfies BenchToClient), reject);
-        child.off('exit', onExit);
-        child.off('message', onMessage);
-        if ('error' in message) reject(new Error(`load client, ${job.name}: ${message.error}`));
-        else resolve(message.result);
-      };
-      child.once('exit', onExit);
-      child.on('message', onMessage);
-      child.send({ job } satisfies BenchToClient);
-    });
 }
 
 const fmt = (value: number | undefined): string =>
@@ -260,7 +242,7 @@ async function main(): Promise<void> {
         `${((performance.now() - setUpStarted) / 1000).toFixed(1)} s`,
     );
 
-    const client = loadClient(children.fork('client', fileURLToPath(new URL('./client.js', import.meta.url)), process.env));
+    const client = loadClient<SagaJob, SagaRun>(children.fork('client', fileURLToPath(new URL('./client.js', import.meta.url)), process.env));
     const job = (name: string, pick: (customer: Customer) => Customer['orders']): SagaJob => ({
       name,
       origin: gateway,
