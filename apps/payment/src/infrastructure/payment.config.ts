@@ -108,32 +108,21 @@ const paymentSpec = () => ({
  * never echoing a value.
  */
 export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): PaymentConfig {
+  // Throws for any bad variable first: the checks across variables below read validated values only.
+  const config = loadConfig(paymentSpec(), env);
   const problems: ConfigProblem[] = [];
-  let config: ReturnType<typeof loadConfig<ReturnType<typeof paymentSpec>>> | undefined;
-  try {
-    config = loadConfig(paymentSpec(), env);
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    problems.push(...error.problems);
-  }
-  const named = (variable: string) => problems.some((problem) => problem.variable === variable);
-
-  if (config && !named('PAYMENT_SANDBOX') && !(config.PAYMENT_SANDBOX as boolean))
+  if (!(config.PAYMENT_SANDBOX as boolean))
     problems.push({
       variable: 'PAYMENT_SANDBOX',
       problem:
         'no payment provider: the built-in sandbox is the only one so far; set PAYMENT_SANDBOX=true (apps/payment/README.md says how to add a real provider)',
     });
-
-  if (config && !named('PAYMENT_PENDING_TIMEOUT') && !named('PAYMENT_RECONCILE_AFTER')) {
-    if ((config.PAYMENT_PENDING_TIMEOUT as number) < (config.PAYMENT_RECONCILE_AFTER as number))
-      problems.push({
-        variable: 'PAYMENT_PENDING_TIMEOUT',
-        problem: 'invalid; expected at least PAYMENT_RECONCILE_AFTER (a payment is asked about before it is cancelled)',
-      });
-  }
-
-  if (problems.length > 0 || !config) throw new ConfigurationError(problems);
+  if ((config.PAYMENT_PENDING_TIMEOUT as number) < (config.PAYMENT_RECONCILE_AFTER as number))
+    problems.push({
+      variable: 'PAYMENT_PENDING_TIMEOUT',
+      problem: 'invalid; expected at least PAYMENT_RECONCILE_AFTER (a payment is asked about before it is cancelled)',
+    });
+  if (problems.length > 0) throw new ConfigurationError(problems);
   // All are validated and required or defaulted; the validators' types do not say so.
   return {
     sandbox: config.PAYMENT_SANDBOX as boolean,
