@@ -229,19 +229,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     const SUBTOTAL = TEA.price + 2 * MUG.price;
 
     /** A new customer with the sign-up bonus and the welcome coupon (5 yuan off from 30 yuan) in. */
-    const newCustomer = async (name: string): Promise<Customer & { welcomeCouponId: string }> => {
-      const customer = await gateway.newCustomer(name);
-      await pointsBecome(customer, BONUS);
-      const [granted] = await waitFor(
-        async () => {
-          const mine = await couponsOf(customer);
-          return mine.length > 0 ? mine : undefined;
-        },
-        { what: 'the welcome coupon', timeoutMs: SETTLE_MS },
-      );
-      expect(granted).toMatchObject({ templateId: welcome.templateId, status: 'AVAILABLE', orderId: null });
-      return { ...customer, welcomeCouponId: granted!.couponId };
-    };
+    const newCustomer = (name: string) => steps.welcomedCustomer(name, BONUS, welcome.templateId);
     const awaitingPayment = async (customer: Customer, couponId: string): Promise<OrderResponse> => {
       const placed = await place(customer, { items: basket, couponId, pointsToUse: 60 });
       return orderBecomes(customer, placed.orderId, 'AWAITING_PAYMENT');

@@ -47,19 +47,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     steps;
 
   /** A new customer with the sign-up bonus and the welcome coupon in: their welcome coupon's id. */
-  const newCustomer = async (name: string): Promise<Customer & { welcomeCouponId: string }> => {
-    const customer = await gateway.newCustomer(name);
-    await pointsBecome(customer, BONUS);
-    const [granted] = await waitFor(
-      async () => {
-        const mine = await couponsOf(customer);
-        return mine.length > 0 ? mine : undefined;
-      },
-      { what: 'the welcome coupon', timeoutMs: SETTLE_MS },
-    );
-    expect(granted).toMatchObject({ templateId: welcome.templateId, status: 'AVAILABLE', orderId: null });
-    return { ...customer, welcomeCouponId: granted!.couponId };
-  };
+  const newCustomer = (name: string) => steps.welcomedCustomer(name, BONUS, welcome.templateId);
 
   /** A customer's order of the basket with the coupon and 60 points, awaiting its payment. */
   const awaitingPayment = async (customer: Customer, couponId: string): Promise<OrderResponse> => {

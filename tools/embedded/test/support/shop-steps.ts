@@ -32,6 +32,21 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
   const pointsBecome = (customer: Customer, expected: PointsBalance) =>
     until(`points ${JSON.stringify(expected)}`, async () => JSON.stringify(await pointsOf(customer)) === JSON.stringify(expected));
 
+  /**
+   * A customer registered now, once its sign-up bonus (`bonus`) and its welcome coupon (of the `welcomeTemplateId`
+   * campaign, granted on registration) are in: the customer and that coupon's id.
+   */
+  const welcomedCustomer = async (name: string, bonus: PointsBalance, welcomeTemplateId: string): Promise<Customer & { welcomeCouponId: string }> => {
+    const customer = await gateway.newCustomer(name);
+    await pointsBecome(customer, bonus);
+    const [granted] = await until('the welcome coupon', async () => {
+      const mine = await couponsOf(customer);
+      return mine.length > 0 ? mine : undefined;
+    });
+    expect(granted).toMatchObject({ templateId: welcomeTemplateId, status: 'AVAILABLE', orderId: null });
+    return { ...customer, welcomeCouponId: granted!.couponId };
+  };
+
   /** A new campaign of the admin's (10 yuan off from `minSpend` unless said otherwise). */
   const campaign = async (changes: Record<string, unknown> = {}): Promise<CouponTemplateResponse> => {
     const template = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {
@@ -128,6 +143,7 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
     couponsOf,
     couponOf,
     couponBecomes,
+    welcomedCustomer,
     place,
     orderOf,
     orderBecomes,
