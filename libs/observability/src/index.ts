@@ -1,2 +1,3 @@
 export * from './message-context.js';
 export * from './logger.js';
+export * from './tracing.js';

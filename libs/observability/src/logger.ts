@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { MessageContext } from './message-context.js';
+import { activeSpanIds } from './tracing-state.js';
 
 export type { Logger } from 'pino';
 
@@ -8,7 +9,7 @@ export const LOGGER = Symbol.for('shop.Logger');
 
 /**
  * Structured JSON logs. Every line written while a request or message is being handled carries its
- * `correlationId` and `causationId`.
+ * `correlationId` and `causationId`, and, when tracing is on and a span records, its `traceId` and `spanId`.
  */
 export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
   const settings: LoggerOptions = {
@@ -17,7 +18,9 @@ export function createLogger(service: string, options: LoggerOptions = {}, desti
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => {
       const context = MessageContext.current();
-      return context ? { correlationId: context.correlationId, causationId: context.causationId } : {};
+      const span = activeSpanIds();
+      if (!span) return context ? { correlationId: context.correlationId, causationId: context.causationId } : {};
+      return context ? { correlationId: context.correlationId, causationId: context.causationId, ...span } : { ...span };
     },
     ...options,
   };
