@@ -256,6 +256,17 @@ describe('JobScheduler on SQLite', () => {
     expect(await metric('shop_scheduled_job_last_success_timestamp_seconds', 'failing')).toBe(0);
   });
 
+  it("exposes each job's interval from the start, before any run and also on an instance that never starts its jobs", async () => {
+    const hourly = recordingJob({ name: 'hourly', intervalMs: 3_600_000 });
+    const quick = recordingJob({ name: 'quick', intervalMs: 1_500 });
+    new JobScheduler(transactions, [hourly.job, quick.job], silentLogger(), { metrics });
+    expect(await metric('shop_scheduled_job_interval_seconds', 'hourly')).toBe(3600);
+    expect(await metric('shop_scheduled_job_interval_seconds', 'quick')).toBe(1.5);
+    expect(hourly.spans).toEqual([]);
+    // Nothing has succeeded yet: an alert on "no success for 3 intervals" has the interval to compare with, and no success.
+    expect((await metrics.registry.getSingleMetric('shop_scheduled_job_last_success_timestamp_seconds')?.get())?.values).toEqual([]);
+  });
+
   it('refuses a job declared twice or with settings that cannot run', () => {
     const job = recordingJob({}).job;
     expect(() => new JobScheduler(transactions, [job, job], silentLogger())).toThrow(/declared twice/);

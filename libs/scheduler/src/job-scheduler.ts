@@ -75,11 +75,13 @@ export class JobScheduler {
     const duplicate = resolved.find((job, index) => resolved.findIndex((other) => other.name === job.name) !== index);
     if (duplicate) throw new Error(`scheduled job ${duplicate.name} is declared twice`);
     const leases = new JobLeases(transactions, options.owner === undefined ? defaultJobOwner() : checkedOwner(options.owner));
+    const metrics = options.metrics ?? new SchedulerMetrics();
+    for (const job of resolved) metrics.interval.set({ job: job.name }, job.intervalMs / 1000);
     const settings: LoopSettings = {
       transactions,
       leases,
       logger,
-      metrics: options.metrics ?? new SchedulerMetrics(),
+      metrics,
       leaseMarginMs: options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS,
       jitter: options.jitter ?? DEFAULT_JITTER,
     };

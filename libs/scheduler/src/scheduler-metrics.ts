@@ -9,6 +9,11 @@ export class SchedulerMetrics {
   readonly duration: Histogram<'job'>;
   readonly lastSuccess: Gauge<'job'>;
   readonly itemsHandled: Counter<'job'>;
+  /**
+   * Each job's interval, set when the scheduler is built (also on an instance with the scheduler off):
+   * an alert compares the time since the last success with it, and it names every declared job.
+   */
+  readonly interval: Gauge<'job'>;
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -38,5 +43,11 @@ export class SchedulerMetrics {
       registers,
     });
     this.itemsHandled = new Counter({ name: 'shop_scheduled_job_items_total', help: 'Items handled by scheduled job runs', labelNames: ['job'], registers });
+    this.interval = new Gauge({
+      name: 'shop_scheduled_job_interval_seconds',
+      help: 'How often a scheduled job is due (its interval)',
+      labelNames: ['job'],
+      registers,
+    });
   }
 }
