@@ -1,7 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createLogger, type Logger } from '@shop/observability';
+import { createLogger, tracingEnabled, type Logger } from '@shop/observability';
 import { correlationIdOf, installCorrelation } from './correlation/correlation.middleware.js';
 import { GatewayOnlyGuard } from './identity/gateway-only.guard.js';
 import { REQUEST_IDENTITY, type RequestWithIdentity } from './identity/identity.decorators.js';
@@ -10,6 +10,7 @@ import { installJsonBodyParser } from './problem/json-body.js';
 import { answerClientError, answerFrameworkError, refuseLongRequestTarget } from './problem/framework-errors.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import { securityHeaders } from './security-headers.js';
+import { installServerSpans } from './tracing/server-spans.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
 /** 1 MiB. */
@@ -96,6 +97,7 @@ export function createHttpAdapter(options: HttpServerOptions = {}): FastifyAdapt
 }
 
 export interface HttpAppOptions {
+  /** The app's name (`gateway`, `order`, …): its logger's, and its server spans' `shop.service`. */
   readonly service: string;
   /**
    * A service: the verifier of the gateway's internal token, so that it serves only calls from the
@@ -124,7 +126,7 @@ const identityUserId = (request: FastifyRequest): string | undefined => (request
 
 /**
  * Sets up an app's HTTP edge the same way in every service: correlation ids (first, so that every
- * answer carries one), security headers, the one strict JSON body parser with a size and depth
+ * answer carries one), a server span per request when tracing is on, security headers, the one strict JSON body parser with a size and depth
  * limit, problem+json for every error, one access log line per request and, on services, the
  * gateway-only guard. Create the app with `createHttpAdapter()` and `{ bodyParser: false }`.
  */
@@ -132,6 +134,8 @@ export function configureHttpApp<App extends NestFastifyApplication>(app: App, o
   const logger = options.logger ?? createLogger(options.service);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   installCorrelation(fastify, { requestContext: options.requestContext ?? true });
+  // Tracing is started before any app is created; off, not even a hook is added.
+  if (tracingEnabled()) installServerSpans(fastify, { service: options.service });
   fastify.addHook('onRequest', refuseLongRequestTarget);
   // An API answers JSON only: nothing may be framed, run or loaded from its answers.
   void fastify.register(

@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE } from '@shop/observability';
+import { correlationIdOf } from '../correlation/correlation.middleware.js';
+
+const SERVER_SPAN = Symbol.for('shop.http.ServerSpan');
+
+interface ServerSpan {
+  readonly span: Span;
+  /** The request's context: the caller's trace (when it sent one) with this span in it. */
+  readonly context: Context;
+}
+
+type WithServerSpan = { [SERVER_SPAN]?: ServerSpan };
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+
+/** A well-formed `traceparent` is 55 characters; later versions may add fields, within reason. */
+const MAX_TRACEPARENT_LENGTH = 256;
+/**
+ * W3C asks for at least 512 characters of `tracestate` to be kept, and the SDK keeps no more than
+ * that. A longer one from outside is dropped whole, before anything splits or parses it.
+ */
+const MAX_TRACESTATE_LENGTH = 1_024;
+
+/**
+ * Reads only the trace-context headers, and only when they are single, sane-length strings: a caller
+ * (the internet, at the gateway) may send many or huge ones. What the propagator then refuses (a
+ * malformed `traceparent`) leaves the request a trace of its own.
+ */
+export const boundedTraceHeaders: TextMapGetter<IncomingHttpHeaders> = {
+  keys: () => ['traceparent', 'tracestate'],
+  get(headers, key) {
+    const value = headers[key];
+    if (typeof value !== 'string') return undefined; // absent, or repeated: W3C says a repeated traceparent is invalid
+    if (key === 'traceparent') return value.length <= MAX_TRACEPARENT_LENGTH ? value : undefined;
+    if (key === 'tracestate') return value.length <= MAX_TRACESTATE_LENGTH ? value : undefined;
+    return undefined;
+  },
+};
+
+/**
+ * One SERVER span per request, named `${method} ${route template}`: it starts at the first hook (so a
+ * refused body or an unknown path has one too), continues the caller's W3C trace when it sent one,
+ * and ends when the response is done or its connection closed (ERROR on 5xx). The handler (guards,
+ * pipes, controller, what they await) runs inside its context, entered in `preHandler` like the
+ * `MessageContext`: the body's stream events would not keep a context entered earlier.
+ *
+ * Install it only when `tracingEnabled()`: it does nothing useful otherwise, and costs a little.
+ */
+export function installServerSpans(fastify: FastifyInstance, options: { readonly service: string }): void {
+  const tracer = trace.getTracer('@shop/http');
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers, boundedTraceHeaders);
+    const route = request.is404 ? undefined : request.routeOptions.url;
+    const known = KNOWN_METHODS.has(request.method);
+    const method = known ? request.method : '_OTHER';
+    const span = tracer.startSpan(
+      `${known ? method : 'HTTP'}${route ? ` ${route}` : ''}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          ...(known ? {} : { [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: request.method }),
+          ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
+          // The path only: a query may carry ids or tokens, and stays out as it does of the access log.
+          [ATTR_URL_PATH]: pathOf(request.url),
+          [ATTR_URL_SCHEME]: request.protocol,
+          [ATTR_SERVER_PORT]: request.socket.localPort,
+          [SHOP_SERVICE_ATTRIBUTE]: options.service,
+          [SHOP_CORRELATION_ID_ATTRIBUTE]: correlationIdOf(request),
+        },
+      },
+      parent,
+    );
+    (request as WithServerSpan)[SERVER_SPAN] = { span, context: trace.setSpan(parent, span) };
+    // 'close' comes after the response is sent, and also when the connection dropped before it was.
+    reply.raw.once('close', () => {
+      const status = reply.raw.statusCode;
+      if (reply.raw.writableFinished) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        if (status >= 500) {
+          span.setAttribute(ATTR_ERROR_TYPE, String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      } else {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was sent' });
+      }
+      span.end();
+    });
+    done();
+  });
+  fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    const server = (request as WithServerSpan)[SERVER_SPAN];
+    if (server) context.with(server.context, done);
+    else done();
+  });
+}
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
