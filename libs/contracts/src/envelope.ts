@@ -24,7 +24,22 @@ export interface EventEnvelope<P = unknown> {
    * existed and on hand-built envelopes.
    */
   readonly sequence?: number;
+  /**
+   * The W3C trace context of the span that sent it (the relay's `send`), when the producer traces. On
+   * AMQP it travels as the headers `traceparent` and `tracestate`. The consumer takes it off before the
+   * envelope is checked against its schema and starts its `process` span as a child of it; a malformed
+   * one is ignored (a new trace), never a failure. Handlers do not see it.
+   */
+  readonly traceContext?: TraceContext;
   readonly payload: P;
+}
+
+/** W3C Trace Context (https://www.w3.org/TR/trace-context/), as its two headers. */
+export interface TraceContext {
+  /** `00-<trace id>-<parent span id>-<flags>`. */
+  readonly traceparent: string;
+  /** Vendor entries, at most 512 characters. */
+  readonly tracestate?: string;
 }
 
 /**

@@ -19,6 +19,9 @@ export const HEADER = {
   failedAt: 'shop-failed-at',
   service: 'shop-service',
   replayedAt: 'shop-replayed-at',
+  /** W3C Trace Context of the relay's `send` span (the envelope's `traceContext`); absent when not traced. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
 } as const;
 
 const FAILURE_HEADERS: readonly string[] = [HEADER.error, HEADER.attempts, HEADER.failedAt, HEADER.service];
@@ -40,6 +43,11 @@ export function publishOptionsOf(envelope: EventEnvelope, timestampSeconds: numb
   };
   if (envelope.causationId !== null) headers[HEADER.causationId] = envelope.causationId;
   if (envelope.sequence !== undefined) headers[HEADER.sequence] = envelope.sequence;
+  const { traceContext } = envelope;
+  if (traceContext !== undefined) {
+    headers[HEADER.traceparent] = traceContext.traceparent;
+    if (traceContext.tracestate !== undefined) headers[HEADER.tracestate] = traceContext.tracestate;
+  }
   return {
     persistent: true,
     contentType: JSON_CONTENT_TYPE,
@@ -82,6 +90,8 @@ export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payloa
   const headers = headersOf(message);
   const { properties } = message;
   const sequence: unknown = headers[HEADER.sequence];
+  const traceparent: unknown = headers[HEADER.traceparent];
+  const tracestate: unknown = headers[HEADER.tracestate];
   // amqplib types every property and header `any`: these are the values as they arrived, unchecked
   // here; the contract's schema check refuses a missing or mistyped one.
   const arrived: { [K in keyof Omit<EventEnvelope, 'payload'>]?: unknown } = {
@@ -94,6 +104,8 @@ export function envelopeHeadersOf(message: Message): Omit<EventEnvelope, 'payloa
     causationId: headers[HEADER.causationId] ?? null,
     // Whatever arrived is handed on (the schema check refuses a non-integer); a missing one stays missing.
     ...(sequence === undefined ? {} : { sequence }),
+    // Handed on as it came: the consumer takes it off and checks it before anything parses it.
+    ...(traceparent === undefined ? {} : { traceContext: tracestate === undefined ? { traceparent } : { traceparent, tracestate } }),
   };
   return arrived as Omit<EventEnvelope, 'payload'>;
 }

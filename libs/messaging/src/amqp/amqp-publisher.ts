@@ -2,7 +2,7 @@ import { IllegalOperationError, type ChannelModel } from 'amqplib';
 import { inspect } from 'node:util';
 import type { Logger } from 'pino';
 import { consumersOf, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
-import { EVENTS_EXCHANGE, TransportUnavailableError, UnroutableError, type PublishOutcome } from '../transport/transport.js';
+import { EVENTS_EXCHANGE, TransportUnavailableError, UnroutableError, type OnPublishSettled, type PublishOutcome } from '../transport/transport.js';
 import { ConfirmSession } from './amqp-confirm-session.js';
 import { bodyOf, publishOptionsOf } from './amqp-envelope.js';
 import { declareEventsExchange, declareManifestTopology } from './amqp-topology.js';
@@ -49,14 +49,14 @@ export class EventPublisher {
     this.session = await this.openSession(model);
   }
 
-  async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
+  async publishBatch(envelopes: readonly EventEnvelope[], onSettled?: OnPublishSettled): Promise<PublishOutcome[]> {
     if (envelopes.length === 0) return [];
     const session = this.session?.open ? this.session : await this.reopen();
     if (!session) {
       const error = new TransportUnavailableError('not connected to the broker');
       return envelopes.map(() => failure(error));
     }
-    return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger, this.topology).run();
+    return new BatchPublication(session, envelopes, this.confirmTimeoutMs, this.logger, this.topology, onSettled).run();
   }
 
   /**
@@ -142,6 +142,7 @@ class BatchPublication {
     private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly topology: KnownTopology | null,
+    private readonly onSettled: OnPublishSettled | undefined,
   ) {
     this.outcomes = new Array<PublishOutcome | undefined>(envelopes.length);
     this.unsettled = envelopes.length;
@@ -200,6 +201,7 @@ class BatchPublication {
     if (this.finished || this.outcomes[index] !== undefined) return;
     this.outcomes[index] = outcome;
     if (!outcome.ok) this.failed++;
+    this.onSettled?.(index, outcome);
     if (--this.unsettled === 0) this.finish();
   }
 

@@ -4,6 +4,7 @@ import {
   TransportUnavailableError,
   type ConsumerHandle,
   type DeadLetter,
+  type OnPublishSettled,
   type PublishOutcome,
   type Subscription,
   type Transport,
@@ -78,12 +79,12 @@ export class AmqpTransport implements Transport {
     return this.closing === null && this.publisherConnection.model !== null;
   }
 
-  publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
+  publishBatch(envelopes: readonly EventEnvelope[], onSettled?: OnPublishSettled): Promise<PublishOutcome[]> {
     if (this.closing) {
       const error = new TransportUnavailableError('transport closed');
       return Promise.resolve(envelopes.map(() => ({ ok: false, error })));
     }
-    return this.publisher.publishBatch(envelopes);
+    return this.publisher.publishBatch(envelopes, onSettled);
   }
 
   /**

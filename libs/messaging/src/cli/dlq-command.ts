@@ -16,7 +16,8 @@ Dead letters (messages a service's handlers gave up on; RabbitMQ, or --sqlite-di
 
 Dead outbox rows (events the service could not publish OUTBOX_MAX_ATTEMPTS times; its database):
   outbox-list <service>          one line per row (oldest first): seq, message id, type, aggregate
-                                 #sequence, attempts, dead at, last error
+                                 #sequence, attempts, dead at, last error, trace=<trace id> when
+                                 the event was written while tracing
   outbox-replay <service> [<id> …]
                                  puts the named rows (all if none named) back on the pending queue
                                  (attempts 0, due now); the relay publishes them on its next pass
@@ -207,6 +208,7 @@ async function deadOutboxRows(
             `attempts=${row.attempts}`,
             new Date(row.deadAt).toISOString(),
             (row.lastError ?? '').replace(/\s+/g, ' ').slice(0, 200),
+            ...(row.traceId === null ? [] : [`trace=${row.traceId}`]),
           ].join('\t'),
         );
       }

@@ -1,15 +1,29 @@
-import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
+import { SpanKind, context, trace, type Context, type Span } from '@opentelemetry/api';
+import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry, type TraceContext } from '@shop/contracts';
 import { isConnectionError, isDatabaseConnectionError, type TransactionHost } from '@shop/persistence';
 import type { Logger } from 'pino';
-import { MessageContext } from '@shop/observability';
+import { MessageContext, tracingEnabled } from '@shop/observability';
+import {
+  MessagingAttribute,
+  ShopAttribute,
+  endWithError,
+  messagingSystemOf,
+  messagingTracer,
+  parentContextOf,
+  receivedTraceContextOf,
+  type MessageOutcome,
+} from '../tracing/messaging-tracing.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { Semaphore } from '../memory/semaphore.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { OutagePause, defaultOutagePauseOptions, type OutagePauseOptions } from './outage-pause.js';
 import {
+  EVENTS_EXCHANGE,
   PermanentDeliveryError,
   TransientDeliveryError,
+  isTransientDeliveryError,
+  queueNameOf,
   type ConsumerHandle,
   type Delivery,
   type RetryPolicy,
@@ -122,29 +136,42 @@ export class EventConsumer {
   }
 
   async deliver(delivery: Delivery): Promise<void> {
-    const envelope = this.validated(delivery);
+    // The trace context is the transport's, not the contract's: off before the schema check, always.
+    const { candidate, traceContext } = withoutTraceContext(delivery.envelope);
+    const parent = tracingEnabled() ? parentContextOf(receivedTraceContextOf(traceContext)) : undefined;
+    const envelope = this.validated(candidate, delivery.attempt, parent);
     const handlers = this.handlers.get(envelope.type) ?? [];
     await this.perAggregate.run(envelope.aggregateId, () =>
       MessageContext.run({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
-        for (const handler of handlers) await this.handlerSlots.use(() => this.runHandler(handler, envelope, delivery.attempt));
+        for (const handler of handlers) await this.handlerSlots.use(() => this.runHandler(handler, envelope, delivery.attempt, parent));
       }),
     );
   }
 
-  private validated(delivery: Delivery): EventEnvelope {
+  private validated(candidate: unknown, attempt: number, parent: Context | undefined): EventEnvelope {
     try {
-      this.registry.validateEnvelope(delivery.envelope);
-      return delivery.envelope;
+      this.registry.validateEnvelope(candidate);
+      return candidate;
     } catch (error) {
       if (!(error instanceof ContractViolationError)) throw error;
       this.metrics.deadLettered.inc({ type: error.eventType });
-      const id = (delivery.envelope as { id?: unknown } | null)?.id;
+      const id = (candidate as { id?: unknown } | null)?.id;
       this.logger.error({ messageId: id, type: error.eventType, problems: error.problems }, 'refused a message that does not match its contract');
-      throw new PermanentDeliveryError(error.message, { cause: error });
+      const refusal = new PermanentDeliveryError(error.message, { cause: error });
+      if (parent) {
+        const span = this.startProcessSpan(error.eventType, typeof id === 'string' ? id : undefined, attempt, parent);
+        span.setAttribute(ShopAttribute.outcome, 'invalid' satisfies MessageOutcome);
+        endWithError(span, refusal);
+      }
+      throw refusal;
     }
   }
 
-  private async runHandler(registration: EventHandlerRegistration, envelope: EventEnvelope, attempt: number): Promise<void> {
+  /**
+   * Runs one handler, inside its `process` span when tracing: the handler's transaction, its queries
+   * and the events it writes (their `create` spans) are children of it.
+   */
+  private async runHandler(registration: EventHandlerRegistration, envelope: EventEnvelope, attempt: number, parent: Context | undefined): Promise<void> {
     const labels = { type: envelope.type, handler: registration.handler };
     // Waited for its aggregate or a slot while the consumer stopped or paused: not worth a try.
     if (this.stopping) throw new TransientDeliveryError('the consumer is stopping; delivery given back');
@@ -152,6 +179,58 @@ export class EventConsumer {
       this.metrics.transientFailures.inc(labels);
       throw new TransientDeliveryError('the consumer is paused: database unreachable; delivery given back');
     }
+    if (!parent) {
+      await this.applyHandler(registration, envelope, attempt, labels);
+      return;
+    }
+    const span = this.startProcessSpan(envelope.type, envelope.id, attempt, parent, envelope.correlationId);
+    span.setAttribute(ShopAttribute.handler, registration.handler);
+    let applied: boolean;
+    try {
+      applied = await context.with(trace.setSpan(parent, span), () => this.applyHandler(registration, envelope, attempt, labels));
+    } catch (error) {
+      const outcome: MessageOutcome = isTransientDeliveryError(error) ? 'transient' : error instanceof HandlerTimeoutError ? 'timed_out' : 'failed';
+      span.setAttribute(ShopAttribute.outcome, outcome);
+      endWithError(span, error);
+      throw error;
+    }
+    span.setAttribute(ShopAttribute.outcome, (applied ? 'handled' : 'duplicate') satisfies MessageOutcome);
+    span.end();
+  }
+
+  private startProcessSpan(type: string, messageId: string | undefined, attempt: number, parent: Context, correlationId?: string): Span {
+    const span = messagingTracer().startSpan(
+      `process ${type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [MessagingAttribute.system]: messagingSystemOf(this.transport.kind),
+          [MessagingAttribute.operationType]: 'process',
+          [MessagingAttribute.operationName]: 'process',
+          [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
+          [MessagingAttribute.routingKey]: type,
+          [MessagingAttribute.consumerGroup]: queueNameOf(this.options.service),
+          [ShopAttribute.service]: this.options.service,
+          [ShopAttribute.attempt]: attempt,
+        },
+      },
+      parent,
+    );
+    if (messageId !== undefined) span.setAttribute(MessagingAttribute.messageId, messageId);
+    if (correlationId !== undefined) {
+      span.setAttribute(MessagingAttribute.conversationId, correlationId);
+      span.setAttribute(ShopAttribute.correlationId, correlationId);
+    }
+    return span;
+  }
+
+  /** The handler in its transaction behind the inbox; answers false for a duplicate. */
+  private async applyHandler(
+    registration: EventHandlerRegistration,
+    envelope: EventEnvelope,
+    attempt: number,
+    labels: { type: string; handler: string },
+  ): Promise<boolean> {
     const stopTimer = this.metrics.handleDuration.startTimer(labels);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new HandlerTimeoutError(registration.handler, this.handlerTimeoutMs)), this.handlerTimeoutMs);
@@ -166,6 +245,7 @@ export class EventConsumer {
       );
       (applied ? this.metrics.handled : this.metrics.duplicates).inc(labels);
       if (!applied) this.logger.info({ messageId: envelope.id, ...labels }, 'duplicate delivery skipped');
+      return applied;
     } catch (error) {
       throw await this.failureOf(error, labels, envelope, attempt);
     } finally {
@@ -199,4 +279,14 @@ export class EventConsumer {
     }
     return error;
   }
+}
+
+/**
+ * Splits the transport's `traceContext` off a received envelope; the same object back when it has
+ * none. Whatever arrived, never throws.
+ */
+function withoutTraceContext(envelope: unknown): { candidate: unknown; traceContext: unknown } {
+  if (typeof envelope !== 'object' || envelope === null || !Object.hasOwn(envelope, 'traceContext')) return { candidate: envelope, traceContext: undefined };
+  const { traceContext, ...candidate } = envelope as { traceContext?: TraceContext };
+  return { candidate, traceContext };
 }

@@ -7,6 +7,7 @@ import {
   isTransientDeliveryError,
   type ConsumerHandle,
   type DeadLetter,
+  type OnPublishSettled,
   type PublishOutcome,
   type Subscription,
   type Transport,
@@ -123,12 +124,17 @@ export class MemoryTransport implements Transport {
     await settlesWithin(Promise.allSettled(this.publishing), timeoutMs);
   }
 
-  async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]> {
+  async publishBatch(envelopes: readonly EventEnvelope[], onSettled?: OnPublishSettled): Promise<PublishOutcome[]> {
     if (!this.isReady()) {
       const error = new TransportUnavailableError(this.closed ? 'memory transport is closed' : 'memory transport is not open for publishing (held)');
       return envelopes.map(() => ({ ok: false, error }));
     }
-    const batch = Promise.all(envelopes.map((envelope) => this.publishOne(envelope)));
+    const batch = Promise.all(
+      envelopes.map((envelope, index) => {
+        const outcome = this.publishOne(envelope);
+        return onSettled ? outcome.then((settled) => (onSettled(index, settled), settled)) : outcome;
+      }),
+    );
     this.publishing.add(batch);
     try {
       return await batch;

@@ -169,13 +169,14 @@ export class MessagingModule {
         { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
         {
           provide: OutboxWriter,
-          useFactory: (transactions: TransactionHost, registry: EventSchemaRegistry, signal: OutboxSignal) =>
+          useFactory: (transactions: TransactionHost, registry: EventSchemaRegistry, signal: OutboxSignal, transport: Transport) =>
             new OutboxWriter(transactions, registry, signal, {
               source: options.service,
               partitions: relayOptions.partitions,
               maxPayloadBytes: options.maxPayloadBytes,
+              transportKind: transport.kind,
             }),
-          inject: [TransactionHost, EventSchemaRegistry, OutboxSignal],
+          inject: [TransactionHost, EventSchemaRegistry, OutboxSignal, TRANSPORT],
         },
         { provide: EVENT_OUTBOX, useExisting: OutboxWriter },
         {

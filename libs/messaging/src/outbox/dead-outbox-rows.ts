@@ -13,6 +13,8 @@ export interface DeadOutboxRow {
   readonly lastError: string | null;
   /** Epoch milliseconds. */
   readonly deadAt: number;
+  /** The trace the event belongs to (from its `create` span's stored context); null when not traced. */
+  readonly traceId: string | null;
 }
 
 interface RawRow {
@@ -24,6 +26,7 @@ interface RawRow {
   attempts: string | number;
   last_error: string | null;
   dead_at: string | number;
+  trace_parent: string | null;
 }
 
 /**
@@ -42,7 +45,7 @@ export class DeadOutboxRows {
   /** Oldest first. */
   async list(limit: number): Promise<DeadOutboxRow[]> {
     const rows = (await this.transactions.manager.query(
-      `SELECT d.seq, o.message_id, o.type, d.aggregate_id, o.aggregate_seq, d.attempts, d.last_error, d.dead_at
+      `SELECT d.seq, o.message_id, o.type, d.aggregate_id, o.aggregate_seq, d.attempts, d.last_error, d.dead_at, o.trace_parent
        FROM outbox_dead d LEFT JOIN outbox o ON o.seq = d.seq
        ORDER BY d.seq
        LIMIT ${this.dialect.param(1)}`,
@@ -57,6 +60,8 @@ export class DeadOutboxRows {
       attempts: Number(row.attempts),
       lastError: row.last_error,
       deadAt: Number(row.dead_at),
+      // traceparent: 00-<trace id>-<span id>-<flags>
+      traceId: row.trace_parent?.split('-')[1] ?? null,
     }));
   }
 
@@ -67,7 +72,8 @@ export class DeadOutboxRows {
 
   /**
    * Moves the named rows (by message id; all when none are named) back to `outbox_pending` as if new:
-   * attempts 0, due now. One transaction. Answers the message ids moved.
+   * attempts 0, due now. One transaction. Answers the message ids moved. The event's stored trace
+   * context stays on its `outbox` row, so its next `send` span joins the trace it was written in.
    */
   async replay(messageIds?: readonly string[]): Promise<string[]> {
     const { where, params } = this.filter(messageIds);

@@ -1,9 +1,19 @@
-import type { EventEnvelope } from '@shop/contracts';
+import { ROOT_CONTEXT, SpanKind, propagation, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
+import type { EventEnvelope, TraceContext } from '@shop/contracts';
+import { tracingEnabled } from '@shop/observability';
 import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
 import { messageOf, systemClock, type Clock } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
-import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
+import {
+  EVENTS_EXCHANGE,
+  isTransientDeliveryError,
+  isTransportUnavailableError,
+  isUnroutableError,
+  type PublishOutcome,
+  type Transport,
+} from '../transport/transport.js';
+import { MessagingAttribute, ShopAttribute, endWithOutcome, messagingSystemOf, messagingTracer, traceContextOf } from '../tracing/messaging-tracing.js';
 import { pruneInChunks } from '../chunked-prune.js';
 import { WakeSignal } from '../wake-signal.js';
 import type { OutboxSignal } from './outbox-signal.js';
@@ -66,6 +76,9 @@ interface OutboxRow {
   causation_id: string | null;
   occurred_at: string;
   payload: string;
+  /** Claimed only while tracing; null when the writer did not trace. */
+  trace_parent?: string | null;
+  trace_state?: string | null;
 }
 
 interface BatchResult {
@@ -327,12 +340,13 @@ export class OutboxRelay {
         await runner.rollbackTransaction();
         return NOTHING;
       }
-      const rows = (await runner.query(this.claimSql(), [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
+      const traced = tracingEnabled();
+      const rows = (await runner.query(this.claimSql(traced), [partition, this.clock.now().getTime(), this.options.batchSize])) as OutboxRow[];
       if (rows.length === 0) {
         await runner.commitTransaction();
         return NOTHING;
       }
-      const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
+      const outcomes = await this.publish(rows, traced);
       const result = await this.record(rows, outcomes, (sql, params) => runner.query(sql, params));
       await runner.commitTransaction();
       return result;
@@ -345,23 +359,82 @@ export class OutboxRelay {
   }
 
   private async publishBatchUnlocked(partition: number): Promise<BatchResult> {
+    const traced = tracingEnabled();
     const rows = (await this.transactions.run(() =>
-      this.transactions.manager.query(this.claimSql(), [partition, this.clock.now().getTime(), this.options.batchSize]),
+      this.transactions.manager.query(this.claimSql(traced), [partition, this.clock.now().getTime(), this.options.batchSize]),
     )) as OutboxRow[];
     if (rows.length === 0) return NOTHING;
-    const outcomes = await this.transport.publishBatch(rows.map(envelopeOf));
+    const outcomes = await this.publish(rows, traced);
     return this.transactions.run(() => this.record(rows, outcomes, (sql, params) => this.transactions.manager.query(sql, params)));
+  }
+
+  /** Untraced, a batch costs nothing beyond the `traced` check: no span, no context, not even the columns. */
+  private publish(rows: readonly OutboxRow[], traced: boolean): Promise<PublishOutcome[]> {
+    return traced ? this.publishTraced(rows) : this.transport.publishBatch(rows.map((row) => envelopeOf(row)));
+  }
+
+  /**
+   * A `send` span per row that has a stored context, a child of its `create` span, carried in the
+   * envelope (`traceContext`: AMQP headers, or the memory transport's message). Each ends at its own
+   * confirm when the transport reports confirms one by one, else when the batch is answered.
+   */
+  private async publishTraced(rows: readonly OutboxRow[]): Promise<PublishOutcome[]> {
+    const tracer = messagingTracer();
+    const system = messagingSystemOf(this.transport.kind);
+    const spans = new Array<Span | undefined>(rows.length);
+    const envelopes = rows.map((row, index) => {
+      if (row.trace_parent == null) return envelopeOf(row);
+      const parent = propagation.extract(ROOT_CONTEXT, row, storedContextGetter);
+      // A stored value no propagator reads back: the row goes out as if it had none.
+      if (!trace.getSpanContext(parent)) return envelopeOf(row);
+      const span = tracer.startSpan(
+        `send ${row.type}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            [MessagingAttribute.system]: system,
+            [MessagingAttribute.operationType]: 'send',
+            [MessagingAttribute.operationName]: 'send',
+            [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
+            [MessagingAttribute.routingKey]: row.type,
+            [MessagingAttribute.messageId]: row.message_id,
+            [MessagingAttribute.conversationId]: row.correlation_id,
+            [ShopAttribute.service]: row.source,
+            [ShopAttribute.correlationId]: row.correlation_id,
+          },
+        },
+        parent,
+      );
+      spans[index] = span;
+      return envelopeOf(row, traceContextOf(span));
+    });
+    const settle = (index: number, outcome: PublishOutcome): void => {
+      const span = spans[index];
+      if (!span) return;
+      spans[index] = undefined;
+      endWithOutcome(span, outcome);
+    };
+    let outcomes: PublishOutcome[] = [];
+    try {
+      outcomes = await this.transport.publishBatch(envelopes, settle);
+      return outcomes;
+    } finally {
+      // A transport (or a wrapper) that answers only the whole batch, or throws: the rest end here.
+      for (let index = 0; index < rows.length; index++) settle(index, outcomes[index] ?? { ok: false, error: new Error('no publish outcome') });
+    }
   }
 
   /**
    * Oldest pending rows of a partition, leaving out every aggregate with a row still backing off.
    * The seqs are claimed on the narrow queue table through its (partition_no, seq) index first, and
    * only those rows are joined to the wide outbox table: a join before the LIMIT lets the planner
-   * pick a sequential scan and hash join once the backlog is large.
+   * pick a sequential scan and hash join once the backlog is large. The trace columns are read only
+   * while tracing.
    */
-  private claimSql(): string {
+  private claimSql(traced: boolean): string {
     const p = this.dialect.param.bind(this.dialect);
     const lock = this.dialect.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const traceColumns = traced ? ', o.trace_parent, o.trace_state' : '';
     return `WITH claimed AS (
         SELECT p.seq, p.attempts FROM outbox_pending p
         WHERE p.partition_no = ${p(1)}
@@ -372,7 +445,7 @@ export class OutboxRelay {
         ORDER BY p.seq
         LIMIT ${p(3)}
         ${lock})
-      SELECT c.seq, c.attempts, o.message_id, o.type, o.aggregate_id, o.aggregate_seq, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload
+      SELECT c.seq, c.attempts, o.message_id, o.type, o.aggregate_id, o.aggregate_seq, o.source, o.correlation_id, o.causation_id, o.occurred_at, o.payload${traceColumns}
       FROM claimed c JOIN outbox o ON o.seq = c.seq
       ORDER BY c.seq`;
   }
@@ -495,18 +568,28 @@ export class OutboxRelay {
   }
 }
 
-const envelopeOf = (row: OutboxRow): EventEnvelope => ({
-  id: row.message_id,
-  type: row.type,
-  occurredAt: row.occurred_at,
-  source: row.source,
-  aggregateId: row.aggregate_id,
-  correlationId: row.correlation_id,
-  causationId: row.causation_id,
-  payload: JSON.parse(row.payload) as unknown,
-  // The per-aggregate sequence number; rows written before it existed have none.
-  ...(row.aggregate_seq == null ? {} : { sequence: Number(row.aggregate_seq) }),
-});
+function envelopeOf(row: OutboxRow, traceContext?: TraceContext): EventEnvelope {
+  const envelope: { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] } = {
+    id: row.message_id,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    source: row.source,
+    aggregateId: row.aggregate_id,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    payload: JSON.parse(row.payload) as unknown,
+    // The per-aggregate sequence number; rows written before it existed have none.
+    ...(row.aggregate_seq == null ? {} : { sequence: Number(row.aggregate_seq) }),
+  };
+  if (traceContext) envelope.traceContext = traceContext;
+  return envelope;
+}
+
+/** Reads a row's stored context the way a propagator reads headers. */
+const storedContextGetter: TextMapGetter<OutboxRow> = {
+  keys: () => ['traceparent', 'tracestate'],
+  get: (row, key) => (key === 'traceparent' ? (row.trace_parent ?? undefined) : key === 'tracestate' ? (row.trace_state ?? undefined) : undefined),
+};
 
 /** A failure's message as the outbox row keeps it (its last error), at most 2 000 characters. */
 const lastErrorOf = (error: Error): string => messageOf(error).slice(0, 2000);

@@ -1,7 +1,18 @@
-import type { EventEnvelope, EventSchemaRegistry } from '@shop/contracts';
+import { SpanKind, context, type Attributes, type Span } from '@opentelemetry/api';
+import { type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import { newId, systemClock, type Clock, type EventOutbox, type OutgoingEvent } from '@shop/shared-kernel';
-import { MessageContext } from '@shop/observability';
+import { MessageContext, tracingEnabled } from '@shop/observability';
+import { EVENTS_EXCHANGE, type Transport } from '../transport/transport.js';
+import {
+  MessagingAttribute,
+  ShopAttribute,
+  endWithError,
+  messagingSystemOf,
+  messagingTracer,
+  storedTraceContextOf,
+  type StoredTraceContext,
+} from '../tracing/messaging-tracing.js';
 import type { OutboxSignal } from './outbox-signal.js';
 import { partitionOf } from './partition.js';
 
@@ -11,6 +22,8 @@ export interface OutboxWriterOptions {
   readonly partitions: number;
   /** A payload whose JSON is larger than this is refused (default 512 KiB). */
   readonly maxPayloadBytes?: number;
+  /** The transport the relay publishes with, named in the `create` spans' `messaging.system`. */
+  readonly transportKind?: Transport['kind'];
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
@@ -43,6 +56,8 @@ const COLUMNS = [
   'created_at',
   'aggregate_seq',
 ];
+/** Written only while tracing: otherwise they are left to their default, NULL. */
+const TRACE_COLUMNS = ['trace_parent', 'trace_state'];
 
 interface PreparedRow {
   readonly envelope: EventEnvelope;
@@ -99,38 +114,57 @@ export class OutboxWriter implements EventOutbox {
     }));
     // Counter rows are locked in one order (by aggregate id) so two multi-aggregate writers cannot deadlock on them.
     const counts = [...countByAggregate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (this.transactions.kind === 'postgres') await this.writePostgres(prepared, counts);
-    else await this.writeSqlite(prepared, counts);
+    if (!tracingEnabled()) {
+      await this.write(prepared, counts, undefined);
+    } else {
+      const spans = prepared.map(({ envelope }) => this.startCreateSpan(envelope));
+      try {
+        await this.write(prepared, counts, spans.map(storedTraceContextOf));
+      } catch (error) {
+        for (const span of spans) endWithError(span, error);
+        throw error;
+      }
+      for (const span of spans) span.end();
+    }
     this.transactions.afterCommit(() => this.signal.notify());
+  }
+
+  private write(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>, traces: readonly StoredTraceContext[] | undefined) {
+    return this.transactions.kind === 'postgres' ? this.writePostgres(prepared, counts, traces) : this.writeSqlite(prepared, counts, traces);
+  }
+
+  /**
+   * The event's `create` span, a child of the work in progress (the request's or the handled message's
+   * span): it covers writing the row, and its context is stored with it for the relay's `send` span.
+   */
+  private startCreateSpan(envelope: EventEnvelope): Span {
+    const attributes: Attributes = {
+      [MessagingAttribute.operationType]: 'create',
+      [MessagingAttribute.operationName]: 'create',
+      [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
+      [MessagingAttribute.routingKey]: envelope.type,
+      [MessagingAttribute.messageId]: envelope.id,
+      [MessagingAttribute.conversationId]: envelope.correlationId,
+      [ShopAttribute.service]: envelope.source,
+      [ShopAttribute.correlationId]: envelope.correlationId,
+    };
+    if (this.options.transportKind) attributes[MessagingAttribute.system] = messagingSystemOf(this.options.transportKind);
+    return messagingTracer().startSpan(`create ${envelope.type}`, { kind: SpanKind.PRODUCER, attributes }, context.active());
   }
 
   /**
    * One round trip: bump the counters, write the rows with their sequence numbers, enqueue them. The
    * columns travel as one array parameter each (a statement with thousands of parameters spends longer
    * being planned than run), and the rows are inserted in call order (`ORDER BY ord`), so that their
-   * `seq` follows the per-aggregate number.
+   * `seq` follows the per-aggregate number. Without tracing the trace columns are not named at all.
    */
-  private async writePostgres(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  private async writePostgres(
+    prepared: readonly PreparedRow[],
+    counts: ReadonlyArray<readonly [string, number]>,
+    traces: readonly StoredTraceContext[] | undefined,
+  ): Promise<void> {
     const column = <T>(valueOf: (row: PreparedRow) => T): T[] => prepared.map(valueOf);
-    const sql = `
-      WITH events AS (
-        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::smallint[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::text[], $10::int[])
-          WITH ORDINALITY AS e (message_id, type, aggregate_id, partition_no, source, correlation_id, causation_id, occurred_at, payload, offset_from_last, ord)),
-      bumped AS (
-        INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq)
-        SELECT * FROM unnest($11::varchar[], $12::bigint[]) AS c (aggregate_id, n) ORDER BY aggregate_id
-        ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = outbox_aggregate_sequence.last_seq + EXCLUDED.last_seq
-        RETURNING aggregate_id, last_seq),
-      written AS (
-        INSERT INTO outbox (${COLUMNS.join(', ')})
-        SELECT e.message_id, e.type, e.aggregate_id, e.partition_no, e.source, e.correlation_id, e.causation_id, e.occurred_at, e.payload, $13::bigint,
-               b.last_seq + e.offset_from_last
-        FROM events e JOIN bumped b ON b.aggregate_id = e.aggregate_id
-        ORDER BY e.ord
-        RETURNING seq, partition_no, aggregate_id, created_at)
-      INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at)
-      SELECT seq, partition_no, aggregate_id, created_at FROM written`;
-    await this.transactions.manager.query(sql, [
+    const parameters = [
       column((r) => r.envelope.id),
       column((r) => r.envelope.type),
       column((r) => r.envelope.aggregateId),
@@ -144,17 +178,30 @@ export class OutboxWriter implements EventOutbox {
       counts.map(([aggregateId]) => aggregateId),
       counts.map(([, n]) => n),
       this.clock.now().getTime(),
-    ]);
+    ];
+    if (!traces) {
+      await this.transactions.manager.query(POSTGRES_WRITE, parameters);
+      return;
+    }
+    parameters.push(
+      traces.map((trace) => trace.traceParent),
+      traces.map((trace) => trace.traceState),
+    );
+    await this.transactions.manager.query(POSTGRES_WRITE_TRACED, parameters);
   }
 
   /**
    * SQLite (one writer at a time anyway): three statements in the caller's transaction, each in
-   * chunks of rows, since SQLite takes at most 32,766 parameters per statement (11 per event).
+   * chunks of rows, since SQLite takes at most 32,766 parameters per statement (11 per event, 13 with the trace context).
    */
-  private async writeSqlite(prepared: readonly PreparedRow[], counts: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  private async writeSqlite(
+    prepared: readonly PreparedRow[],
+    counts: ReadonlyArray<readonly [string, number]>,
+    traces: readonly StoredTraceContext[] | undefined,
+  ): Promise<void> {
     const manager = this.transactions.manager;
     const lastSeq = new Map<string, number>();
-    for (const chunk of chunksOf(counts)) {
+    for (const [, chunk] of chunksOf(counts)) {
       const bumped = (await manager.query(
         `INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq) VALUES ${chunk.map(() => '(?, ?)').join(', ')}
          ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = last_seq + excluded.last_seq
@@ -164,10 +211,11 @@ export class OutboxWriter implements EventOutbox {
       for (const row of bumped) lastSeq.set(row.aggregate_id, Number(row.last_seq));
     }
     const now = this.clock.now().getTime();
-    const placeholders = `(${COLUMNS.map(() => '?').join(', ')})`;
+    const columns = traces ? [...COLUMNS, ...TRACE_COLUMNS] : COLUMNS;
+    const placeholders = `(${columns.map(() => '?').join(', ')})`;
     // In call order, chunk after chunk: seq follows the per-aggregate number.
-    for (const chunk of chunksOf(prepared)) {
-      const values = chunk.flatMap(({ envelope, payloadJson, offsetFromLast }) => [
+    for (const [offset, chunk] of chunksOf(prepared)) {
+      const values = chunk.flatMap(({ envelope, payloadJson, offsetFromLast }, i) => [
         envelope.id,
         envelope.type,
         envelope.aggregateId,
@@ -179,9 +227,10 @@ export class OutboxWriter implements EventOutbox {
         payloadJson,
         now,
         lastSeq.get(envelope.aggregateId)! + offsetFromLast,
+        ...(traces ? [traces[offset + i]!.traceParent, traces[offset + i]!.traceState] : []),
       ]);
       const written = (await manager.query(
-        `INSERT INTO outbox (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => placeholders).join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`,
+        `INSERT INTO outbox (${columns.join(', ')}) VALUES ${chunk.map(() => placeholders).join(', ')} RETURNING seq, partition_no, aggregate_id, created_at`,
         values,
       )) as Array<{ seq: number; partition_no: number; aggregate_id: string; created_at: number }>;
       await manager.query(
@@ -209,11 +258,40 @@ export class OutboxWriter implements EventOutbox {
   }
 }
 
-/** Rows per SQLite statement: 11 parameters each stays well under SQLite's 32,766. */
+/** The statement of `writePostgres`. With `traced`, two more arrays ($14, $15) carry each row's trace context. */
+function postgresWriteSql(traced: boolean): string {
+  const traceArrays = traced ? ', $14::varchar[], $15::varchar[]' : '';
+  const traceNames = traced ? ', trace_parent, trace_state' : '';
+  const traceValues = traced ? ', e.trace_parent, e.trace_state' : '';
+  return `
+      WITH events AS (
+        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::smallint[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::text[], $10::int[]${traceArrays})
+          WITH ORDINALITY AS e (message_id, type, aggregate_id, partition_no, source, correlation_id, causation_id, occurred_at, payload, offset_from_last${traceNames}, ord)),
+      bumped AS (
+        INSERT INTO outbox_aggregate_sequence (aggregate_id, last_seq)
+        SELECT * FROM unnest($11::varchar[], $12::bigint[]) AS c (aggregate_id, n) ORDER BY aggregate_id
+        ON CONFLICT (aggregate_id) DO UPDATE SET last_seq = outbox_aggregate_sequence.last_seq + EXCLUDED.last_seq
+        RETURNING aggregate_id, last_seq),
+      written AS (
+        INSERT INTO outbox (${[...COLUMNS, ...(traced ? TRACE_COLUMNS : [])].join(', ')})
+        SELECT e.message_id, e.type, e.aggregate_id, e.partition_no, e.source, e.correlation_id, e.causation_id, e.occurred_at, e.payload, $13::bigint,
+               b.last_seq + e.offset_from_last${traceValues}
+        FROM events e JOIN bumped b ON b.aggregate_id = e.aggregate_id
+        ORDER BY e.ord
+        RETURNING seq, partition_no, aggregate_id, created_at)
+      INSERT INTO outbox_pending (seq, partition_no, aggregate_id, created_at)
+      SELECT seq, partition_no, aggregate_id, created_at FROM written`;
+}
+
+const POSTGRES_WRITE = postgresWriteSql(false);
+const POSTGRES_WRITE_TRACED = postgresWriteSql(true);
+
+/** Rows per SQLite statement: 13 parameters each (with the trace context) stays well under SQLite's 32,766. */
 const SQLITE_ROWS_PER_STATEMENT = 1_000;
 
-function chunksOf<T>(items: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += SQLITE_ROWS_PER_STATEMENT) chunks.push(items.slice(i, i + SQLITE_ROWS_PER_STATEMENT));
+/** Each chunk with the index of its first item. */
+function chunksOf<T>(items: readonly T[]): Array<[number, T[]]> {
+  const chunks: Array<[number, T[]]> = [];
+  for (let i = 0; i < items.length; i += SQLITE_ROWS_PER_STATEMENT) chunks.push([i, items.slice(i, i + SQLITE_ROWS_PER_STATEMENT)]);
   return chunks;
 }

@@ -8,6 +8,9 @@ export const deadLetterQueueNameOf = (service: string): string => `${service}.ev
 
 export type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly error: Error };
 
+/** Hears the outcome of the envelope at `index` of a batch once it is known. Must not throw. */
+export type OnPublishSettled = (index: number, outcome: PublishOutcome) => void;
+
 /**
  * One received message before it is trusted. `envelope` is whatever the wire carried, rebuilt into
  * envelope shape; the consumer pipeline validates it against the schema registry.
@@ -135,9 +138,11 @@ export interface Transport extends DeadLetterAdmin {
   /**
    * Publishes a batch with many confirms in flight (never one round trip per message) and answers
    * one outcome per envelope, in order. Never throws for a single failed message; a message whose
-   * confirm does not arrive within the confirm timeout is a failure.
+   * confirm does not arrive within the confirm timeout is a failure. `onSettled`, when given, hears
+   * each outcome as soon as it is known (the relay ends each `send` span at its confirm); a transport
+   * may skip it, and the caller then goes by the answer.
    */
-  publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishOutcome[]>;
+  publishBatch(envelopes: readonly EventEnvelope[], onSettled?: OnPublishSettled): Promise<PublishOutcome[]>;
   consume(subscription: Subscription): Promise<ConsumerHandle>;
   /**
    * Declares every queue the manifest names (idempotent) before anything is published, and keeps it
