@@ -262,6 +262,21 @@ export default {
       to: { path: `${ROOT}libs/`, pathNot: LIB('http|shared-kernel|observability|contracts|persistence|messaging') },
     },
     {
+      name: 'client-no-workspace-lib',
+      comment: 'client (@shop/client) is published on its own for front-ends: it imports no other workspace lib.',
+      severity: 'error',
+      from: { path: LIB('client'), pathNot: TEST_CODE },
+      to: { path: `${ROOT}libs/`, pathNot: LIB('client') },
+    },
+    {
+      name: 'client-npm-only-openapi-fetch',
+      comment:
+        'client may use only openapi-fetch, its one published dependency, among npm packages (anything else would be missing once installed from the registry).',
+      severity: 'error',
+      from: { path: LIB('client'), pathNot: TEST_CODE },
+      to: { path: NPM, pathNot: npm('openapi-fetch') },
+    },
+    {
       name: 'no-circular-between-libs',
       comment: 'No dependency cycle that leaves a lib: the libs form a DAG.',
       severity: 'error',

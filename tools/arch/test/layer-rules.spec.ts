@@ -53,6 +53,8 @@ const CASES: ReadonlyArray<readonly [rule: string, file: string, specifier: stri
   ['persistence-only-shared-kernel', 'libs/persistence/src/cycle-a.ts', '../../messaging/src/cycle-b.js'],
   ['messaging-allowed-libs', 'libs/messaging/src/imports-testing.ts', '../../testing/src/index.js'],
   ['http-allowed-libs', 'libs/http/src/imports-testing.ts', '../../testing/src/index.js'],
+  ['client-no-workspace-lib', 'libs/client/src/imports-contracts.ts', '../../contracts/src/index.js'],
+  ['client-npm-only-openapi-fetch', 'libs/client/src/imports-package.ts', 'rxjs'],
 ];
 
 // persistence/cycle-a.ts -> messaging/cycle-b.ts -> persistence/cycle-a.ts: a cycle between libs.
