@@ -4,6 +4,9 @@ import type { ViteUserConfig } from 'vitest/config';
 // Nest's DI reads constructor types from decorator metadata, which esbuild does not emit; SWC does.
 // '@shop/source' makes workspace packages resolve to their TypeScript sources instead of dist/.
 const conditions = ['@shop/source', 'module', 'node', 'development|production'];
+// What Node itself resolves externals with (vitest passes these as --conditions): without 'module', since
+// a CommonJS require of @opentelemetry/api (the trace SDK's own) would get its extensionless ESM build.
+const externalConditions = conditions.filter((condition) => condition !== 'module');
 
 export const sharedConfig: ViteUserConfig = {
   plugins: [
@@ -18,5 +21,5 @@ export const sharedConfig: ViteUserConfig = {
     }),
   ],
   resolve: { conditions },
-  ssr: { resolve: { conditions } },
+  ssr: { resolve: { conditions: externalConditions } },
 };
