@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InternalTokenIssuer, InternalTokenVerifier } from '@shop/http';
+import { recordSpans } from '@shop/observability/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceTimeoutError, ServiceUnavailableError, type ServiceRequest } from '../../application/ports/service-client.js';
 import { UndiciServiceClient } from './undici-service.client.js';
@@ -153,5 +155,68 @@ describe('UndiciServiceClient', () => {
     await expect(refused.send('user', REQUEST)).rejects.toMatchObject({ name: 'ServiceUnavailableError', reason: 'unreachable' });
     await expect(refused.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceUnavailableError);
     await refused.close();
+  });
+});
+
+describe('UndiciServiceClient, trace context', () => {
+  const CLIENT_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const withTraceHeaders: ServiceRequest = { ...REQUEST, headers: { ...REQUEST.headers, traceparent: CLIENT_TRACEPARENT, tracestate: 'client=1' } };
+  const ok = (response: ServerResponse) => response.writeHead(200).end();
+
+  it("off: passes the client's traceparent and tracestate on as they came, and makes no span", async () => {
+    const { seen, client } = await serviceAnswering(ok);
+    await client.send('user', withTraceHeaders);
+    expect(seen[0]!.headers).toMatchObject({ traceparent: CLIENT_TRACEPARENT, tracestate: 'client=1' });
+  });
+
+  it("on: a CLIENT span per call, child of the request's span, whose context replaces the client's headers", async () => {
+    const recorded = recordSpans('gateway');
+    try {
+      const { seen, client, port } = await serviceAnswering((response) => response.writeHead(503).end());
+      const response = await trace.getTracer('spec').startActiveSpan('POST /api/v1/auth/register', async (server) => {
+        try {
+          return await client.send('user', withTraceHeaders);
+        } finally {
+          server.end();
+        }
+      });
+      expect(response.status).toBe(503);
+      const call = recorded.span('POST');
+      const { traceId, spanId } = call.spanContext();
+      expect(call.kind).toBe(SpanKind.CLIENT);
+      expect(call.parentSpanContext?.spanId).toBe(recorded.span('POST /api/v1/auth/register').spanContext().spanId);
+      expect(call.attributes).toEqual({
+        'http.request.method': 'POST',
+        'server.address': '127.0.0.1',
+        'server.port': port,
+        'url.full': `http://127.0.0.1:${port}/auth/register`,
+        'http.response.status_code': 503,
+        'error.type': '503',
+        'shop.target_service': 'user',
+        'shop.service': 'gateway',
+        'shop.correlation_id': 'c-1',
+      });
+      expect(call.status.code).toBe(SpanStatusCode.ERROR);
+      expect(seen[0]!.headers['traceparent']).toBe(`00-${traceId}-${spanId}-01`);
+      // The gateway's span carries no tracestate: the client's is not sent beside a traceparent it does not belong to.
+      expect(seen[0]!.headers).not.toHaveProperty('tracestate');
+    } finally {
+      await recorded.stop();
+    }
+  });
+
+  it('on: a call that gets no answer is an ERROR span', async () => {
+    const recorded = recordSpans('gateway');
+    try {
+      const { port } = await serviceAnswering(() => undefined);
+      server!.close();
+      const refused = new UndiciServiceClient({ serviceUrls: { user: `http://127.0.0.1:${port}` }, tokens: new InternalTokenIssuer(SECRET), timeoutMs: 1_000 });
+      await expect(refused.send('user', REQUEST)).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await refused.close();
+      expect(recorded.span('POST').status.code).toBe(SpanStatusCode.ERROR);
+      expect(recorded.span('POST').attributes['error.type']).toBe('unreachable');
+    } finally {
+      await recorded.stop();
+    }
   });
 });

@@ -1,6 +1,16 @@
 import { Pool, errors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from '@shop/http';
+import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE, tracingEnabled } from '@shop/observability';
 import {
   ServiceTimeoutError,
   ServiceUnavailableError,
@@ -25,7 +35,11 @@ interface ServiceTarget {
   readonly pool: Pool;
   /** The base URL's path, without its trailing slash (`''` for most). */
   readonly basePath: string;
+  readonly base: URL;
 }
+
+/** The service the gateway calls, on its CLIENT spans. */
+export const SHOP_TARGET_SERVICE_ATTRIBUTE = 'shop.target_service';
 
 /**
  * Calls a service over HTTP through one undici connection pool per service (keep-alive, one request
@@ -35,13 +49,57 @@ interface ServiceTarget {
  * The headers it is given are sent as they are, and the answer's come back as they came: which ones
  * may cross the gateway is decided once, by the allowlists of the interface (forwarded-headers.ts).
  * No retries: a command may have had its effect before an answer was lost.
+ *
+ * When tracing is on, each call is a CLIENT span whose W3C context goes in `traceparent` /
+ * `tracestate`, replacing any the client sent (the service then continues the gateway's trace, which
+ * itself continued the client's); off, the client's pass through as they came.
  */
 export class UndiciServiceClient implements ServiceClient {
   private readonly targets = new Map<ServiceName, ServiceTarget>();
+  private readonly tracer = trace.getTracer('@shop/gateway');
 
   constructor(private readonly options: UndiciServiceClientOptions) {}
 
-  async send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
+  send(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
+    if (!tracingEnabled()) return this.exchange(service, request, undefined);
+    return this.traced(service, request);
+  }
+
+  private async traced(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
+    const target = this.targetOf(service);
+    const query = request.path.indexOf('?');
+    const span = this.tracer.startSpan(request.method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR_HTTP_REQUEST_METHOD]: request.method,
+        [ATTR_SERVER_ADDRESS]: target.base.hostname,
+        [ATTR_SERVER_PORT]: Number(target.base.port || (target.base.protocol === 'https:' ? 443 : 80)),
+        // Without the query, as the access log: it may carry ids or tokens.
+        [ATTR_URL_FULL]: `${target.base.origin}${target.basePath}${query === -1 ? request.path : request.path.slice(0, query)}`,
+        [SHOP_TARGET_SERVICE_ATTRIBUTE]: service,
+        [SHOP_SERVICE_ATTRIBUTE]: 'gateway',
+        [SHOP_CORRELATION_ID_ATTRIBUTE]: request.correlationId,
+      },
+    });
+    try {
+      const response = await this.exchange(service, request, span);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+      // A client span's error is any 4xx or 5xx (HTTP semantic conventions); the service's own span says which side failed.
+      if (response.status >= 400) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(response.status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return response;
+    } catch (error) {
+      span.setAttribute(ATTR_ERROR_TYPE, error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async exchange(service: ServiceName, request: ServiceRequest, span: Span | undefined): Promise<ServiceResponse> {
     const target = this.targetOf(service);
     const headers: Record<string, string> = {};
     // Lower-cased, so that ours below replace any the caller gave under another case.
@@ -52,6 +110,12 @@ export class UndiciServiceClient implements ServiceClient {
       request.caller,
     );
     headers[CORRELATION_ID_HEADER] = request.correlationId;
+    if (span) {
+      // Both go, then the span's are set: a client tracestate must not ride along with the gateway's traceparent.
+      delete headers['traceparent'];
+      delete headers['tracestate'];
+      propagation.inject(trace.setSpan(context.active(), span), headers);
+    }
     // undici sets the length of the body it sends.
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     else delete headers['content-type'];
@@ -97,6 +161,7 @@ export class UndiciServiceClient implements ServiceClient {
         keepAliveTimeout: 4_000,
       }),
       basePath: base.pathname.replace(/\/+$/, ''),
+      base,
     };
     this.targets.set(service, target);
     return target;
