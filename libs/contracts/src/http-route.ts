@@ -58,6 +58,11 @@ export interface HttpRouteDefinition {
   readonly summary: string;
   readonly requestBody?: BodySchema;
   /**
+   * A request body that the route accepts, shown in the OpenAPI document (and the reference page's
+   * "Try it out"): every route with a `requestBody` gives one, and a gateway spec checks it against the body's schema.
+   */
+  readonly requestExample?: unknown;
+  /**
    * The query parameters the route reads: a titled object schema whose properties are strings (a query
    * string is text), each documented as an OpenAPI query parameter. The service validates with it.
    */

@@ -11,3 +11,4 @@ export * from './awaited-events.js';
 export * from './published-language.js';
 export * from './subscriptions.js';
 export * from './saga-retry.js';
+export * from './asyncapi/index.js';

@@ -199,6 +199,15 @@ export const COUPON_ROUTES = {
     tag: 'coupon-admin',
     summary: 'Create a coupon template (a campaign); honours `Idempotency-Key`',
     requestBody: CreateCouponTemplateRequest,
+    requestExample: {
+      name: '20 yuan off 100',
+      discount: { kind: 'amount_off', amountOff: 2_000, minSpend: 10_000 },
+      totalStock: 1_000,
+      perUserLimit: 1,
+      validity: { validDays: 30 },
+      claimStartsAt: '2030-01-01T00:00:00.000Z',
+      claimEndsAt: '2030-01-31T23:59:59.000Z',
+    } satisfies CreateCouponTemplateRequest,
     responses: {
       201: { description: 'The template was created', schema: CouponTemplateResponse },
       400: {

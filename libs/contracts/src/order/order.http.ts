@@ -155,6 +155,7 @@ export const ORDER_ROUTES = {
     tag: 'catalog',
     summary: 'Add a product to the catalog',
     requestBody: CreateProductRequest,
+    requestExample: { sku: 'TEA-LONGJING-100G', name: 'Longjing green tea, 100 g', price: 8_800 } satisfies CreateProductRequest,
     responses: {
       201: { description: 'The product', schema: ProductResponse },
       400: {
@@ -172,6 +173,7 @@ export const ORDER_ROUTES = {
     tag: 'catalog',
     summary: "Change a product's name, price or active flag (orders already placed keep the price they were placed at)",
     requestBody: UpdateProductRequest,
+    requestExample: { price: 9_200, active: true } satisfies UpdateProductRequest,
     responses: {
       200: { description: 'The product, changed', schema: ProductResponse },
       400: { description: '`VALIDATION_FAILED` (with `errors`): a malformed sku, nothing to change, a value out of bounds, an unknown field', problem: true },
@@ -213,6 +215,14 @@ export const ORDER_ROUTES = {
     summary:
       'Place an order priced from the catalog, optionally with a coupon and points; honours `Idempotency-Key`. The coupon and the points are reserved afterwards (follow the order with `GET /orders/{orderId}`)',
     requestBody: PlaceOrderRequest,
+    requestExample: {
+      items: [
+        { sku: 'TEA-LONGJING-100G', quantity: 2 },
+        { sku: 'MUG-CERAMIC', quantity: 1 },
+      ],
+      couponId: '3f1c6a4e-8b2d-4c1e-9a7f-2d5b8e0c4a61',
+      pointsToUse: 500,
+    } satisfies PlaceOrderRequest,
     responses: {
       202: {
         description: 'The order is placed: PENDING while its reservations are under way, AWAITING_PAYMENT when it needs none',

@@ -158,6 +158,7 @@ export const PAYMENT_ROUTES = {
     summary:
       'Start paying for one of your orders awaiting payment (its payable amount, in CNY); honours `Idempotency-Key`. Follow it with `GET /payments/{paymentId}`: the provider settles it',
     requestBody: CreatePaymentRequest,
+    requestExample: { orderId: '9b2e7c1a-4f3d-4e8b-a6c5-1d0f2e3a4b5c' } satisfies CreatePaymentRequest,
     responses: {
       201: {
         description:
@@ -200,6 +201,7 @@ export const PAYMENT_ROUTES = {
     summary:
       "Sandbox only: settle one of your payments at the sandbox provider as the customer would (pay or fail), and choose whether it calls back and whether it refuses refunds. The provider's callback follows the answer",
     requestBody: SimulatePaymentRequest,
+    requestExample: { outcome: 'success', callback: 'send' } satisfies SimulatePaymentRequest,
     responses: {
       202: { description: 'The sandbox settled the payment; its callback is on its way (unless withheld)', schema: SandboxSimulation },
       400: { description: '`VALIDATION_FAILED` (with `errors`): `paymentId` not a UUID, an outcome off the list, an unknown field', problem: true },
@@ -219,6 +221,15 @@ export const PAYMENT_ROUTES = {
     summary:
       "For the payment provider: a payment's outcome, signed over the body's exact bytes with `Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, `t` within the payment service's tolerance of now either way (`PAYMENT_WEBHOOK_TOLERANCE`). A repeat changes nothing and is answered 200",
     requestBody: ProviderCallback,
+    requestExample: {
+      eventId: '5d4c3b2a-1f0e-4d9c-8b7a-6e5f4d3c2b1a',
+      type: 'payment.succeeded',
+      paymentId: 'c0ffee00-1234-4abc-8def-0123456789ab',
+      providerPaymentId: 'sbx_pay_0001',
+      amount: 19_000,
+      currency: PAYMENT_CURRENCY,
+      occurredAt: '2030-01-01T12:00:00.000Z',
+    } satisfies ProviderCallback,
     signedBody: { headers: [PAYMENT_SIGNATURE_HEADER] },
     responses: {
       200: { description: 'Taken: applied, or a repeat that changed nothing', schema: CallbackReceipt },

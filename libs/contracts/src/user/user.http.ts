@@ -67,6 +67,7 @@ export const USER_ROUTES = {
     tag: 'auth',
     summary: 'Create a customer account',
     requestBody: RegisterRequest,
+    requestExample: { email: 'mei@example.com', password: 'correct horse battery', nickname: 'Mei' } satisfies RegisterRequest,
     responses: {
       201: { description: 'The account was created', schema: RegisterResponse },
       409: { description: '`EMAIL_TAKEN`: an account with this email exists', problem: true },
@@ -80,6 +81,7 @@ export const USER_ROUTES = {
     tag: 'auth',
     summary: 'Sign in: exchange email and password for an access token',
     requestBody: LoginRequest,
+    requestExample: { email: 'mei@example.com', password: 'correct horse battery' } satisfies LoginRequest,
     credentials: { accountField: 'email', failureCode: 'INVALID_CREDENTIALS' },
     responses: {
       200: { description: 'A bearer access token', schema: LoginResponse },
