@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CONTEXTS, defineContexts } from '@shop/contracts';
+import { CONTEXTS, asyncApiDocument, defineContexts } from '@shop/contracts';
 import { DEFAULT_CHECK_TIMEOUT_MS, InternalTokenIssuer, OperationsModule, type HealthCheck } from '@shop/http';
 import { LOGGER, type Logger } from '@shop/observability';
 import {
@@ -22,6 +22,9 @@ import { ServiceForwarder } from './interface/http/service-forwarder.js';
 import { forwardingControllerFor } from './interface/http/forwarding.controller.js';
 import { openApiDocument } from './interface/openapi/openapi-document.js';
 import { OPENAPI_JSON, OpenApiController } from './interface/openapi/openapi.controller.js';
+import { ASYNCAPI_JSON, AsyncApiController } from './interface/openapi/asyncapi.controller.js';
+import { ApiReference } from './interface/openapi/api-reference.js';
+import { ApiReferenceController } from './interface/openapi/api-reference.controller.js';
 import { API_VERSION, GATEWAY_DEFAULTS, type GatewayConfig } from './gateway.config.js';
 
 /** The logger for every module of the app (OperationsModule finds it by the `LOGGER` token). */
@@ -76,7 +79,13 @@ export class GatewayModule {
     const healthChecks: Record<string, HealthCheck> = { gateway: () => true };
     for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
 
-    const httpControllers = [forwardingControllerFor(contexts.flatMap((context) => context.routes)), OpenApiController];
+    // The documents and the reference page are the gateway's own routes: no guard, so no token and no rate limit.
+    const httpControllers = [
+      forwardingControllerFor(contexts.flatMap((context) => context.routes)),
+      OpenApiController,
+      AsyncApiController,
+      ApiReferenceController,
+    ];
     // The login throttle acts only on routes whose contract says they check credentials: the controller
     // puts it on those handlers alone (a global interceptor would send every request through rxjs).
     const edge = [GatewayAccessGuard, ServiceForwarder, LoginThrottleInterceptor];
@@ -89,6 +98,8 @@ export class GatewayModule {
       { provide: RateLimitingLifecycle, useValue: new RateLimitingLifecycle(rateLimiting) },
       { provide: GATEWAY_TELEMETRY, useValue: telemetry },
       { provide: OPENAPI_JSON, useValue: JSON.stringify(openApiDocument(contexts, API_VERSION)) },
+      { provide: ASYNCAPI_JSON, useValue: JSON.stringify(asyncApiDocument({ contexts, version: API_VERSION })) },
+      { provide: ApiReference, useValue: new ApiReference() },
     ];
     return {
       module: GatewayModule,

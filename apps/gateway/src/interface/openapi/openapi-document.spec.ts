@@ -272,6 +272,13 @@ describe('the OpenAPI document', () => {
     for (const schema of orderContext.routes.flatMap(bodySchemasOf)) expect(document['components']['schemas'][schemaNameOf(schema)]).toBe(schema);
   });
 
+  it("lists the gateway's own documents and reference page, with no token", () => {
+    expect(document['paths']['/openapi.json']['get']).toMatchObject({ operationId: 'getOpenApi', security: [] });
+    expect(document['paths']['/asyncapi.json']['get']).toMatchObject({ operationId: 'getAsyncApi', security: [], tags: ['operations'] });
+    expect(document['paths']['/docs']['get']).toMatchObject({ operationId: 'getApiReference', security: [], tags: ['operations'] });
+    expect(Object.keys(document['paths']['/docs']['get'].responses['200'].content)).toEqual(['text/html']);
+  });
+
   it("refuses a context's schema titled like one of the gateway's own", () => {
     const clash = defineContext({
       name: 'clash',

@@ -92,7 +92,17 @@ function operationOf(route: HttpRoute): Json {
     security: needsToken ? [{ bearerAuth: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.requestBody
-      ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', schemaNameOf(route.requestBody)) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('schemas', schemaNameOf(route.requestBody)),
+                ...(route.requestExample === undefined ? {} : { example: route.requestExample }),
+              },
+            },
+          },
+        }
       : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   };
@@ -158,6 +168,24 @@ const OPERATIONS_PATHS: Json = {
       responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
     },
   },
+  '/asyncapi.json': {
+    get: {
+      operationId: 'getAsyncApi',
+      summary: 'The events between the services on RabbitMQ (who publishes and who consumes each, with its schema), as an AsyncAPI document',
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description: 'AsyncAPI 3.0', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+  '/docs': {
+    get: {
+      operationId: 'getApiReference',
+      summary: 'The API reference page: this document in Swagger UI, served by the gateway itself (no CDN)',
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  },
 };
 
 /**
@@ -188,7 +216,7 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
         'Every answer carries `x-correlation-id` (yours when you send a sane one).',
     },
     servers: [{ url: API_BASE_PATH }],
-    tags: [...tags, { name: 'operations', description: 'Health, metrics, this document' }],
+    tags: [...tags, { name: 'operations', description: 'Health, metrics, this document, the events document and the reference page' }],
     paths: { ...paths, ...OPERATIONS_PATHS },
     components: {
       schemas: {
