@@ -39,9 +39,11 @@ export function pgDeadlineSettings(timeouts: DatabaseTimeouts) {
  */
 export class DeadlineClient extends pg.Client {}
 
-// Called below with the client as `this` (baseQuery.apply(this, …)).
+// Looked up at each call, not once at import: tracing's pg instrumentation wraps `pg.Client.prototype.query`
+// when TypeORM requires pg, after this module has been imported; a reference kept from import time would
+// skip it (no query spans). Called below with the client as `this` (baseQuery().apply(this, …)).
 // eslint-disable-next-line @typescript-eslint/unbound-method
-const baseQuery = pg.Client.prototype.query;
+const baseQuery = (): typeof pg.Client.prototype.query => pg.Client.prototype.query;
 DeadlineClient.prototype.query = function query(this: DeadlineClient, ...args: unknown[]): unknown {
   const dropIfTimedOut = (error: unknown) => {
     if (error instanceof Error && error.message === QUERY_READ_TIMEOUT_MESSAGE) this.connection.stream.destroy();
@@ -52,9 +54,9 @@ DeadlineClient.prototype.query = function query(this: DeadlineClient, ...args: u
       dropIfTimedOut(error);
       (callback as (error: unknown, result: unknown) => void)(error, result);
     };
-    return (baseQuery as (...a: unknown[]) => unknown).apply(this, args);
+    return (baseQuery() as (...a: unknown[]) => unknown).apply(this, args);
   }
-  const result = (baseQuery as (...a: unknown[]) => unknown).apply(this, args);
+  const result = (baseQuery() as (...a: unknown[]) => unknown).apply(this, args);
   if (result instanceof Promise) {
     return result.catch((error: unknown) => {
       dropIfTimedOut(error);
@@ -62,7 +64,7 @@ DeadlineClient.prototype.query = function query(this: DeadlineClient, ...args: u
     });
   }
   return result;
-} as typeof baseQuery;
+} as typeof pg.Client.prototype.query;
 
 /** Ends a client politely, or drops its socket when the server does not answer the goodbye in time. */
 export async function endClientWithin(client: pg.Client, timeoutMs: number): Promise<void> {

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { ATTR_DB_SYSTEM_NAME, ATTR_ERROR_TYPE, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from '@opentelemetry/semantic-conventions';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { sleep, withDeadline, type UnitOfWork } from '@shop/shared-kernel';
-import { databaseKindOf } from './data-source.factory.js';
+import { databaseKindOf, serviceOfDataSource } from './data-source.factory.js';
 import { databaseErrorCodeOf } from './database-options.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -47,6 +49,15 @@ export class TransactionAbandonedError extends Error {
   }
 }
 
+export interface TransactionHostOptions {
+  /**
+   * The attributes of each transaction's span (tracing on): the service and the correlation id
+   * (`shopSpanAttributes` of @shop/observability, which this lib does not import). By default only
+   * `shop.service`, the service `openDataSource` opened the database for.
+   */
+  readonly spanAttributes?: () => Attributes;
+}
+
 const RETRYABLE_POSTGRES_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock
 const MAX_ATTEMPTS = 3;
 /** How long an abandoned PostgreSQL transaction's ROLLBACK may wait behind a query still running on it. */
@@ -60,6 +71,11 @@ const ABANDONED_ROLLBACK_GRACE_MS = 1_000;
  * SQLite has a single connection, and overlapping transactions on it fail; there transactions are
  * queued one after another. PostgreSQL uses its pool and row locks. Deadlocks and serialization
  * failures on PostgreSQL are retried a few times, from the top.
+ *
+ * Inside a trace (tracing on, a span active: a request's, a handled message's), each transaction is an
+ * INTERNAL span `db.transaction` around its wait, its attempts and its statements (the pg query spans
+ * are its children); outside one (the relay's polling, housekeeping) none is made, so background work
+ * never floods the traces. Tracing off, no span object exists at all.
  */
 export class TransactionHost implements UnitOfWork {
   private readonly storage = new AsyncLocalStorage<TransactionScope>();
@@ -67,7 +83,10 @@ export class TransactionHost implements UnitOfWork {
   private readonly reads = new AsyncLocalStorage<{ open: boolean }>();
   private readonly sqliteQueue: SerialQueue | undefined;
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly options: TransactionHostOptions = {},
+  ) {
     this.sqliteQueue = databaseKindOf(dataSource) === 'sqlite' ? new SerialQueue() : undefined;
   }
 
@@ -101,7 +120,31 @@ export class TransactionHost implements UnitOfWork {
     const { signal } = options;
     signal?.throwIfAborted();
     const start = () => this.runOnce(work, signal);
-    return untilAborted(this.sqliteQueue ? this.sqliteQueue.run(start) : this.withRetries(start, signal), signal);
+    const transaction = () => untilAborted(this.sqliteQueue ? this.sqliteQueue.run(start) : this.withRetries(start, signal), signal);
+    // No span outside a trace; and tracing off, there is never an active span (the API's no-op context).
+    return trace.getActiveSpan() ? this.traced(transaction) : transaction();
+  }
+
+  private traced<T>(transaction: () => Promise<T>): Promise<T> {
+    const service = serviceOfDataSource(this.dataSource);
+    const attributes: Attributes = {
+      [ATTR_DB_SYSTEM_NAME]: this.sqliteQueue ? 'sqlite' : DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+      ...(service === undefined ? {} : { 'shop.service': service }),
+      ...this.options.spanAttributes?.(),
+    };
+    // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
+    return trace.getTracer('@shop/persistence').startActiveSpan('db.transaction', { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+      try {
+        return await transaction();
+      } catch (error) {
+        // The code or the error's name, not its message: a database message may quote the values of a row.
+        span.setAttribute(ATTR_ERROR_TYPE, databaseErrorCodeOf(error) ?? (error instanceof Error ? error.name : 'unknown'));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   /**
