@@ -566,6 +566,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/asyncapi.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The events between the services on RabbitMQ (who publishes and who consumes each, with its schema), as an AsyncAPI document */
+    get: operations['getAsyncApi'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/docs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The API reference page: this document in Swagger UI, served by the gateway itself (no CDN) */
+    get: operations['getApiReference'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1354,6 +1388,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "mei@example.com",
+         *       "password": "correct horse battery",
+         *       "nickname": "Mei"
+         *     }
+         */
         'application/json': components['schemas']['RegisterRequest'];
       };
     };
@@ -1394,6 +1435,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "mei@example.com",
+         *       "password": "correct horse battery"
+         *     }
+         */
         'application/json': components['schemas']['LoginRequest'];
       };
     };
@@ -1512,6 +1559,13 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "sku": "TEA-LONGJING-100G",
+         *       "name": "Longjing green tea, 100 g",
+         *       "price": 8800
+         *     }
+         */
         'application/json': components['schemas']['CreateProductRequest'];
       };
     };
@@ -1565,6 +1619,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "price": 9200,
+         *       "active": true
+         *     }
+         */
         'application/json': components['schemas']['UpdateProductRequest'];
       };
     };
@@ -1700,6 +1760,22 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "sku": "TEA-LONGJING-100G",
+         *           "quantity": 2
+         *         },
+         *         {
+         *           "sku": "MUG-CERAMIC",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "couponId": "3f1c6a4e-8b2d-4c1e-9a7f-2d5b8e0c4a61",
+         *       "pointsToUse": 500
+         *     }
+         */
         'application/json': components['schemas']['PlaceOrderRequest'];
       };
     };
@@ -2168,6 +2244,23 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "20 yuan off 100",
+         *       "discount": {
+         *         "kind": "amount_off",
+         *         "amountOff": 2000,
+         *         "minSpend": 10000
+         *       },
+         *       "totalStock": 1000,
+         *       "perUserLimit": 1,
+         *       "validity": {
+         *         "validDays": 30
+         *       },
+         *       "claimStartsAt": "2030-01-01T00:00:00.000Z",
+         *       "claimEndsAt": "2030-01-31T23:59:59.000Z"
+         *     }
+         */
         'application/json': components['schemas']['CreateCouponTemplateRequest'];
       };
     };
@@ -2482,6 +2575,11 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "orderId": "9b2e7c1a-4f3d-4e8b-a6c5-1d0f2e3a4b5c"
+         *     }
+         */
         'application/json': components['schemas']['CreatePaymentRequest'];
       };
     };
@@ -2601,6 +2699,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "outcome": "success",
+         *       "callback": "send"
+         *     }
+         */
         'application/json': components['schemas']['SimulatePaymentRequest'];
       };
     };
@@ -2664,6 +2768,17 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "eventId": "5d4c3b2a-1f0e-4d9c-8b7a-6e5f4d3c2b1a",
+         *       "type": "payment.succeeded",
+         *       "paymentId": "c0ffee00-1234-4abc-8def-0123456789ab",
+         *       "providerPaymentId": "sbx_pay_0001",
+         *       "amount": 19000,
+         *       "currency": "CNY",
+         *       "occurredAt": "2030-01-01T12:00:00.000Z"
+         *     }
+         */
         'application/json': components['schemas']['ProviderCallback'];
       };
     };
@@ -2954,6 +3069,46 @@ export interface operations {
         };
         content: {
           'application/json': Record<string, never>;
+        };
+      };
+    };
+  };
+  getAsyncApi: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description AsyncAPI 3.0 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': Record<string, never>;
+        };
+      };
+    };
+  };
+  getApiReference: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
         };
       };
     };
