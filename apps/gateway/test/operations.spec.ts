@@ -176,8 +176,10 @@ describe('GET /openapi.json', () => {
     const document = (await response.json()) as Record<string, any>;
     expect(document['openapi']).toBe('3.1.0');
     expect(Object.keys(document['paths']).sort()).toEqual([
+      '/asyncapi.json',
       '/auth/login',
       '/auth/register',
+      '/docs',
       '/health',
       '/health/live',
       '/health/ready',
