@@ -1,11 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminPaymentView, CouponTemplateResponse, OrderResponse, UserRegisteredV1 } from '@shop/contracts';
+import type { CouponTemplateResponse, OrderResponse } from '@shop/client';
+import type { UserRegisteredV1 } from '@shop/contracts';
 import { withDatabase } from '@shop/persistence';
 import { AmqpTransport } from '@shop/messaging';
 import { EventProbe, TEST_POSTGRES_URL, createVirtualHost, dropDatabase, freePort, waitFor, type VirtualHost } from '@shop/testing';
-import { gatewayClient, shopSteps, signCallback, startCallbackRelay, type CallbackRelay, type CapturedCallback, type Customer } from '@shop/embedded/testing';
+import {
+  answerOf,
+  expectAnswer,
+  gatewayClient,
+  shopSteps,
+  signCallback,
+  startCallbackRelay,
+  type CallbackRelay,
+  type CapturedCallback,
+  type Customer,
+} from '@shop/embedded/testing';
 
 /**
  * End to end in the distributed mode: each app its own process (the built `main.js`, as
@@ -214,6 +225,8 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
 
   describe('the whole purchase through the gateway (the sandbox provider calling back over HTTP)', () => {
     const gateway = gatewayClient(() => api);
+    // `api` is the gateway's URL; `typed` the typed client (@shop/client) a front-end would use, for one caller.
+    const typed = gateway.api;
     let adminToken: string;
     let welcome: CouponTemplateResponse;
     const steps = shopSteps(gateway, { settleMs: SETTLE_MS, adminToken: () => adminToken });
@@ -237,6 +250,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     const callbacksOf = (paymentId: string): CapturedCallback[] => relay.captured.filter((callback) => callback.paymentId === paymentId);
     const callbacksBecome = (paymentId: string, count: number): Promise<CapturedCallback[]> =>
       waitFor(() => (callbacksOf(paymentId).length >= count ? callbacksOf(paymentId) : undefined), { what: `${count} callback(s)`, timeoutMs: SETTLE_MS });
+    /** A callback sent straight to the gateway, signed as given (or not at all): its exact bytes, untyped. */
     const sendCallback = (body: Buffer | string, signature: string | undefined) =>
       gateway.call<{ code?: string; received?: boolean }>('POST', '/payments/callback', {
         headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'payment-signature': signature }) },
@@ -252,10 +266,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
 
     beforeAll(async () => {
       adminToken = await gateway.logIn(ADMIN);
-      for (const product of [TEA, MUG]) {
-        const created = await gateway.call('POST', '/admin/products', { token: adminToken, body: product });
-        expect(created.status, JSON.stringify(created.body)).toBe(201);
-      }
+      for (const product of [TEA, MUG]) await expectAnswer(201, typed(adminToken).POST('/admin/products', { body: product }));
       welcome = await steps.campaign({ name: 'Welcome', discount: { kind: 'amount_off', amountOff: 500, minSpend: 3_000 }, grantOnRegister: true });
     }, 60_000);
 
@@ -283,26 +294,16 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       const again = await steps.startPayment(customer, order.orderId);
       expect([again.status, again.body.code]).toEqual([409, 'NOT_PAYABLE']);
 
-      for (const step of ['accept', 'ship', 'deliver'] as const) {
-        const answer = await gateway.call<OrderResponse>('POST', `/admin/orders/${order.orderId}/${step}`, { token: adminToken });
-        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      }
-      const completed = await gateway.call<OrderResponse>('POST', `/orders/${order.orderId}/confirm-receipt`, { token: customer.token });
-      expect(completed.body.history.map((entry) => entry.status)).toEqual([
-        'PENDING',
-        'AWAITING_PAYMENT',
-        'PAID',
-        'ACCEPTED',
-        'SHIPPED',
-        'DELIVERED',
-        'COMPLETED',
-      ]);
+      const ofOrder = { params: { path: { orderId: order.orderId } } };
+      for (const step of ['accept', 'ship', 'deliver'] as const) await expectAnswer(200, typed(adminToken).POST(`/admin/orders/{orderId}/${step}`, ofOrder));
+      const completed = await expectAnswer(200, typed(customer.token).POST('/orders/{orderId}/confirm-receipt', ofOrder));
+      expect(completed.history.map((entry) => entry.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'PAID', 'ACCEPTED', 'SHIPPED', 'DELIVERED', 'COMPLETED']);
     });
 
     it('releases the coupon and the points when the customer cancels', async () => {
       const customer = await newCustomer('bea');
       const order = await awaitingPayment(customer, customer.welcomeCouponId);
-      const cancelled = await gateway.call<OrderResponse>('POST', `/orders/${order.orderId}/cancel`, { token: customer.token });
+      const cancelled = await answerOf(typed(customer.token).POST('/orders/{orderId}/cancel', { params: { path: { orderId: order.orderId } } }));
       expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
       await couponBecomes(customer, customer.welcomeCouponId, { status: 'AVAILABLE', orderId: null });
       await pointsBecome(customer, BONUS);
@@ -314,7 +315,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       const { payment } = await pay(customer, order.orderId);
       const earned = Math.floor(payment.amount / 100);
       await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
-      const refunding = await gateway.call<OrderResponse>('POST', `/orders/${order.orderId}/refund`, { token: customer.token });
+      const refunding = await answerOf(typed(customer.token).POST('/orders/{orderId}/refund', { params: { path: { orderId: order.orderId } } }));
       expect([refunding.status, refunding.body.status]).toEqual([200, 'REFUNDING']);
       await orderBecomes(customer, order.orderId, 'REFUNDED');
       expect((await paymentBecomes(customer, payment.paymentId, 'REFUNDED')).refund).toMatchObject({
@@ -323,15 +324,15 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       });
       await couponBecomes(customer, customer.welcomeCouponId, { status: 'AVAILABLE', orderId: null });
       await pointsBecome(customer, BONUS);
-      const listed = await gateway.call<AdminPaymentView[]>('GET', '/admin/payments?status=REFUNDED', { token: adminToken });
-      expect(listed.body.map((entry) => entry.paymentId)).toContain(payment.paymentId);
+      const listed = await expectAnswer(200, typed(adminToken).GET('/admin/payments', { params: { query: { status: 'REFUNDED' } } }));
+      expect(listed.map((entry) => entry.paymentId)).toContain(payment.paymentId);
     });
 
     it('refunds a payment that succeeds after its order was cancelled (LATE_PAYMENT); the order stays CANCELLED', async () => {
       const customer = await newCustomer('dan');
       const order = await awaitingPayment(customer, customer.welcomeCouponId);
       const payment = await paymentFor(customer, order.orderId);
-      expect((await gateway.call('POST', `/orders/${order.orderId}/cancel`, { token: customer.token })).status).toBe(200);
+      expect((await typed(customer.token).POST('/orders/{orderId}/cancel', { params: { path: { orderId: order.orderId } } })).response.status).toBe(200);
       expect((await simulate(customer, payment.paymentId, { outcome: 'success' })).status).toBe(202);
       const refunded = await paymentBecomes(customer, payment.paymentId, 'REFUNDED');
       expect(refunded.refund).toMatchObject({ reason: 'LATE_PAYMENT', refundedAt: expect.any(String) });

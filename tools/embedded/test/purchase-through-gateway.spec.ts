@@ -10,17 +10,20 @@
 // the gateway's POST /payments/callback, as a provider would: the gateway forwards the signed bytes
 // unchanged and the payment service checks the signature over them; the relay keeps each callback so
 // that a test can replay it or forge one from it.
+// Requests go through the typed client a front-end uses (@shop/client: the support's `api` and shopSteps),
+// so a route or body the gateway's OpenAPI document does not have fails to compile; only the callbacks'
+// exact bytes are sent as written (`call`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminPaymentView, CouponTemplateResponse, OrderResponse, ProductResponse } from '@shop/contracts';
+import type { CouponTemplateResponse, OrderResponse, ProductResponse } from '@shop/client';
 import { silentLogger } from '@shop/observability';
 import { waitFor } from '@shop/testing';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../src/embedded-platform.js';
 import { signCallback, startCallbackRelay, type CallbackRelay, type CapturedCallback } from './support/callback-relay.js';
-import { gatewayClient } from './support/gateway-client.js';
+import { answerOf, expectAnswer, gatewayClient, type Answer } from './support/gateway-client.js';
 import { shopSteps, type Customer } from './support/shop-steps.js';
 
 const ADMIN = { email: 'purchase-admin@shop.example', password: 'an admin passphrase' };
@@ -41,7 +44,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
   let cheapest: ProductResponse;
 
   const gateway = gatewayClient(() => platform.apiUrl);
-  const { call, logIn } = gateway;
+  const { api, call, logIn } = gateway;
   const steps = shopSteps(gateway, { settleMs: SETTLE_MS, adminToken: () => adminToken });
   const { pointsOf, pointsBecome, couponsOf, couponOf, couponBecomes, place, orderOf, orderBecomes, paymentFor, simulate, paymentOf, paymentBecomes, pay } =
     steps;
@@ -61,7 +64,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
   /** Waits for the relay to have passed on `count` callbacks of the payment (the gateway answers the relay after the payment commits). */
   const callbacksBecome = (paymentId: string, count: number): Promise<CapturedCallback[]> =>
     waitFor(() => (callbacksOf(paymentId).length >= count ? callbacksOf(paymentId) : undefined), { what: `${count} callback(s)`, timeoutMs: SETTLE_MS });
-  /** A callback sent straight to the gateway, signed as given (or not at all). */
+  /** A callback sent straight to the gateway, signed as given (or not at all): its exact bytes, untyped. */
   const sendCallback = (body: Buffer | string, signature: string | undefined) =>
     call<{ code?: string; received?: boolean }>('POST', '/payments/callback', {
       headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'payment-signature': signature }) },
@@ -96,16 +99,15 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     adminToken = await logIn(ADMIN);
     // A welcome campaign: every customer registered from now on is granted 5 yuan off from 30 yuan.
     welcome = await steps.campaign({ name: 'Welcome', discount: { kind: 'amount_off', amountOff: 500, minSpend: 3_000 }, grantOnRegister: true });
-    const catalog = await call<ProductResponse[]>('GET', '/products', { token: adminToken });
-    expect(catalog.status).toBe(200);
-    const [first, second] = catalog.body;
-    if (!first || !second) throw new Error(`the demo catalog has ${catalog.body.length} products`);
+    const catalog = await expectAnswer(200, api(adminToken).GET('/products'));
+    const [first, second] = catalog;
+    if (!first || !second) throw new Error(`the demo catalog has ${catalog.length} products`);
     basket = [
       { sku: first.sku, quantity: Math.min(99, Math.ceil(6_000 / first.price)) },
       { sku: second.sku, quantity: 1 },
     ];
     subtotal = basket[0]!.quantity * first.price + second.price;
-    cheapest = [...catalog.body].sort((a, b) => a.price - b.price)[0]!;
+    cheapest = [...catalog].sort((a, b) => a.price - b.price)[0]!;
   }, 60_000);
   afterAll(async () => {
     await platform?.close();
@@ -154,13 +156,15 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     expect((await paymentOf(customer, payment.paymentId)).body).toEqual(payment);
     // Nobody else sees it or settles it.
     const stranger = await gateway.newCustomer('eve');
-    for (const [method, path, body] of [
-      ['GET', `/payments/${payment.paymentId}`, undefined],
-      ['POST', `/payments/${payment.paymentId}/simulate`, { outcome: 'success' }],
-    ] as const) {
-      const answer = await call(method, path, { token: stranger.token, body });
-      expect([answer.status, answer.body.code], `${method} ${path}`).toEqual([404, 'PAYMENT_NOT_FOUND']);
-    }
+    const byStranger = { params: { path: { paymentId: payment.paymentId } } };
+    const strangers: Array<readonly [string, Answer<{ readonly code?: string }>]> = [
+      ['GET /payments/{paymentId}', await answerOf(api(stranger.token).GET('/payments/{paymentId}', byStranger))],
+      [
+        'POST /payments/{paymentId}/simulate',
+        await answerOf(api(stranger.token).POST('/payments/{paymentId}/simulate', { ...byStranger, body: { outcome: 'success' } })),
+      ],
+    ];
+    for (const [what, answer] of strangers) expect([answer.status, answer.body.code], what).toEqual([404, 'PAYMENT_NOT_FOUND']);
     const foreign = await steps.startPayment(stranger, order.orderId);
     expect([foreign.status, foreign.body.code]).toEqual([404, 'ORDER_NOT_FOUND']);
 
@@ -189,20 +193,11 @@ describe('the whole purchase through the gateway, on the embedded platform with 
       ['ship', 'SHIPPED'],
       ['deliver', 'DELIVERED'],
     ] as const) {
-      const answer = await call<OrderResponse>('POST', `/admin/orders/${order.orderId}/${step}`, { token: adminToken });
+      const answer = await answerOf(api(adminToken).POST(`/admin/orders/{orderId}/${step}`, { params: { path: { orderId: order.orderId } } }));
       expect([answer.status, answer.body.status], JSON.stringify(answer.body)).toEqual([200, status]);
     }
-    const completed = await call<OrderResponse>('POST', `/orders/${order.orderId}/confirm-receipt`, { token: customer.token });
-    expect(completed.status).toBe(200);
-    expect(completed.body.history.map((entry) => entry.status)).toEqual([
-      'PENDING',
-      'AWAITING_PAYMENT',
-      'PAID',
-      'ACCEPTED',
-      'SHIPPED',
-      'DELIVERED',
-      'COMPLETED',
-    ]);
+    const completed = await expectAnswer(200, api(customer.token).POST('/orders/{orderId}/confirm-receipt', { params: { path: { orderId: order.orderId } } }));
+    expect(completed.history.map((entry) => entry.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'PAID', 'ACCEPTED', 'SHIPPED', 'DELIVERED', 'COMPLETED']);
     expect((await paymentOf(customer, payment.paymentId)).body).toEqual(succeeded);
   });
 
@@ -317,7 +312,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     await pointsBecome(customer, { available: 40 + earned, frozen: 0, lifetimeEarned: 100 + earned, debt: 0 });
     await couponBecomes(customer, customer.welcomeCouponId, { status: 'USED', orderId: order.orderId });
 
-    const refunding = await call<OrderResponse>('POST', `/orders/${order.orderId}/refund`, { token: customer.token });
+    const refunding = await answerOf(api(customer.token).POST('/orders/{orderId}/refund', { params: { path: { orderId: order.orderId } } }));
     expect([refunding.status, refunding.body.status]).toEqual([200, 'REFUNDING']);
     const refunded = await orderBecomes(customer, order.orderId, 'REFUNDED');
     expect(refunded.history.map((entry) => entry.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'PAID', 'REFUNDING', 'REFUNDED']);
@@ -327,14 +322,15 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     await pointsBecome(customer, BONUS);
 
     // Admins see it; customers do not see the admin list.
-    const listed = await call<AdminPaymentView[]>('GET', '/admin/payments?status=REFUNDED', { token: adminToken });
-    expect(listed.status).toBe(200);
-    expect(listed.body.find((entry) => entry.paymentId === payment.paymentId)).toEqual({ ...settled, userId: customer.userId });
-    expect((await call('GET', '/admin/payments', { token: customer.token })).status).toBe(403);
-    const noRefundPending = await call('POST', `/admin/payments/${payment.paymentId}/retry-refund`, { token: adminToken });
+    const listed = await expectAnswer(200, api(adminToken).GET('/admin/payments', { params: { query: { status: 'REFUNDED' } } }));
+    expect(listed.find((entry) => entry.paymentId === payment.paymentId)).toEqual({ ...settled, userId: customer.userId });
+    expect((await api(customer.token).GET('/admin/payments')).response.status).toBe(403);
+    const noRefundPending = await answerOf(
+      api(adminToken).POST('/admin/payments/{paymentId}/retry-refund', { params: { path: { paymentId: payment.paymentId } } }),
+    );
     expect([noRefundPending.status, noRefundPending.body.code]).toEqual([409, 'NO_REFUND_PENDING']);
     // A second refund request is refused by the order; the payment stays refunded once.
-    const again = await call('POST', `/orders/${order.orderId}/refund`, { token: customer.token });
+    const again = await answerOf(api(customer.token).POST('/orders/{orderId}/refund', { params: { path: { orderId: order.orderId } } }));
     expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
   });
 
@@ -343,7 +339,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     const order = await awaitingPayment(customer, customer.welcomeCouponId);
     const payment = await paymentFor(customer, order.orderId);
     // The customer cancels while the payment is open, then pays at the provider all the same.
-    const cancelled = await call<OrderResponse>('POST', `/orders/${order.orderId}/cancel`, { token: customer.token });
+    const cancelled = await answerOf(api(customer.token).POST('/orders/{orderId}/cancel', { params: { path: { orderId: order.orderId } } }));
     expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
     expect((await simulate(customer, payment.paymentId, { outcome: 'success' })).status).toBe(202);
 
@@ -383,12 +379,12 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     const payment = await paymentFor(customer, order.orderId);
     expect((await simulate(customer, payment.paymentId, { outcome: 'success', refunds: 'refuse' })).body).toMatchObject({ refunds: 'refuse' });
     await orderBecomes(customer, order.orderId, 'PAID');
-    expect((await call('POST', `/orders/${order.orderId}/refund`, { token: customer.token })).status).toBe(200);
+    expect((await api(customer.token).POST('/orders/{orderId}/refund', { params: { path: { orderId: order.orderId } } })).response.status).toBe(200);
 
     const refusing = await waitFor(
       async () => {
-        const answer = await call<AdminPaymentView[]>('GET', '/admin/payments?status=REFUNDING', { token: adminToken });
-        const entry = answer.body.find((candidate) => candidate.paymentId === payment.paymentId);
+        const refunding = await expectAnswer(200, api(adminToken).GET('/admin/payments', { params: { query: { status: 'REFUNDING' } } }));
+        const entry = refunding.find((candidate) => candidate.paymentId === payment.paymentId);
         return entry?.refund && entry.refund.attempts >= 1 ? entry : undefined;
       },
       { what: 'a refused refund attempt', timeoutMs: SETTLE_MS },
@@ -397,7 +393,7 @@ describe('the whole purchase through the gateway, on the embedded platform with 
     expect(refusing.refund!.lastError).toEqual(expect.any(String));
     expect(Date.parse(refusing.refund!.nextAttemptAt!)).toBeGreaterThan(Date.parse(refusing.refund!.requestedAt));
     // An admin asks for the next attempt now: still refused, counted, and still pending.
-    const retried = await call<AdminPaymentView>('POST', `/admin/payments/${payment.paymentId}/retry-refund`, { token: adminToken });
+    const retried = await answerOf(api(adminToken).POST('/admin/payments/{paymentId}/retry-refund', { params: { path: { paymentId: payment.paymentId } } }));
     expect([retried.status, retried.body.status], JSON.stringify(retried.body)).toEqual([200, 'REFUNDING']);
     expect(Date.parse(retried.body.refund!.nextAttemptAt!)).toBeLessThanOrEqual(Date.now());
     await waitFor(async () => ((await paymentOf(customer, payment.paymentId)).body.refund?.attempts ?? 0) > refusing.refund!.attempts, {

@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { CouponTemplateResponse, MyCoupon, OrderResponse, PaymentView, PointsBalance, SandboxSimulation } from '@shop/contracts';
+import {
+  idempotencyHeaders,
+  type CouponTemplateResponse,
+  type CreateCouponTemplateRequest,
+  type MyCouponList,
+  type OrderResponse,
+  type PaymentView,
+  type PlaceOrderRequest,
+  type PlaceOrderResponse,
+  type PointsBalance,
+  type SandboxSimulation,
+  type SimulatePaymentRequest,
+} from '@shop/client';
 import { waitFor } from '@shop/testing';
-import type { Answer, GatewayClient } from './gateway-client.js';
+import { answerOf, expectAnswer, type Answer, type GatewayClient } from './gateway-client.js';
 
 /** A signed-in customer. */
 export interface Customer {
@@ -10,25 +22,25 @@ export interface Customer {
   readonly token: string;
 }
 
+/** One of a customer's coupons as `GET /me/coupons` lists it. */
+export type MyCoupon = MyCouponList[number];
+
 export type CouponState = Pick<MyCoupon, 'status' | 'orderId'>;
 
 /** The statuses an order passes through on its own (the saga, the payment, a refund): waited through, never settled in. */
 const PASSING: ReadonlyArray<OrderResponse['status']> = ['PENDING', 'AWAITING_PAYMENT', 'REFUNDING'];
 
 /**
- * The steps of a purchase as a customer and an admin take them through the gateway, and the waits on what
- * the contexts do on their own (the saga, the sandbox's callback, the refund), each bounded by `settleMs`.
+ * The steps of a purchase as a customer and an admin take them through the gateway, with the typed client a
+ * front-end uses (`@shop/client`), and the waits on what the contexts do on their own (the saga, the
+ * sandbox's callback, the refund), each bounded by `settleMs`.
  */
 export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: number; readonly adminToken: () => string }) {
-  const { call } = gateway;
+  const { api } = gateway;
   const { settleMs } = options;
   const until = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitFor(probe, { what, timeoutMs: settleMs });
 
-  const pointsOf = async (customer: Customer): Promise<PointsBalance> => {
-    const answer = await call<PointsBalance>('GET', '/me/points', { token: customer.token });
-    expect(answer.status).toBe(200);
-    return answer.body;
-  };
+  const pointsOf = (customer: Customer): Promise<PointsBalance> => expectAnswer(200, api(customer.token).GET('/me/points'));
   const pointsBecome = (customer: Customer, expected: PointsBalance) =>
     until(`points ${JSON.stringify(expected)}`, async () => JSON.stringify(await pointsOf(customer)) === JSON.stringify(expected));
 
@@ -48,30 +60,22 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
   };
 
   /** A new campaign of the admin's (10 yuan off from `minSpend` unless said otherwise). */
-  const campaign = async (changes: Record<string, unknown> = {}): Promise<CouponTemplateResponse> => {
-    const template = await call<CouponTemplateResponse>('POST', '/admin/coupon-templates', {
-      token: options.adminToken(),
-      body: {
-        name: `Campaign ${randomUUID().slice(0, 8)}`,
-        discount: { kind: 'amount_off', amountOff: 1_000, minSpend: 5_000 },
-        totalStock: 100,
-        validity: { validDays: 7 },
-        ...changes,
-      },
-    });
-    expect(template.status, JSON.stringify(template.body)).toBe(201);
-    return template.body;
-  };
-  const claim = async (customer: Customer, templateId: string): Promise<string> => {
-    const claimed = await call<{ couponId: string }>('POST', `/coupon-templates/${templateId}/claim`, { token: customer.token });
-    expect(claimed.status, JSON.stringify(claimed.body)).toBe(201);
-    return claimed.body.couponId;
-  };
-  const couponsOf = async (customer: Customer): Promise<MyCoupon[]> => {
-    const mine = await call<MyCoupon[]>('GET', '/me/coupons', { token: customer.token });
-    expect(mine.status).toBe(200);
-    return mine.body;
-  };
+  const campaign = (changes: Partial<CreateCouponTemplateRequest> = {}): Promise<CouponTemplateResponse> =>
+    expectAnswer(
+      201,
+      api(options.adminToken()).POST('/admin/coupon-templates', {
+        body: {
+          name: `Campaign ${randomUUID().slice(0, 8)}`,
+          discount: { kind: 'amount_off', amountOff: 1_000, minSpend: 5_000 },
+          totalStock: 100,
+          validity: { validDays: 7 },
+          ...changes,
+        },
+      }),
+    );
+  const claim = async (customer: Customer, templateId: string): Promise<string> =>
+    (await expectAnswer(201, api(customer.token).POST('/coupon-templates/{templateId}/claim', { params: { path: { templateId } } }))).couponId;
+  const couponsOf = (customer: Customer): Promise<MyCoupon[]> => expectAnswer(200, api(customer.token).GET('/me/coupons'));
   const couponOf = async (customer: Customer, couponId: string): Promise<CouponState> => {
     const coupon = (await couponsOf(customer)).find((candidate) => candidate.couponId === couponId);
     if (!coupon) throw new Error(`coupon ${couponId} is not the customer’s`);
@@ -80,17 +84,11 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
   const couponBecomes = (customer: Customer, couponId: string, expected: CouponState) =>
     until(`coupon ${expected.status}`, async () => JSON.stringify(await couponOf(customer, couponId)) === JSON.stringify(expected));
 
-  const place = async (customer: Customer, body: unknown): Promise<{ orderId: string; status: string }> => {
-    const placed = await call<{ orderId: string; status: string }>('POST', '/orders', {
-      token: customer.token,
-      body,
-      headers: { 'idempotency-key': randomUUID() },
-    });
-    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-    return placed.body;
-  };
-  const orderOf = (customer: Customer, orderId: string): Promise<Answer<OrderResponse>> =>
-    call<OrderResponse>('GET', `/orders/${orderId}`, { token: customer.token });
+  /** `POST /orders` with an Idempotency-Key of its own, as a front-end sends it. */
+  const place = (customer: Customer, body: PlaceOrderRequest): Promise<PlaceOrderResponse> =>
+    expectAnswer(202, api(customer.token).POST('/orders', { body, headers: idempotencyHeaders() }));
+  const orderOf = (customer: Customer, orderId: string): Promise<Answer<OrderResponse & { readonly code?: string }>> =>
+    answerOf(api(customer.token).GET('/orders/{orderId}', { params: { path: { orderId } } }));
   /** Waits until the order is `status`, failing at once when it settles in another one. */
   const orderBecomes = (customer: Customer, orderId: string, status: OrderResponse['status']): Promise<OrderResponse> =>
     until(`the order ${status}`, async () => {
@@ -100,8 +98,8 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
     });
 
   /** `POST /payments` for the order, with an Idempotency-Key of its own: the answer as it comes. */
-  const startPayment = (customer: Customer, orderId: string, key = randomUUID()): Promise<Answer<PaymentView & { code?: string }>> =>
-    call<PaymentView & { code?: string }>('POST', '/payments', { token: customer.token, body: { orderId }, headers: { 'idempotency-key': key } });
+  const startPayment = (customer: Customer, orderId: string, key = randomUUID()): Promise<Answer<PaymentView & { readonly code?: string }>> =>
+    answerOf(api(customer.token).POST('/payments', { body: { orderId }, headers: idempotencyHeaders(key) }));
   /**
    * A payment started for an order that just became AWAITING_PAYMENT: the payment context learns of the
    * order from its event, so until then it answers 404 ORDER_NOT_FOUND (only that is waited through).
@@ -116,10 +114,10 @@ export function shopSteps(gateway: GatewayClient, options: { readonly settleMs: 
     expect(started.body).toMatchObject({ orderId, status: 'PENDING', currency: 'CNY', settledAt: null, failureReason: null, refund: null });
     return started.body;
   };
-  const simulate = async (customer: Customer, paymentId: string, body: Record<string, unknown>): Promise<Answer<SandboxSimulation & { code?: string }>> =>
-    call<SandboxSimulation & { code?: string }>('POST', `/payments/${paymentId}/simulate`, { token: customer.token, body });
-  const paymentOf = (customer: Customer, paymentId: string): Promise<Answer<PaymentView & { code?: string }>> =>
-    call<PaymentView & { code?: string }>('GET', `/payments/${paymentId}`, { token: customer.token });
+  const simulate = (customer: Customer, paymentId: string, body: SimulatePaymentRequest): Promise<Answer<SandboxSimulation & { readonly code?: string }>> =>
+    answerOf(api(customer.token).POST('/payments/{paymentId}/simulate', { params: { path: { paymentId } }, body }));
+  const paymentOf = (customer: Customer, paymentId: string): Promise<Answer<PaymentView & { readonly code?: string }>> =>
+    answerOf(api(customer.token).GET('/payments/{paymentId}', { params: { path: { paymentId } } }));
   const paymentBecomes = (customer: Customer, paymentId: string, status: PaymentView['status']): Promise<PaymentView> =>
     until(`the payment ${status}`, async () => {
       const payment = (await paymentOf(customer, paymentId)).body;
