@@ -60,13 +60,13 @@ export const boundedTraceHeaders: TextMapGetter<IncomingHttpHeaders> = {
  * Install it only when `tracingEnabled()`: it does nothing useful otherwise, and costs a little.
  */
 export function installServerSpans(fastify: FastifyInstance, options: { readonly service: string }): void {
-  const tracer = trace.getTracer('@shop/http');
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers, boundedTraceHeaders);
     const route = request.is404 ? undefined : request.routeOptions.url;
     const known = KNOWN_METHODS.has(request.method);
     const method = known ? request.method : '_OTHER';
-    const span = tracer.startSpan(
+    // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
+    const span = trace.getTracer('@shop/http').startSpan(
       `${known ? method : 'HTTP'}${route ? ` ${route}` : ''}`,
       {
         kind: SpanKind.SERVER,

@@ -56,7 +56,6 @@ export const SHOP_TARGET_SERVICE_ATTRIBUTE = 'shop.target_service';
  */
 export class UndiciServiceClient implements ServiceClient {
   private readonly targets = new Map<ServiceName, ServiceTarget>();
-  private readonly tracer = trace.getTracer('@shop/gateway');
 
   constructor(private readonly options: UndiciServiceClientOptions) {}
 
@@ -68,7 +67,8 @@ export class UndiciServiceClient implements ServiceClient {
   private async traced(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
     const target = this.targetOf(service);
     const query = request.path.indexOf('?');
-    const span = this.tracer.startSpan(request.method, {
+    // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
+    const span = trace.getTracer('@shop/gateway').startSpan(request.method, {
       kind: SpanKind.CLIENT,
       attributes: {
         [ATTR_HTTP_REQUEST_METHOD]: request.method,
