@@ -124,6 +124,7 @@ export function startTracing(options: TracingOptions): Tracing {
   const pg = new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true });
   pg.setTracerProvider(provider);
   setTracingEnabled(true);
+  if (!options.exporter) logger.info({ otlpEndpoint: config.otlpUrl && shown(config.otlpUrl), console: config.console, sampler: config.sampler }, 'tracing on');
 
   let stopping: Promise<void> | undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_TRACING_SHUTDOWN_TIMEOUT_MS;
