@@ -6,9 +6,12 @@ export const LOOPBACK = '127.0.0.1';
  * `env` with the app's port and the interface it listens on: loopback for every service, which only
  * the gateway on this machine calls (an open port on every interface would take calls from the
  * network, past the gateway); the gateway too unless `HOST` is set, to offer the API to others.
+ * Every other variable passes through (the tracing ones among them), but `OTEL_SERVICE_NAME`: one
+ * name exported in the shell would give six processes' spans the same service.
  */
 export function appEnv(app, env) {
-  return { ...env, PORT: String(app.port), HOST: app.name === 'gateway' ? env.HOST || LOOPBACK : LOOPBACK };
+  const { OTEL_SERVICE_NAME: _oneNameForAll, ...rest } = env;
+  return { ...rest, PORT: String(app.port), HOST: app.name === 'gateway' ? env.HOST || LOOPBACK : LOOPBACK };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './config/load-config.js';
 import { CONTEXTS } from '@shop/contracts';
-import { boundAddressOf, messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv } from './service-runtime.js';
+import { boundAddressOf, messagingOptionsOf, messagingSettingsFromEnv, serviceRuntimeFromEnv, withTracingShutdown } from './service-runtime.js';
 
 const SECRET = 's'.repeat(32);
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -198,5 +198,22 @@ describe('boundAddressOf', () => {
     await listening('0.0.0.0', (server) => expect(boundAddressOf(server)).toMatch(/^0\.0\.0\.0:\d+$/));
     await listening('127.0.0.1', (server) => expect(boundAddressOf(server)).toMatch(/^127\.0\.0\.1:\d+$/));
     await listening('::1', (server) => expect(boundAddressOf(server)).toMatch(/^\[::1\]:\d+$/));
+  });
+});
+
+describe('withTracingShutdown', () => {
+  it('stops tracing (exporting the last spans) only once the app has stopped, also when stopping failed', async () => {
+    const steps: string[] = [];
+    const tracing = { enabled: true, shutdown: async () => void steps.push('tracing flushed') };
+    const app = { url: 'http://127.0.0.1:3001', close: async () => void steps.push('app closed') };
+    const wrapped = withTracingShutdown(app, tracing);
+    expect(wrapped.url).toBe(app.url);
+    await wrapped.close();
+    expect(steps).toEqual(['app closed', 'tracing flushed']);
+
+    steps.length = 0;
+    const failing = withTracingShutdown({ close: () => Promise.reject(new Error('stuck')) }, tracing);
+    await expect(failing.close()).rejects.toThrow('stuck');
+    expect(steps).toEqual(['tracing flushed']);
   });
 });

@@ -10,7 +10,7 @@ import {
   type Transport,
 } from '@shop/messaging';
 import { CONTEXTS, CONTEXT_NAMES } from '@shop/contracts';
-import { createLogger, type Logger } from '@shop/observability';
+import { createLogger, startTracing, type Logger, type Tracing } from '@shop/observability';
 import { DEFAULT_POOL_SIZE, defaultDatabaseTimeouts, type DatabaseTimeouts } from '@shop/persistence';
 import type { AddressInfo } from 'node:net';
 import { str } from 'envalid';
@@ -275,8 +275,10 @@ type Loaded<L extends Record<string, () => unknown>> = { [K in keyof L]: ReturnT
 
 /**
  * Runs an app as its own process (`node apps/<app>/dist/main.js`): reads its configuration with
- * every loader (the problems of all of them are printed together, then exit 1), starts it, and
- * stops it cleanly on SIGINT / SIGTERM. A failed start is logged and exits 1.
+ * every loader (the problems of all of them are printed together, then exit 1), starts tracing when
+ * the `OTEL_*` variables ask for it (before the app exists: its data sources load pg, which the
+ * tracing instruments), starts the app, and stops it cleanly on SIGINT / SIGTERM, the last spans
+ * exported once the app has stopped. A failed start is logged and exits 1.
  */
 export async function runServiceProcess<L extends Record<string, () => unknown>>(
   service: string,
@@ -294,19 +296,31 @@ export async function runServiceProcess<L extends Record<string, () => unknown>>
       }
     }),
   ) as Loaded<L>;
-  if (problems.length > 0) {
+  let tracing: Tracing | undefined;
+  try {
+    tracing = startTracing({ service });
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  if (problems.length > 0 || !tracing) {
     process.stderr.write(`${service}: the configuration is invalid\n${problems.join('\n')}\n`);
     process.exit(1);
   }
   const logger = createLogger(service);
   try {
     const running = await start(loaded);
-    closeOnSignals(running, logger);
+    closeOnSignals(withTracingShutdown(running, tracing), logger);
     // The address really bound (`0.0.0.0` when on every interface), not the URL it is reached at.
     const bound = running.boundAddress ?? running.url;
     logger.info({ address: bound, url: running.url }, `${service} service listening on ${bound}`);
   } catch (error) {
     logger.fatal({ err: error }, `${service} failed to start`);
+    await tracing.shutdown();
     process.exit(1);
   }
+}
+
+/** `running`, whose close also exports the last spans and stops tracing, once the app has stopped (whether or not cleanly). */
+export function withTracingShutdown<Running extends { close(): Promise<void> }>(running: Running, tracing: Tracing): Running {
+  return { ...running, close: () => running.close().finally(() => tracing.shutdown()) };
 }

@@ -8,6 +8,13 @@ describe('start:services app environment', () => {
     }
   });
 
+  it('passes the tracing variables on, but not one OTEL_SERVICE_NAME for every app (each names itself)', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_SERVICE_NAME: 'shop' };
+    const order = appEnv({ name: 'order', port: 3003 }, env);
+    expect(order).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' });
+    expect(order).not.toHaveProperty('OTEL_SERVICE_NAME');
+  });
+
   it('puts the gateway on loopback unless HOST says otherwise', () => {
     expect(appEnv({ name: 'gateway', port: 3000 }, {})).toMatchObject({ HOST: '127.0.0.1', PORT: '3000' });
     expect(appEnv({ name: 'gateway', port: 3000 }, { HOST: '0.0.0.0' })).toMatchObject({ HOST: '0.0.0.0' });
