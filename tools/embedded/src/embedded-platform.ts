@@ -1,6 +1,14 @@
 import { CONTEXTS } from '@shop/contracts';
 import { gatewayConfigFromEnv, serviceUrlVariable, startGateway } from '@shop/gateway';
-import { messagingSettingsFromEnv, startContextService, type ContextService, type RunningService, type ServiceRuntime } from '@shop/runtime';
+import {
+  bearerToken,
+  loadConfig,
+  messagingSettingsFromEnv,
+  startContextService,
+  type ContextService,
+  type RunningService,
+  type ServiceRuntime,
+} from '@shop/runtime';
 import { MemoryTransport } from '@shop/messaging';
 import { createLogger, type Logger } from '@shop/observability';
 import { developmentSecrets } from './development-secrets.js';
@@ -36,6 +44,11 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
   const secrets = developmentSecrets(options.dataDir, options.env);
   // The same messaging variables as a service's own process (HANDLER_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, …), validated before anything starts.
   const messaging = messagingSettingsFromEnv(options.env);
+  // One METRICS_TOKEN for the gateway's /api/v1/metrics and every context's /metrics, as compose gives each process the same one.
+  const { METRICS_TOKEN: metricsToken } = loadConfig(
+    { METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /metrics asks for; unset: metrics are not served' }) },
+    options.env,
+  );
   // Held until every context consumes (each declares the platform's subscription manifest as it
   // starts): consumers start before any relay publishes, and on close publishing stops before any
   // consumer does.
@@ -50,6 +63,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
     transport: () => transport,
     ownsTransport: false,
     internalAuthSecret: secrets.internalAuthSecret,
+    metricsToken: metricsToken as string | undefined,
     logger: logger.child({ service }),
   });
   const close = async () => {
