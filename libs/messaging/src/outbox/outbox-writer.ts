@@ -1,4 +1,4 @@
-import { SpanKind, context, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, context, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import { newId, systemClock, type Clock, type EventOutbox, type OutgoingEvent } from '@shop/shared-kernel';
@@ -117,7 +117,8 @@ export class OutboxWriter implements EventOutbox {
     if (!tracingEnabled()) {
       await this.write(prepared, counts, undefined);
     } else {
-      const spans = prepared.map(({ envelope }) => this.startCreateSpan(envelope));
+      const tracer = messagingTracer();
+      const spans = prepared.map(({ envelope }) => this.startCreateSpan(tracer, envelope));
       try {
         await this.write(prepared, counts, spans.map(storedTraceContextOf));
       } catch (error) {
@@ -137,7 +138,7 @@ export class OutboxWriter implements EventOutbox {
    * The event's `create` span, a child of the work in progress (the request's or the handled message's
    * span): it covers writing the row, and its context is stored with it for the relay's `send` span.
    */
-  private startCreateSpan(envelope: EventEnvelope): Span {
+  private startCreateSpan(tracer: Tracer, envelope: EventEnvelope): Span {
     const attributes: Attributes = {
       [MessagingAttribute.operationType]: 'create',
       [MessagingAttribute.operationName]: 'create',
@@ -149,7 +150,7 @@ export class OutboxWriter implements EventOutbox {
       [ShopAttribute.correlationId]: envelope.correlationId,
     };
     if (this.options.transportKind) attributes[MessagingAttribute.system] = messagingSystemOf(this.options.transportKind);
-    return messagingTracer().startSpan(`create ${envelope.type}`, { kind: SpanKind.PRODUCER, attributes }, context.active());
+    return tracer.startSpan(`create ${envelope.type}`, { kind: SpanKind.PRODUCER, attributes }, context.active());
   }
 
   /**
