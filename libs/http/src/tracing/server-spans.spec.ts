@@ -36,6 +36,12 @@ class TracedController {
     });
   }
 
+  @Get('health/ready')
+  ready() {
+    trace.getTracer('spec').startSpan('probe work').end();
+    return { status: 'ready' };
+  }
+
   @Get('conflict')
   conflict() {
     throw new DomainError('SOLD_OUT', 'No coupon left.');
@@ -162,6 +168,14 @@ describe('server spans, tracing on', () => {
     expect(span.name).toBe('GET');
     expect(span.attributes).not.toHaveProperty('http.route');
     expect(span.attributes['http.response.status_code']).toBe(404);
+  });
+
+  it('makes no span for a health probe: the probe runs outside any trace', async () => {
+    expect((await fetch(`${base}/health/ready`, { headers: { traceparent: CALLER_TRACEPARENT } })).status).toBe(200);
+    expect((await fetch(`${base}/items/5`)).status).toBe(200); // a traced request after it, to wait for
+    await serverSpan();
+    expect(recorded.span('probe work').parentSpanContext).toBeUndefined();
+    expect(recorded.spans.filter((span) => span.kind === SpanKind.SERVER).map((span) => span.name)).toEqual(['GET /items/:id']);
   });
 
   it.each([

@@ -26,6 +26,13 @@ type WithServerSpan = { [SERVER_SPAN]?: ServerSpan };
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
+/**
+ * The operations endpoints (`/health`, `/health/live`, `/health/ready`, `/metrics`, under the gateway's
+ * `/api/v1` too) make no span: probes and scrapes come every few seconds from every orchestrator and
+ * Prometheus, and would bury the traces of real work.
+ */
+const UNTRACED_ROUTE = /\/(?:health(?:\/live|\/ready)?|metrics)$/;
+
 /** A well-formed `traceparent` is 55 characters; later versions may add fields, within reason. */
 const MAX_TRACEPARENT_LENGTH = 256;
 /**
@@ -53,7 +60,8 @@ export const boundedTraceHeaders: TextMapGetter<IncomingHttpHeaders> = {
 /**
  * One SERVER span per request, named `${method} ${route template}`: it starts at the first hook (so a
  * refused body or an unknown path has one too), continues the caller's W3C trace when it sent one,
- * and ends when the response is done or its connection closed (ERROR on 5xx). The handler (guards,
+ * and ends when the response is done or its connection closed (ERROR on 5xx); health probes and
+ * metrics scrapes are left out. The handler (guards,
  * pipes, controller, what they await) runs inside its context, entered in `preHandler` like the
  * `MessageContext`: the body's stream events would not keep a context entered earlier.
  *
@@ -61,8 +69,9 @@ export const boundedTraceHeaders: TextMapGetter<IncomingHttpHeaders> = {
  */
 export function installServerSpans(fastify: FastifyInstance, options: { readonly service: string }): void {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers, boundedTraceHeaders);
     const route = request.is404 ? undefined : request.routeOptions.url;
+    if (route !== undefined && UNTRACED_ROUTE.test(route)) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers, boundedTraceHeaders);
     const known = KNOWN_METHODS.has(request.method);
     const method = known ? request.method : '_OTHER';
     // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
