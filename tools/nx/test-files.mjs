@@ -7,11 +7,12 @@ const BUILT = ['**/node_modules/**', '**/dist/**'];
 
 export const unitTests = {
   include: ['{apps,libs,tools}/*/src/**/*.spec.ts', 'tools/*/test/**/*.spec.ts'],
-  // tools/e2e/test starts the built apps against the real servers: an integration test.
-  exclude: [...BUILT, 'tools/e2e/**'],
+  // tools/e2e/test starts the built apps against the real servers, and tools/images/test assembles and
+  // starts the apps' image trees on them: integration tests.
+  exclude: [...BUILT, 'tools/e2e/**', 'tools/images/**'],
 };
 
 export const integrationTests = {
-  include: ['{apps,libs}/*/test/**/*.spec.ts', 'tools/e2e/test/**/*.spec.ts'],
+  include: ['{apps,libs}/*/test/**/*.spec.ts', 'tools/e2e/test/**/*.spec.ts', 'tools/images/test/**/*.spec.ts'],
   exclude: BUILT,
 };

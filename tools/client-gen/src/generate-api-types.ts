@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 import { CONTEXTS, defineContexts } from '@shop/contracts';
-// The gateway's own builder, read from its source (the gateway's package exports only its main): the module imports
-// nothing but @shop/contracts, so generating needs neither a build nor the gateway's runtime.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { openApiDocument } from '../../../apps/gateway/src/interface/openapi/openapi-document.js';
+// The gateway's own builder (its package's `./openapi` export), read from its source: the module imports nothing but
+// @shop/contracts, so generating needs neither a build nor the gateway's runtime.
+import { openApiDocument } from '@shop/gateway/openapi';
 
 /** The generated file of @shop/client, committed. */
 export const API_TYPES_FILE = fileURLToPath(new URL('../../../libs/client/src/api-types.ts', import.meta.url));
