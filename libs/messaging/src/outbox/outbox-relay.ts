@@ -415,12 +415,16 @@ export class OutboxRelay {
       endWithOutcome(span, outcome);
     };
     let outcomes: PublishOutcome[] = [];
+    let missing: PublishOutcome = { ok: false, error: new Error('no publish outcome') };
     try {
       outcomes = await this.transport.publishBatch(envelopes, settle);
       return outcomes;
+    } catch (error) {
+      if (error instanceof Error) missing = { ok: false, error };
+      throw error;
     } finally {
       // A transport (or a wrapper) that answers only the whole batch, or throws: the rest end here.
-      for (let index = 0; index < rows.length; index++) settle(index, outcomes[index] ?? { ok: false, error: new Error('no publish outcome') });
+      for (let index = 0; index < rows.length; index++) settle(index, outcomes[index] ?? missing);
     }
   }
 
