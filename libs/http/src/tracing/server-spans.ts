@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -11,7 +10,7 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE } from '@shop/observability';
+import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE, extractTraceContext } from '@shop/observability';
 import { correlationIdOf } from '../correlation/correlation.middleware.js';
 
 const SERVER_SPAN = Symbol.for('shop.http.ServerSpan');
@@ -33,37 +32,13 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT'
  */
 const UNTRACED_ROUTE = /\/(?:health(?:\/live|\/ready)?|metrics)$/;
 
-/** A well-formed `traceparent` is 55 characters; later versions may add fields, within reason. */
-const MAX_TRACEPARENT_LENGTH = 256;
-/**
- * W3C asks for at least 512 characters of `tracestate` to be kept, and the SDK keeps no more than
- * that. A longer one from outside is dropped whole, before anything splits or parses it.
- */
-const MAX_TRACESTATE_LENGTH = 1_024;
-
-/**
- * Reads only the trace-context headers, and only when they are single, sane-length strings: a caller
- * (the internet, at the gateway) may send many or huge ones. What the propagator then refuses (a
- * malformed `traceparent`) leaves the request a trace of its own.
- */
-export const boundedTraceHeaders: TextMapGetter<IncomingHttpHeaders> = {
-  keys: () => ['traceparent', 'tracestate'],
-  get(headers, key) {
-    const value = headers[key];
-    if (typeof value !== 'string') return undefined; // absent, or repeated: W3C says a repeated traceparent is invalid
-    if (key === 'traceparent') return value.length <= MAX_TRACEPARENT_LENGTH ? value : undefined;
-    if (key === 'tracestate') return value.length <= MAX_TRACESTATE_LENGTH ? value : undefined;
-    return undefined;
-  },
-};
-
 /**
  * One SERVER span per request, named `${method} ${route template}`: it starts at the first hook (so a
  * refused body or an unknown path has one too), continues the caller's W3C trace when it sent one,
  * and ends when the response is done or its connection closed (ERROR on 5xx); health probes and
- * metrics scrapes are left out. The handler (guards,
- * pipes, controller, what they await) runs inside its context, entered in `preHandler` like the
- * `MessageContext`: the body's stream events would not keep a context entered earlier.
+ * metrics scrapes are left out. The handler (guards, pipes, controller, what they await) runs inside
+ * its context, entered in `preHandler` like the `MessageContext`: the body's stream events would not
+ * keep a context entered earlier.
  *
  * Install it only when `tracingEnabled()`: it does nothing useful otherwise, and costs a little.
  */
@@ -71,7 +46,8 @@ export function installServerSpans(fastify: FastifyInstance, options: { readonly
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.is404 ? undefined : request.routeOptions.url;
     if (route !== undefined && UNTRACED_ROUTE.test(route)) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers, boundedTraceHeaders);
+    // Bounded: a repeated, malformed or oversized traceparent starts a trace of its own; an oversized tracestate is dropped.
+    const parent = extractTraceContext(request.headers);
     const known = KNOWN_METHODS.has(request.method);
     const method = known ? request.method : '_OTHER';
     // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
