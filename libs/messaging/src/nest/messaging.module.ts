@@ -17,7 +17,7 @@ import { Inbox } from '../inbox/inbox.js';
 import { SqlDeadLetterStore } from '../memory/dead-letter-store.js';
 import { SqlDeliveryRetryStore } from '../memory/delivery-retry-store.js';
 import { MemoryTransport } from '../memory/memory-transport.js';
-import { LOGGER, createLogger } from '@shop/observability';
+import { LOGGER, createLogger, shopSpanAttributes } from '@shop/observability';
 import { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { OutboxRelay, defaultRelayOptions, type OutboxRelayOptions } from '../outbox/outbox-relay.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
@@ -162,7 +162,12 @@ export class MessagingModule {
             return transport;
           },
         },
-        { provide: TransactionHost, useFactory: (dataSource: DataSource) => new TransactionHost(dataSource), inject: [DATA_SOURCE] },
+        {
+          provide: TransactionHost,
+          // Each transaction's span (tracing on) names the service and the correlation id of the work it belongs to.
+          useFactory: (dataSource: DataSource) => new TransactionHost(dataSource, { spanAttributes: () => shopSpanAttributes(options.service) }),
+          inject: [DATA_SOURCE],
+        },
         { provide: UNIT_OF_WORK, useExisting: TransactionHost },
         { provide: EventSchemaRegistry, useFactory: () => new EventSchemaRegistry(options.contracts ?? publishedLanguage) },
         { provide: OutboxSignal, useValue: new OutboxSignal() },

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type TextMapPropagator, type TraceState } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { EventSchemaRegistry, Type, defineEvent, type EventEnvelope } from '@shop/contracts';
 import { silentLogger, tracingEnabled } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
+import { SpanRecorder } from '@shop/observability/testing';
 import { anEnvelope, waitFor } from '@shop/testing';
 import { EventConsumer } from '../consumer/event-consumer.js';
 import { Inbox } from '../inbox/inbox.js';
@@ -202,7 +203,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
 
   it('with tracing off makes no span and writes NULLs, even with a tracer provider registered, and sends no trace context', async () => {
     // Registered by hand, not by startTracing: spans would be recorded if the code did not ask tracingEnabled().
-    const exporter = new InMemorySpanExporter();
+    const exporter = new SpanRecorder();
     const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     provider.register();
     try {
@@ -219,7 +220,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
       expect(publishes.mock.calls[0]![0][0]).not.toHaveProperty('traceContext');
       expect(publishes.mock.calls[0]![1]).toBeUndefined();
       // (Other libraries' guards are their own: persistence makes its span whenever a span is active.)
-      const finished = exporter.getFinishedSpans();
+      const finished = exporter.spans;
       expect(finished.map((span) => span.name)).toContain('POST /notes');
       expect(finished.filter((span) => span.instrumentationScope.name === '@shop/messaging')).toEqual([]);
     } finally {

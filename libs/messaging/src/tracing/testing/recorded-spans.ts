@@ -1,10 +1,11 @@
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startTracing } from '@shop/observability';
+import { recordSpans as recordPlatformSpans, type ReadableSpan } from '@shop/observability/testing';
 
-/** The spans a test made, through the platform's own `startTracing` with an in-memory exporter. */
+export type { ReadableSpan };
+
+/** The spans a test made, through the platform's own `startTracing` (`recordSpans` of `@shop/observability/testing`). */
 export interface RecordedSpans {
   /** Every ended span so far, in the order they ended. */
-  all(): ReadableSpan[];
+  all(): readonly ReadableSpan[];
   named(name: string): ReadableSpan[];
   /** The only span of that name; fails when there are none or several. */
   one(name: string): ReadableSpan;
@@ -13,23 +14,12 @@ export interface RecordedSpans {
 }
 
 export function recordSpans(service = 'spec'): RecordedSpans {
-  const exporter = new InMemorySpanExporter();
-  // No OTEL_* variables of the machine running the tests: the exporter given is the only one.
-  const tracing = startTracing({ service, env: {}, exporter });
-  if (!tracing.enabled) throw new Error('tracing did not start');
-  const named = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
+  const recorded = recordPlatformSpans(service);
   return {
-    all: () => exporter.getFinishedSpans(),
-    named,
-    one(name) {
-      const found = named(name);
-      if (found.length !== 1) {
-        const seen = exporter.getFinishedSpans().map((span) => span.name);
-        throw new Error(`expected one span '${name}', found ${found.length} among [${seen.join(', ')}]`);
-      }
-      return found[0]!;
-    },
-    stop: () => tracing.shutdown(),
+    all: () => recorded.spans,
+    named: (name) => recorded.spans.filter((span) => span.name === name),
+    one: (name) => recorded.span(name),
+    stop: () => recorded.stop(),
   };
 }
 
