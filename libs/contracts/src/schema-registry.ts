@@ -28,8 +28,6 @@ const envelopeSchema = {
     correlationId: { type: 'string', minLength: 1, maxLength: 200 },
     causationId: { type: ['string', 'null'], maxLength: 200 },
     sequence: { type: 'integer', minimum: 1 },
-    // Any shape: the consumer reads it leniently (a bad trace context starts a new trace, it never refuses a message).
-    traceContext: {},
     payload: {},
   },
 } as const;
