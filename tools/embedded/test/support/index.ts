@@ -3,3 +3,4 @@
 export * from './gateway-client.js';
 export * from './shop-steps.js';
 export * from './callback-relay.js';
+export * from './placed-order-trace.js';
