@@ -1,4 +1,9 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InternalTokenIssuer } from '@shop/http';
 import { silentLogger } from '@shop/observability';
+import { recordSpans } from '@shop/observability/testing';
 import { describe, expect, it } from 'vitest';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
@@ -9,6 +14,7 @@ import {
   type ServiceRequest,
   type ServiceResponse,
 } from '../../application/ports/service-client.js';
+import { UndiciServiceClient } from '../http/undici-service.client.js';
 import { CircuitBreakingServiceClient } from './circuit-breaking-service.client.js';
 
 const REQUEST: ServiceRequest = { method: 'GET', path: '/me', headers: {}, correlationId: 'c-1' };
@@ -192,6 +198,55 @@ describe('CircuitBreakingServiceClient', () => {
       expect(inner.calls).toBe(2);
       inner.release();
       await Promise.all([first, other]);
+    });
+
+    it("runs a queued call in its own request's trace, not in that of the call that freed its slot (real clients, tracing on)", async () => {
+      const seen: IncomingHttpHeaders[] = [];
+      const server = createServer((request, response) => {
+        seen.push(request.headers);
+        response.writeHead(200).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const recorded = recordSpans('gateway');
+      const undici = new UndiciServiceClient({
+        serviceUrls: { user: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+        tokens: new InternalTokenIssuer('an-internal-secret-of-at-least-32-bytes!'),
+        timeoutMs: 2_000,
+      });
+      // One slot: B waits in the queue while A is in flight, and is started from A's completion.
+      const client = new CircuitBreakingServiceClient(
+        undici,
+        { failureThreshold: 5, halfOpenAfterMs: 60_000, maxInFlight: 1, maxQueued: 1 },
+        new RecordingTelemetry(),
+        silentLogger(),
+      );
+      const request = (name: string) =>
+        trace.getTracer('spec').startActiveSpan(name, async (span) => {
+          try {
+            await client.send('user', { ...REQUEST, correlationId: name });
+            return span.spanContext().traceId;
+          } finally {
+            span.end();
+          }
+        });
+      try {
+        const [a, b] = await Promise.all([request('request A'), request('request B')]);
+        expect(a).not.toBe(b);
+        expect(seen.map((headers) => [headers['x-correlation-id'], String(headers['traceparent']).split('-')[1]])).toEqual([
+          ['request A', a],
+          ['request B', b],
+        ]);
+        const calls = recorded.spans.filter((span) => span.kind === SpanKind.CLIENT);
+        expect(calls.map((span) => [span.attributes['shop.correlation_id'], span.parentSpanContext?.spanId])).toEqual([
+          ['request A', recorded.span('request A').spanContext().spanId],
+          ['request B', recorded.span('request B').spanContext().spanId],
+        ]);
+      } finally {
+        await client.close();
+        await recorded.stop();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
   });
 });

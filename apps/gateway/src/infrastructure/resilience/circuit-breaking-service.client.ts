@@ -9,6 +9,7 @@ import {
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+import { context } from '@opentelemetry/api';
 import type { Logger } from '@shop/observability';
 import type { CircuitState, GatewayTelemetry, ServiceCallOutcome } from '../../application/ports/gateway-telemetry.js';
 import {
@@ -82,7 +83,11 @@ export class CircuitBreakingServiceClient implements ServiceClient {
       // The bulkhead outside the breaker: a call it sheds never reaches the breaker, so a flood that
       // fills the service's slots is refused fast (503 SERVICE_BUSY) instead of queueing into
       // timeouts that would open the circuit for everybody.
-      const response = await circuit.bulkhead.execute(() => circuit.policy.execute(() => this.inner.send(service, request)));
+      // Bound to this caller's trace context: cockatiel starts a queued call from the `finally` of the call
+      // that freed its slot, whose context (another request's trace) it would otherwise run in. Tracing
+      // off, the no-op context manager hands the function back as it is.
+      const call = context.bind(context.active(), () => circuit.policy.execute(() => this.inner.send(service, request)));
+      const response = await circuit.bulkhead.execute(call);
       done('answered');
       return response;
     } catch (error) {
