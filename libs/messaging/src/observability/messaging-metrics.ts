@@ -1,3 +1,4 @@
+import { withDeadline } from '@shop/shared-kernel';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface OutboxBacklog {
@@ -6,9 +7,26 @@ export interface OutboxBacklog {
   readonly oldestAgeSeconds: number;
 }
 
+export interface MessagingMetricsOptions {
+  /**
+   * How long a scrape waits for a gauge's source (a database query, a broker call) before it leaves
+   * that gauge out. Well under Prometheus' scrape timeout (10 s by default), so that a database or
+   * broker that does not answer costs one gauge, not the whole scrape. Default 2 s.
+   */
+  readonly readTimeoutMs?: number;
+}
+
+export const DEFAULT_METRICS_READ_TIMEOUT_MS = 2_000;
+
 /**
  * The messaging figures of one service in Prometheus text: outbox backlog and age, publishes,
  * deliveries by outcome with durations, DLQ depth. Gauges that need a query are read at scrape time.
+ *
+ * A scrape never fails because of such a read: the gauge whose source failed or did not answer in
+ * time is left out of that scrape (no sample: Prometheus sees "unknown", never a stale or made-up
+ * figure), and `shop_metrics_read_failures_total{metric}` counts it. Otherwise one unreachable
+ * broker would turn every scrape into a 500, and the outbox and DLQ alerts would go blind just when
+ * they matter.
  */
 export class MessagingMetrics {
   readonly published: Counter<'type'>;
@@ -30,11 +48,17 @@ export class MessagingMetrics {
   readonly consumerPauses: Counter;
   /** 1 while the consumer is paused (its database does not answer), else 0. */
   readonly consumerPaused: Gauge;
+  /** Scrapes at which a gauge's source failed or did not answer in time: the gauge was left out. */
+  readonly readFailures: Counter<'metric'>;
   private backlogSource: (() => Promise<OutboxBacklog>) | undefined;
   private deadLetterDepthSource: (() => Promise<number>) | undefined;
 
-  constructor(readonly registry: Registry = new Registry()) {
+  constructor(
+    readonly registry: Registry = new Registry(),
+    options: MessagingMetricsOptions = {},
+  ) {
     const registers = [registry];
+    const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_METRICS_READ_TIMEOUT_MS;
     this.published = new Counter({
       name: 'shop_outbox_published_total',
       help: 'Outbox rows published and confirmed by the broker',
@@ -99,34 +123,64 @@ export class MessagingMetrics {
     });
     this.consumerPauses = new Counter({ name: 'shop_consumer_pauses_total', help: 'Times the consumer paused because its database did not answer', registers });
     this.consumerPaused = new Gauge({ name: 'shop_consumer_paused', help: '1 while the consumer is paused because its database does not answer', registers });
-    // prom-client calls `collect` with the gauge as `this`; the sources are read through these.
-    const backlog = () => this.backlogSource?.();
-    const deadLetterDepth = () => this.deadLetterDepthSource?.();
-    new Gauge({
-      name: 'shop_outbox_pending',
-      help: 'Outbox rows not yet published',
+    const readsInFlight = new Set<Promise<void>>();
+    const timedOut = (): never => {
+      throw new Error(`no answer within ${readTimeoutMs} ms`);
+    };
+    /**
+     * A gauge read from `source` at scrape time. prom-client fails the whole scrape if a `collect`
+     * rejects, hence the catch; `remove()` takes the sample out (prom-client calls `collect` with the
+     * gauge as `this`).
+     */
+    const readAtScrape = <T>(name: string, help: string, source: () => Promise<T> | undefined, valueOf: (figures: T) => number): void => {
+      const read = async (gauge: Gauge): Promise<void> => {
+        try {
+          const figures = source();
+          if (!figures) return; // nothing observed in this process: the gauge stays at 0
+          gauge.set(valueOf(await withDeadline(figures, readTimeoutMs, timedOut)));
+        } catch {
+          gauge.remove();
+          this.readFailures.inc({ metric: name });
+        }
+      };
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const reading = read(this);
+          readsInFlight.add(reading);
+          await reading.finally(() => readsInFlight.delete(reading));
+        },
+      });
+    };
+    readAtScrape(
+      'shop_outbox_pending',
+      'Outbox rows not yet published',
+      () => this.backlogSource?.(),
+      (figures) => figures.pending,
+    );
+    readAtScrape(
+      'shop_outbox_oldest_pending_age_seconds',
+      'Age of the oldest outbox row not yet published',
+      () => this.backlogSource?.(),
+      (figures) => figures.oldestAgeSeconds,
+    );
+    readAtScrape(
+      'shop_dead_letter_queue_depth',
+      "Messages in this service's dead-letter queue",
+      () => this.deadLetterDepthSource?.(),
+      (depth) => depth,
+    );
+    // Registered after the gauges, so a scrape collects it after theirs began: it waits for their
+    // reads and shows this scrape's failures in this scrape.
+    this.readFailures = new Counter({
+      name: 'shop_metrics_read_failures_total',
+      help: `Scrapes at which a gauge's source (database, broker) failed or did not answer within ${readTimeoutMs} ms; that gauge was left out`,
+      labelNames: ['metric'],
       registers,
       async collect() {
-        const figures = await backlog();
-        if (figures) this.set(figures.pending);
-      },
-    });
-    new Gauge({
-      name: 'shop_outbox_oldest_pending_age_seconds',
-      help: 'Age of the oldest outbox row not yet published',
-      registers,
-      async collect() {
-        const figures = await backlog();
-        if (figures) this.set(figures.oldestAgeSeconds);
-      },
-    });
-    new Gauge({
-      name: 'shop_dead_letter_queue_depth',
-      help: "Messages in this service's dead-letter queue",
-      registers,
-      async collect() {
-        const depth = await deadLetterDepth();
-        if (depth !== undefined) this.set(depth);
+        await Promise.all(readsInFlight);
       },
     });
   }
