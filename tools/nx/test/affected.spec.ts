@@ -19,9 +19,10 @@ function affectedBy(...files: string[]): string[] {
 }
 
 describe('nx affected', { timeout: 60_000 }, () => {
-  it('a change in apps/user affects user and what runs it (embedded, services, e2e), not the gateway or any lib', () => {
+  it('a change in apps/user affects user and what runs it (embedded, services, e2e, compose, images), not the gateway or any lib', () => {
+    // @shop/compose's spec boots the embedded platform to scrape its metrics; @shop/images assembles every app's image tree.
     const affected = affectedBy('apps/user/src/main.ts');
-    expect(affected).toEqual(['@shop/e2e', '@shop/embedded', '@shop/services', '@shop/user']);
+    expect(affected).toEqual(['@shop/compose', '@shop/e2e', '@shop/embedded', '@shop/images', '@shop/services', '@shop/user']);
   });
 
   it('a change in the gateway affects the gateway and what runs it, not user', () => {
@@ -53,7 +54,7 @@ describe('nx affected', { timeout: 60_000 }, () => {
   it('the root README affects the embedded tools, whose readme-configuration spec holds its Configuration table to the loaders', () => {
     // tools/embedded's test target lists {workspaceRoot}/README.md among its inputs (its package.json): a cached
     // green run is not reused once the table changes. @shop/services builds on @shop/embedded, and @shop/e2e
-    // takes its test support (`@shop/embedded/testing`).
-    expect(affectedBy('README.md')).toEqual(['@shop/e2e', '@shop/embedded', '@shop/services']);
+    // takes its test support (`@shop/embedded/testing`), @shop/compose boots the embedded platform.
+    expect(affectedBy('README.md')).toEqual(['@shop/compose', '@shop/e2e', '@shop/embedded', '@shop/services']);
   });
 });
