@@ -8,15 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SpanRecorder, recordSpans } from '../test/support/index.js';
 import { createLogger } from './logger.js';
 import { MessageContext } from './message-context.js';
-import {
-  SHOP_CORRELATION_ID_ATTRIBUTE,
-  SHOP_SERVICE_ATTRIBUTE,
-  extractTraceContext,
-  shopSpanAttributes,
-  startTracing,
-  tracingEnabled,
-  type Tracing,
-} from './tracing.js';
+import { startTracing, tracingEnabled, type Tracing } from './tracing.js';
 
 let started: Tracing | undefined;
 const start = (...args: Parameters<typeof startTracing>) => (started = startTracing(...args));
@@ -63,13 +55,6 @@ describe('startTracing, off', () => {
       expect(registersNothing()).toBe(true);
     }
   });
-
-  it('shopSpanAttributes: the service, and the correlation id inside a MessageContext', () => {
-    expect(shopSpanAttributes('order')).toEqual({ [SHOP_SERVICE_ATTRIBUTE]: 'order' });
-    MessageContext.run({ correlationId: 'c-9', causationId: null }, () =>
-      expect(shopSpanAttributes('order')).toEqual({ [SHOP_SERVICE_ATTRIBUTE]: 'order', [SHOP_CORRELATION_ID_ATTRIBUTE]: 'c-9' }),
-    );
-  });
 });
 
 describe('startTracing, bad settings', () => {
@@ -112,28 +97,6 @@ describe('startTracing, on', () => {
     const [inner, outer] = recorder.spans;
     expect(inner!.parentSpanContext?.spanId).toBe(outer!.spanContext().spanId);
     expect(outer!.resource.attributes['service.name']).toBe('order');
-  });
-
-  it('extracts a W3C context from HTTP or AMQP headers within bounds; anything odd gives the root context', () => {
-    start({ service: 'order', env: {}, exporter: new SpanRecorder() });
-    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const parentOf = (headers: Record<string, unknown>) => trace.getSpanContext(extractTraceContext(headers));
-    expect(parentOf({ traceparent, tracestate: 'v=1' })).toMatchObject({
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-      spanId: '00f067aa0ba902b7',
-      isRemote: true,
-    });
-    expect(parentOf({ traceparent, tracestate: 'v=1' })?.traceState?.get('v')).toBe('1');
-    expect(parentOf({ traceparent, tracestate: `v=${'x'.repeat(2_000)}` })?.traceState).toBeUndefined();
-    for (const odd of [
-      {},
-      { traceparent: Buffer.from(traceparent) },
-      { traceparent: [traceparent] },
-      { traceparent: `01${traceparent.slice(2)}-${'x'.repeat(300)}` },
-      { traceparent: 'garbage' },
-    ]) {
-      expect(extractTraceContext(odd)).toBe(ROOT_CONTEXT);
-    }
   });
 
   it('names the resource after OTEL_SERVICE_NAME when set', () => {

@@ -1,16 +1,5 @@
 import { createRequire } from 'node:module';
-import {
-  DiagLogLevel,
-  ROOT_CONTEXT,
-  context,
-  diag,
-  propagation,
-  trace,
-  type Attributes,
-  type Context,
-  type DiagLogger,
-  type TextMapGetter,
-} from '@opentelemetry/api';
+import { DiagLogLevel, context, diag, propagation, trace, type DiagLogger } from '@opentelemetry/api';
 import type * as OtelCore from '@opentelemetry/core';
 import type * as OtlpHttpExporter from '@opentelemetry/exporter-trace-otlp-http';
 import type * as PgInstrumentationModule from '@opentelemetry/instrumentation-pg';
@@ -20,56 +9,10 @@ import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-tr
 import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
 import { withDeadline } from '@shop/shared-kernel';
 import { createLogger, type Logger } from './logger.js';
-import { MessageContext } from './message-context.js';
 import { setTracingEnabled } from './tracing-state.js';
 
 export { tracingEnabled } from './tracing-state.js';
 export type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-
-/** The service that made a span (embedded mode runs every service in one process, under one resource name). */
-export const SHOP_SERVICE_ATTRIBUTE = 'shop.service';
-/** The correlation id of the request or message the span's work belongs to: the way from a log line to its trace. */
-export const SHOP_CORRELATION_ID_ATTRIBUTE = 'shop.correlation_id';
-
-/** The attributes every span our code makes carries: `shop.service`, and `shop.correlation_id` inside a `MessageContext`. */
-export function shopSpanAttributes(service: string): Attributes {
-  const correlationId = MessageContext.current()?.correlationId;
-  return correlationId === undefined
-    ? { [SHOP_SERVICE_ATTRIBUTE]: service }
-    : { [SHOP_SERVICE_ATTRIBUTE]: service, [SHOP_CORRELATION_ID_ATTRIBUTE]: correlationId };
-}
-
-/** A well-formed `traceparent` is 55 characters; later versions may add fields, within reason. */
-export const MAX_TRACEPARENT_LENGTH = 256;
-/**
- * W3C asks for at least 512 characters of `tracestate` to be kept, and the SDK keeps no more than
- * that. A longer one from outside is dropped whole, before anything splits or parses it.
- */
-export const MAX_TRACESTATE_LENGTH = 1_024;
-
-/**
- * Reads only the trace-context headers, and only when they are single, sane-length strings: a caller
- * (the internet, at the gateway; whoever can publish to the broker) may send many or huge ones, or
- * other types (AMQP header values).
- */
-export const boundedTraceHeaders: TextMapGetter<Readonly<Record<string, unknown>>> = {
-  keys: () => ['traceparent', 'tracestate'],
-  get(headers, key) {
-    const value = headers[key];
-    // Absent, repeated (an array: W3C says a repeated traceparent is invalid) or not text.
-    if (typeof value !== 'string') return undefined;
-    if (key === 'traceparent') return value.length <= MAX_TRACEPARENT_LENGTH ? value : undefined;
-    if (key === 'tracestate') return value.length <= MAX_TRACESTATE_LENGTH ? value : undefined;
-    return undefined;
-  },
-};
-
-/**
- * The W3C trace context carried by `headers` (an HTTP request's, an AMQP message's), within the
- * bounds above; the root context when there is none or it is malformed (the work then starts a trace
- * of its own). Tracing off, always the root context.
- */
-export const extractTraceContext = (headers: Readonly<Record<string, unknown>>): Context => propagation.extract(ROOT_CONTEXT, headers, boundedTraceHeaders);
 
 export interface TracingOptions {
   /** The resource's `service.name` (`OTEL_SERVICE_NAME` wins). */
@@ -96,9 +39,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export const DEFAULT_TRACING_SHUTDOWN_TIMEOUT_MS = 5_000;
+const DEFAULT_TRACING_SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Longest attribute value kept: a path, a SQL text or a tracestate from outside cannot bloat a span past this. */
-export const MAX_SPAN_ATTRIBUTE_LENGTH = 4_096;
+const MAX_SPAN_ATTRIBUTE_LENGTH = 4_096;
 const DIAG_QUIET_MS = 30_000;
 const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';
 
