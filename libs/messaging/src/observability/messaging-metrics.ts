@@ -16,7 +16,7 @@ export interface MessagingMetricsOptions {
   readonly readTimeoutMs?: number;
 }
 
-export const DEFAULT_METRICS_READ_TIMEOUT_MS = 2_000;
+const DEFAULT_METRICS_READ_TIMEOUT_MS = 2_000;
 
 /**
  * The messaging figures of one service in Prometheus text: outbox backlog and age, publishes,
