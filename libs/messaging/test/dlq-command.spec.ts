@@ -5,21 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseNameOf } from '@shop/persistence';
 import { TEST_AMQP_URL, TEST_POSTGRES_URL, deleteQueuesOf, dropDatabase, uniqueServiceName, waitFor } from '@shop/testing';
-import { AmqpTransport, MemoryTransport, runDlqCommand, type DlqCommandDeps } from '../src/index.js';
+import { AmqpTransport, MemoryTransport, runDlqCommand } from '../src/index.js';
+import { dlqCli } from './support/dlq-cli.js';
 import { startDepositService, type RunningDepositService } from './support/deposit-service.js';
 
-function cli(): DlqCommandDeps & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    lines,
-    errors,
-    env: { AMQP_URL: TEST_AMQP_URL },
-    connectAmqp: (url) => AmqpTransport.connect({ url, connectionName: 'dlq-cli-test' }),
-    out: (line) => lines.push(line),
-    err: (line) => errors.push(line),
-  };
-}
+const cli = () => dlqCli({ AMQP_URL: TEST_AMQP_URL }, 'dlq-cli-test');
 
 async function poisonOne(svc: RunningDepositService, service: string): Promise<void> {
   svc.behaviour.poisoned.add(13);

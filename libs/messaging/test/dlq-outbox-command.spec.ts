@@ -6,23 +6,13 @@ import { EventSchemaRegistry, Type, defineEvent } from '@shop/contracts';
 import { TransactionHost, databaseNameOf, openDataSource, withDatabase, type DatabaseOptions } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase, uniqueServiceName } from '@shop/testing';
 import type { DataSource } from 'typeorm';
-import { AmqpTransport, OutboxSignal, OutboxWriter, messagingMigrations, runDlqCommand, type DlqCommandDeps } from '../src/index.js';
+import { OutboxSignal, OutboxWriter, messagingMigrations, runDlqCommand } from '../src/index.js';
+import { dlqCli } from './support/dlq-cli.js';
 
 const Shipped = defineEvent('test.shipped.v1', Type.Object({ n: Type.Integer() }));
 const DEAD_AT = Date.parse('2026-11-30T12:00:00.000Z');
 
-function cli(env: Record<string, string | undefined> = {}): DlqCommandDeps & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    lines,
-    errors,
-    env,
-    connectAmqp: (url) => AmqpTransport.connect({ url, connectionName: 'dlq-outbox-test' }),
-    out: (line) => lines.push(line),
-    err: (line) => errors.push(line),
-  };
-}
+const cli = (env: Record<string, string | undefined> = {}) => dlqCli(env, 'dlq-outbox-test');
 
 interface Written {
   readonly messageId: string;

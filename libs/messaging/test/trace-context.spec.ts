@@ -7,7 +7,6 @@ import { silentLogger } from '@shop/observability';
 import { TransactionHost, databaseNameOf, openDataSource } from '@shop/persistence';
 import { TEST_POSTGRES_URL, dropDatabase } from '@shop/testing';
 import {
-  AmqpTransport,
   EVENTS_EXCHANGE,
   EventConsumer,
   Inbox,
@@ -18,27 +17,17 @@ import {
   defaultRelayOptions,
   messagingMigrations,
   runDlqCommand,
-  type DlqCommandDeps,
   type PublishOutcome,
   type Transport,
 } from '../src/index.js';
-import { parentIdOf, recordSpans, spanIdOf, traceparentOf, type RecordedSpans } from '../src/tracing/testing/recorded-spans.js';
+import { recordSpans, type RecordedSpans } from '@shop/observability/testing';
 import { AMQP_URL, connectTransport, eventTypeOf, useBroker, waitFor } from './amqp/helpers.js';
+import { dlqCli } from './support/dlq-cli.js';
+import { parentIdOf, spanIdOf, spansNamed, traceparentOf } from './support/spans.js';
 
 const RETRY_DELAYS_MS = [50];
 
-function cli(env: Record<string, string | undefined>): DlqCommandDeps & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    lines,
-    errors,
-    env,
-    connectAmqp: (url) => AmqpTransport.connect({ url, connectionName: 'trace-dlq-test' }),
-    out: (line) => lines.push(line),
-    err: (line) => errors.push(line),
-  };
-}
+const cli = (env: Record<string, string | undefined>) => dlqCli(env, 'trace-dlq-test');
 
 /**
  * A producer (its PostgreSQL database, outbox writer and relay) and a consumer (its own database and
@@ -52,7 +41,7 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
   });
 
   async function start(options: { relayTransport?: (transport: Transport) => Transport; maxAttempts?: number } = {}) {
-    const spans: RecordedSpans = recordSpans();
+    const spans: RecordedSpans = recordSpans('spec');
     cleanups.push(() => spans.stop());
     const producerService = broker.newService();
     const consumerService = broker.newService();
@@ -113,20 +102,20 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
       await context.with(trace.setSpan(ROOT_CONTEXT, request), () => producer.run(() => writer.add({ type, aggregateId: randomUUID(), payload: { n } })));
       request.end();
     };
-    const processes = () => spans.named(`process ${type}`);
+    const processes = () => spansNamed(spans.spans, `process ${type}`);
     return { spans, type, producer, producerService, consumerService, transport, relay, writer, write, seen, failing, processes, observer };
   }
 
   it('keeps a row’s context from the outbox through the AMQP headers to the consumer, whose span is a child of the send', async () => {
     const { spans, type, producer, relay, write, processes, observer, seen } = await start();
     await write(1);
-    const create = spans.one(`create ${type}`);
+    const create = spans.span(`create ${type}`);
     const [row] = (await producer.dataSource.query(`SELECT trace_parent, trace_state FROM outbox`)) as Array<{ trace_parent: string; trace_state: null }>;
     expect(row).toEqual({ trace_parent: traceparentOf(create), trace_state: null });
 
     expect(await relay.publishPending()).toBe(1);
     await waitFor(() => processes().length === 1, 'the process span');
-    const send = spans.one(`send ${type}`);
+    const send = spans.span(`send ${type}`);
     expect(parentIdOf(send)).toBe(spanIdOf(create));
     expect(send.attributes).toMatchObject({
       'messaging.system': 'rabbitmq',
@@ -151,7 +140,7 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
     await write(1);
     await relay.publishPending();
     await waitFor(() => processes().length === 2, 'the first attempt and the retry');
-    const send = spans.one(`send ${type}`);
+    const send = spans.span(`send ${type}`);
     expect(processes().map((span) => [span.attributes['shop.delivery.attempt'], span.attributes['shop.message.outcome'], parentIdOf(span)])).toEqual([
       [1, 'failed', spanIdOf(send)],
       [2, 'handled', spanIdOf(send)],
@@ -161,7 +150,7 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
     await write(2);
     await relay.publishPending();
     await waitFor(async () => (await transport.depth(consumerService)) === 1, 'the dead letter');
-    const deadSend = spans.named(`send ${type}`)[1]!;
+    const deadSend = spansNamed(spans.spans, `send ${type}`)[1]!;
     const [letter] = await transport.list(consumerService);
     expect((letter!.envelope as EventEnvelope).traceContext).toEqual({ traceparent: traceparentOf(deadSend) });
 
@@ -192,8 +181,8 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
     });
     await write(1);
     expect(await relay.publishPending()).toBe(0);
-    const create = spans.one(`create ${type}`);
-    const [failed] = spans.named(`send ${type}`);
+    const create = spans.span(`create ${type}`);
+    const [failed] = spansNamed(spans.spans, `send ${type}`);
     expect([parentIdOf(failed!), failed!.status.code]).toEqual([spanIdOf(create), SpanStatusCode.ERROR]);
 
     const env = { POSTGRES_URL: TEST_POSTGRES_URL };
@@ -205,7 +194,7 @@ describe('trace context on PostgreSQL and RabbitMQ', () => {
     expect(await runDlqCommand(['outbox-replay', producerService], cli(env))).toBe(0);
     expect(await relay.publishPending()).toBe(1);
     await waitFor(() => processes().length === 1, 'the replayed row to be handled');
-    const sent = spans.named(`send ${type}`)[1]!;
+    const sent = spansNamed(spans.spans, `send ${type}`)[1]!;
     expect([parentIdOf(sent), sent.status.code]).toEqual([spanIdOf(create), SpanStatusCode.UNSET]);
     expect(parentIdOf(processes()[0]!)).toBe(spanIdOf(sent));
   });

@@ -1,12 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type TextMapPropagator, type TraceState } from '@opentelemetry/api';
-import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import {
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type TextMapPropagator,
+  type TraceState,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { EventSchemaRegistry, Type, defineEvent, type EventEnvelope } from '@shop/contracts';
 import { silentLogger, tracingEnabled } from '@shop/observability';
 import { TransactionHost, openDataSource } from '@shop/persistence';
-import { SpanRecorder } from '@shop/observability/testing';
+import { recordSpans, type RecordedSpans } from '@shop/observability/testing';
 import { anEnvelope, waitFor } from '@shop/testing';
 import { EventConsumer } from '../consumer/event-consumer.js';
 import { Inbox } from '../inbox/inbox.js';
@@ -17,7 +27,7 @@ import { OutboxRelay, defaultRelayOptions } from '../outbox/outbox-relay.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
 import { OutboxWriter } from '../outbox/outbox-writer.js';
 import { isPermanentDeliveryError, type PublishOutcome, type Transport } from '../transport/transport.js';
-import { descendsFrom, parentIdOf, recordSpans, spanIdOf, traceIdOf, traceparentOf, type RecordedSpans } from './testing/recorded-spans.js';
+import { descendsFrom, parentIdOf, spanIdOf, spansNamed, traceIdOf, traceparentOf } from '../../test/support/spans.js';
 
 const Noted = defineEvent('test.noted.v1', Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 const Answered = defineEvent('test.answered.v1', Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
@@ -98,16 +108,16 @@ describe('trace context through the outbox, the relay, the memory transport and 
   const pendingCount = async () => Number(((await producer.dataSource.query(`SELECT COUNT(*) AS c FROM outbox_pending`)) as Array<{ c: number }>)[0]!.c);
 
   it('stores the create span’s context, sends a child of it, and processes the message as a child of the send, whose events follow', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const request = trace.getTracer('spec').startSpan('POST /notes');
     await context.with(trace.setSpan(ROOT_CONTEXT, request), () => write(1));
     request.end();
 
-    const create = spans.one('create test.noted.v1');
+    const create = spans.span('create test.noted.v1');
     const [row] = await rowsOf(producer);
     expect(create.kind).toBe(SpanKind.PRODUCER);
     expect(traceIdOf(create)).toBe(request.spanContext().traceId);
-    expect(descendsFrom(create, spans.one('POST /notes'), spans.all())).toBe(true);
+    expect(descendsFrom(create, spans.span('POST /notes'), spans.spans)).toBe(true);
     expect(create.attributes).toMatchObject({
       'messaging.system': 'shop.memory',
       'messaging.operation.type': 'create',
@@ -121,7 +131,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
     expect(row).toMatchObject({ trace_parent: traceparentOf(create), trace_state: null });
 
     expect(await relay.publishPending()).toBe(1);
-    const send = spans.one('send test.noted.v1');
+    const send = spans.span('send test.noted.v1');
     expect(send.kind).toBe(SpanKind.PRODUCER);
     expect([traceIdOf(send), parentIdOf(send)]).toEqual([traceIdOf(create), spanIdOf(create)]);
     expect(send.status.code).toBe(SpanStatusCode.UNSET);
@@ -136,7 +146,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
       'shop.correlation_id': row!.correlation_id,
     });
 
-    const processed = spans.one('process test.noted.v1');
+    const processed = spans.span('process test.noted.v1');
     expect(processed.kind).toBe(SpanKind.CONSUMER);
     expect([traceIdOf(processed), parentIdOf(processed)]).toEqual([traceIdOf(send), spanIdOf(send)]);
     expect(processed.attributes).toMatchObject({
@@ -157,34 +167,34 @@ describe('trace context through the outbox, the relay, the memory transport and 
     expect(seen[0]).not.toHaveProperty('traceContext');
 
     // The handler's own event is created inside the process span, and its row continues the trace.
-    const answer = spans.one('create test.answered.v1');
+    const answer = spans.span('create test.answered.v1');
     expect(traceIdOf(answer)).toBe(traceIdOf(processed));
-    expect(descendsFrom(answer, processed, spans.all())).toBe(true);
+    expect(descendsFrom(answer, processed, spans.spans)).toBe(true);
     expect(answer.attributes).toMatchObject({ 'shop.service': 'reader', 'shop.correlation_id': row!.correlation_id });
     expect((await rowsOf(reader))[0]).toMatchObject({ trace_parent: traceparentOf(answer), correlation_id: row!.correlation_id });
   });
 
   it('carries the caller’s tracestate into the row and on to the consumer', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const remote = propagation.extract(ROOT_CONTEXT, { traceparent: REMOTE_TRACEPARENT, tracestate: 'shop=1,vendor=abc' });
     await context.with(remote, () => write(1));
     const [row] = await rowsOf(producer);
     expect(row!.trace_parent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
     expect(row!.trace_state).toBe('shop=1,vendor=abc');
     await relay.publishPending();
-    const processed = spans.one('process test.noted.v1');
+    const processed = spans.span('process test.noted.v1');
     expect(traceIdOf(processed)).toBe(TRACE_ID);
     expect(processed.spanContext().traceState?.serialize()).toBe('shop=1,vendor=abc');
   });
 
   it('stores no tracestate over 512 characters and nothing at all that is not a W3C traceparent', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const oversized = 'v=' + 'x'.repeat(600);
     const longState: TraceState = { set: () => longState, unset: () => longState, get: () => undefined, serialize: () => oversized };
     const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1, isRemote: true, traceState: longState });
     await context.with(parent, () => write(1));
     const [first] = await rowsOf(producer);
-    expect(first!.trace_parent).toBe(traceparentOf(spans.one('create test.noted.v1')));
+    expect(first!.trace_parent).toBe(traceparentOf(spans.span('create test.noted.v1')));
     expect(first!.trace_state).toBeNull();
 
     // A propagator that writes some other format: the span is made, its "context" never stored.
@@ -197,15 +207,14 @@ describe('trace context through the outbox, the relay, the memory transport and 
     propagation.setGlobalPropagator(foreign);
     await write(2);
     const second = (await rowsOf(producer))[1]!;
-    expect(spans.named('create test.noted.v1')).toHaveLength(2);
+    expect(spansNamed(spans.spans, 'create test.noted.v1')).toHaveLength(2);
     expect(second).toMatchObject({ trace_parent: null, trace_state: null });
   });
 
   it('with tracing off makes no span and writes NULLs, even with a tracer provider registered, and sends no trace context', async () => {
-    // Registered by hand, not by startTracing: spans would be recorded if the code did not ask tracingEnabled().
-    const exporter = new SpanRecorder();
-    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    provider.register();
+    // Registered by hand, not by startTracing: spans would be started if the code did not ask tracingEnabled().
+    const started = spyTracerProvider();
+    trace.setGlobalTracerProvider(started.provider);
     try {
       expect(tracingEnabled()).toBe(false);
       const publishes = vi.spyOn(transport, 'publishBatch');
@@ -220,34 +229,30 @@ describe('trace context through the outbox, the relay, the memory transport and 
       expect(publishes.mock.calls[0]![0][0]).not.toHaveProperty('traceContext');
       expect(publishes.mock.calls[0]![1]).toBeUndefined();
       // (Other libraries' guards are their own: persistence makes its span whenever a span is active.)
-      const finished = exporter.spans;
-      expect(finished.map((span) => span.name)).toContain('POST /notes');
-      expect(finished.filter((span) => span.instrumentationScope.name === '@shop/messaging')).toEqual([]);
+      expect(started.spans).toContainEqual({ tracer: 'spec', name: 'POST /notes' });
+      expect(started.spans.filter((span) => span.tracer === '@shop/messaging')).toEqual([]);
     } finally {
-      await provider.shutdown();
       trace.disable();
-      context.disable();
-      propagation.disable();
     }
   });
 
   it('sends a row written while tracing was off without a span or a context; its process span starts a trace', async () => {
     await write(1);
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const publishes = vi.spyOn(transport, 'publishBatch');
     expect(await relay.publishPending()).toBe(1);
-    expect(spans.named('send test.noted.v1')).toEqual([]);
+    expect(spansNamed(spans.spans, 'send test.noted.v1')).toEqual([]);
     expect(publishes.mock.calls[0]![0][0]).not.toHaveProperty('traceContext');
-    const processed = spans.one('process test.noted.v1');
+    const processed = spans.span('process test.noted.v1');
     expect(parentIdOf(processed)).toBeUndefined();
   });
 
   it('ends a send span ERROR when the publish fails, and a later send is another child of the same create', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     await consumer.stop(); // a declared subscriber that is not consuming: the publish fails transiently
     await write(1);
     expect(await relay.publishPending()).toBe(0);
-    const [failed] = spans.named('send test.noted.v1');
+    const [failed] = spansNamed(spans.spans, 'send test.noted.v1');
     expect(failed!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringMatching(/is not consuming/) });
     expect(failed!.attributes['error.type']).toBe('TransientDeliveryError');
     expect(await pendingCount()).toBe(1);
@@ -255,16 +260,16 @@ describe('trace context through the outbox, the relay, the memory transport and 
     await consumer.start();
     // The failed row backs off (500 ms at first); the next pass after that publishes it.
     await waitFor(async () => (await relay.publishPending()) === 1, { what: 'the row to go out after its backoff', timeoutMs: 5_000 });
-    const sends = spans.named('send test.noted.v1');
+    const sends = spansNamed(spans.spans, 'send test.noted.v1');
     expect(sends).toHaveLength(2);
-    const create = spans.one('create test.noted.v1');
+    const create = spans.span('create test.noted.v1');
     expect(sends.map(parentIdOf)).toEqual([spanIdOf(create), spanIdOf(create)]);
     expect(sends[1]!.status.code).toBe(SpanStatusCode.UNSET);
-    expect(parentIdOf(spans.one('process test.noted.v1'))).toBe(spanIdOf(sends[1]!));
+    expect(parentIdOf(spans.span('process test.noted.v1'))).toBe(spanIdOf(sends[1]!));
   });
 
   it('ends every send span when the transport answers only the whole batch', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const published: EventEnvelope[] = [];
     // A wrapper that does not hand on onSettled: the relay ends the spans by the batch's answer.
     const wholeBatchOnly: Pick<Transport, 'kind' | 'isReady' | 'publishBatch'> = {
@@ -283,7 +288,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
     const aggregateId = randomUUID();
     await producer.run(() => writer.add(...[1, 2, 3].map((n) => ({ type: Noted.type, aggregateId, payload: { n } }))));
     await wrapped.publishPending();
-    const sends = spans.named('send test.noted.v1');
+    const sends = spansNamed(spans.spans, 'send test.noted.v1');
     expect(sends).toHaveLength(3);
     expect(sends.every((span) => span.attributes['messaging.system'] === 'rabbitmq')).toBe(true);
     const byMessage = new Map(sends.map((span) => [span.attributes['messaging.message.id'], span]));
@@ -293,7 +298,7 @@ describe('trace context through the outbox, the relay, the memory transport and 
   });
 
   it('keeps the trace through the subscriber’s retry, its dead letter and the replay', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     failures.set(1, 1); // fails once, then succeeds on the retry
     failures.set(2, Infinity); // fails both attempts: a dead letter
     await write(1);
@@ -302,9 +307,9 @@ describe('trace context through the outbox, the relay, the memory transport and 
     await waitFor(async () => (await transport.depth('reader')) === 1 && (await transport.retryDepth('reader')) === 0, {
       what: 'the retry and the dead letter',
     });
-    const sendOf = (n: number) => spans!.named('send test.noted.v1').find((span) => span.attributes['messaging.message.id'] === idOf(n))!;
+    const sendOf = (n: number) => spansNamed(spans!.spans, 'send test.noted.v1').find((span) => span.attributes['messaging.message.id'] === idOf(n))!;
     const idOf = (n: number) => seen.find((envelope) => (envelope.payload as { n: number }).n === n)!.id;
-    const processesOf = (n: number) => spans!.named('process test.noted.v1').filter((span) => span.attributes['messaging.message.id'] === idOf(n));
+    const processesOf = (n: number) => spansNamed(spans!.spans, 'process test.noted.v1').filter((span) => span.attributes['messaging.message.id'] === idOf(n));
 
     const retried = processesOf(1);
     expect(retried.map((span) => [span.attributes['shop.delivery.attempt'], span.attributes['shop.message.outcome'], span.status.code])).toEqual([
@@ -338,9 +343,9 @@ describe('trace context through the outbox, the relay, the memory transport and 
       ['a string', REMOTE_TRACEPARENT],
       ['an array', [REMOTE_TRACEPARENT]],
     ])('ignores %s: the message is handled in a trace of its own', async (_name, traceContext) => {
-      spans = recordSpans();
+      spans = recordSpans('spec');
       await deliver(traceContext);
-      const processed = spans.one('process test.noted.v1');
+      const processed = spans.span('process test.noted.v1');
       expect(parentIdOf(processed)).toBeUndefined();
       expect(traceIdOf(processed)).not.toBe(TRACE_ID);
       expect(processed.attributes['shop.message.outcome']).toBe('handled');
@@ -348,11 +353,11 @@ describe('trace context through the outbox, the relay, the memory transport and 
     });
 
     it('keeps the parent and leaves out a tracestate over 512 characters or not a string', async () => {
-      spans = recordSpans();
+      spans = recordSpans('spec');
       await deliver({ traceparent: REMOTE_TRACEPARENT, tracestate: 'a=' + 'b'.repeat(600) }, 1);
       await deliver({ traceparent: REMOTE_TRACEPARENT, tracestate: { a: 'b' } }, 2);
       await deliver({ traceparent: REMOTE_TRACEPARENT, tracestate: 'a=b' }, 3);
-      const processed = spans.named('process test.noted.v1');
+      const processed = spansNamed(spans.spans, 'process test.noted.v1');
       expect(processed.map((span) => [traceIdOf(span), parentIdOf(span), span.spanContext().traceState?.serialize()])).toEqual([
         [TRACE_ID, SPAN_ID, undefined],
         [TRACE_ID, SPAN_ID, undefined],
@@ -368,16 +373,16 @@ describe('trace context through the outbox, the relay, the memory transport and 
   });
 
   it('marks a duplicate, and refuses an invalid envelope in an ERROR span', async () => {
-    spans = recordSpans();
+    spans = recordSpans('spec');
     const envelope = anEnvelope(Noted.type, { payload: { n: 1 }, traceContext: { traceparent: REMOTE_TRACEPARENT } });
     await consumer.deliver({ envelope, attempt: 1 });
     await consumer.deliver({ envelope, attempt: 1 });
-    expect(spans.named('process test.noted.v1').map((span) => span.attributes['shop.message.outcome'])).toEqual(['handled', 'duplicate']);
+    expect(spansNamed(spans.spans, 'process test.noted.v1').map((span) => span.attributes['shop.message.outcome'])).toEqual(['handled', 'duplicate']);
 
     const invalid = { ...anEnvelope(Noted.type, { payload: { n: 'one' } }), traceContext: { traceparent: REMOTE_TRACEPARENT } };
     const refusal = await consumer.deliver({ envelope: invalid, attempt: 1 }).catch((error: unknown) => error);
     expect(isPermanentDeliveryError(refusal)).toBe(true);
-    const refused = spans.named('process test.noted.v1')[2]!;
+    const refused = spansNamed(spans.spans, 'process test.noted.v1')[2]!;
     expect(refused.status.code).toBe(SpanStatusCode.ERROR);
     expect(refused.attributes).toMatchObject({ 'shop.message.outcome': 'invalid', 'messaging.message.id': invalid.id, 'error.type': 'PermanentDeliveryError' });
     expect(parentIdOf(refused)).toBe(SPAN_ID);
@@ -393,3 +398,22 @@ describe('trace context through the outbox, the relay, the memory transport and 
     expect(await columns()).toEqual(expect.arrayContaining(['trace_parent', 'trace_state']));
   });
 });
+
+/**
+ * A tracer provider that notes every span started through it and hands back a span with a valid,
+ * sampled context (so that a child, had one been made, would have a parent to inject).
+ */
+function spyTracerProvider(): { provider: TracerProvider; spans: Array<{ tracer: string; name: string }> } {
+  const spans: Array<{ tracer: string; name: string }> = [];
+  const noop = new ProxyTracerProvider().getTracer('noop'); // no delegate: the API's no-op tracer
+  const provider: TracerProvider = {
+    getTracer: (tracer): Tracer =>
+      Object.assign(Object.create(noop) as Tracer, {
+        startSpan: (name: string) => {
+          spans.push({ tracer, name });
+          return trace.wrapSpanContext({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: 1 });
+        },
+      }),
+  };
+  return { provider, spans };
+}
