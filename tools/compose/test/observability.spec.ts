@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXTS } from '@shop/contracts';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '@shop/embedded';
 import { silentLogger } from '@shop/observability';
+import { DEFAULT_JITTER } from '@shop/scheduler';
 import { parse } from 'yaml';
-import { exposedMetricNames, metricNamesOf } from './promql-metric-names.js';
+import { firingAt, scraped, ticks, type Reported } from './alert-simulation.js';
+import { durationSeconds, evaluate, exposedMetricNames, metricNamesOf, type Series } from './promql.js';
 
 // docker/observability: Prometheus's scrape config and alerting rules, Grafana's provisioning and
 // dashboard. No Docker engine (nor promtool) runs here: the files are checked against each other, against
@@ -50,7 +52,11 @@ interface ComposeService {
   environment?: Record<string, string>;
 }
 
-const prometheus = yamlOf('docker/observability/prometheus.yml') as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
+const prometheus = yamlOf('docker/observability/prometheus.yml') as {
+  global: { scrape_interval: string; evaluation_interval: string };
+  rule_files: string[];
+  scrape_configs: ScrapeConfig[];
+};
 const alerts = yamlOf('docker/observability/alerts.yml') as { groups: Array<{ name: string; rules: AlertRule[] }> };
 const datasources = yamlOf('docker/observability/grafana/provisioning/datasources/datasources.yml') as {
   datasources: Array<{ uid: string; type: string; url: string }>;
@@ -65,6 +71,14 @@ const compose = yamlOf('docker/docker-compose.yml') as {
   secrets?: Record<string, { environment?: string; file?: string }>;
 };
 const rules = alerts.groups.flatMap((group) => group.rules);
+type AlertingRuleText = AlertRule & { expr: string; for: string };
+const alertRule = (name: string): AlertingRuleText => {
+  const rule = rules.find((candidate) => candidate.alert === name);
+  if (!rule?.expr || !rule.for) throw new Error(`alerts.yml has no rule ${name} with an expr and a for`);
+  return rule as AlertingRuleText;
+};
+const scrapeEvery = durationSeconds(prometheus.global.scrape_interval);
+const evaluateEvery = durationSeconds(prometheus.global.evaluation_interval);
 
 /** Every panel, those inside rows included. */
 const panelsOf = (dashboard: Dashboard): Panel[] => dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
@@ -111,8 +125,50 @@ describe('metricNamesOf (PromQL)', () => {
     expect(metricNamesOf('max(b) by (job) > bool 3 * on (service) group_left (job) c unless ignoring(x) d or e and f')).toEqual(['b', 'c', 'd', 'e', 'f']);
     expect(metricNamesOf('time() - max by (s) (last_success) > 1e3 and vector(0x1F) < Inf')).toEqual(['last_success']);
     expect(metricNamesOf('label_replace(g{a="by (x) rate(h)"}, "dst", "$1", "src", "(.*)") # a comment naming i')).toEqual(['g']);
-    expect(metricNamesOf('{__name__="named_by_label", job="j"} / ${denominator} + [[old_style]] + k @ 1609746000')).toEqual(['k', 'named_by_label']);
+    expect(metricNamesOf('{__name__="named_by_label", job="j"} + k @ 1609746000')).toEqual(['k', 'named_by_label']);
     expect(metricNamesOf('sum(rate(http:requests:rate5m[1m])) / count(count by (route) (l))')).toEqual(['http:requests:rate5m', 'l']);
+  });
+
+  it('refuses what is not PromQL, rather than reading names out of it', () => {
+    expect(() => metricNamesOf('sum(rate(a[5m])')).toThrow(/syntax error/);
+    expect(() => metricNamesOf('a +')).toThrow(/syntax error/);
+    expect(() => metricNamesOf('rate(a[$undefined_variable])')).toThrow(/syntax error/);
+  });
+});
+
+describe('evaluate (PromQL, one series per metric)', () => {
+  const series: Record<string, Series> = {
+    up_since: { labels: { service: 'order' }, samples: [[100, 40]] },
+    calls_total: {
+      labels: { outcome: 'circuit-open' },
+      samples: [
+        [100, 1],
+        [115, 4],
+        [130, 10],
+      ],
+    },
+  };
+
+  it('reads the newest sample up to 5 minutes back, and computes as Prometheus does', () => {
+    expect(evaluate('up_since', 130, series)).toBe(40);
+    expect(evaluate('up_since', 99, series)).toBeUndefined();
+    expect(evaluate('up_since', 401, series)).toBeUndefined();
+    expect(evaluate('time() - max by (service) (up_since)', 130, series)).toBe(90);
+    expect(evaluate('clamp_min(3 * up_since, 200)', 130, series)).toBe(200);
+    expect(evaluate('up_since > 39', 130, series)).toBe(40);
+    expect(evaluate('up_since > 40', 130, series)).toBeUndefined();
+    expect(evaluate('50 < up_since or 7 * up_since', 130, series)).toBe(280);
+    expect(evaluate('up_since unless missing', 130, series)).toBe(40);
+    expect(evaluate('up_since unless up_since', 130, series)).toBeUndefined();
+    expect(evaluate('rate(calls_total{outcome="circuit-open"}[1m])', 130, series)).toBeCloseTo(9 / 30);
+    expect(evaluate('rate(calls_total{outcome="timeout"}[1m])', 130, series)).toBeUndefined();
+    expect(evaluate('rate(calls_total[10s])', 130, series)).toBeUndefined();
+  });
+
+  it('refuses what it does not know, so that a rule it cannot read fails its spec', () => {
+    expect(() => evaluate('topk(1, up_since)', 130, series)).toThrow(/does not know/);
+    expect(() => evaluate('up_since > bool 3', 130, series)).toThrow(/bool/);
+    expect(() => evaluate('absent(up_since)', 130, series)).toThrow(/does not know/);
   });
 });
 
@@ -207,16 +263,38 @@ describe('docker/observability/alerts.yml', () => {
     expect(new Set(rules.map((rule) => rule.alert)).size).toBe(rules.length);
   });
 
-  it('alerts on an outbox row older than 60 s, a dead letter, a breaker open for a minute and a job without success for 3 intervals', () => {
+  it('alerts on an outbox row older than 60 s, a dead letter, refused calls for a minute and a job without success for 3 intervals', () => {
     const ruleReading = (metric: string) => rules.filter((rule) => metricNamesOf(rule.expr!).includes(metric));
     expect(ruleReading('shop_outbox_oldest_pending_age_seconds').map((rule) => rule.expr)).toEqual([expect.stringMatching(/>\s*60\b/)]);
     expect(ruleReading('shop_dead_letter_queue_depth').map((rule) => rule.expr)).toEqual([expect.stringMatching(/>\s*0\b/)]);
-    const breaker = ruleReading('shop_gateway_circuit_state');
-    expect(breaker.map((rule) => [rule.expr, rule.for])).toEqual([[expect.stringMatching(/>\s*0\b/), '1m']]);
+    expect(ruleReading('shop_gateway_service_calls_total').map((rule) => [rule.alert, rule.for])).toEqual([['ShopCircuitBreakerOpen', '1m']]);
     const scheduler = ruleReading('shop_scheduled_job_interval_seconds');
-    expect(scheduler).toHaveLength(1);
+    expect(scheduler.map((rule) => rule.alert)).toEqual(['ShopScheduledJobNotSucceeding']);
     expect(metricNamesOf(scheduler[0]!.expr!)).toContain('shop_scheduled_job_last_success_timestamp_seconds');
-    expect(scheduler[0]!.expr).toMatch(/3 \* max by \(service, job\) \(shop_scheduled_job_interval_seconds\)/);
+  });
+
+  it("ShopCircuitBreakerOpen fires while a breaker refuses calls, and clears once they stop, though with no traffic the breaker's state stays open", () => {
+    const rule = alertRule('ShopCircuitBreakerOpen');
+    // The state gauge moves only on a call: it would keep an alert on it firing for good.
+    expect(metricNamesOf(rule.expr!)).not.toContain('shop_gateway_circuit_state');
+    const start = 1_700_000_000;
+    const [opens, recovers, end] = [start + 60, start + 600, start + 1_200];
+    for (const callEvery of [1, 20, 50]) {
+      // Clients call payment every `callEvery` seconds while it is down: each call is refused; after it recovers, nobody calls.
+      const refused: Reported = (at) => (at < opens ? 0 : Math.floor((Math.min(at, recovers) - opens) / callEvery));
+      for (const phase of [0, 5, 10]) {
+        const scrapes = ticks(start + phase, scrapeEvery, end);
+        const series = {
+          shop_gateway_service_calls_total: scraped(refused, scrapes, { upstream: 'payment', outcome: 'circuit-open' }),
+          shop_gateway_circuit_state: scraped((at) => (at < opens ? 0 : 1), scrapes, { upstream: 'payment' }),
+        };
+        const firing = firingAt(rule, ticks(start + 7, evaluateEvery, end), series);
+        const when = `one call every ${callEvery} s, scrape phase ${phase} s`;
+        expect(firing.length, when).toBeGreaterThan(0);
+        expect(firing[0]!, when).toBeLessThanOrEqual(opens + durationSeconds(rule.for!) + 2 * scrapeEvery + callEvery + evaluateEvery);
+        expect(firing.at(-1)!, when).toBeLessThanOrEqual(recovers + 120 + scrapeEvery + evaluateEvery);
+      }
+    }
   });
 
   it('tells the operator what to do about dead letters: the dlq command', () => {
@@ -287,6 +365,7 @@ describe('the metrics the dashboards and alerts read', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shop-observability-'));
   let platform: EmbeddedPlatform;
   let exported: Set<string>;
+  let expositions: string[];
 
   beforeAll(async () => {
     platform = await startEmbeddedPlatform({
@@ -296,8 +375,8 @@ describe('the metrics the dashboards and alerts read', () => {
       env: { METRICS_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0' },
       logger: silentLogger(),
     });
-    exported = new Set();
-    for (const url of metricsUrls(platform)) for (const name of exposedMetricNames(await scrape(url, token))) exported.add(name);
+    expositions = await Promise.all(metricsUrls(platform).map((url) => scrape(url, token)));
+    exported = new Set(expositions.flatMap((exposition) => [...exposedMetricNames(exposition)]));
   }, 60_000);
   afterAll(async () => {
     await platform?.close();
@@ -324,6 +403,62 @@ describe('the metrics the dashboards and alerts read', () => {
     expect(unknownMetrics(expressions, exported)).toEqual([]);
   });
 
+  it('ShopScheduledJobNotSucceeding, for every job the apps declare at its interval: silent while the job succeeds on time, whatever the phase of scrapes and evaluations; fires once it stops succeeding, or when it never does', () => {
+    const rule = alertRule('ShopScheduledJobNotSucceeding');
+    const forSeconds = durationSeconds(rule.for);
+    const jobs = scheduledJobIntervals(expositions);
+    // order.expire-overdue (1 s) is the one a threshold of 3 bare intervals got wrong: scraped every 15 s, a success looks 3 intervals old.
+    expect(jobs.map(({ job }) => job)).toEqual(expect.arrayContaining(['order.expire-overdue', 'payment.retry-refunds', 'coupon.expire']));
+    const start = 1_700_000_000;
+    const service = 'shop';
+    for (const intervalSeconds of new Set(jobs.map((job) => job.intervalSeconds))) {
+      const labels = { service, job: `every.${intervalSeconds}s` };
+      // The scheduler's own timing at its slowest: each run takes a while, and the next starts an interval (and
+      // the whole jitter) after the last one ended.
+      const runSeconds = Math.max(2, intervalSeconds / 4);
+      const cycle = intervalSeconds * (1 + DEFAULT_JITTER) + runSeconds;
+      const firstSuccess = start + DEFAULT_JITTER * intervalSeconds + runSeconds;
+      const lastSuccessUntil =
+        (until: number): Reported =>
+        (at) =>
+          Math.min(at, until) < firstSuccess ? undefined : firstSuccess + Math.floor((Math.min(at, until) - firstSuccess) / cycle) * cycle;
+      const threshold = Math.max(3 * intervalSeconds, 60);
+      const latest = threshold + forSeconds + scrapeEvery + evaluateEvery;
+      const failsFrom = start + Math.max(600, 3 * cycle);
+      const end = failsFrom + latest + 60;
+      // A job much longer than a scrape hardly depends on the phases: a few of them do.
+      const step = intervalSeconds < 4 * scrapeEvery ? 1.5 : scrapeEvery / 2;
+      for (let scrapePhase = 0; scrapePhase < scrapeEvery; scrapePhase += step) {
+        for (let evaluationPhase = 0; evaluationPhase < evaluateEvery; evaluationPhase += step + 1) {
+          const scrapes = ticks(start + scrapePhase, scrapeEvery, end);
+          const evaluations = ticks(start + evaluationPhase, evaluateEvery, end);
+          const seriesOf = (lastSuccess: Reported): Record<string, Series> => ({
+            shop_scheduled_job_last_success_timestamp_seconds: scraped(lastSuccess, scrapes, labels),
+            shop_scheduled_job_interval_seconds: scraped(() => intervalSeconds, scrapes, labels),
+            process_start_time_seconds: scraped(() => start, scrapes, { service }),
+          });
+          const when = `a job every ${intervalSeconds} s, scrapes at +${scrapePhase} s, evaluations at +${evaluationPhase} s`;
+          expect(firingAt(rule, evaluations, seriesOf(lastSuccessUntil(end))), `${when}: healthy`).toEqual([]);
+          const stopped = firingAt(rule, evaluations, seriesOf(lastSuccessUntil(failsFrom)));
+          expect(stopped[0], `${when}: stopped succeeding`).toBeGreaterThan(failsFrom);
+          expect(stopped[0], `${when}: stopped succeeding`).toBeLessThanOrEqual(failsFrom + latest);
+          const never = firingAt(
+            rule,
+            evaluations,
+            seriesOf(() => undefined),
+          );
+          expect(never[0], `${when}: never succeeds`).toBeLessThanOrEqual(start + latest);
+          // The dashboard's panel says the same: over 100% exactly when the rule's condition holds (once the job has succeeded).
+          const series = seriesOf(lastSuccessUntil(failsFrom));
+          for (const at of evaluations.filter((time) => time > firstSuccess + scrapeEvery)) {
+            const share = evaluate(schedulerPanelExpr.replaceAll('$service', service), at, series);
+            expect(share! > 1, `${when}: the panel at +${at - start} s`).toBe(evaluate(rule.expr, at, series) !== undefined);
+          }
+        }
+      }
+    }
+  });
+
   it('…and the check bites: a misspelt metric, or one no app serves, is reported where it is', () => {
     const planted = [
       { where: 'panel "typo"', expr: 'max by (service) (shop_outbox_pendingg{service=~"$service"})' },
@@ -332,6 +467,23 @@ describe('the metrics the dashboards and alerts read', () => {
     expect(unknownMetrics(planted, exported)).toEqual(['panel "typo": shop_outbox_pendingg', 'alert Invented: shop_orders_lost_total']);
   });
 });
+
+/** The "time since last success" panel's query. */
+const schedulerPanelExpr = dashboards
+  .flatMap(({ dashboard }) => panelsOf(dashboard))
+  .flatMap((panel) => panel.targets ?? [])
+  .map((target) => target.expr ?? '')
+  .find((expr) => metricNamesOf(expr).includes('shop_scheduled_job_last_success_timestamp_seconds'))!;
+
+/** Every scheduled job the apps declare, with its interval, from their `shop_scheduled_job_interval_seconds` series. */
+function scheduledJobIntervals(expositions: readonly string[]): Array<{ service: string; job: string; intervalSeconds: number }> {
+  return expositions.flatMap((exposition) =>
+    [...exposition.matchAll(/^shop_scheduled_job_interval_seconds\{([^}]*)\} (\S+)$/gm)].map(([, labels, value]) => {
+      const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels!)?.[1] ?? '';
+      return { service: label('service'), job: label('job'), intervalSeconds: Number(value) };
+    }),
+  );
+}
 
 /** A /metrics answer as Prometheus gets it, with the bearer token; throws unless 200. */
 async function scrape(url: string, token: string): Promise<string> {
