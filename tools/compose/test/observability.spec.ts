@@ -268,6 +268,7 @@ describe('docker/observability/alerts.yml', () => {
     expect(ruleReading('shop_outbox_oldest_pending_age_seconds').map((rule) => rule.expr)).toEqual([expect.stringMatching(/>\s*60\b/)]);
     expect(ruleReading('shop_dead_letter_queue_depth').map((rule) => rule.expr)).toEqual([expect.stringMatching(/>\s*0\b/)]);
     expect(ruleReading('shop_gateway_service_calls_total').map((rule) => [rule.alert, rule.for])).toEqual([['ShopCircuitBreakerOpen', '1m']]);
+    expect(ruleReading('shop_metrics_read_failures_total').map((rule) => rule.alert)).toEqual(['ShopMetricsUnreadable']);
     const scheduler = ruleReading('shop_scheduled_job_interval_seconds');
     expect(scheduler.map((rule) => rule.alert)).toEqual(['ShopScheduledJobNotSucceeding']);
     expect(metricNamesOf(scheduler[0]!.expr!)).toContain('shop_scheduled_job_last_success_timestamp_seconds');
@@ -295,6 +296,20 @@ describe('docker/observability/alerts.yml', () => {
         expect(firing.at(-1)!, when).toBeLessThanOrEqual(recovers + 120 + scrapeEvery + evaluateEvery);
       }
     }
+  });
+
+  it('ShopMetricsUnreadable fires while a gauge cannot be read at the scrapes, and clears once it can', () => {
+    const rule = alertRule('ShopMetricsUnreadable');
+    const start = 1_700_000_000;
+    const [fails, recovers, end] = [start + 120, start + 900, start + 1_800];
+    const scrapes = ticks(start + 3, scrapeEvery, end);
+    // Each scrape while the database is down counts one failed read of the outbox's gauge.
+    const failedReads: Reported = (at) => scrapes.filter((scrape) => scrape >= fails && scrape < recovers && scrape <= at).length;
+    const series = { shop_metrics_read_failures_total: scraped(failedReads, scrapes, { service: 'order', metric: 'shop_outbox_pending' }) };
+    const firing = firingAt(rule, ticks(start + 9, evaluateEvery, end), series);
+    expect(firing[0]).toBeGreaterThan(fails);
+    expect(firing[0]).toBeLessThanOrEqual(fails + durationSeconds(rule.for) + 2 * scrapeEvery + evaluateEvery);
+    expect(firing.at(-1)).toBeLessThanOrEqual(recovers + 300 + scrapeEvery + evaluateEvery);
   });
 
   it('tells the operator what to do about dead letters: the dlq command', () => {
