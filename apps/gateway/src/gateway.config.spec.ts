@@ -128,4 +128,18 @@ describe('gatewayConfigFromEnv', () => {
       expect(() => gatewayConfigFromEnv({ ...SECRETS, METRICS_TOKEN: token })).not.toThrow(token);
     }
   });
+
+  it("reads GATEWAY_TRUST_CLIENT_TRACE: off by default (a client's trace is linked to, not continued), and refuses what is not a boolean", () => {
+    expect(gatewayConfigFromEnv(SECRETS).trustClientTrace).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, GATEWAY_TRUST_CLIENT_TRACE: 'false' }).trustClientTrace).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, GATEWAY_TRUST_CLIENT_TRACE: 'true' }).trustClientTrace).toBe(true);
+    expect(() => gatewayConfigFromEnv({ ...SECRETS, GATEWAY_TRUST_CLIENT_TRACE: 'yes please' })).toThrow(/GATEWAY_TRUST_CLIENT_TRACE: invalid/);
+  });
+
+  it('reads API_DOCS: public by default (the reference page and the events document served), off to mount neither, and refuses anything else', () => {
+    expect(gatewayConfigFromEnv(SECRETS).apiDocs).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, API_DOCS: 'public' }).apiDocs).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...SECRETS, API_DOCS: 'off' }).apiDocs).toBe('off');
+    expect(() => gatewayConfigFromEnv({ ...SECRETS, API_DOCS: 'private' })).toThrow(/API_DOCS: invalid/);
+  });
 });

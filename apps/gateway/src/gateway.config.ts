@@ -1,5 +1,5 @@
 import { CONTEXTS, GATEWAY_PORT, type ContextDefinition } from '@shop/contracts';
-import { bearerToken, keyPrefix, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { bearerToken, bool, keyPrefix, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
 import { corsOriginsFromEnv } from '@shop/http';
 import type { Logger } from '@shop/observability';
 import type { ServiceName } from './application/service-name.js';
@@ -60,6 +60,14 @@ export interface GatewayConfig {
   readonly metricsToken?: string;
   /** Origins allowed to call from a browser, exact (`CORS_ORIGINS`, comma-separated); none by default. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Whether a client's W3C trace context (`traceparent`, `tracestate`) is continued (`GATEWAY_TRUST_CLIENT_TRACE`,
+   * default false): only for clients the deployment trusts (its own front-end servers behind a proxy that
+   * strips the headers of others). Otherwise each request starts a trace of its own, linked to the client's
+   * context, and the client's headers go no further: the internet must not decide what is sampled, pin its
+   * requests into one trace, or carry its tracestate into every service and message.
+   */
+  readonly trustClientTrace?: boolean;
   readonly logger?: Logger;
 }
 
@@ -137,6 +145,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
       }),
       LOGIN_MAX_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.loginMaxFailures, desc: 'failed logins in a row before an account is locked' }),
       LOGIN_LOCK_MAX_SECONDS: positiveInt({ default: GATEWAY_DEFAULTS.loginLockMaxSeconds, desc: 'longest lock of an account after failed logins, in s' }),
+      GATEWAY_TRUST_CLIENT_TRACE: bool({
+        default: false,
+        desc: "continue a client's traceparent/tracestate; false: a new trace per request, linked to the client's",
+      }),
       ...serviceSpec,
     },
     env,
@@ -164,6 +176,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     loginMaxFailures: read['LOGIN_MAX_FAILURES'] as number,
     loginLockMaxSeconds: read['LOGIN_LOCK_MAX_SECONDS'] as number,
     ...(corsOriginsFromEnv(env).length === 0 ? {} : { corsOrigins: corsOriginsFromEnv(env) }),
+    ...(read['GATEWAY_TRUST_CLIENT_TRACE'] === true ? { trustClientTrace: true } : {}),
     serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
     ...(contexts === CONTEXTS ? {} : { contexts }),
   };

@@ -10,7 +10,7 @@ import { installJsonBodyParser } from './problem/json-body.js';
 import { answerClientError, answerFrameworkError, refuseLongRequestTarget } from './problem/framework-errors.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import { securityHeaders } from './security-headers.js';
-import { installServerSpans } from './tracing/server-spans.js';
+import { installCallerTraceDrop, installServerSpans, type CallerTrace } from './tracing/server-spans.js';
 import type { DomainErrorStatusMap } from './problem/problem-mapper.js';
 
 /** 1 MiB. */
@@ -120,6 +120,12 @@ export interface HttpAppOptions {
    * `AsyncLocalStorage.run` in a process turns on Node's promise hooks, a cost on every promise.
    */
   readonly requestContext?: boolean;
+  /**
+   * What the server does with its caller's W3C trace context (`traceparent`, `tracestate`): `continue`
+   * it (default: a service, which only the gateway calls), or `link` to it from a trace of its own and
+   * drop the headers (the gateway, unless its clients are trusted: `GATEWAY_TRUST_CLIENT_TRACE`).
+   */
+  readonly callerTrace?: CallerTrace;
 }
 
 const identityUserId = (request: FastifyRequest): string | undefined => (request as unknown as RequestWithIdentity)[REQUEST_IDENTITY]?.userId;
@@ -134,8 +140,11 @@ export function configureHttpApp<App extends NestFastifyApplication>(app: App, o
   const logger = options.logger ?? createLogger(options.service);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   installCorrelation(fastify, { requestContext: options.requestContext ?? true });
-  // Tracing is started before any app is created; off, not even a hook is added.
-  if (tracingEnabled()) installServerSpans(fastify, { service: options.service });
+  // Tracing is started before any app is created; off, not even a hook is added, unless the caller's
+  // trace headers must be dropped (they would reach the services behind).
+  const callerTrace = options.callerTrace ?? 'continue';
+  if (tracingEnabled()) installServerSpans(fastify, { service: options.service, callerTrace });
+  else if (callerTrace === 'link') installCallerTraceDrop(fastify);
   fastify.addHook('onRequest', refuseLongRequestTarget);
   // An API answers JSON only: nothing may be framed, run or loaded from its answers.
   void fastify.register(

@@ -17,6 +17,8 @@ export * from './operations/health-checks.js';
 export * from './operations/operations.module.js';
 export * from './operations/messaging-health-checks.js';
 export * from './configure-http-app.js';
+export * from './request-path.js';
+export type { CallerTrace } from './tracing/server-spans.js';
 export * from './problem/json-body.js';
 export * from './idempotency/index.js';
 export * from './routes/served-routes.js';

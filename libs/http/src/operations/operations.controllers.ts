@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { PublicEndpoint } from '../identity/identity.decorators.js';
 import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { PROBLEM_CONTENT_TYPE, problemDetails } from '../problem/problem-details.js';
+import { pathOf } from '../request-path.js';
 import type { HealthChecks, ReadinessReport } from './health-checks.js';
 
 export const HEALTH_CHECKS = Symbol.for('shop.http.HealthChecks');
@@ -46,7 +47,7 @@ export class HealthController {
   async ready(@Res() response: FastifyReply): Promise<void> {
     const report = await this.checks.readiness();
     if (report.ready) return send(response, 200, JSON_CONTENT_TYPE, JSON.stringify(report));
-    const instance = (response.request.originalUrl ?? '/health/ready').split('?')[0]!;
+    const instance = pathOf(response.request.originalUrl ?? '/health/ready');
     send(response, 503, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(notReadyProblem(report, instance)));
   }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemDetails, type Problem } from './problem-details.js';
+import { pathOf } from '../request-path.js';
 
 const CONTENT_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 
@@ -17,7 +18,7 @@ export function answerFrameworkError(error: Error & { code?: string }, request: 
   void reply
     .code(problem.status)
     .header('content-type', CONTENT_TYPE)
-    .send(JSON.stringify(problemDetails(problem, { instance: (request.raw.url ?? '').split('?')[0] })));
+    .send(JSON.stringify(problemDetails(problem, { instance: pathOf(request.raw.url ?? '') })));
 }
 
 /**

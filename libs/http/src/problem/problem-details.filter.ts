@@ -5,6 +5,7 @@ import { databaseErrorCodeOf } from '@shop/persistence';
 import { CORRELATION_ID_HEADER } from '../correlation/correlation-id.js';
 import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details.js';
 import { ProblemMapper, type DomainErrorStatusMap } from './problem-mapper.js';
+import { pathOf } from '../request-path.js';
 
 export interface ProblemDetailsFilterOptions {
   readonly logger: Logger;
@@ -34,7 +35,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem, unexpected, retryAfterSeconds } = this.mapper.map(exception);
-    const instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
+    const instance = pathOf(request.originalUrl ?? request.url ?? '');
     const correlationId = correlationIdOf(reply);
     // The id given explicitly: an app may run without MessageContext (the gateway), where the logger's mixin adds none.
     const route = { method: request.method, path: instance, status: problem.status, code: problem.code, correlationId };

@@ -2,7 +2,7 @@
 // the gateway are: the span per request, the caller's trace continued, the controller's work inside
 // the span's context (across Nest's pipeline, a read body and awaits), and hostile trace headers.
 import { request as httpRequest } from 'node:http';
-import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -11,6 +11,7 @@ import { recordSpans, type RecordedSpans, type ReadableSpan } from '@shop/observ
 import { DomainError } from '@shop/shared-kernel';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureHttpApp, createHttpAdapter } from '../configure-http-app.js';
+import type { CallerTrace } from './server-spans.js';
 
 const logLines: Array<Record<string, unknown>> = [];
 const logger = createLogger('test', { level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -36,6 +37,12 @@ class TracedController {
     });
   }
 
+  /** The trace headers the handler (the gateway's forwarder) would pass on. */
+  @Get(['trace-headers', 'trace-headers/metrics'])
+  traceHeaders(@Headers('traceparent') traceparent?: string, @Headers('tracestate') tracestate?: string) {
+    return { traceparent: traceparent ?? null, tracestate: tracestate ?? null };
+  }
+
   @Get('health/ready')
   ready() {
     trace.getTracer('spec').startSpan('probe work').end();
@@ -57,7 +64,7 @@ class TracedController {
 @Module({ controllers: [TracedController] })
 class TracedModule {}
 
-async function startApp(options: { requestContext?: boolean } = {}): Promise<{ app: NestFastifyApplication; base: string }> {
+async function startApp(options: { requestContext?: boolean; callerTrace?: CallerTrace } = {}): Promise<{ app: NestFastifyApplication; base: string }> {
   const app = await NestFactory.create<NestFastifyApplication>(TracedModule, createHttpAdapter(), { bodyParser: false, logger: false });
   configureHttpApp(app, { service: 'order', logger, gatewayOnly: false, domainErrorStatus: { SOLD_OUT: 409 }, ...options });
   await app.listen(0, '127.0.0.1');
@@ -218,6 +225,66 @@ describe('server spans, gateway-style app (no MessageContext)', () => {
   });
 });
 
+describe("server spans, callerTrace 'link' (the gateway facing the internet)", () => {
+  let recorded: RecordedSpans;
+  let app: NestFastifyApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    recorded = recordSpans('gateway');
+    ({ app, base } = await startApp({ requestContext: false, callerTrace: 'link' }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await recorded.stop();
+  });
+  beforeEach(() => recorded.clear());
+
+  async function serverSpan(): Promise<ReadableSpan> {
+    for (let i = 0; i < 100 && !recorded.spans.some((span) => span.kind === SpanKind.SERVER); i++) await delay(5);
+    const spans = recorded.spans.filter((span) => span.kind === SpanKind.SERVER);
+    expect(spans).toHaveLength(1);
+    return spans[0]!;
+  }
+
+  it.each([
+    ['sampled', '01'],
+    ['not sampled (a client switching tracing off)', '00'],
+  ])("starts a trace of its own, recorded by the gateway's sampler, linked to the client's context (%s) without its tracestate", async (_what, flags) => {
+    const response = await fetch(`${base}/trace-headers`, { headers: { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-${flags}`, tracestate: 'vendor=abc' } });
+    expect(await response.json()).toEqual({ traceparent: null, tracestate: null });
+    const span = await serverSpan();
+    expect(span.parentSpanContext).toBeUndefined();
+    expect(span.spanContext().traceId).not.toBe(CALLER_TRACE);
+    expect(span.spanContext().traceState).toBeUndefined();
+    expect(span.links).toHaveLength(1);
+    expect(span.links[0]!.context).toMatchObject({ traceId: CALLER_TRACE, spanId: CALLER_SPAN, isRemote: true });
+    expect(span.links[0]!.context.traceState).toBeUndefined();
+  });
+
+  it('makes one trace per request even when every request names the same client trace', async () => {
+    const traceIds = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${base}/items/${i}`, { headers: { traceparent: CALLER_TRACEPARENT } });
+      traceIds.add((await serverSpan()).spanContext().traceId);
+      recorded.clear();
+    }
+    expect(traceIds.size).toBe(3);
+  });
+
+  it('links nothing when the client sent no usable context', async () => {
+    await fetch(`${base}/items/1`, { headers: { traceparent: 'garbage', tracestate: 'vendor=abc' } });
+    expect((await serverSpan()).links).toEqual([]);
+  });
+
+  it('drops them on an untraced route (a scrape) too, making no span', async () => {
+    const response = await fetch(`${base}/trace-headers/metrics`, { headers: { traceparent: CALLER_TRACEPARENT, tracestate: 'vendor=abc' } });
+    expect(await response.json()).toEqual({ traceparent: null, tracestate: null });
+    await fetch(`${base}/items/5`); // a traced request after it, to wait for
+    expect((await serverSpan()).name).toBe('GET /items/:id');
+  });
+});
+
 describe('server spans, tracing off', () => {
   it('adds no hook: an app configured while off makes no server span, and its handler runs in no span', async () => {
     expect(tracingEnabled()).toBe(false);
@@ -232,6 +299,27 @@ describe('server spans, tracing off', () => {
     } finally {
       await app.close();
       await recorded.stop();
+    }
+  });
+
+  it("callerTrace 'link': adds only the hook that drops the client's trace headers, so that nothing passes them on", async () => {
+    expect(tracingEnabled()).toBe(false);
+    const { app, base } = await startApp({ requestContext: false, callerTrace: 'link' });
+    try {
+      const response = await fetch(`${base}/trace-headers`, { headers: { traceparent: CALLER_TRACEPARENT, tracestate: 'vendor=abc' } });
+      expect(await response.json()).toEqual({ traceparent: null, tracestate: null });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("callerTrace 'continue' (a service): the headers reach the handler as they came", async () => {
+    const { app, base } = await startApp();
+    try {
+      const response = await fetch(`${base}/trace-headers`, { headers: { traceparent: CALLER_TRACEPARENT, tracestate: 'vendor=abc' } });
+      expect(await response.json()).toEqual({ traceparent: CALLER_TRACEPARENT, tracestate: 'vendor=abc' });
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,6 +1,5 @@
-import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -10,8 +9,9 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE, extractTraceContext } from '@shop/observability';
+import { extractTraceContext, markSpanFailed, shopSpanAttributes } from '@shop/observability';
 import { correlationIdOf } from '../correlation/correlation.middleware.js';
+import { pathOf } from '../request-path.js';
 
 const SERVER_SPAN = Symbol.for('shop.http.ServerSpan');
 
@@ -33,21 +33,45 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT'
 const UNTRACED_ROUTE = /\/(?:health(?:\/live|\/ready)?|metrics)$/;
 
 /**
+ * What a server does with the W3C trace context its caller sent:
+ * - `continue`: its span is the caller's child (a service behind the gateway, which only the gateway calls);
+ * - `link`: its span starts a new trace, linked to the caller's context (the gateway, facing the
+ *   internet): a client must not decide sampling or trace ids, nor pin its requests into one endless
+ *   trace; its `tracestate` goes nowhere, and both headers are dropped from the request, so that nothing
+ *   passes them on.
+ */
+export type CallerTrace = 'continue' | 'link';
+
+const CALLER_TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
+
+/**
  * One SERVER span per request, named `${method} ${route template}`: it starts at the first hook (so a
- * refused body or an unknown path has one too), continues the caller's W3C trace when it sent one,
- * and ends when the response is done or its connection closed (ERROR on 5xx); health probes and
- * metrics scrapes are left out. The handler (guards, pipes, controller, what they await) runs inside
- * its context, entered in `preHandler` like the `MessageContext`: the body's stream events would not
- * keep a context entered earlier.
+ * refused body or an unknown path has one too), continues the caller's W3C trace or links to it
+ * (`callerTrace`), and ends when the response is done or its connection closed (ERROR on 5xx); health
+ * probes and metrics scrapes are left out. The handler (guards, pipes, controller, what they await)
+ * runs inside its context, entered in `preHandler` like the `MessageContext`: the body's stream events
+ * would not keep a context entered earlier.
  *
  * Install it only when `tracingEnabled()`: it does nothing useful otherwise, and costs a little.
  */
-export function installServerSpans(fastify: FastifyInstance, options: { readonly service: string }): void {
+export function installServerSpans(fastify: FastifyInstance, options: { readonly service: string; readonly callerTrace: CallerTrace }): void {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.is404 ? undefined : request.routeOptions.url;
-    if (route !== undefined && UNTRACED_ROUTE.test(route)) return done();
+    if (route !== undefined && UNTRACED_ROUTE.test(route)) {
+      if (options.callerTrace === 'link') dropCallerTrace(request);
+      return done();
+    }
     // Bounded: a repeated, malformed or oversized traceparent starts a trace of its own; an oversized tracestate is dropped.
-    const parent = extractTraceContext(request.headers);
+    const received = extractTraceContext(request.headers);
+    let parent = received;
+    let links: Link[] | undefined;
+    if (options.callerTrace === 'link') {
+      const caller = trace.getSpanContext(received);
+      // The caller's ids only: its tracestate is not carried anywhere.
+      if (caller) links = [{ context: { ...caller, traceState: undefined } }];
+      parent = ROOT_CONTEXT;
+      dropCallerTrace(request);
+    }
     const known = KNOWN_METHODS.has(request.method);
     const method = known ? request.method : '_OTHER';
     // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
@@ -63,9 +87,9 @@ export function installServerSpans(fastify: FastifyInstance, options: { readonly
           [ATTR_URL_PATH]: pathOf(request.url),
           [ATTR_URL_SCHEME]: request.protocol,
           [ATTR_SERVER_PORT]: request.socket.localPort,
-          [SHOP_SERVICE_ATTRIBUTE]: options.service,
-          [SHOP_CORRELATION_ID_ATTRIBUTE]: correlationIdOf(request),
+          ...shopSpanAttributes(options.service, correlationIdOf(request)),
         },
+        links,
       },
       parent,
     );
@@ -75,12 +99,10 @@ export function installServerSpans(fastify: FastifyInstance, options: { readonly
       const status = reply.raw.statusCode;
       if (reply.raw.writableFinished) {
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-        if (status >= 500) {
-          span.setAttribute(ATTR_ERROR_TYPE, String(status));
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
+        if (status >= 500) markSpanFailed(span, String(status));
       } else {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was sent' });
+        // The client went away before the answer was sent: no status to name.
+        markSpanFailed(span, 'connection_closed');
       }
       span.end();
     });
@@ -93,7 +115,17 @@ export function installServerSpans(fastify: FastifyInstance, options: { readonly
   });
 }
 
-const pathOf = (url: string): string => {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-};
+/**
+ * `callerTrace: 'link'` with tracing off: the caller's trace headers are dropped all the same, so that
+ * nothing behind this server continues a trace its caller chose.
+ */
+export function installCallerTraceDrop(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    dropCallerTrace(request);
+    done();
+  });
+}
+
+function dropCallerTrace(request: FastifyRequest): void {
+  for (const name of CALLER_TRACE_HEADERS) if (request.headers[name] !== undefined) delete request.headers[name];
+}

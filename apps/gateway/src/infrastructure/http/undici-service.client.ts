@@ -1,8 +1,7 @@
 import { Pool, errors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Span } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
@@ -10,7 +9,8 @@ import {
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_HEADER, INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from '@shop/http';
-import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE, tracingEnabled } from '@shop/observability';
+import { injectTraceContext, markSpanFailed, shopSpanAttributes, tracingEnabled } from '@shop/observability';
+import { pathOf } from '@shop/http';
 import {
   ServiceTimeoutError,
   ServiceUnavailableError,
@@ -39,7 +39,7 @@ interface ServiceTarget {
 }
 
 /** The service the gateway calls, on its CLIENT spans. */
-export const SHOP_TARGET_SERVICE_ATTRIBUTE = 'shop.target_service';
+const SHOP_TARGET_SERVICE_ATTRIBUTE = 'shop.target_service';
 
 /**
  * Calls a service over HTTP through one undici connection pool per service (keep-alive, one request
@@ -51,8 +51,8 @@ export const SHOP_TARGET_SERVICE_ATTRIBUTE = 'shop.target_service';
  * No retries: a command may have had its effect before an answer was lost.
  *
  * When tracing is on, each call is a CLIENT span whose W3C context goes in `traceparent` /
- * `tracestate`, replacing any the client sent (the service then continues the gateway's trace, which
- * itself continued the client's); off, the client's pass through as they came.
+ * `tracestate`, replacing any the client sent: the service continues the gateway's trace. Off, the
+ * headers of the request pass as they are (the gateway's edge has dropped a client's unless trusted).
  */
 export class UndiciServiceClient implements ServiceClient {
   private readonly targets = new Map<ServiceName, ServiceTarget>();
@@ -66,7 +66,6 @@ export class UndiciServiceClient implements ServiceClient {
 
   private async traced(service: ServiceName, request: ServiceRequest): Promise<ServiceResponse> {
     const target = this.targetOf(service);
-    const query = request.path.indexOf('?');
     // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
     const span = trace.getTracer('@shop/gateway').startSpan(request.method, {
       kind: SpanKind.CLIENT,
@@ -75,24 +74,19 @@ export class UndiciServiceClient implements ServiceClient {
         [ATTR_SERVER_ADDRESS]: target.base.hostname,
         [ATTR_SERVER_PORT]: Number(target.base.port || (target.base.protocol === 'https:' ? 443 : 80)),
         // Without the query, as the access log: it may carry ids or tokens.
-        [ATTR_URL_FULL]: `${target.base.origin}${target.basePath}${query === -1 ? request.path : request.path.slice(0, query)}`,
+        [ATTR_URL_FULL]: `${target.base.origin}${target.basePath}${pathOf(request.path)}`,
         [SHOP_TARGET_SERVICE_ATTRIBUTE]: service,
-        [SHOP_SERVICE_ATTRIBUTE]: 'gateway',
-        [SHOP_CORRELATION_ID_ATTRIBUTE]: request.correlationId,
+        ...shopSpanAttributes('gateway', request.correlationId),
       },
     });
     try {
       const response = await this.exchange(service, request, span);
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
       // A client span's error is any 4xx or 5xx (HTTP semantic conventions); the service's own span says which side failed.
-      if (response.status >= 400) {
-        span.setAttribute(ATTR_ERROR_TYPE, String(response.status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
+      if (response.status >= 400) markSpanFailed(span, String(response.status));
       return response;
     } catch (error) {
-      span.setAttribute(ATTR_ERROR_TYPE, error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+      markSpanFailed(span, error instanceof ServiceTimeoutError ? 'timeout' : 'unreachable');
       throw error;
     } finally {
       span.end();
@@ -114,7 +108,7 @@ export class UndiciServiceClient implements ServiceClient {
       // Both go, then the span's are set: a client tracestate must not ride along with the gateway's traceparent.
       delete headers['traceparent'];
       delete headers['tracestate'];
-      propagation.inject(trace.setSpan(context.active(), span), headers);
+      Object.assign(headers, injectTraceContext(trace.setSpan(context.active(), span)));
     }
     // undici sets the length of the body it sends.
     if (request.body !== undefined) headers['content-type'] = 'application/json';
