@@ -22,11 +22,6 @@ type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }
 
 export const databaseKindOf = (dataSource: DataSource): DatabaseKind => (dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite');
 
-const servicesOfDataSources = new WeakMap<DataSource, string>();
-
-/** The service whose database `openDataSource` opened (its transactions' spans name it). */
-export const serviceOfDataSource = (dataSource: DataSource): string | undefined => servicesOfDataSources.get(dataSource);
-
 export const postgresUrlOf = (options: DatabaseOptions): string | undefined =>
   options.databaseUrl ?? (options.postgresUrl ? withDatabase(options.postgresUrl, databaseNameOf(options.service)) : undefined);
 
@@ -69,7 +64,6 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
     await dataSource.destroy();
     throw error;
   }
-  servicesOfDataSources.set(dataSource, options.service);
   return dataSource;
 }
 
@@ -91,7 +85,6 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     extra: { ...pgDeadlineSettings(timeouts), max: options.poolSize ?? DEFAULT_POOL_SIZE, Client: DeadlineClient },
   });
   await dataSource.initialize();
-  servicesOfDataSources.set(dataSource, options.service);
   return dataSource;
 }
 

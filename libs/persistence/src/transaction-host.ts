@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry
 import { ATTR_DB_SYSTEM_NAME, ATTR_ERROR_TYPE, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from '@opentelemetry/semantic-conventions';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { sleep, withDeadline, type UnitOfWork } from '@shop/shared-kernel';
-import { databaseKindOf, serviceOfDataSource } from './data-source.factory.js';
+import { databaseKindOf } from './data-source.factory.js';
 import { databaseErrorCodeOf } from './database-options.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -51,9 +51,9 @@ export class TransactionAbandonedError extends Error {
 
 export interface TransactionHostOptions {
   /**
-   * The attributes of each transaction's span (tracing on): the service and the correlation id
-   * (`shopSpanAttributes` of @shop/observability, which this lib does not import). By default only
-   * `shop.service`, the service `openDataSource` opened the database for.
+   * The attributes of each transaction's span (tracing on) besides `db.system.name`: the service and
+   * the correlation id (`shopSpanAttributes` of @shop/observability, which this lib does not import).
+   * MessagingModule gives every service's host these; a host without them (a CLI's, a test's) names neither.
    */
   readonly spanAttributes?: () => Attributes;
 }
@@ -126,10 +126,8 @@ export class TransactionHost implements UnitOfWork {
   }
 
   private traced<T>(transaction: () => Promise<T>): Promise<T> {
-    const service = serviceOfDataSource(this.dataSource);
     const attributes: Attributes = {
       [ATTR_DB_SYSTEM_NAME]: this.sqliteQueue ? 'sqlite' : DB_SYSTEM_NAME_VALUE_POSTGRESQL,
-      ...(service === undefined ? {} : { 'shop.service': service }),
       ...this.options.spanAttributes?.(),
     };
     // Looked up each time, not kept: a tracer kept from before tracing was restarted (tests) would feed the old provider.
@@ -137,7 +135,8 @@ export class TransactionHost implements UnitOfWork {
       try {
         return await transaction();
       } catch (error) {
-        // The code or the error's name, not its message: a database message may quote the values of a row.
+        // The policy of every span of ours (@shop/observability's markSpanFailed, not imported here): the
+        // code or the error's class name, never its message (a database message may quote a row's values).
         span.setAttribute(ATTR_ERROR_TYPE, databaseErrorCodeOf(error) ?? (error instanceof Error ? error.name : 'unknown'));
         span.setStatus({ code: SpanStatusCode.ERROR });
         throw error;
