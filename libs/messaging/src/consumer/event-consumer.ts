@@ -1,25 +1,15 @@
 import { SpanKind, context, trace, type Context, type Span } from '@opentelemetry/api';
-import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry, type TraceContext } from '@shop/contracts';
+import { ContractViolationError, type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
 import { isConnectionError, isDatabaseConnectionError, type TransactionHost } from '@shop/persistence';
 import type { Logger } from 'pino';
-import { MessageContext, tracingEnabled } from '@shop/observability';
-import {
-  MessagingAttribute,
-  ShopAttribute,
-  endWithError,
-  messagingSystemOf,
-  messagingTracer,
-  parentContextOf,
-  receivedTraceContextOf,
-  type MessageOutcome,
-} from '../tracing/messaging-tracing.js';
+import { MessageContext, extractTraceContext, tracingEnabled } from '@shop/observability';
+import { ShopAttribute, endWithError, messageSpanAttributes, messagingTracer, type MessageOutcome } from '../tracing/messaging-tracing.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { MessagingMetrics } from '../observability/messaging-metrics.js';
 import { Semaphore } from '../memory/semaphore.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { OutagePause, defaultOutagePauseOptions, type OutagePauseOptions } from './outage-pause.js';
 import {
-  EVENTS_EXCHANGE,
   PermanentDeliveryError,
   TransientDeliveryError,
   isTransientDeliveryError,
@@ -138,7 +128,9 @@ export class EventConsumer {
   async deliver(delivery: Delivery): Promise<void> {
     // The trace context is the transport's, not the contract's: off before the schema check, always.
     const { candidate, traceContext } = withoutTraceContext(delivery.envelope);
-    const parent = tracingEnabled() ? parentContextOf(receivedTraceContextOf(traceContext)) : undefined;
+    // Based on the root context, never on whatever is active where the transport delivers from (in the
+    // embedded mode, the producer's relay): an unusable context means a new trace, never a failure.
+    const parent = tracingEnabled() ? extractTraceContext(traceContext) : undefined;
     const envelope = this.validated(candidate, delivery.attempt, parent);
     const handlers = this.handlers.get(envelope.type) ?? [];
     await this.perAggregate.run(envelope.aggregateId, () =>
@@ -199,29 +191,16 @@ export class EventConsumer {
   }
 
   private startProcessSpan(type: string, messageId: string | undefined, attempt: number, parent: Context, correlationId?: string): Span {
-    const span = messagingTracer().startSpan(
-      `process ${type}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          [MessagingAttribute.system]: messagingSystemOf(this.transport.kind),
-          [MessagingAttribute.operationType]: 'process',
-          [MessagingAttribute.operationName]: 'process',
-          [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
-          [MessagingAttribute.routingKey]: type,
-          [MessagingAttribute.consumerGroup]: queueNameOf(this.options.service),
-          [ShopAttribute.service]: this.options.service,
-          [ShopAttribute.attempt]: attempt,
-        },
-      },
-      parent,
-    );
-    if (messageId !== undefined) span.setAttribute(MessagingAttribute.messageId, messageId);
-    if (correlationId !== undefined) {
-      span.setAttribute(MessagingAttribute.conversationId, correlationId);
-      span.setAttribute(ShopAttribute.correlationId, correlationId);
-    }
-    return span;
+    const attributes = messageSpanAttributes('process', {
+      type,
+      service: this.options.service,
+      transport: this.transport.kind,
+      messageId,
+      correlationId,
+      consumerGroup: queueNameOf(this.options.service),
+    });
+    attributes[ShopAttribute.attempt] = attempt;
+    return messagingTracer().startSpan(`process ${type}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   }
 
   /** The handler in its transaction behind the inbox; answers false for a duplicate. */
@@ -287,6 +266,6 @@ export class EventConsumer {
  */
 function withoutTraceContext(envelope: unknown): { candidate: unknown; traceContext: unknown } {
   if (typeof envelope !== 'object' || envelope === null || !Object.hasOwn(envelope, 'traceContext')) return { candidate: envelope, traceContext: undefined };
-  const { traceContext, ...candidate } = envelope as { traceContext?: TraceContext };
+  const { traceContext, ...candidate } = envelope as { traceContext?: unknown };
   return { candidate, traceContext };
 }

@@ -1,3 +1,4 @@
+import { traceIdOf } from '@shop/observability';
 import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
 
 /** One row of `outbox_dead`, with what the `outbox` row says about its event. */
@@ -60,8 +61,7 @@ export class DeadOutboxRows {
       attempts: Number(row.attempts),
       lastError: row.last_error,
       deadAt: Number(row.dead_at),
-      // traceparent: 00-<trace id>-<span id>-<flags>
-      traceId: row.trace_parent?.split('-')[1] ?? null,
+      traceId: traceIdOf(row.trace_parent) ?? null,
     }));
   }
 

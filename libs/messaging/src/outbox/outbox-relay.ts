@@ -1,19 +1,12 @@
-import { ROOT_CONTEXT, SpanKind, propagation, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { EventEnvelope, TraceContext } from '@shop/contracts';
-import { tracingEnabled } from '@shop/observability';
+import { extractTraceContext, injectTraceContext, tracingEnabled } from '@shop/observability';
 import { dialectOf, inList, type SqlDialect, type TransactionHost } from '@shop/persistence';
 import { messageOf, systemClock, type Clock } from '@shop/shared-kernel';
 import type { Logger } from 'pino';
 import type { MessagingMetrics, OutboxBacklog } from '../observability/messaging-metrics.js';
-import {
-  EVENTS_EXCHANGE,
-  isTransientDeliveryError,
-  isTransportUnavailableError,
-  isUnroutableError,
-  type PublishOutcome,
-  type Transport,
-} from '../transport/transport.js';
-import { MessagingAttribute, ShopAttribute, endWithOutcome, messagingSystemOf, messagingTracer, traceContextOf } from '../tracing/messaging-tracing.js';
+import { isTransientDeliveryError, isTransportUnavailableError, isUnroutableError, type PublishOutcome, type Transport } from '../transport/transport.js';
+import { endWithOutcome, messageSpanAttributes, messagingTracer } from '../tracing/messaging-tracing.js';
 import { pruneInChunks } from '../chunked-prune.js';
 import { WakeSignal } from '../wake-signal.js';
 import type { OutboxSignal } from './outbox-signal.js';
@@ -380,33 +373,22 @@ export class OutboxRelay {
    */
   private async publishTraced(rows: readonly OutboxRow[]): Promise<PublishOutcome[]> {
     const tracer = messagingTracer();
-    const system = messagingSystemOf(this.transport.kind);
     const spans = new Array<Span | undefined>(rows.length);
     const envelopes = rows.map((row, index) => {
       if (row.trace_parent == null) return envelopeOf(row);
-      const parent = propagation.extract(ROOT_CONTEXT, row, storedContextGetter);
+      const parent = extractTraceContext({ traceparent: row.trace_parent, tracestate: row.trace_state });
       // A stored value no propagator reads back: the row goes out as if it had none.
       if (!trace.getSpanContext(parent)) return envelopeOf(row);
-      const span = tracer.startSpan(
-        `send ${row.type}`,
-        {
-          kind: SpanKind.PRODUCER,
-          attributes: {
-            [MessagingAttribute.system]: system,
-            [MessagingAttribute.operationType]: 'send',
-            [MessagingAttribute.operationName]: 'send',
-            [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
-            [MessagingAttribute.routingKey]: row.type,
-            [MessagingAttribute.messageId]: row.message_id,
-            [MessagingAttribute.conversationId]: row.correlation_id,
-            [ShopAttribute.service]: row.source,
-            [ShopAttribute.correlationId]: row.correlation_id,
-          },
-        },
-        parent,
-      );
+      const attributes = messageSpanAttributes('send', {
+        type: row.type,
+        service: row.source,
+        transport: this.transport.kind,
+        messageId: row.message_id,
+        correlationId: row.correlation_id,
+      });
+      const span = tracer.startSpan(`send ${row.type}`, { kind: SpanKind.PRODUCER, attributes }, parent);
       spans[index] = span;
-      return envelopeOf(row, traceContextOf(span));
+      return envelopeOf(row, injectTraceContext(trace.setSpan(parent, span)));
     });
     const settle = (index: number, outcome: PublishOutcome): void => {
       const span = spans[index];
@@ -588,12 +570,6 @@ function envelopeOf(row: OutboxRow, traceContext?: TraceContext): EventEnvelope 
   if (traceContext) envelope.traceContext = traceContext;
   return envelope;
 }
-
-/** Reads a row's stored context the way a propagator reads headers. */
-const storedContextGetter: TextMapGetter<OutboxRow> = {
-  keys: () => ['traceparent', 'tracestate'],
-  get: (row, key) => (key === 'traceparent' ? (row.trace_parent ?? undefined) : key === 'tracestate' ? (row.trace_state ?? undefined) : undefined),
-};
 
 /** A failure's message as the outbox row keeps it (its last error), at most 2 000 characters. */
 const lastErrorOf = (error: Error): string => messageOf(error).slice(0, 2000);

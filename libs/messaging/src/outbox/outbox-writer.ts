@@ -1,18 +1,10 @@
-import { SpanKind, context, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { type EventEnvelope, type EventSchemaRegistry } from '@shop/contracts';
 import type { TransactionHost } from '@shop/persistence';
 import { newId, systemClock, type Clock, type EventOutbox, type OutgoingEvent } from '@shop/shared-kernel';
-import { MessageContext, tracingEnabled } from '@shop/observability';
-import { EVENTS_EXCHANGE, type Transport } from '../transport/transport.js';
-import {
-  MessagingAttribute,
-  ShopAttribute,
-  endWithError,
-  messagingSystemOf,
-  messagingTracer,
-  storedTraceContextOf,
-  type StoredTraceContext,
-} from '../tracing/messaging-tracing.js';
+import { MessageContext, injectTraceContext, tracingEnabled } from '@shop/observability';
+import type { Transport } from '../transport/transport.js';
+import { endWithError, messageSpanAttributes, messagingTracer } from '../tracing/messaging-tracing.js';
 import type { OutboxSignal } from './outbox-signal.js';
 import { partitionOf } from './partition.js';
 
@@ -58,6 +50,21 @@ const COLUMNS = [
 ];
 /** Written only while tracing: otherwise they are left to their default, NULL. */
 const TRACE_COLUMNS = ['trace_parent', 'trace_state'];
+
+/** What an outbox row keeps of its `create` span: the two nullable columns. */
+interface StoredTraceContext {
+  readonly traceParent: string | null;
+  readonly traceState: string | null;
+}
+
+/**
+ * The `create` span's context for its row (`injectTraceContext`): a version-00 `traceparent` and a
+ * `tracestate` of at most 512 characters; anything else is not stored.
+ */
+function storedTraceContextOf(span: Span): StoredTraceContext {
+  const fields = injectTraceContext(trace.setSpan(ROOT_CONTEXT, span));
+  return { traceParent: fields?.traceparent ?? null, traceState: fields?.tracestate ?? null };
+}
 
 interface PreparedRow {
   readonly envelope: EventEnvelope;
@@ -125,7 +132,12 @@ export class OutboxWriter implements EventOutbox {
         for (const span of spans) endWithError(span, error);
         throw error;
       }
-      for (const span of spans) span.end();
+      // A row exists once its transaction commits: the span ends then. Rolled back (a failure later in
+      // the use case, a serialization retry, a beforeCommit fence), it is never ended, so never exported:
+      // a trace shows no `create` for a row that does not exist.
+      this.transactions.afterCommit(() => {
+        for (const span of spans) span.end();
+      });
     }
     this.transactions.afterCommit(() => this.signal.notify());
   }
@@ -136,20 +148,16 @@ export class OutboxWriter implements EventOutbox {
 
   /**
    * The event's `create` span, a child of the work in progress (the request's or the handled message's
-   * span): it covers writing the row, and its context is stored with it for the relay's `send` span.
+   * span): from writing the row to its commit. Its context is stored with the row for the relay's `send` span.
    */
   private startCreateSpan(tracer: Tracer, envelope: EventEnvelope): Span {
-    const attributes: Attributes = {
-      [MessagingAttribute.operationType]: 'create',
-      [MessagingAttribute.operationName]: 'create',
-      [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
-      [MessagingAttribute.routingKey]: envelope.type,
-      [MessagingAttribute.messageId]: envelope.id,
-      [MessagingAttribute.conversationId]: envelope.correlationId,
-      [ShopAttribute.service]: envelope.source,
-      [ShopAttribute.correlationId]: envelope.correlationId,
-    };
-    if (this.options.transportKind) attributes[MessagingAttribute.system] = messagingSystemOf(this.options.transportKind);
+    const attributes = messageSpanAttributes('create', {
+      type: envelope.type,
+      service: envelope.source,
+      transport: this.options.transportKind,
+      messageId: envelope.id,
+      correlationId: envelope.correlationId,
+    });
     return tracer.startSpan(`create ${envelope.type}`, { kind: SpanKind.PRODUCER, attributes }, context.active());
   }
 

@@ -1,32 +1,19 @@
-import {
-  ROOT_CONTEXT,
-  SpanStatusCode,
-  propagation,
-  trace,
-  type Context,
-  type Span,
-  type TextMapGetter,
-  type TextMapSetter,
-  type Tracer,
-} from '@opentelemetry/api';
-import type { TraceContext } from '@shop/contracts';
-import { SHOP_CORRELATION_ID_ATTRIBUTE, SHOP_SERVICE_ATTRIBUTE } from '@shop/observability';
-import type { PublishOutcome, Transport } from '../transport/transport.js';
-
-/** Every span of the messaging backbone comes from this tracer. */
-export const MESSAGING_TRACER = '@shop/messaging';
+import { trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { errorTypeOf, markSpanFailed, shopSpanAttributes } from '@shop/observability';
+import { EVENTS_EXCHANGE, type PublishOutcome, type Transport } from '../transport/transport.js';
 
 /**
- * Looked up at each use (once per batch or per write), never kept: a provider registered later (a test
- * starting tracing again) would otherwise be missed.
+ * Every span of the messaging backbone comes from this tracer. Looked up at each use (once per batch
+ * or per write), never kept: a provider registered later (a test starting tracing again) would
+ * otherwise be missed.
  */
-export const messagingTracer = (): Tracer => trace.getTracer(MESSAGING_TRACER);
+export const messagingTracer = (): Tracer => trace.getTracer('@shop/messaging');
 
 /**
  * The messaging semantic conventions' names (still "incubating" in @opentelemetry/semantic-conventions,
  * which advises copying them rather than importing the unstable entry point).
  */
-export const MessagingAttribute = {
+const MessagingAttribute = {
   system: 'messaging.system',
   operationType: 'messaging.operation.type',
   operationName: 'messaging.operation.name',
@@ -35,13 +22,10 @@ export const MessagingAttribute = {
   messageId: 'messaging.message.id',
   conversationId: 'messaging.message.conversation_id',
   consumerGroup: 'messaging.consumer.group.name',
-  errorType: 'error.type',
 } as const;
 
-/** Ours: the two every span of the platform carries, and the consumer's. */
+/** Ours, on the consumer's `process` spans. */
 export const ShopAttribute = {
-  service: SHOP_SERVICE_ATTRIBUTE,
-  correlationId: SHOP_CORRELATION_ID_ATTRIBUTE,
   handler: 'shop.handler',
   /** 1 for the first delivery, 2 for the first retry, … */
   attempt: 'shop.delivery.attempt',
@@ -51,84 +35,46 @@ export const ShopAttribute = {
 
 export type MessageOutcome = 'handled' | 'duplicate' | 'invalid' | 'failed' | 'timed_out' | 'transient';
 
-export const messagingSystemOf = (kind: Transport['kind']): string => (kind === 'amqp' ? 'rabbitmq' : 'shop.memory');
+/** The three spans of a message's way: written to the outbox, published by the relay, handled by a subscriber. */
+export type MessagingOperation = 'create' | 'send' | 'process';
 
-/** Version 00 exactly, the only one we write: 55 characters, the `trace_parent` column's width. */
-const TRACEPARENT_V00 = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-/** W3C's limit, and the `trace_state` column's width. Over it the state is dropped, never cut. */
-export const MAX_TRACESTATE_LENGTH = 512;
-/**
- * A received `traceparent` longer than this is not parsed at all. W3C lets later versions append
- * fields, so more than the 55 characters of version 00 may be valid; a header kilobytes long is not.
- */
-const MAX_RECEIVED_TRACEPARENT_LENGTH = 256;
-
-/** What an outbox row keeps of its `create` span: the two nullable columns. */
-export interface StoredTraceContext {
-  readonly traceParent: string | null;
-  readonly traceState: string | null;
+export interface MessageSpanFacts {
+  /** The event type: the routing key. */
+  readonly type: string;
+  /** The service whose work the span is (the producer for create/send, the subscriber for process). */
+  readonly service: string;
+  /** The transport that carries (or will carry) the message; left out when not known. */
+  readonly transport?: Transport['kind'];
+  /** Unknown only for a message too broken to have one (refused by its contract). */
+  readonly messageId?: string;
+  readonly correlationId?: string;
+  /** `process` only: the subscriber's queue. */
+  readonly consumerGroup?: string;
 }
 
-const NOT_STORED: StoredTraceContext = Object.freeze({ traceParent: null, traceState: null });
-
-/** Writes only the two W3C fields into a fresh carrier, whatever else a configured propagator adds. */
-const traceContextSetter: TextMapSetter<{ traceparent?: string; tracestate?: string }> = {
-  set(carrier, key, value) {
-    if (key === 'traceparent') carrier.traceparent = value;
-    else if (key === 'tracestate') carrier.tracestate = value;
-  },
-};
-
-/** The span's context as the registered propagator writes it; undefined when it writes no `traceparent`. */
-export function traceContextOf(span: Span): TraceContext | undefined {
-  const carrier: { traceparent?: string; tracestate?: string } = {};
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, traceContextSetter);
-  return carrier.traceparent === undefined ? undefined : (carrier as TraceContext);
-}
-
-/**
- * The span's context for the outbox row. A `traceparent` that is not W3C version 00 (a propagator
- * that writes something else) is never stored; a `tracestate` over 512 characters is dropped alone.
- */
-export function storedTraceContextOf(span: Span): StoredTraceContext {
-  const injected = traceContextOf(span);
-  if (!injected || !TRACEPARENT_V00.test(injected.traceparent)) return NOT_STORED;
-  const state = injected.tracestate;
-  return { traceParent: injected.traceparent, traceState: state && state.length <= MAX_TRACESTATE_LENGTH ? state : null };
+/** The attributes every messaging span starts with: the messaging conventions' and ours (`shopSpanAttributes`). */
+export function messageSpanAttributes(operation: MessagingOperation, facts: MessageSpanFacts): Attributes {
+  const attributes: Attributes = {
+    ...shopSpanAttributes(facts.service, facts.correlationId),
+    [MessagingAttribute.operationType]: operation,
+    [MessagingAttribute.operationName]: operation,
+    [MessagingAttribute.destinationName]: EVENTS_EXCHANGE,
+    [MessagingAttribute.routingKey]: facts.type,
+  };
+  if (facts.transport) attributes[MessagingAttribute.system] = facts.transport === 'amqp' ? 'rabbitmq' : 'shop.memory';
+  if (facts.messageId !== undefined) attributes[MessagingAttribute.messageId] = facts.messageId;
+  if (facts.correlationId !== undefined) attributes[MessagingAttribute.conversationId] = facts.correlationId;
+  if (facts.consumerGroup !== undefined) attributes[MessagingAttribute.consumerGroup] = facts.consumerGroup;
+  return attributes;
 }
 
 /**
- * A received trace context, checked before anything parses it: strings only, of sane length. An
- * unusable `traceparent` means no context (the consumer starts a new trace); an oversized or
- * non-string `tracestate` is left out alone. Never throws, whatever arrived.
+ * Ends a span with the error that ended its work, by the platform's one policy (`markSpanFailed`):
+ * status ERROR and `error.type` (the error's code or class name), never its message or stack, which
+ * may quote a row's values or a customer's data. The log line of the failure has the detail.
  */
-export function receivedTraceContextOf(candidate: unknown): TraceContext | undefined {
-  if (typeof candidate !== 'object' || candidate === null) return undefined;
-  const { traceparent, tracestate } = candidate as { traceparent?: unknown; tracestate?: unknown };
-  if (typeof traceparent !== 'string' || traceparent.length > MAX_RECEIVED_TRACEPARENT_LENGTH) return undefined;
-  return typeof tracestate === 'string' && tracestate.length <= MAX_TRACESTATE_LENGTH ? { traceparent, tracestate } : { traceparent };
-}
-
-const traceContextGetter: TextMapGetter<TraceContext> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => (key === 'traceparent' ? carrier.traceparent : key === 'tracestate' ? carrier.tracestate : undefined),
-};
-
-/**
- * The context a consumer's span is a child of: the one the message carries, else none (a new trace).
- * Based on the root context, never on whatever is active where the transport delivers from (in the
- * embedded mode that is the producer's relay).
- */
-export function parentContextOf(received: TraceContext | undefined): Context {
-  return received ? propagation.extract(ROOT_CONTEXT, received, traceContextGetter) : ROOT_CONTEXT;
-}
-
-/** Ends a span with the error that ended its work: status ERROR, the message, the exception event. */
 export function endWithError(span: Span, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  span.setAttribute(MessagingAttribute.errorType, error instanceof Error ? error.name : 'Error');
-  if (error instanceof Error) span.recordException(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  markSpanFailed(span, errorTypeOf(error));
   span.end();
 }
 
