@@ -4,6 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CONTEXTS, asyncApiDocument } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import type { RunningService } from '@shop/runtime';
@@ -37,16 +38,20 @@ interface RawAnswer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  readonly bytes: Buffer;
 }
 
 /** A request with the path exactly as written (fetch would resolve `..` and `\` before sending). */
-function raw(path: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const { hostname, port } = new URL(gateway.url);
+function raw(path: string, method = 'GET', headers: Record<string, string> = {}, base: string = gateway.url): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ hostname, port, path, method, headers }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: bytes.toString('utf8'), bytes });
+      });
       incoming.on('error', reject);
     });
     outgoing.on('error', reject);
@@ -124,8 +129,8 @@ describe('GET /api/v1/docs', () => {
 
   it('answers 304 to a revalidation with the same ETag, the page and the assets alike', async () => {
     for (const path of ['docs', 'docs/swagger-ui.css', 'docs/init.js']) {
-      const first = await fetch(`${api}/${path}`);
-      const etag = first.headers.get('etag')!;
+      // The same representation as the revalidation's (no Accept-Encoding: the bytes as they are).
+      const etag = (await raw(`/api/v1/${path}`)).headers['etag'] as string;
       const again = await raw(`/api/v1/${path}`, 'GET', { 'if-none-match': `W/"other", ${etag}` });
       expect(again.status, path).toBe(304);
       expect(again.body, path).toBe('');
@@ -198,6 +203,79 @@ describe('GET /api/v1/docs', () => {
     expect(answer.headers['content-type'], name).toContain('application/problem+json');
     expect(JSON.parse(answer.body)).toMatchObject({ status: answer.status });
     expect(answer.body).not.toMatch(/swagger-ui-dist|"dependencies"|root:|SwaggerUIBundle/);
+  });
+});
+
+describe('compression', () => {
+  it('sends the big text files gzip-compressed, once made, to a client that accepts gzip; the bytes as they are to one that does not', async () => {
+    const directory = swaggerUiDistDirectory();
+    for (const [path, original] of [
+      ['docs/swagger-ui-bundle.js', await readFile(join(directory, 'swagger-ui-bundle.js'))],
+      ['docs/swagger-ui.css', await readFile(join(directory, 'swagger-ui.css'))],
+      ['openapi.json', Buffer.from(await (await fetch(`${api}/openapi.json`)).arrayBuffer())],
+      ['asyncapi.json', Buffer.from(await (await fetch(`${api}/asyncapi.json`)).arrayBuffer())],
+    ] as const) {
+      const compressed = await raw(`/api/v1/${path}`, 'GET', { 'accept-encoding': 'br;q=1, gzip;q=0.8' });
+      expect(compressed.status, path).toBe(200);
+      expect(compressed.headers['content-encoding'], path).toBe('gzip');
+      expect(compressed.headers['vary'], path).toMatch(/accept-encoding/i);
+      expect(compressed.bytes.length, path).toBeLessThan(original.length / 3);
+      expect(gunzipSync(compressed.bytes).equals(original), path).toBe(true);
+      for (const acceptEncoding of [undefined, 'identity', 'gzip;q=0, deflate', 'br']) {
+        const plain = await raw(`/api/v1/${path}`, 'GET', acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding });
+        expect(plain.headers['content-encoding'], `${path} ${acceptEncoding}`).toBeUndefined();
+        expect(plain.bytes.equals(original), `${path} ${acceptEncoding}`).toBe(true);
+        // One ETag per representation: a cache revalidating one must not be sent the other.
+        expect(plain.headers['etag'], `${path} ${acceptEncoding}`).not.toBe(compressed.headers['etag']);
+      }
+      const revalidated = await raw(`/api/v1/${path}`, 'GET', { 'accept-encoding': 'gzip', 'if-none-match': compressed.headers['etag'] as string });
+      expect(revalidated.status, path).toBe(304);
+    }
+  });
+
+  it('leaves the images and the small files as they are', async () => {
+    for (const path of ['docs/favicon-32x32.png', 'docs/init.js']) {
+      const answer = await raw(`/api/v1/${path}`, 'GET', { 'accept-encoding': 'gzip' });
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers['content-encoding'], path).toBeUndefined();
+    }
+  });
+});
+
+describe('API_DOCS=off', () => {
+  let closed: RunningService;
+
+  beforeAll(async () => {
+    closed = await startGateway({
+      host: '127.0.0.1',
+      port: 0,
+      jwtSecret: 'a-jwt-secret-of-at-least-32-bytes-for-tests',
+      internalAuthSecret: 'an-internal-secret-of-at-least-32-bytes!',
+      rateLimitPerMinute: 0,
+      serviceUrls: Object.fromEntries(CONTEXTS.map((context) => [context.name, NOBODY])) as Record<string, string>,
+      apiDocs: 'off',
+      logger: silentLogger(),
+    });
+  });
+  afterAll(async () => {
+    await closed?.close();
+  });
+
+  it('mounts neither the reference page nor the events document: 404 problem+json, as for any unknown path', async () => {
+    for (const path of ['docs', 'docs/', 'docs/init.js', 'docs/swagger-ui-bundle.js', 'asyncapi.json']) {
+      const answer = await raw(`/api/v1/${path}`, 'GET', {}, closed.url);
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers['content-type'], path).toContain('application/problem+json');
+    }
+  });
+
+  it('still serves openapi.json, without the two routes it no longer has', async () => {
+    const response = await fetch(`${closed.url}/api/v1/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toContain('/openapi.json');
+    expect(Object.keys(document.paths)).not.toContain('/docs');
+    expect(Object.keys(document.paths)).not.toContain('/asyncapi.json');
   });
 });
 

@@ -61,6 +61,12 @@ export interface GatewayConfig {
   /** Origins allowed to call from a browser, exact (`CORS_ORIGINS`, comma-separated); none by default. */
   readonly corsOrigins?: readonly string[];
   /**
+   * `API_DOCS`: `public` (default) serves the API reference page (`/docs`) and the events document
+   * (`/asyncapi.json`) to anyone; `off` does not mount them (404), for a deployment that keeps its queue
+   * names and internal event schemas to itself. `/openapi.json` is served either way.
+   */
+  readonly apiDocs?: ApiDocs;
+  /**
    * Whether a client's W3C trace context (`traceparent`, `tracestate`) is continued (`GATEWAY_TRUST_CLIENT_TRACE`,
    * default false): only for clients the deployment trusts (its own front-end servers behind a proxy that
    * strips the headers of others). Otherwise each request starts a trace of its own, linked to the client's
@@ -70,6 +76,9 @@ export interface GatewayConfig {
   readonly trustClientTrace?: boolean;
   readonly logger?: Logger;
 }
+
+export const API_DOCS_CHOICES = ['public', 'off'] as const;
+export type ApiDocs = (typeof API_DOCS_CHOICES)[number];
 
 /** The version of the API the OpenAPI document describes. */
 export const API_VERSION = '1.0.0';
@@ -98,6 +107,7 @@ export const GATEWAY_DEFAULTS = {
   redisKeyPrefix: 'shop:gateway:rate-limit',
   loginMaxFailures: 5,
   loginLockMaxSeconds: 120,
+  apiDocs: 'public',
 } as const;
 
 /** `USER_SERVICE_URL`, `ORDER_SERVICE_URL`, … */
@@ -145,6 +155,11 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
       }),
       LOGIN_MAX_FAILURES: positiveInt({ default: GATEWAY_DEFAULTS.loginMaxFailures, desc: 'failed logins in a row before an account is locked' }),
       LOGIN_LOCK_MAX_SECONDS: positiveInt({ default: GATEWAY_DEFAULTS.loginLockMaxSeconds, desc: 'longest lock of an account after failed logins, in s' }),
+      API_DOCS: str({
+        choices: API_DOCS_CHOICES,
+        default: GATEWAY_DEFAULTS.apiDocs,
+        desc: 'public: /api/v1/docs and /api/v1/asyncapi.json are served to anyone; off: not at all (404)',
+      }),
       GATEWAY_TRUST_CLIENT_TRACE: bool({
         default: false,
         desc: "continue a client's traceparent/tracestate; false: a new trace per request, linked to the client's",
@@ -176,6 +191,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
     loginMaxFailures: read['LOGIN_MAX_FAILURES'] as number,
     loginLockMaxSeconds: read['LOGIN_LOCK_MAX_SECONDS'] as number,
     ...(corsOriginsFromEnv(env).length === 0 ? {} : { corsOrigins: corsOriginsFromEnv(env) }),
+    ...(read['API_DOCS'] === 'off' ? { apiDocs: 'off' as const } : {}),
     ...(read['GATEWAY_TRUST_CLIENT_TRACE'] === true ? { trustClientTrace: true } : {}),
     serviceUrls: Object.fromEntries(contexts.map(({ name }) => [name, read[serviceUrlVariable(name)] as string])),
     ...(contexts === CONTEXTS ? {} : { contexts }),

@@ -21,11 +21,13 @@ import { LoginThrottleInterceptor } from './interface/http/login-throttle.interc
 import { ServiceForwarder } from './interface/http/service-forwarder.js';
 import { forwardingControllerFor } from './interface/http/forwarding.controller.js';
 import { openApiDocument } from './interface/openapi/openapi-document.js';
-import { OPENAPI_JSON, OpenApiController } from './interface/openapi/openapi.controller.js';
-import { ASYNCAPI_JSON, AsyncApiController } from './interface/openapi/asyncapi.controller.js';
+import { jsonDocument, jsonDocumentController } from './interface/openapi/json-document.controller.js';
 import { ApiReference } from './interface/openapi/api-reference.js';
 import { ApiReferenceController } from './interface/openapi/api-reference.controller.js';
 import { API_VERSION, GATEWAY_DEFAULTS, type GatewayConfig } from './gateway.config.js';
+
+const OPENAPI_DOCUMENT = Symbol('gateway.openApiDocument');
+const ASYNCAPI_DOCUMENT = Symbol('gateway.asyncApiDocument');
 
 /** The logger for every module of the app (OperationsModule finds it by the `LOGGER` token). */
 @Module({})
@@ -80,11 +82,22 @@ export class GatewayModule {
     for (const { name: service } of contexts) healthChecks[service] = () => probe.isUp(service);
 
     // The documents and the reference page are the gateway's own routes: no guard, so no token and no rate limit.
+    // Each is built (and compressed) once, here. API_DOCS=off leaves out the page and the events document, which
+    // list internal queues and schemas; openapi.json stays, as the public API's contract.
+    const apiDocs = (config.apiDocs ?? GATEWAY_DEFAULTS.apiDocs) === 'public';
     const httpControllers = [
       forwardingControllerFor(contexts.flatMap((context) => context.routes)),
-      OpenApiController,
-      AsyncApiController,
-      ApiReferenceController,
+      jsonDocumentController('openapi.json', OPENAPI_DOCUMENT),
+      ...(apiDocs ? [jsonDocumentController('asyncapi.json', ASYNCAPI_DOCUMENT), ApiReferenceController] : []),
+    ];
+    const documents = [
+      { provide: OPENAPI_DOCUMENT, useFactory: () => jsonDocument(openApiDocument(contexts, API_VERSION, { apiDocs })) },
+      ...(apiDocs
+        ? [
+            { provide: ASYNCAPI_DOCUMENT, useFactory: () => jsonDocument(asyncApiDocument({ contexts, version: API_VERSION })) },
+            { provide: ApiReference, useFactory: () => ApiReference.load() },
+          ]
+        : []),
     ];
     // The login throttle acts only on routes whose contract says they check credentials: the controller
     // puts it on those handlers alone (a global interceptor would send every request through rxjs).
@@ -97,9 +110,6 @@ export class GatewayModule {
       { provide: LOGIN_THROTTLE, useValue: rateLimiting.loginThrottle },
       { provide: RateLimitingLifecycle, useValue: new RateLimitingLifecycle(rateLimiting) },
       { provide: GATEWAY_TELEMETRY, useValue: telemetry },
-      { provide: OPENAPI_JSON, useValue: JSON.stringify(openApiDocument(contexts, API_VERSION)) },
-      { provide: ASYNCAPI_JSON, useValue: JSON.stringify(asyncApiDocument({ contexts, version: API_VERSION })) },
-      { provide: ApiReference, useValue: new ApiReference() },
     ];
     return {
       module: GatewayModule,
@@ -115,7 +125,7 @@ export class GatewayModule {
         }),
       ],
       controllers: httpControllers,
-      providers: [...edge, ...adapters],
+      providers: [...edge, ...adapters, ...documents],
     };
   }
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { staticFile, type StaticFile } from './static-file.js';
 
 /**
  * The API reference page (`GET /api/v1/docs`): Swagger UI over `./openapi.json`, every file of it served
@@ -83,49 +83,34 @@ const ASSETS: ReadonlyMap<string, { readonly contentType: string } & ({ readonly
   ['init.js', { contentType: JAVASCRIPT, text: INIT_SCRIPT }],
 ]);
 
-/** One answer body with its content type and a strong ETag of its bytes. */
-export interface ReferenceFile {
-  readonly body: Buffer;
-  readonly contentType: string;
-  readonly etag: string;
-}
-
-const fileOf = (body: Buffer, contentType: string): ReferenceFile => ({
-  body,
-  contentType,
-  etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-});
-
 /** Where swagger-ui-dist is installed; throws at once (at the gateway's start) when it is not. */
 export function swaggerUiDistDirectory(): string {
   return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 }
 
 /**
- * The page and its assets. The package's files are read when first asked for (most gateways never
- * serve the page) and kept; a name off the list is never a path: `asset('../x')` is simply unknown.
+ * The page and its assets, read and compressed once when the gateway starts (`load`), then served
+ * from memory; a name off the list is never a path: `asset('../x')` is simply unknown.
  */
 export class ApiReference {
-  readonly page: ReferenceFile = fileOf(Buffer.from(PAGE_HTML), HTML);
-  private readonly loaded = new Map<string, Promise<ReferenceFile>>();
+  private constructor(
+    readonly page: StaticFile,
+    private readonly assets: ReadonlyMap<string, StaticFile>,
+  ) {}
 
-  constructor(private readonly packageDirectory: string = swaggerUiDistDirectory()) {}
+  static async load(packageDirectory: string = swaggerUiDistDirectory()): Promise<ApiReference> {
+    const assets = await Promise.all(
+      [...ASSETS].map(async ([name, entry]) => {
+        const body = 'text' in entry ? Buffer.from(entry.text) : await readFile(join(packageDirectory, entry.file));
+        return [name, await staticFile(body, entry.contentType)] as const;
+      }),
+    );
+    return new ApiReference(await staticFile(Buffer.from(PAGE_HTML), HTML), new Map(assets));
+  }
 
   /** The asset named `name`, or undefined when the page has no such asset. */
-  asset(name: string): Promise<ReferenceFile> | undefined {
-    const entry = ASSETS.get(name);
-    if (!entry) return undefined;
-    let file = this.loaded.get(name);
-    if (!file) {
-      file =
-        'text' in entry
-          ? Promise.resolve(fileOf(Buffer.from(entry.text), entry.contentType))
-          : readFile(join(this.packageDirectory, entry.file)).then((body) => fileOf(body, entry.contentType));
-      // A failed read is tried again on the next request, not remembered.
-      file.catch(() => this.loaded.delete(name));
-      this.loaded.set(name, file);
-    }
-    return file;
+  asset(name: string): StaticFile | undefined {
+    return this.assets.get(name);
   }
 
   /** The names the page may load, for tests. */

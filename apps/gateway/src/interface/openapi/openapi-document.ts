@@ -188,11 +188,19 @@ const OPERATIONS_PATHS: Json = {
   },
 };
 
+/** The routes `API_DOCS=off` leaves out. */
+const API_DOCS_PATHS: ReadonlySet<string> = new Set(['/asyncapi.json', '/docs']);
+
+export interface OpenApiOptions {
+  /** Whether the gateway serves `/asyncapi.json` and `/docs` (`API_DOCS=public`, the default), so that the document lists them. */
+  readonly apiDocs?: boolean;
+}
+
 /**
  * An OpenAPI 3.1 description of the gateway: every route of every context, the bodies' schemas from
  * the contracts (each a component named by its `title`), and the problem+json shape.
  */
-export function openApiDocument(contexts: readonly ContextDefinition[], version: string): Json {
+export function openApiDocument(contexts: readonly ContextDefinition[], version: string, options: OpenApiOptions = {}): Json {
   const paths: Record<string, Json> = {};
   const bodySchemas: Record<string, unknown> = {};
   for (const route of contexts.flatMap((context) => context.routes)) {
@@ -216,8 +224,15 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
         'Every answer carries `x-correlation-id` (yours when you send a sane one).',
     },
     servers: [{ url: API_BASE_PATH }],
-    tags: [...tags, { name: 'operations', description: 'Health, metrics, this document, the events document and the reference page' }],
-    paths: { ...paths, ...OPERATIONS_PATHS },
+    tags: [
+      ...tags,
+      {
+        name: 'operations',
+        description:
+          options.apiDocs === false ? 'Health, metrics and this document' : 'Health, metrics, this document, the events document and the reference page',
+      },
+    ],
+    paths: { ...paths, ...(options.apiDocs === false ? withoutApiDocs(OPERATIONS_PATHS) : OPERATIONS_PATHS) },
     components: {
       schemas: {
         ...bodySchemas,
@@ -239,3 +254,5 @@ export function openApiDocument(contexts: readonly ContextDefinition[], version:
     },
   };
 }
+
+const withoutApiDocs = (operations: Json): Json => Object.fromEntries(Object.entries(operations).filter(([path]) => !API_DOCS_PATHS.has(path)));
