@@ -10,12 +10,25 @@ import { createLogger } from './logger.js';
 import { MessageContext } from './message-context.js';
 import { startTracing, tracingEnabled, type Tracing } from './tracing.js';
 
+/**
+ * The `OTEL_*` variables of a test, in `process.env` (where the SDK and the exporter read them), over a
+ * blank slate: the shell's do not leak in. Undone after each test.
+ */
+function useEnv(env: Record<string, string> = {}): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith('OTEL_')) vi.stubEnv(name, undefined);
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+}
+
 let started: Tracing | undefined;
-const start = (...args: Parameters<typeof startTracing>) => (started = startTracing(...args));
+const start = (options: Parameters<typeof startTracing>[0], env: Record<string, string> = {}) => {
+  useEnv(env);
+  return (started = startTracing(options));
+};
 afterEach(async () => {
   await started?.shutdown();
   started = undefined;
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 const silent = createLogger('test', { level: 'silent' });
@@ -40,18 +53,19 @@ function registersNothing(): boolean {
 
 describe('startTracing, off', () => {
   it('is off by default and registers nothing: the API stays the no-op proxy', () => {
-    expect(start({ service: 'order', env: {} }).enabled).toBe(false);
+    expect(start({ service: 'order' }).enabled).toBe(false);
     expect(tracingEnabled()).toBe(false);
     expect(registersNothing()).toBe(true);
   });
 
   it('counts an empty variable as unset (compose passes ${VAR:-}), and none or OTEL_SDK_DISABLED keep it off', () => {
-    for (const env of [
+    for (const env of <Array<Record<string, string>>>[
       { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ' ', OTEL_TRACES_EXPORTER: '' },
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' },
       { OTEL_TRACES_EXPORTER: 'console', OTEL_SDK_DISABLED: 'true' },
     ]) {
-      expect(startTracing({ service: 'order', env }).enabled, JSON.stringify(env)).toBe(false);
+      useEnv(env);
+      expect(startTracing({ service: 'order' }).enabled, JSON.stringify(env)).toBe(false);
       expect(registersNothing()).toBe(true);
     }
   });
@@ -64,26 +78,37 @@ describe('startTracing, bad settings', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/],
     [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'not a url' }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http\(s\) URL/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, /OTEL_EXPORTER_OTLP_PROTOCOL.*grpc/],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      /OTEL_EXPORTER_OTLP_PROTOCOL: only OTLP over HTTP with JSON.*'http\/protobuf'/,
+    ],
+    [
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' },
+      /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: only OTLP over HTTP with JSON/,
+    ],
+    [{ OTEL_TRACES_EXPORTER: 'console', OTEL_TRACES_SAMPLER: 'ALWAYS_OFF' }, /OTEL_TRACES_SAMPLER must be one of/],
     [{ OTEL_TRACES_EXPORTER: 'console', OTEL_TRACES_SAMPLER: 'sometimes' }, /OTEL_TRACES_SAMPLER must be one of/],
     [
       { OTEL_TRACES_EXPORTER: 'console', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' },
       /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/,
     ],
   ])('refuses %j with an error naming the variable, and registers nothing', (env, message) => {
-    expect(() => startTracing({ service: 'order', env })).toThrow(message);
+    useEnv(env);
+    expect(() => startTracing({ service: 'order' })).toThrow(message);
     expect(tracingEnabled()).toBe(false);
     expect(registersNothing()).toBe(true);
   });
 
   it('never echoes the credential of an endpoint URL it refuses', () => {
-    expect(() => startTracing({ service: 'order', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cret@collector' } })).toThrow(/^(?!.*s3cret)/);
+    useEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cret@collector/?api-key=k3y' });
+    expect(() => startTracing({ service: 'order' })).toThrow(/^(?!.*(s3cret|k3y))/s);
   });
 });
 
 describe('startTracing, on', () => {
   it('records spans with the service name, W3C propagation and an async context kept across awaits', async () => {
     const recorder = new SpanRecorder();
-    expect(start({ service: 'order', env: {}, exporter: recorder }).enabled).toBe(true);
+    expect(start({ service: 'order', exporter: recorder }).enabled).toBe(true);
     expect(tracingEnabled()).toBe(true);
     const tracer = trace.getTracer('spec');
     await tracer.startActiveSpan('outer', async (outer) => {
@@ -101,38 +126,55 @@ describe('startTracing, on', () => {
 
   it('names the resource after OTEL_SERVICE_NAME when set', () => {
     const recorder = new SpanRecorder();
-    start({ service: 'order', env: { OTEL_SERVICE_NAME: 'order-eu-1' }, exporter: recorder });
+    start({ service: 'order', exporter: recorder }, { OTEL_SERVICE_NAME: 'order-eu-1' });
     trace.getTracer('spec').startSpan('s').end();
     expect(recorder.spans[0]!.resource.attributes['service.name']).toBe('order-eu-1');
   });
 
   it('honours the sampler variables: always_off records nothing', () => {
     const recorder = new SpanRecorder();
-    start({ service: 'order', env: { OTEL_TRACES_SAMPLER: 'always_off' }, exporter: recorder });
+    start({ service: 'order', exporter: recorder }, { OTEL_TRACES_SAMPLER: 'always_off' });
     const span = trace.getTracer('spec').startSpan('s');
     expect(span.isRecording()).toBe(false);
     span.end();
     expect(recorder.spans).toHaveLength(0);
   });
 
-  it('writes each span to the console with OTEL_TRACES_EXPORTER=console', () => {
-    const printed: unknown[] = [];
-    vi.spyOn(console, 'dir').mockImplementation((item: unknown) => void printed.push(item));
-    start({ service: 'order', env: { OTEL_TRACES_EXPORTER: 'console' }, logger: silent });
-    trace.getTracer('spec').startSpan('GET /orders', { kind: SpanKind.SERVER }).end();
-    expect(printed).toEqual([expect.objectContaining({ name: 'GET /orders', kind: SpanKind.SERVER })]);
+  it('writes each span as one JSON line to stderr with OTEL_TRACES_EXPORTER=console, never to stdout (the log’s), off the request path', async () => {
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    });
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const dir = vi.spyOn(console, 'dir');
+    const tracing = start({ service: 'order', logger: silent }, { OTEL_TRACES_EXPORTER: 'console' });
+    trace
+      .getTracer('spec')
+      .startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders' } })
+      .end();
+    expect(written).toEqual([]); // batched: not written as the span ends
+    await tracing.shutdown();
+    stderr.mockRestore();
+    const lines = written.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ span: 'GET /orders', kind: SpanKind.SERVER, service: 'order', attributes: { 'http.route': '/orders' } });
+    expect(stdout).not.toHaveBeenCalled();
+    expect(dir).not.toHaveBeenCalled();
   });
 
   it('refuses a second start while running; after shutdown a new start works and the old one is gone', async () => {
     const first = new SpanRecorder();
-    const tracing = start({ service: 'one', env: {}, exporter: first });
-    expect(() => startTracing({ service: 'two', env: {}, exporter: new SpanRecorder() })).toThrow(/already started/);
+    const tracing = start({ service: 'one', exporter: first }, {});
+    expect(() => startTracing({ service: 'two', exporter: new SpanRecorder() })).toThrow(/already started/);
     await tracing.shutdown();
     await tracing.shutdown(); // once is enough; again is harmless
     expect(tracingEnabled()).toBe(false);
     expect(registersNothing()).toBe(true);
     const second = new SpanRecorder();
-    start({ service: 'two', env: {}, exporter: second });
+    start({ service: 'two', exporter: second }, {});
     trace.getTracer('spec').startSpan('after').end();
     expect(first.spans).toHaveLength(0);
     expect(second.spans.map((span) => [span.name, span.resource.attributes['service.name']])).toEqual([['after', 'two']]);
@@ -186,7 +228,7 @@ describe('startTracing, OTLP over HTTP', () => {
       exports.push({ url: request.url!, body });
       respond(200);
     });
-    const tracing = start({ service: 'order', env: { OTEL_EXPORTER_OTLP_ENDPOINT: `${endpoint}/` }, logger: silent });
+    const tracing = start({ service: 'order', logger: silent }, { OTEL_EXPORTER_OTLP_ENDPOINT: `${endpoint}/` });
     expect(tracing.enabled).toBe(true);
     trace.getTracer('spec').startSpan('POST /orders').end();
     expect(exports).toHaveLength(0); // batched, not sent on the span's end
@@ -197,13 +239,44 @@ describe('startTracing, OTLP over HTTP', () => {
     expect(sent.resourceSpans[0]!.scopeSpans[0]!.spans.map((span) => span.name)).toEqual(['POST /orders']);
   });
 
+  it('sends the headers of OTEL_EXPORTER_OTLP_HEADERS (the exporter reads its settings from the same environment)', async () => {
+    const headers: IncomingMessage['headers'][] = [];
+    const endpoint = await collector((request, _body, respond) => {
+      headers.push(request.headers);
+      respond(200);
+    });
+    const tracing = start({ service: 'order', logger: silent }, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=k3y' });
+    trace.getTracer('spec').startSpan('s').end();
+    await tracing.shutdown();
+    expect(headers.map((sent) => [sent['x-api-key'], sent['content-type']])).toEqual([['k3y', 'application/json']]);
+  });
+
+  it("says where spans go in one 'tracing on' line, without the endpoint's credentials or query", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger('order', { level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const tracing = start(
+      { service: 'order', logger },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://user:s3cret@collector.example/?api-key=k3y',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      },
+    );
+    await tracing.shutdown();
+    expect(lines.find((line) => line['msg'] === 'tracing on')).toMatchObject({
+      otlpEndpoint: 'https://…@collector.example/v1/traces',
+      sampler: 'parentbased_traceidratio 0.25',
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/s3cret|k3y/);
+  });
+
   it('takes OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as the full URL', async () => {
     const urls: string[] = [];
     const endpoint = await collector((request, _body, respond) => {
       urls.push(request.url!);
       respond(200);
     });
-    const tracing = start({ service: 'order', env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/custom/traces` }, logger: silent });
+    const tracing = start({ service: 'order', logger: silent }, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/custom/traces` });
     trace.getTracer('spec').startSpan('s').end();
     await tracing.shutdown();
     expect(urls).toEqual(['/custom/traces']);
@@ -214,7 +287,7 @@ describe('startTracing, OTLP over HTTP', () => {
     const endpoint = await collector(() => void received++);
     const warnings: string[] = [];
     const logger = createLogger('order', { level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
-    const tracing = start({ service: 'order', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, logger, shutdownTimeoutMs: 200 });
+    const tracing = start({ service: 'order', logger, shutdownTimeoutMs: 200 }, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
     trace.getTracer('spec').startSpan('s').end();
     await tracing.shutdown();
     expect(received).toBe(1);
@@ -228,7 +301,7 @@ describe('startTracing, OTLP over HTTP', () => {
     receiver = undefined;
     const warnings: string[] = [];
     const logger = createLogger('order', { level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-    const tracing = start({ service: 'order', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, logger, shutdownTimeoutMs: 500 });
+    const tracing = start({ service: 'order', logger, shutdownTimeoutMs: 500 }, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
     trace.getTracer('spec').startSpan('s').end();
     await tracing.shutdown();
     expect(warnings.length).toBeGreaterThan(0);

@@ -5,7 +5,8 @@ import type * as OtlpHttpExporter from '@opentelemetry/exporter-trace-otlp-http'
 import type * as PgInstrumentationModule from '@opentelemetry/instrumentation-pg';
 import type * as OtelResources from '@opentelemetry/resources';
 import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
-import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
 import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
 import { withDeadline } from '@shop/shared-kernel';
 import { createLogger, type Logger } from './logger.js';
@@ -17,8 +18,6 @@ export type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 export interface TracingOptions {
   /** The resource's `service.name` (`OTEL_SERVICE_NAME` wins). */
   readonly service: string;
-  /** Where the `OTEL_*` variables are read; `process.env` by default. */
-  readonly env?: NodeJS.ProcessEnv;
   /**
    * Tests: every span goes here as it ends (no batching), whatever the variables say about exporters.
    * The sampler variables still apply.
@@ -43,18 +42,18 @@ const DEFAULT_TRACING_SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Longest attribute value kept: a path, a SQL text or a tracestate from outside cannot bloat a span past this. */
 const MAX_SPAN_ATTRIBUTE_LENGTH = 4_096;
 const DIAG_QUIET_MS = 30_000;
-const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';
 
 const EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** The SDK's names, spelt as it reads them (exactly: it falls back to the default, with no error, on anything else). */
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
-type SamplerName = (typeof SAMPLERS)[number];
+/** The only OTLP encoding the built-in exporter speaks. */
+const OTLP_PROTOCOL = 'http/json';
 
 interface TracingConfig {
   readonly serviceName: string;
-  readonly otlpUrl?: string;
+  /** OTLP export on, to the endpoint shown (the exporter reads the variables itself). */
+  readonly otlp: boolean;
   readonly console: boolean;
-  readonly sampler: SamplerName;
-  readonly ratio: number;
 }
 
 const OFF: Tracing = Object.freeze({ enabled: false, shutdown: () => Promise.resolve() });
@@ -70,11 +69,14 @@ let running: Tracing | undefined;
  * manager and the pg instrumentation (query spans inside a trace). Call it before the app is created:
  * TypeORM requires `pg` when a data source is made, and that is when its query method gets wrapped.
  *
- * Throws an error naming the variable when one is invalid, so that a start fails loudly.
+ * The variables are read from `process.env`, by the SDK and the exporter as they document (sampler,
+ * endpoint, headers, timeout, compression, certificates, batch and span limits): this function only
+ * decides on or off and checks the values the SDK would otherwise ignore with a warning, throwing an
+ * error that names the variable, so that a start fails loudly.
  */
 export function startTracing(options: TracingOptions): Tracing {
   if (running) throw new Error('tracing is already started in this process: shut it down before starting it again');
-  const config = tracingConfigFrom(options.service, options.env ?? process.env, options.exporter !== undefined);
+  const config = tracingConfigFrom(options.service, process.env, options.exporter !== undefined);
   if (!config) return OFF;
   // Loaded only when on: the SDK, the exporter and the instrumentation are most of a second of start-up and ~20 MB.
   const load = createRequire(import.meta.url);
@@ -88,18 +90,20 @@ export function startTracing(options: TracingOptions): Tracing {
   if (options.exporter) {
     processors.push(new sdk.SimpleSpanProcessor(options.exporter));
   } else {
-    if (config.otlpUrl) {
+    if (config.otlp) {
       const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttpExporter;
       // Batched, off the request path: a bounded queue (spans beyond it are dropped), and each export
       // bounded by the exporter's timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s), so a collector that is
-      // down or hangs never slows a request.
-      processors.push(new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpUrl })));
+      // down or hangs never slows a request. The exporter reads its endpoint, headers, timeout and
+      // certificates from the environment itself.
+      processors.push(new sdk.BatchSpanProcessor(new OTLPTraceExporter()));
     }
-    if (config.console) processors.push(new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter()));
+    // Batched too, and to stderr as JSON lines: stdout is the log's, one pino JSON line after another.
+    if (config.console) processors.push(new sdk.BatchSpanProcessor(new StderrSpanExporter()));
   }
   const provider = new NodeTracerProvider({
     resource: resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': config.serviceName })),
-    sampler: samplerOf(config, sdk),
+    // No sampler given: the SDK builds it from OTEL_TRACES_SAMPLER / _ARG, checked above.
     spanLimits: { attributeValueLengthLimit: MAX_SPAN_ATTRIBUTE_LENGTH },
     spanProcessors: processors,
   });
@@ -110,7 +114,8 @@ export function startTracing(options: TracingOptions): Tracing {
   const pg = new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true });
   pg.setTracerProvider(provider);
   setTracingEnabled(true);
-  if (!options.exporter) logger.info({ otlpEndpoint: config.otlpUrl && shown(config.otlpUrl), console: config.console, sampler: config.sampler }, 'tracing on');
+  if (!options.exporter)
+    logger.info({ otlpEndpoint: config.otlp ? otlpEndpointShown() : undefined, console: config.console, sampler: samplerShown() }, 'tracing on');
 
   let stopping: Promise<void> | undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_TRACING_SHUTDOWN_TIMEOUT_MS;
@@ -140,14 +145,16 @@ export function startTracing(options: TracingOptions): Tracing {
   return running;
 }
 
+/** The variable as the SDK reads it: unset when empty or blank (compose passes `${VAR:-}`). */
+const read = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+};
+
 /** Whether tracing is on, and how; `undefined` when off. Throws naming the first bad variable. */
 function tracingConfigFrom(service: string, env: NodeJS.ProcessEnv, exporterGiven: boolean): TracingConfig | undefined {
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  if (read('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return undefined;
-  const rawExporters = read('OTEL_TRACES_EXPORTER');
+  if (read(env, 'OTEL_SDK_DISABLED')?.trim().toLowerCase() === 'true') return undefined;
+  const rawExporters = read(env, 'OTEL_TRACES_EXPORTER');
   const exporters = (rawExporters ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())
@@ -158,57 +165,95 @@ function tracingConfigFrom(service: string, env: NodeJS.ProcessEnv, exporterGive
   }
   if (exporters.includes('none') && exporters.length > 1)
     throw new Error(`OTEL_TRACES_EXPORTER cannot combine none with another exporter: '${shown(rawExporters)}'`);
-  const sampler = (read('OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on') as SamplerName;
-  if (!SAMPLERS.includes(sampler)) throw new Error(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}, not '${shown(read('OTEL_TRACES_SAMPLER'))}'`);
-  const ratio = sampler.endsWith('traceidratio') ? ratioOf(read('OTEL_TRACES_SAMPLER_ARG')) : 1;
+  const sampler = read(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler))
+    throw new Error(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}, not '${shown(sampler)}'`);
+  const ratio = read(env, 'OTEL_TRACES_SAMPLER_ARG');
+  if (sampler?.endsWith('traceidratio') && ratio !== undefined && !(Number(ratio) >= 0 && Number(ratio) <= 1))
+    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, not '${shown(ratio)}'`);
 
-  const tracesEndpoint = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  const endpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const tracesEndpoint = read(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const wanted = exporters.length > 0 ? exporters : tracesEndpoint || endpoint ? ['otlp'] : [];
   if (wanted.includes('none') || (wanted.length === 0 && !exporterGiven)) return undefined;
-  let otlpUrl: string | undefined;
-  if (wanted.includes('otlp') && !exporterGiven) {
-    const protocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read('OTEL_EXPORTER_OTLP_PROTOCOL');
-    if (protocol === 'grpc') throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL: only OTLP over HTTP is built in (http/json, port 4318), not grpc`);
-    // The signal's own endpoint is used as it is; the general one gets the traces path appended, as the spec says.
-    otlpUrl = tracesEndpoint
-      ? httpUrlOf('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint)
-      : endpoint
-        ? `${httpUrlOf('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint).replace(/\/+$/, '')}/v1/traces`
-        : DEFAULT_OTLP_TRACES_URL;
+  const otlp = wanted.includes('otlp') && !exporterGiven;
+  if (otlp) {
+    for (const variable of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+      const protocol = read(env, variable);
+      if (protocol !== undefined && protocol.trim() !== OTLP_PROTOCOL)
+        throw new Error(`${variable}: only OTLP over HTTP with JSON is built in (${OTLP_PROTOCOL}, port 4318), not '${shown(protocol)}'`);
+    }
+    if (tracesEndpoint) checkHttpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint);
+    if (endpoint) checkHttpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint);
   }
-  return { serviceName: read('OTEL_SERVICE_NAME') ?? service, otlpUrl, console: wanted.includes('console') && !exporterGiven, sampler, ratio };
+  return { serviceName: read(env, 'OTEL_SERVICE_NAME')?.trim() ?? service, otlp, console: wanted.includes('console') && !exporterGiven };
 }
 
-function ratioOf(raw: string | undefined): number {
-  if (raw === undefined) return 1;
-  const ratio = Number(raw);
-  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, not '${shown(raw)}'`);
-  return ratio;
-}
-
-function httpUrlOf(variable: string, raw: string): string {
+/** The exporter would only warn and send nowhere; a start must fail instead. */
+function checkHttpUrl(variable: string, raw: string): void {
   let url: URL | undefined;
   try {
-    url = new URL(raw);
+    url = new URL(raw.trim());
   } catch {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
     throw new Error(`${variable} must be an http(s) URL such as http://localhost:4318, not '${shown(raw)}'`);
-  return url.href;
 }
 
-/** A variable's value as an error message shows it: short (an endpoint URL may carry a credential in its user info, so never that part). */
-const shown = (raw: string | undefined): string => (raw ?? '').replace(/\/\/[^@/]*@/, '//…@').slice(0, 100);
+/** Where the exporter sends, as the 'tracing on' line shows it (the exporter resolves the same variables the same way). */
+function otlpEndpointShown(): string {
+  const tracesEndpoint = read(process.env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = read(process.env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (tracesEndpoint) return shown(tracesEndpoint.trim());
+  if (endpoint) return `${shown(endpoint.trim()).replace(/\/+$/, '')}/v1/traces`;
+  return 'http://localhost:4318/v1/traces';
+}
 
-function samplerOf(config: TracingConfig, sdk: typeof SdkTraceBase): Sampler {
-  const root = config.sampler.endsWith('always_off')
-    ? new sdk.AlwaysOffSampler()
-    : config.sampler.endsWith('traceidratio')
-      ? new sdk.TraceIdRatioBasedSampler(config.ratio)
-      : new sdk.AlwaysOnSampler();
-  return config.sampler.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
+const samplerShown = (): string => {
+  const sampler = read(process.env, 'OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
+  const ratio = read(process.env, 'OTEL_TRACES_SAMPLER_ARG');
+  return sampler.endsWith('traceidratio') ? `${sampler} ${ratio ?? 1}` : sampler;
+};
+
+/**
+ * A variable's value as a message shows it: short, and without what may be a credential: an endpoint
+ * URL's user info, and its query and fragment (some vendors take `?api-key=` there).
+ */
+const shown = (raw: string | undefined): string =>
+  (raw ?? '')
+    .replace(/\/\/[^@/?#]*@/, '//…@')
+    .replace(/[?#].*$/s, '')
+    .slice(0, 100);
+
+/**
+ * `OTEL_TRACES_EXPORTER=console`: each span as one JSON line on stderr (stdout carries the log's JSON
+ * lines, which a span dump in between would break for log shippers).
+ */
+class StderrSpanExporter implements SpanExporter {
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    const lines = spans.map((span) => {
+      const { traceId, spanId } = span.spanContext();
+      return JSON.stringify({
+        span: span.name,
+        traceId,
+        spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+        kind: span.kind,
+        service: span.resource.attributes['service.name'],
+        startTime: span.startTime,
+        durationMs: span.duration[0] * 1_000 + span.duration[1] / 1_000_000,
+        status: span.status,
+        attributes: span.attributes,
+        links: span.links.length > 0 ? span.links.map((link) => link.context) : undefined,
+      });
+    });
+    process.stderr.write(`${lines.join('\n')}\n`, () => done({ code: 0 })); // ExportResultCode.SUCCESS
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /**

@@ -39,12 +39,13 @@ export interface RecordedSpans {
 }
 
 /**
- * Turns tracing on for a test with every span kept in memory as it ends. `env` holds the `OTEL_*`
- * variables the test wants (none by default: the shell's do not leak in).
+ * Turns tracing on for a test with every span kept in memory as it ends. The sampler comes from
+ * `OTEL_TRACES_SAMPLER` as in production (unset: every span recorded); a test that wants another
+ * stubs it (`vi.stubEnv`) first.
  */
-export function recordSpans(service = 'test', env: NodeJS.ProcessEnv = {}): RecordedSpans {
+export function recordSpans(service = 'test'): RecordedSpans {
   const recorder = new SpanRecorder();
-  const tracing = startTracing({ service, env, exporter: recorder });
+  const tracing = startTracing({ service, exporter: recorder });
   return {
     tracing,
     get spans() {
