@@ -117,7 +117,7 @@ export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = 
     [databaseUrlVariable]: url({ default: undefined, desc: `PostgreSQL database of the ${service} service` }),
     SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the embedded SQLite files' }),
     INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services (≥ 32 bytes)' }),
-    METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /metrics asks for; unset: /metrics is not served' }),
+    ...metricsTokenSpec(),
     ...messagingSpec(),
     DB_POOL_SIZE: positiveInt({ default: DEFAULT_POOL_SIZE, desc: 'PostgreSQL connections of the service' }),
     DB_CONNECT_TIMEOUT_MS: positiveInt({ default: defaultDatabaseTimeouts.connectTimeoutMs, desc: 'PostgreSQL connect and pool wait deadline' }),
@@ -180,6 +180,15 @@ export function serviceRuntimeFromEnv(service: string, env: NodeJS.ProcessEnv = 
     logger,
   };
 }
+
+/**
+ * `METRICS_TOKEN`, the one bearer token every metrics endpoint asks for (a service's `/metrics`, the
+ * gateway's `/api/v1/metrics`; unset or empty: none is served), read the same way by each app's own
+ * process, the gateway and the embedded platform: `loadConfig({ ...metricsTokenSpec(), … })`.
+ */
+export const metricsTokenSpec = () => ({
+  METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token the metrics endpoint asks for; unset: metrics are not served' }),
+});
 
 /** The messaging variables, shared by a service's own process and the embedded platform. */
 const messagingSpec = () => ({

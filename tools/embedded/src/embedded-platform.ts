@@ -1,9 +1,9 @@
 import { CONTEXTS } from '@shop/contracts';
 import { gatewayConfigFromEnv, serviceUrlVariable, startGateway } from '@shop/gateway';
 import {
-  bearerToken,
   loadConfig,
   messagingSettingsFromEnv,
+  metricsTokenSpec,
   startContextService,
   type ContextService,
   type RunningService,
@@ -45,10 +45,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions): P
   // The same messaging variables as a service's own process (HANDLER_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, …), validated before anything starts.
   const messaging = messagingSettingsFromEnv(options.env);
   // One METRICS_TOKEN for the gateway's /api/v1/metrics and every context's /metrics, as compose gives each process the same one.
-  const { METRICS_TOKEN: metricsToken } = loadConfig(
-    { METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /metrics asks for; unset: metrics are not served' }) },
-    options.env,
-  );
+  const { METRICS_TOKEN: metricsToken } = loadConfig(metricsTokenSpec(), options.env);
   // Held until every context consumes (each declares the platform's subscription manifest as it
   // starts): consumers start before any relay publishes, and on close publishing stops before any
   // consumer does.

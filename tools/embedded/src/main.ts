@@ -1,30 +1,31 @@
-import { closeOnSignals, withTracingShutdown } from '@shop/runtime';
-import { createLogger, startTracing, type Tracing } from '@shop/observability';
+import { listenPort, loadConfig, runServiceProcess, str } from '@shop/runtime';
+import { createLogger } from '@shop/observability';
 import { startEmbeddedPlatform } from './embedded-platform.js';
 
-// `npm start`: the whole platform in one process on the embedded defaults.
-const logger = createLogger('embedded');
-const dataDir = process.env['SHOP_DATA_DIR'] ?? './data';
-let tracing: Tracing | undefined;
-try {
-  // Once for the whole process (every span says which service made it in `shop.service`), before any
-  // context opens its database.
-  tracing = startTracing({ service: 'shop' });
-  const platform = await startEmbeddedPlatform({
-    dataDir,
-    port: Number(process.env['PORT'] ?? 3000),
-    host: process.env['HOST'] ?? '127.0.0.1',
-    env: process.env,
-    logger,
-  });
-  closeOnSignals(withTracingShutdown(platform, tracing), logger);
-  logger.info(
-    { dataDir, services: platform.services.map((s) => s.service) },
-    `shop platform (embedded) ready: ${platform.apiUrl} — try GET ${platform.apiUrl}/health`,
-  );
-} catch (error) {
-  logger.error({ err: error }, 'the embedded platform could not start');
-  console.error(error instanceof Error ? error.message : error);
-  await tracing?.shutdown();
-  process.exit(1);
-}
+// `npm start`: the whole platform in one process on the embedded defaults, run as every app is
+// (configuration problems listed together, tracing started once as 'shop' before any context opens
+// its database and stopped after the platform, clean stop on SIGINT / SIGTERM).
+await runServiceProcess(
+  'shop',
+  {
+    config: () =>
+      loadConfig(
+        {
+          PORT: listenPort({ default: 3000, desc: "port of the platform's gateway" }),
+          HOST: str({ default: '127.0.0.1', desc: 'interface to listen on' }),
+          SHOP_DATA_DIR: str({ default: './data', desc: 'folder of the SQLite files and the generated development secrets' }),
+        },
+        process.env,
+      ),
+  },
+  async ({ config }) => {
+    const logger = createLogger('embedded');
+    const platform = await startEmbeddedPlatform({ dataDir: config.SHOP_DATA_DIR, port: config.PORT as number, host: config.HOST, env: process.env, logger });
+    const gateway = platform.services.find((service) => service.service === 'gateway')!;
+    logger.info(
+      { dataDir: config.SHOP_DATA_DIR, services: platform.services.map((s) => s.service) },
+      `shop platform (embedded) ready: ${platform.apiUrl} — try GET ${platform.apiUrl}/health`,
+    );
+    return { service: 'shop', url: platform.apiUrl, boundAddress: gateway.boundAddress, close: () => platform.close() };
+  },
+);
