@@ -11,4 +11,5 @@ export * from './awaited-events.js';
 export * from './published-language.js';
 export * from './subscriptions.js';
 export * from './saga-retry.js';
+export * from './event-routing.js';
 export * from './asyncapi/index.js';

@@ -15,7 +15,8 @@ export class ContractViolationError extends DomainError {
   }
 }
 
-const envelopeSchema = {
+/** The envelope every event travels in (its AMQP form: `EVENT_HEADERS`), as JSON Schema. */
+export const eventEnvelopeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'type', 'occurredAt', 'source', 'aggregateId', 'correlationId', 'causationId', 'payload'],
@@ -32,7 +33,7 @@ const envelopeSchema = {
   },
 } as const;
 
-const envelopeShape = schemaCheck(envelopeSchema);
+const envelopeShape = schemaCheck(eventEnvelopeSchema);
 
 /**
  * Checks event payloads on publish and on receive against the contracts of their types (each schema

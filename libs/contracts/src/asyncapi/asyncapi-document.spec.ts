@@ -4,11 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defineContext, type ContextDefinition } from '../context.js';
 import { CONTEXTS } from '../contexts.js';
 import { defineEvent } from '../envelope.js';
+import { EVENTS_EXCHANGE, EVENT_HEADERS, deadLetterQueueNameOf, retryQueueNameOf } from '../event-routing.js';
 import { publishedLanguage } from '../published-language.js';
-import { consumersOf, subscriptions } from '../subscriptions.js';
+import { eventEnvelopeSchema } from '../schema-registry.js';
+import { consumersOf, retryDelaysOf, subscriptions } from '../subscriptions.js';
 import { UserRegisteredV1 } from '../user/user.events.js';
 import { userContext } from '../user/user.context.js';
-import { ASYNCAPI_EVENTS_EXCHANGE, asyncApiDocument } from './asyncapi-document.js';
+import { asyncApiDocument } from './asyncapi-document.js';
 
 /** Parses the document as the gateway serves it (JSON text); fails listing every error-severity diagnostic. */
 async function parsed(document: object): Promise<AsyncAPIDocumentInterface> {
@@ -23,12 +25,17 @@ async function parsed(document: object): Promise<AsyncAPIDocumentInterface> {
 const describeDiagnostics = (diagnostics: readonly Diagnostic[]): string =>
   diagnostics.map((diagnostic) => `  ${diagnostic.code} at /${diagnostic.path.join('/')}: ${diagnostic.message}`).join('\n');
 
-/** Who sends and who receives each event type, read from the parsed document's operations. */
+/** The channels of the exchange, by routing key (the others are retry and dead-letter queues). */
+const isRoutingKey = (channel: { bindings(): { get(name: string): { value(): unknown } | undefined } }): boolean =>
+  (channel.bindings().get('amqp')?.value() as { is?: string } | undefined)?.is === 'routingKey';
+
+/** Who sends and who receives each event type, read from the parsed document's operations on the exchange. */
 function rolesOf(model: AsyncAPIDocumentInterface): Map<string, { senders: string[]; receivers: string[] }> {
   const roles = new Map<string, { senders: string[]; receivers: string[] }>();
   for (const operation of model.operations().all()) {
     const [channel, ...others] = operation.channels().all();
     expect(others).toEqual([]);
+    if (!isRoutingKey(channel!)) continue;
     const type = channel!.address()!;
     const service = operation.extensions().get('x-shop-service')?.value<string>();
     expect(service, operation.id()).toBeTypeOf('string');
@@ -67,6 +74,7 @@ describe('the AsyncAPI document', () => {
       model
         .channels()
         .all()
+        .filter(isRoutingKey)
         .map((channel) => channel.address()),
     ).toEqual(publishedLanguage.map((event) => event.type));
     for (const event of publishedLanguage) {
@@ -74,7 +82,7 @@ describe('the AsyncAPI document', () => {
         .channels()
         .all()
         .find((candidate) => candidate.address() === event.type)!;
-      expect(channel.bindings().get('amqp')?.value()).toMatchObject({ is: 'routingKey', exchange: { name: ASYNCAPI_EVENTS_EXCHANGE, type: 'topic' } });
+      expect(channel.bindings().get('amqp')?.value()).toMatchObject({ is: 'routingKey', exchange: { name: EVENTS_EXCHANGE, type: 'topic', vhost: '/' } });
       const messages = channel.messages().all();
       expect(messages).toHaveLength(1);
       const message = messages[0]!;
@@ -86,7 +94,7 @@ describe('the AsyncAPI document', () => {
         expect.arrayContaining(['source', 'aggregateId', 'correlationId', 'causationId', 'occurredAt', 'sequence', 'traceparent', 'tracestate']),
       );
     }
-    expect(ASYNCAPI_EVENTS_EXCHANGE).toBe('shop.events');
+    expect(EVENTS_EXCHANGE).toBe('shop.events');
   });
 
   it("has each event sent by the context that publishes it and received by each of the manifest's subscribers, on its queue", () => {
@@ -114,9 +122,58 @@ describe('the AsyncAPI document', () => {
     expect(headers.properties['traceparent']?.pattern).toBeDefined();
     expect(new RegExp(headers.properties['traceparent']!.pattern!).test('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(true);
     expect(new RegExp(headers.properties['traceparent']!.pattern!).test('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7')).toBe(false);
+    // Only version 00 is written.
+    expect(new RegExp(headers.properties['traceparent']!.pattern!).test('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(false);
     expect(headers.properties['tracestate']?.maxLength).toBe(512);
     expect(headers.required).not.toContain('traceparent');
     expect(headers.required).not.toContain('tracestate');
+  });
+
+  it('describes every header a message may carry, from the one list messaging writes: the envelope fields with the envelope schema, replays included', () => {
+    const headers = document.components.schemas['EventHeaders'] as { properties: Record<string, Record<string, unknown>>; required: string[] };
+    expect(Object.keys(headers.properties).sort()).toEqual(Object.values(EVENT_HEADERS).sort());
+    expect(headers.properties['shop-replayed-at']).toMatchObject({ type: 'string', format: 'date-time' });
+    for (const field of ['source', 'aggregateId', 'correlationId', 'occurredAt', 'sequence'] as const) {
+      const { description, ...schema } = headers.properties[field]!;
+      expect(schema, field).toEqual(eventEnvelopeSchema.properties[field]);
+      expect(description, field).toMatch(/\S/);
+    }
+    // A null causation id is not sent: as a header it is a string when there.
+    expect(headers.properties['causationId']).toMatchObject({ type: 'string', maxLength: 200 });
+    expect(headers.required.sort()).toEqual(['aggregateId', 'correlationId', 'occurredAt', 'source']);
+  });
+
+  it("describes each subscriber's retry queues and dead-letter queue as queue channels, holding its events, with the send that moves a failed delivery there", () => {
+    for (const { service, eventTypes } of subscriptions) {
+      const queues = [...new Set(retryDelaysOf(subscriptions, service))].map((delayMs) => retryQueueNameOf(service, delayMs));
+      for (const queue of [...queues, deadLetterQueueNameOf(service)]) {
+        const channel = model.channels().get(queue);
+        expect(channel, queue).toBeDefined();
+        expect(channel!.address(), queue).toBe(queue);
+        expect(channel!.bindings().get('amqp')?.value(), queue).toMatchObject({ is: 'queue', queue: { name: queue, durable: true, vhost: '/' } });
+        expect(
+          channel!
+            .messages()
+            .all()
+            .map((message) => message.name())
+            .sort(),
+          queue,
+        ).toEqual([...eventTypes].sort());
+        const senders = channel!.operations().all();
+        expect(
+          senders.map((operation) => [operation.action(), operation.extensions().get('x-shop-service')?.value()]),
+          queue,
+        ).toEqual([['send', service]]);
+      }
+    }
+  });
+
+  it('names the virtual host it is given, on every exchange and queue binding', () => {
+    const elsewhere = asyncApiDocument({ vhost: 'shop-staging' });
+    const bindings = Object.values(elsewhere.channels).map((channel) => channel.bindings.amqp as { exchange?: { vhost: string }; queue?: { vhost: string } });
+    expect(bindings.length).toBeGreaterThan(publishedLanguage.length);
+    for (const binding of bindings) expect((binding.exchange ?? binding.queue)!.vhost).toBe('shop-staging');
+    expect(elsewhere.servers['rabbitmq']!['description']).toContain('`shop-staging`');
   });
 
   it("documents a new context's events and subscriptions from its definition alone, an awaited event with receivers and no sender", async () => {
@@ -136,7 +193,8 @@ describe('the AsyncAPI document', () => {
       'shipping.shipped.v1': { senders: ['shipping'], receivers: [] },
       'stock.counted.v1': { senders: [], receivers: ['shipping'] },
     });
-    expect(custom.channels['shipping.shipped.v1']?.description).toContain('bound to the queues none');
+    expect(custom.channels['shipping.shipped.v1']?.description).toMatch(/not bound to any queue\.$/);
+    expect(custom.components.messages['shipping.shipped.v1']?.summary).toBe('Published by the `shipping` service; no service receives it yet.');
     expect(custom.operations['shipping.send.shipping.shipped.v1']?.action).toBe('send');
     expect(custom.operations['shipping.receive.stock.counted.v1']?.['x-shop-retry-delays-ms']).toEqual([10, 20]);
     expect(custom.info.tags.map((tag) => tag['name'])).toEqual(['user', 'shipping']);

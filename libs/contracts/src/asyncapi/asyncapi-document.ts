@@ -2,13 +2,15 @@ import { AWAITED_EVENTS, producerOf } from '../awaited-events.js';
 import type { ContextDefinition } from '../context.js';
 import { CONTEXTS } from '../contexts.js';
 import type { EventContract } from '../envelope.js';
-import { consumersOf, retryDelaysOf, subscriptionsOf } from '../subscriptions.js';
+import { EVENTS_EXCHANGE, EVENT_HEADERS, deadLetterQueueNameOf, queueNameOf, retryQueueNameOf } from '../event-routing.js';
+import { eventEnvelopeSchema } from '../schema-registry.js';
+import { consumersOf, retryDelaysOf, subscriptionsOf, type SubscriptionManifest } from '../subscriptions.js';
 
-/**
- * The topic exchange every service publishes to, the routing key being the event type. The same name
- * as `@shop/messaging`'s `EVENTS_EXCHANGE` (contracts cannot import messaging, which builds on them).
- */
-export const ASYNCAPI_EVENTS_EXCHANGE = 'shop.events';
+/** @deprecated `EVENTS_EXCHANGE`: kept until messaging's guard spec stops importing it. */
+export const ASYNCAPI_EVENTS_EXCHANGE = EVENTS_EXCHANGE;
+
+/** The virtual host the document names when it is given none: RabbitMQ's default, the one `AMQP_URL` names unless it ends in another. */
+export const DEFAULT_VHOST = '/';
 
 const AMQP_BINDING_VERSION = '0.3.0';
 const HEADERS_SCHEMA = 'EventHeaders';
@@ -36,7 +38,7 @@ export interface AsyncApiOperation {
   readonly bindings: { readonly amqp: Json };
   /** The service that sends or receives: one document describes every service of the platform. */
   readonly 'x-shop-service': string;
-  /** A receiver's queue (`<service>.events`), bound to the channel's routing key. */
+  /** A receiver's queue (`<service>.events`), bound to the channel's routing key; or the queue a retry or dead-letter operation moves to. */
   readonly 'x-shop-queue'?: string;
   /** A receiver's retry delays before its dead-letter queue. */
   readonly 'x-shop-retry-delays-ms'?: readonly number[];
@@ -75,53 +77,68 @@ export interface AsyncApiOptions {
   readonly awaited?: readonly EventContract[];
   /** The document's `info.version`. */
   readonly version?: string;
+  /** The RabbitMQ virtual host of `AMQP_URL`; `DEFAULT_VHOST` (`/`) by default. */
+  readonly vhost?: string;
 }
 
+type HeaderKey = keyof typeof EVENT_HEADERS;
+
+/** The envelope's fields that travel as headers; their schemas are the envelope's own. */
+const ENVELOPE_HEADER_FIELDS = ['source', 'aggregateId', 'correlationId', 'causationId', 'occurredAt', 'sequence'] as const satisfies readonly (HeaderKey &
+  keyof typeof eventEnvelopeSchema.properties)[];
+
+/** What each header says, and when it is there. */
+const HEADER_DESCRIPTIONS: Readonly<Record<HeaderKey, string>> = {
+  source: 'The service that produced the event',
+  aggregateId: 'The aggregate the event is about',
+  correlationId: 'The id of the request that started the chain (also the AMQP `correlationId` property)',
+  causationId: 'The id of the message or request that directly caused this one; absent for none',
+  occurredAt: 'When the event happened',
+  sequence: "1, 2, 3, … for the events of one aggregate, in its producer's outbox order; absent on older messages",
+  traceparent:
+    'W3C trace context of the publish span (https://www.w3.org/TR/trace-context/#traceparent-header); present only when the producer traces. A malformed one is ignored.',
+  tracestate: 'W3C trace state that goes with `traceparent`, when there is one',
+  attempt: 'On a redelivery from a retry queue: the attempt number (1 is the first delivery; 1 again after a replay)',
+  originalRoutingKey: 'On a redelivery from a retry queue: the routing key the event was first published with',
+  error: "On a dead letter: the last error's message (cut at 4000 characters)",
+  attempts: 'On a dead letter: the attempts made',
+  failedAt: 'On a dead letter: when the service gave up on it',
+  service: 'On a dead letter: the service that gave up on it',
+  replayedAt: 'On a dead letter sent back to its queue (`npm run dlq -- replay`): when; its failure headers are removed then',
+};
+
+/** The headers that are not envelope fields: the trace context and the consumer's retry, dead-letter and replay marks. */
+const OTHER_HEADER_SCHEMAS: Readonly<Record<Exclude<HeaderKey, (typeof ENVELOPE_HEADER_FIELDS)[number]>, Json>> = {
+  // What the producer writes: a version-00 traceparent; a longer tracestate than the outbox column's 512 is never sent.
+  traceparent: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+  tracestate: { type: 'string', maxLength: 512 },
+  attempt: { type: 'integer', minimum: 1 },
+  originalRoutingKey: { type: 'string' },
+  error: { type: 'string' },
+  attempts: { type: 'integer', minimum: 1 },
+  failedAt: { type: 'string', format: 'date-time' },
+  service: { type: 'string' },
+  replayedAt: { type: 'string', format: 'date-time' },
+};
+
 /**
- * The AMQP headers of every event (`@shop/messaging`'s `publishOptionsOf`). The envelope's `id`, `type`
- * and `correlationId` travel as the AMQP properties `messageId`, `type` and `correlationId` besides.
+ * Every header a message of these channels may carry (`EVENT_HEADERS`), each with its schema: the envelope
+ * fields' from the envelope schema (a null causation id is simply absent), the others' above.
  */
-const EVENT_HEADERS_SCHEMA = {
-  type: 'object',
-  required: ['source', 'aggregateId', 'correlationId', 'occurredAt'],
-  properties: {
-    source: { type: 'string', minLength: 1, maxLength: 100, description: 'The service that produced the event' },
-    aggregateId: { type: 'string', minLength: 1, maxLength: 200, description: 'The aggregate the event is about' },
-    correlationId: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      description: 'The id of the request that started the chain (also the AMQP `correlationId` property)',
-    },
-    causationId: { type: 'string', maxLength: 200, description: 'The id of the message or request that directly caused this one; absent for none' },
-    occurredAt: { type: 'string', format: 'date-time', description: 'When the event happened' },
-    sequence: {
-      type: 'integer',
-      minimum: 1,
-      description: "1, 2, 3, … for the events of one aggregate, in its producer's outbox order; absent on older messages",
-    },
-    traceparent: {
-      type: 'string',
-      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
-      description:
-        'W3C trace context of the publish span (https://www.w3.org/TR/trace-context/#traceparent-header); present only when the producer traces. A malformed one is ignored.',
-    },
-    tracestate: {
-      type: 'string',
-      maxLength: 512,
-      description: 'W3C trace state that goes with `traceparent`, when there is one',
-    },
-    'shop-attempt': {
-      type: 'integer',
-      minimum: 1,
-      description: 'On a redelivery from a retry queue: the attempt number (1 is the first delivery)',
-    },
-    'shop-original-routing-key': {
-      type: 'string',
-      description: 'On a redelivery from a retry queue: the routing key the event was first published with',
-    },
-  },
-} as const;
+function eventHeadersSchema(): Json {
+  const envelope = eventEnvelopeSchema;
+  const properties: Record<string, Json> = {};
+  for (const key of Object.keys(EVENT_HEADERS) as HeaderKey[]) {
+    const own: Json = (ENVELOPE_HEADER_FIELDS as readonly string[]).includes(key)
+      ? { ...envelope.properties[key as (typeof ENVELOPE_HEADER_FIELDS)[number]] }
+      : { ...OTHER_HEADER_SCHEMAS[key as keyof typeof OTHER_HEADER_SCHEMAS] };
+    if (Array.isArray(own['type'])) own['type'] = (own['type'] as string[]).find((type) => type !== 'null');
+    properties[EVENT_HEADERS[key]] = { ...own, description: HEADER_DESCRIPTIONS[key] };
+  }
+  const nullable = (field: string) => JSON.stringify(envelope.properties[field as keyof typeof envelope.properties]).includes('"null"');
+  const required = ENVELOPE_HEADER_FIELDS.filter((field) => (envelope.required as readonly string[]).includes(field) && !nullable(field));
+  return { type: 'object', required: required.map((field) => EVENT_HEADERS[field]), properties };
+}
 
 const ref = (path: string): Ref => ({ $ref: `#/${path}` });
 
@@ -132,9 +149,20 @@ const titleOf = (type: string): string => {
   return `${context} ${rest.join(' ').replaceAll('-', ' ')} (${version})`;
 };
 
-const queueOf = (service: string): string => `${service}.events`;
+const listOf = (names: readonly string[]): string => names.map((name) => `\`${name}\``).join(', ');
 
-const listOf = (names: readonly string[]): string => (names.length === 0 ? 'none' : names.map((name) => `\`${name}\``).join(', '));
+/** A channel whose address is a queue (`is: queue`), holding the given messages. */
+function queueChannel(queue: string, title: string, description: string, messages: Record<string, Ref>, vhost: string): AsyncApiChannel {
+  return {
+    address: queue,
+    title,
+    description,
+    messages,
+    bindings: {
+      amqp: { is: 'queue', queue: { name: queue, durable: true, exclusive: false, autoDelete: false, vhost }, bindingVersion: AMQP_BINDING_VERSION },
+    },
+  };
+}
 
 /**
  * The platform's events as an AsyncAPI 3.0.0 document, from the contracts: a channel per event type (the
@@ -153,7 +181,8 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
 
   const channels: Record<string, AsyncApiChannel> = {};
   const operations: Record<string, AsyncApiOperation> = {};
-  const schemas: Record<string, unknown> = { [HEADERS_SCHEMA]: EVENT_HEADERS_SCHEMA };
+  const schemas: Record<string, unknown> = { [HEADERS_SCHEMA]: eventHeadersSchema() };
+  const vhost = options.vhost ?? DEFAULT_VHOST;
   const messages: Record<string, AsyncApiMessage> = {};
   for (const { event, publisher } of events) {
     const { type } = event;
@@ -165,7 +194,7 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
     messages[type] = {
       name: type,
       title: titleOf(type),
-      summary: `${producedBy}; received by ${listOf(subscribers)}.`,
+      summary: `${producedBy}; ${subscribers.length === 0 ? 'no service receives it yet' : `received by ${listOf(subscribers)}`}.`,
       contentType: 'application/json',
       headers: ref(`components/schemas/${HEADERS_SCHEMA}`),
       payload: ref(`components/schemas/${type}`),
@@ -175,12 +204,14 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
     channels[type] = {
       address: type,
       title: titleOf(type),
-      description: `Routing key \`${type}\` on the topic exchange \`${ASYNCAPI_EVENTS_EXCHANGE}\`. ${producedBy}; bound to the queues ${listOf(subscribers.map(queueOf))}.`,
+      description:
+        `Routing key \`${type}\` on the topic exchange \`${EVENTS_EXCHANGE}\`. ${producedBy}; ` +
+        (subscribers.length === 0 ? 'not bound to any queue.' : `bound to the queues ${listOf(subscribers.map(queueNameOf))}.`),
       messages: { [type]: ref(`components/messages/${type}`) },
       bindings: {
         amqp: {
           is: 'routingKey',
-          exchange: { name: ASYNCAPI_EVENTS_EXCHANGE, type: 'topic', durable: true, autoDelete: false, vhost: '/' },
+          exchange: { name: EVENTS_EXCHANGE, type: 'topic', durable: true, autoDelete: false, vhost },
           bindingVersion: AMQP_BINDING_VERSION,
         },
       },
@@ -206,18 +237,20 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
         channel: channelRef,
         messages: [messageRef],
         title: `${subscriber} receives ${type}`,
-        summary: `The \`${subscriber}\` service consumes ${type} from its queue \`${queueOf(subscriber)}\``,
+        summary: `The \`${subscriber}\` service consumes ${type} from its queue \`${queueNameOf(subscriber)}\``,
         description:
           `Handled once per message id (an inbox deduplicates redeliveries). A failed handling is retried after ${retryDelaysMs.map((ms) => `${ms} ms`).join(', ')} ` +
-          `(queues \`${queueOf(subscriber)}.retry.<ms>\`), then dead-lettered to \`${queueOf(subscriber)}.dlq\` (\`npm run dlq\`); a message that does not match its schema is dead-lettered at once.`,
+          `(queues ${listOf(retryDelaysMs.map((ms) => retryQueueNameOf(subscriber, ms)))}), then dead-lettered to \`${deadLetterQueueNameOf(subscriber)}\` (\`npm run dlq\`); ` +
+          'a message that does not match its schema is dead-lettered at once.',
         tags: [{ name: subscriber }],
         bindings: { amqp: { ack: true, bindingVersion: AMQP_BINDING_VERSION } },
         'x-shop-service': subscriber,
-        'x-shop-queue': queueOf(subscriber),
+        'x-shop-queue': queueNameOf(subscriber),
         'x-shop-retry-delays-ms': retryDelaysMs,
       };
     }
   }
+  addRetryAndDeadLetterQueues(manifest, channels, operations, vhost);
 
   return {
     asyncapi: '3.0.0',
@@ -225,10 +258,11 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
       title: 'Shop platform events',
       version: options.version ?? '1.0.0',
       description:
-        `The integration events between the shop platform's services, on the RabbitMQ topic exchange \`${ASYNCAPI_EVENTS_EXCHANGE}\` (routing key = event type). ` +
+        `The integration events between the shop platform's services, on the RabbitMQ topic exchange \`${EVENTS_EXCHANGE}\` (routing key = event type). ` +
         'Each message is an event envelope: the body is the JSON payload; the AMQP properties carry `messageId` (the event id, unique: consumers deduplicate on it), ' +
         '`type` (the event type), `correlationId`, `timestamp` and `contentType` `application/json`; the headers carry the rest of the envelope and, when tracing is on, ' +
-        'the W3C `traceparent`/`tracestate` of the publish. Each consuming service reads its own queue `<service>.events`. ' +
+        'the W3C `traceparent`/`tracestate` of the publish. Each consuming service reads its own queue `<service>.events`; ' +
+        'its retry queues `<service>.events.retry.<ms>` and its dead-letter queue `<service>.events.dlq` are channels here too. ' +
         'In the embedded run mode the same envelopes travel through an in-memory transport instead of the broker.',
       tags: contexts.map((context) => ({ name: context.name, description: `The ${context.name} service` })),
     },
@@ -238,7 +272,9 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
         host: 'localhost:5672',
         protocol: 'amqp',
         protocolVersion: '0.9.1',
-        description: 'The broker of `AMQP_URL` (`npm run start:services` uses amqp://guest:guest@127.0.0.1:5672; docker compose, `rabbitmq:5672`)',
+        description:
+          'The broker of `AMQP_URL` (`npm run start:services` uses amqp://guest:guest@127.0.0.1:5672; docker compose, `rabbitmq:5672`). ' +
+          `The exchange and queues are in its virtual host \`${vhost}\` (the one \`AMQP_URL\` names; \`/\` when it names none).`,
       },
     },
     channels,
@@ -254,4 +290,67 @@ export function asyncApiDocument(options: AsyncApiOptions = {}): AsyncApiDocumen
       },
     },
   };
+}
+
+/**
+ * Each subscriber's retry queues and dead-letter queue, as channels (`is: queue`) holding the events it
+ * subscribes to, with the `send` by which its consumer moves a failed delivery there. They are reached
+ * through the default exchange (routing key = queue name), never through `shop.events`.
+ */
+function addRetryAndDeadLetterQueues(
+  manifest: SubscriptionManifest,
+  channels: Record<string, AsyncApiChannel>,
+  operations: Record<string, AsyncApiOperation>,
+  vhost: string,
+): void {
+  for (const { service, eventTypes } of manifest) {
+    const queue = queueNameOf(service);
+    const messagesOf = (channel: string) => ({
+      channel: Object.fromEntries(eventTypes.map((type) => [type, ref(`components/messages/${type}`)])),
+      refs: eventTypes.map((type) => ref(`channels/${channel}/messages/${type}`)),
+    });
+    const moved = (channel: string, title: string, summary: string, description: string): AsyncApiOperation => ({
+      action: 'send',
+      channel: ref(`channels/${channel}`),
+      messages: messagesOf(channel).refs,
+      title,
+      summary,
+      description,
+      tags: [{ name: service }],
+      bindings: { amqp: { deliveryMode: 2, mandatory: true, bindingVersion: AMQP_BINDING_VERSION } },
+      'x-shop-service': service,
+      'x-shop-queue': channels[channel]!.address,
+    });
+    for (const delayMs of new Set(retryDelaysOf(manifest, service))) {
+      const retryQueue = retryQueueNameOf(service, delayMs);
+      channels[retryQueue] = queueChannel(
+        retryQueue,
+        `${service}: retry after ${delayMs} ms`,
+        `Holds a delivery of \`${queue}\` whose handling failed for ${delayMs} ms (per-queue message TTL), then the broker dead-letters it back to \`${queue}\`.`,
+        messagesOf(retryQueue).channel,
+        vhost,
+      );
+      operations[`${service}.retry.${delayMs}`] = moved(
+        retryQueue,
+        `${service} retries after ${delayMs} ms`,
+        `The \`${service}\` service sends a failed delivery to wait ${delayMs} ms before its next attempt`,
+        `A copy of the message with \`${EVENT_HEADERS.attempt}\` (the next attempt) and \`${EVENT_HEADERS.originalRoutingKey}\`, then the original is acked.`,
+      );
+    }
+    const deadLetters = deadLetterQueueNameOf(service);
+    channels[deadLetters] = queueChannel(
+      deadLetters,
+      `${service}: dead letters`,
+      `What \`${service}\` gave up on: deliveries that failed every retry or did not match their contract, and those the broker itself dead-lettered after too many redeliveries (with its \`x-death\` header). ` +
+        `They stay until \`npm run dlq -- replay ${service}\` sends them back to \`${queue}\` (with \`${EVENT_HEADERS.replayedAt}\`).`,
+      messagesOf(deadLetters).channel,
+      vhost,
+    );
+    operations[`${service}.dead-letter`] = moved(
+      deadLetters,
+      `${service} dead-letters a delivery`,
+      `The \`${service}\` service moves a delivery it gave up on to \`${deadLetters}\``,
+      `A copy of the message with \`${EVENT_HEADERS.error}\`, \`${EVENT_HEADERS.attempts}\`, \`${EVENT_HEADERS.failedAt}\`, \`${EVENT_HEADERS.service}\` and \`${EVENT_HEADERS.originalRoutingKey}\`, then the original is acked.`,
+    );
+  }
 }

@@ -1,6 +1,9 @@
 import type { Channel } from 'amqplib';
-import { retryDelaysOf, type SubscriptionManifest } from '@shop/contracts';
+import { retryDelaysOf, retryQueueNameOf, type SubscriptionManifest } from '@shop/contracts';
 import { EVENTS_EXCHANGE, deadLetterQueueNameOf, queueNameOf } from '../transport/transport.js';
+
+// The queue names are the contracts' (the AsyncAPI document names the same queues).
+export { retryQueueNameOf };
 
 /** The default exchange: routes to the queue named by the routing key. */
 export const DEFAULT_EXCHANGE = '';
@@ -12,8 +15,6 @@ export const DEFAULT_EXCHANGE = '';
  * must declare the queue with the same value (change it through a policy, not here).
  */
 export const DELIVERY_LIMIT = 20;
-
-export const retryQueueNameOf = (service: string, delayMs: number): string => `${queueNameOf(service)}.retry.${delayMs}`;
 
 const QUORUM = { 'x-queue-type': 'quorum' } as const;
 
