@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InternalTokenIssuer, InternalTokenVerifier } from '@shop/http';
 import { recordSpans } from '@shop/observability/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServiceTimeoutError, ServiceUnavailableError, type ServiceRequest } from '../../application/ports/service-client.js';
 import { UndiciServiceClient } from './undici-service.client.js';
 
@@ -163,9 +163,16 @@ describe('UndiciServiceClient, trace context', () => {
   const withTraceHeaders: ServiceRequest = { ...REQUEST, headers: { ...REQUEST.headers, traceparent: CLIENT_TRACEPARENT, tracestate: 'client=1' } };
   const ok = (response: ServerResponse) => response.writeHead(200).end();
 
-  it("off: passes the client's traceparent and tracestate on as they came, and makes no span", async () => {
+  it("off: passes the request's traceparent and tracestate on as they came (the edge dropped a client's unless trusted), and makes no span", async () => {
     const { seen, client } = await serviceAnswering(ok);
-    await client.send('user', withTraceHeaders);
+    const getTracer = vi.spyOn(trace, 'getTracer');
+    try {
+      await client.send('user', withTraceHeaders);
+      // No span object is made: not even a tracer is asked for.
+      expect(getTracer).not.toHaveBeenCalled();
+    } finally {
+      getTracer.mockRestore();
+    }
     expect(seen[0]!.headers).toMatchObject({ traceparent: CLIENT_TRACEPARENT, tracestate: 'client=1' });
   });
 
