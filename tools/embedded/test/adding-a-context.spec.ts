@@ -18,13 +18,14 @@ const NAME = 'catalog';
 const PORT = 3099;
 
 /**
- * Everything that changes outside apps/<ctx>: the context's contracts, three registrations, and the lock
+ * Everything that changes outside apps/<ctx>: the context's contracts, four registrations, and the lock
  * file, which `npm install` updates with the new workspace package (npm ci refuses a lock file without it).
  */
 const OUTSIDE_THE_APP = [
   'libs/contracts/src/catalog/catalog.context.ts',
   'libs/contracts/src/contexts.ts',
   'docker/docker-compose.yml',
+  'docker/observability/prometheus.yml',
   '.github/CODEOWNERS',
   'package-lock.json',
 ];
@@ -196,6 +197,11 @@ function addContext(): void {
       .replace(/( {6}USER_SERVICE_URL: .*\n)/, `$1      ${NAME.toUpperCase()}_SERVICE_URL: http://${NAME}:${PORT}\n`)
       .replace(/( {6}user:\n {8}condition: service_healthy\n)/, `$1      ${NAME}:\n        condition: service_healthy\n`);
   });
+  // Its metrics scraped: the user service's job, renamed.
+  edit('docker/observability/prometheus.yml', (text) => {
+    const user = /\n {2}- job_name: user\n(?: {4}.*\n)+/.exec(text)![0];
+    return text.replace(user, `${user}${user.replace('job_name: user', `job_name: ${NAME}`).replace("'user:3001'", `'${NAME}:${PORT}'`)}`);
+  });
   edit('.github/CODEOWNERS', (text) => `${text}/apps/${NAME}/    @shop/${NAME}-team\n`);
 }
 
@@ -214,7 +220,7 @@ describe('adding a context', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('touches nothing outside apps/<ctx> but its contracts, three registrations and the lock file', async () => {
+  it('touches nothing outside apps/<ctx> but its contracts, four registrations and the lock file', async () => {
     const changed = filesOf(scratch).filter((path) => !path.startsWith(`apps/${NAME}/`) && before.get(path) !== digestOf(join(scratch, path)));
     expect(changed.sort()).toEqual([...OUTSIDE_THE_APP].sort());
     // The lock file is complete for `npm ci` on a clean clone.
