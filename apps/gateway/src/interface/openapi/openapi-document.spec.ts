@@ -7,7 +7,6 @@ import {
   Type,
   bodySchemasOf,
   couponContext,
-  defineContext,
   orderContext,
   paymentContext,
   pointsContext,
@@ -17,6 +16,7 @@ import {
 } from '@shop/contracts';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from './openapi-document.js';
+import { CatalogItem, aCatalogContext } from './testing/catalog-context.mother.js';
 
 const document = openApiDocument(CONTEXTS, '1.0.0') as Record<string, any>;
 
@@ -86,63 +86,30 @@ describe('the OpenAPI document', () => {
   });
 
   it("documents a new context's routes, schemas and tags from its definition alone", async () => {
-    const Item = Type.Object({ itemId: Type.String() }, { title: 'CatalogItem' });
-    const catalog = defineContext({
-      name: 'catalog',
-      port: 3099,
-      tags: { catalog: 'The catalog' },
-      routes: {
-        item: {
-          operationId: 'getItem',
-          method: 'GET',
-          path: '/items/{itemId}',
-          access: 'user',
-          tag: 'catalog',
-          summary: 'One item',
-          responses: { 200: { description: 'The item', schema: Item } },
-        },
-      },
-    });
+    const catalog = aCatalogContext();
     const withCatalog = openApiDocument([userContext, catalog], '1.0.0') as Record<string, any>;
     const operation = withCatalog['paths']['/items/{itemId}']['get'];
     expect(operation).toMatchObject({ operationId: 'getItem', tags: ['catalog'], security: [{ bearerAuth: [] }] });
     expect(operation.parameters).toEqual([{ name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }]);
     expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CatalogItem' });
-    expect(withCatalog['components']['schemas']['CatalogItem']).toBe(Item);
+    expect(withCatalog['components']['schemas']['CatalogItem']).toBe(CatalogItem);
     expect(withCatalog['tags']).toContainEqual({ name: 'catalog', description: 'The catalog' });
     expect((await new Validator().validate(withCatalog)).valid).toBe(true);
   });
 
   it('documents an admin route with the bearer token, 401 and 403, and a route query as its query parameters', async () => {
-    const Item = Type.Object({ itemId: Type.String() }, { title: 'CatalogItem' });
     const ItemsQuery = Type.Object(
       { status: Type.Optional(Type.Enum(['LISTED', 'HIDDEN'])), limit: Type.String({ pattern: '^[0-9]+$', description: 'How many, at most' }) },
       { title: 'CatalogItemsQuery', additionalProperties: false },
     );
-    const catalog = defineContext({
-      name: 'catalog',
-      port: 3099,
-      tags: { catalog: 'The catalog' },
-      routes: {
-        hide: {
-          operationId: 'hideItem',
-          method: 'POST',
-          path: '/admin/items/{itemId}/hide',
-          access: 'admin',
-          tag: 'catalog',
-          summary: 'Hide an item',
-          responses: { 200: { description: 'The item', schema: Item } },
-        },
-        list: {
-          operationId: 'listItems',
-          method: 'GET',
-          path: '/items',
-          access: 'user',
-          tag: 'catalog',
-          summary: 'Items',
-          query: ItemsQuery,
-          responses: { 200: { description: 'The items', schema: Type.Array(Item, { title: 'CatalogItemList' }) } },
-        },
+    const catalog = aCatalogContext({
+      hide: { operationId: 'hideItem', method: 'POST', path: '/admin/items/{itemId}/hide', access: 'admin' },
+      list: {
+        operationId: 'listItems',
+        method: 'GET',
+        path: '/items',
+        query: ItemsQuery,
+        responses: { 200: { description: 'The items', schema: Type.Array(CatalogItem, { title: 'CatalogItemList' }) } },
       },
     });
     const withCatalog = openApiDocument([userContext, catalog], '1.0.0') as Record<string, any>;
@@ -280,21 +247,8 @@ describe('the OpenAPI document', () => {
   });
 
   it("refuses a context's schema titled like one of the gateway's own", () => {
-    const clash = defineContext({
-      name: 'clash',
-      port: 3099,
-      tags: { t: 'T' },
-      routes: {
-        x: {
-          operationId: 'x',
-          method: 'GET',
-          path: '/x',
-          access: 'user',
-          tag: 't',
-          summary: 's',
-          responses: { 200: { description: 'd', schema: Type.Object({}, { title: 'Problem' }) } },
-        },
-      },
+    const clash = aCatalogContext({
+      x: { operationId: 'x', method: 'GET', path: '/x', responses: { 200: { description: 'd', schema: Type.Object({}, { title: 'Problem' }) } } },
     });
     expect(() => openApiDocument([clash], '1.0.0')).toThrow("titled 'Problem'");
   });

