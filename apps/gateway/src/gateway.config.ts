@@ -1,5 +1,5 @@
 import { CONTEXTS, GATEWAY_PORT, type ContextDefinition } from '@shop/contracts';
-import { bearerToken, bool, keyPrefix, listenPort, loadConfig, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
+import { bool, keyPrefix, listenPort, loadConfig, metricsTokenSpec, nonNegativeInt, positiveInt, secret, str, url, type ConfigSpec } from '@shop/runtime';
 import { corsOriginsFromEnv } from '@shop/http';
 import type { Logger } from '@shop/observability';
 import type { ServiceName } from './application/service-name.js';
@@ -129,7 +129,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, conte
       JWT_SECRET: secret({ desc: 'verifies the access tokens the user service signs' }),
       JWT_EXPIRES_IN_SECONDS: positiveInt({ default: undefined, desc: "the user service's access token lifetime; older tokens are refused (default 3600)" }),
       INTERNAL_AUTH_SECRET: secret({ desc: 'shared by the gateway and the services' }),
-      METRICS_TOKEN: bearerToken({ default: undefined, desc: 'bearer token that /api/v1/metrics asks for; unset: metrics are not served' }),
+      ...metricsTokenSpec(),
       RATE_LIMIT_PER_MINUTE: nonNegativeInt({ default: GATEWAY_DEFAULTS.rateLimitPerMinute, desc: 'requests per minute per user or address; 0 turns it off' }),
       RATE_LIMIT_SIGNED_PER_MINUTE: nonNegativeInt({
         default: GATEWAY_DEFAULTS.signedRateLimitPerMinute,
