@@ -73,17 +73,37 @@ describe('request headers the gateway sends on', () => {
   });
 
   it('sends the end-to-end headers a service needs', async () => {
-    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const headers = {
       authorization: `Bearer ${await accessToken(randomUUID())}`,
       accept: 'application/json',
       'accept-language': 'zh-CN',
       'if-none-match': '"v1"',
-      traceparent,
     };
     expect((await send('/me', 'GET', headers)).status).toBe(200);
     const [call] = t.user.callsTo('/me');
-    expect(call!.headers).toMatchObject({ accept: 'application/json', 'accept-language': 'zh-CN', 'if-none-match': '"v1"', traceparent });
+    expect(call!.headers).toMatchObject({ accept: 'application/json', 'accept-language': 'zh-CN', 'if-none-match': '"v1"' });
+  });
+
+  it("drops a client's traceparent and tracestate (A5), and passes them with trustClientTrace", async () => {
+    const clientTrace = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'vendor=opaque-value',
+    };
+    const signedIn = { authorization: `Bearer ${await accessToken(randomUUID())}` };
+    expect((await send('/me', 'GET', { ...signedIn, ...clientTrace })).status).toBe(200);
+    const [call] = t.user.callsTo('/me');
+    expect(call!.headers['traceparent'], 'traceparent reached the service').toBeUndefined();
+    expect(call!.headers['tracestate'], 'tracestate reached the service').toBeUndefined();
+
+    // Tracing is off here: with no gateway span to replace them, a trusted client's headers arrive unchanged.
+    const trusting = await startTestGateway({ trustClientTrace: true });
+    try {
+      const response = await fetch(`${trusting.api}/me`, { headers: { ...signedIn, ...clientTrace } });
+      expect(response.status).toBe(200);
+      expect(trusting.user.callsTo('/me')[0]!.headers).toMatchObject(clientTrace);
+    } finally {
+      await trusting.close();
+    }
   });
 
   it('overrides a client’s own x-forwarded-for with the address it saw', async () => {
