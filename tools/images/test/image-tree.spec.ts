@@ -314,13 +314,14 @@ describe("the gateway's image", () => {
   it('loads the tracing SDK, which it loads only when tracing is on, from its tree', async () => {
     const script = [
       "import { startTracing } from '@shop/observability';",
-      "const tracing = startTracing({ service: 'image-check', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } });",
+      "const tracing = startTracing({ service: 'image-check' });",
       'if (!tracing.enabled) process.exit(3);',
       'await tracing.shutdown();',
     ].join('\n');
     const { code, output } = await exec(process.execPath, ['--input-type=module', '-e', script], {
       cwd: join(image.dir, 'apps', 'gateway'),
-      env: { PATH: process.env['PATH'] ?? '' },
+      // startTracing reads every OTEL_* variable from process.env, as the SDK and the exporter do.
+      env: { PATH: process.env['PATH'] ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
     });
     expect(code, output).toBe(0);
   }, 60_000);
