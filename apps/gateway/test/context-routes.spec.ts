@@ -3,52 +3,33 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Type, defineContext, userContext } from '@shop/contracts';
+import { userContext } from '@shop/contracts';
 import { INTERNAL_TOKEN_HEADER, InternalTokenVerifier, type Identity } from '@shop/http';
 import { silentLogger } from '@shop/observability';
 import type { RunningService } from '@shop/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CatalogItem, NewCatalogItem, aCatalogContext } from '../src/interface/openapi/testing/catalog-context.mother.js';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig } from '../src/main.js';
 import { INTERNAL_AUTH_SECRET, JWT_SECRET, accessToken } from './support/access-tokens.js';
 import { FakeUserService } from './support/fake-user-service.js';
 import { METRICS_TOKEN, json, withMetricsToken } from './support/test-gateway.js';
 
-const NewItem = Type.Object({ name: Type.String({ minLength: 1 }) }, { title: 'NewCatalogItem', additionalProperties: false });
-const Item = Type.Object({ itemId: Type.String(), name: Type.String() }, { title: 'CatalogItem' });
-
-const catalogContext = defineContext({
-  name: 'catalog',
-  port: 3099,
-  tags: { catalog: 'What the shop sells' },
-  routes: {
-    item: {
-      operationId: 'getCatalogItem',
-      method: 'GET',
-      path: '/catalog/items/{itemId}',
-      access: 'user',
-      tag: 'catalog',
-      summary: 'One item',
-      responses: { 200: { description: 'The item', schema: Item } },
-    },
-    hideItem: {
-      operationId: 'hideCatalogItem',
-      method: 'POST',
-      path: '/catalog/items/{itemId}/hide',
-      access: 'admin',
-      tag: 'catalog',
-      summary: 'Hide an item (admins)',
-      responses: { 201: { description: 'The item', schema: Item } },
-    },
-    addItem: {
-      operationId: 'addCatalogItem',
-      method: 'POST',
-      path: '/catalog/items',
-      access: 'anonymous',
-      tag: 'catalog',
-      summary: 'Propose an item',
-      requestBody: NewItem,
-      responses: { 201: { description: 'The item', schema: Item } },
-    },
+const catalogContext = aCatalogContext({
+  item: { operationId: 'getCatalogItem', method: 'GET', path: '/catalog/items/{itemId}' },
+  hideItem: {
+    operationId: 'hideCatalogItem',
+    method: 'POST',
+    path: '/catalog/items/{itemId}/hide',
+    access: 'admin',
+    responses: { 201: { description: 'The item', schema: CatalogItem } },
+  },
+  addItem: {
+    operationId: 'addCatalogItem',
+    method: 'POST',
+    path: '/catalog/items',
+    access: 'anonymous',
+    requestBody: NewCatalogItem,
+    responses: { 201: { description: 'The item', schema: CatalogItem } },
   },
 });
 
