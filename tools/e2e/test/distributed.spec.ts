@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CouponTemplateResponse, OrderResponse } from '@shop/client';
 import type { UserRegisteredV1 } from '@shop/contracts';
-import { withDatabase } from '@shop/persistence';
 import { AmqpTransport } from '@shop/messaging';
-import { EventProbe, TEST_POSTGRES_URL, createVirtualHost, dropDatabase, freePort, waitFor, type VirtualHost } from '@shop/testing';
+import { EventProbe, waitFor } from '@shop/testing';
 import {
   answerOf,
   expectAnswer,
@@ -17,6 +15,7 @@ import {
   type CapturedCallback,
   type Customer,
 } from '@shop/embedded/testing';
+import { startDistributedPlatform, type DistributedPlatform } from './support/distributed-platform.js';
 
 /**
  * End to end in the distributed mode: each app its own process (the built `main.js`, as
@@ -27,145 +26,45 @@ import {
  * relay of the test's own (which keeps each callback, to replay it or forge one from it) to the gateway's
  * `POST /payments/callback`, which forwards the signed bytes unchanged to the payment service.
  */
-const root = new URL('../../../', import.meta.url);
 const run = randomBytes(4).toString('hex');
-const userDatabase = `shop_user_e2e_${run}`;
-const couponDatabase = `shop_coupon_e2e_${run}`;
-const pointsDatabase = `shop_points_e2e_${run}`;
-const orderDatabase = `shop_order_e2e_${run}`;
-const paymentDatabase = `shop_payment_e2e_${run}`;
 const ADMIN = { email: `e2e-admin-${run}@shop.example`, password: 'an admin passphrase' };
 const WEBHOOK_SECRET = randomBytes(32).toString('hex');
 /** How long a step of the saga may take here (several processes, hops over the broker, outboxes). */
 const SETTLE_MS = 30_000;
 const BONUS = { available: 100, frozen: 0, lifetimeEarned: 100, debt: 0 };
 const probeService = `e2e_probe_${run}`;
-const processes: ChildProcess[] = [];
-const output: string[] = [];
-
-function startApp(app: string, env: Record<string, string>): ChildProcess {
-  // Plain node, not vitest's loader: the workspace packages resolve to their build.
-  const child = spawn(process.execPath, [new URL(`apps/${app}/dist/main.js`, root).pathname], {
-    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk.toString()}`));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(`[${app}] ${chunk.toString()}`));
-  processes.push(child);
-  return child;
-}
-
-const healthy = (url: string) => waitFor(async () => (await fetch(url).catch(() => undefined))?.ok, { what: url, timeoutMs: 60_000 });
 
 describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', () => {
+  let platform: DistributedPlatform;
   let api: string;
-  let userUrl: string;
-  let vhost: VirtualHost | undefined;
-  let transport: AmqpTransport;
-  let events: { probe: EventProbe<UserRegisteredV1>; stop: () => Promise<void> };
+  let transport: AmqpTransport | undefined;
+  let events: { probe: EventProbe<UserRegisteredV1>; stop: () => Promise<void> } | undefined;
   let relay: CallbackRelay;
+  const output = () => platform.output.join('');
+  // The test's own listener goes before the platform stops: its stop removes the virtual host the listener is on.
+  const stopListening = async () => {
+    await events?.stop();
+    events = undefined;
+    await transport?.close();
+    transport = undefined;
+  };
 
   beforeAll(async () => {
     relay = await startCallbackRelay(() => `${api}/payments/callback`);
-    vhost = await createVirtualHost(`shop_e2e_${run}`);
-    const amqpUrl = vhost.url;
-    transport = await AmqpTransport.connect({ url: amqpUrl, connectionName: probeService });
+    platform = await startDistributedPlatform({
+      prefix: 'e2e',
+      admin: ADMIN,
+      appEnv: { payment: { PAYMENT_SANDBOX: 'true', PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET, PAYMENT_SANDBOX_CALLBACK_URL: relay.url } },
+    });
+    api = platform.apiUrl;
+    transport = await AmqpTransport.connect({ url: platform.amqpUrl, connectionName: probeService });
     events = await EventProbe.listen<UserRegisteredV1>(transport, probeService, ['user.registered.v1']);
-    const [gatewayPort, userPort, orderPort, couponPort, pointsPort, paymentPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    const secrets = { JWT_SECRET: randomBytes(48).toString('base64url'), INTERNAL_AUTH_SECRET: randomBytes(48).toString('base64url') };
-    userUrl = `http://127.0.0.1:${userPort}`;
-    startApp('user', {
-      ...secrets,
-      PORT: String(userPort),
-      HOST: '127.0.0.1',
-      AMQP_URL: amqpUrl,
-      POSTGRES_URL: TEST_POSTGRES_URL,
-      USER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, userDatabase),
-      SHOP_ADMIN_EMAIL: ADMIN.email,
-      SHOP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    // The gateway is ready only when every context it fronts answers: the order, coupon, points and payment services too.
-    const orderUrl = `http://127.0.0.1:${orderPort}`;
-    startApp('order', {
-      ...secrets,
-      PORT: String(orderPort),
-      HOST: '127.0.0.1',
-      AMQP_URL: amqpUrl,
-      POSTGRES_URL: TEST_POSTGRES_URL,
-      ORDER_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, orderDatabase),
-    });
-    const couponUrl = `http://127.0.0.1:${couponPort}`;
-    startApp('coupon', {
-      ...secrets,
-      PORT: String(couponPort),
-      HOST: '127.0.0.1',
-      AMQP_URL: amqpUrl,
-      POSTGRES_URL: TEST_POSTGRES_URL,
-      COUPON_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, couponDatabase),
-    });
-    const pointsUrl = `http://127.0.0.1:${pointsPort}`;
-    startApp('points', {
-      ...secrets,
-      PORT: String(pointsPort),
-      HOST: '127.0.0.1',
-      AMQP_URL: amqpUrl,
-      POSTGRES_URL: TEST_POSTGRES_URL,
-      POINTS_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, pointsDatabase),
-    });
-    const paymentUrl = `http://127.0.0.1:${paymentPort}`;
-    startApp('payment', {
-      ...secrets,
-      PORT: String(paymentPort),
-      HOST: '127.0.0.1',
-      AMQP_URL: amqpUrl,
-      POSTGRES_URL: TEST_POSTGRES_URL,
-      PAYMENT_DATABASE_URL: withDatabase(TEST_POSTGRES_URL, paymentDatabase),
-      PAYMENT_SANDBOX: 'true',
-      PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PAYMENT_SANDBOX_CALLBACK_URL: relay.url,
-    });
-    await healthy(`${userUrl}/health`);
-    await healthy(`${orderUrl}/health`);
-    await healthy(`${couponUrl}/health`);
-    await healthy(`${pointsUrl}/health`);
-    await healthy(`${paymentUrl}/health`);
-    startApp('gateway', {
-      ...secrets,
-      PORT: String(gatewayPort),
-      HOST: '127.0.0.1',
-      USER_SERVICE_URL: userUrl,
-      ORDER_SERVICE_URL: orderUrl,
-      COUPON_SERVICE_URL: couponUrl,
-      POINTS_SERVICE_URL: pointsUrl,
-      PAYMENT_SERVICE_URL: paymentUrl,
-      RATE_LIMIT_PER_MINUTE: '0',
-    });
-    api = `http://127.0.0.1:${gatewayPort}/api/v1`;
-    await healthy(`${api}/health`);
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of processes.reverse()) {
-      if (child.exitCode !== null) continue;
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    await events?.stop();
-    await transport?.close();
+    await stopListening();
+    await platform?.stop();
     await relay?.close();
-    await vhost?.remove();
-    await dropDatabase(paymentDatabase);
-    await dropDatabase(userDatabase);
-    await dropDatabase(couponDatabase);
-    await dropDatabase(pointsDatabase);
-    await dropDatabase(orderDatabase);
   }, 60_000);
 
   it('registers, logs in and answers /me; user.registered.v1 reaches another service with the request’s correlation id', async () => {
@@ -175,7 +74,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
       headers: { 'content-type': 'application/json', 'x-correlation-id': `e2e-${run}` },
       body: JSON.stringify({ email, password: 'a long password', nickname: 'E2E' }),
     });
-    expect(register.status, output.join('')).toBe(201);
+    expect(register.status, output()).toBe(201);
     expect(register.headers.get('x-correlation-id')).toBe(`e2e-${run}`);
     const { userId } = (await register.json()) as { userId: string };
 
@@ -189,7 +88,7 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
     const me = await fetch(`${api}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toEqual({ userId, email, nickname: 'E2E', roles: ['customer'] });
 
-    const event = await waitFor(() => events.probe.seen.find((e) => e.payload.userId === userId), {
+    const event = await waitFor(() => events!.probe.seen.find((e) => e.payload.userId === userId), {
       what: 'user.registered.v1 on RabbitMQ',
       timeoutMs: 20_000,
     });
@@ -208,13 +107,13 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
 
     // The order service answers through the gateway: its catalog, empty here (the demo catalog is the embedded mode's only).
     const products = await fetch(`${api}/products`, { headers: { authorization: `Bearer ${accessToken}` } });
-    expect(products.status, output.join('')).toBe(200);
+    expect(products.status, output()).toBe(200);
     expect(products.headers.get('content-type')).toContain('application/json');
     expect(await products.json()).toEqual([]);
   });
 
   it('refuses a call to the user service that did not come through the gateway', async () => {
-    const direct = await fetch(`${userUrl}/auth/register`, {
+    const direct = await fetch(`${platform.serviceUrls.user}/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: `direct-${run}@example.com`, password: 'a long password' }),
@@ -416,10 +315,8 @@ describe('the distributed platform (a process per app, PostgreSQL, RabbitMQ)', (
   });
 
   it('shuts every process down cleanly on SIGTERM', async () => {
-    for (const child of [...processes].reverse()) {
-      child.kill('SIGTERM');
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
-      expect(code, output.join('')).toBe(0);
-    }
+    await stopListening();
+    const exitCodes = await platform.stop();
+    expect(exitCodes, output()).toEqual({ gateway: 0, payment: 0, points: 0, coupon: 0, order: 0, user: 0 });
   }, 60_000);
 });
