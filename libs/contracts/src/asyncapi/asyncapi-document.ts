@@ -6,9 +6,6 @@ import { EVENTS_EXCHANGE, EVENT_HEADERS, deadLetterQueueNameOf, queueNameOf, ret
 import { eventEnvelopeSchema } from '../schema-registry.js';
 import { consumersOf, retryDelaysOf, subscriptionsOf, type SubscriptionManifest } from '../subscriptions.js';
 
-/** @deprecated `EVENTS_EXCHANGE`: kept until messaging's guard spec stops importing it. */
-export const ASYNCAPI_EVENTS_EXCHANGE = EVENTS_EXCHANGE;
-
 /** The virtual host the document names when it is given none: RabbitMQ's default, the one `AMQP_URL` names unless it ends in another. */
 export const DEFAULT_VHOST = '/';
 

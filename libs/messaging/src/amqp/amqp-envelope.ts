@@ -1,28 +1,8 @@
 import type { Message, Options } from 'amqplib';
-import type { EventEnvelope } from '@shop/contracts';
+import { EVENT_HEADERS, type EventEnvelope } from '@shop/contracts';
 
-/** Header names on the wire. Ours never start with `x-`, which belongs to the broker (`x-death`, …). */
-export const HEADER = {
-  source: 'source',
-  aggregateId: 'aggregateId',
-  correlationId: 'correlationId',
-  causationId: 'causationId',
-  occurredAt: 'occurredAt',
-  /** The envelope's per-aggregate `sequence`, a number; absent when the envelope has none. */
-  sequence: 'sequence',
-  /** 1 on the first delivery; set on every copy sent to a retry queue. */
-  attempt: 'shop-attempt',
-  /** The routing key the event was first published with (retries travel under the queue's name). */
-  originalRoutingKey: 'shop-original-routing-key',
-  error: 'shop-error',
-  attempts: 'shop-attempts',
-  failedAt: 'shop-failed-at',
-  service: 'shop-service',
-  replayedAt: 'shop-replayed-at',
-  /** W3C Trace Context of the relay's `send` span (the envelope's `traceContext`); absent when not traced. */
-  traceparent: 'traceparent',
-  tracestate: 'tracestate',
-} as const;
+/** Header names on the wire: one definition in the contracts, which the AsyncAPI document describes too. */
+export const HEADER = EVENT_HEADERS;
 
 const FAILURE_HEADERS: readonly string[] = [HEADER.error, HEADER.attempts, HEADER.failedAt, HEADER.service];
 

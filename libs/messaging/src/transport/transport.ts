@@ -1,10 +1,7 @@
 import { DEFAULT_RETRY_DELAYS_MS, type EventEnvelope, type SubscriptionManifest } from '@shop/contracts';
 
-/** The exchange every service publishes to; routing key = event type (`order.placed.v1`). */
-export const EVENTS_EXCHANGE = 'shop.events';
-
-export const queueNameOf = (service: string): string => `${service}.events`;
-export const deadLetterQueueNameOf = (service: string): string => `${service}.events.dlq`;
+// The exchange and queue names are the contracts' (the AsyncAPI document names them from there too).
+export { EVENTS_EXCHANGE, deadLetterQueueNameOf, queueNameOf } from '@shop/contracts';
 
 export type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly error: Error };
 
