@@ -58,12 +58,14 @@ function exportTarget(workspace, subpath) {
  * Module specifiers of built JavaScript: static imports and re-exports, `import('…')` and `require('…')`
  * with literal names (TypeScript's own scanner); and the literal names given to `require.resolve`,
  * `import.meta.resolve`, or a function made by `createRequire` under any name, or its `.resolve`
- * (`const load = createRequire(import.meta.url); load('…')`: how a package is loaded only when needed).
+ * (`const load = createRequire(import.meta.url); load('…')`: how a package is loaded only when needed), also called
+ * where it is made (`createRequire(import.meta.url).resolve('…')`).
  */
 export function specifiersOf(text) {
   const found = ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
   const requireFunctions = [...text.matchAll(/([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$]+\.)?createRequire\s*\(/g)].map((match) => match[1].replaceAll('$', '\\$'));
-  for (const callee of new Set(['require', 'import\\.meta', ...requireFunctions])) {
+  // `createRequire(import.meta.url)('…')` / `.resolve('…')`: the function called where it is made.
+  for (const callee of new Set(['require', 'import\\.meta', String.raw`createRequire\([^()]*\)`, ...requireFunctions])) {
     const call = new RegExp(String.raw`(?<![\w$.])${callee}(?:\.resolve)?\(\s*(['"])([^'"\n]+)\1\s*[,)]`, 'g');
     for (const match of text.matchAll(call)) found.push(match[2]);
   }
