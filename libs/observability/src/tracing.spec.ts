@@ -270,6 +270,21 @@ describe('startTracing, OTLP over HTTP', () => {
     expect(JSON.stringify(lines)).not.toMatch(/s3cret|k3y/);
   });
 
+  it('lets OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json win over a general protocol meant for the other signals', async () => {
+    const urls: string[] = [];
+    const endpoint = await collector((request, _body, respond) => {
+      urls.push(request.url!);
+      respond(200);
+    });
+    const tracing = start(
+      { service: 'order', logger: silent },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' },
+    );
+    trace.getTracer('spec').startSpan('s').end();
+    await tracing.shutdown();
+    expect(urls).toEqual(['/v1/traces']);
+  });
+
   it('takes OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as the full URL', async () => {
     const urls: string[] = [];
     const endpoint = await collector((request, _body, respond) => {

@@ -178,11 +178,11 @@ function tracingConfigFrom(service: string, env: NodeJS.ProcessEnv, exporterGive
   if (wanted.includes('none') || (wanted.length === 0 && !exporterGiven)) return undefined;
   const otlp = wanted.includes('otlp') && !exporterGiven;
   if (otlp) {
-    for (const variable of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-      const protocol = read(env, variable);
-      if (protocol !== undefined && protocol.trim() !== OTLP_PROTOCOL)
-        throw new Error(`${variable}: only OTLP over HTTP with JSON is built in (${OTLP_PROTOCOL}, port 4318), not '${shown(protocol)}'`);
-    }
+    // The traces' own setting wins over the general one, as the exporter reads them.
+    const variable = read(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    const protocol = read(env, variable);
+    if (protocol !== undefined && protocol.trim() !== OTLP_PROTOCOL)
+      throw new Error(`${variable}: only OTLP over HTTP with JSON is built in (${OTLP_PROTOCOL}, port 4318), not '${shown(protocol)}'`);
     if (tracesEndpoint) checkHttpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint);
     if (endpoint) checkHttpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint);
   }
