@@ -2,7 +2,7 @@
 // `node tools/images/assemble.mjs <app> <outDir> [--no-install]`: writes the file tree of the app's
 // container image into outDir (what docker/Dockerfile's runtime stage copies to /app): package.json and
 // package-lock.json pruned to the app's npm packages, node_modules from `npm ci --omit=dev` (skipped
-// with --no-install), apps/<app>/ and the workspace libraries it loads under node_modules/@shop/.
+// with --no-install), apps/<app>/ and libs/<lib>/ for the workspace libraries it loads (linked as node_modules/@shop/<lib>).
 // Run from a built workspace (`nx run @shop/<app>:build`). `node apps/<app>/dist/main.js` in outDir starts the app.
 import { resolve } from 'node:path';
 

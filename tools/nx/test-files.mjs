@@ -9,10 +9,10 @@ export const unitTests = {
   include: ['{apps,libs,tools}/*/src/**/*.spec.ts', 'tools/*/test/**/*.spec.ts'],
   // tools/e2e/test starts the built apps against the real servers, and tools/images/test assembles and
   // starts the apps' image trees on them: integration tests.
-  exclude: [...BUILT, 'tools/e2e/**', 'tools/images/**'],
+  exclude: [...BUILT, 'tools/e2e/**', 'tools/images/test/image-tree.spec.ts'],
 };
 
 export const integrationTests = {
-  include: ['{apps,libs}/*/test/**/*.spec.ts', 'tools/e2e/test/**/*.spec.ts', 'tools/images/test/**/*.spec.ts'],
+  include: ['{apps,libs}/*/test/**/*.spec.ts', 'tools/e2e/test/**/*.spec.ts', 'tools/images/test/image-tree.spec.ts'],
   exclude: BUILT,
 };

@@ -17,7 +17,8 @@ export type { ServiceName } from './application/service-name.js';
 
 /**
  * Starts the gateway: `/api/v1` authenticated, rate limited and forwarded to the services, with
- * `/api/v1/health`, `/api/v1/metrics` and `/api/v1/openapi.json` of its own.
+ * `/api/v1/health`, `/api/v1/metrics`, `/api/v1/openapi.json` and (unless `API_DOCS=off`)
+ * `/api/v1/asyncapi.json` and `/api/v1/docs` of its own.
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningService> {
   const logger = config.logger ?? createLogger('gateway');

@@ -147,8 +147,8 @@ export class OutboxWriter implements EventOutbox {
   }
 
   /**
-   * The event's `create` span, a child of the work in progress (the request's or the handled message's
-   * span): from writing the row to its commit. Its context is stored with the row for the relay's `send` span.
+   * The event's `create` span, a child of the work in progress (the transaction's `db.transaction` span,
+   * under the request's or the handled message's span): from writing the row to its commit. Its context is stored with the row for the relay's `send` span.
    */
   private startCreateSpan(tracer: Tracer, envelope: EventEnvelope): Span {
     const attributes = messageSpanAttributes('create', {
