@@ -27,7 +27,7 @@ describe('pg query spans inside a transaction span, on PostgreSQL', () => {
     recorded = recordSpans('points');
     service = uniqueServiceName('txspan');
     dataSource = await openDataSource({ service, postgresUrl: TEST_POSTGRES_URL, poolSize: 2, entities: [], migrations: [] });
-    const host = new TransactionHost(dataSource);
+    const host = new TransactionHost(dataSource, { spanAttributes: () => ({ 'shop.service': service }) });
     recorded.clear(); // the migration's and the pool's own statements ran outside any trace anyway
 
     await host.manager.query(`SELECT 41 AS outside`);
