@@ -9,7 +9,7 @@ import { CONTEXTS, asyncApiDocument } from '@shop/contracts';
 import { silentLogger } from '@shop/observability';
 import type { RunningService } from '@shop/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION } from './gateway.config.js';
+import { API_VERSION, type GatewayConfig } from './gateway.config.js';
 import { API_REFERENCE_CSP, ApiReference, swaggerUiDistDirectory } from './interface/openapi/api-reference.js';
 import { startGateway } from './main.js';
 
@@ -17,17 +17,21 @@ const NOBODY = 'http://127.0.0.1:9';
 let gateway: RunningService;
 let api: string;
 
-beforeAll(async () => {
-  gateway = await startGateway({
+/** A gateway whose services are nowhere: the documents and the page are its own. */
+const startDocumentsGateway = (settings: Pick<GatewayConfig, 'rateLimitPerMinute' | 'apiDocs'>): Promise<RunningService> =>
+  startGateway({
     host: '127.0.0.1',
     port: 0,
     jwtSecret: 'a-jwt-secret-of-at-least-32-bytes-for-tests',
     internalAuthSecret: 'an-internal-secret-of-at-least-32-bytes!',
-    // One request a minute: a forwarded route is refused from the second on; the documents never are.
-    rateLimitPerMinute: 1,
     serviceUrls: Object.fromEntries(CONTEXTS.map((context) => [context.name, NOBODY])) as Record<string, string>,
     logger: silentLogger(),
+    ...settings,
   });
+
+beforeAll(async () => {
+  // One request a minute: a forwarded route is refused from the second on; the documents never are.
+  gateway = await startDocumentsGateway({ rateLimitPerMinute: 1 });
   api = `${gateway.url}/api/v1`;
 });
 afterAll(async () => {
@@ -246,16 +250,7 @@ describe('API_DOCS=off', () => {
   let closed: RunningService;
 
   beforeAll(async () => {
-    closed = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      jwtSecret: 'a-jwt-secret-of-at-least-32-bytes-for-tests',
-      internalAuthSecret: 'an-internal-secret-of-at-least-32-bytes!',
-      rateLimitPerMinute: 0,
-      serviceUrls: Object.fromEntries(CONTEXTS.map((context) => [context.name, NOBODY])) as Record<string, string>,
-      apiDocs: 'off',
-      logger: silentLogger(),
-    });
+    closed = await startDocumentsGateway({ rateLimitPerMinute: 0, apiDocs: 'off' });
   });
   afterAll(async () => {
     await closed?.close();
