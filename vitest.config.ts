@@ -12,6 +12,8 @@ export default mergeConfig(
       exclude: unitTests.exclude,
       globals: false,
       testTimeout: 20_000,
+      // A hook that boots a platform (six contexts and a gateway) shares two cores with the other Nx tasks.
+      hookTimeout: 60_000,
     },
   }),
 );

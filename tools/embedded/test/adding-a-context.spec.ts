@@ -252,7 +252,8 @@ describe('adding a context', () => {
         cwd: scratch,
       },
     );
-  }, 240_000);
+    // Every project is built from scratch in the copy: about three minutes when the runner is busy.
+  }, 600_000);
 
   it('passes the layer lint and the Nx tags check', async () => {
     const { stdout } = await run(process.execPath, ['tools/arch/cli.mjs'], { cwd: scratch });

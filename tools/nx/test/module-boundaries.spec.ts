@@ -54,11 +54,19 @@ describe('project boundaries (Nx tags)', { timeout: 60_000 }, () => {
     expect(await boundaryErrors(file, specifier)).toEqual([]);
   });
 
-  it('the real tree keeps every boundary', async () => {
-    const results = await eslint.lintFiles(['apps', 'libs', 'tools']);
-    const errors = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId ?? ''} ${m.message}`));
-    expect(errors).toEqual([]);
-    expect(results.length).toBeGreaterThan(100);
+  // The real tree is linted with this rule by every project's `lint` target (npm test runs them all), so
+  // it is not linted a second time here: a whole-tree pass took a minute of CPU on a loaded runner. What
+  // is checked is that those targets do apply the rule, as an error, to the sources and tests of each kind.
+  it.each([
+    'apps/user/src/main.ts',
+    'apps/gateway/test/planted.spec.ts',
+    'libs/http/src/index.ts',
+    'libs/contracts/src/index.ts',
+    'tools/embedded/src/index.ts',
+  ])('the lint targets apply the rule to %s', async (file) => {
+    const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, unknown> } | undefined;
+    const [severity] = (config?.rules?.[RULE] ?? []) as unknown[];
+    expect(severity === 'error' || severity === 2, `${RULE} on ${file}: ${String(severity)}`).toBe(true);
   });
 });
 
