@@ -44,9 +44,6 @@ export class GatewayModule {
     // Every route of every context is mounted, forwarded and documented from the list; nothing here names one.
     const contexts = defineContexts(config.contexts ?? CONTEXTS);
     const unlocated = contexts.filter((context) => !config.serviceUrls[context.name]).map((context) => context.name);
-    // The events are the platform's whatever this gateway routes: a gateway in front of some contexts only
-    // still documents what they consume from the others (whose contracts the manifest needs).
-    const eventContexts = defineContexts([...contexts, ...CONTEXTS.filter((known) => !contexts.some((context) => context.name === known.name))]);
     if (unlocated.length > 0) throw new Error(`the gateway has no service URL for: ${unlocated.join(', ')}`);
     const timeoutMs = config.serviceTimeoutMs ?? GATEWAY_DEFAULTS.serviceTimeoutMs;
     const telemetry = new PrometheusGatewayTelemetry();
@@ -97,7 +94,15 @@ export class GatewayModule {
       { provide: OPENAPI_DOCUMENT, useFactory: () => jsonDocument(openApiDocument(contexts, API_VERSION, { apiDocs })) },
       ...(apiDocs
         ? [
-            { provide: ASYNCAPI_DOCUMENT, useFactory: () => jsonDocument(asyncApiDocument({ contexts: eventContexts, version: API_VERSION })) },
+            {
+              provide: ASYNCAPI_DOCUMENT,
+              // The events are the platform's whatever this gateway routes: a gateway in front of some contexts only
+              // still documents what they consume from the others (whose contracts the manifest needs).
+              useFactory: () => {
+                const others = CONTEXTS.filter((known) => !contexts.some((context) => context.name === known.name));
+                return jsonDocument(asyncApiDocument({ contexts: defineContexts([...contexts, ...others]), version: API_VERSION }));
+              },
+            },
             { provide: ApiReference, useFactory: () => ApiReference.load() },
           ]
         : []),
